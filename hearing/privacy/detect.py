@@ -309,6 +309,7 @@ _NOT_NAMES = set(
     pårørende pårørande innbygger innbyggar ansatt tilsett beboer bebuar bruker brukar pasient
     datter dotter sønn son mor far mamma pappa familien familie hilsen helsing mvh takk
     alzheimer parkinson parkinsons demens ms als kols
+    tlf telefon mobil mob epost e-post mail adresse adr fnr fødselsnummer personnummer
     norge norway danmark sverige oslo bergen trondheim stavanger kristiansand tromsø
     """.split()
 )
@@ -334,6 +335,14 @@ def _is_institution(word: str) -> bool:
     return low not in _SURNAME_OK and low.endswith(_INSTITUTION_ENDINGS)
 
 
+# A lower-case word after the capitalised run that makes it a place or body.
+_ORG_AFTER_RE = re.compile(
+    r"[ \u00a0]+(?:kommune|kommunes|kommunar|fylkeskommune|fylke|sykehus|sjukehus|helseforetak|"
+    r"bydel|menighet|kyrkjelyd|sokn|kirke|kyrkje|legesenter|legekontor|sykehjem|sjukeheim|"
+    r"omsorgssenter|bo-|boliger|skole|skule|barnehage|idrettslag|frivilligsentral|as\b|sa\b)",
+)
+
+
 def _find_names(text: str) -> list[Finding]:
     """Capitalised words right after a cue that introduces a person."""
     found = []
@@ -350,8 +359,8 @@ def _find_names(text: str) -> list[Finding]:
             continue
         if m.group("weak") is not None and len(kept) < 2:
             continue  # "Mor Mette Haugen", but not "far Olsen" or "Mor Hun"
-        if all(w.group().isupper() for w in kept):
-            continue
+        if _ORG_AFTER_RE.match(text, m.start("name") + kept[-1].end()):
+            continue  # "kontakt Vennesla kommune", "Sørlandet sykehus"
         start = m.start("name")
         end = start + kept[-1].end()
         found.append(Finding("navn", start, end, text[start:end]))
