@@ -52,7 +52,15 @@ def _load_detect():
 
 detect = _load_detect()
 
-TO_DATASET = {"fnr": "fnr", "hnr": "fnr", "cpr": "fnr", "dnr": "dnr", "tlf": "tlf", "epost": "epost", "navn": "navn"}
+TO_DATASET = {
+    "fnr": "fnr",
+    "hnr": "fnr",
+    "cpr": "fnr",
+    "dnr": "dnr",
+    "tlf": "tlf",
+    "epost": "epost",
+    "navn": "navn",
+}
 DATASET_KINDS = ("fnr", "dnr", "tlf", "epost", "navn")
 
 
@@ -100,12 +108,12 @@ MONTHS = ["januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
 
 
 def _k1_options(nine: str) -> list[int]:
-    s = sum(w * int(c) for w, c in zip(W1, nine)) % 11
+    s = sum(w * int(c) for w, c in zip(W1, nine, strict=False)) % 11
     return [k for k in ((11 + r - s) % 11 for r in range(4)) if k != 10]
 
 
 def _k2(ten: str) -> int | None:
-    k = (11 - sum(w * int(c) for w, c in zip(W2, ten)) % 11) % 11
+    k = (11 - sum(w * int(c) for w, c in zip(W2, ten, strict=False)) % 11) % 11
     return None if k == 10 else k
 
 
@@ -115,7 +123,7 @@ def gen_no_id(rng: random.Random, *, day_add=0, month_add=0, new_rule=False) -> 
         born = datetime.date(1920, 1, 1) + datetime.timedelta(days=rng.randrange(0, 36000))
         nine = f"{born.day + day_add:02d}{born.month + month_add:02d}{born.year % 100:02d}{rng.randrange(1000):03d}"
         options = _k1_options(nine)
-        old = [k for k in options if (sum(w * int(c) for w, c in zip(W1, nine)) + k) % 11 == 0]
+        old = [k for k in options if (sum(w * int(c) for w, c in zip(W1, nine, strict=False)) + k) % 11 == 0]
         pool = [k for k in options if k not in old] if new_rule else old
         if not pool:
             continue
@@ -170,13 +178,24 @@ POSITIVES = {
     "epost": gen_email,
 }
 POSITIVE_KIND = {
-    "fnr": "fnr", "fnr (2032 rule)": "fnr", "dnr": "dnr", "hnr / Dolly (month+40)": "hnr",
-    "Tenor fnr (month+80)": "fnr", "Tenor dnr (day+40, month+80)": "dnr", "cpr": "cpr",
-    "tlf (NO)": "tlf", "tlf (DK +45)": "tlf", "epost": "epost",
+    "fnr": "fnr",
+    "fnr (2032 rule)": "fnr",
+    "dnr": "dnr",
+    "hnr / Dolly (month+40)": "hnr",
+    "Tenor fnr (month+80)": "fnr",
+    "Tenor dnr (day+40, month+80)": "dnr",
+    "cpr": "cpr",
+    "tlf (NO)": "tlf",
+    "tlf (DK +45)": "tlf",
+    "epost": "epost",
 }
 POSITIVE_TEMPLATES = [
-    "Ring meg på {x}.", "Fødselsnummeret er {x}, takk.", "Kontakt: {x}", "{x}",
-    "Saken gjelder ({x}) og haster.", "Send svar til {x} eller ring.",
+    "Ring meg på {x}.",
+    "Fødselsnummeret er {x}, takk.",
+    "Kontakt: {x}",
+    "{x}",
+    "Saken gjelder ({x}) og haster.",
+    "Send svar til {x} eller ring.",
 ]
 
 
@@ -193,7 +212,7 @@ def _kontonr(rng: random.Random) -> str:
     weights = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
     while True:
         ten = "".join(rng.choice("0123456789") for _ in range(10))
-        check = (11 - sum(w * int(c) for w, c in zip(weights, ten)) % 11) % 11
+        check = (11 - sum(w * int(c) for w, c in zip(weights, ten, strict=False)) % 11) % 11
         if check == 10:
             continue
         n = ten + str(check)
@@ -206,7 +225,7 @@ def _orgnr(rng: random.Random) -> str:
     weights = (3, 2, 7, 6, 5, 4, 3, 2)
     while True:
         eight = rng.choice("89") + "".join(rng.choice("0123456789") for _ in range(7))
-        check = (11 - sum(w * int(c) for w, c in zip(weights, eight)) % 11) % 11
+        check = (11 - sum(w * int(c) for w, c in zip(weights, eight, strict=False)) % 11) % 11
         if check == 10:
             continue
         n = eight + str(check)
@@ -216,41 +235,91 @@ def _orgnr(rng: random.Random) -> str:
 def _amount(rng: random.Random) -> str:
     n = rng.choice([rng.randrange(100, 100_000), rng.randrange(100_000, 99_000_000)])
     grouped = f"{n:,}".replace(",", " ")
-    return rng.choice([
-        f"kr {grouped}", f"{grouped} kroner", f"kr {n},-", f"NOK {n}", f"{n} kr", f"kr {n}",
-        f"{grouped},- kr", f"{n:,}".replace(",", ".") + " kr", f"kr. {grouped},00",
-    ])
+    return rng.choice(
+        [
+            f"kr {grouped}",
+            f"{grouped} kroner",
+            f"kr {n},-",
+            f"NOK {n}",
+            f"{n} kr",
+            f"kr {n}",
+            f"{grouped},- kr",
+            f"{n:,}".replace(",", ".") + " kr",
+            f"kr. {grouped},00",
+        ]
+    )
 
 
 def _date(rng: random.Random) -> str:
     d = datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(0, 14000))
-    return rng.choice([
-        f"{d.day:02d}.{d.month:02d}.{d.year}", f"{d.day}. {MONTHS[d.month % 10]}", f"{d.day}/{d.month}-{d.year}",
-        f"{d.day:02d}{d.month:02d}{d.year}", f"{d.year}-{d.month:02d}-{d.day:02d}", f"{d.day}.{d.month}.{d.year % 100:02d}",
-        f"{d.year}{d.month:02d}{d.day:02d}",
-    ])
+    return rng.choice(
+        [
+            f"{d.day:02d}.{d.month:02d}.{d.year}",
+            f"{d.day}. {MONTHS[d.month % 10]}",
+            f"{d.day}/{d.month}-{d.year}",
+            f"{d.day:02d}{d.month:02d}{d.year}",
+            f"{d.year}-{d.month:02d}-{d.day:02d}",
+            f"{d.day}.{d.month}.{d.year % 100:02d}",
+            f"{d.year}{d.month:02d}{d.day:02d}",
+        ]
+    )
 
 
 def _year(rng: random.Random) -> str:
     y = rng.randrange(1950, 2060)
-    return rng.choice([f"i {y}", f"fra {y} til {y + rng.randrange(1, 10)}", f"{y}–{y + 1}", f"årene {y} {y + 1}", f"{y} {y + 2}"])
+    return rng.choice(
+        [
+            f"i {y}",
+            f"fra {y} til {y + rng.randrange(1, 10)}",
+            f"{y}–{y + 1}",
+            f"årene {y} {y + 1}",
+            f"{y} {y + 2}",
+        ]
+    )
 
 
 LOOKALIKES = {
-    "percent": lambda r: rng_choice(r, [f"{r.randrange(5, 101)} % stilling", f"{r.randrange(1, 100)}%", f"{r.randrange(1, 100)} prosent", f"{r.randrange(1, 100)},{r.randrange(10)} %"]),
+    "percent": lambda r: rng_choice(
+        r,
+        [
+            f"{r.randrange(5, 101)} % stilling",
+            f"{r.randrange(1, 100)}%",
+            f"{r.randrange(1, 100)} prosent",
+            f"{r.randrange(1, 100)},{r.randrange(10)} %",
+        ],
+    ),
     "year": _year,
     "date": _date,
-    "case number": lambda r: rng_choice(r, [f"{r.randrange(2000, 2030)}/{r.randrange(1, 99999)}", f"{r.randrange(0, 30):02d}/{r.randrange(1, 99999):05d}", f"saksnr. {r.randrange(2000, 2030)}/{r.randrange(1, 99999)}-{r.randrange(1, 20)}"]),
+    "case number": lambda r: rng_choice(
+        r,
+        [
+            f"{r.randrange(2000, 2030)}/{r.randrange(1, 99999)}",
+            f"{r.randrange(0, 30):02d}/{r.randrange(1, 99999):05d}",
+            f"saksnr. {r.randrange(2000, 2030)}/{r.randrange(1, 99999)}-{r.randrange(1, 20)}",
+        ],
+    ),
     "amount": _amount,
-    "bus line": lambda r: rng_choice(r, [f"buss {r.randrange(1, 999)}", f"linje {r.randrange(1, 200)}", f"rute {r.randrange(1, 999)}"]),
-    "postal code + place": lambda r: rng_choice(r, [f"{r.randrange(1000, 9999)} {r.choice(PLACES)}", f"Postboks {r.randrange(1, 9999)}, {r.randrange(1000, 9999)} {r.choice(PLACES)}"]),
+    "bus line": lambda r: rng_choice(
+        r, [f"buss {r.randrange(1, 999)}", f"linje {r.randrange(1, 200)}", f"rute {r.randrange(1, 999)}"]
+    ),
+    "postal code + place": lambda r: rng_choice(
+        r,
+        [
+            f"{r.randrange(1000, 9999)} {r.choice(PLACES)}",
+            f"Postboks {r.randrange(1, 9999)}, {r.randrange(1000, 9999)} {r.choice(PLACES)}",
+        ],
+    ),
     "org number": _orgnr,
     "account number": _kontonr,
     "invalid fnr (check digits)": _invalid_fnr,
 }
 LOOKALIKE_TEMPLATES = [
-    "Det gjelder {x}.", "Vi viser til {x} i saken.", "{x}", "Jeg fikk {x}, og det er for lite.",
-    "Se ({x}) for detaljer.", "Hun har {x} nå",
+    "Det gjelder {x}.",
+    "Vi viser til {x} i saken.",
+    "{x}",
+    "Jeg fikk {x}, og det er for lite.",
+    "Se ({x}) for detaljer.",
+    "Hun har {x} nå",
 ]
 
 
@@ -268,7 +337,9 @@ def bench_generated(seed: int, n: int) -> tuple[list[tuple], list[tuple]]:
             text = rng.choice(POSITIVE_TEMPLATES).format(x=x)
             start = text.index(x)
             found = detect.find_personal_data(text)
-            hit += any(f.kind == POSITIVE_KIND[name] and f.start == start and f.end == start + len(x) for f in found)
+            hit += any(
+                f.kind == POSITIVE_KIND[name] and f.start == start and f.end == start + len(x) for f in found
+            )
         rec.append((name, n, hit, hit / n))
     fps = []
     for name, make in LOOKALIKES.items():

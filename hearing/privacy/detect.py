@@ -89,8 +89,8 @@ def _valid_no_checksum(digits: str) -> bool:
     we accept the union, i.e. the new rule (it contains today's).
     """
     nums = [int(c) for c in digits]
-    r1 = sum(w * n for w, n in zip(_W1, nums)) % 11
-    r2 = sum(w * n for w, n in zip(_W2, nums)) % 11
+    r1 = sum(w * n for w, n in zip(_W1, nums, strict=False)) % 11
+    r2 = sum(w * n for w, n in zip(_W2, nums, strict=False)) % 11
     return r1 in (0, 1, 2, 3) and r2 == 0
 
 
@@ -187,7 +187,9 @@ _PHONE_RE = re.compile(
     (?:
         (?P<prefix>(?:\+|00)(?P<cc>47|45)[ \u00a0]?|\((?:\+|00)(?P<cc2>47|45)\)[ \u00a0]?)
     )?
-    (?P<number>""" + _GROUPS + r""")
+    (?P<number>"""
+    + _GROUPS
+    + r""")
     (?![\w@/]|[ \u00a0.,/-]?\d)
     """,
     re.VERBOSE,
@@ -315,14 +317,71 @@ _NOT_NAMES = set(
 )
 # Word endings that mark institutions, places and organisations.
 _INSTITUTION_ENDINGS = (
-    "kommune", "huset", "hus", "senter", "senteret", "sentralen", "sentral", "tjenesten",
-    "tjeneste", "tenesta", "etaten", "avdeling", "avdelingen", "hjemmet", "heimen", "heim",
-    "foreningen", "forening", "forbundet", "forbund", "klinikk", "klinikken", "kontoret",
-    "kontor", "apotek", "skole", "skolen", "barnehage", "barnehagen", "rådet", "laget",
-    "lag", "gården", "tunet", "veien", "vegen", "gata", "gaten", "gate", "vei", "veg",
-    "plass", "parken", "hagen", "haugen", "bakken", "sykehjem", "sjukeheim", "omsorg",
-    "helse", "team", "teamet", "ombudet", "firma", "stasjonen", "stasjon", "torget", "vakta",
-    "vakten", "enheten", "enhet", "seksjonen", "kjøkken", "kjøkkenet", "biblioteket",
+    "kommune",
+    "huset",
+    "hus",
+    "senter",
+    "senteret",
+    "sentralen",
+    "sentral",
+    "tjenesten",
+    "tjeneste",
+    "tenesta",
+    "etaten",
+    "avdeling",
+    "avdelingen",
+    "hjemmet",
+    "heimen",
+    "heim",
+    "foreningen",
+    "forening",
+    "forbundet",
+    "forbund",
+    "klinikk",
+    "klinikken",
+    "kontoret",
+    "kontor",
+    "apotek",
+    "skole",
+    "skolen",
+    "barnehage",
+    "barnehagen",
+    "rådet",
+    "laget",
+    "lag",
+    "gården",
+    "tunet",
+    "veien",
+    "vegen",
+    "gata",
+    "gaten",
+    "gate",
+    "vei",
+    "veg",
+    "plass",
+    "parken",
+    "hagen",
+    "haugen",
+    "bakken",
+    "sykehjem",
+    "sjukeheim",
+    "omsorg",
+    "helse",
+    "team",
+    "teamet",
+    "ombudet",
+    "firma",
+    "stasjonen",
+    "stasjon",
+    "torget",
+    "vakta",
+    "vakten",
+    "enheten",
+    "enhet",
+    "seksjonen",
+    "kjøkken",
+    "kjøkkenet",
+    "biblioteket",
 )
 
 

@@ -18,11 +18,11 @@ W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 def make_no_id(nine: str, remainder: int = 0) -> str | None:
     """Complete nine digits with k1 (ten-digit remainder ``remainder``) and k2."""
-    k1 = (11 + remainder - sum(w * int(c) for w, c in zip(W1, nine)) % 11) % 11
+    k1 = (11 + remainder - sum(w * int(c) for w, c in zip(W1, nine, strict=False)) % 11) % 11
     if k1 == 10:
         return None
     ten = nine + str(k1)
-    k2 = (11 - sum(w * int(c) for w, c in zip(W2, ten)) % 11) % 11
+    k2 = (11 - sum(w * int(c) for w, c in zip(W2, ten, strict=False)) % 11) % 11
     return None if k2 == 10 else ten + str(k2)
 
 
@@ -78,7 +78,9 @@ def test_old_rule_number_fails_new_k1_with_wrong_k2() -> None:
     assert classify_no_id("30108299949") is None
 
 
-@pytest.mark.parametrize("number", ["15108695077", "23878303775", "57885304880", "12345678901", "11111111111"])
+@pytest.mark.parametrize(
+    "number", ["15108695077", "23878303775", "57885304880", "12345678901", "11111111111"]
+)
 def test_invalid_check_digits_are_not_flagged(number: str) -> None:
     assert classify_no_id(number) is None
     assert find_personal_data(f"nr {number} og {number[:6]} {number[6:]}") == []
@@ -103,7 +105,7 @@ def test_agrees_with_python_stdnum_on_todays_rule(number: str) -> None:
         nine = number[:9]
         assert number[10] == fodselsnummer.calc_check_digit2(number[:10])
         assert int(number[9]) in {
-            (11 + r - sum(w * int(c) for w, c in zip(W1, nine)) % 11) % 11 for r in range(4)
+            (11 + r - sum(w * int(c) for w, c in zip(W1, nine, strict=False)) % 11) % 11 for r in range(4)
         }
 
 
@@ -269,7 +271,7 @@ def test_overlapping_cues_give_sorted_non_overlapping_findings() -> None:
         ("epost", "kari@example.no"),
         ("tlf", "+47 912 34 567"),
     ]
-    for a, b in zip(found, found[1:]):
+    for a, b in zip(found, found[1:], strict=False):
         assert a.end <= b.start
     for f in found:
         assert text[f.start : f.end] == f.text
@@ -321,4 +323,4 @@ def test_findings_are_consistent_on_any_text(text: str) -> None:
     for f in found:
         assert f.kind in KIND_LABELS
         assert text[f.start : f.end] == f.text
-    assert all(a.end <= b.start for a, b in zip(found, found[1:]))
+    assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
