@@ -66,8 +66,11 @@ class Finding:
 _W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
 _W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
-# Eleven digits, optionally with one space (or a dash) after the six-digit date.
-_NO_ID_RE = re.compile(r"(?<![\w.,/-])(\d{6})[ \u00a0-]?(\d{5})(?![\w/]|[.,-]\d)")
+# Eleven digits, optionally with one space (or a dash) after the six-digit date,
+# not part of a longer number ("1234.56.78903", "12345678901234"). A letter
+# right before is allowed ("fnr:", "f.nr.15108695088"): the check digits and
+# the date make a chance hit rare.
+_NO_ID_RE = re.compile(r"(?<!\d)(?<!\d[.,/-])(\d{6})[ \u00a0-]?(\d{5})(?!\d|[.,/-]\d)")
 
 
 def _valid_no_checksum(digits: str) -> bool:
@@ -95,10 +98,9 @@ def _valid_no_checksum(digits: str) -> bool:
 
 
 def _valid_day_month(day: int, month: int, year2: int) -> bool:
-    # The century cannot be read from the individual number after 2032, so any
-    # century is accepted; year 2000 + yy gives the right leap years for
-    # 29 February (1900 is not a leap year, but 2000 is, and numbers from
-    # 1900 with 29.02 cannot exist anyway, so this only widens by nothing).
+    # From 2032 the individual number no longer tells the century, so the
+    # date is checked without one: 2000 + yy has a 29 February exactly when
+    # some century does (yy divisible by 4; "00" through 2000).
     try:
         datetime.date(2000 + year2, month, day)
     except ValueError:
@@ -274,7 +276,10 @@ _STRONG_CUES = (
     r"på\s+vegne\s+av|på\s+vegne\s+af|på\s+vegner\s+av|"
     r"(?:saken|søknaden|klagen|vedtaket)\s+(?:min\s+|mi\s+)?(?:gjelder|står\s+på|gjeld|står\s+i\s+navnet\s+til)|"
     r"kontaktperson(?:\s+er)?|kontaktpersonen\s+(?:er|min)|kontakt(?:\s+med)?|kontakte|kontakta|"
-    r"ring(?:\s+til)?|spør\s+etter"
+    r"ring(?:\s+til)?|spør\s+etter|"
+    r"my\s+name\s+is|i\s+am\s+called|(?:kind\s+|best\s+|warm\s+)?regards|sincerely|"
+    r"my\s+(?:mother|father|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister|"
+    r"neighbour|neighbor|grandmother|grandfather)"
 )
 # Bare kinship words ("Mor Mette Haugen har …", "far Gunn Andersen"): a
 # weaker cue, so a full name of two capitalised words is required.
@@ -307,6 +312,7 @@ _NOT_NAMES = set(
     saksbehandler saksbehandleren rådmann ordfører ordføreren leder lederen avdelingsleder
     tildelingskontoret servicetorget sentralbordet tjenestekontoret kundesenter
     rådet eldrerådet ungdomsrådet brukerrådet styret utvalget administrasjonen
+    the a an our my your their mr mrs ms dr
     herr fru frk hr en ei et ein eit anonym anonymt bekymret bekymra fortvilet fortvila sliten
     pårørende pårørande innbygger innbyggar ansatt tilsett beboer bebuar bruker brukar pasient
     datter dotter sønn son mor far mamma pappa familien familie hilsen helsing mvh takk

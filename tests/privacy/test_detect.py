@@ -79,6 +79,25 @@ def test_old_rule_number_fails_new_k1_with_wrong_k2() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("f.nr.15108695088", "15108695088"),
+        ("fnr:151086-95088", "151086-95088"),
+        ("(15108695088)", "15108695088"),
+    ],
+)
+def test_identity_number_next_to_letters_and_punctuation(text: str, found: str) -> None:
+    assert kinds(text) == [("fnr", found)]
+
+
+@pytest.mark.parametrize(
+    "text", ["015108695088", "151086950881", "1.15108695088", "15108695088.5", "9/15108695088"]
+)
+def test_identity_number_inside_a_longer_number_is_not_flagged(text: str) -> None:
+    assert find_personal_data(text) == []
+
+
+@pytest.mark.parametrize(
     "number", ["15108695077", "23878303775", "57885304880", "12345678901", "11111111111"]
 )
 def test_invalid_check_digits_are_not_flagged(number: str) -> None:
@@ -219,6 +238,8 @@ def test_look_alikes_are_not_flagged(text: str) -> None:
         ("Min søster Kari, min bror og min nabo", "Kari"),
         ("Kontakt Kari Hansen for mer.", "Kari Hansen"),
         ("mvh Hans Olsen", "Hans Olsen"),
+        ("Kind regards,\nEmma Wilson", "Emma Wilson"),
+        ("My mother Mary has dementia.", "Mary"),
     ],
 )
 def test_names_after_cues(text: str, name: str) -> None:
@@ -243,6 +264,7 @@ def test_names_after_cues(text: str, name: str) -> None:
         "Kontakt Vennesla kommune.",
         "Far Vel er et dårlig navn på en kafé.",
         "Mor Hun er syk.",
+        "Regards, The Care Team",
     ],
 )
 def test_no_name_without_a_person(text: str) -> None:
