@@ -307,6 +307,7 @@ LOOKALIKES = {
         [
             f"{r.randrange(1000, 9999)} {r.choice(PLACES)}",
             f"Postboks {r.randrange(1, 9999)}, {r.randrange(1000, 9999)} {r.choice(PLACES)}",
+            f"Postboks {r.randrange(1000, 9999)} {r.randrange(1000, 9999)} {r.choice(PLACES)}",
         ],
     ),
     "org number": _orgnr,

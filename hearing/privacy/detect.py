@@ -197,7 +197,10 @@ _PHONE_RE = re.compile(
     re.VERBOSE,
 )
 
-_AMOUNT_BEFORE_RE = re.compile(r"(?i)(?:\bkr\.?|\bnok|\bdkk|\bsek|\beur|€|\$|£|\bkroner)\s*$")
+# Context that makes eight digits an amount, or a post box and a postal code.
+_AMOUNT_BEFORE_RE = re.compile(
+    r"(?i)(?:\bkr\.?|\bnok|\bdkk|\bsek|\beur|€|\$|£|\bkroner|\bpostboks|\bpb\.?|\bboks|\bpostbox)\s*$"
+)
 _AMOUNT_AFTER_RE = re.compile(
     r"(?i)^\s*(?:kr\b|kroner|,-|,00|nok\b|dkk\b|eur\b|euro|%|prosent|pst\b|mill|mrd|"
     r"tusen|kilo|km\b|kg\b|m2\b|kvm|timer\b|innbyggere)"
@@ -270,6 +273,8 @@ _STRONG_CUES = (
     r"beste\s+helsing|helsing(?:\s+frå)?|med\s+venlig\s+hilsen|venlig\s+hilsen|kærlig\s+hilsen|"
     r"de\s+bedste\s+hilsner|kh\b|"
     r"(?:min|mi|mitt|vår|mine|våre|vor|hans|hennes|hendes|hennar|hans)\s+(?:" + _RELATIVE + r")|"
+    # bare kinship words used as a name's title: "Mor Mette Haugen", "far Per"
+    r"mor|far|mamma|pappa|bestemor|bestefar|mormor|morfar|farmor|farfar|oldemor|oldefar|"
     r"(?:" + _RELATIVE_DEF + r")\s+(?:min|mi|mitt|vår|vårt)|"
     r"(?:datter|dotter|sønn|son|søn|dattera|datteren|sønnen|sonen|kona|mannen|barnebarn|barnebarnet)"
     r"\s+(?:til|av|åt|af)|"
@@ -281,9 +286,9 @@ _STRONG_CUES = (
     r"my\s+(?:mother|father|mum|mom|dad|husband|wife|partner|son|daughter|brother|sister|"
     r"neighbour|neighbor|grandmother|grandfather)"
 )
-# Bare kinship words ("Mor Mette Haugen har …", "far Gunn Andersen"): a
-# weaker cue, so a full name of two capitalised words is required.
-_WEAK_CUES = r"mor|far|mamma|pappa|bestemor|bestefar|mormor|morfar|farmor|farfar|naboen|nabo|pasienten|beboeren|brukeren"
+# Bare roles ("naboen Kari Olsen", "pasienten Per Dahl"): a weaker cue, so a
+# full name of two capitalised words is required.
+_WEAK_CUES = r"naboen|nabo|pasienten|beboeren|brukeren|bebuaren|brukaren|patient|resident"
 
 _NAME_WORD = r"[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑÇŠŽĆČŁŃŚŹ][a-zæøåäöüéèáóíúñçšžćčłńśźß'’]+(?:-[A-ZÆØÅÄÖÜÉ][a-zæøåäöüéèáóíúñçšžćčłńśźß'’]+)?"
 _NAME_SEQ = rf"{_NAME_WORD}(?:[ \u00a0]+{_NAME_WORD}){{0,3}}"
