@@ -413,27 +413,46 @@ _ORG_AFTER_RE = re.compile(
 )
 
 
+_NAME_RUN_RE = re.compile(_NAME_SEQ)
+# "Hilsen Kari og Per Hansen": a second name joined to the first.
+_AND_NAME_RE = re.compile(rf"[ \u00a0]*(?:og|&|and|eller)[ \u00a0]+(?={_NAME_WORD})")
+
+
+def _name_span(text: str, pos: int, *, need_full: bool) -> tuple[int, int] | None:
+    """The name in the capitalised run at ``pos``, or ``None`` if it is not one."""
+    run = _NAME_RUN_RE.match(text, pos)
+    if run is None:
+        return None
+    kept = []
+    for w in re.finditer(r"\S+", run.group()):
+        word = w.group()
+        if word.lower() in _NOT_NAMES:
+            break
+        if _is_institution(word):
+            # "Kari Hansen Solbakken": a full name, then a place; but
+            # "Frivilligsentralen", "Sykehuset Innlandet", "Mental Helse"
+            # are organisations, not people.
+            if len(kept) < 2:
+                return None
+            break
+        kept.append(w)
+    if not kept or (need_full and len(kept) < 2):
+        return None
+    end = pos + kept[-1].end()
+    if _ORG_AFTER_RE.match(text, end):
+        return None  # "kontakt Vennesla kommune", "Sørlandet sykehus"
+    return pos, end
+
+
 def _find_names(text: str) -> list[Finding]:
     """Capitalised words right after a cue that introduces a person."""
     found = []
     for m in _CUE_NAME_RE.finditer(text):
-        words = list(re.finditer(r"\S+", m.group("name")))
-        kept = []
-        for w in words:
-            if w.group().lower() in _NOT_NAMES:
-                break
-            kept.append(w)
-        # A run with an institution word ("Frivilligsentralen", "Sykehuset
-        # Innlandet", "Mental Helse") is an organisation, not a person.
-        if not kept or any(_is_institution(w.group()) for w in kept):
-            continue
-        if m.group("weak") is not None and len(kept) < 2:
-            continue  # "Mor Mette Haugen", but not "far Olsen" or "Mor Hun"
-        if _ORG_AFTER_RE.match(text, m.start("name") + kept[-1].end()):
-            continue  # "kontakt Vennesla kommune", "Sørlandet sykehus"
-        start = m.start("name")
-        end = start + kept[-1].end()
-        found.append(Finding("navn", start, end, text[start:end]))
+        span = _name_span(text, m.start("name"), need_full=m.group("weak") is not None)
+        while span is not None:
+            found.append(Finding("navn", span[0], span[1], text[span[0] : span[1]]))
+            joined = _AND_NAME_RE.match(text, span[1])
+            span = _name_span(text, joined.end(), need_full=False) if joined else None
     return found
 
 

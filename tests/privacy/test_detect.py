@@ -277,6 +277,12 @@ def test_no_name_without_a_person(text: str) -> None:
 
 def test_only_leading_name_words_are_kept() -> None:
     assert kinds("mvh Kari Hansen Tlf 99887766") == [("navn", "Kari Hansen"), ("tlf", "99887766")]
+    assert kinds("Min mor Kari Hansen Solbakken") == [("navn", "Kari Hansen")]
+
+
+def test_names_joined_by_og() -> None:
+    assert kinds("Hilsen Kari og Per Hansen") == [("navn", "Kari"), ("navn", "Per Hansen")]
+    assert kinds("Mvh Kari og Frivilligsentralen") == [("navn", "Kari")]
 
 
 # --- several kinds, overlaps, mask ---------------------------------------------------
