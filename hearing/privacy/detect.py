@@ -291,7 +291,10 @@ _STRONG_CUES = (
 _WEAK_CUES = r"naboen|nabo|pasienten|beboeren|brukeren|bebuaren|brukaren|patient|resident"
 
 _NAME_WORD = r"[A-ZÆØÅÄÖÜÉÈÁÓÍÚÑÇŠŽĆČŁŃŚŹ][a-zæøåäöüéèáóíúñçšžćčłńśźß'’]+(?:-[A-ZÆØÅÄÖÜÉ][a-zæøåäöüéèáóíúñçšžćčłńśźß'’]+)?"
-_NAME_SEQ = rf"{_NAME_WORD}(?:[ \u00a0]+{_NAME_WORD}){{0,3}}"
+# A run of up to four name words; initials ("K. Hansen") may come before.
+_NAME_SEQ = (
+    rf"(?:[A-ZÆØÅ]\.[ \u00a0]*){{0,2}}{_NAME_WORD}(?:[ \u00a0]+(?:[A-ZÆØÅ]\.[ \u00a0]+)?{_NAME_WORD}){{0,3}}"
+)
 
 _CUE_NAME_RE = re.compile(
     rf"(?<![\w])(?i:(?P<strong>{_STRONG_CUES})|(?P<weak>{_WEAK_CUES}))[ \t\u00a0]*[,:]?\s*(?P<name>{_NAME_SEQ})"

@@ -242,6 +242,8 @@ def test_look_alikes_are_not_flagged(text: str) -> None:
         ("Kontakt Kari Hansen for mer.", "Kari Hansen"),
         ("mvh Hans Olsen", "Hans Olsen"),
         ("Kind regards,\nEmma Wilson", "Emma Wilson"),
+        ("Mvh K. Hansen", "K. Hansen"),
+        ("Hilsen Anne K. Berg", "Anne K. Berg"),
         ("My mother Mary has dementia.", "Mary"),
     ],
 )
