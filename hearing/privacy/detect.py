@@ -73,6 +73,12 @@ _W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 _NO_ID_RE = re.compile(r"(?<!\d)(?<!\d[.,/-])(\d{6})[ \u00a0-]?(\d{5})(?!\d|[.,/-]\d)")
 
 
+# An account number's mod-11 check uses k2's weights, so about one valid
+# account number in thirteen also passes as a fødselsnummer; when the text
+# says it is an account number, believe it.
+_ACCOUNT_BEFORE_RE = re.compile(r"(?i)\b(?:bank)?konto(?:nummer|nr)?\.?(?:\s+(?:er|nr\.?))?\s*[:.]?\s*$")
+
+
 def _valid_no_checksum(digits: str) -> bool:
     """Return whether the two mod-11 control digits of an 11-digit number hold.
 
@@ -468,7 +474,7 @@ def _candidates(text: str) -> list[Finding]:
     out: list[Finding] = []
     for m in _NO_ID_RE.finditer(text):
         kind = classify_no_id(m.group(1) + m.group(2))
-        if kind:
+        if kind and not _ACCOUNT_BEFORE_RE.search(text, max(0, m.start() - 24), m.start()):
             out.append(Finding(kind, m.start(), m.end(), m.group()))
     for m in _CPR_RE.finditer(text):
         if _valid_cpr(m.group(1), m.group(2)):

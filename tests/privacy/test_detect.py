@@ -105,6 +105,13 @@ def test_invalid_check_digits_are_not_flagged(number: str) -> None:
     assert find_personal_data(f"nr {number} og {number[:6]} {number[6:]}") == []
 
 
+def test_account_number_that_passes_as_fnr_is_left_when_called_one() -> None:
+    number = "15108695088"  # also a valid account number: k2 uses the same weights
+    assert kinds(f"Ring {number}") == [("fnr", number)]
+    for cue in ("kontonummer", "Kontonr.", "konto:", "Bankkonto er", "kontonr:"):
+        assert find_personal_data(f"Betal til {cue} {number}") == []
+
+
 def test_invalid_date_is_not_flagged() -> None:
     # 31 April, 30 February, month 13: check digits right, date wrong
     for date in ("310486", "300286", "011386", "009386"):
