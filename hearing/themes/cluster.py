@@ -1,0 +1,263 @@
+"""Clustering with an automatic number of themes and a "Diverse" group.
+
+Vectors come in with rows of unit length (see :mod:`hearing.themes.vectorize`),
+so k-means on them groups by cosine similarity.
+
+The number of themes is chosen on a sample: k-means for each candidate k,
+scored by the silhouette (cosine). Short texts on overlapping themes give a
+silhouette that keeps creeping up with k, so the choice is the *smallest* k
+whose score comes within ``tolerance`` of the best one, which keeps the list of
+themes short enough to review. The final k-means on all rows starts from the
+centres found on the sample, which makes 100k rows cheap.
+
+Inputs that are far from their centre compared with the other members of the
+theme (a robust z-score of the cosine similarity) and members of themes too
+small to stand on their own go to the "Diverse" group, label ``-1``.
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.RandomState(0)
+>>> X = np.vstack([rng.normal(c, 0.1, size=(20, 3)) for c in np.eye(3)])
+>>> ThemeClusterer(n_clusters="auto", random_state=0).fit(X).n_clusters_
+3
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
+
+__all__ = ["MISC", "ThemeClusterer", "choose_n_clusters"]
+
+#: Label of the "Diverse" group.
+MISC = -1
+
+
+def _kmeans(X, k, *, n_init, random_state, init="k-means++", max_iter=100):
+    return KMeans(
+        n_clusters=k, n_init=n_init, init=init, max_iter=max_iter, random_state=random_state
+    ).fit(X)
+
+
+def _candidate_ks(k_min: int, k_max: int, max_candidates: int = 24) -> list[int]:
+    ks = list(range(k_min, k_max + 1))
+    if len(ks) <= max_candidates:
+        return ks
+    grid = np.unique(np.round(np.geomspace(k_min, k_max, max_candidates)).astype(int))
+    return [int(k) for k in grid]
+
+
+def choose_n_clusters(
+    X,
+    *,
+    k_min=2,
+    k_max=30,
+    sample_size=2500,
+    tolerance=0.05,
+    n_init=2,
+    random_state=None,
+):
+    """Choose the number of clusters for ``X`` by silhouette on a sample.
+
+    Returns
+    -------
+    k : int
+        The smallest candidate whose silhouette is at least
+        ``(1 - tolerance) * best``.
+    scores : dict
+        ``k -> silhouette`` for every candidate tried.
+    """
+    rng = check_random_state(random_state)
+    n = X.shape[0]
+    idx = np.arange(n) if n <= sample_size else np.sort(rng.choice(n, sample_size, replace=False))
+    S = X[idx]
+    k_max = int(min(k_max, len(S) - 1))
+    k_min = int(max(2, min(k_min, k_max)))
+    if k_max < 2:
+        return 1, {}
+    scores: dict[int, float] = {}
+    seed = rng.randint(np.iinfo(np.int32).max)
+    for k in _candidate_ks(k_min, k_max):
+        labels = _kmeans(S, k, n_init=n_init, random_state=seed).labels_
+        if len(np.unique(labels)) < 2:
+            continue
+        scores[k] = float(silhouette_score(S, labels, metric="cosine"))
+    if not scores:
+        return k_min, scores
+    best = max(scores.values())
+    if best <= 0:
+        return max(scores, key=scores.get), scores
+    for k in sorted(scores):
+        if scores[k] >= (1.0 - tolerance) * best:
+            return k, scores
+    return max(scores, key=scores.get), scores  # pragma: no cover
+
+
+class ThemeClusterer(ClusterMixin, BaseEstimator):
+    """k-means on unit vectors with an automatic k and a "Diverse" group.
+
+    Parameters
+    ----------
+    n_clusters : "auto" or int
+        Number of themes; ``"auto"`` chooses it between ``min_clusters`` and
+        ``max_clusters`` (see :func:`choose_n_clusters`).
+    min_clusters, max_clusters : int
+        Range for the automatic choice; ``max_clusters`` is also capped at
+        ``n_samples // min_size``.
+    misc_threshold : float or None
+        An input goes to "Diverse" when its cosine similarity to its centre
+        lies more than this many robust standard deviations (1.4826 * MAD)
+        below the median of its theme. ``None`` turns this off.
+    min_size : int
+        Themes with fewer members are dissolved into "Diverse".
+    sample_size : int
+        Rows used to choose k and to seed the final k-means.
+    tolerance : float
+        See :func:`choose_n_clusters`.
+    random_state : int, RandomState or None
+
+    Attributes
+    ----------
+    labels_ : ndarray of int
+        Theme per row, ``-1`` for "Diverse".
+    cluster_centers_ : ndarray of shape (n_clusters_, n_features)
+        Unit-length centres.
+    n_clusters_ : int
+    thresholds_ : ndarray
+        Per theme, the lowest similarity that still counts as a member.
+    k_scores_ : dict
+        Silhouette per candidate k (empty when k was given).
+    """
+
+    def __init__(
+        self,
+        n_clusters="auto",
+        *,
+        min_clusters=2,
+        max_clusters=30,
+        misc_threshold=2.5,
+        min_size=3,
+        sample_size=2500,
+        tolerance=0.05,
+        random_state=None,
+    ):
+        self.n_clusters = n_clusters
+        self.min_clusters = min_clusters
+        self.max_clusters = max_clusters
+        self.misc_threshold = misc_threshold
+        self.min_size = min_size
+        self.sample_size = sample_size
+        self.tolerance = tolerance
+        self.random_state = random_state
+
+    def _check_params(self, n):
+        if not (self.n_clusters == "auto" or isinstance(self.n_clusters, numbers.Integral)):
+            raise ValueError(f"n_clusters must be 'auto' or an int, got {self.n_clusters!r}")
+        if isinstance(self.n_clusters, numbers.Integral) and self.n_clusters < 1:
+            raise ValueError("n_clusters must be at least 1")
+        if self.min_clusters < 1 or self.max_clusters < self.min_clusters:
+            raise ValueError("need 1 <= min_clusters <= max_clusters")
+
+    def fit(self, X, y=None):
+        """Cluster the unit-length rows of ``X``."""
+        X = np.asarray(X, dtype=np.float32)
+        n = X.shape[0]
+        self._check_params(n)
+        rng = check_random_state(self.random_state)
+        self.k_scores_ = {}
+        if n == 0:
+            self.labels_ = np.empty(0, dtype=int)
+            self.cluster_centers_ = np.empty((0, X.shape[1]), dtype=np.float32)
+            self.thresholds_ = np.empty(0)
+            self.n_clusters_ = 0
+            return self
+        if self.n_clusters == "auto":
+            cap = max(self.min_clusters, n // max(self.min_size * 2, 1))
+            k, self.k_scores_ = choose_n_clusters(
+                X,
+                k_min=self.min_clusters,
+                k_max=min(self.max_clusters, cap),
+                sample_size=self.sample_size,
+                tolerance=self.tolerance,
+                random_state=rng,
+            )
+        else:
+            k = int(self.n_clusters)
+        k = int(max(1, min(k, n)))
+
+        seed = rng.randint(np.iinfo(np.int32).max)
+        if n <= self.sample_size * 2:
+            km = _kmeans(X, k, n_init=4, random_state=seed)
+        else:
+            idx = np.sort(rng.choice(n, self.sample_size * 2, replace=False))
+            seed_km = _kmeans(X[idx], k, n_init=3, random_state=seed)
+            km = _kmeans(X, k, n_init=1, init=seed_km.cluster_centers_, random_state=seed,
+                         max_iter=50)
+        labels = km.labels_.astype(int)
+        centers = normalize(km.cluster_centers_)
+        labels, centers = self._refine(X, labels, centers)
+        self.labels_ = labels
+        return self
+
+    def _refine(self, X, labels, centers):
+        """Drop tiny themes, renumber by size, set thresholds, mark "Diverse"."""
+        sizes = np.bincount(labels, minlength=len(centers))
+        keep = np.flatnonzero(sizes >= self.min_size)
+        if keep.size == 0:
+            keep = np.array([int(np.argmax(sizes))])
+        keep = keep[np.argsort(-sizes[keep], kind="stable")]
+        centers = centers[keep]
+        sims = X @ centers.T
+        nearest = np.argmax(sims, axis=1)
+        best = sims[np.arange(len(X)), nearest]
+        remap = np.full(len(sizes), -1)
+        remap[keep] = np.arange(len(keep))
+        labels = remap[labels]  # members of dissolved themes -> -1
+        # recompute centres from members
+        for c in range(len(keep)):
+            members = labels == c
+            if members.any():
+                centers[c] = X[members].mean(axis=0)
+        centers = normalize(centers)
+        sims = X @ centers.T
+        best = sims[np.arange(len(X)), np.clip(labels, 0, None)]
+        thresholds = np.full(len(keep), -np.inf)
+        if self.misc_threshold is not None:
+            for c in range(len(keep)):
+                s = best[labels == c]
+                if len(s) >= 4:
+                    med = np.median(s)
+                    mad = 1.4826 * np.median(np.abs(s - med))
+                    thresholds[c] = med - self.misc_threshold * max(mad, 1e-6)
+            far = (labels >= 0) & (best < thresholds[np.clip(labels, 0, None)])
+            labels = np.where(far, MISC, labels)
+        self.cluster_centers_ = centers.astype(np.float32)
+        self.thresholds_ = thresholds
+        self.n_clusters_ = len(keep)
+        return labels, centers
+
+    def predict(self, X):
+        """Nearest theme for new rows, or ``-1`` where none fits (see :meth:`place`)."""
+        return self.place(X)[0]
+
+    def place(self, X):
+        """Nearest theme and cosine distance for new unit-length rows.
+
+        Returns ``(labels, distances)``; a label is ``-1`` when the similarity is
+        below that theme's threshold.
+        """
+        X = np.asarray(X, dtype=np.float32)
+        if self.n_clusters_ == 0:
+            return np.full(len(X), MISC), np.ones(len(X))
+        sims = X @ self.cluster_centers_.T
+        nearest = np.argmax(sims, axis=1)
+        best = sims[np.arange(len(X)), nearest]
+        labels = np.where(best >= self.thresholds_[nearest], nearest, MISC)
+        return labels.astype(int), (1.0 - best).astype(np.float64)

@@ -1,0 +1,130 @@
+"""Theme labels: distinctive terms (class-based TF-IDF) and representative inputs.
+
+Terms are counted as stems, so "hjemmetjenesten" and "hjemmetjenester" count
+together, and each stem is shown in the surface form most often written in
+the corpus ("hjemmetjenesten", never the stem "hjemmetjenest").
+
+Examples
+--------
+>>> from hearing.themes.text import Analyzer
+>>> tok = Analyzer().analyze(["Hjemmetjenesten kommer sent", "hjemmetjenesten må komme",
+...                           "mer mat", "bedre mat og middag"])
+>>> class_terms(tok, [0, 0, 1, 1], 2, n_terms=1)
+[['hjemmetjenesten'], ['mat']]
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import scipy.sparse as sp
+
+from .text import CorpusTokens
+
+__all__ = ["class_terms", "representatives", "surface_form"]
+
+
+def surface_form(term: str, surface: dict[str, Counter]) -> str:
+    """Most common written form of ``term`` (a stem), or ``term`` itself."""
+    forms = surface.get(term)
+    if not forms:
+        return term
+    # most common; ties go to the shorter, then alphabetical form
+    return min(forms.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
+
+
+def class_terms(
+    tokens: CorpusTokens,
+    labels,
+    n_classes: int,
+    *,
+    n_terms: int = 6,
+    min_count: int = 2,
+    max_spread: float = 0.6,
+) -> list[list[str]]:
+    """Most distinctive terms per class by class-based TF-IDF.
+
+    ``tf(t, c) / words(c) * log(1 + avg_words / freq(t))`` as in BERTopic's
+    c-TF-IDF; terms found fewer than ``min_count`` times in a class are left
+    out unless the class is tiny, and so are terms used in more than
+    ``max_spread`` of the classes (when there are at least five): too
+    general to tell themes apart ("kommunen"). Returns surface forms,
+    without repeats.
+    """
+    labels = np.asarray(labels)
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for doc_terms, lab in zip(tokens.terms, labels):
+        if lab < 0:
+            continue
+        for t in doc_terms:
+            if t.startswith("<"):
+                continue
+            j = vocab.get(t)
+            if j is None:
+                j = vocab[t] = len(vocab)
+            rows.append(int(lab))
+            cols.append(j)
+    if not vocab or n_classes == 0:
+        return [[] for _ in range(n_classes)]
+    C = sp.csr_matrix(
+        (np.ones(len(rows), dtype=np.float64), (rows, cols)), shape=(n_classes, len(vocab))
+    )
+    C.sum_duplicates()
+    C = C.toarray() if n_classes * len(vocab) <= 20_000_000 else C
+    words_per_class = np.asarray(C.sum(axis=1)).ravel()
+    freq = np.asarray(C.sum(axis=0)).ravel()
+    avg = max(words_per_class.mean(), 1.0)
+    idf = np.log1p(avg / np.maximum(freq, 1.0))
+    if n_classes >= 5:
+        spread = np.asarray((C > 0).sum(axis=0)).ravel()
+        idf = np.where(spread > max_spread * n_classes, 0.0, idf)
+    inv = {j: t for t, j in vocab.items()}
+    out: list[list[str]] = []
+    for c in range(n_classes):
+        row = np.asarray(C[c].toarray()).ravel() if sp.issparse(C) else C[c]
+        if words_per_class[c] == 0:
+            out.append([])
+            continue
+        score = row / words_per_class[c] * idf
+        enough = row >= (min_count if words_per_class[c] >= 20 else 1)
+        score = np.where(enough, score, 0.0)
+        order = np.argsort(-score, kind="stable")
+        terms: list[str] = []
+        for j in order:
+            if score[j] <= 0 or len(terms) >= n_terms:
+                break
+            form = surface_form(inv[int(j)], tokens.surface)
+            if form not in terms and not any(form in t or t in form for t in terms):
+                terms.append(form)
+        out.append(terms)
+    return out
+
+
+def representatives(X, labels, centers, *, n=3, texts=None) -> list[list[int]]:
+    """Indices of the ``n`` members closest to each centre.
+
+    With ``texts``, an input whose text repeats one already picked is skipped.
+    """
+    labels = np.asarray(labels)
+    out = []
+    for c in range(len(centers)):
+        members = np.flatnonzero(labels == c)
+        if members.size == 0:
+            out.append([])
+            continue
+        sims = X[members] @ centers[c]
+        picked: list[int] = []
+        seen: set[str] = set()
+        for i in members[np.argsort(-sims, kind="stable")]:
+            if texts is not None:
+                key = " ".join(str(texts[i]).lower().split())
+                if key in seen:
+                    continue
+                seen.add(key)
+            picked.append(int(i))
+            if len(picked) >= n:
+                break
+        out.append(picked)
+    return out

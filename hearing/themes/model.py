@@ -1,0 +1,370 @@
+"""``ThemeModel``: texts in, themes out.
+
+Steps: :class:`~hearing.themes.text.Analyzer` (normalise, language, stems) ->
+a vectoriser from :mod:`hearing.themes.vectorize` -> optional guide themes ->
+:class:`~hearing.themes.cluster.ThemeClusterer` -> labels from
+:mod:`hearing.themes.labels`.
+
+Examples
+--------
+>>> texts = ["Mer mat og bedre middag", "Middagen er kald", "Maten smaker ikke",
+...          "Bussen går for sjelden", "Flere busser om kvelden", "TT-kort og buss"]
+>>> model = ThemeModel(2, vectorizer="tfidf", random_state=0).fit(texts)
+>>> sorted(len(t.representative) for t in model.themes_ if not t.is_misc)
+[3, 3]
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.preprocessing import normalize
+from sklearn.utils import check_random_state
+
+from .cluster import MISC, ThemeClusterer
+from .labels import class_terms, representatives
+from .text import Analyzer
+from .vectorize import make_vectorizer
+
+__all__ = ["MISC", "MISC_LABEL", "Guide", "Theme", "ThemeModel"]
+
+#: Name shown for the group of inputs that fit no theme.
+MISC_LABEL = "Diverse"
+_VECTORIZERS = ("auto", "tfidf", "embeddings", "embeddings-raw", "combined")
+
+
+@dataclass
+class Guide:
+    """An expected theme given before a run.
+
+    Attributes
+    ----------
+    name : str
+        The reviewer's name for the theme; kept as ``Theme.guided_name``.
+    keywords : list of str
+        A few words that the theme is about.
+    examples : list of str
+        Example inputs of the theme.
+    """
+
+    name: str
+    keywords: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Theme:
+    """One theme of a fitted :class:`ThemeModel`.
+
+    Attributes
+    ----------
+    id : int
+        Index of the theme (``labels_`` value); ``-1`` for "Diverse".
+    label : str
+        Short label: the guide's name, or the top terms joined with ", ".
+    terms : list of str
+        Distinctive terms in their most common written form.
+    representative : list of int
+        Indices into the fitted texts of the inputs most typical of it.
+    size : int
+        Number of inputs in it.
+    is_misc : bool
+        True for the "Diverse" group.
+    guided_name : str or None
+        Name of the guide the theme came from.
+    """
+
+    id: int
+    label: str
+    terms: list[str]
+    representative: list[int]
+    size: int
+    is_misc: bool = False
+    guided_name: str | None = None
+
+    def to_dict(self) -> dict:
+        """Plain ``dict`` for JSON."""
+        return {
+            "id": self.id,
+            "label": self.label,
+            "terms": list(self.terms),
+            "representative": list(self.representative),
+            "size": self.size,
+            "is_misc": self.is_misc,
+            "guided_name": self.guided_name,
+        }
+
+
+class ThemeModel(ClusterMixin, BaseEstimator):
+    """Group short texts into themes.
+
+    Parameters
+    ----------
+    n_themes : "auto" or int
+        Number of themes (besides guide themes and "Diverse"); ``"auto"``
+        chooses it between ``min_themes`` and ``max_themes``.
+    vectorizer : {"auto", "tfidf", "embeddings", "combined"} or estimator
+        ``"auto"`` uses ``"combined"`` (TF-IDF/SVD joined with whitened
+        sentence embeddings) when ``embeddings`` are passed to :meth:`fit`,
+        and ``"tfidf"`` otherwise. An estimator with the vectoriser interface
+        of :mod:`hearing.themes.vectorize` can be passed instead.
+    min_themes, max_themes : int
+        Range for the automatic number of themes.
+    misc_threshold : float or None
+        How far (in robust standard deviations of similarity) below its
+        theme's typical member an input may lie before it goes to "Diverse";
+        ``None`` puts every input in a theme.
+    min_theme_size : int
+        Smaller themes are dissolved into "Diverse".
+    guide_threshold : float
+        How clearly (robust z-score of the similarity over all inputs) an
+        input must lean towards a guide to be put in that guide's theme.
+    n_terms : int
+        Terms kept per theme.
+    n_representative : int
+        Representative inputs kept per theme.
+    random_state : int, RandomState or None
+        Makes runs repeatable.
+
+    Attributes
+    ----------
+    labels_ : ndarray of int
+        Theme id per input, ``-1`` for "Diverse".
+    themes_ : list of Theme
+        Themes by id (guide themes first, then by size), then "Diverse" if
+        any input is in it.
+    n_themes_ : int
+        Number of themes, not counting "Diverse".
+    centroids_ : ndarray of shape (n_themes_, n_features)
+        Unit-length centre of each theme in the vector space.
+    thresholds_ : ndarray of shape (n_themes_,)
+        Lowest similarity to the centre that :meth:`place` accepts.
+    languages_ : list of str
+        Guessed language of each input.
+    vectors_ : ndarray
+        The vectors of the fitted inputs (for :class:`ThemeSuggester`).
+    vectorizer_ : estimator
+        The fitted vectoriser.
+    k_scores_ : dict
+        Silhouette per candidate number of themes (automatic choice only).
+    """
+
+    def __init__(
+        self,
+        n_themes="auto",
+        *,
+        vectorizer="auto",
+        min_themes=2,
+        max_themes=30,
+        misc_threshold=2.5,
+        min_theme_size=3,
+        guide_threshold=1.5,
+        n_terms=6,
+        n_representative=3,
+        random_state=None,
+    ):
+        self.n_themes = n_themes
+        self.vectorizer = vectorizer
+        self.min_themes = min_themes
+        self.max_themes = max_themes
+        self.misc_threshold = misc_threshold
+        self.min_theme_size = min_theme_size
+        self.guide_threshold = guide_threshold
+        self.n_terms = n_terms
+        self.n_representative = n_representative
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------
+    def _check_params(self):
+        if not (self.n_themes == "auto" or isinstance(self.n_themes, numbers.Integral)):
+            raise ValueError(f"n_themes must be 'auto' or an int, got {self.n_themes!r}")
+        if isinstance(self.n_themes, numbers.Integral) and self.n_themes < 1:
+            raise ValueError("n_themes must be at least 1")
+        if isinstance(self.vectorizer, str) and self.vectorizer not in _VECTORIZERS:
+            raise ValueError(f"vectorizer must be one of {_VECTORIZERS}, got {self.vectorizer!r}")
+        if self.min_themes < 1 or self.max_themes < self.min_themes:
+            raise ValueError("need 1 <= min_themes <= max_themes")
+
+    def _make_vectorizer(self, seed, has_embeddings):
+        if isinstance(self.vectorizer, str):
+            return make_vectorizer(self.vectorizer, random_state=seed,
+                                   has_embeddings=has_embeddings)
+        vec = clone(self.vectorizer)
+        if "random_state" in vec.get_params():
+            vec.set_params(random_state=seed)
+        return vec
+
+    def fit(self, texts, y=None, *, embeddings=None, guidance=None):
+        """Group ``texts``.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        embeddings : array of shape (n, 384) or sequence of vectors/None, optional
+            Stored embeddings (from :func:`embed_texts`); ``None`` items are
+            computed here. Only used by the embedding vectorisers.
+        guidance : sequence of Guide, optional
+            Expected themes; inputs that fit one go to it.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        texts = ["" if t is None else str(t) for t in texts]
+        rng = check_random_state(self.random_state)
+        vec_seed, clu_seed = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
+        self.analyzer_ = Analyzer()
+        tokens = self.analyzer_.analyze(texts)
+        self.languages_ = list(tokens.languages)
+        self.vectorizer_ = self._make_vectorizer(vec_seed, embeddings is not None)
+        X = self.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings)
+        n = len(texts)
+        guides = list(guidance or [])
+
+        labels = np.full(n, MISC, dtype=int)
+        centroids = []
+        thresholds = []
+        free = np.ones(n, dtype=bool)
+        if guides and n:
+            g_labels, g_centroids, g_thresholds = self._assign_guides(X, guides)
+            labels[g_labels >= 0] = g_labels[g_labels >= 0]
+            free = g_labels < 0
+            centroids.extend(g_centroids)
+            thresholds.extend(g_thresholds)
+        n_guides = len(guides)
+
+        self.k_scores_ = {}
+        self.clusterer_ = None
+        rest = np.flatnonzero(free)
+        if rest.size >= max(2, self.min_theme_size):
+            n_clusters = self.n_themes
+            if n_clusters != "auto":
+                n_clusters = int(min(n_clusters, rest.size))
+            clusterer = ThemeClusterer(
+                n_clusters,
+                min_clusters=self.min_themes,
+                max_clusters=self.max_themes,
+                misc_threshold=self.misc_threshold,
+                min_size=self.min_theme_size,
+                random_state=clu_seed,
+            ).fit(X[rest])
+            sub = clusterer.labels_
+            labels[rest] = np.where(sub >= 0, sub + n_guides, MISC)
+            centroids.extend(clusterer.cluster_centers_)
+            thresholds.extend(clusterer.thresholds_)
+            self.k_scores_ = clusterer.k_scores_
+            self.clusterer_ = clusterer
+
+        dim = X.shape[1]
+        self.centroids_ = (np.asarray(centroids, dtype=np.float32).reshape(-1, dim)
+                           if centroids else np.empty((0, dim), dtype=np.float32))
+        self.thresholds_ = np.asarray(thresholds, dtype=np.float64)
+        self.n_themes_ = len(self.centroids_)
+        self.labels_ = labels
+        self.vectors_ = X
+        self._make_themes(texts, tokens, X, guides)
+        return self
+
+    def _assign_guides(self, X, guides):
+        """Put inputs into guide themes; returns labels (-1 = free), centres, thresholds."""
+        seeds = []
+        for g in guides:
+            parts = [e for e in g.examples if e and str(e).strip()]
+            if g.keywords:
+                parts.append(" ".join(g.keywords))
+            if not parts:
+                parts = [g.name]
+            V = self.transform(parts)
+            seeds.append(normalize(V.mean(axis=0, keepdims=True))[0])
+        seeds = np.asarray(seeds, dtype=np.float32)
+        centres = seeds.copy()
+        labels = np.full(len(X), MISC, dtype=int)
+        sim_thresholds = np.full(len(guides), np.inf)
+        for _ in range(3):
+            sims = X @ centres.T
+            med = np.median(sims, axis=0)
+            mad = 1.4826 * np.median(np.abs(sims - med), axis=0)
+            sim_thresholds = med + self.guide_threshold * np.maximum(mad, 1e-6)
+            nearest = np.argmax(sims, axis=1)
+            best = sims[np.arange(len(X)), nearest]
+            labels = np.where(best >= sim_thresholds[nearest], nearest, MISC)
+            new = []
+            for g in range(len(guides)):
+                members = X[labels == g]
+                # the guide's own seed keeps the theme anchored to what was asked
+                new.append(seeds[g] + members.sum(axis=0) / max(len(members), 1)
+                           if len(members) else seeds[g])
+            centres = normalize(np.asarray(new)).astype(np.float32)
+        return labels, list(centres), list(sim_thresholds)
+
+    def _make_themes(self, texts, tokens, X, guides):
+        labels = self.labels_
+        k = self.n_themes_
+        terms = class_terms(tokens, labels, k, n_terms=self.n_terms)
+        reps = representatives(X, labels, self.centroids_, n=self.n_representative, texts=texts)
+        sizes = np.bincount(labels[labels >= 0], minlength=k) if k else np.zeros(0, int)
+        themes = []
+        for c in range(k):
+            guided = guides[c].name if c < len(guides) else None
+            label = guided or (", ".join(terms[c][:3]) if terms[c] else f"Tema {c + 1}")
+            themes.append(Theme(c, label, terms[c], reps[c], int(sizes[c]), False, guided))
+        misc = np.flatnonzero(labels == MISC)
+        if misc.size:
+            mterms = class_terms(tokens, np.where(labels == MISC, 0, -1), 1,
+                                 n_terms=self.n_terms)[0]
+            # most typical of the misc group: closest to its own mean
+            centre = normalize(X[misc].mean(axis=0, keepdims=True))[0]
+            order = misc[np.argsort(-(X[misc] @ centre), kind="stable")]
+            themes.append(Theme(MISC, MISC_LABEL, mterms,
+                                [int(i) for i in order[: self.n_representative]],
+                                int(misc.size), True, None))
+        self.themes_ = themes
+
+    # ------------------------------------------------------------------
+    def fit_predict(self, texts, y=None, *, embeddings=None, guidance=None):
+        """Fit and return ``labels_``."""
+        return self.fit(texts, embeddings=embeddings, guidance=guidance).labels_
+
+    def transform(self, texts, *, embeddings=None):
+        """Vectors of ``texts`` in the fitted space (unit rows)."""
+        texts = ["" if t is None else str(t) for t in texts]
+        tokens = self.analyzer_.analyze(texts)
+        return self.vectorizer_.transform(texts, tokens=tokens, embeddings=embeddings)
+
+    def place(self, texts, embeddings=None):
+        """Place new inputs into the nearest existing theme without refitting.
+
+        Returns
+        -------
+        labels : ndarray of int
+            Theme id per text, ``-1`` ("Diverse") when it is not close enough
+            to any theme.
+        distances : ndarray of float
+            Cosine distance to the nearest theme's centre.
+        """
+        texts = list(texts)
+        if not texts:
+            return np.empty(0, dtype=int), np.empty(0)
+        X = self.transform(texts, embeddings=embeddings)
+        if self.n_themes_ == 0:
+            return np.full(len(texts), MISC), np.ones(len(texts))
+        sims = X @ self.centroids_.T
+        nearest = np.argmax(sims, axis=1)
+        best = sims[np.arange(len(X)), nearest]
+        labels = np.where(best >= self.thresholds_[nearest], nearest, MISC).astype(int)
+        return labels, (1.0 - best).astype(np.float64)
+
+    def summary(self, texts=None, *, n_quotes=None) -> list[dict]:
+        """Themes as dicts; with ``texts``, representative inputs are quoted."""
+        out = []
+        for t in self.themes_:
+            d = t.to_dict()
+            if texts is not None:
+                reps = t.representative[:n_quotes] if n_quotes else t.representative
+                d["quotes"] = [str(texts[i]) for i in reps]
+            out.append(d)
+        return out
