@@ -60,7 +60,7 @@ def choose_n_clusters(
     k_min=2,
     k_max=30,
     sample_size=2500,
-    tolerance=0.05,
+    tolerance=0.3,
     n_init=2,
     random_state=None,
 ):
@@ -69,7 +69,8 @@ def choose_n_clusters(
     Returns
     -------
     k : int
-        The smallest candidate whose silhouette is at least
+        The smallest candidate that is a local maximum of the silhouette
+        (no lower than its neighbours on the grid) and scores at least
         ``(1 - tolerance) * best``.
     scores : dict
         ``k -> silhouette`` for every candidate tried.
@@ -94,8 +95,12 @@ def choose_n_clusters(
     best = max(scores.values())
     if best <= 0:
         return max(scores, key=scores.get), scores
-    for k in sorted(scores):
-        if scores[k] >= (1.0 - tolerance) * best:
+    ks = sorted(scores)
+    floor = (1.0 - tolerance) * best
+    for i, k in enumerate(ks):
+        left = scores[ks[i - 1]] if i > 0 else -np.inf
+        right = scores[ks[i + 1]] if i + 1 < len(ks) else -np.inf
+        if scores[k] >= floor and scores[k] >= left and scores[k] >= right:
             return k, scores
     return max(scores, key=scores.get), scores  # pragma: no cover
 
@@ -145,7 +150,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         misc_threshold=2.5,
         min_size=3,
         sample_size=2500,
-        tolerance=0.05,
+        tolerance=0.3,
         random_state=None,
     ):
         self.n_clusters = n_clusters

@@ -211,7 +211,7 @@ class GroupResult:
 
 def _write_output(out: Path, table: Table, theme_ids: list[str], theme_labels: list[str]):
     columns = table.columns + ["theme_id", "theme_label"]
-    rows = [r + [i, lab] for r, i, lab in zip(table.rows, theme_ids, theme_labels)]
+    rows = [r + [i, lab] for r, i, lab in zip(table.rows, theme_ids, theme_labels, strict=False)]
     if out.suffix.lower() in _EXCEL_SUFFIXES:
         from openpyxl import Workbook
 
@@ -290,13 +290,13 @@ def group_file(
     if l_col is not None:
         from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-        pairs = [(table.rows[i][l_col].strip(), int(lab)) for i, lab in zip(row_index, labels)]
+        pairs = [(table.rows[i][l_col].strip(), int(lab)) for i, lab in zip(row_index, labels, strict=False)]
         pairs = [p for p in pairs if p[0]]
         if not pairs:
             raise ThemesInputError(
                 f"Etikettkolonnen «{table.columns[l_col]}» er tom for alle tekstene."
             )
-        truth, pred = zip(*pairs)
+        truth, pred = zip(*pairs, strict=False)
         scores = {
             "nmi": float(normalized_mutual_info_score(truth, pred)),
             "ari": float(adjusted_rand_score(truth, pred)),
@@ -306,7 +306,7 @@ def group_file(
     if out:
         ids = [""] * len(table.rows)
         names = [""] * len(table.rows)
-        for i, lab in zip(row_index, labels):
+        for i, lab in zip(row_index, labels, strict=False):
             ids[i] = str(int(lab))
             names[i] = by_id[int(lab)].label
         out = Path(out)

@@ -55,7 +55,7 @@ def class_terms(
     labels = np.asarray(labels)
     vocab: dict[str, int] = {}
     rows, cols = [], []
-    for doc_terms, lab in zip(tokens.terms, labels):
+    for doc_terms, lab in zip(tokens.terms, labels, strict=False):
         if lab < 0:
             continue
         for t in doc_terms:

@@ -56,6 +56,6 @@ def match_themes(
     cur_sets = [set(current[k]) for k in cur_keys]
     J = np.array([[theme_overlap(c, p) for p in prev_sets] for c in cur_sets])
     rows, cols = linear_sum_assignment(-J)
-    pairs = [(J[r, c], r, c) for r, c in zip(rows, cols) if J[r, c] >= min_overlap]
+    pairs = [(J[r, c], r, c) for r, c in zip(rows, cols, strict=False) if J[r, c] >= min_overlap]
     pairs.sort(key=lambda t: (-t[0], t[1]))
     return {cur_keys[r]: prev_keys[c] for _j, r, c in pairs}

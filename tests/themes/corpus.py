@@ -59,5 +59,5 @@ def make_corpus(seed=0):
     """Return ``(texts, labels)`` shuffled with ``seed``."""
     items = [(t, "mat") for t in MAT] + [(t, "buss") for t in BUSS] + [(t, "hjem") for t in HJEM]
     random.Random(seed).shuffle(items)
-    texts, labels = zip(*items)
+    texts, labels = zip(*items, strict=False)
     return list(texts), list(labels)

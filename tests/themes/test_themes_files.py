@@ -28,7 +28,7 @@ def _write_csv(path, rows, *, delimiter=",", encoding="utf-8"):
 def _rows(corpus):
     texts, labels = corpus
     return [["id", "Innspill", "tema"]] + [[str(i), t, lab] for i, (t, lab)
-                                              in enumerate(zip(texts, labels))]
+                                              in enumerate(zip(texts, labels, strict=False))]
 
 
 def test_read_csv_utf8_bom_comma(tmp_path, corpus):

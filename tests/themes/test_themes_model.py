@@ -91,7 +91,7 @@ def test_diverse_theme_listed_when_used(corpus):
 def test_place_new_inputs(corpus, fitted):
     texts, y = corpus
     by_theme = {}
-    for lab, truth in zip(fitted.labels_, y):
+    for lab, truth in zip(fitted.labels_, y, strict=False):
         by_theme.setdefault(truth, []).append(lab)
     mat = max(set(by_theme["mat"]), key=by_theme["mat"].count)
     buss = max(set(by_theme["buss"]), key=by_theme["buss"].count)
@@ -110,7 +110,7 @@ def test_guided_run(corpus):
     model = ThemeModel("auto", vectorizer="tfidf", random_state=0).fit(texts, guidance=[guide])
     first = model.themes_[0]
     assert first.guided_name == "Mat og måltider" and first.label == "Mat og måltider"
-    in_guide = [truth for lab, truth in zip(model.labels_, y) if lab == 0]
+    in_guide = [truth for lab, truth in zip(model.labels_, y, strict=False) if lab == 0]
     assert len(in_guide) >= 10
     assert in_guide.count("mat") / len(in_guide) >= 0.9
     # the rest still forms themes of their own
@@ -122,7 +122,7 @@ def test_guided_run_with_examples_only(corpus):
     texts, y = corpus
     guide = Guide("Buss", examples=["Bussen går for sjelden", "Flere bussruter og TT-kort"])
     model = ThemeModel(2, vectorizer="tfidf", random_state=0).fit(texts, guidance=[guide])
-    in_guide = [truth for lab, truth in zip(model.labels_, y) if lab == 0]
+    in_guide = [truth for lab, truth in zip(model.labels_, y, strict=False) if lab == 0]
     assert in_guide and in_guide.count("buss") / len(in_guide) >= 0.9
 
 
