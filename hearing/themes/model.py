@@ -33,7 +33,7 @@ __all__ = ["MISC", "MISC_LABEL", "Guide", "Theme", "ThemeModel"]
 
 #: Name shown for the group of inputs that fit no theme.
 MISC_LABEL = "Diverse"
-_VECTORIZERS = ("auto", "tfidf", "embeddings", "embeddings-raw", "combined")
+_VECTORIZERS = ("auto", "tfidf", "embeddings", "embeddings-centred", "embeddings-raw", "combined")
 
 
 @dataclass

@@ -420,7 +420,9 @@ def make_vectorizer(name: str, *, random_state=None, has_embeddings: bool = Fals
 
     ``"auto"`` is the combined vectoriser when embeddings are available (given
     for the run) and TF-IDF otherwise, so that a run never waits to embed all
-    inputs.
+    inputs. ``"embeddings"`` centres per language and whitens;
+    ``"embeddings-centred"`` only centres; ``"embeddings-raw"`` does neither
+    (for comparison).
     """
     if name == "auto":
         name = "combined" if has_embeddings else "tfidf"
@@ -430,6 +432,8 @@ def make_vectorizer(name: str, *, random_state=None, has_embeddings: bool = Fals
         return EmbeddingVectorizer(random_state=random_state)
     if name == "embeddings-raw":
         return EmbeddingVectorizer(whiten=False, center_languages=False, random_state=random_state)
+    if name == "embeddings-centred":
+        return EmbeddingVectorizer(whiten=False, random_state=random_state)
     if name == "combined":
         return CombinedVectorizer(random_state=random_state)
     raise ValueError(f"unknown vectorizer {name!r}")
