@@ -8,7 +8,7 @@ maximises the total overlap (Hungarian method).
 Examples
 --------
 >>> match_themes({"Mat": [1, 2, 3], "Buss": [4, 5]}, {0: [4, 5, 6], 1: [1, 2]})
-{1: 'Mat', 0: 'Buss'}
+{0: 'Buss', 1: 'Mat'}
 """
 
 from __future__ import annotations
