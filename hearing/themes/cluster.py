@@ -115,7 +115,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         ``max_clusters`` (see :func:`choose_n_clusters`).
     min_clusters, max_clusters : int
         Range for the automatic choice; ``max_clusters`` is also capped at
-        ``n_samples // min_size``.
+        ``sqrt(n_samples / 2)`` (a common rule of thumb) and at
+        ``n_samples // (2 * min_size)``.
     misc_threshold : float or None
         An input goes to "Diverse" when its cosine similarity to its centre
         lies more than this many robust standard deviations (1.4826 * MAD)
@@ -184,7 +185,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             self.n_clusters_ = 0
             return self
         if self.n_clusters == "auto":
-            cap = max(self.min_clusters, n // max(self.min_size * 2, 1))
+            # rule of thumb k <= sqrt(n / 2): a short list for a few hundred inputs
+            cap = max(self.min_clusters, min(n // max(self.min_size * 2, 1), int(np.sqrt(n / 2))))
             k, self.k_scores_ = choose_n_clusters(
                 X,
                 k_min=self.min_clusters,
