@@ -86,7 +86,8 @@ def choose_n_clusters(
     scores: dict[int, float] = {}
     seed = rng.randint(np.iinfo(np.int32).max)
     for k in _candidate_ks(k_min, k_max):
-        labels = _kmeans(S, k, n_init=n_init, random_state=seed).labels_
+        labels = _kmeans(S, k, n_init=n_init if len(S) > 1000 else 2 * n_init,
+                         random_state=seed).labels_
         if len(np.unique(labels)) < 2:
             continue
         scores[k] = float(silhouette_score(S, labels, metric="cosine"))
@@ -201,7 +202,8 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
 
         seed = rng.randint(np.iinfo(np.int32).max)
         if n <= self.sample_size * 2:
-            km = _kmeans(X, k, n_init=4, random_state=seed)
+            # small sets are cheap: more restarts make the result less a matter of luck
+            km = _kmeans(X, k, n_init=10 if n <= 2000 else 4, random_state=seed)
         else:
             idx = np.sort(rng.choice(n, self.sample_size * 2, replace=False))
             seed_km = _kmeans(X[idx], k, n_init=3, random_state=seed)
