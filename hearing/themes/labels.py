@@ -58,7 +58,9 @@ def class_terms(
     for doc_terms, lab in zip(tokens.terms, labels, strict=False):
         if lab < 0:
             continue
-        for t in doc_terms:
+        # each input counts a term once, so one long statement repeating a
+        # word cannot label a whole theme
+        for t in dict.fromkeys(doc_terms):
             if t.startswith("<"):
                 continue
             j = vocab.get(t)

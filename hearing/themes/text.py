@@ -238,19 +238,22 @@ _EXTRA_STOP = {
     "komme dag dager også nå bare fortsatt egen eget egne andre annen annet ingen alt slik "
     "per ny nye gjennom mellom mot altfor lenge lang lenger stor store liten små god gode "
     "dårlig mindre enda ennå helst absolutt faktisk sammen viktig viktige tror mener synes "
-    "ønsker trenger trengs blant først sist ganske særlig spesielt",
+    "ønsker trenger trengs blant først sist ganske særlig spesielt aldri gi gir ga tilbake "
+    "lage lager mulig viser vise holder holde ring ringe gjort vet vite",
     "nn": "ikkje eg kva korleis kvifor kven kvar dei deira frå berre ein eit meir mykje noko "
     "nokon nokre vere vera vore vorte verte vert vart òg hjå ho ynskjer saman utan sjølv "
     "slik difor gjer gjere fekk kjem kome mange fleire gjerne veldig litt heilt godt bra gong "
     "går gå seier sei til og i på for med som er det at heile år to tre fire fem ber takk "
     "bør vil skal ofte dag dagar òg no framleis eiga eige andre anna ingen alt per ny nye "
     "gjennom mellom mot altfor lenge lang lenger stor store lita små god gode dårleg mindre "
-    "enno helst faktisk viktig viktige trur meiner synest ønskjer treng",
+    "enno helst faktisk viktig viktige trur meiner synest ønskjer treng aldri gje gjev gi "
+    "tilbake lage lagar mogleg viser vise ring ringe gjort veit vite",
     "da": "ting får fået kan kunne må mange flere gerne meget lidt helt godt gang gange "
     "går gå siger sige mere hele år to tre fire fem beder tak bør vil skal ofte kommer komme "
     "dag dage også nu bare stadig egen eget egne anden andet ingen alt per ny nye gennem "
     "mellem mod alt for længe lang længere stor store lille små god gode dårlig mindre endnu "
-    "helst faktisk vigtig vigtige tror mener synes ønsker har brug sammen",
+    "helst faktisk vigtig vigtige tror mener synes ønsker har brug sammen aldrig give giver "
+    "tilbage lave laver muligt viser vise ring ringe gjort ved vide",
     "en": "also need needs would like want get make many much more one two three",
 }
 
