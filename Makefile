@@ -1,0 +1,71 @@
+# Two commands for a new user: `make run` and `make test` (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app hearing
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test serve install install-test assets translations migrate seed chromium lint bench clean extract
+
+run: install assets translations migrate seed serve
+
+serve:
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.stamp-install: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-install
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.stamp-install
+install-test: $(VENV)/.stamp-test
+
+# Designsystemet from the npm registry, copied into static/vendor (served by Flask, no CDN).
+static/vendor/.stamp: package.json
+	npm install --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor
+	cp node_modules/@digdir/designsystemet-css/dist/src/index.css static/vendor/designsystemet.css
+	cp node_modules/@digdir/designsystemet-theme/brand/digdir.css static/vendor/designsystemet-theme.css
+	touch $@
+
+assets: static/vendor/.stamp
+
+# Message catalogues are compiled at install time; only the .po sources are committed.
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d hearing/translations
+
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o hearing/translations/messages.pot .
+	$(BIN)/pybabel update -N -i hearing/translations/messages.pot -d hearing/translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: install
+	$(FLASK) seed-demo
+
+# Debian's Chromium for the browser tests (needs root, as on CI).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; fi; \
+	fi
+
+test: install-test assets translations chromium
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check hearing tests bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

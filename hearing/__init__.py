@@ -1,0 +1,48 @@
+"""The hearing platform: participation, theme grouping and drafting for municipal strategy plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from hearing.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, test_config)
+
+    from hearing import auth, errors, i18n, labels
+    from hearing.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+    labels.init_app(app)
+
+    from hearing.admin import bp as admin_bp
+    from hearing.auth.views import bp as auth_bp
+    from hearing.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    from hearing import cli
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,121 @@
+"""Forms for the administrator's pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, PasswordField, RadioField, SelectField, SelectMultipleField
+from wtforms.validators import Email, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from hearing import labels
+from hearing.forms import LocalDateTimeField, required, text_field
+from hearing.idempotency import FormKeyMixin
+
+KIND_CHOICES = list(labels.KINDS.items())
+AUDIENCE_CHOICES = list(labels.AUDIENCES.items())
+CATEGORY_CHOICES = list(labels.CATEGORIES.items())
+ROLE_CHOICES = list(labels.ROLES.items())
+QUESTION_CHOICES = list(labels.QUESTION_TYPES.items())
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _period_ok(form, end_field):
+    if form.start_date.data and end_field.data and end_field.data < form.start_date.data:
+        raise ValidationError(_l("Sluttdatoen kan ikke være før startdatoen."))
+
+
+class PhaseForm(Form):
+    name = text_field(_l("Navn på fasen"), 200, optional=True)
+    description = text_field(_l("Beskrivelse"), 2000, optional=True, area=True)
+    start_date = DateField(_l("Fra dato"), validators=[Optional()])
+    end_date = DateField(_l("Til dato"), validators=[Optional()])
+
+    def validate_end_date(self, field):
+        _period_ok(self, field)
+
+
+class ProcessForm(FormKeyMixin, FlaskForm):
+    name = text_field(_l("Navn på prosessen"), 200, description=_l("For eksempel «Strategiplan Mestring og helse 2026–2037»."))
+    service_area = text_field(_l("Tjenesteområde"), 200)
+    owner = text_field(_l("Prosesseier"), 200, description=_l("Person eller enhet som har ansvaret."))
+    description = text_field(_l("Beskrivelse"), 5000, optional=True, area=True)
+    start_date = DateField(_l("Startdato"), validators=[Optional()])
+    end_date = DateField(_l("Sluttdato"), validators=[Optional()])
+    retention_months = IntegerField(
+        _l("Lagringstid for personopplysninger (måneder etter sluttdato)"),
+        default=24,
+        validators=[required(_l("Oppgi lagringstid i hele måneder.")), NumberRange(min=1, max=240, message=_l("Oppgi et tall mellom 1 og 240."))],
+    )
+    is_public = BooleanField(_l("Vis prosessen på den offentlige forsiden"), default=True)
+    phases = FieldList(FormField(PhaseForm), min_entries=1)
+
+    def validate_end_date(self, field):
+        _period_ok(self, field)
+
+    def validate_phases(self, field):
+        if not any((entry.form.name.data or "").strip() for entry in field.entries):
+            raise ValidationError(_l("Prosessen trenger minst én fase."))
+
+
+class GroupForm(FormKeyMixin, FlaskForm):
+    name = text_field(_l("Navn på gruppen"), 200)
+    category = SelectField(_l("Type"), choices=CATEGORY_CHOICES)
+    description = text_field(_l("Beskrivelse"), 2000, optional=True, area=True)
+
+
+class ActivityForm(FormKeyMixin, FlaskForm):
+    kind = RadioField(_l("Type aktivitet"), choices=KIND_CHOICES, validators=[required(_l("Velg type aktivitet."))])
+    title = text_field(_l("Tittel"), 200)
+    description = text_field(_l("Beskrivelse"), 5000, optional=True, area=True)
+    phase_id = SelectField(_l("Fase"), coerce=int, choices=[])
+    opens_dt = LocalDateTimeField(_l("Åpner"), validators=[Optional()])
+    closes_dt = LocalDateTimeField(_l("Frist (stenger)"), validators=[Optional()])
+    audience = RadioField(_l("Hvem kan svare?"), choices=AUDIENCE_CHOICES, default="public")
+    group_ids = MultiCheckboxField(_l("Inviterte grupper"), coerce=int, choices=[])
+    is_plan_hearing = BooleanField(_l("Høring av plan etter plan- og bygningsloven (minst seks uker)"))
+    location = text_field(_l("Sted"), 200, optional=True)
+
+    def validate_closes_dt(self, field):
+        if self.opens_dt.data and field.data and field.data <= self.opens_dt.data:
+            raise ValidationError(_l("Fristen må være etter åpningstidspunktet."))
+
+
+class PromptForm(FormKeyMixin, FlaskForm):
+    text = text_field(_l("Spørsmål eller arbeidsspørsmål"), 2000, area=True)
+    help_text = text_field(_l("Hjelpetekst"), 2000, optional=True)
+    question_type = SelectField(_l("Svartype"), choices=QUESTION_CHOICES)
+    options_text = text_field(
+        _l("Svaralternativer"), 5000, optional=True, area=True, description=_l("Ett alternativ per linje. Bare for ett eller flere valg.")
+    )
+    is_required = BooleanField(_l("Må besvares"))
+
+
+PASSWORD_RULE = Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))
+
+
+class UserForm(FlaskForm):
+    name = text_field(_l("Navn"), 200)
+    email = text_field(_l("E-post"), 254)
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
+    is_active_user = BooleanField(_l("Aktiv"), default=True)
+
+    def validate_email(self, field):
+        Email(message=_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."), check_deliverability=False)(self, field)
+
+
+class NewUserForm(FormKeyMixin, UserForm):
+    password = PasswordField(_l("Passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nytt passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
+    confirm = PasswordField(_l("Gjenta passordet"), validators=[EqualTo("password", message=_l("Passordene er ikke like."))])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button with CSRF protection."""

@@ -1,0 +1,393 @@
+"""Thin views: check the role, read the form, call one service, render or redirect."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hearing.admin import bp, forms, services
+from hearing.auth import role_required
+from hearing.extensions import db
+from hearing.idempotency import once
+from hearing.models import Activity, AuditEvent, Process, Prompt, StakeholderGroup, User, utcnow
+
+PLAN_HEARING_MINIMUM = timedelta(weeks=6)
+
+
+def _get(model, ident):
+    return db.session.get(model, ident) or abort(404)
+
+
+def _fail(form, exc: services.ServiceError) -> None:
+    db.session.rollback()
+    form.form_errors.append(str(exc))
+
+
+@bp.get("/")
+@role_required("admin")
+def index():
+    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
+    return render_template("admin/index.html", processes=processes)
+
+
+# --- processes -------------------------------------------------------------------------------
+
+
+def _phase_data(form: forms.ProcessForm) -> list[dict]:
+    return [entry.form.data for entry in form.phases.entries]
+
+
+@bp.route("/processes/new", methods=["GET", "POST"])
+@role_required("admin")
+def process_new():
+    form = forms.ProcessForm()
+    if request.method == "GET":
+        while len(form.phases.entries) < len(services.default_phases()):
+            form.phases.append_entry()
+        for entry, data in zip(form.phases.entries, services.default_phases(), strict=True):
+            entry.form.name.data = data["name"]
+    if form.validate_on_submit():
+        def create() -> str:
+            process = services.create_process(db.session, current_user, form.data, _phase_data(form))
+            flash(_("Prosessen «%(name)s» er opprettet.", name=process.name), "success")
+            return url_for("admin.process_view", process_id=process.id)
+
+        try:
+            return once(form.form_key.data, create)
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/process_form.html", form=form, process=None)
+
+
+@bp.get("/processes/<int:process_id>")
+@role_required("reviewer", "facilitator")
+def process_view(process_id: int):
+    process = _get(Process, process_id)
+    overview = services.process_overview(db.session, process)
+    return render_template("admin/process_view.html", process=process, overview=overview, now=utcnow())
+
+
+@bp.route("/processes/<int:process_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def process_edit(process_id: int):
+    process = _get(Process, process_id)
+    form = forms.ProcessForm(obj=process)
+    if request.method == "POST" and request.form.get("add_phase"):
+        form.phases.append_entry()  # keep what was typed, add an empty row
+        return render_template("admin/process_form.html", form=form, process=process)
+    if form.validate_on_submit():
+        try:
+            services.update_process(db.session, current_user, process, form.data, _phase_data(form))
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("admin.process_view", process_id=process.id))
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/process_form.html", form=form, process=process)
+
+
+# --- stakeholder groups ----------------------------------------------------------------------
+
+
+@bp.route("/processes/<int:process_id>/groups", methods=["GET", "POST"])
+@role_required("admin")
+def groups(process_id: int):
+    process = _get(Process, process_id)
+    form = forms.GroupForm()
+    if form.validate_on_submit():
+        def create() -> str:
+            group = services.create_group(db.session, current_user, process, form.data)
+            flash(_("Gruppen «%(name)s» er lagt til.", name=group.name), "success")
+            return url_for("admin.groups", process_id=process.id)
+
+        try:
+            return once(form.form_key.data, create)
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template(
+        "admin/groups.html", process=process, form=form, confirm=forms.ConfirmForm(), standard=services.STANDARD_GROUPS
+    )
+
+
+@bp.post("/processes/<int:process_id>/groups/standard")
+@role_required("admin")
+def groups_standard(process_id: int):
+    process = _get(Process, process_id)
+    if forms.ConfirmForm().validate_on_submit():
+        added = services.add_standard_groups(db.session, current_user, process)
+        db.session.commit()
+        flash(_("%(n)d grupper er lagt til.", n=len(added)), "success")
+    return redirect(url_for("admin.groups", process_id=process.id))
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def group_edit(group_id: int):
+    group = _get(StakeholderGroup, group_id)
+    form = forms.GroupForm(obj=group)
+    if form.validate_on_submit():
+        try:
+            services.update_group(db.session, current_user, group, form.data)
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("admin.groups", process_id=group.process_id))
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/group_form.html", form=form, group=group, process=group.process)
+
+
+@bp.post("/groups/<int:group_id>/delete")
+@role_required("admin")
+def group_delete(group_id: int):
+    group = _get(StakeholderGroup, group_id)
+    process_id = group.process_id
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            services.delete_group(db.session, current_user, group)
+            db.session.commit()
+            flash(_("Gruppen er slettet."), "success")
+        except services.ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+    return redirect(url_for("admin.groups", process_id=process_id))
+
+
+# --- activities and prompts ------------------------------------------------------------------
+
+
+def _activity_form(process: Process, obj: Activity | None = None) -> forms.ActivityForm:
+    form = forms.ActivityForm(obj=obj)
+    form.phase_id.choices = [(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in process.phases]
+    form.group_ids.choices = [(g.id, g.name) for g in process.groups]
+    if request.method == "GET" and obj is not None:
+        form.group_ids.data = [g.id for g in obj.groups]
+        form.phase_id.data = obj.phase_id or 0
+    return form
+
+
+def _deadline_warning(form: forms.ActivityForm) -> str | None:
+    """The law's minimum: a plan hearing shorter than six weeks is allowed but flagged."""
+    d = form.data
+    if d.get("kind") == "hearing" and d.get("is_plan_hearing") and d.get("opens_dt") and d.get("closes_dt"):
+        if d["closes_dt"] - d["opens_dt"] < PLAN_HEARING_MINIMUM:
+            return _("Høringsfristen er kortere enn seks uker, som er minstefristen for planer etter plan- og bygningsloven.")
+    return None
+
+
+@bp.route("/processes/<int:process_id>/activities/new", methods=["GET", "POST"])
+@role_required("admin")
+def activity_new(process_id: int):
+    process = _get(Process, process_id)
+    form = _activity_form(process)
+    if request.method == "GET" and request.args.get("phase", type=int):
+        form.phase_id.data = request.args.get("phase", type=int)
+    if form.validate_on_submit():
+        def create() -> str:
+            activity = services.create_activity(db.session, current_user, process, form.data)
+            flash(_("Aktiviteten «%(title)s» er opprettet.", title=activity.title), "success")
+            if warning := _deadline_warning(form):
+                flash(warning, "warning")
+            return url_for("admin.activity_view", activity_id=activity.id)
+
+        try:
+            return once(form.form_key.data, create)
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/activity_form.html", form=form, process=process, activity=None)
+
+
+@bp.get("/activities/<int:activity_id>")
+@role_required("admin")
+def activity_view(activity_id: int):
+    activity = _get(Activity, activity_id)
+    return render_template(
+        "admin/activity_view.html",
+        activity=activity,
+        process=activity.process,
+        prompt_form=forms.PromptForm(),
+        confirm=forms.ConfirmForm(),
+        warning=_deadline_warning(_activity_form(activity.process, activity)),
+        now=utcnow(),
+    )
+
+
+@bp.route("/activities/<int:activity_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def activity_edit(activity_id: int):
+    activity = _get(Activity, activity_id)
+    form = _activity_form(activity.process, activity)
+    if form.validate_on_submit():
+        try:
+            services.update_activity(db.session, current_user, activity, form.data)
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            if warning := _deadline_warning(form):
+                flash(warning, "warning")
+            return redirect(url_for("admin.activity_view", activity_id=activity.id))
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/activity_form.html", form=form, process=activity.process, activity=activity)
+
+
+def _prompt_data(form: forms.PromptForm) -> dict:
+    return {**form.data, "options": (form.options_text.data or "").splitlines()}
+
+
+@bp.post("/activities/<int:activity_id>/prompts")
+@role_required("admin")
+def prompt_add(activity_id: int):
+    activity = _get(Activity, activity_id)
+    form = forms.PromptForm()
+    if form.validate_on_submit():
+        def create() -> str:
+            services.add_prompt(db.session, current_user, activity, _prompt_data(form))
+            flash(_("Spørsmålet er lagt til."), "success")
+            return url_for("admin.activity_view", activity_id=activity.id) + "#prompts"
+
+        try:
+            return once(form.form_key.data, create)
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template(
+        "admin/activity_view.html",
+        activity=activity,
+        process=activity.process,
+        prompt_form=form,
+        confirm=forms.ConfirmForm(),
+        warning=None,
+        now=utcnow(),
+    ), 422
+
+
+@bp.route("/prompts/<int:prompt_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def prompt_edit(prompt_id: int):
+    prompt = _get(Prompt, prompt_id)
+    form = forms.PromptForm(obj=prompt)
+    if request.method == "GET":
+        form.options_text.data = "\n".join(prompt.options or [])
+    if form.validate_on_submit():
+        try:
+            services.update_prompt(db.session, current_user, prompt, _prompt_data(form))
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts")
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/prompt_form.html", form=form, prompt=prompt, activity=prompt.activity)
+
+
+@bp.post("/prompts/<int:prompt_id>/delete")
+@role_required("admin")
+def prompt_delete(prompt_id: int):
+    prompt = _get(Prompt, prompt_id)
+    activity_id = prompt.activity_id
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            services.delete_prompt(db.session, current_user, prompt)
+            db.session.commit()
+            flash(_("Spørsmålet er slettet."), "success")
+        except services.ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+    return redirect(url_for("admin.activity_view", activity_id=activity_id) + "#prompts")
+
+
+@bp.post("/prompts/<int:prompt_id>/move")
+@role_required("admin")
+def prompt_move(prompt_id: int):
+    prompt = _get(Prompt, prompt_id)
+    activity_id = prompt.activity_id
+    if forms.ConfirmForm().validate_on_submit():
+        services.move_prompt(db.session, current_user, prompt, -1 if request.form.get("direction") == "up" else 1)
+        db.session.commit()
+    return redirect(url_for("admin.activity_view", activity_id=activity_id) + "#prompts")
+
+
+# --- users -----------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+@role_required("admin")
+def users():
+    rows = db.session.scalars(sa.select(User).order_by(User.name)).all()
+    return render_template("admin/users.html", users=rows)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required("admin")
+def user_new():
+    form = forms.NewUserForm()
+    if form.validate_on_submit():
+        password = form.password.data or services.generate_password()
+
+        def create() -> str:
+            user = services.create_user(db.session, current_user, {**form.data, "password": password})
+            if not form.password.data:
+                flash(_("Midlertidig passord for %(email)s: %(password)s — gi det til brukeren på en trygg måte.", email=user.email, password=password), "info")
+            flash(_("Brukeren er opprettet."), "success")
+            return url_for("admin.users")
+
+        try:
+            return once(form.form_key.data, create)
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def user_edit(user_id: int):
+    user = _get(User, user_id)
+    form = forms.UserForm(obj=user)
+    form.email.render_kw = {"readonly": True}
+    if request.method == "POST":
+        form.email.data = user.email  # the login name does not change here
+    if form.validate_on_submit():
+        try:
+            services.update_user(db.session, current_user, user, form.data)
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("admin.users"))
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=forms.ResetPasswordForm())
+
+
+@bp.post("/users/<int:user_id>/password")
+@role_required("admin")
+def user_password(user_id: int):
+    user = _get(User, user_id)
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        password = services.reset_password(db.session, current_user, user, form.password.data or None)
+        db.session.commit()
+        if not form.password.data:
+            flash(_("Nytt midlertidig passord for %(email)s: %(password)s", email=user.email, password=password), "info")
+        flash(_("Passordet er endret. Brukeren er logget ut av andre økter."), "success")
+        return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=forms.UserForm(obj=user), user=user, reset_form=form), 422
+
+
+# --- audit log -------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log():
+    q = sa.select(AuditEvent).order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc())
+    process = None
+    if pid := request.args.get("process", type=int):
+        process = _get(Process, pid)
+        q = q.where(AuditEvent.process_id == pid)
+    page = max(request.args.get("page", 1, type=int), 1)
+    events = db.session.scalars(q.limit(101).offset((page - 1) * 100)).all()
+    actors = {u.id: u for u in db.session.scalars(sa.select(User)).all()}
+    return render_template(
+        "admin/audit.html", events=events[:100], has_more=len(events) > 100, page=page, process=process, actors=actors
+    )
+

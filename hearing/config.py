@@ -1,0 +1,86 @@
+"""Configuration defaults.
+
+Order of precedence (last wins): these defaults, ``instance/config.py``, then environment
+variables (``HEARING_<NAME>`` for any setting, ``DATABASE_URL`` and ``REDIS_URL`` as is).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+
+class Defaults:
+    #: SQLite file in instance/ unless DATABASE_URL says otherwise (filled in by load_config).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    REDIS_URL: str | None = None
+
+    BABEL_DEFAULT_LOCALE = "nb"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    LANGUAGES = ("nb", "nn", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True in production behind HTTPS
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+
+    WTF_CSRF_TIME_LIMIT = None  # a long hearing form must not expire while someone writes
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10/minute"
+
+    MAX_CONTENT_LENGTH = 55 * 1024 * 1024
+    #: Where uploaded attachments are kept: outside static/, served only through a view.
+    UPLOAD_FOLDER: str | None = None
+
+    #: The dev data set used by seed-demo when present.
+    DEMO_DATA_PATH: str | None = None
+
+
+def _coerce(value: str):
+    """Environment values are strings; accept JSON for numbers, booleans and lists."""
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def _secret_key(instance_path: Path) -> str:
+    """A secret key generated once into instance/, never committed."""
+    path = instance_path / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    for key, value in os.environ.items():
+        if key.startswith("HEARING_"):
+            app.config[key.removeprefix("HEARING_")] = _coerce(value)
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("REDIS_URL"):
+        app.config["REDIS_URL"] = os.environ["REDIS_URL"]
+    if test_config:
+        app.config.update(test_config)
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'hearing.sqlite'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(instance)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
+    if not app.config.get("DEMO_DATA_PATH"):
+        app.config["DEMO_DATA_PATH"] = str(Path(app.root_path).parent.parent / "shared" / "data" / "dev.tsv")
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]

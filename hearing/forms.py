@@ -1,0 +1,47 @@
+"""Form fields shared by several areas."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A datetime-local input read as Norwegian local time and given to the code as aware UTC."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%dT%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None:
+            self.data = self.data.replace(tzinfo=local_zone()).astimezone(UTC)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        if isinstance(self.data, datetime):
+            local = self.data.astimezone(local_zone()) if self.data.tzinfo else self.data
+            return local.strftime("%Y-%m-%dT%H:%M")
+        return ""
+
+
+def required(message: str | None = None) -> DataRequired:
+    return DataRequired(message=message or _l("Fyll ut feltet."))
+
+
+def text_field(label, max_length: int, *, optional: bool = False, area: bool = False, **kwargs):
+    """A trimmed text field with a Norwegian length message."""
+    validators = [] if optional else [required()]
+    validators.append(Length(max=max_length, message=_l("Skriv høyst %(max)d tegn.", max=max_length)))
+    cls = TextAreaField if area else StringField
+    return cls(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v], **kwargs)

@@ -1,0 +1,43 @@
+"""Display names of the code's enum values, translated, for templates and exports."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+KINDS = {
+    "workshop": _l("Verksted / dialogmøte"),
+    "hearing": _l("Høring"),
+    "survey": _l("Spørreundersøkelse"),
+    "suggestions": _l("Forslagskasse"),
+}
+AUDIENCES = {"public": _l("Åpen for alle"), "invited": _l("Bare inviterte grupper")}
+CATEGORIES = {
+    "council": _l("Råd"),
+    "employees": _l("Ansatte og ledere"),
+    "citizens": _l("Innbyggere og brukere"),
+    "partners": _l("Eksterne partnere"),
+}
+ROLES = {"admin": _l("Administrator"), "facilitator": _l("Fasilitator"), "reviewer": _l("Kreativ gruppe (saksbehandler)")}
+QUESTION_TYPES = {
+    "free_text": _l("Fritekst"),
+    "rating": _l("Vurdering 1–5"),
+    "single_choice": _l("Ett valg"),
+    "multiple_choice": _l("Flere valg"),
+}
+STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
+
+
+def init_app(app) -> None:
+    def endpoint_exists(name: str) -> bool:
+        return name in current_app.view_functions
+
+    app.jinja_env.globals.update(
+        endpoint_exists=endpoint_exists,
+        kind_label=lambda v: KINDS.get(v, v),
+        audience_label=lambda v: AUDIENCES.get(v, v),
+        category_label=lambda v: CATEGORIES.get(v, v),
+        role_label=lambda v: ROLES.get(v, v),
+        question_type_label=lambda v: QUESTION_TYPES.get(v, v),
+        status_label=lambda v: STATUSES.get(v, v),
+    )

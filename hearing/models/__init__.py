@@ -1,0 +1,40 @@
+"""Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
+
+from hearing.models.audit import AuditEvent, RequestKey
+from hearing.models.base import Base, utcnow
+from hearing.models.documents import Document, Section
+from hearing.models.drafts import (
+    Assessment,
+    Decision,
+    Draft,
+    FocusArea,
+    Goal,
+    HearingReport,
+    Indicator,
+    Measure,
+    Strategy,
+)
+from hearing.models.jobs import Job, JobStatus
+from hearing.models.processes import (
+    STANDARD_PHASES,
+    Activity,
+    ActivityKind,
+    Audience,
+    GroupCategory,
+    Phase,
+    Process,
+    Prompt,
+    QuestionType,
+    StakeholderGroup,
+)
+from hearing.models.submissions import Answer, Attachment, Consent, Input, InputSource, Invitation, Submission
+from hearing.models.themes import InputEmbedding, PlacementSource, Theme, ThemeAssignment, ThemeRun
+from hearing.models.users import Role, User
+
+__all__ = [
+    "STANDARD_PHASES", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
+    "Audience", "Base", "Consent", "Decision", "Document", "Draft", "FocusArea", "Goal", "GroupCategory",
+    "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus",
+    "Measure", "Phase", "PlacementSource", "Process", "Prompt", "QuestionType", "RequestKey", "Role", "Section",
+    "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
+]

@@ -1,0 +1,40 @@
+"""Audit trail: who changed what and when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hearing.models.base import Base, utcnow
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Staff member who acted; None for the system or an anonymous respondent.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: Dotted verb, e.g. "process.create", "user.reset_password", "input.view_original".
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    #: Table name and id of the changed object.
+    object_type: Mapped[str] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None]
+    #: Process the change belongs to, for per-process audit views.
+    process_id: Mapped[int | None] = mapped_column(sa.ForeignKey("processes.id", ondelete="SET NULL"), index=True)
+    #: Changed fields or other details (never passwords).
+    data: Mapped[dict] = mapped_column(default=dict)
+
+
+class RequestKey(Base):
+    """One-time key of a rendered form: a replayed or double-clicked POST leads to the first result."""
+
+    __tablename__ = "request_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: Where the first POST with this key led.
+    result_url: Mapped[str] = mapped_column(sa.String(500))
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)

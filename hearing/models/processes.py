@@ -1,0 +1,189 @@
+"""A strategy process with its phases, stakeholder groups, activities and prompts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hearing.models.base import Base, one_of, utcnow
+
+#: The four standard phases of a municipal strategy plan, offered for every new process.
+STANDARD_PHASES = ("Her er vi", "Slik vil vi ha det", "Slik kommer vi dit", "Fra ord til handling")
+
+
+class ActivityKind(enum.StrEnum):
+    WORKSHOP = "workshop"
+    HEARING = "hearing"
+    SURVEY = "survey"
+    SUGGESTIONS = "suggestions"
+
+
+class Audience(enum.StrEnum):
+    PUBLIC = "public"
+    INVITED = "invited"
+
+
+class QuestionType(enum.StrEnum):
+    FREE_TEXT = "free_text"
+    RATING = "rating"  # 1–5
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+
+
+class GroupCategory(enum.StrEnum):
+    COUNCIL = "council"  # råd
+    EMPLOYEES = "employees"  # ansatte, ledere, tillitsvalgte, verneombud
+    CITIZENS = "citizens"  # innbyggere, pårørende, brukerråd
+    PARTNERS = "partners"  # eksterne partnere, organisasjoner
+
+
+activity_groups = sa.Table(
+    "activity_groups",
+    Base.metadata,
+    sa.Column("activity_id", sa.ForeignKey("activities.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("group_id", sa.ForeignKey("stakeholder_groups.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Process(Base):
+    __tablename__ = "processes"
+    __table_args__ = (
+        sa.CheckConstraint("retention_months > 0", name="retention_positive"),
+        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short URL name, unique.
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: E.g. "Strategiplan Mestring og helse 2026–2037".
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: Service area (tjenesteområde) that owns the process, e.g. "Helse og mestring".
+    service_area: Mapped[str] = mapped_column(sa.String(200))
+    #: Responsible person or unit (prosesseier).
+    owner: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+    #: Months after the end date when personal data is deleted.
+    retention_months: Mapped[int] = mapped_column(default=24)
+    #: Shown on the public front page when it has public activities.
+    is_public: Mapped[bool] = mapped_column(default=True)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the retention purge last ran for this process.
+    purged_dt: Mapped[datetime | None]
+
+    phases: Mapped[list[Phase]] = relationship(
+        back_populates="process", order_by="Phase.position", cascade="all, delete-orphan"
+    )
+    groups: Mapped[list[StakeholderGroup]] = relationship(
+        back_populates="process", order_by="StakeholderGroup.name", cascade="all, delete-orphan"
+    )
+    activities: Mapped[list[Activity]] = relationship(
+        back_populates="process", order_by="Activity.opens_dt", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Process {self.slug}>"
+
+
+class Phase(Base):
+    __tablename__ = "phases"
+    __table_args__ = (
+        sa.UniqueConstraint("process_id", "position"),
+        sa.CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    #: Order on the timeline, from 1.
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    start_date: Mapped[date | None]
+    end_date: Mapped[date | None]
+
+    process: Mapped[Process] = relationship(back_populates="phases")
+    activities: Mapped[list[Activity]] = relationship(back_populates="phase", order_by="Activity.opens_dt")
+
+
+class StakeholderGroup(Base):
+    __tablename__ = "stakeholder_groups"
+    __table_args__ = (sa.UniqueConstraint("process_id", "name"), one_of("category", GroupCategory))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    #: E.g. "Eldrerådet", "Ansatte", "Innbyggere".
+    name: Mapped[str] = mapped_column(sa.String(200))
+    #: One of GroupCategory, for statistics across processes.
+    category: Mapped[str] = mapped_column(sa.String(20))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    process: Mapped[Process] = relationship(back_populates="groups")
+
+
+class Activity(Base):
+    __tablename__ = "activities"
+    __table_args__ = (
+        one_of("kind", ActivityKind),
+        one_of("audience", Audience),
+        sa.CheckConstraint("closes_dt IS NULL OR opens_dt IS NULL OR closes_dt > opens_dt", name="period_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    phase_id: Mapped[int | None] = mapped_column(sa.ForeignKey("phases.id", ondelete="SET NULL"), index=True)
+    #: One of ActivityKind.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Opening and closing times (høringsfrist), UTC.
+    opens_dt: Mapped[datetime | None]
+    closes_dt: Mapped[datetime | None]
+    #: One of Audience: public, or only the invited groups.
+    audience: Mapped[str] = mapped_column(sa.String(20), default=Audience.PUBLIC)
+    #: A hearing on a plan under the Planning and Building Act needs at least six weeks.
+    is_plan_hearing: Mapped[bool] = mapped_column(default=False)
+    #: Where a workshop took place.
+    location: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    process: Mapped[Process] = relationship(back_populates="activities")
+    phase: Mapped[Phase | None] = relationship(back_populates="activities")
+    groups: Mapped[list[StakeholderGroup]] = relationship(secondary=activity_groups, order_by="StakeholderGroup.name")
+    prompts: Mapped[list[Prompt]] = relationship(
+        back_populates="activity", order_by="Prompt.position", cascade="all, delete-orphan"
+    )
+
+    def status(self, now: datetime) -> str:
+        """'upcoming', 'open' or 'closed' at the given time."""
+        if self.opens_dt and now < self.opens_dt:
+            return "upcoming"
+        if self.closes_dt and now >= self.closes_dt:
+            return "closed"
+        return "open"
+
+
+class Prompt(Base):
+    """A question or work prompt (arbeidsspørsmål) put to participants of an activity."""
+
+    __tablename__ = "prompts"
+    __table_args__ = (
+        sa.UniqueConstraint("activity_id", "position"),
+        one_of("question_type", QuestionType),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(sa.Text)
+    help_text: Mapped[str] = mapped_column(sa.Text, default="")
+    #: One of QuestionType.
+    question_type: Mapped[str] = mapped_column(sa.String(20), default=QuestionType.FREE_TEXT)
+    #: Choices for single and multiple choice questions.
+    options: Mapped[list] = mapped_column(default=list)
+    is_required: Mapped[bool] = mapped_column(default=False)
+
+    activity: Mapped[Activity] = relationship(back_populates="prompts")

@@ -1,0 +1,190 @@
+"""What participants send: invitations, submissions, survey answers, attachments and inputs."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from hearing.models.base import Base, one_of, utcnow
+
+
+class Consent(enum.StrEnum):
+    """May the response be published (hearing responses are public records)?"""
+
+    WITH_NAME = "with_name"
+    WITHOUT_NAME = "without_name"
+    NOT_PUBLISHED = "not_published"
+
+
+class InputSource(enum.StrEnum):
+    WEB = "web"  # a public or invited form
+    WORKSHOP = "workshop"  # typed by a facilitator
+    IMPORT = "import"  # Forms/Questback export
+
+
+class Invitation(Base):
+    """A secret link for a stakeholder group or a named body (e.g. "Eldrerådet")."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
+    #: Whose link it is: the body's name, e.g. "Eldrerådet".
+    body_name: Mapped[str] = mapped_column(sa.String(200))
+    #: SHA-256 of the URL token (the token itself is shown once, never stored).
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_dt: Mapped[datetime | None]
+
+    activity = relationship("Activity")
+    group = relationship("StakeholderGroup")
+
+
+class Submission(Base):
+    """One respondent's whole response (høringssvar, uttalelse, survey answer set)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        one_of("consent", Consent),
+        one_of("source", InputSource),
+        sa.CheckConstraint("is_withdrawn = (withdrawn_dt IS NOT NULL)", name="withdrawn_flag"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("invitations.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
+    #: Human reference shown on the receipt, e.g. "H-2026-000123".
+    reference: Mapped[str] = mapped_column(sa.String(32), unique=True)
+    #: One-time key carried by the rendered form: a replayed POST finds this row instead of adding one.
+    submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: SHA-256 of the secret edit token in the receipt link.
+    edit_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    #: One of InputSource.
+    source: Mapped[str] = mapped_column(sa.String(20), default=InputSource.WEB)
+    respondent_name: Mapped[str | None] = mapped_column(sa.String(200))
+    respondent_email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    #: For statements on behalf of a body: the body, its meeting date and case reference.
+    on_behalf_of: Mapped[str | None] = mapped_column(sa.String(200))
+    meeting_date: Mapped[date | None]
+    case_reference: Mapped[str | None] = mapped_column(sa.String(50))
+    #: One of Consent.
+    consent: Mapped[str] = mapped_column(sa.String(20), default=Consent.NOT_PUBLISHED)
+    #: Arrived after the deadline: kept, flagged, never thrown away.
+    is_late: Mapped[bool] = mapped_column(default=False)
+    is_withdrawn: Mapped[bool] = mapped_column(default=False)
+    withdrawn_dt: Mapped[datetime | None]
+    submitted_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_dt: Mapped[datetime | None]
+    #: Set when the retention purge removed personal data.
+    purged_dt: Mapped[datetime | None]
+
+    activity = relationship("Activity")
+    invitation: Mapped[Invitation | None] = relationship()
+    group = relationship("StakeholderGroup")
+    inputs: Mapped[list[Input]] = relationship(back_populates="submission", order_by="Input.id")
+    answers: Mapped[list[Answer]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="submission", cascade="all, delete-orphan")
+
+
+class Answer(Base):
+    """A structured survey answer (rating or choices); free text becomes an Input instead."""
+
+    __tablename__ = "answers"
+    __table_args__ = (
+        sa.UniqueConstraint("submission_id", "prompt_id"),
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    prompt_id: Mapped[int] = mapped_column(sa.ForeignKey("prompts.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[int | None]
+    #: Chosen options for single and multiple choice.
+    choices: Mapped[list] = mapped_column(default=list)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+    prompt = relationship("Prompt")
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    #: Name the respondent's file had (shown, never used as a path).
+    filename: Mapped[str] = mapped_column(sa.String(255))
+    #: Type found from the content, not the name.
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    #: Random file name under UPLOAD_FOLDER.
+    storage_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="attachments")
+
+
+class Input(Base):
+    """One atomic piece of text (innspill): a sticky note, a free-text answer, a section comment."""
+
+    __tablename__ = "inputs"
+    __table_args__ = (
+        one_of("source", InputSource),
+        sa.CheckConstraint("length(text) > 0", name="text_not_empty"),
+        sa.UniqueConstraint("activity_id", "import_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int | None] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    prompt_id: Mapped[int | None] = mapped_column(sa.ForeignKey("prompts.id", ondelete="SET NULL"), index=True)
+    section_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sections.id", ondelete="SET NULL"), index=True)
+    group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stakeholder_groups.id", ondelete="SET NULL"), index=True)
+    #: Facilitator who typed a workshop note.
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: One of InputSource.
+    source: Mapped[str] = mapped_column(sa.String(20), default=InputSource.WEB)
+    #: Id made in the browser for notes captured offline: a note sent twice is stored once.
+    client_id: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    #: Stable key of an imported row (file hash + row): importing the same file twice adds nothing.
+    import_key: Mapped[str | None] = mapped_column(sa.String(100))
+    #: Workshop table or group, e.g. "Bord 3".
+    table_label: Mapped[str | None] = mapped_column(sa.String(100))
+    #: Place name for suggestions (benkeforslag).
+    place_name: Mapped[str | None] = mapped_column(sa.String(200))
+    #: The text as given (personal data included; shown to administrators only).
+    text: Mapped[str] = mapped_column(sa.Text)
+    #: The text with personal data masked: what reviewers and the public see.
+    text_masked: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Language guessed from the text: nb, nn, da or en.
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
+    #: Marked by a reviewer as a duplicate of another input.
+    duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inputs.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_dt: Mapped[datetime | None]
+
+    activity = relationship("Activity")
+    submission: Mapped[Submission | None] = relationship(back_populates="inputs")
+    prompt = relationship("Prompt")
+    section = relationship("Section")
+    group = relationship("StakeholderGroup")
+    author = relationship("User")
+
+    @validates("text")
+    def _mask_on_set(self, key: str, value: str) -> str:
+        # Masked text is derived here, so no code path can store text without its masked twin.
+        from hearing.privacy import mask
+
+        self.text_masked = mask(value)
+        return value
+
+    @property
+    def display_text(self) -> str:
+        """What reviewers and the public may see."""
+        return self.text_masked

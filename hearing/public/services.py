@@ -1,0 +1,30 @@
+"""Queries for the public pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from hearing.models import Activity, Audience, Process
+
+
+def open_public_activities(session: Session, now: datetime) -> list[tuple[Process, list[Activity]]]:
+    """Public processes with their public activities that are open or about to open, soonest deadline first."""
+    activities = session.scalars(
+        sa.select(Activity)
+        .join(Process)
+        .where(
+            Process.is_public.is_(True),
+            Activity.audience == Audience.PUBLIC,
+            Activity.kind != "workshop",
+            sa.or_(Activity.closes_dt.is_(None), Activity.closes_dt > now),
+        )
+        .options(selectinload(Activity.process))
+        .order_by(Activity.closes_dt.is_(None), Activity.closes_dt, Activity.id)
+    ).all()
+    grouped: dict[int, tuple[Process, list[Activity]]] = {}
+    for activity in activities:
+        grouped.setdefault(activity.process_id, (activity.process, []))[1].append(activity)
+    return list(grouped.values())

@@ -1,0 +1,143 @@
+"""Fixtures: an app on a fresh migrated SQLite copy per test, factories, and a form-aware client."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+from pathlib import Path
+
+import pytest
+
+from hearing import create_app
+from hearing.extensions import db
+from hearing.models import User
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(scope="session")
+def migrated_db(tmp_path_factory) -> Path:
+    """Apply the Alembic migrations once; every test gets a copy of the file."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app(migrated_db, tmp_path):
+    path = tmp_path / "test.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "test-secret",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "DEMO_DATA_PATH": str(tmp_path / "missing.tsv"),
+        }
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+class Client:
+    """Wraps Flask's test client: fetches a page's form fields (CSRF token, one-time key) before posting."""
+
+    def __init__(self, client):
+        self.raw = client
+
+    def get(self, url, **kw):
+        return self.raw.get(url, **kw)
+
+    def post(self, url, data=None, **kw):
+        return self.raw.post(url, data=data, **kw)
+
+    def submit(self, page_url, data=None, *, action=None, follow=False, form_index=0, **kw):
+        """GET ``page_url``, take the hidden fields of its form (or the form posting to ``action``), POST."""
+        page = self.raw.get(page_url)
+        assert page.status_code == 200, (page_url, page.status_code)
+        fields = hidden_fields(page.get_data(as_text=True), action=action, index=form_index)
+        fields.update(data or {})
+        return self.raw.post(action or page_url, data=fields, follow_redirects=follow, **kw)
+
+    def login(self, email, password=PASSWORD):
+        return self.submit("/login", {"email": email, "password": password})
+
+
+FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+HIDDEN_RE = re.compile(r'<input\b[^>]*type="hidden"[^>]*>', re.S)
+
+
+def hidden_fields(html: str, *, action: str | None = None, index: int = 0) -> dict[str, str]:
+    forms = [(attrs, body) for attrs, body in FORM_RE.findall(html) if 'method="post"' in attrs]
+    if action:
+        forms = [(a, b) for a, b in forms if f'action="{action}"' in a] or forms
+    else:
+        forms = [(a, b) for a, b in forms if "logout" not in a]
+    attrs, body = forms[index]
+    out = {}
+    for tag in HIDDEN_RE.findall(body):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if name:
+            out[name.group(1)] = unescape(value.group(1)) if value else ""
+    return out
+
+
+@pytest.fixture
+def client(app) -> Client:
+    return Client(app.test_client())
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "admin", **overrides) -> User:
+        from hearing.admin.services import create_user
+
+        n = next(counter)
+        data = {"email": f"{role}{n}@test.kommune.no", "name": f"{role.title()} {n}", "role": role, "password": PASSWORD}
+        data.update(overrides)
+        user = create_user(db.session, None, data)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_process(app, make_user):
+    def make(**overrides):
+        from hearing.admin.services import create_process
+
+        actor = db.session.query(User).filter_by(role="admin").first() or make_user("admin")
+        data = {"name": "Strategiplan Mestring og helse", "service_area": "Helse og mestring", "owner": "Kommunalsjef", "retention_months": 24}
+        data.update(overrides)
+        process = create_process(db.session, actor, data)
+        db.session.commit()
+        return process
+
+    return make
+
+
+@pytest.fixture
+def admin_client(client, make_user):
+    user = make_user("admin")
+    assert client.login(user.email).status_code == 302
+    client.user = user
+    return client
+
+
+def text_of(response) -> str:
+    """Page text with tags removed and whitespace collapsed, for readable assertions."""
+    html = response.get_data(as_text=True)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
