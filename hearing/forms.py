@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 
@@ -45,3 +46,9 @@ def text_field(label, max_length: int, *, optional: bool = False, area: bool = F
     validators.append(Length(max=max_length, message=_l("Skriv høyst %(max)d tegn.", max=max_length)))
     cls = TextAreaField if area else StringField
     return cls(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v], **kwargs)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs or a dict."""
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value=value, label=label) for value, label in items]

@@ -42,6 +42,16 @@ def app(migrated_db, tmp_path):
             "DEMO_DATA_PATH": str(tmp_path / "missing.tsv"),
         }
     )
+
+    def fresh_g():
+        # The fixture keeps one app context open for the whole test so tests can use db.session;
+        # Flask then reuses it for requests, so g must start empty as it would in a real request.
+        from flask import g
+
+        for key in list(vars(g)):
+            delattr(g, key)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
     with app.app_context():
         yield app
         db.session.remove()

@@ -5,18 +5,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, FieldList, Form, FormField, IntegerField, PasswordField, RadioField, SelectField, SelectMultipleField
-from wtforms.validators import Email, EqualTo, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hearing import labels
-from hearing.forms import LocalDateTimeField, required, text_field
+from hearing.forms import LocalDateTimeField, choices, required, text_field
 from hearing.idempotency import FormKeyMixin
 
-KIND_CHOICES = list(labels.KINDS.items())
-AUDIENCE_CHOICES = list(labels.AUDIENCES.items())
-CATEGORY_CHOICES = list(labels.CATEGORIES.items())
-ROLE_CHOICES = list(labels.ROLES.items())
-QUESTION_CHOICES = list(labels.QUESTION_TYPES.items())
+KIND_CHOICES = choices(labels.KINDS)
+AUDIENCE_CHOICES = choices(labels.AUDIENCES)
+CATEGORY_CHOICES = choices(labels.CATEGORIES)
+ROLE_CHOICES = choices(labels.ROLES)
+QUESTION_CHOICES = choices(labels.QUESTION_TYPES)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -49,7 +49,7 @@ class ProcessForm(FormKeyMixin, FlaskForm):
     retention_months = IntegerField(
         _l("Lagringstid for personopplysninger (måneder etter sluttdato)"),
         default=24,
-        validators=[required(_l("Oppgi lagringstid i hele måneder.")), NumberRange(min=1, max=240, message=_l("Oppgi et tall mellom 1 og 240."))],
+        validators=[InputRequired(message=_l("Oppgi lagringstid i hele måneder.")), NumberRange(min=1, max=240, message=_l("Oppgi et tall mellom 1 og 240."))],
     )
     is_public = BooleanField(_l("Vis prosessen på den offentlige forsiden"), default=True)
     phases = FieldList(FormField(PhaseForm), min_entries=1)

@@ -12,6 +12,7 @@ from flask_login import current_user
 from hearing.admin import bp, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
+from hearing.forms import choices
 from hearing.idempotency import once
 from hearing.models import Activity, AuditEvent, Process, Prompt, StakeholderGroup, User, utcnow
 
@@ -161,8 +162,8 @@ def group_delete(group_id: int):
 
 def _activity_form(process: Process, obj: Activity | None = None) -> forms.ActivityForm:
     form = forms.ActivityForm(obj=obj)
-    form.phase_id.choices = [(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in process.phases]
-    form.group_ids.choices = [(g.id, g.name) for g in process.groups]
+    form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in process.phases])
+    form.group_ids.choices = choices((g.id, g.name) for g in process.groups)
     if request.method == "GET" and obj is not None:
         form.group_ids.data = [g.id for g in obj.groups]
         form.phase_id.data = obj.phase_id or 0
