@@ -1,0 +1,77 @@
+"""Login, logout, throttling, lock-out, redirects and cookie flags."""
+
+from __future__ import annotations
+
+from hearing.extensions import db
+from hearing.models import AuditEvent, User
+from tests.conftest import text_of
+
+
+def test_login_and_logout(client, make_user):
+    user = make_user("reviewer")
+    r = client.login(user.email)
+    assert r.status_code == 302 and r.location == "/staff"
+    assert client.get("/staff").status_code == 200
+    r = client.submit("/staff", action="/logout")
+    assert r.status_code == 302
+    assert client.get("/staff").status_code == 302
+
+
+def test_wrong_password_gives_norwegian_message_and_keeps_email(client, make_user):
+    user = make_user("admin")
+    r = client.login(user.email, "feil-passord")
+    assert r.status_code == 200
+    assert "Feil e-post eller passord." in text_of(r)
+    assert f'value="{user.email}"' in r.get_data(as_text=True)
+
+
+def test_lock_out_after_five_failures(client, make_user):
+    user = make_user("admin")
+    for _ in range(5):
+        client.login(user.email, "feil-passord")
+    r = client.login(user.email)  # right password, but locked
+    assert "midlertidig låst" in text_of(r)
+    assert db.session.get(User, user.id).locked_until_dt is not None
+    assert db.session.query(AuditEvent).filter_by(action="user.locked").count() == 1
+
+
+def test_deactivated_user_cannot_log_in(client, make_user):
+    user = make_user("reviewer")
+    user.is_active_user = False
+    db.session.commit()
+    assert "deaktivert" in text_of(client.login(user.email))
+
+
+def test_login_rate_limit(client, make_user):
+    user = make_user("admin")
+    codes = [client.login(user.email + "x", "feil").status_code for _ in range(11)]
+    assert codes[:10] == [200] * 10
+    assert codes[10] == 429
+
+
+def test_next_parameter_only_allows_local_paths(client, make_user):
+    user = make_user("admin")
+    for bad in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        r = client.submit(f"/login?next={bad}", {"email": user.email, "password": "correct-horse-battery", "next": bad})
+        assert r.status_code == 302 and r.location == "/admin/"
+        client.submit("/admin/", action="/logout")
+    r = client.submit("/login", {"email": user.email, "password": "correct-horse-battery", "next": "/admin/users"})
+    assert r.location == "/admin/users"
+
+
+def test_protected_page_redirects_to_login_with_next(client):
+    r = client.get("/admin/users")
+    assert r.status_code == 302 and r.location.startswith("/login?next=")
+
+
+def test_session_cookie_flags(client, make_user):
+    user = make_user("admin")
+    r = client.login(user.email)
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_password_is_hashed(make_user):
+    user = make_user("admin")
+    assert "correct-horse-battery" not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))

@@ -1,0 +1,132 @@
+"""Migrations match the models, the demo seed is idempotent, error pages, configuration."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from hearing import create_app
+from hearing.demo import DEMO_SLUG, DEMO_USERS, seed_demo
+from hearing.extensions import db
+from hearing.models import Activity, Base, Input, Process, Submission, User
+from tests.conftest import text_of
+
+
+def test_migrations_applied_to_empty_database_match_models(app):
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        diff = compare_metadata(ctx, Base.metadata)
+    assert diff == []
+
+
+def test_every_domain_model_has_a_table(app):
+    tables = set(sa.inspect(db.engine).get_table_names())
+    for name in ["processes", "phases", "stakeholder_groups", "activities", "prompts", "documents", "sections",
+                 "invitations", "submissions", "answers", "attachments", "inputs", "themes", "theme_runs",
+                 "theme_assignments", "input_embeddings", "drafts", "focus_areas", "goals", "indicators", "strategies",
+                 "measures", "assessments", "hearing_reports", "users", "audit_events", "jobs", "request_keys"]:
+        assert name in tables
+
+
+def test_database_constraints_hold(app, make_process):
+    process = make_process()
+    activity = Activity(process=process, kind="meeting", title="Ukjent type")
+    db.session.add(activity)
+    try:
+        db.session.flush()
+        raised = False
+    except sa.exc.IntegrityError:
+        raised = True
+    db.session.rollback()
+    assert raised
+
+
+def test_seed_demo_with_builtin_sample_is_idempotent(app):
+    first = seed_demo(db.session, None)
+    db.session.commit()
+    counts = (db.session.scalar(sa.select(sa.func.count(Input.id))), db.session.scalar(sa.select(sa.func.count(User.id))))
+    second = seed_demo(db.session, None)
+    db.session.commit()
+    assert "lastet" in first and "finnes allerede" in second
+    assert counts == (db.session.scalar(sa.select(sa.func.count(Input.id))), db.session.scalar(sa.select(sa.func.count(User.id))))
+    process = db.session.scalar(sa.select(Process).where(Process.slug == DEMO_SLUG))
+    assert [p.name for p in process.phases] == ["Her er vi", "Slik vil vi ha det", "Slik kommer vi dit", "Fra ord til handling"]
+    assert {a.kind for a in process.activities} == {"workshop", "hearing", "survey", "suggestions"}
+    assert counts[0] >= 10
+    for email, _name, role, password in DEMO_USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert user.role == role and user.check_password(password)
+
+
+def test_seed_demo_uses_the_development_data(app, tmp_path):
+    rows = ["id\ttheme\tsource\tlang\tpii\ttext"]
+    sources = ["innbygger", "parorende", "ansatt", "leder", "rad", "organisasjon"]
+    rows += [f"{i}\tmat\t{sources[i % 6]}\tnb\t\tInnspill nummer {i} om mat og måltider" for i in range(1, 301)]
+    path = tmp_path / "dev.tsv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    seed_demo(db.session, str(path))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Input.id))) == 300
+    # Workshop notes carry a table; council input is a statement on behalf of the council.
+    assert db.session.scalar(sa.select(sa.func.count(Input.id)).where(Input.table_label.is_not(None))) == 100
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id)).where(Submission.on_behalf_of == "Eldrerådet")) == 50
+
+
+def test_seeded_site_pages_render(app, client):
+    seed_demo(db.session, None)
+    db.session.commit()
+    assert "Strategiplan Mestring og helse" in text_of(client.get("/"))
+    client.login(DEMO_USERS[0][0], DEMO_USERS[0][3])
+    process = db.session.scalar(sa.select(Process))
+    page = text_of(client.get(f"/admin/processes/{process.id}"))
+    assert "Oppstartsverksted med tjenesteledere" in page and "Offentlig høring" in page
+
+
+def test_404_and_403_pages_in_norwegian(client, make_user):
+    r = client.get("/finnes-ikke")
+    assert r.status_code == 404 and "Fant ikke siden" in text_of(r)
+    client.login(make_user("reviewer").email)
+    r = client.get("/admin/users")
+    assert r.status_code == 403 and "Ingen tilgang" in text_of(r)
+
+
+def test_500_page_in_site_look(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom-test")
+    def boom():
+        raise RuntimeError("boom")
+
+    r = client.get("/boom-test")
+    assert r.status_code == 500 and "Noe gikk galt" in text_of(r) and "Hopp til hovedinnholdet" in text_of(r)
+
+
+def test_configuration_from_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite'}")
+    monkeypatch.setenv("HEARING_LOGIN_RATE_LIMIT", "3/minute")
+    monkeypatch.setenv("HEARING_SESSION_COOKIE_SECURE", "true")
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite")
+    assert app.config["LOGIN_RATE_LIMIT"] == "3/minute"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_pages_have_landmarks_skip_link_and_lang(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<html lang="nb"' in html
+    assert 'class="ds-skip-link" href="#main"' in html
+    assert "<main" in html and "<header" in html and "<footer" in html and "<nav" in html
+    assert '<label class="ds-label" for="email">' in html
+
+
+def test_cli_create_user_and_seed(app):
+    runner = app.test_cli_runner()
+    r = runner.invoke(args=["create-user", "--email", "ny@kommune.no", "--name", "Ny Bruker", "--role", "reviewer",
+                            "--password", "langt-nok-passord"])
+    assert r.exit_code == 0, r.output
+    assert db.session.scalar(sa.select(User).where(User.email == "ny@kommune.no")).role == "reviewer"
+    r = runner.invoke(args=["create-user", "--email", "ny@kommune.no", "--name", "X", "--password", "langt-nok-passord"])
+    assert r.exit_code != 0 and "finnes allerede" in r.output
+    r = runner.invoke(args=["seed-demo"])
+    assert r.exit_code == 0 and "lastet" in r.output
