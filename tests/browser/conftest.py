@@ -1,0 +1,70 @@
+"""A live server on 127.0.0.1 and headless Debian Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from hearing import create_app
+from hearing.demo import seed_demo
+from hearing.extensions import db
+
+CHROMIUM = os.environ.get("HEARING_CHROMIUM", "/usr/bin/chromium")
+# Keep Chromium off the network: this machine reaches only package registries.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def live_server(migrated_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    shutil.copy(migrated_db, path)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "live", "LOGIN_RATE_LIMIT": "1000/minute",
+                      "UPLOAD_FOLDER": str(path.parent / "uploads")})
+    with app.app_context():
+        seed_demo(db.session, None)
+        db.session.commit()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; `make test` installs it with apt-get")
+        pytest.skip(f"Chromium is missing at {CHROMIUM}; run `apt-get install chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="nb-NO")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]:has-text('Logg inn')")
+    page.wait_for_load_state()
