@@ -7,7 +7,18 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from hearing.extensions import db
-from hearing.models import STANDARD_PHASES, Activity, AuditEvent, Input, Process, Prompt, RequestKey, StakeholderGroup, User, utcnow
+from hearing.models import (
+    STANDARD_PHASES,
+    Activity,
+    AuditEvent,
+    Input,
+    Process,
+    Prompt,
+    RequestKey,
+    StakeholderGroup,
+    User,
+    utcnow,
+)
 from tests.conftest import PASSWORD, text_of
 
 

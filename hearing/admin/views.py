@@ -28,6 +28,34 @@ def _fail(form, exc: services.ServiceError) -> None:
     form.form_errors.append(str(exc))
 
 
+def _save(form, change, next_url: str):
+    """Validate, apply ``change()``, commit and redirect; on a broken rule keep the form with the message."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        change()
+        db.session.commit()
+    except services.ServiceError as exc:
+        _fail(form, exc)
+        return None
+    flash(_("Endringene er lagret."), "success")
+    return redirect(next_url)
+
+
+def _confirmed_action(action, done_message: str, next_url: str):
+    """A POST button: run ``action()`` when the CSRF check passes, report the outcome, go back."""
+    if forms.ConfirmForm().validate_on_submit():
+        try:
+            action()
+            db.session.commit()
+            if done_message:
+                flash(done_message, "success")
+        except services.ServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+    return redirect(next_url)
+
+
 @bp.get("/")
 @role_required("admin")
 def index():
@@ -80,15 +108,12 @@ def process_edit(process_id: int):
     if request.method == "POST" and request.form.get("add_phase"):
         form.phases.append_entry()  # keep what was typed, add an empty row
         return render_template("admin/process_form.html", form=form, process=process)
-    if form.validate_on_submit():
-        try:
-            services.update_process(db.session, current_user, process, form.data, _phase_data(form))
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("admin.process_view", process_id=process.id))
-        except services.ServiceError as exc:
-            _fail(form, exc)
-    return render_template("admin/process_form.html", form=form, process=process)
+    done = _save(
+        form,
+        lambda: services.update_process(db.session, current_user, process, form.data, _phase_data(form)),
+        url_for("admin.process_view", process_id=process.id),
+    )
+    return done or render_template("admin/process_form.html", form=form, process=process)
 
 
 # --- stakeholder groups ----------------------------------------------------------------------
@@ -130,31 +155,23 @@ def groups_standard(process_id: int):
 def group_edit(group_id: int):
     group = _get(StakeholderGroup, group_id)
     form = forms.GroupForm(obj=group)
-    if form.validate_on_submit():
-        try:
-            services.update_group(db.session, current_user, group, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("admin.groups", process_id=group.process_id))
-        except services.ServiceError as exc:
-            _fail(form, exc)
-    return render_template("admin/group_form.html", form=form, group=group, process=group.process)
+    done = _save(
+        form,
+        lambda: services.update_group(db.session, current_user, group, form.data),
+        url_for("admin.groups", process_id=group.process_id),
+    )
+    return done or render_template("admin/group_form.html", form=form, group=group, process=group.process)
 
 
 @bp.post("/groups/<int:group_id>/delete")
 @role_required("admin")
 def group_delete(group_id: int):
     group = _get(StakeholderGroup, group_id)
-    process_id = group.process_id
-    if forms.ConfirmForm().validate_on_submit():
-        try:
-            services.delete_group(db.session, current_user, group)
-            db.session.commit()
-            flash(_("Gruppen er slettet."), "success")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-    return redirect(url_for("admin.groups", process_id=process_id))
+    return _confirmed_action(
+        lambda: services.delete_group(db.session, current_user, group),
+        _("Gruppen er slettet."),
+        url_for("admin.groups", process_id=group.process_id),
+    )
 
 
 # --- activities and prompts ------------------------------------------------------------------
@@ -221,17 +238,14 @@ def activity_view(activity_id: int):
 def activity_edit(activity_id: int):
     activity = _get(Activity, activity_id)
     form = _activity_form(activity.process, activity)
-    if form.validate_on_submit():
-        try:
-            services.update_activity(db.session, current_user, activity, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            if warning := _deadline_warning(form):
-                flash(warning, "warning")
-            return redirect(url_for("admin.activity_view", activity_id=activity.id))
-        except services.ServiceError as exc:
-            _fail(form, exc)
-    return render_template("admin/activity_form.html", form=form, process=activity.process, activity=activity)
+    done = _save(
+        form,
+        lambda: services.update_activity(db.session, current_user, activity, form.data),
+        url_for("admin.activity_view", activity_id=activity.id),
+    )
+    if done and (warning := _deadline_warning(form)):
+        flash(warning, "warning")
+    return done or render_template("admin/activity_form.html", form=form, process=activity.process, activity=activity)
 
 
 def _prompt_data(form: forms.PromptForm) -> dict:
@@ -271,42 +285,35 @@ def prompt_edit(prompt_id: int):
     form = forms.PromptForm(obj=prompt)
     if request.method == "GET":
         form.options_text.data = "\n".join(prompt.options or [])
-    if form.validate_on_submit():
-        try:
-            services.update_prompt(db.session, current_user, prompt, _prompt_data(form))
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts")
-        except services.ServiceError as exc:
-            _fail(form, exc)
-    return render_template("admin/prompt_form.html", form=form, prompt=prompt, activity=prompt.activity)
+    done = _save(
+        form,
+        lambda: services.update_prompt(db.session, current_user, prompt, _prompt_data(form)),
+        url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts",
+    )
+    return done or render_template("admin/prompt_form.html", form=form, prompt=prompt, activity=prompt.activity)
 
 
 @bp.post("/prompts/<int:prompt_id>/delete")
 @role_required("admin")
 def prompt_delete(prompt_id: int):
     prompt = _get(Prompt, prompt_id)
-    activity_id = prompt.activity_id
-    if forms.ConfirmForm().validate_on_submit():
-        try:
-            services.delete_prompt(db.session, current_user, prompt)
-            db.session.commit()
-            flash(_("Spørsmålet er slettet."), "success")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-    return redirect(url_for("admin.activity_view", activity_id=activity_id) + "#prompts")
+    return _confirmed_action(
+        lambda: services.delete_prompt(db.session, current_user, prompt),
+        _("Spørsmålet er slettet."),
+        url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts",
+    )
 
 
 @bp.post("/prompts/<int:prompt_id>/move")
 @role_required("admin")
 def prompt_move(prompt_id: int):
     prompt = _get(Prompt, prompt_id)
-    activity_id = prompt.activity_id
-    if forms.ConfirmForm().validate_on_submit():
-        services.move_prompt(db.session, current_user, prompt, -1 if request.form.get("direction") == "up" else 1)
-        db.session.commit()
-    return redirect(url_for("admin.activity_view", activity_id=activity_id) + "#prompts")
+    direction = -1 if request.form.get("direction") == "up" else 1
+    return _confirmed_action(
+        lambda: services.move_prompt(db.session, current_user, prompt, direction),
+        "",
+        url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts",
+    )
 
 
 # --- users -----------------------------------------------------------------------------------
@@ -348,15 +355,8 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     if request.method == "POST":
         form.email.data = user.email  # the login name does not change here
-    if form.validate_on_submit():
-        try:
-            services.update_user(db.session, current_user, user, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("admin.users"))
-        except services.ServiceError as exc:
-            _fail(form, exc)
-    return render_template("admin/user_form.html", form=form, user=user, reset_form=forms.ResetPasswordForm())
+    done = _save(form, lambda: services.update_user(db.session, current_user, user, form.data), url_for("admin.users"))
+    return done or render_template("admin/user_form.html", form=form, user=user, reset_form=forms.ResetPasswordForm())
 
 
 @bp.post("/users/<int:user_id>/password")
