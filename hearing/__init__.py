@@ -36,11 +36,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hearing.admin import bp as admin_bp
     from hearing.auth.views import bp as auth_bp
+    from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(participation_bp)
 
     from hearing import cli
 

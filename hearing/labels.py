@@ -25,6 +25,11 @@ QUESTION_TYPES = {
     "single_choice": _l("Ett valg"),
     "multiple_choice": _l("Flere valg"),
 }
+CONSENTS = {
+    "with_name": _l("Kan publiseres med navn"),
+    "without_name": _l("Kan publiseres uten navn"),
+    "not_published": _l("Skal ikke publiseres"),
+}
 STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
 
 
@@ -40,4 +45,5 @@ def init_app(app) -> None:
         role_label=lambda v: ROLES.get(v, v),
         question_type_label=lambda v: QUESTION_TYPES.get(v, v),
         status_label=lambda v: STATUSES.get(v, v),
+        consent_label=lambda v: CONSENTS.get(v, v),
     )

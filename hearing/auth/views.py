@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
 
-from hearing.auth import forms, services
+from hearing.auth import forms, public, services
 from hearing.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -29,6 +29,7 @@ def home_for(user) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     form = forms.LoginForm()
@@ -47,6 +48,7 @@ def login():
 
 
 @bp.post("/logout")
+@public
 def logout():
     logout_user()
     flash(_("Du er logget ut."), "info")

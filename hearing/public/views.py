@@ -3,13 +3,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 
-from hearing.auth import role_required
+from hearing.auth import public, role_required
 from hearing.extensions import db
 from hearing.models import Process, utcnow
 from hearing.public import bp, services
 
 
 @bp.get("/")
+@public
 def index():
     now = utcnow()
     return render_template("public/index.html", processes=services.open_public_activities(db.session, now), now=now)

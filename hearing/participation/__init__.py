@@ -1,0 +1,30 @@
+"""Citizens, councils and employees answer hearings, surveys and suggestion boxes here."""
+
+from flask import Blueprint
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+bp = Blueprint("participation", __name__)
+
+# Raw HTML in documents is turned off: Markdown only, so nothing a writer types runs as script.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+@bp.app_template_filter("markdown")
+def markdown(text: str | None) -> Markup:
+    return Markup(_md.render(text or ""))  # noqa: S704  (html disabled above)
+
+
+
+@bp.app_template_filter("pairs")
+def pairs(values) -> list[tuple[str, str]]:
+    """Options as (value, label) pairs where both are the same text."""
+    return [(str(v), str(v)) for v in values or []]
+
+
+from hearing.participation import views  # noqa: E402,F401
+from hearing.extensions import csrf  # noqa: E402
+
+# The views check the CSRF token themselves, so a failed check can show the form again with the
+# respondent's text instead of a bare error page.
+csrf.exempt(bp)

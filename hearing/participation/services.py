@@ -1,0 +1,409 @@
+"""Answering activities: access, submitting once, editing, withdrawing, published responses, results.
+
+Functions take a session and plain data and never look at the request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing.models import (
+    Activity,
+    Answer,
+    Attachment,
+    Audience,
+    Consent,
+    Input,
+    Invitation,
+    Process,
+    Prompt,
+    QuestionType,
+    StakeholderGroup,
+    Submission,
+    utcnow,
+)
+from hearing.participation.uploads import CheckedFile, store
+
+
+class ResponseError(ValueError):
+    """Something the respondent must fix; ``errors`` maps field names to messages (bokmål)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def edit_token_for(secret_key: str, submission_key: str) -> str:
+    """The secret edit link's token, derived from the form's one-time key with the app secret.
+
+    Deriving it (rather than storing it) lets a replayed POST show the same receipt and link,
+    while the database only holds its hash.
+    """
+    return hmac.new(secret_key.encode(), f"edit:{submission_key}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def create_invitation(session: Session, actor, activity: Activity, *, body_name: str, group: StakeholderGroup | None) -> tuple[Invitation, str]:
+    """A new invitation link; the token (256 bits) is returned once and only its hash is stored."""
+    from hearing import audit
+
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(activity=activity, group=group, body_name=body_name.strip(), token_hash=token_hash(token),
+                            created_by_id=getattr(actor, "id", None))
+    session.add(invitation)
+    session.flush()
+    audit.record(session, actor, "invitation.create", invitation, process_id=activity.process_id, body_name=body_name)
+    return invitation, token
+
+
+def revoke_invitation(session: Session, actor, invitation: Invitation) -> None:
+    from hearing import audit
+
+    invitation.revoked_dt = utcnow()
+    audit.record(session, actor, "invitation.revoke", invitation, process_id=invitation.activity.process_id)
+
+
+def find_invitation(session: Session, token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(sa.select(Invitation).where(Invitation.token_hash == token_hash(token)))
+
+
+# --- what a respondent may answer --------------------------------------------------------------
+
+
+def public_activity(session: Session, activity_id: int) -> Activity | None:
+    """A public, non-workshop activity of a public process, or None."""
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.kind == "workshop" or activity.audience != Audience.PUBLIC:
+        return None
+    if not activity.process.is_public:
+        return None
+    return activity
+
+
+def group_choices(activity: Activity) -> list[StakeholderGroup]:
+    return list(activity.process.groups)
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+@dataclass
+class ResponseData:
+    """What a respondent typed, read from the form; kept whole so an error page can show it again."""
+
+    respondent_name: str = ""
+    respondent_email: str = ""
+    consent: str = ""
+    group_id: int | None = None
+    statement: str = ""
+    place_name: str = ""
+    on_behalf_of: str = ""
+    meeting_date: date | None = None
+    case_reference: str = ""
+    #: section id -> comment
+    sections: dict[int, str] = field(default_factory=dict)
+    #: prompt id -> text, rating (str) or list of choices
+    prompts: dict[int, Any] = field(default_factory=dict)
+    files: list[CheckedFile] = field(default_factory=list)
+
+
+MAX_TEXT = 20_000
+
+
+def validate(activity: Activity, data: ResponseData, *, invitation: Invitation | None) -> None:
+    errors: dict[str, str] = {}
+    if data.consent not in {c.value for c in Consent}:
+        errors["consent"] = "Velg om svaret kan publiseres."
+    if data.consent == Consent.WITH_NAME and not data.respondent_name.strip():
+        errors["respondent_name"] = "Skriv navnet ditt, eller velg at svaret publiseres uten navn."
+    if invitation is not None and not data.respondent_name.strip():
+        errors["respondent_name"] = "Skriv navnet på den som sender uttalelsen."
+    if data.respondent_email and ("@" not in data.respondent_email or len(data.respondent_email) > 254):
+        errors["respondent_email"] = "Skriv en gyldig e-postadresse, eller la feltet stå tomt."
+    if data.group_id is not None and data.group_id not in {g.id for g in activity.process.groups}:
+        errors["group_id"] = "Velg en gruppe fra listen."
+    texts = [data.statement, *data.sections.values(), *(v for v in data.prompts.values() if isinstance(v, str))]
+    if any(len(t) > MAX_TEXT for t in texts):
+        errors["statement"] = f"Et svar kan ha høyst {MAX_TEXT} tegn."
+    prompts = {p.id: p for p in activity.prompts}
+    for pid, prompt in prompts.items():
+        value = data.prompts.get(pid)
+        if prompt.question_type == QuestionType.RATING and value not in (None, "") and str(value) not in "12345":
+            errors[f"prompt-{pid}"] = "Velg et tall fra 1 til 5."
+        if prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            chosen = value if isinstance(value, list) else [value] if value else []
+            if any(c not in prompt.options for c in chosen):
+                errors[f"prompt-{pid}"] = "Velg blant alternativene."
+        if prompt.is_required and not value:
+            errors[f"prompt-{pid}"] = "Dette spørsmålet må besvares."
+    has_content = (
+        data.statement.strip()
+        or any(v.strip() for v in data.sections.values())
+        or any(v for v in data.prompts.values())
+        or data.files
+    )
+    if not has_content and "statement" not in errors:
+        errors["statement"] = {
+            "suggestions": "Skriv forslaget ditt.",
+            "survey": "Svar på minst ett spørsmål.",
+        }.get(activity.kind, "Skriv en kommentar til minst ett avsnitt, eller en samlet uttalelse.")
+    if errors:
+        raise ResponseError(errors)
+
+
+def _reference(activity: Activity, submission: Submission) -> str:
+    letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}[activity.kind]
+    return f"{letter}-{submission.submitted_dt:%Y}-{submission.id:06d}"
+
+
+def _add_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
+    """Each answer becomes an Input (free text) or an Answer (rating, choices)."""
+    group_id = submission.group_id
+    common = {"activity": activity, "submission": submission, "group_id": group_id}
+    sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
+    for sid, text in data.sections.items():
+        if text.strip() and sid in sections:
+            session.add(Input(section=sections[sid], text=text.strip(), **common))
+    for prompt in activity.prompts:
+        value = data.prompts.get(prompt.id)
+        if not value:
+            continue
+        if prompt.question_type == QuestionType.FREE_TEXT:
+            if str(value).strip():
+                session.add(Input(prompt=prompt, text=str(value).strip(), **common))
+        elif prompt.question_type == QuestionType.RATING:
+            session.add(Answer(submission=submission, prompt=prompt, rating=int(value)))
+        else:
+            session.add(Answer(submission=submission, prompt=prompt, choices=value if isinstance(value, list) else [value]))
+    if data.statement.strip():
+        session.add(Input(text=data.statement.strip(), place_name=data.place_name.strip() or None, **common))
+
+
+def submit_response(
+    session: Session,
+    activity: Activity,
+    data: ResponseData,
+    *,
+    submission_key: str,
+    secret_key: str,
+    upload_folder: str,
+    invitation: Invitation | None = None,
+    now: datetime | None = None,
+) -> tuple[Submission, str, bool]:
+    """Store a response once per ``submission_key`` and commit it.
+
+    Returns the submission, its edit token, and whether it was created now (False for a replay).
+    A response after the deadline is stored and flagged late, never refused.
+    """
+    now = now or utcnow()
+    token = edit_token_for(secret_key, submission_key)
+    existing = session.scalar(sa.select(Submission).where(Submission.submission_key == submission_key))
+    if existing is not None:
+        return existing, token, False
+    validate(activity, data, invitation=invitation)
+    submission = Submission(
+        activity=activity,
+        invitation=invitation,
+        group_id=invitation.group_id if invitation and invitation.group_id else data.group_id,
+        reference="pending-" + secrets.token_hex(8),
+        submission_key=submission_key,
+        edit_token_hash=token_hash(token),
+        respondent_name=data.respondent_name.strip() or None,
+        respondent_email=data.respondent_email.strip().lower() or None,
+        on_behalf_of=(data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
+        meeting_date=data.meeting_date if invitation else None,
+        case_reference=(data.case_reference.strip() or None) if invitation else None,
+        consent=data.consent,
+        is_late=bool(activity.closes_dt and now > activity.closes_dt),
+        submitted_dt=now,
+    )
+    session.add(submission)
+    session.flush()
+    submission.reference = _reference(activity, submission)
+    _add_content(session, submission, activity, data)
+    for checked in data.files:
+        session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
+                               size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        # Two identical POSTs raced: the other one stored it first.
+        session.rollback()
+        existing = session.scalar(sa.select(Submission).where(Submission.submission_key == submission_key))
+        if existing is None:
+            raise
+        return existing, token, False
+    return submission, token, True
+
+
+def find_submission(session: Session, token: str) -> Submission | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(sa.select(Submission).where(Submission.edit_token_hash == token_hash(token)))
+
+
+def can_change(submission: Submission, now: datetime | None = None) -> bool:
+    """The respondent may change or withdraw until the deadline."""
+    now = now or utcnow()
+    closes = submission.activity.closes_dt
+    return not submission.is_withdrawn and (closes is None or now < closes)
+
+
+def response_data_of(submission: Submission) -> ResponseData:
+    """The stored response as form data, for the edit form."""
+    data = ResponseData(
+        respondent_name=submission.respondent_name or "", respondent_email=submission.respondent_email or "",
+        consent=submission.consent, group_id=submission.group_id, on_behalf_of=submission.on_behalf_of or "",
+        meeting_date=submission.meeting_date, case_reference=submission.case_reference or "",
+    )
+    for inp in submission.inputs:
+        if inp.section_id:
+            data.sections[inp.section_id] = inp.text
+        elif inp.prompt_id:
+            data.prompts[inp.prompt_id] = inp.text
+        else:
+            data.statement, data.place_name = inp.text, inp.place_name or ""
+    for ans in submission.answers:
+        prompt = ans.prompt
+        data.prompts[prompt.id] = str(ans.rating) if ans.rating else (ans.choices if prompt.question_type == "multiple_choice" else (ans.choices or [""])[0])
+    return data
+
+
+def update_response(session: Session, submission: Submission, data: ResponseData, *, upload_folder: str) -> Submission:
+    """Replace the content of a response (until the deadline) and commit."""
+    if not can_change(submission):
+        raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger endres."})
+    activity = submission.activity
+    validate(activity, data, invitation=submission.invitation)
+    for inp in list(submission.inputs):
+        session.delete(inp)
+    for ans in list(submission.answers):
+        submission.answers.remove(ans)
+    session.flush()
+    submission.respondent_name = data.respondent_name.strip() or None
+    submission.respondent_email = data.respondent_email.strip().lower() or None
+    submission.consent = data.consent
+    if submission.invitation is None:
+        submission.group_id = data.group_id
+    else:
+        submission.meeting_date = data.meeting_date
+        submission.case_reference = data.case_reference.strip() or None
+        submission.on_behalf_of = data.on_behalf_of.strip() or submission.invitation.body_name
+    submission.updated_dt = utcnow()
+    _add_content(session, submission, activity, data)
+    for checked in data.files:
+        session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
+                               size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+    session.commit()
+    return submission
+
+
+def withdraw_response(session: Session, submission: Submission) -> None:
+    if not can_change(submission):
+        raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger trekkes."})
+    submission.is_withdrawn = True
+    submission.withdrawn_dt = utcnow()
+    session.commit()
+
+
+# --- after the deadline ----------------------------------------------------------------------
+
+
+@dataclass
+class PublishedResponse:
+    submission: Submission
+    name: str | None
+    texts: list[tuple[str | None, str]]  # (section or question title, masked text)
+
+
+def published_responses(session: Session, activity: Activity, now: datetime | None = None) -> list[PublishedResponse] | None:
+    """Responses that may be published, masked; None before the deadline."""
+    now = now or utcnow()
+    if activity.closes_dt is None or now < activity.closes_dt:
+        return None
+    rows = session.scalars(
+        sa.select(Submission)
+        .where(Submission.activity_id == activity.id, Submission.is_withdrawn.is_(False),
+               Submission.consent != Consent.NOT_PUBLISHED)
+        .order_by(Submission.submitted_dt)
+    ).all()
+    out = []
+    for sub in rows:
+        name = None
+        if sub.consent == Consent.WITH_NAME:
+            name = sub.on_behalf_of or sub.respondent_name
+        texts = []
+        for inp in sub.inputs:
+            where = inp.section.title if inp.section else inp.prompt.text if inp.prompt else None
+            texts.append((where, inp.display_text))
+        out.append(PublishedResponse(sub, name, texts))
+    return out
+
+
+@dataclass
+class QuestionResult:
+    prompt: Prompt
+    #: group name -> (count, average) for ratings, or group name -> {option: count} for choices
+    by_group: dict[str, Any]
+    total: Any
+    n: int
+
+
+def survey_results(session: Session, activity: Activity) -> list[QuestionResult]:
+    """Counts and averages per question, in total and per stakeholder group."""
+    answers = session.execute(
+        sa.select(Answer, StakeholderGroup.name)
+        .join(Submission, Submission.id == Answer.submission_id)
+        .outerjoin(StakeholderGroup, StakeholderGroup.id == Submission.group_id)
+        .where(Submission.activity_id == activity.id, Submission.is_withdrawn.is_(False))
+    ).all()
+    free = dict(session.execute(
+        sa.select(Input.prompt_id, sa.func.count(Input.id))
+        .join(Submission, Submission.id == Input.submission_id)
+        .where(Input.activity_id == activity.id, Submission.is_withdrawn.is_(False))
+        .group_by(Input.prompt_id)
+    ).all())
+    results = []
+    for prompt in activity.prompts:
+        mine = [(a, g or "Ikke oppgitt") for a, g in answers if a.prompt_id == prompt.id]
+        if prompt.question_type == QuestionType.RATING:
+            groups: dict[str, list[int]] = defaultdict(list)
+            for a, g in mine:
+                groups[g].append(a.rating)
+            every = [a.rating for a, _ in mine]
+            by_group = {g: (len(v), sum(v) / len(v)) for g, v in sorted(groups.items())}
+            total = (len(every), sum(every) / len(every) if every else None)
+            results.append(QuestionResult(prompt, by_group, total, len(every)))
+        elif prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
+            counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(prompt.options, 0))
+            total = dict.fromkeys(prompt.options, 0)
+            for a, g in mine:
+                for c in a.choices:
+                    if c in total:
+                        counts[g][c] += 1
+                        total[c] += 1
+            results.append(QuestionResult(prompt, dict(sorted(counts.items())), total, len(mine)))
+        else:
+            results.append(QuestionResult(prompt, {}, None, free.get(prompt.id, 0)))
+    return results
+
+
+def open_processes(session: Session) -> list[Process]:
+    return list(session.scalars(sa.select(Process).where(Process.is_public.is_(True))))

@@ -1,0 +1,231 @@
+"""Thin views for respondents: read the form, call one service, show the receipt or the errors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from hearing.auth import public
+from hearing.extensions import db, limiter
+from hearing.idempotency import new_key
+from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
+from hearing.participation import bp, services
+from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
+
+
+def _rate_limit() -> str:
+    return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
+
+
+def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, str]]:
+    """The typed response from the POSTed form, and problems found while reading it."""
+    f = request.form
+    errors: dict[str, str] = {}
+    data = services.ResponseData(
+        respondent_name=f.get("respondent_name", "")[:200],
+        respondent_email=f.get("respondent_email", "").strip()[:254],
+        consent=f.get("consent", ""),
+        statement=f.get("statement", ""),
+        place_name=f.get("place_name", "")[:200],
+        on_behalf_of=f.get("on_behalf_of", "")[:200],
+        case_reference=f.get("case_reference", "")[:50],
+    )
+    if f.get("group_id", "").isdigit():
+        data.group_id = int(f["group_id"])
+    if f.get("meeting_date"):
+        try:
+            data.meeting_date = date.fromisoformat(f["meeting_date"])
+        except ValueError:
+            errors["meeting_date"] = _("Skriv datoen som dd.mm.åååå.")
+    document = getattr(activity, "document", None)
+    for section in document.sections if document else []:
+        data.sections[section.id] = f.get(f"section-{section.id}", "")
+    for prompt in activity.prompts:
+        key = f"prompt-{prompt.id}"
+        if prompt.question_type == QuestionType.MULTIPLE_CHOICE:
+            data.prompts[prompt.id] = f.getlist(key)
+        else:
+            data.prompts[prompt.id] = f.get(key, "")
+    for upload in request.files.getlist("attachments"):
+        if not upload or not upload.filename:
+            continue
+        try:
+            data.files.append(check_upload(upload.filename, upload.read(MAX_BYTES + 1)))
+        except UploadError as exc:
+            errors["attachments"] = str(exc)
+        finally:
+            upload.close()
+    return data, errors
+
+
+def _render_form(activity, *, data=None, errors=None, invitation=None, token=None, submission=None, status=200, notice=None):
+    now = utcnow()
+    return render_template(
+        "participation/respond.html",
+        activity=activity,
+        process=activity.process,
+        document=getattr(activity, "document", None),
+        data=data or services.ResponseData(on_behalf_of=invitation.body_name if invitation else ""),
+        errors=errors or {},
+        invitation=invitation,
+        invitation_token=token,
+        submission=submission,
+        groups=services.group_choices(activity),
+        status=activity.status(now),
+        form=FlaskForm(),
+        submission_key=request.form.get("submission_key") or new_key(),
+        notice=notice,
+        now=now,
+    ), status
+
+
+def _respond(activity: Activity, invitation: Invitation | None = None, token: str | None = None):
+    if request.method == "GET":
+        return _render_form(activity, invitation=invitation, token=token)
+    form = FlaskForm()
+    if not form.validate():
+        return _render_form(activity, data=read_response(activity)[0], invitation=invitation, token=token, status=400,
+                            notice=_("Skjemaet var utløpt. Svaret ditt er ikke sendt ennå – send det på nytt."))
+    data, errors = read_response(activity)
+    if request.form.get("website"):  # honeypot: people never see this field
+        return _render_form(activity, data=data, invitation=invitation, token=token, status=400,
+                            notice=_("Svaret ble stoppet av spamfilteret. Feltet «Nettsted» skal stå tomt."))
+    if activity.status(utcnow()) == "upcoming":
+        return _render_form(activity, data=data, invitation=invitation, token=token, status=409)
+    if errors:
+        return _render_form(activity, data=data, errors=errors, invitation=invitation, token=token, status=422)
+    try:
+        submission, edit_token, _created = services.submit_response(
+            db.session, activity, data,
+            submission_key=request.form.get("submission_key", "")[:64] or new_key(),
+            secret_key=current_app.config["SECRET_KEY"], upload_folder=current_app.config["UPLOAD_FOLDER"],
+            invitation=invitation,
+        )
+    except services.ResponseError as exc:
+        return _render_form(activity, data=data, errors=exc.errors, invitation=invitation, token=token, status=422)
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("could not store a response")
+        return _render_form(activity, data=data, invitation=invitation, token=token, status=503,
+                            notice=_("Vi klarte ikke å lagre svaret ditt akkurat nå. Ingenting er sendt. Teksten din står under – prøv å sende igjen om litt."))
+    return redirect(url_for("participation.response", token=edit_token, kvittering=1))
+
+
+@bp.route("/delta/<int:activity_id>", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def activity(activity_id: int):
+    act = services.public_activity(db.session, activity_id) or abort(404)
+    return _respond(act)
+
+
+@bp.route("/invitasjon/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def invitation(token: str):
+    inv = services.find_invitation(db.session, token) or abort(404)
+    if inv.revoked_dt is not None:
+        return render_template("participation/message.html", title=_("Lenken er trukket tilbake"),
+                               text=_("Denne invitasjonslenken er ikke lenger i bruk. Kontakt kommunen for en ny lenke.")), 410
+    return _respond(inv.activity, inv, token)
+
+
+@bp.errorhandler(429)
+def rate_limited(exc):
+    """Say why, and keep what was typed."""
+    act = None
+    if request.view_args and "activity_id" in request.view_args:
+        act = services.public_activity(db.session, request.view_args["activity_id"])
+    inv = services.find_invitation(db.session, request.view_args.get("token", "")) if request.view_args else None
+    act = act or (inv.activity if inv else None)
+    if act is None:
+        abort(404)
+    data = read_response(act)[0]
+    return _render_form(act, data=data, invitation=inv, token=request.view_args.get("token"), status=429,
+                        notice=_("Du har sendt mange svar på kort tid. Vent et minutt og send igjen – teksten din er tatt vare på under."))
+
+
+def _own_submission(token: str):
+    return services.find_submission(db.session, token) or abort(404)
+
+
+@bp.get("/svar/<token>")
+@public
+def response(token: str):
+    sub = _own_submission(token)
+    return render_template("participation/response.html", submission=sub, activity=sub.activity, token=token,
+                           is_receipt=bool(request.args.get("kvittering")), can_change=services.can_change(sub),
+                           form=FlaskForm())
+
+
+@bp.route("/svar/<token>/endre", methods=["GET", "POST"])
+@public
+@limiter.limit(_rate_limit, methods=["POST"])
+def response_edit(token: str):
+    sub = _own_submission(token)
+    act = sub.activity
+    if not services.can_change(sub):
+        flash(_("Fristen er ute, eller svaret er trukket. Det kan ikke endres."), "warning")
+        return redirect(url_for("participation.response", token=token))
+    if request.method == "GET":
+        return _render_form(act, data=services.response_data_of(sub), invitation=sub.invitation, submission=sub)
+    if not FlaskForm().validate():
+        abort(400)
+    data, errors = read_response(act)
+    if errors:
+        return _render_form(act, data=data, errors=errors, invitation=sub.invitation, submission=sub, status=422)
+    try:
+        services.update_response(db.session, sub, data, upload_folder=current_app.config["UPLOAD_FOLDER"])
+    except services.ResponseError as exc:
+        db.session.rollback()
+        return _render_form(act, data=data, errors=exc.errors, invitation=sub.invitation, submission=sub, status=422)
+    flash(_("Endringene i svaret ditt er lagret."), "success")
+    return redirect(url_for("participation.response", token=token))
+
+
+@bp.post("/svar/<token>/trekk")
+@public
+def response_withdraw(token: str):
+    sub = _own_submission(token)
+    if not FlaskForm().validate():
+        abort(400)
+    try:
+        services.withdraw_response(db.session, sub)
+        flash(_("Svaret ditt er trukket. Det blir ikke tatt med i behandlingen."), "success")
+    except services.ResponseError as exc:
+        flash(str(exc), "warning")
+    return redirect(url_for("participation.response", token=token))
+
+
+@bp.get("/svar/<token>/vedlegg/<int:attachment_id>")
+@public
+def response_attachment(token: str, attachment_id: int):
+    sub = _own_submission(token)
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.submission_id != sub.id:
+        abort(404)
+    return send_attachment(att)
+
+
+def send_attachment(att: Attachment):
+    """Always as a download, never inline, with the type found from the content."""
+    from pathlib import Path
+
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name
+    if not path.is_file():
+        abort(404)
+    resp = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/delta/<int:activity_id>/svar")
+@public
+def published(activity_id: int):
+    act = services.public_activity(db.session, activity_id) or abort(404)
+    responses = services.published_responses(db.session, act)
+    return render_template("participation/published.html", activity=act, responses=responses)

@@ -1,0 +1,31 @@
+// Keeps a local draft of long forms in this browser, so nothing typed is lost if the page is closed
+// or the network fails; the receipt page clears it.
+(function () {
+  const clearKey = document.currentScript && document.currentScript.dataset.clear;
+  if (clearKey) { try { localStorage.removeItem("draft:" + clearKey); } catch (e) { /* private mode */ } return; }
+  document.querySelectorAll("form[data-autosave]").forEach((form) => {
+    const key = "draft:" + form.dataset.autosave;
+    const status = form.querySelector(".autosave-status");
+    const fields = () => Array.from(form.elements).filter((el) => el.name && !["hidden", "file", "submit"].includes(el.type) && el.name !== "website");
+    let saved = null;
+    try { saved = JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { saved = null; }
+    const serverHasText = fields().some((el) => (el.type === "text" || el.tagName === "TEXTAREA") && el.value.trim());
+    if (saved && !serverHasText) {
+      fields().forEach((el) => {
+        if (!(el.name in saved)) return;
+        if (el.type === "checkbox" || el.type === "radio") el.checked = saved[el.name].includes(el.value);
+        else el.value = saved[el.name][0] || "";
+      });
+      if (status) { status.hidden = false; status.textContent = form.dataset.restored || "Vi hentet fram et utkast du skrev tidligere i denne nettleseren."; }
+    }
+    form.addEventListener("input", () => {
+      const data = {};
+      fields().forEach((el) => {
+        data[el.name] = data[el.name] || [];
+        if ((el.type === "checkbox" || el.type === "radio")) { if (el.checked) data[el.name].push(el.value); }
+        else data[el.name].push(el.value);
+      });
+      try { localStorage.setItem(key, JSON.stringify(data)); } catch (e) { /* storage full or blocked */ }
+    });
+  });
+})();
