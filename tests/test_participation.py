@@ -12,7 +12,18 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.extensions import db
-from hearing.models import Activity, Answer, Attachment, Document, Input, Prompt, Section, StakeholderGroup, Submission, utcnow
+from hearing.models import (
+    Activity,
+    Answer,
+    Attachment,
+    Document,
+    Input,
+    Prompt,
+    Section,
+    StakeholderGroup,
+    Submission,
+    utcnow,
+)
 from hearing.participation import services
 from tests.conftest import hidden_fields, text_of
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -130,3 +131,17 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """An empty form: a POST button with CSRF protection."""
+
+
+class DocumentForm(FlaskForm):
+    title = text_field(_l("Dokumentets tittel"), 300)
+    markdown = text_field(
+        _l("Tekst"), 200_000, optional=True, area=True,
+        description=_l("Overskrifter (#, ##, ###) deler dokumentet i avsnitt som kan kommenteres hver for seg."),
+    )
+    upload = FileField(_l("Eller last opp et dokument (Markdown eller DOCX)"), description=_l("Overskriftene i dokumentet blir avsnitt."))
+
+
+class InvitationForm(FormKeyMixin, FlaskForm):
+    body_name = text_field(_l("Hvem er lenken til?"), 200, description=_l("For eksempel «Eldrerådet» eller «Tillitsvalgte i hjemmetjenesten»."))
+    group_id = SelectField(_l("Interessentgruppe"), coerce=int, choices=[])

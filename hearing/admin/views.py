@@ -9,12 +9,24 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.admin import bp, forms, services
+from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import once
-from hearing.models import Activity, AuditEvent, Process, Prompt, StakeholderGroup, User, utcnow
+from hearing.models import (
+    Activity,
+    Attachment,
+    AuditEvent,
+    Invitation,
+    Process,
+    Prompt,
+    StakeholderGroup,
+    Submission,
+    User,
+    utcnow,
+)
+from hearing.participation import services as participation
 
 PLAN_HEARING_MINIMUM = timedelta(weeks=6)
 
@@ -392,3 +404,91 @@ def audit_log():
         "admin/audit.html", events=events[:100], has_more=len(events) > 100, page=page, process=process, actors=actors
     )
 
+
+
+# --- hearing document, invitations, responses ------------------------------------------------
+
+
+@bp.route("/activities/<int:activity_id>/document", methods=["GET", "POST"])
+@role_required("admin")
+def document_edit(activity_id: int):
+    activity = _get(Activity, activity_id)
+    if activity.kind != "hearing":
+        abort(404)
+    form = forms.DocumentForm()
+    if request.method == "GET":
+        form.title.data = activity.document.title if activity.document else activity.title
+        form.markdown.data = documents.as_markdown(activity.document)
+    if form.validate_on_submit():
+        upload = form.upload.data
+        try:
+            if upload and upload.filename:
+                raw = upload.read(10 * 1024 * 1024 + 1)
+                if upload.filename.lower().endswith(".docx"):
+                    drafts = documents.sections_from_docx(raw)
+                else:
+                    try:
+                        drafts = documents.sections_from_markdown(raw.decode("utf-8-sig"))
+                    except UnicodeDecodeError as exc:
+                        raise services.ServiceError("Filen må være Markdown i UTF-8 eller et Word-dokument (DOCX).") from exc
+                filename = upload.filename
+            else:
+                drafts, filename = documents.sections_from_markdown(form.markdown.data or ""), ""
+            documents.replace_sections(db.session, current_user, activity, form.title.data, drafts, filename=filename)
+            db.session.commit()
+            flash(_("Høringsdokumentet er lagret med %(n)d avsnitt.", n=len(drafts)), "success")
+            return redirect(url_for("admin.activity_view", activity_id=activity.id))
+        except services.ServiceError as exc:
+            _fail(form, exc)
+    return render_template("admin/document_form.html", form=form, activity=activity, process=activity.process)
+
+
+@bp.route("/activities/<int:activity_id>/invitations", methods=["GET", "POST"])
+@role_required("admin")
+def invitations(activity_id: int):
+    activity = _get(Activity, activity_id)
+    form = forms.InvitationForm()
+    form.group_id.choices = choices([(0, _("Ingen bestemt gruppe"))] + [(g.id, g.name) for g in activity.process.groups])
+    if form.validate_on_submit():
+        group = next((g for g in activity.process.groups if g.id == form.group_id.data), None)
+
+        def create() -> str:
+            _inv, token = participation.create_invitation(db.session, current_user, activity, body_name=form.body_name.data, group=group)
+            link = url_for("participation.invitation", token=token, _external=True)
+            flash(_("Lenken til %(body)s (vises bare nå – kopier den): %(link)s", body=form.body_name.data, link=link), "info")
+            return url_for("admin.invitations", activity_id=activity.id)
+
+        return once(form.form_key.data, create)
+    rows = db.session.scalars(sa.select(Invitation).where(Invitation.activity_id == activity.id).order_by(Invitation.created_dt)).all()
+    return render_template("admin/invitations.html", form=form, activity=activity, process=activity.process, invitations=rows)
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@role_required("admin")
+def invitation_revoke(invitation_id: int):
+    invitation = _get(Invitation, invitation_id)
+    return _confirmed_action(
+        lambda: participation.revoke_invitation(db.session, current_user, invitation),
+        _("Lenken er trukket tilbake."),
+        url_for("admin.invitations", activity_id=invitation.activity_id),
+    )
+
+
+@bp.get("/activities/<int:activity_id>/responses")
+@role_required("reviewer")
+def responses(activity_id: int):
+    activity = _get(Activity, activity_id)
+    submissions = db.session.scalars(
+        sa.select(Submission).where(Submission.activity_id == activity.id).order_by(Submission.submitted_dt.desc())
+    ).all()
+    results = participation.survey_results(db.session, activity) if activity.kind == "survey" else []
+    return render_template("admin/responses.html", activity=activity, process=activity.process, submissions=submissions,
+                           results=results)
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@role_required("reviewer")
+def attachment(attachment_id: int):
+    from hearing.participation.views import send_attachment
+
+    return send_attachment(_get(Attachment, attachment_id))

@@ -22,8 +22,8 @@ def pairs(values) -> list[tuple[str, str]]:
     return [(str(v), str(v)) for v in values or []]
 
 
-from hearing.participation import views  # noqa: E402,F401
 from hearing.extensions import csrf  # noqa: E402
+from hearing.participation import views  # noqa: E402,F401
 
 # The views check the CSRF token themselves, so a failed check can show the form again with the
 # respondent's text instead of a bare error page.

@@ -28,3 +28,13 @@ def open_public_activities(session: Session, now: datetime) -> list[tuple[Proces
     for activity in activities:
         grouped.setdefault(activity.process_id, (activity.process, []))[1].append(activity)
     return list(grouped.values())
+
+
+def closed_public_hearings(session: Session, now: datetime, limit: int = 10) -> list[Activity]:
+    """Public hearings past their deadline, newest first: their published responses can be read."""
+    return list(session.scalars(
+        sa.select(Activity).join(Process)
+        .where(Process.is_public.is_(True), Activity.audience == Audience.PUBLIC, Activity.kind == "hearing",
+               Activity.closes_dt.is_not(None), Activity.closes_dt <= now)
+        .order_by(Activity.closes_dt.desc()).limit(limit)
+    ))

@@ -13,7 +13,8 @@ from hearing.public import bp, services
 @public
 def index():
     now = utcnow()
-    return render_template("public/index.html", processes=services.open_public_activities(db.session, now), now=now)
+    return render_template("public/index.html", processes=services.open_public_activities(db.session, now),
+                           closed=services.closed_public_hearings(db.session, now), now=now)
 
 
 @bp.get("/staff")
