@@ -392,7 +392,8 @@ def survey_results(session: Session, activity: Activity) -> list[QuestionResult]
             total = (len(every), sum(every) / len(every) if every else None)
             results.append(QuestionResult(prompt, by_group, total, len(every)))
         elif prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
-            counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(prompt.options, 0))
+            options = list(prompt.options)
+            counts: dict[str, dict[str, int]] = defaultdict(lambda opts=options: dict.fromkeys(opts, 0))
             total = dict.fromkeys(prompt.options, 0)
             for a, g in mine:
                 for c in a.choices:
