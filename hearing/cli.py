@@ -51,8 +51,28 @@ def seed_demo_command(data_path: str | None) -> None:
     click.echo(result)
 
 
+@click.group("privacy")
+def privacy_cli() -> None:
+    """Personvern: sletting etter lagringstid."""
+
+
+@privacy_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Show what would be deleted.")
+@with_appcontext
+def purge_command(dry_run: bool) -> None:
+    """Delete personal data of processes past their retention period (run daily from cron)."""
+    from hearing.privacy.records import purge_expired
+
+    report = purge_expired(db.session, current_app.config["UPLOAD_FOLDER"], dry_run=dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(("(prøvekjøring) " if dry_run else "") + str(report))
+
+
 def init_app(app) -> None:
     from hearing.themes.cli import themes
 
-    for command in (init_db_command, create_user_command, seed_demo_command, themes):
+    for command in (init_db_command, create_user_command, seed_demo_command, themes, privacy_cli):
         app.cli.add_command(command)

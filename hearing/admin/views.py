@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hearing import audit
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
@@ -18,6 +19,7 @@ from hearing.models import (
     Activity,
     Attachment,
     AuditEvent,
+    Input,
     Invitation,
     Process,
     Prompt,
@@ -27,6 +29,7 @@ from hearing.models import (
     utcnow,
 )
 from hearing.participation import services as participation
+from hearing.privacy import records
 
 PLAN_HEARING_MINIMUM = timedelta(weeks=6)
 
@@ -492,3 +495,31 @@ def attachment(attachment_id: int):
     from hearing.participation.views import send_attachment
 
     return send_attachment(_get(Attachment, attachment_id))
+
+
+# --- personal data -----------------------------------------------------------------------------
+
+
+@bp.route("/privacy", methods=["GET", "POST"])
+@role_required("admin")
+def privacy():
+    """Find and delete one person's responses by e-mail address."""
+    email = (request.values.get("email") or "").strip().lower()
+    found = records.submissions_by_email(db.session, email) if email else []
+    if request.method == "POST" and forms.ConfirmForm().validate_on_submit() and found:
+        for sub in found:
+            records.delete_submission(db.session, current_user, sub, current_app.config["UPLOAD_FOLDER"], reason="person request")
+        db.session.commit()
+        flash(_("%(n)d svar fra %(email)s er slettet.", n=len(found), email=email), "success")
+        return redirect(url_for("admin.privacy"))
+    return render_template("admin/privacy.html", email=email, found=found, confirm=forms.ConfirmForm())
+
+
+@bp.get("/inputs/<int:input_id>/original")
+@role_required("admin")
+def input_original(input_id: int):
+    """The unmasked text; each look is recorded."""
+    inp = _get(Input, input_id)
+    audit.record(db.session, current_user, "input.view_original", inp, process_id=inp.activity.process_id)
+    db.session.commit()
+    return render_template("admin/input_original.html", input=inp, process=inp.activity.process)

@@ -1,5 +1,6 @@
 """Citizens, councils and employees answer hearings, surveys and suggestion boxes here."""
 
+import nh3
 from flask import Blueprint
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -12,7 +13,8 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 @bp.app_template_filter("markdown")
 def markdown(text: str | None) -> Markup:
-    return Markup(_md.render(text or ""))  # noqa: S704  (html disabled above)
+    # nh3 as a second guard: only safe tags and link schemes survive.
+    return Markup(nh3.clean(_md.render(text or ""), url_schemes={"http", "https", "mailto"}))  # noqa: S704
 
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -15,15 +17,36 @@ from hearing.idempotency import new_key
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
 from hearing.participation import bp, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
+from hearing.privacy import records
 
 
 def _rate_limit() -> str:
     return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class _CleanForm:
+    """Form values without control characters (a NUL byte breaks PostgreSQL and means nothing to a reader)."""
+
+    def __init__(self, form):
+        self._form = form
+
+    def get(self, key, default=""):
+        value = self._form.get(key, default)
+        return _CONTROL.sub("", value.replace("\r\n", "\n")) if isinstance(value, str) else value
+
+    def getlist(self, key):
+        return [_CONTROL.sub("", v) for v in self._form.getlist(key)]
+
+    def __getitem__(self, key):
+        return self.get(key)
+
+
 def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, str]]:
     """The typed response from the POSTed form, and problems found while reading it."""
-    f = request.form
+    f = _CleanForm(request.form)
     errors: dict[str, str] = {}
     data = services.ResponseData(
         respondent_name=f.get("respondent_name", "")[:200],
@@ -229,3 +252,39 @@ def published(activity_id: int):
     act = services.public_activity(db.session, activity_id) or abort(404)
     responses = services.published_responses(db.session, act)
     return render_template("participation/published.html", activity=act, responses=responses)
+
+
+@bp.get("/svar/<token>/data.json")
+@public
+def response_export_json(token: str):
+    sub = _own_submission(token)
+    resp = current_app.response_class(json.dumps(records.export_submission(sub), ensure_ascii=False, indent=2),
+                                      mimetype="application/json")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{sub.reference}.json"'
+    return resp
+
+
+@bp.get("/svar/<token>/data.pdf")
+@public
+def response_export_pdf(token: str):
+    from weasyprint import HTML
+
+    sub = _own_submission(token)
+    html = render_template("participation/export.html", data=records.export_submission(sub))
+    pdf = HTML(string=html, base_url=request.url_root).write_pdf(pdf_variant="pdf/ua-1")
+    resp = current_app.response_class(pdf, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{sub.reference}.pdf"'
+    return resp
+
+
+@bp.post("/svar/<token>/slett")
+@public
+def response_delete(token: str):
+    sub = _own_submission(token)
+    if not FlaskForm().validate():
+        abort(400)
+    reference = sub.reference
+    records.delete_submission(db.session, None, sub, current_app.config["UPLOAD_FOLDER"], reason="respondent")
+    db.session.commit()
+    return render_template("participation/message.html", title=_("Svaret er slettet"),
+                           text=_("Svaret %(ref)s og alt vi hadde lagret om det, er slettet.", ref=reference))
