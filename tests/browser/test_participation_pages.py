@@ -1,0 +1,74 @@
+"""Participation pages in headless Chromium: axe audit, keyboard-only hearing answer, no console CSP errors."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_foundation_pages import audit
+
+pytestmark = pytest.mark.browser
+
+
+def hearing_url(page, base) -> str:
+    page.goto(base + "/")
+    link = page.locator("a", has_text="Offentlig høring").first
+    return base + link.get_attribute("href")
+
+
+def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    url = hearing_url(page, live_server)
+    page.goto(url)
+    problems = {"hearing form": audit(page)}
+    # Tab to the first section's "Kommenter" toggle, open it with Enter, type, then go on to the end.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.parentElement.open === true")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+    page.keyboard.type("Dette avsnittet bør nevne pårørende.")
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "consent":
+            break
+    page.keyboard.press("ArrowDown")  # a radio group is one Tab stop; arrows choose within it
+    assert page.locator("#consent-2").is_checked()
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/svar/.*kvittering=1"))
+    assert "Takk! Svaret ditt er mottatt." in page.inner_text("main")
+    assert "Dette avsnittet bør nevne pårørende." in page.inner_text("main")
+    problems["receipt"] = audit(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "receipt.png"), full_page=True)
+    for name in ("data.json",):
+        assert page.locator(f"a[href$='{name}']").count() == 1
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_error_state_and_narrow_screen(browser, live_server):
+    context = browser.new_context(viewport={"width": 320, "height": 700})
+    page = context.new_page()
+    url = hearing_url(page, live_server)
+    page.goto(url)
+    page.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-error-summary]")
+    page.wait_for_load_state()
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    assert page.locator("#consent").get_attribute("aria-invalid") == "true"
+    assert audit(page) == []
+    assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "hearing_320.png"), full_page=True)
+    context.close()
