@@ -39,13 +39,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hearing.auth.views import bp as auth_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
+    from hearing.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(review_bp)
 
     from hearing import cli
 
     cli.init_app(app)
+
+    from hearing import jobs
+
+    jobs.init_app(app)
     return app

@@ -1,0 +1,55 @@
+"""Forms for the reviewers' theme pages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from hearing.forms import text_field
+from hearing.idempotency import FormKeyMixin
+from hearing.themes.service import ThemeServiceError, parse_guidance
+
+
+class StartRunForm(FormKeyMixin, FlaskForm):
+    scope = SelectField(_l("Hvilke innspill skal grupperes?"), choices=[])
+    n_themes = IntegerField(
+        _l("Antall temaer"),
+        validators=[Optional(), NumberRange(min=2, max=30, message=_l("Oppgi et tall mellom 2 og 30."))],
+        description=_l("La feltet stå tomt for å la systemet velge antallet."),
+    )
+    guidance = text_field(
+        _l("Forventede temaer (valgfritt)"), 5000, optional=True, area=True,
+        description=_l("Ett tema per linje: «Navn: stikkord, stikkord». For eksempel «Kosthold: mat, middag, ernæring»."),
+    )
+
+    def validate_guidance(self, field):
+        try:
+            parse_guidance(field.data)
+        except ThemeServiceError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class RenameForm(FlaskForm):
+    name = text_field(_l("Navn på temaet"), 300, optional=True,
+                      description=_l("Tomt felt gir tilbake det automatiske navnet."))
+
+
+class MoveForm(FlaskForm):
+    theme_id = SelectField(_l("Flytt til tema"), coerce=int, choices=[])
+
+
+class PinForm(FlaskForm):
+    pinned = HiddenField(default="1")
+
+
+class AcceptForm(FlaskForm):
+    min_percent = IntegerField(
+        _l("Godta forslag med sikkerhet på minst (prosent)"), default=80,
+        validators=[NumberRange(min=0, max=100, message=_l("Oppgi et tall mellom 0 og 100."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for POST buttons."""

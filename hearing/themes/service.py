@@ -1,0 +1,674 @@
+"""Theme grouping in the platform: runs, re-runs, placement of new input and the reviewers' loop.
+
+Plain functions that take a session (the caller commits); the engine itself (the rest of
+:mod:`hearing.themes`) knows nothing of the database. The background tasks ``themes.run``,
+``themes.embed`` and ``themes.place`` register with :mod:`hearing.jobs` here.
+
+Embeddings are computed once per input by the ``themes.embed`` job; code that stores inputs
+(participation, workshop, import) should call :func:`schedule_embedding` after adding them.
+A run uses the stored embeddings where present and never waits for all inputs to be embedded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from sklearn.preprocessing import normalize
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.jobs import JobError, enqueue, task
+from hearing.models import (
+    Activity,
+    Input,
+    InputEmbedding,
+    Job,
+    JobStatus,
+    PlacementSource,
+    Submission,
+    Theme,
+    ThemeAssignment,
+    ThemeRun,
+    utcnow,
+)
+from hearing.themes import MISC, MISC_LABEL, Guide, ThemeModel, ThemeSuggester, embed_texts, match_themes
+from hearing.themes.text import Analyzer
+from hearing.themes.vectorize import make_vectorizer
+
+#: Name stored with each embedding; a new model means new rows.
+EMBED_MODEL = "multilingual-e5-small-q4"
+#: Runs are repeatable: the same inputs give the same themes.
+RANDOM_STATE = 0
+#: Reviewers' placements that a re-run and the suggestions keep.
+CONFIRMED = (PlacementSource.MANUAL,)
+
+Progress = Callable[[int, str], None]
+
+
+class ThemeServiceError(Exception):
+    """A rule was broken; the message (bokmål) is shown to the reviewer."""
+
+
+def _setting(name: str, default):
+    try:
+        from flask import current_app
+
+        return current_app.config.get(name, default)
+    except RuntimeError:  # outside an app context
+        return default
+
+
+def embeddings_enabled() -> bool:
+    """Config ``THEMES_EMBEDDINGS`` (default True): compute and use sentence embeddings."""
+    return bool(_setting("THEMES_EMBEDDINGS", True))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256((text or "").encode("utf-8")).hexdigest()
+
+
+def _noop(percent: int, message: str = "") -> None:
+    return None
+
+
+# --- scope and inputs ---------------------------------------------------------------------------
+
+
+def scope_query(process_id: int, phase_id: int | None = None, activity_id: int | None = None) -> sa.Select:
+    """Inputs of a process, phase or activity, without those of withdrawn submissions."""
+    q = (
+        sa.select(Input)
+        .join(Activity, Activity.id == Input.activity_id)
+        .outerjoin(Submission, Submission.id == Input.submission_id)
+        .where(Activity.process_id == process_id, sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False)))
+    )
+    if activity_id is not None:
+        q = q.where(Input.activity_id == activity_id)
+    elif phase_id is not None:
+        q = q.where(Activity.phase_id == phase_id)
+    return q.order_by(Input.id)
+
+
+def run_inputs(session: Session, run: ThemeRun) -> list[Input]:
+    return list(session.scalars(scope_query(run.process_id, run.phase_id, run.activity_id)))
+
+
+def stored_embeddings(session: Session, inputs: Sequence[Input]) -> list[np.ndarray | None]:
+    """The stored vector of each input (``None`` when missing or made from an older text)."""
+    found: dict[int, np.ndarray] = {}
+    ids = [i.id for i in inputs]
+    for chunk_start in range(0, len(ids), 500):
+        chunk = ids[chunk_start : chunk_start + 500]
+        rows = session.execute(
+            sa.select(InputEmbedding.input_id, InputEmbedding.text_hash, InputEmbedding.vector).where(
+                InputEmbedding.model == EMBED_MODEL, InputEmbedding.input_id.in_(chunk)
+            )
+        )
+        for input_id, h, vector in rows:
+            found[input_id] = (h, vector)
+    out: list[np.ndarray | None] = []
+    for inp in inputs:
+        item = found.get(inp.id)
+        if item and item[0] == text_hash(inp.display_text):
+            out.append(np.frombuffer(item[1], dtype=np.float32))
+        else:
+            out.append(None)
+    return out
+
+
+# --- embeddings ---------------------------------------------------------------------------------
+
+
+def _unembedded_query() -> sa.Select:
+    have = sa.select(InputEmbedding.input_id).where(InputEmbedding.model == EMBED_MODEL)
+    return sa.select(Input).where(Input.id.not_in(have)).order_by(Input.id)
+
+
+def schedule_embedding(session: Session, created_by=None) -> Job | None:
+    """Queue one ``themes.embed`` job unless one is already waiting (the caller commits).
+
+    Call it after storing new inputs. Does nothing when embeddings are turned off.
+    """
+    if not embeddings_enabled():
+        return None
+    waiting = session.scalar(
+        sa.select(Job).where(Job.kind == "themes.embed", Job.status == JobStatus.QUEUED).limit(1)
+    )
+    if waiting is not None:
+        return waiting
+    return enqueue(session, "themes.embed", {}, created_by=created_by)
+
+
+def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: int = 32,
+                  limit: int | None = None) -> int:
+    """Embed inputs that have no (current) embedding, committing batch by batch; returns the count."""
+    inputs = list(session.scalars(_unembedded_query().limit(limit) if limit else _unembedded_query()))
+    # inputs whose text changed since they were embedded
+    stale = session.execute(
+        sa.select(Input, InputEmbedding).join(InputEmbedding, InputEmbedding.input_id == Input.id)
+        .where(InputEmbedding.model == EMBED_MODEL)
+    ).all()
+    redo = {inp.id: emb for inp, emb in stale if emb.text_hash != text_hash(inp.display_text)}
+    inputs += [inp for inp, _emb in stale if inp.id in redo]
+    total = len(inputs)
+    progress(1, f"0 av {total} innspill")
+    for start in range(0, total, batch_size):
+        batch = inputs[start : start + batch_size]
+        vectors = embed_texts([i.display_text for i in batch], batch_size=batch_size)
+        for inp, vec in zip(batch, vectors, strict=True):
+            row = redo.get(inp.id)
+            if row is None:
+                row = InputEmbedding(input_id=inp.id, model=EMBED_MODEL)
+                session.add(row)
+            row.text_hash = text_hash(inp.display_text)
+            row.vector = np.asarray(vec, dtype=np.float32).tobytes()
+            row.created_dt = utcnow()
+        session.commit()
+        done = start + len(batch)
+        progress(int(100 * done / max(total, 1)) if done < total else 99, f"{done} av {total} innspill")
+    return total
+
+
+@task("themes.embed")
+def _embed_task(session: Session, job: Job, progress: Progress) -> dict:
+    n = embed_pending(session, progress, batch_size=int(_setting("THEMES_EMBED_BATCH", 32)))
+    return {"embedded": n}
+
+
+# --- starting and running -----------------------------------------------------------------------
+
+GUIDE_LINE = re.compile(r"^\s*(?P<name>[^:]+?)\s*(?::\s*(?P<keywords>.*))?$")
+
+
+def parse_guidance(text: str | None) -> list[dict]:
+    """One expected theme per line, ``Name: keyword, keyword`` (keywords optional)."""
+    guides = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        m = GUIDE_LINE.match(line)
+        if not m or not m.group("name").strip():
+            raise ThemeServiceError(f"Kunne ikke lese linjen «{line.strip()}». Skriv «Navn: stikkord, stikkord».")
+        keywords = [k.strip() for k in (m.group("keywords") or "").split(",") if k.strip()]
+        guides.append({"name": m.group("name").strip()[:300], "keywords": keywords, "examples": []})
+    return guides
+
+
+def _same_scope(q: sa.Select, process_id: int, phase_id: int | None, activity_id: int | None) -> sa.Select:
+    return q.where(
+        ThemeRun.process_id == process_id,
+        ThemeRun.phase_id.is_(None) if phase_id is None else ThemeRun.phase_id == phase_id,
+        ThemeRun.activity_id.is_(None) if activity_id is None else ThemeRun.activity_id == activity_id,
+    )
+
+
+def latest_done_run(session: Session, process_id: int, phase_id=None, activity_id=None) -> ThemeRun | None:
+    q = sa.select(ThemeRun).join(Job, Job.id == ThemeRun.job_id).where(Job.status == JobStatus.DONE)
+    q = _same_scope(q, process_id, phase_id, activity_id).order_by(ThemeRun.id.desc()).limit(1)
+    return session.scalar(q)
+
+
+def start_run(session: Session, actor, process, *, phase=None, activity=None, n_themes="auto",
+              guidance=None) -> ThemeRun:
+    """Create a run of ``process`` (or one phase or activity) and queue its job; the caller commits.
+
+    ``guidance`` is text (one ``Name: keyword, keyword`` per line) or a list of dicts or
+    :class:`~hearing.themes.Guide`. The latest finished run of the same scope becomes the
+    previous run, whose names and manual placements the new run keeps.
+    """
+    if activity is not None and activity.process_id != process.id:
+        raise ThemeServiceError("Aktiviteten hører ikke til prosessen.")
+    if phase is not None and phase.process_id != process.id:
+        raise ThemeServiceError("Fasen hører ikke til prosessen.")
+    if activity is not None:
+        phase = None
+    if n_themes in (None, "", "auto"):
+        n_themes = "auto"
+    else:
+        n_themes = int(n_themes)
+        if not 1 <= n_themes <= 50:
+            raise ThemeServiceError("Antall temaer må være mellom 1 og 50.")
+    if isinstance(guidance, str):
+        guides = parse_guidance(guidance)
+    else:
+        guides = [g if isinstance(g, dict) else {"name": g.name, "keywords": list(g.keywords), "examples": list(g.examples)}
+                  for g in (guidance or [])]
+    phase_id = phase.id if phase is not None else None
+    activity_id = activity.id if activity is not None else None
+    previous = latest_done_run(session, process.id, phase_id, activity_id)
+    run = ThemeRun(
+        process_id=process.id, phase_id=phase_id, activity_id=activity_id,
+        previous_run_id=previous.id if previous else None,
+        params={"n_themes": n_themes, "guidance": guides, "random_state": RANDOM_STATE},
+        stats={}, created_by_id=getattr(actor, "id", None),
+    )
+    session.add(run)
+    session.flush()
+    job = enqueue(session, "themes.run", {"run_id": run.id}, created_by=actor)
+    run.job_id = job.id
+    run.job = job
+    audit.record(session, actor, "theme.run_start", run, phase_id=phase_id, activity_id=activity_id,
+                 n_themes=n_themes, guides=[g["name"] for g in guides], previous_run_id=run.previous_run_id)
+    schedule_embedding(session, created_by=actor)
+    return run
+
+
+@task("themes.run")
+def _run_task(session: Session, job: Job, progress: Progress) -> dict:
+    run = session.get(ThemeRun, job.payload["run_id"])
+    if run is None:
+        raise JobError("Grupperingen finnes ikke lenger.")
+    execute_run(session, run, progress)
+    return {"run_id": run.id, "themes": len(run.themes)}
+
+
+def _choose_embeddings(session: Session, inputs: Sequence[Input]) -> tuple[str, list | None, int]:
+    """Use stored embeddings when most inputs have one (the rest are embedded in the run)."""
+    if not embeddings_enabled() or not inputs:
+        return "tfidf", None, 0
+    emb = stored_embeddings(session, inputs)
+    have = sum(e is not None for e in emb)
+    missing = len(emb) - have
+    if have and have >= 0.5 * len(emb) and missing <= int(_setting("THEMES_MAX_EMBED_IN_RUN", 500)):
+        return "combined", emb, have
+    return "tfidf", None, have
+
+
+def _guides(run: ThemeRun) -> list[Guide]:
+    return [Guide(g["name"], keywords=list(g.get("keywords", [])), examples=list(g.get("examples", [])))
+            for g in run.params.get("guidance") or []]
+
+
+def _clear(session: Session, run: ThemeRun) -> None:
+    """Remove what an interrupted attempt stored, so a retried job starts clean."""
+    session.execute(sa.delete(ThemeAssignment).where(ThemeAssignment.run_id == run.id))
+    session.execute(sa.update(Theme).where(Theme.run_id == run.id).values(merged_into_id=None))
+    session.execute(sa.delete(Theme).where(Theme.run_id == run.id))
+    session.expire(run, ["themes"])
+
+
+def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> ThemeRun:
+    """Group the run's inputs and store themes and placements (the caller commits).
+
+    A re-run matches its themes to the previous run's (names carry over) and keeps the inputs a
+    reviewer moved or pinned in the theme they were left in.
+    """
+    started = time.monotonic()
+    progress(2, "Henter innspill")
+    if run.themes:
+        _clear(session, run)
+        session.commit()
+    inputs = run_inputs(session, run)
+    if not inputs:
+        raise JobError("Det er ingen innspill å gruppere i dette utvalget.")
+    texts = [i.display_text for i in inputs]
+    vectorizer, embeddings, n_embedded = _choose_embeddings(session, inputs)
+    n_themes = run.params.get("n_themes", "auto")
+    progress(10, f"Grupperer {len(inputs)} innspill")
+    model = ThemeModel(n_themes, vectorizer=vectorizer, random_state=RANDOM_STATE)
+    model.fit(texts, embeddings=embeddings, guidance=_guides(run) or None)
+    progress(80, "Lagrer temaer")
+    ids = [i.id for i in inputs]
+    labels = model.labels_
+    sims = np.einsum("ij,ij->i", model.vectors_, model.centroids_[np.clip(labels, 0, None)]) if model.n_themes_ else None
+
+    # themes, in the engine's order (guides first, then by size, "Diverse" last)
+    by_label: dict[int, Theme] = {}
+    for position, t in enumerate(model.themes_, start=1):
+        theme = Theme(run_id=run.id, position=position, auto_label=t.label[:300], terms=list(t.terms),
+                      quote_input_ids=[ids[i] for i in t.representative], is_misc=t.is_misc,
+                      guide_name=t.guided_name)
+        session.add(theme)
+        by_label[t.id] = theme
+    session.flush()
+    assignments: dict[int, ThemeAssignment] = {}
+    for idx, (input_id, label) in enumerate(zip(ids, labels, strict=True)):
+        theme = by_label.get(int(label))
+        if theme is None:  # a theme dissolved into "Diverse" without a misc entry: should not happen
+            theme = _misc_theme(session, run)
+            by_label[int(label)] = theme
+        guided = theme.guide_name is not None and not theme.is_misc
+        conf = None if label == MISC or sims is None else float(np.clip(sims[idx], 0.0, 1.0))
+        a = ThemeAssignment(run_id=run.id, input_id=input_id, theme_id=theme.id,
+                            source=PlacementSource.GUIDED if guided else PlacementSource.AUTO, confidence=conf)
+        session.add(a)
+        assignments[input_id] = a
+    session.flush()
+
+    carried = 0
+    previous = session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
+    if previous is not None:
+        carried = _carry_over(session, run, previous, by_label, assignments)
+    session.expire(run, ["themes"])
+    run.stats = {
+        "n_inputs": len(inputs),
+        "n_themes": int(model.n_themes_),
+        "n_misc": int((labels == MISC).sum()),
+        "vectorizer": vectorizer,
+        "n_embedded": n_embedded,
+        "carried_over": carried,
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    params = dict(run.params)
+    params["vectorizer"] = vectorizer
+    run.params = params
+    session.flush()
+    return run
+
+
+def _carry_over(session: Session, run: ThemeRun, previous: ThemeRun, by_label: dict[int, Theme],
+                assignments: dict[int, ThemeAssignment]) -> int:
+    """Match themes to the previous run's, carry names, and keep manual and pinned placements."""
+    prev_assign = session.scalars(sa.select(ThemeAssignment).where(ThemeAssignment.run_id == previous.id)).all()
+    prev_themes = {t.id: t for t in previous.themes}
+    prev_sets: dict[int, set[int]] = {}
+    for a in prev_assign:
+        prev_sets.setdefault(a.theme_id, set()).add(a.input_id)
+    cur_sets: dict[int, set[int]] = {}
+    for a in assignments.values():
+        cur_sets.setdefault(a.theme_id, set()).add(a.input_id)
+    cur_themes = {t.id: t for t in by_label.values()}
+    prev_regular = {k: v for k, v in prev_sets.items() if k in prev_themes and not prev_themes[k].is_misc}
+    cur_regular = {k: v for k, v in cur_sets.items() if not cur_themes[k].is_misc}
+    mapping = match_themes(prev_regular, cur_regular) if prev_regular and cur_regular else {}
+    # "Diverse" continues "Diverse"
+    prev_misc = next((t for t in previous.themes if t.is_misc), None)
+    cur_misc = next((t for t in cur_themes.values() if t.is_misc), None)
+    if prev_misc is not None and cur_misc is not None:
+        mapping[cur_misc.id] = prev_misc.id
+    continues: dict[int, Theme] = {}
+    for cur_id, prev_id in mapping.items():
+        theme, prev = cur_themes[cur_id], prev_themes[prev_id]
+        theme.previous_theme_id = prev.id
+        theme.name = prev.name
+        continues[prev.id] = theme
+
+    kept = 0
+    next_position = max((t.position for t in cur_themes.values()), default=0) + 1
+    for pa in prev_assign:
+        if not (pa.source in CONFIRMED or pa.is_pinned):
+            continue
+        current = assignments.get(pa.input_id)
+        if current is None:  # the input left the scope (withdrawn, deleted)
+            continue
+        target = continues.get(pa.theme_id)
+        if target is None:
+            prev = prev_themes[pa.theme_id]
+            target = Theme(run_id=run.id, position=next_position, auto_label=prev.auto_label, name=prev.name,
+                           terms=list(prev.terms), quote_input_ids=[], is_misc=prev.is_misc,
+                           guide_name=prev.guide_name, previous_theme_id=prev.id)
+            next_position += 1
+            session.add(target)
+            session.flush()
+            continues[prev.id] = target
+        current.theme_id = target.id
+        current.source = pa.source
+        current.is_pinned = pa.is_pinned
+        current.confidence = pa.confidence
+        current.assigned_by_id = pa.assigned_by_id
+        current.assigned_dt = pa.assigned_dt
+        kept += 1
+    session.flush()
+    return kept
+
+
+def _misc_theme(session: Session, run: ThemeRun) -> Theme:
+    theme = session.scalar(sa.select(Theme).where(Theme.run_id == run.id, Theme.is_misc.is_(True)).limit(1))
+    if theme is None:
+        position = (session.scalar(sa.select(sa.func.max(Theme.position)).where(Theme.run_id == run.id)) or 0) + 1
+        theme = Theme(run_id=run.id, position=position, auto_label=MISC_LABEL, terms=[], quote_input_ids=[],
+                      is_misc=True)
+        session.add(theme)
+        session.flush()
+    return theme
+
+
+# --- the fitted space, rebuilt from stored placements --------------------------------------------
+
+
+@dataclass
+class RunSpace:
+    """Vectors of a run's placed inputs and a :class:`ThemeModel` that can ``place`` new ones.
+
+    Rebuilt from the stored placements: the run's vectoriser is fitted again on the run's texts
+    (cheap: no clustering), and each theme's centre and acceptance threshold are computed from its
+    current members, so reviewers' moves count.
+    """
+
+    model: ThemeModel
+    assignments: list[ThemeAssignment]
+    vectors: np.ndarray
+    theme_ids: list[int]  # theme id of each centroid row
+
+    @classmethod
+    def build(cls, session: Session, run: ThemeRun) -> RunSpace:
+        assignments = list(session.scalars(
+            sa.select(ThemeAssignment).where(ThemeAssignment.run_id == run.id).order_by(ThemeAssignment.input_id)
+        ))
+        if not assignments:
+            raise ThemeServiceError("Grupperingen har ingen innspill ennå.")
+        inputs = [a.input for a in assignments]
+        texts = [i.display_text for i in inputs]
+        vectorizer = run.params.get("vectorizer", "tfidf")
+        embeddings = stored_embeddings(session, inputs) if vectorizer != "tfidf" else None
+        model = ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
+        model.analyzer_ = Analyzer()
+        tokens = model.analyzer_.analyze(texts)
+        model.vectorizer_ = make_vectorizer(vectorizer, random_state=RANDOM_STATE, has_embeddings=embeddings is not None)
+        X = model.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings)
+        misc_ids = {t.id for t in run.themes if t.is_misc or t.merged_into_id}
+        members: dict[int, list[int]] = {}
+        for row, a in enumerate(assignments):
+            if a.theme_id not in misc_ids:
+                members.setdefault(a.theme_id, []).append(row)
+        theme_ids = sorted(members)
+        centroids, thresholds = [], []
+        for tid in theme_ids:
+            V = X[members[tid]]
+            c = normalize(V.mean(axis=0, keepdims=True))[0]
+            s = V @ c
+            med = float(np.median(s))
+            mad = 1.4826 * float(np.median(np.abs(s - med)))
+            centroids.append(c)
+            thresholds.append(med - model.misc_threshold * max(mad, 1e-6))
+        dim = X.shape[1]
+        model.centroids_ = np.asarray(centroids, dtype=np.float32).reshape(-1, dim)
+        model.thresholds_ = np.asarray(thresholds, dtype=np.float64)
+        model.n_themes_ = len(theme_ids)
+        return cls(model, assignments, X, theme_ids)
+
+
+def unplaced_inputs(session: Session, run: ThemeRun) -> list[Input]:
+    placed = sa.select(ThemeAssignment.input_id).where(ThemeAssignment.run_id == run.id)
+    return list(session.scalars(scope_query(run.process_id, run.phase_id, run.activity_id).where(Input.id.not_in(placed))))
+
+
+def place_new_inputs(session: Session, run: ThemeRun, actor=None, progress: Progress = _noop) -> int:
+    """Put inputs that arrived after the run into the nearest theme or "Diverse", marked new.
+
+    Nothing is refitted: the themes stay as they are. Returns how many were placed.
+    """
+    new = unplaced_inputs(session, run)
+    if not new:
+        return 0
+    progress(10, f"Plasserer {len(new)} nye innspill")
+    space = RunSpace.build(session, run)
+    vectorizer = run.params.get("vectorizer", "tfidf")
+    embeddings = stored_embeddings(session, new) if vectorizer != "tfidf" else None
+    labels, distances = space.model.place([i.display_text for i in new], embeddings=embeddings)
+    progress(80, "Lagrer")
+    for inp, label, dist in zip(new, labels, distances, strict=True):
+        if label == MISC:
+            theme_id, conf = _misc_theme(session, run).id, None
+        else:
+            theme_id, conf = space.theme_ids[int(label)], float(np.clip(1.0 - dist, 0.0, 1.0))
+        session.add(ThemeAssignment(run_id=run.id, input_id=inp.id, theme_id=theme_id,
+                                    source=PlacementSource.PLACED, is_new=True, confidence=conf))
+    session.flush()
+    audit.record(session, actor, "theme.place_new", run, count=len(new))
+    return len(new)
+
+
+def schedule_placement(session: Session, run: ThemeRun, actor=None) -> Job:
+    """Queue a ``themes.place`` job for ``run`` (the caller commits)."""
+    return enqueue(session, "themes.place", {"run_id": run.id}, created_by=actor)
+
+
+@task("themes.place")
+def _place_task(session: Session, job: Job, progress: Progress) -> dict:
+    run = session.get(ThemeRun, job.payload["run_id"])
+    if run is None:
+        raise JobError("Grupperingen finnes ikke lenger.")
+    actor = None
+    if job.created_by_id:
+        from hearing.models import User
+
+        actor = session.get(User, job.created_by_id)
+    return {"run_id": run.id, "placed": place_new_inputs(session, run, actor, progress)}
+
+
+# --- reviewers' changes ---------------------------------------------------------------------------
+
+
+def _check_run_done(run: ThemeRun) -> None:
+    if run.job is not None and run.job.status != JobStatus.DONE:
+        raise ThemeServiceError("Grupperingen er ikke ferdig ennå.")
+
+
+def rename_theme(session: Session, actor, theme: Theme, name: str | None) -> Theme:
+    """Give a theme the reviewer's name (empty: back to the automatic label)."""
+    name = (name or "").strip()[:300] or None
+    old = theme.name
+    theme.name = name
+    audit.record(session, actor, "theme.rename", theme, process_id=theme.run.process_id, old=old, new=name,
+                 auto_label=theme.auto_label)
+    return theme
+
+
+def move_input(session: Session, actor, assignment: ThemeAssignment, theme: Theme) -> ThemeAssignment:
+    """A reviewer puts an input in ``theme`` (kept by re-runs and used to train the suggestions)."""
+    if theme.run_id != assignment.run_id:
+        raise ThemeServiceError("Temaet hører til en annen gruppering.")
+    old = assignment.theme_id
+    assignment.theme_id = theme.id
+    assignment.theme = theme
+    assignment.source = PlacementSource.MANUAL
+    assignment.assigned_by_id = getattr(actor, "id", None)
+    assignment.assigned_dt = utcnow()
+    assignment.suggested_theme_id = None
+    assignment.suggested_confidence = None
+    assignment.confidence = None
+    audit.record(session, actor, "theme.move_input", assignment, process_id=theme.run.process_id,
+                 input_id=assignment.input_id, from_theme=old, to_theme=theme.id)
+    return assignment
+
+
+def pin_input(session: Session, actor, assignment: ThemeAssignment, pinned: bool = True) -> ThemeAssignment:
+    """Pin (confirm) an input where it is, or unpin it; a pinned input is never moved automatically."""
+    assignment.is_pinned = bool(pinned)
+    if pinned:
+        assignment.assigned_by_id = getattr(actor, "id", None)
+        assignment.assigned_dt = utcnow()
+        assignment.suggested_theme_id = None
+        assignment.suggested_confidence = None
+    audit.record(session, actor, "theme.pin" if pinned else "theme.unpin", assignment,
+                 process_id=assignment.theme.run.process_id, input_id=assignment.input_id,
+                 theme_id=assignment.theme_id)
+    return assignment
+
+
+def _is_confirmed(a: ThemeAssignment) -> bool:
+    return a.source in CONFIRMED or a.is_pinned
+
+
+def suggest_for_unplaced(session: Session, run: ThemeRun) -> int:
+    """Store a suggested theme and its confidence for every input a reviewer has not placed.
+
+    The :class:`~hearing.themes.ThemeSuggester` learns from the inputs reviewers moved or pinned.
+    Returns how many suggestions were stored.
+    """
+    space = RunSpace.build(session, run)
+    confirmed = [i for i, a in enumerate(space.assignments) if _is_confirmed(a)]
+    classes = {space.assignments[i].theme_id for i in confirmed}
+    if len(classes) < 2:
+        raise ThemeServiceError("Flytt eller fest innspill i minst to temaer først, så kan forslagene lære av dem.")
+    suggester = ThemeSuggester(random_state=RANDOM_STATE).fit(
+        space.vectors[confirmed], [space.assignments[i].theme_id for i in confirmed]
+    )
+    rest = [i for i, a in enumerate(space.assignments) if not _is_confirmed(a)]
+    if not rest:
+        return 0
+    theme_ids, conf = suggester.suggest(space.vectors[rest])
+    for i, tid, c in zip(rest, theme_ids, conf, strict=True):
+        a = space.assignments[i]
+        a.suggested_theme_id = int(tid)
+        a.suggested_confidence = float(np.clip(c, 0.0, 1.0))
+    session.flush()
+    return len(rest)
+
+
+def accept_suggestion(session: Session, actor, assignment: ThemeAssignment) -> ThemeAssignment:
+    """Accept the stored suggestion of one input."""
+    if assignment.suggested_theme_id is None:
+        raise ThemeServiceError("Innspillet har ikke noe forslag.")
+    _accept(assignment, actor)
+    audit.record(session, actor, "theme.accept_suggestion", assignment, process_id=assignment.theme.run.process_id,
+                 input_id=assignment.input_id, theme_id=assignment.theme_id)
+    return assignment
+
+
+def _accept(a: ThemeAssignment, actor) -> None:
+    a.theme_id = a.suggested_theme_id
+    a.source = PlacementSource.SUGGESTED
+    a.confidence = a.suggested_confidence
+    a.suggested_theme_id = None
+    a.suggested_confidence = None
+    a.assigned_by_id = getattr(actor, "id", None)
+    a.assigned_dt = utcnow()
+
+
+def accept_suggestions(session: Session, actor, run: ThemeRun, min_confidence: float) -> int:
+    """Accept every suggestion with at least ``min_confidence`` (0..1); suggests first if none are stored."""
+    if not 0 <= min_confidence <= 1:
+        raise ThemeServiceError("Grensen må være mellom 0 og 100 %.")
+    has = session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
+        ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)))
+    if not has:
+        suggest_for_unplaced(session, run)
+    rows = session.scalars(sa.select(ThemeAssignment).where(
+        ThemeAssignment.run_id == run.id,
+        ThemeAssignment.suggested_theme_id.is_not(None),
+        ThemeAssignment.suggested_confidence >= min_confidence,
+    )).all()
+    n = 0
+    for a in rows:
+        if _is_confirmed(a):
+            continue
+        _accept(a, actor)
+        n += 1
+    session.flush()
+    session.expire_all()
+    audit.record(session, actor, "theme.accept_suggestions", run, min_confidence=min_confidence, count=n)
+    return n
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def theme_sizes(session: Session, run: ThemeRun) -> dict[int, int]:
+    rows = session.execute(sa.select(ThemeAssignment.theme_id, sa.func.count()).where(
+        ThemeAssignment.run_id == run.id).group_by(ThemeAssignment.theme_id))
+    return dict(rows.all())
+
+
+def inputs_by_id(session: Session, ids: Iterable[int]) -> dict[int, Input]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {i.id: i for i in session.scalars(sa.select(Input).where(Input.id.in_(ids)))}
