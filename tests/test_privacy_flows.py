@@ -171,3 +171,39 @@ def test_fuzzed_public_form_never_errors_or_reflects_script(app, client, box, te
     assert r.status_code in (302, 400, 422), r.status_code
     html = client.get(r.location).get_data(as_text=True) if r.status_code == 302 else r.get_data(as_text=True)
     assert "<script>alert" not in html and "<svg onload" not in html
+
+
+def test_no_page_a_reviewer_or_the_public_opens_shows_the_number(app, client, make_user, make_process):
+    """Walk every GET page with a known identity number in inputs of every kind; it never shows."""
+    from tests.test_security_routes import is_public
+
+    process = make_process()
+    hearing = Activity(process=process, kind="hearing", title="Høring", audience="public",
+                       opens_dt=utcnow() - timedelta(days=9), closes_dt=utcnow() - timedelta(days=1))
+    workshop = Activity(process=process, kind="workshop", title="Verksted")
+    sub = Submission(activity=hearing, reference="H-1", submission_key="k", edit_token_hash="0" * 64, consent="with_name",
+                     respondent_name="Ola")
+    db.session.add_all([hearing, workshop, sub,
+                        Input(activity=hearing, submission=sub, text=SECRET_TEXT),
+                        Input(activity=workshop, source="workshop", text=SECRET_TEXT, table_label="Bord 1")])
+    db.session.commit()
+    ids = {"process_id": process.id, "activity_id": hearing.id, "input_id": 1, "run_id": 1, "theme_id": 1}
+    client.login(make_user("reviewer").email)
+    seen = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.endpoint == "static" or rule.endpoint == "admin.input_original":
+            continue
+        view = app.view_functions[rule.endpoint]
+        if not (is_public(app, rule.endpoint) or "reviewer" in getattr(view, "required_roles", ())):
+            continue
+        for activity_id in {hearing.id, workshop.id}:
+            url = rule.rule
+            for arg in rule.arguments:
+                value = activity_id if arg == "activity_id" else ids.get(arg, 1)
+                url = re.sub(rf"<(?:\w+:)?{arg}>", str(value), url)
+            r = client.get(url)
+            body = r.get_data(as_text=True)
+            r.close()
+            assert FNR not in body and "912 34 567" not in body, url
+            seen.append(url)
+    assert len(seen) > 5
