@@ -130,3 +130,11 @@ def test_cli_create_user_and_seed(app):
     assert r.exit_code != 0 and "finnes allerede" in r.output
     r = runner.invoke(args=["seed-demo"])
     assert r.exit_code == 0 and "lastet" in r.output
+
+
+def test_health_and_readiness(client, app, monkeypatch):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json()["checks"] == {"database": "ok"}
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.get_json()["checks"]["redis"].startswith("error")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 
 from hearing.auth import public, role_required
 from hearing.extensions import db
@@ -22,3 +22,33 @@ def index():
 def staff_home():
     processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
     return render_template("public/staff_home.html", processes=processes)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    """The process is up."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+@public
+def readyz():
+    """The database (and Redis, when configured) can be reached."""
+    checks = {}
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+        checks["database"] = "ok"
+    except sa.exc.SQLAlchemyError as exc:
+        db.session.rollback()
+        checks["database"] = f"error: {type(exc).__name__}"
+    if url := current_app.config.get("REDIS_URL"):
+        try:
+            import redis
+
+            redis.Redis.from_url(url, socket_timeout=2).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:  # any failure means not ready
+            checks["redis"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
