@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app hearing
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve install install-test assets translations migrate seed chromium lint bench clean extract
+.PHONY: run test test-sqlite serve install install-test assets translations migrate seed chromium postgresql lint bench clean extract
 
 run: install assets translations migrate seed serve
 
@@ -61,7 +61,20 @@ chromium:
 	  else echo "Chromium is missing: run 'sudo apt-get install -y chromium'"; fi; \
 	fi
 
-test: install-test assets translations chromium
+# Debian's PostgreSQL server for the second run of the suite (needs root, as on CI).
+postgresql:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null); \
+	  else echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql'"; exit 1; fi; \
+	fi
+
+# The whole suite on the embedded SQLite default, then on a private PostgreSQL server.
+test: install-test assets translations chromium postgresql
+	$(BIN)/python -m pytest
+	scripts/with-postgres.sh $(BIN)/python -m pytest
+
+test-sqlite: install-test assets translations chromium
 	$(BIN)/python -m pytest
 
 lint: install-test

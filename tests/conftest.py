@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import uuid
 from html import unescape
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from hearing import create_app
 from hearing.extensions import db
@@ -16,30 +19,83 @@ from hearing.models import User
 PASSWORD = "correct-horse-battery"
 
 
-@pytest.fixture(scope="session")
-def migrated_db(tmp_path_factory) -> Path:
-    """Apply the Alembic migrations once; every test gets a copy of the file."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "t"})
+def _migrate(url: str) -> None:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "t", "JOBS_LOCAL_WORKER": False})
     with app.app_context():
         from flask_migrate import upgrade
 
         upgrade()
         db.engine.dispose()
-    return path
+
+
+class SQLiteDatabases:
+    """The embedded default: migrate one file, copy it for every test."""
+
+    def __init__(self, folder: Path):
+        self.template = folder / "template.sqlite"
+        _migrate(f"sqlite:///{self.template}")
+
+    def new(self, folder: Path) -> str:
+        path = folder / f"test-{uuid.uuid4().hex[:8]}.sqlite"
+        shutil.copy(self.template, path)
+        return f"sqlite:///{path}"
+
+    def drop(self, url: str) -> None:
+        pass
+
+
+class PostgresDatabases:
+    """TEST_DATABASE_URL set (make test does it): migrate a template database, clone it per test."""
+
+    def __init__(self, url: str):
+        self.base = sa.engine.make_url(url)
+        self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.template = f"hearing_template_{os.getpid()}"
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
+        self._execute(f'CREATE DATABASE "{self.template}"')
+        _migrate(self._url(self.template))
+
+    def _url(self, name: str) -> str:
+        return self.base.set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, sql: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(sql))
+
+    def new(self, folder: Path) -> str:
+        name = f"hearing_test_{uuid.uuid4().hex[:12]}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        dbs = PostgresDatabases(url)
+        yield dbs
+        dbs.close()
+    else:
+        yield SQLiteDatabases(tmp_path_factory.mktemp("template"))
 
 
 @pytest.fixture
-def app(migrated_db, tmp_path):
-    path = tmp_path / "test.sqlite"
-    shutil.copy(migrated_db, path)
+def app(databases, tmp_path):
+    url = databases.new(tmp_path)
     app = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret",
             "UPLOAD_FOLDER": str(tmp_path / "uploads"),
             "DEMO_DATA_PATH": str(tmp_path / "missing.tsv"),
+            "JOBS_LOCAL_WORKER": False,
         }
     )
 
@@ -56,6 +112,7 @@ def app(migrated_db, tmp_path):
         yield app
         db.session.remove()
         db.engine.dispose()
+    databases.drop(url)
 
 
 class Client:

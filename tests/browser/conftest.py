@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -24,11 +23,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 @pytest.fixture(scope="session")
-def live_server(migrated_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("live") / "live.sqlite"
-    shutil.copy(migrated_db, path)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "SECRET_KEY": "live", "LOGIN_RATE_LIMIT": "1000/minute",
-                      "UPLOAD_FOLDER": str(path.parent / "uploads")})
+def live_server(databases, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    url = databases.new(folder)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "live", "LOGIN_RATE_LIMIT": "1000/minute",
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "JOBS_LOCAL_WORKER": False})
     with app.app_context():
         seed_demo(db.session, None)
         db.session.commit()
@@ -38,6 +37,9 @@ def live_server(migrated_db, tmp_path_factory):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+    databases.drop(url)
 
 
 @pytest.fixture(scope="session")
