@@ -37,14 +37,18 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from hearing.admin import bp as admin_bp
     from hearing.auth.views import bp as auth_bp
+    from hearing.imports import bp as imports_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
+    from hearing.workshop import bp as workshop_bp
     from hearing.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(workshop_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(review_bp)
 
     from hearing import cli

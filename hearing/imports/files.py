@@ -1,0 +1,240 @@
+"""Read exported answers (Microsoft Forms, Google Forms, Questback) from CSV or XLSX bytes.
+
+No Flask in here. :func:`read_table` takes the bytes of an upload and gives a :class:`Table` with one
+header row and the data rows, each with its row number in the file. Files that cannot be read raise
+:class:`ImportFileError` with a message in Norwegian that can be shown to the user as it is.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+__all__ = ["ImportFileError", "Table", "read_table"]
+
+#: Largest file we read (an export of several thousand answers is far smaller).
+MAX_BYTES = 10 * 1024 * 1024
+_TEXT_SUFFIXES = (".csv", ".txt", ".tsv", ".tab")
+_XLSX_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls and other Office binary files
+_DELIMITERS = (";", ",", "\t")
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read; the message is for the user (bokmål)."""
+
+
+@dataclass
+class Row:
+    #: Row number in the file (1 = first line or spreadsheet row); stable for the same file.
+    number: int
+    cells: list[str]
+
+
+@dataclass
+class Table:
+    """A read file: column names and data rows of the same width."""
+
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+    #: "csv" or "xlsx"
+    kind: str = "csv"
+    #: The separator found in a CSV file.
+    delimiter: str = ""
+    #: The text encoding found in a CSV file.
+    encoding: str = ""
+
+    def preview(self, n: int = 5) -> list[list[str]]:
+        return [r.cells for r in self.rows[:n]]
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """Read a CSV (UTF-8 with or without BOM, UTF-16, Windows-1252; comma, semicolon or tab) or XLSX file.
+
+    The type is found from the content, so a spreadsheet saved with the wrong name still reads.
+    """
+    name = filename or "filen"
+    if not data or not data.strip():
+        raise ImportFileError(f"«{name}» er tom.")
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(f"«{name}» er større enn {MAX_BYTES // (1024 * 1024)} MB. Del filen opp og prøv igjen.")
+    if data.startswith(_OLE_MAGIC):
+        raise ImportFileError(
+            f"«{name}» er en eldre Excel-fil (.xls) som ikke kan leses. Åpne den i Excel og lagre den som "
+            "Excel-arbeidsbok (.xlsx) eller CSV, og prøv igjen."
+        )
+    if data.startswith(_XLSX_MAGIC):
+        return _read_xlsx(data, name)
+    lower = filename.lower()
+    if lower.endswith((".xlsx", ".xlsm")):
+        raise ImportFileError(f"«{name}» er ikke en gyldig Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.")
+    if lower and not lower.endswith(_TEXT_SUFFIXES) and "." in lower:
+        raise ImportFileError(f"«{name}» har en filtype som ikke kan importeres. Bruk CSV eller Excel (.xlsx).")
+    return _read_csv(data, name)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "UTF-8 med BOM"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "UTF-16"
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        # Windows-1252 leaves five bytes undefined; Latin-1 reads those as control characters.
+        return data.decode("cp1252", errors="replace"), "Windows-1252"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4000]
+    if "\x00" in sample:
+        return True
+    odd = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t") or ch == "\ufffd")
+    return odd > max(3, len(sample) // 50)
+
+
+def _parse(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _choose_delimiter(text: str) -> str:
+    """The separator that splits the first lines into the same number (> 1) of columns, most columns first."""
+    head = "\n".join(line for line in text.splitlines()[:30] if line.strip())
+    best, best_score = ",", (-1, -1)
+    for delimiter in _DELIMITERS:
+        try:
+            records = _parse(head, delimiter)
+        except csv.Error:
+            continue
+        if not records:
+            continue
+        width = len(records[0])
+        consistent = sum(1 for r in records if len(r) == width)
+        score = (consistent if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(data: bytes, name: str) -> Table:
+    text, encoding = _decode(data)
+    if _looks_binary(text):
+        raise ImportFileError(f"«{name}» ser ikke ut som en CSV-fil. Bruk CSV eller Excel (.xlsx).")
+    delimiter = _choose_delimiter(text)
+    try:
+        records = _parse(text, delimiter)
+    except csv.Error as exc:
+        raise ImportFileError(f"«{name}» kunne ikke leses som CSV ({exc}). Sjekk at filen er lagret som CSV.") from exc
+    numbered = [(i, [c.strip() for c in r]) for i, r in enumerate(records, start=1)]
+    table = _table(numbered, name, merged_header_columns=set())
+    table.kind, table.delimiter, table.encoding = "csv", delimiter, encoding
+    return table
+
+
+# --- XLSX ----------------------------------------------------------------------------------------
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Ja" if value else "Nei"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes, name: str) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        # Not read-only: merged cell ranges are only known in the full mode.
+        wb = load_workbook(io.BytesIO(data), data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise ImportFileError(f"«{name}» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.") from exc
+    try:
+        sheets = [ws for ws in wb.worksheets if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
+        if not sheets:
+            raise ImportFileError(f"Regnearket i «{name}» er tomt.")
+        ws = sheets[0]
+        grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        merged_header_columns: dict[int, set[int]] = {}
+        for rng in ws.merged_cells.ranges:
+            value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
+            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
+                for c in range(rng.min_col - 1, rng.max_col):
+                    if c < len(grid[r]):
+                        grid[r][c] = value
+            if rng.max_col > rng.min_col:
+                merged_header_columns.setdefault(rng.min_row, set()).update(range(rng.min_col - 1, rng.max_col))
+    finally:
+        wb.close()
+    numbered = list(enumerate(grid, start=1))
+    first = next((n for n, cells in numbered if any(cells)), None)
+    table = _table(numbered, name, merged_header_columns=merged_header_columns.get(first, set()))
+    table.kind = "xlsx"
+    return table
+
+
+# --- shared --------------------------------------------------------------------------------------
+
+
+def _table(numbered: list[tuple[int, list[str]]], name: str, *, merged_header_columns: set[int]) -> Table:
+    """Header and rows from numbered records: empty rows dropped, a two-row header under merged cells joined."""
+    records = [(n, cells) for n, cells in numbered if any(c.strip() for c in cells)]
+    if not records:
+        raise ImportFileError(f"«{name}» er tom.")
+    width = max(len(cells) for _, cells in records)
+    records = [(n, cells + [""] * (width - len(cells))) for n, cells in records]
+    header = list(records[0][1])
+    body = records[1:]
+    # A heading merged over several columns (e.g. "Hvor fornøyd er du med …" over three sub-questions)
+    # has its sub-headings in the next row: join them, "Heading – Sub-heading".
+    if merged_header_columns and body:
+        sub = body[0][1]
+        if any(sub[c] for c in merged_header_columns if c < width):
+            header = [_join(top, below) for top, below in zip(header, sub, strict=True)]
+            body = body[1:]
+    used = [i for i in range(width) if header[i] or any(cells[i] for _, cells in body)]
+    columns = _unique_names([header[i] or f"Kolonne {_letter(i)}" for i in used])
+    rows = [Row(n, [cells[i] for i in used]) for n, cells in body]
+    return Table(columns=columns, rows=rows)
+
+
+def _join(top: str, below: str) -> str:
+    if not below or below == top:
+        return top
+    if not top:
+        return below
+    return f"{top} – {below}"
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        key = name.casefold()
+        seen[key] = seen.get(key, 0) + 1
+        out.append(name if seen[key] == 1 else f"{name} ({seen[key]})")
+    return out

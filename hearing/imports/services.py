@@ -1,0 +1,262 @@
+"""Import answers from an uploaded export into an activity: one Submission per row, free text as Inputs,
+ratings and choices as Answers. Importing the same file again adds nothing (keys from the file's hash)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.imports.files import ImportFileError, Table, read_table
+from hearing.models import Activity, Answer, Input, InputSource, Prompt, StakeholderGroup, Submission
+from hearing.models.processes import QuestionType
+
+#: What a column can be mapped to, besides "prompt:<id>".
+NAME, TIME, GROUP = "name", "time", "group"
+FILE_ID = re.compile(r"^[0-9a-f]{64}$")
+_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y kl. %H:%M", "%d.%m.%Y",
+    "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+)
+MAX_WARNINGS = 50
+
+
+class MappingError(ValueError):
+    """The mapping cannot be used; the message is for the user."""
+
+
+# --- stored uploads ------------------------------------------------------------------------------
+
+
+def _folder(upload_folder: str) -> Path:
+    path = Path(upload_folder) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
+    """Check that the file reads, keep it under its SHA-256 and return that id with the table."""
+    table = read_table(data, filename)
+    file_id = hashlib.sha256(data).hexdigest()
+    folder = _folder(upload_folder)
+    (folder / f"{file_id}.bin").write_bytes(data)
+    (folder / f"{file_id}.name").write_text(Path(filename or "fil").name[:200], encoding="utf-8")
+    return file_id, table
+
+
+def load_upload(upload_folder: str, file_id: str) -> tuple[str, Table] | None:
+    """The stored file's original name and table, or None when it is gone."""
+    if not FILE_ID.match(file_id or ""):
+        return None
+    folder = _folder(upload_folder)
+    path = folder / f"{file_id}.bin"
+    if not path.exists():
+        return None
+    name_path = folder / f"{file_id}.name"
+    name = name_path.read_text(encoding="utf-8") if name_path.exists() else ""
+    return name, read_table(path.read_bytes(), name)
+
+
+# --- mapping and import --------------------------------------------------------------------------
+
+
+@dataclass
+class Mapping:
+    """Which column (by index) goes where."""
+
+    #: column index -> prompt
+    prompts: dict[int, Prompt] = field(default_factory=dict)
+    name: int | None = None
+    time: int | None = None
+    group: int | None = None
+    #: Group for rows without a group column value.
+    default_group: StakeholderGroup | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    duplicates: int = 0
+    empty: int = 0
+    inputs: int = 0
+    answers: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        if len(self.warnings) < MAX_WARNINGS:
+            self.warnings.append(message)
+
+
+def importable_prompts(activity: Activity) -> list[Prompt]:
+    return list(activity.prompts)
+
+
+def build_mapping(activity: Activity, table: Table, targets: dict[int, str], default_group_id: int | None) -> Mapping:
+    """Turn the chosen target per column ("", "prompt:<id>", "name", "time", "group") into a Mapping."""
+    prompts = {p.id: p for p in activity.prompts}
+    groups = {g.id: g for g in activity.process.groups}
+    mapping = Mapping(default_group=groups.get(default_group_id or 0))
+    used_answer_prompts: dict[int, str] = {}
+    for index, target in sorted(targets.items()):
+        if not target or index >= len(table.columns):
+            continue
+        column = table.columns[index]
+        if target in (NAME, TIME, GROUP):
+            if getattr(mapping, target) is not None:
+                label = {NAME: "navn", TIME: "tidspunkt", GROUP: "respondentgruppe"}[target]
+                raise MappingError(f"Bare én kolonne kan brukes som {label}.")
+            setattr(mapping, target, index)
+            continue
+        kind, _, ident = target.partition(":")
+        prompt = prompts.get(int(ident)) if kind == "prompt" and ident.isdigit() else None
+        if prompt is None:
+            raise MappingError(f"Kolonnen «{column}» er koblet til et spørsmål som ikke finnes i aktiviteten.")
+        if prompt.question_type != QuestionType.FREE_TEXT:
+            if prompt.id in used_answer_prompts:
+                raise MappingError(
+                    f"Spørsmålet «{prompt.text}» kan bare få svar fra én kolonne, men både "
+                    f"«{used_answer_prompts[prompt.id]}» og «{column}» er koblet til det."
+                )
+            used_answer_prompts[prompt.id] = column
+        mapping.prompts[index] = prompt
+    if not mapping.prompts:
+        raise MappingError("Koble minst én kolonne til et spørsmål.")
+    return mapping
+
+
+def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
+    """A time as written by Forms, Google Forms, Questback or Excel, read as local time; None if unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+        for fmt in _TIME_FORMATS:
+            try:
+                parsed = datetime.strptime(value, fmt)  # noqa: DTZ007  (local time, zone added below)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone)
+    return parsed.astimezone(UTC)
+
+
+def _rating(value: str) -> int | None:
+    match = re.match(r"^\s*(\d+)(?:[.,]0+)?\b", value)
+    if not match:
+        return None
+    number = int(match.group(1))
+    return number if 1 <= number <= 5 else None
+
+
+def _choices(prompt: Prompt, value: str) -> list[str]:
+    if prompt.question_type == QuestionType.MULTIPLE_CHOICE:
+        return [part.strip() for part in value.split(";") if part.strip()]
+    return [value.strip()]
+
+
+def import_rows(
+    session: Session,
+    actor,
+    activity: Activity,
+    table: Table,
+    file_id: str,
+    mapping: Mapping,
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> ImportResult:
+    """Add one Submission per new row with its Inputs and Answers; rows imported before are skipped.
+
+    The caller commits. Keys: ``submission_key`` from activity, file hash and row number, and each Input's
+    ``import_key`` from file hash, row number and column.
+    """
+    result = ImportResult()
+    groups_by_name = {g.name.casefold(): g for g in activity.process.groups}
+    prefix = f"imp{activity.id}:{file_id[:40]}:"
+    done = set(session.scalars(sa.select(Submission.submission_key).where(
+        Submission.activity_id == activity.id, Submission.submission_key.startswith(prefix))))
+    letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}.get(activity.kind, "I")
+    for row in table.rows:
+        cells = row.cells
+        if not any(cells[i].strip() for i in mapping.prompts):
+            result.empty += 1
+            continue
+        key = f"{prefix}{row.number}"
+        if key in done:
+            result.duplicates += 1
+            continue
+        when = None
+        if mapping.time is not None and cells[mapping.time].strip():
+            when = parse_time(cells[mapping.time], zone)
+            if when is None:
+                result.warn(f"Rad {row.number}: tidspunktet «{cells[mapping.time]}» kunne ikke leses; importtidspunktet er brukt.")
+        group = mapping.default_group
+        if mapping.group is not None and cells[mapping.group].strip():
+            group = groups_by_name.get(cells[mapping.group].strip().casefold(), group)
+            if cells[mapping.group].strip().casefold() not in groups_by_name:
+                result.warn(f"Rad {row.number}: gruppen «{cells[mapping.group]}» finnes ikke i prosessen.")
+        submitted = when or now
+        submission = Submission(
+            activity=activity,
+            group_id=group.id if group else None,
+            reference="pending-" + secrets.token_hex(8),
+            submission_key=key,
+            edit_token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),  # no edit link for imports
+            source=InputSource.IMPORT,
+            respondent_name=(cells[mapping.name].strip()[:200] or None) if mapping.name is not None else None,
+            is_late=bool(activity.closes_dt and submitted > activity.closes_dt),
+            submitted_dt=submitted,
+        )
+        session.add(submission)
+        session.flush()
+        submission.reference = f"{letter}-{submitted:%Y}-{submission.id:06d}"
+        for index, prompt in mapping.prompts.items():
+            value = cells[index].strip()
+            if not value:
+                continue
+            if prompt.question_type == QuestionType.FREE_TEXT:
+                session.add(Input(
+                    activity=activity, submission=submission, prompt=prompt, group_id=submission.group_id,
+                    source=InputSource.IMPORT, import_key=f"{file_id}:{row.number}:{index}", text=value,
+                    created_dt=submitted,
+                ))
+                result.inputs += 1
+            elif prompt.question_type == QuestionType.RATING:
+                rating = _rating(value)
+                if rating is None:
+                    result.warn(f"Rad {row.number}, kolonne «{table.columns[index]}»: «{value}» er ikke et tall fra 1 til 5.")
+                    continue
+                session.add(Answer(submission=submission, prompt=prompt, rating=rating))
+                result.answers += 1
+            else:
+                session.add(Answer(submission=submission, prompt=prompt, choices=_choices(prompt, value)))
+                result.answers += 1
+        result.rows += 1
+    session.flush()
+    audit.record(
+        session, actor, "import.run", activity, process_id=activity.process_id, file=file_id[:16],
+        rows=result.rows, duplicates=result.duplicates, inputs=result.inputs, answers=result.answers,
+    )
+    return result
+
+
+__all__ = [
+    "MappingError", "ImportFileError", "ImportResult", "Mapping", "build_mapping", "import_rows",
+    "load_upload", "parse_time", "store_upload",
+]

@@ -1,0 +1,180 @@
+"""Workshop notes typed by facilitators: create once per browser-made id, edit, delete, list since a cursor."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.models import Activity, Input, InputSource, Prompt, StakeholderGroup, User, utcnow
+from hearing.models.processes import ActivityKind, QuestionType
+
+MAX_TEXT = 5000
+MAX_LINES = 500
+#: Ids made by the browser (crypto.randomUUID) or by the server for the plain form.
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+#: A poll asks again for what changed a little before its cursor: a note committed late is not missed.
+POLL_OVERLAP = timedelta(seconds=10)
+_BULLET = re.compile(r"^\s*(?:[-*•–·]|\d+[.)])\s+")
+
+
+class NoteError(ValueError):
+    """A note cannot be stored as given; the message is for the user."""
+
+
+@dataclass
+class NoteData:
+    text: str
+    table_label: str = ""
+    group_id: int | None = None
+    prompt_id: int | None = None
+    client_id: str | None = None
+
+
+def workshop_activity(session: Session, activity_id: int) -> Activity | None:
+    activity = session.get(Activity, activity_id)
+    return activity if activity is not None and activity.kind == ActivityKind.WORKSHOP else None
+
+
+def group_options(activity: Activity) -> list[StakeholderGroup]:
+    """The activity's invited groups, or all of the process's groups when none are named."""
+    return list(activity.groups) or list(activity.process.groups)
+
+
+def prompt_options(activity: Activity) -> list[Prompt]:
+    return [p for p in activity.prompts if p.question_type == QuestionType.FREE_TEXT]
+
+
+def can_change(user: User, note: Input) -> bool:
+    """Authors change their own notes; reviewers and administrators change all."""
+    return user.has_role("reviewer") or (note.author_id is not None and note.author_id == user.id)
+
+
+def _clean(activity: Activity, data: NoteData) -> NoteData:
+    text = (data.text or "").strip()
+    if not text:
+        raise NoteError("Notatet er tomt.")
+    if len(text) > MAX_TEXT:
+        raise NoteError(f"Notatet er for langt (høyst {MAX_TEXT} tegn).")
+    table = (data.table_label or "").strip()[:100]
+    if data.group_id and data.group_id not in {g.id for g in group_options(activity)}:
+        raise NoteError("Gruppen finnes ikke i dette verkstedet.")
+    if data.prompt_id and data.prompt_id not in {p.id for p in activity.prompts}:
+        raise NoteError("Spørsmålet finnes ikke i dette verkstedet.")
+    client_id = data.client_id or None
+    if client_id is not None and not CLIENT_ID.match(client_id):
+        raise NoteError("Ugyldig notat-id.")
+    return NoteData(text, table, data.group_id or None, data.prompt_id or None, client_id)
+
+
+def _by_client_id(session: Session, client_id: str) -> Input | None:
+    return session.scalar(sa.select(Input).where(Input.client_id == client_id))
+
+
+def save_note(session: Session, actor: User, activity: Activity, data: NoteData) -> tuple[Input, bool]:
+    """Store a note and commit; a note whose ``client_id`` is known returns the stored one (created False)."""
+    data = _clean(activity, data)
+    if data.client_id and (existing := _by_client_id(session, data.client_id)) is not None:
+        if existing.activity_id != activity.id:
+            raise NoteError("Notat-id-en er allerede brukt.")
+        return existing, False
+    note = Input(
+        activity=activity, source=InputSource.WORKSHOP, author_id=actor.id, client_id=data.client_id,
+        text=data.text, table_label=data.table_label or None, group_id=data.group_id, prompt_id=data.prompt_id,
+    )
+    session.add(note)
+    audit.record(session, actor, "input.create", note, process_id=activity.process_id, source="workshop")
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same note arrived twice at once (a retry racing the first send): keep the first.
+        session.rollback()
+        existing = _by_client_id(session, data.client_id) if data.client_id else None
+        if existing is None:
+            raise
+        return existing, False
+    return note, True
+
+
+def update_note(session: Session, actor: User, note: Input, *, text: str, table_label: str) -> Input:
+    """Change a note's text and table; the caller commits."""
+    data = _clean(note.activity, NoteData(text, table_label, note.group_id, note.prompt_id))
+    changed = {k: v for k, v in (("text", data.text), ("table_label", data.table_label or None))
+               if getattr(note, k) != v}
+    if changed:
+        for key, value in changed.items():
+            setattr(note, key, value)
+        note.updated_dt = utcnow()
+        audit.record(session, actor, "input.update", note, process_id=note.activity.process_id,
+                     fields=sorted(changed))
+    return note
+
+
+def delete_note(session: Session, actor: User, note: Input) -> None:
+    """Delete a note; the caller commits."""
+    audit.record(session, actor, "input.delete", note, process_id=note.activity.process_id,
+                 table_label=note.table_label)
+    session.delete(note)
+
+
+def paste_lines(text: str) -> list[str]:
+    """One note per non-empty line; list bullets ("- ", "• ", "1.") are dropped."""
+    lines = [_BULLET.sub("", line).strip() for line in (text or "").splitlines()]
+    return [line for line in lines if line]
+
+
+def fingerprint(lines: list[str]) -> str:
+    """Short hash of the previewed lines."""
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+
+
+def save_pasted(session: Session, actor: User, activity: Activity, lines: list[str], base: NoteData) -> list[Input]:
+    """Store each line as a note with the same table, group and prompt; the caller commits."""
+    if not lines:
+        raise NoteError("Lim inn minst én linje med tekst.")
+    if len(lines) > MAX_LINES:
+        raise NoteError(f"Lim inn høyst {MAX_LINES} linjer om gangen.")
+    notes = []
+    for line in lines:
+        data = _clean(activity, NoteData(line, base.table_label, base.group_id, base.prompt_id))
+        note = Input(
+            activity=activity, source=InputSource.WORKSHOP, author_id=actor.id, text=data.text,
+            table_label=data.table_label or None, group_id=data.group_id, prompt_id=data.prompt_id,
+        )
+        session.add(note)
+        notes.append(note)
+    session.flush()
+    audit.record(session, actor, "input.paste", activity, process_id=activity.process_id, count=len(notes))
+    return notes
+
+
+def notes(session: Session, activity: Activity, *, since: datetime | None = None) -> list[Input]:
+    """The activity's workshop notes, newest first; with ``since``, only those made or changed after it."""
+    query = sa.select(Input).where(Input.activity_id == activity.id, Input.source == InputSource.WORKSHOP)
+    if since is not None:
+        after = since - POLL_OVERLAP
+        query = query.where(sa.or_(Input.created_dt > after, Input.updated_dt > after))
+    return list(session.scalars(query.order_by(Input.created_dt.desc(), Input.id.desc())))
+
+
+def note_ids(session: Session, activity: Activity) -> list[int]:
+    return list(session.scalars(sa.select(Input.id).where(
+        Input.activity_id == activity.id, Input.source == InputSource.WORKSHOP)))
+
+
+def table_labels(session: Session, activity: Activity) -> list[str]:
+    """Tables already used in this workshop, then Bord 1–10."""
+    used = session.scalars(sa.select(Input.table_label).where(
+        Input.activity_id == activity.id, Input.table_label.is_not(None)).distinct())
+    labels = sorted(set(used) | {f"Bord {n}" for n in range(1, 11)}, key=_natural)
+    return labels
+
+
+def _natural(label: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", label))

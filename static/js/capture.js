@@ -1,0 +1,303 @@
+// Workshop note capture: Enter saves and clears, focus stays in the field. Notes wait in this browser's
+// localStorage until the server has them (each with an id made here, so a note sent twice is stored once),
+// and the list polls for other facilitators' notes. The page works as a plain form without this script.
+(function () {
+  "use strict";
+  const form = document.getElementById("capture-form");
+  if (!form) return;
+
+  const msgs = JSON.parse(form.dataset.messages || "{}");
+  const csrf = form.dataset.csrf;
+  const notesUrl = form.dataset.notesUrl;
+  const createUrl = form.getAttribute("action");
+  const queueKey = "capture-queue:" + form.dataset.activity;
+  const prefsKey = "capture-prefs:" + form.dataset.activity;
+  const list = document.getElementById("note-list");
+  const status = document.getElementById("queue-status");
+  const announcer = document.getElementById("capture-announce");
+  const alertBox = document.getElementById("capture-alert");
+  const text = form.querySelector("#text");
+  const table = form.querySelector("#table_label");
+  const group = form.querySelector("#group_id");
+  const prompt = form.querySelector("#prompt_id");
+  const POLL_MS = 3000;
+  const RETRY_MS = 5000;
+
+  const notes = new Map(); // server id -> note as the server sent it
+  let cursor = form.dataset.cursor || null;
+  let sending = false;
+  let problem = ""; // "offline" or "login" while notes cannot be sent
+
+  // --- storage ------------------------------------------------------------------------------------
+
+  function readJSON(key, fallback) {
+    try { return JSON.parse(localStorage.getItem(key) || "null") || fallback; } catch (e) { return fallback; }
+  }
+  function writeJSON(key, value) {
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* private mode or full: the queue stays in memory */ }
+  }
+  let queue = readJSON(queueKey, []);
+  function saveQueue() { writeJSON(queueKey, queue); }
+
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    // crypto.randomUUID needs a secure context; make a version 4 UUID by hand on plain http.
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function fmt(template, n) { return (template || "").replace("{n}", String(n)); }
+
+  // --- messages -----------------------------------------------------------------------------------
+
+  function say(message) {
+    // Clear first so the same words are announced again.
+    announcer.textContent = "";
+    window.setTimeout(() => { announcer.textContent = message; }, 50);
+  }
+
+  function showAlert(message) {
+    const p = document.createElement("p");
+    p.className = "ds-paragraph";
+    p.textContent = message;
+    const box = document.createElement("div");
+    box.className = "ds-alert";
+    box.dataset.color = "danger";
+    box.appendChild(p);
+    alertBox.replaceChildren(box);
+  }
+
+  function updateStatus() {
+    const n = queue.length;
+    let message = msgs.all_sent;
+    if (n) {
+      message = n === 1 ? msgs.waiting_one : fmt(msgs.waiting_many, n);
+      if (problem === "login") message += " " + msgs.login;
+      else if (problem === "offline" || !navigator.onLine) message += " " + msgs.offline;
+    }
+    if (status.textContent !== message) status.textContent = message;
+    status.dataset.waiting = String(n);
+  }
+
+  // --- the list -----------------------------------------------------------------------------------
+
+  function el(tag, className, textContent) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (textContent !== undefined) node.textContent = textContent;
+    return node;
+  }
+
+  function short(s) { return s.length > 40 ? s.slice(0, 39) + "…" : s; }
+
+  function noteItem(n, pending) {
+    const li = el("li", "ds-card note" + (pending ? " note--pending" : ""));
+    li.dataset.key = pending ? "c:" + n.client_id : "s:" + n.id;
+    li.appendChild(el("p", "ds-paragraph note__text", n.text));
+    const parts = [n.table || msgs.no_table, n.group, n.prompt, n.time, n.author].filter(Boolean);
+    if (pending) parts.push(msgs.pending);
+    const meta = el("p", "ds-paragraph meta", parts.join(" · "));
+    meta.dataset.size = "sm";
+    li.appendChild(meta);
+    if (!pending && n.can_change) {
+      const actions = el("div", "actions");
+      const edit = el("a", "ds-link", msgs.edit);
+      edit.href = n.edit_url;
+      edit.dataset.action = "edit";
+      edit.appendChild(el("span", "sr-only", " " + msgs.note + " «" + short(n.text) + "»"));
+      const remove = el("button", "ds-button", msgs.delete);
+      remove.type = "button";
+      remove.dataset.variant = "tertiary";
+      remove.dataset.size = "sm";
+      remove.dataset.action = "delete";
+      remove.appendChild(el("span", "sr-only", " " + msgs.note + " «" + short(n.text) + "»"));
+      remove.addEventListener("click", () => deleteNote(n));
+      actions.append(edit, remove);
+      li.appendChild(actions);
+    }
+    return li;
+  }
+
+  function render() {
+    // Keep focus on the same control of the same note when the list is rebuilt.
+    const active = document.activeElement;
+    let restore = null;
+    if (active && list.contains(active) && active.closest("li")) {
+      restore = { key: active.closest("li").dataset.key, action: active.dataset.action };
+    }
+    const stored = Array.from(notes.values()).sort((a, b) => (b.created.localeCompare(a.created)) || (b.id - a.id));
+    const known = new Set(stored.map((n) => n.client_id).filter(Boolean));
+    const items = [];
+    queue.slice().reverse().forEach((q) => { if (!known.has(q.client_id)) items.push(noteItem(q, true)); });
+    stored.forEach((n) => items.push(noteItem(n, false)));
+    if (!items.length) items.push(el("li", "meta", msgs.empty));
+    list.replaceChildren(...items);
+    if (restore) {
+      const li = list.querySelector('li[data-key="' + restore.key + '"]');
+      const target = li && li.querySelector('[data-action="' + restore.action + '"]');
+      if (target) target.focus();
+      else text.focus();
+    }
+  }
+
+  // --- sending ------------------------------------------------------------------------------------
+
+  function isJSON(res) { return (res.headers.get("content-type") || "").indexOf("application/json") !== -1; }
+
+  async function flush() {
+    if (sending) return;
+    sending = true;
+    try {
+      while (queue.length) {
+        const item = queue[0];
+        let res;
+        try {
+          res = await fetch(createUrl, {
+            method: "POST",
+            credentials: "same-origin",
+            redirect: "manual",
+            headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+            body: JSON.stringify({
+              client_id: item.client_id, text: item.text, table: item.table,
+              group_id: item.group_id, prompt_id: item.prompt_id,
+            }),
+          });
+        } catch (e) {
+          problem = "offline";
+          break;
+        }
+        if (res.type === "opaqueredirect" || res.status === 401 || (res.ok && !isJSON(res))) {
+          problem = "login"; // sent to the login page: keep the notes
+          break;
+        }
+        if (res.ok) {
+          const data = await res.json();
+          queue.shift();
+          saveQueue();
+          notes.set(data.note.id, data.note);
+          problem = "";
+          say(msgs.saved);
+          continue;
+        }
+        if (res.status === 400 && isJSON(res)) {
+          const data = await res.json();
+          queue.shift();
+          saveQueue();
+          showAlert(msgs.rejected + " «" + short(item.text) + "» " + (data.error || ""));
+          continue;
+        }
+        problem = res.status === 400 ? "login" : "offline"; // expired form token, or the server is down
+        break;
+      }
+    } finally {
+      sending = false;
+      render();
+      updateStatus();
+    }
+  }
+
+  async function deleteNote(n) {
+    if (!window.confirm(msgs.confirm_delete)) return;
+    try {
+      const res = await fetch(n.delete_url, {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Accept": "application/json", "X-CSRFToken": csrf },
+      });
+      if (res.ok && isJSON(res)) {
+        notes.delete(n.id);
+        text.focus();
+        render();
+        say(msgs.deleted);
+        return;
+      }
+      const data = isJSON(res) ? await res.json() : {};
+      showAlert(data.error || msgs.offline);
+    } catch (e) {
+      showAlert(msgs.offline);
+    }
+  }
+
+  // --- polling ------------------------------------------------------------------------------------
+
+  function merge(data, announce) {
+    let fresh = 0;
+    data.notes.forEach((n) => {
+      if (announce && !notes.has(n.id) && !n.mine) fresh += 1;
+      notes.set(n.id, n);
+    });
+    if (data.ids) {
+      const live = new Set(data.ids);
+      Array.from(notes.keys()).forEach((id) => { if (!live.has(id)) notes.delete(id); });
+    }
+    if (data.cursor) cursor = data.cursor;
+    return fresh;
+  }
+
+  async function poll() {
+    if (document.hidden) return;
+    try {
+      const url = notesUrl + (cursor ? "?since=" + encodeURIComponent(cursor) : "");
+      const res = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { "Accept": "application/json" } });
+      if (!res.ok || !isJSON(res)) return;
+      const fresh = merge(await res.json(), true);
+      render();
+      if (fresh) say(fresh === 1 ? msgs.new_one : fmt(msgs.new_many, fresh));
+    } catch (e) { /* offline: try again at the next tick */ }
+  }
+
+  // --- the form -----------------------------------------------------------------------------------
+
+  function selectedText(select) {
+    return select && select.value && select.value !== "0" ? select.options[select.selectedIndex].text : "";
+  }
+
+  function savePrefs() {
+    writeJSON(prefsKey, { table: table.value, group: group.value, prompt: prompt.value });
+  }
+
+  function restorePrefs() {
+    const prefs = readJSON(prefsKey, null);
+    if (!prefs) return;
+    if (prefs.table !== undefined && !table.value) table.value = prefs.table;
+    [[group, prefs.group], [prompt, prefs.prompt]].forEach(([select, value]) => {
+      if (select && value !== undefined && Array.from(select.options).some((o) => o.value === value)) select.value = value;
+    });
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const value = text.value.trim();
+    if (!value) { text.focus(); return; }
+    const now = new Date();
+    queue.push({
+      client_id: uuid(), text: value, table: table.value.trim(),
+      group_id: Number(group.value) || null, prompt_id: Number(prompt.value) || null,
+      group: selectedText(group), prompt: selectedText(prompt),
+      time: String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0"),
+    });
+    saveQueue();
+    text.value = "";
+    text.focus();
+    alertBox.replaceChildren();
+    render();
+    if (!navigator.onLine) { problem = "offline"; updateStatus(); say(msgs.queued); }
+    flush();
+  });
+  [table, group, prompt].forEach((field) => field && field.addEventListener("change", savePrefs));
+
+  window.addEventListener("online", () => { problem = ""; flush(); });
+  window.addEventListener("offline", () => { problem = "offline"; updateStatus(); });
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) { poll(); flush(); } });
+
+  // Start from the notes the page came with, then keep up.
+  merge({ notes: JSON.parse(form.dataset.initial || "[]") }, false);
+  restorePrefs();
+  render();
+  updateStatus();
+  flush();
+  window.setInterval(poll, POLL_MS);
+  window.setInterval(() => { if (queue.length) flush(); }, RETRY_MS);
+})();
