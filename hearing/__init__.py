@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
 
-    from hearing import auth, errors, i18n, labels, security
+    from hearing import auth, errors, i18n, labels, logs, security
     from hearing.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     labels.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
 
     from hearing.admin import bp as admin_bp
     from hearing.auth.views import bp as auth_bp

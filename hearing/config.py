@@ -38,6 +38,10 @@ class Defaults:
     #: Where uploaded attachments are kept: outside static/, served only through a view.
     UPLOAD_FOLDER: str | None = None
 
+    #: One JSON line per request and log record (for production log collectors).
+    LOG_JSON = False
+    LOG_LEVEL = "INFO"
+
     #: The dev data set used by seed-demo when present.
     DEMO_DATA_PATH: str | None = None
 
