@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     load_config(app, test_config)
 
-    from hearing import auth, errors, i18n, labels, security
+    from hearing import auth, errors, i18n, labels, logs, security
     from hearing.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -34,17 +34,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     labels.init_app(app)
     security.init_app(app)
+    logs.init_app(app)
 
     from hearing.admin import bp as admin_bp
     from hearing.auth.views import bp as auth_bp
+    from hearing.imports import bp as imports_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
+    from hearing.workshop import bp as workshop_bp
     from hearing.review import bp as review_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(participation_bp)
+    app.register_blueprint(workshop_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(review_bp)
 
     from hearing import cli
