@@ -207,8 +207,10 @@ def run_pending_jobs(app: Flask | None = None, *, limit: int | None = None) -> i
     ran = 0
     while limit is None or ran < limit:
         with app.app_context():
+            # a reviewer waits for a grouping run; background embedding can wait for it
             job_id = db.session.scalar(
-                sa.select(Job.id).where(Job.status == JobStatus.QUEUED).order_by(Job.created_dt, Job.id).limit(1)
+                sa.select(Job.id).where(Job.status == JobStatus.QUEUED)
+                .order_by(sa.case((Job.kind == "themes.embed", 1), else_=0), Job.created_dt, Job.id).limit(1)
             )
             db.session.remove()
         if job_id is None:
@@ -258,14 +260,14 @@ def poll_forever(app: Flask, *, interval: float | None = None, stop: threading.E
     """The local worker: recover stale jobs, then run queued jobs as they come."""
     interval = interval if interval is not None else float(app.config.get("JOBS_POLL_SECONDS", 2))
     stop = stop or threading.Event()
-    recovered = False
+    last_recovery = 0.0
     while not stop.is_set():
         try:
-            if not recovered:
+            if time.monotonic() - last_recovery > 300:  # at start, then every five minutes
                 with app.app_context():
                     recover_stale_jobs(db.session)
                     db.session.remove()
-                recovered = True
+                last_recovery = time.monotonic()
             run_pending_jobs(app)
         except sa.exc.OperationalError:  # no tables yet, or the database is busy
             log.debug("job poll failed", exc_info=True)

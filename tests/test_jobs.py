@@ -126,7 +126,7 @@ def test_embedding_job_stores_vectors(app, make_process):
     jobs.run_pending_jobs()
     db.session.refresh(job)
     assert job.status == "done", job.error
-    assert job.result == {"embedded": 4}
+    assert job.result == {"embedded": 4, "more": False}
     rows = db.session.scalars(sa.select(InputEmbedding).order_by(InputEmbedding.input_id)).all()
     assert len(rows) == 4 and all(r.model == service.EMBED_MODEL for r in rows)
     inputs = db.session.scalars(sa.select(Input).order_by(Input.id)).all()
@@ -139,4 +139,50 @@ def test_embedding_job_stores_vectors(app, make_process):
     service.schedule_embedding(db.session)
     db.session.commit()
     jobs.run_pending_jobs()
-    assert db.session.scalars(sa.select(Job).order_by(Job.id.desc())).first().result == {"embedded": 0}
+    assert db.session.scalars(sa.select(Job).order_by(Job.id.desc())).first().result == {"embedded": 0, "more": False}
+
+
+def test_with_redis_the_job_goes_to_rq_after_commit(app, recorder, monkeypatch):
+    pushed = []
+
+    class FakeQueue:
+        def enqueue(self, func, *args, **options):
+            assert options["job_id"].startswith("hearing-job-")
+            pushed.append((func, *args))
+
+    monkeypatch.setattr(jobs, "_rq_queue", lambda: FakeQueue())
+    app.config["REDIS_URL"] = "redis://localhost:6379/0"
+    job = jobs.enqueue(db.session, "test.echo", {"value": 1})
+    assert pushed == []  # not before the row is committed
+    db.session.commit()
+    assert pushed == [("hearing.jobs.rq_run_job", job.id)]
+    dropped = jobs.enqueue(db.session, "test.echo", {"value": 2})
+    assert dropped.id
+    db.session.rollback()
+    db.session.commit()
+    assert len(pushed) == 1
+    # what the RQ worker calls
+    assert jobs.rq_run_job(job.id) is True
+    db.session.refresh(job)
+    assert job.status == "done"
+    assert jobs._wants_local_worker(app) is False
+
+
+def test_embedding_jobs_run_after_other_jobs_and_in_chunks(app, recorder, make_process):
+    app.config["THEMES_EMBED_CHUNK"] = 2
+    process = make_process()
+    activity = Activity(process=process, kind="workshop", title="Verksted")
+    db.session.add(activity)
+    db.session.flush()
+    for t in ("Buss", "Mat", "Snø"):
+        db.session.add(Input(activity_id=activity.id, text=t))
+    db.session.commit()
+    service.schedule_embedding(db.session)
+    echo = jobs.enqueue(db.session, "test.echo", {"value": 9})
+    db.session.commit()
+    jobs.run_pending_jobs(limit=1)
+    db.session.refresh(echo)
+    assert echo.status == "done"
+    jobs.run_pending_jobs()
+    results = [j.result for j in db.session.scalars(sa.select(Job).where(Job.kind == "themes.embed").order_by(Job.id))]
+    assert results == [{"embedded": 2, "more": True}, {"embedded": 1, "more": False}]

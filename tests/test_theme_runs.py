@@ -322,3 +322,29 @@ def _csrf(client, page):
     from tests.conftest import hidden_fields
 
     return hidden_fields(client.get(page).get_data(as_text=True))["csrf_token"]
+
+
+def test_run_uses_stored_embeddings_and_embeds_only_the_rest(app, world):
+    from hearing.models import InputEmbedding
+
+    process, activity, reviewer = world
+    app.config["THEMES_EMBEDDINGS"] = True
+    service.schedule_embedding(db.session)
+    db.session.commit()
+    run_pending_jobs()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InputEmbedding)) == 36
+    db.session.add(Input(activity_id=activity.id, text="Bussen går ikke om søndagen", source="web"))
+    db.session.commit()
+    run = service.start_run(db.session, reviewer, process, n_themes=3)
+    db.session.commit()
+    kinds = [j.kind for j in db.session.scalars(sa.select(Job).where(Job.status == "queued").order_by(Job.id))]
+    assert kinds == ["themes.run", "themes.embed"]
+    run_pending_jobs(limit=1)  # only the run: it does not wait for the embedding job
+    db.session.expire_all()
+    run = db.session.get(ThemeRun, run.id)
+    assert run.job.status == "done", run.job.error
+    assert run.params["vectorizer"] == "combined" and run.stats["n_embedded"] == 36
+    # the one missing was embedded by the run and stored for the next
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InputEmbedding)) == 37
+    bus_theme = theme_with(run, BUS[0]).theme_id
+    assert sum(theme_with(run, t).theme_id == bus_theme for t in BUS) >= 9

@@ -149,13 +149,17 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
                   limit: int | None = None) -> int:
     """Embed inputs that have no (current) embedding, committing batch by batch; returns the count."""
     inputs = list(session.scalars(_unembedded_query().limit(limit) if limit else _unembedded_query()))
-    # inputs whose text changed since they were embedded
-    stale = session.execute(
-        sa.select(Input, InputEmbedding).join(InputEmbedding, InputEmbedding.input_id == Input.id)
-        .where(InputEmbedding.model == EMBED_MODEL)
-    ).all()
-    redo = {inp.id: emb for inp, emb in stale if emb.text_hash != text_hash(inp.display_text)}
-    inputs += [inp for inp, _emb in stale if inp.id in redo]
+    # inputs whose text changed since they were embedded (edited, or masked differently)
+    redo: dict[int, InputEmbedding] = {}
+    if not limit or len(inputs) < limit:
+        stale = session.execute(
+            sa.select(Input, InputEmbedding).join(InputEmbedding, InputEmbedding.input_id == Input.id)
+            .where(InputEmbedding.model == EMBED_MODEL)
+        ).all()
+        for inp, emb in stale:
+            if emb.text_hash != text_hash(inp.display_text) and (not limit or len(inputs) < limit):
+                redo[inp.id] = emb
+                inputs.append(inp)
     total = len(inputs)
     progress(1, f"0 av {total} innspill")
     for start in range(0, total, batch_size):
@@ -177,8 +181,14 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
 
 @task("themes.embed")
 def _embed_task(session: Session, job: Job, progress: Progress) -> dict:
-    n = embed_pending(session, progress, batch_size=int(_setting("THEMES_EMBED_BATCH", 32)))
-    return {"embedded": n}
+    """Embed a chunk of inputs, then queue the next chunk, so a grouping run never waits long behind it."""
+    chunk = int(_setting("THEMES_EMBED_CHUNK", 256))
+    n = embed_pending(session, progress, batch_size=int(_setting("THEMES_EMBED_BATCH", 32)), limit=chunk)
+    more = n >= chunk and session.scalar(sa.select(sa.func.count()).select_from(_unembedded_query().subquery()))
+    if more:
+        schedule_embedding(session)
+        session.commit()
+    return {"embedded": n, "more": bool(more)}
 
 
 # --- starting and running -----------------------------------------------------------------------
@@ -280,6 +290,37 @@ def _choose_embeddings(session: Session, inputs: Sequence[Input]) -> tuple[str, 
     return "tfidf", None, have
 
 
+def _complete_embeddings(session: Session, inputs: Sequence[Input], embeddings: list, progress: Progress) -> np.ndarray:
+    """Embed the few inputs not embedded yet (progress 10–60 %) and store them for later runs."""
+    missing = [i for i, e in enumerate(embeddings) if e is None]
+    out = list(embeddings)
+    if missing:
+        def step(done: int, total: int) -> None:
+            progress(10 + int(50 * done / max(total, 1)), f"Lager vektorer for {done} av {total} nye innspill")
+
+        vectors = embed_texts([inputs[i].display_text for i in missing], progress=step)
+        for i, vec in zip(missing, vectors, strict=True):
+            out[i] = vec
+        _store_embeddings(session, [inputs[i] for i in missing], vectors)
+    return np.vstack(out).astype(np.float32)
+
+
+def _store_embeddings(session: Session, inputs: Sequence[Input], vectors: np.ndarray) -> None:
+    """Store vectors, skipping inputs that another job embedded meanwhile."""
+    have = set(session.scalars(sa.select(InputEmbedding.input_id).where(
+        InputEmbedding.model == EMBED_MODEL, InputEmbedding.input_id.in_([i.id for i in inputs]))))
+    for inp, vec in zip(inputs, vectors, strict=True):
+        if inp.id in have:
+            continue
+        try:
+            with session.begin_nested():
+                session.add(InputEmbedding(input_id=inp.id, model=EMBED_MODEL, text_hash=text_hash(inp.display_text),
+                                           vector=np.asarray(vec, dtype=np.float32).tobytes()))
+        except sa.exc.IntegrityError:
+            continue
+    session.commit()
+
+
 def _guides(run: ThemeRun) -> list[Guide]:
     return [Guide(g["name"], keywords=list(g.get("keywords", [])), examples=list(g.get("examples", [])))
             for g in run.params.get("guidance") or []]
@@ -309,6 +350,8 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
         raise JobError("Det er ingen innspill å gruppere i dette utvalget.")
     texts = [i.display_text for i in inputs]
     vectorizer, embeddings, n_embedded = _choose_embeddings(session, inputs)
+    if embeddings is not None:
+        embeddings = _complete_embeddings(session, inputs, embeddings, progress)
     n_themes = run.params.get("n_themes", "auto")
     progress(10, f"Grupperer {len(inputs)} innspill")
     model = ThemeModel(n_themes, vectorizer=vectorizer, random_state=RANDOM_STATE)
