@@ -6,12 +6,17 @@ FLASK := $(BIN)/flask --app hearing
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite serve install install-test assets translations migrate seed chromium postgresql lint bench clean extract
+.PHONY: run test test-sqlite serve serve-prod install install-test assets translations migrate seed chromium postgresql lint bench clean extract
 
 run: install assets translations migrate seed serve
 
 serve:
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Several worker processes behind one port; set DATABASE_URL (PostgreSQL) and REDIS_URL for production.
+WORKERS ?= 4
+serve-prod: install assets translations migrate
+	HEARING_LOG_JSON=true $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'hearing:create_app()'
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
