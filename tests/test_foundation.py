@@ -158,3 +158,21 @@ def test_json_request_log_with_request_id(capfd, tmp_path, databases):
 
         _db.engine.dispose()
     databases.drop(url)
+
+
+def test_accessibility_statement_and_problem_report(client, admin_client):
+    from hearing.models import AccessibilityReport
+
+    page = text_of(client.get("/tilgjengelighet?side=/delta/1"))
+    assert "WCAG 2.1" in page and "axe-core" in page and "bare tastatur" in page and "Kjente mangler" in page
+    assert 'href="/tilgjengelighet?side=' in client.get("/").get_data(as_text=True)  # linked from every page
+    r = client.submit("/tilgjengelighet?side=/delta/1", {"page": "/delta/1", "description": "", "email": "feil"})
+    assert r.status_code == 200 and "Fyll ut feltet." in text_of(r)
+    r = client.submit("/tilgjengelighet", {"page": "/delta/1", "description": "Knappen leses ikke opp", "email": ""})
+    assert r.status_code == 302
+    report = db.session.scalar(sa.select(AccessibilityReport))
+    assert report.description == "Knappen leses ikke opp"
+    assert "Knappen leses ikke opp" in text_of(admin_client.get("/admin/accessibility-reports"))
+    admin_client.submit("/admin/accessibility-reports", {"report_id": str(report.id)})
+    db.session.expire_all()
+    assert db.session.get(AccessibilityReport, report.id).handled_dt is not None

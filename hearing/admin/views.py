@@ -16,6 +16,7 @@ from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import once
 from hearing.models import (
+    AccessibilityReport,
     Activity,
     Attachment,
     AuditEvent,
@@ -35,6 +36,8 @@ PLAN_HEARING_MINIMUM = timedelta(weeks=6)
 
 
 def _get(model, ident):
+    if ident is None:
+        abort(404)
     return db.session.get(model, ident) or abort(404)
 
 
@@ -523,3 +526,16 @@ def input_original(input_id: int):
     audit.record(db.session, current_user, "input.view_original", inp, process_id=inp.activity.process_id)
     db.session.commit()
     return render_template("admin/input_original.html", input=inp, process=inp.activity.process)
+
+
+@bp.route("/accessibility-reports", methods=["GET", "POST"])
+@role_required("admin")
+def accessibility_reports():
+    if request.method == "POST" and forms.ConfirmForm().validate_on_submit():
+        report = _get(AccessibilityReport, request.form.get("report_id", type=int))
+        report.handled_dt = utcnow()
+        audit.record(db.session, current_user, "accessibility_report.handle", report)
+        db.session.commit()
+        return redirect(url_for("admin.accessibility_reports"))
+    reports = db.session.scalars(sa.select(AccessibilityReport).order_by(AccessibilityReport.created_dt.desc())).all()
+    return render_template("admin/accessibility_reports.html", reports=reports)

@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
 
-from hearing.models.audit import AuditEvent, RequestKey
+from hearing.models.audit import AccessibilityReport, AuditEvent, RequestKey
 from hearing.models.base import Base, utcnow
 from hearing.models.documents import Document, Section
 from hearing.models.drafts import (
@@ -32,7 +32,7 @@ from hearing.models.themes import InputEmbedding, PlacementSource, Theme, ThemeA
 from hearing.models.users import Role, User
 
 __all__ = [
-    "STANDARD_PHASES", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
+    "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "Decision", "Document", "Draft", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus",
     "Measure", "Phase", "PlacementSource", "Process", "Prompt", "QuestionType", "RequestKey", "Role", "Section",

@@ -38,3 +38,19 @@ class RequestKey(Base):
     #: Where the first POST with this key led.
     result_url: Mapped[str] = mapped_column(sa.String(500))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessibilityReport(Base):
+    """A problem with universal design reported through the accessibility statement's form."""
+
+    __tablename__ = "accessibility_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The page the problem is on, as the person gave it.
+    page: Mapped[str] = mapped_column(sa.String(500), default="")
+    description: Mapped[str] = mapped_column(sa.Text)
+    #: For an answer; optional, and deleted with the report.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Set by an administrator when handled.
+    handled_dt: Mapped[datetime | None]

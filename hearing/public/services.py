@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from hearing.models import Activity, Audience, Process
+from hearing.models import AccessibilityReport, Activity, Audience, Process
 
 
 def open_public_activities(session: Session, now: datetime) -> list[tuple[Process, list[Activity]]]:
@@ -38,3 +38,10 @@ def closed_public_hearings(session: Session, now: datetime, limit: int = 10) -> 
                Activity.closes_dt.is_not(None), Activity.closes_dt <= now)
         .order_by(Activity.closes_dt.desc()).limit(limit)
     ))
+
+
+def report_accessibility_problem(session: Session, page: str, description: str, email: str | None) -> AccessibilityReport:
+    report = AccessibilityReport(page=(page or "")[:500], description=description, email=(email or None))
+    session.add(report)
+    session.flush()
+    return report

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, flash, render_template, request, url_for
+from flask_babel import gettext as _
 
 from hearing.auth import public, role_required
-from hearing.extensions import db
+from hearing.extensions import db, limiter
+from hearing.idempotency import once
 from hearing.models import Process, utcnow
-from hearing.public import bp, services
+from hearing.public import bp, forms, services
 
 
 @bp.get("/")
@@ -52,3 +54,21 @@ def readyz():
             checks["redis"] = f"error: {type(exc).__name__}"
     ready = all(v == "ok" for v in checks.values())
     return {"status": "ok" if ready else "unavailable", "checks": checks}, 200 if ready else 503
+
+
+@bp.route("/tilgjengelighet", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour"), methods=["POST"])
+def accessibility():
+    """The accessibility statement (tilgjengelighetserklæring) and a form to report a problem."""
+    form = forms.AccessibilityReportForm()
+    if request.method == "GET" and not form.page.data:
+        form.page.data = request.args.get("side", "")
+    if form.validate_on_submit():
+        def create() -> str:
+            services.report_accessibility_problem(db.session, form.page.data, form.description.data, form.email.data)
+            flash(_("Takk! Meldingen er sendt til administratorene."), "success")
+            return url_for("public.accessibility")
+
+        return once(form.form_key.data, create)
+    return render_template("public/accessibility.html", form=form)

@@ -35,7 +35,7 @@ def admin_pages(page, base) -> list[str]:
 
 def test_axe_finds_no_wcag_violations(page, live_server, capsys):
     audited, problems = [], {}
-    for url in ["/", "/login", "/finnes-ikke"]:
+    for url in ["/", "/login", "/finnes-ikke", "/tilgjengelighet"]:
         page.goto(live_server + url)
         audited.append(url)
         if found := audit(page):
