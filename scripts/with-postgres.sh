@@ -25,5 +25,7 @@ trap cleanup EXIT
 "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
   -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
 export TEST_DATABASE_URL="postgresql+psycopg://hearing@127.0.0.1:$port/postgres"
+# For scripts that restart the server on purpose (bench/load.py).
+export PG_TEST_RESTART="${as_user[*]} $bindir/pg_ctl -D $dir/data -l $dir/log -w -m fast restart"
 echo "PostgreSQL on 127.0.0.1:$port"
 "$@"

@@ -300,3 +300,16 @@ def test_database_failure_gives_clear_page_with_typed_text(client, world, monkey
 def test_missing_csrf_keeps_text(client, world):
     r = client.post(f"/delta/{world['box'].id}", data={"statement": "Uten token", "consent": "without_name"})
     assert r.status_code == 400 and "Uten token" in r.get_data(as_text=True)
+
+
+def test_database_gone_before_the_form_is_read_gives_the_text_back(client, world, monkeypatch):
+    url = f"/delta/{world['box'].id}"
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+
+    def gone(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(services, "public_activity", gone)
+    r = client.post(url, data={**fields, "statement": "Teksten kommer tilbake", "consent": "without_name"})
+    assert r.status_code == 503
+    assert "midlertidig utilgjengelig" in text_of(r) and "Teksten kommer tilbake" in r.get_data(as_text=True)

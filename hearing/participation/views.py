@@ -288,3 +288,14 @@ def response_delete(token: str):
     db.session.commit()
     return render_template("participation/message.html", title=_("Svaret er slettet"),
                            text=_("Svaret %(ref)s og alt vi hadde lagret om det, er slettet.", ref=reference))
+
+
+@bp.errorhandler(sa.exc.OperationalError)
+@bp.errorhandler(sa.exc.InterfaceError)
+def database_unavailable(exc):
+    """The database went away mid-request: say so and give back everything the person typed."""
+    db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", type(exc).__name__)
+    skip = {"csrf_token", "submission_key", "website"}
+    typed = [(key, value) for key, value in request.form.items(multi=True) if key not in skip and value.strip()]
+    return render_template("participation/unavailable.html", typed=typed), 503

@@ -1,0 +1,241 @@
+"""Load and faults on a production-like setup: gunicorn workers, PostgreSQL on loopback.
+
+Many simulated citizens fetch a hearing form and send a response with a section comment. Halfway
+through, one gunicorn worker is killed and PostgreSQL is restarted once. At the end every receipt
+shown must match exactly one stored submission.
+
+    .venv/bin/python bench/load.py [--clients 50] [--requests 3000] [--workers 4]
+
+Without TEST_DATABASE_URL the script runs itself under scripts/with-postgres.sh (a private server
+in a temporary directory). Only 127.0.0.1 is contacted; the run stops after --requests submissions
+or --seconds, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def prepare_database(base_url: str) -> tuple[str, int, int]:
+    import sqlalchemy as sa
+
+    url = sa.engine.make_url(base_url)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text('DROP DATABASE IF EXISTS "hearing_load" WITH (FORCE)'))
+        conn.execute(sa.text('CREATE DATABASE "hearing_load"'))
+    admin.dispose()
+    db_url = url.set(database="hearing_load").render_as_string(hide_password=False)
+    from hearing import create_app
+    from hearing.demo import seed_demo
+    from hearing.extensions import db
+    from hearing.models import Activity
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "JOBS_LOCAL_WORKER": False})
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+        seed_demo(db.session, None)
+        db.session.commit()
+        hearing = db.session.scalar(sa.select(Activity).where(Activity.title.like("Offentlig høring%")))
+        section_id = hearing.document.sections[1].id
+        hearing_id = hearing.id
+        db.engine.dispose()
+    return db_url, hearing_id, section_id
+
+
+def start_gunicorn(db_url: str, workers: int, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": db_url, "HEARING_JOBS_LOCAL_WORKER": "false",
+           "HEARING_PUBLIC_RATE_LIMIT": '"100000/minute"', "HEARING_SECRET_KEY": "load-test-secret",
+           "HEARING_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true, "pool_size": 5}'}
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "hearing:create_app()"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/healthz")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("gunicorn did not start")
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.receipts: list[str] = []
+        self.error_pages = 0  # clear error page (503 with the typed text kept)
+        self.other_errors = 0
+        self.other_statuses: dict[int, int] = {}
+        self.form_failures = 0  # the form could not be fetched (nothing typed yet, nothing lost)
+        self.done = 0
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+KEY = re.compile(r'name="submission_key" value="([^"]+)"')
+
+
+def _post(conn_box: list, path: str, body: str, cookie: str) -> tuple[int, str]:
+    """POST, and on a reset connection send the very same form again, as a browser retry would."""
+    for attempt in range(4):
+        try:
+            conn = conn_box[0]
+            conn.request("POST", path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            resp = conn.getresponse()
+            resp.read()
+            if resp.status in (502, 503) and attempt < 3:
+                time.sleep(0.5)
+                continue
+            return resp.status, resp.getheader("Location") or ""
+        except (OSError, http.client.HTTPException):
+            conn_box[0].close()
+            conn_box[0] = http.client.HTTPConnection(conn_box[0].host, conn_box[0].port, timeout=10)
+            time.sleep(0.5)
+    return 0, ""
+
+
+def citizen(port: int, hearing_id: int, section_id: int, stats: Stats, budget: list[int], deadline: float, n: int) -> None:
+    box = [http.client.HTTPConnection("127.0.0.1", port, timeout=10)]
+    path = f"/delta/{hearing_id}"
+    while time.time() < deadline:
+        with stats.lock:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+        t0 = time.perf_counter()
+        try:
+            box[0].request("GET", path)
+            resp = box[0].getresponse()
+            html = resp.read().decode()
+            cookie = next((c.split(";")[0] for c in resp.msg.get_all("Set-Cookie") or [] if c.startswith("session=")), "")
+            if resp.status != 200:
+                raise OSError(f"GET {resp.status}")
+        except (OSError, http.client.HTTPException):
+            box[0].close()
+            box[0] = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            with stats.lock:
+                stats.form_failures += 1
+            time.sleep(0.2)
+            continue
+        body = urllib.parse.urlencode({
+            "csrf_token": CSRF.search(html).group(1), "submission_key": KEY.search(html).group(1),
+            f"section-{section_id}": f"Kommentar {n} om heltid og bemanning.", "statement": "Samlet uttalelse.",
+            "consent": "without_name", "website": "",
+        })
+        status, location = _post(box, path, body, cookie)
+        ms = (time.perf_counter() - t0) * 1000
+        with stats.lock:
+            stats.latencies.append(ms)
+            stats.done += 1
+            if status == 302 and "/svar/" in location:
+                stats.receipts.append(location.split("/svar/")[1].split("?")[0])
+            elif status == 503:
+                stats.error_pages += 1
+            else:
+                stats.other_errors += 1
+                stats.other_statuses[status] = stats.other_statuses.get(status, 0) + 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--seconds", type=float, default=90)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--no-faults", action="store_true")
+    args = parser.parse_args()
+    if not os.environ.get("TEST_DATABASE_URL"):
+        os.execvp(str(ROOT / "scripts/with-postgres.sh"), [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv])
+
+    db_url, hearing_id, section_id = prepare_database(os.environ["TEST_DATABASE_URL"])
+    port = 18000 + os.getpid() % 1000
+    server = start_gunicorn(db_url, args.workers, port)
+    stats, budget = Stats(), [args.requests]
+    deadline = time.time() + args.seconds
+    threads = [threading.Thread(target=citizen, args=(port, hearing_id, section_id, stats, budget, deadline, i)) for i in range(args.clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    faults = []
+    if not args.no_faults:
+        while stats.done < args.requests // 3 and time.time() < deadline:
+            time.sleep(0.05)
+        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+        if children:
+            os.kill(int(children[0]), signal.SIGKILL)
+            faults.append(f"killed gunicorn worker {children[0]} after {stats.done} submissions")
+        while stats.done < 2 * args.requests // 3 and time.time() < deadline:
+            time.sleep(0.05)
+        restart = os.environ.get("PG_TEST_RESTART")
+        if restart:
+            subprocess.run(restart.split(), check=True, capture_output=True)
+            faults.append(f"restarted PostgreSQL after {stats.done} submissions")
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=20)
+
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT edit_token_hash FROM submissions WHERE reference NOT LIKE 'DEMO-%'")).scalars().all()
+    engine.dispose()
+    stored_set = set(stored)
+    receipt_hashes = [hashlib.sha256(t.encode()).hexdigest() for t in stats.receipts]
+    missing = [h for h in receipt_hashes if h not in stored_set]
+    lat = sorted(stats.latencies)
+
+    def pct(p: float) -> float:
+        return lat[min(len(lat) - 1, int(p / 100 * len(lat)))] if lat else float("nan")
+
+    rows = [
+        ("clients / gunicorn workers", f"{args.clients} / {args.workers}"),
+        ("attempts (GET form + POST)", stats.done),
+        ("elapsed s", f"{elapsed:.1f}"),
+        ("submissions stored per s", f"{len(stored) / elapsed:.1f}"),
+        ("latency p50 / p95 / p99 ms", f"{pct(50):.0f} / {pct(95):.0f} / {pct(99):.0f}"),
+        ("mean latency ms", f"{statistics.mean(lat):.0f}" if lat else "-"),
+        ("receipts shown", len(stats.receipts)),
+        ("submissions stored", len(stored)),
+        ("stored twice", len(stored) - len(stored_set)),
+        ("receipts without a stored submission", len(missing)),
+        ("clear error pages (503, text kept)", stats.error_pages),
+        ("POSTs without an answer after retries", f"{stats.other_errors} {stats.other_statuses or ''}"),
+        ("form fetches that failed (retried)", stats.form_failures),
+        ("stored but receipt not seen", len(stored_set - set(receipt_hashes))),
+        ("faults", "; ".join(faults) or "none"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    print(f"\n{'measure'.ljust(width)} | value\n{'-' * width}-+------")
+    for k, v in rows:
+        print(f"{k.ljust(width)} | {v}")
+    ok = not missing and len(stored) == len(stored_set) and stats.other_errors == 0
+    print("\nnothing lost, nothing twice:", "yes" if ok else "NO")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
