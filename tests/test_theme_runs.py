@@ -348,3 +348,20 @@ def test_run_uses_stored_embeddings_and_embeds_only_the_rest(app, world):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InputEmbedding)) == 37
     bus_theme = theme_with(run, BUS[0]).theme_id
     assert sum(theme_with(run, t).theme_id == bus_theme for t in BUS) >= 9
+
+
+def test_new_inputs_are_placed_in_the_newest_run_by_themselves(world):
+    process, activity, reviewer = world
+    old = start_and_run(world, n_themes=3)
+    run = start_and_run(world, n_themes=3)
+    db.session.add(Input(activity_id=activity.id, text="Strø fortauet før folk går på jobb", source="web"))
+    db.session.commit()
+    job = service.schedule_new_inputs(db.session)
+    assert service.schedule_new_inputs(db.session) is job
+    db.session.commit()
+    run_pending_jobs()
+    db.session.expire_all()
+    a = theme_with(run, "Strø fortauet før folk går på jobb")
+    assert a is not None and a.is_new and a.theme_id == theme_with(run, WALK[1]).theme_id
+    assert theme_with(old, "Strø fortauet før folk går på jobb") is None
+    assert db.session.get(Job, job.id).result == {"placed": {str(run.id): 1}}

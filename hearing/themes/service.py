@@ -4,9 +4,11 @@ Plain functions that take a session (the caller commits); the engine itself (the
 :mod:`hearing.themes`) knows nothing of the database. The background tasks ``themes.run``,
 ``themes.embed`` and ``themes.place`` register with :mod:`hearing.jobs` here.
 
-Embeddings are computed once per input by the ``themes.embed`` job; code that stores inputs
-(participation, workshop, import) should call :func:`schedule_embedding` after adding them.
-A run uses the stored embeddings where present and never waits for all inputs to be embedded.
+Code that stores inputs (participation, workshop, import) should call
+:func:`schedule_new_inputs` after committing them: the ``themes.embed`` job computes each input's
+embedding once (reused by every run), then places the new inputs into the newest run of each scope
+(marked new, no refit). A run uses the stored embeddings where present and never waits for all
+inputs to be embedded.
 """
 
 from __future__ import annotations
@@ -188,7 +190,10 @@ def _embed_task(session: Session, job: Job, progress: Progress) -> dict:
     if more:
         schedule_embedding(session)
         session.commit()
-    return {"embedded": n, "more": bool(more)}
+        return {"embedded": n, "more": True}
+    placed = place_in_latest_runs(session)
+    session.commit()
+    return {"embedded": n, "more": False, **({"placed": placed} if placed else {})}
 
 
 # --- starting and running -----------------------------------------------------------------------
@@ -558,6 +563,42 @@ def place_new_inputs(session: Session, run: ThemeRun, actor=None, progress: Prog
     return len(new)
 
 
+def latest_runs(session: Session) -> list[ThemeRun]:
+    """The newest finished run of each scope (process, phase or activity): where new input goes."""
+    runs = session.scalars(
+        sa.select(ThemeRun).join(Job, Job.id == ThemeRun.job_id).where(Job.status == JobStatus.DONE)
+        .order_by(ThemeRun.id.desc())
+    )
+    latest: dict[tuple, ThemeRun] = {}
+    for run in runs:
+        latest.setdefault((run.process_id, run.phase_id, run.activity_id), run)
+    return list(latest.values())
+
+
+def place_in_latest_runs(session: Session, progress: Progress = _noop) -> dict[str, int]:
+    """Place new inputs in the newest run of every scope; returns ``{run id: placed}``."""
+    out = {}
+    for run in latest_runs(session):
+        n = place_new_inputs(session, run)
+        if n:
+            out[str(run.id)] = n
+    return out
+
+
+def schedule_new_inputs(session: Session, created_by=None) -> Job:
+    """Call after storing new inputs: they are embedded (when on) and placed in the newest runs.
+
+    Queues at most one waiting job (the caller commits).
+    """
+    if embeddings_enabled():
+        return schedule_embedding(session, created_by=created_by)
+    waiting = session.scalar(sa.select(Job).where(Job.kind == "themes.place", Job.status == JobStatus.QUEUED)
+                             .order_by(Job.id).limit(1))
+    if waiting is not None and not waiting.payload.get("run_id"):
+        return waiting
+    return enqueue(session, "themes.place", {}, created_by=created_by)
+
+
 def schedule_placement(session: Session, run: ThemeRun, actor=None) -> Job:
     """Queue a ``themes.place`` job for ``run`` (the caller commits)."""
     return enqueue(session, "themes.place", {"run_id": run.id}, created_by=actor)
@@ -565,6 +606,9 @@ def schedule_placement(session: Session, run: ThemeRun, actor=None) -> Job:
 
 @task("themes.place")
 def _place_task(session: Session, job: Job, progress: Progress) -> dict:
+    """Place new inputs in one run (``run_id``) or in the newest run of every scope."""
+    if not job.payload.get("run_id"):
+        return {"placed": place_in_latest_runs(session, progress)}
     run = session.get(ThemeRun, job.payload["run_id"])
     if run is None:
         raise JobError("Grupperingen finnes ikke lenger.")
