@@ -1,0 +1,76 @@
+"""Workshop capture in real headless Chromium: three notes by keyboard alone, and notes typed offline."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from hearing.demo import DEMO_USERS
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.browser
+
+WORKSHOP = "Oppstartsverksted med tjenesteledere"
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
+
+
+def open_capture(page, base: str) -> None:
+    email, _name, _role, password = DEMO_USERS[1]  # the facilitator
+    login(page, base, email, password)
+    page.goto(f"{base}/staff")
+    page.get_by_role("link", name=f"Ta notater: {WORKSHOP}").click()
+    page.wait_for_selector("#capture-form")
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0")  # the script is running
+
+
+def tab_to(page, element_id: str, limit: int = 60) -> None:
+    """Press Tab until the element has focus, as a keyboard user would."""
+    for _ in range(limit):
+        if page.evaluate("document.activeElement && document.activeElement.id") == element_id:
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"#{element_id} was not reached by Tab")
+
+
+def test_three_notes_by_keyboard_alone(page, live_server):
+    open_capture(page, live_server)
+    assert Axe().run(page, options=WCAG).response["violations"] == []
+    tab_to(page, "table_label")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Bord 7")
+    tab_to(page, "group_id")
+    page.keyboard.press("ArrowDown")  # first group instead of "Ikke valgt"
+    tab_to(page, "text")
+    notes = ["Vi trenger flere heltidsstillinger", "Pårørende må bli hørt tidligere", "Mer opplæring i velferdsteknologi"]
+    for note in notes:
+        page.keyboard.type(note)
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "text"  # focus stays
+        assert page.input_value("#text") == ""  # the field is cleared
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0")
+    first_three = page.locator("#note-list li .note__text").all_inner_texts()[:3]
+    assert first_three == list(reversed(notes))  # newest first
+    meta = page.locator("#note-list li .meta").first.inner_text()
+    assert "Bord 7" in meta and "Frida Fasilitator" in meta
+    assert page.locator("#queue-status").inner_text() == "Alle notater er lagret."
+
+    # They are stored: a fresh page shows them too.
+    page.reload()
+    assert page.locator("#note-list li .note__text").all_inner_texts()[:3] == list(reversed(notes))
+
+
+def test_notes_typed_offline_wait_and_are_sent_once_back_online(page, live_server):
+    open_capture(page, live_server)
+    page.context.set_offline(True)
+    page.fill("#text", "Skrevet uten nett")
+    page.press("#text", "Enter")
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "1")
+    assert "1 notat venter på å bli sendt." in page.locator("#queue-status").inner_text()
+    assert "Venter på å bli sendt" in page.locator("#note-list li").first.inner_text()
+    queued = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('capture-queue:')).map(k => JSON.parse(localStorage[k]).length)")
+    assert queued == [1]
+    page.context.set_offline(False)
+    expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0")
+    page.reload()
+    assert page.locator("#note-list li .note__text", has_text="Skrevet uten nett").count() == 1
