@@ -359,6 +359,8 @@ def rq_run_job(job_id: int) -> bool:
     """Entry point for RQ workers."""
     try:
         app = current_app._get_current_object()
+        # RQ runs each job in a forked work horse: never reuse the parent's database connections
+        db.engine.dispose(close=False)
     except RuntimeError:
         from hearing import create_app
 

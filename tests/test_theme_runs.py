@@ -297,6 +297,21 @@ def test_rename_move_pin_and_accept_through_pages(reviewer_client, world):
     db.session.expire_all()
     assert theme_with(run, BUS[1]).theme_id == food.id
 
+    r = reviewer_client.submit(run_page, {"min_percent": "0"}, action=f"/review/runs/{run.id}/accept", follow=True)
+    assert "Lag forslag først" in text_of(r)
+    # too few confirmed: the suggestion job fails with a reason shown on the page
+    r = reviewer_client.submit(run_page, {}, action=f"/review/runs/{run.id}/suggest")
+    assert r.status_code == 302
+    assert "Forslagene lages nå" in text_of(reviewer_client.get(run_page))
+    run_pending_jobs()
+    assert "minst to temaer" in text_of(reviewer_client.get(run_page))
+    for text in FOOD[:3]:
+        service.move_input(db.session, None, theme_with(run, text), food)
+    db.session.commit()
+    reviewer_client.submit(run_page, {}, action=f"/review/runs/{run.id}/suggest")
+    run_pending_jobs()
+    db.session.expire_all()
+    assert theme_with(run, BUS[8]).suggested_theme_id is not None
     r = reviewer_client.submit(run_page, {"min_percent": "0"}, action=f"/review/runs/{run.id}/accept")
     assert r.status_code == 302
     db.session.expire_all()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
-from hearing.models import Activity, Job, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
+from hearing.models import Activity, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
 from hearing.review import bp, forms
 from hearing.themes import service
 
@@ -127,17 +127,20 @@ def run(run_id: int):
     quotes = service.inputs_by_id(db.session, [i for t in themes for i in t.quote_input_ids[:3]])
     new_count = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == run.id, ThemeAssignment.is_new.is_(True)))
-    unplaced = len(service.unplaced_inputs(db.session, run))
+    unplaced = service.count_unplaced(db.session, run)
     suggested = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)))
     confirmed = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == run.id,
         sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True))))
-    pending_place = db.session.scalar(sa.select(Job).where(
-        Job.kind == "themes.place", Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])).limit(1))
+    side = service.run_side_jobs(db.session, run)
+    for job in side.values():
+        db.session.refresh(job)
+    pending = {kind: job for kind, job in side.items() if job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
+    failed = {kind: job for kind, job in side.items() if job.status == JobStatus.FAILED}
     return render_template(
         "review/run.html", themes=themes, sizes=sizes, quotes=quotes, new_count=new_count, unplaced=unplaced,
-        suggested=suggested, confirmed=confirmed, pending_place=pending_place, rename_form=forms.RenameForm(),
+        suggested=suggested, confirmed=confirmed, pending=pending, failed=failed, rename_form=forms.RenameForm(),
         accept_form=forms.AcceptForm(), confirm=forms.ConfirmForm(), **ctx)
 
 
@@ -245,13 +248,9 @@ def assignment_accept(assignment_id: int):
 def run_suggest(run_id: int):
     run = _get(ThemeRun, run_id)
     if forms.ConfirmForm().validate_on_submit() and _done(run):
-        try:
-            n = service.suggest_for_unplaced(db.session, run)
-            db.session.commit()
-            flash(_("%(n)d innspill har fått et forslag til tema.", n=n), "success")
-        except service.ThemeServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        service.schedule_suggestions(db.session, run, current_user)
+        db.session.commit()
+        flash(_("Forslagene lages i bakgrunnen. Oppdater siden om litt."), "success")
     return redirect(url_for("review.run", run_id=run.id) + "#suggestions")
 
 
@@ -261,6 +260,11 @@ def run_accept(run_id: int):
     run = _get(ThemeRun, run_id)
     form = forms.AcceptForm()
     if form.validate_on_submit() and _done(run):
+        has_suggestions = db.session.scalar(sa.select(ThemeAssignment.id).where(
+            ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)).limit(1))
+        if not has_suggestions:
+            flash(_("Det finnes ingen forslag ennå. Lag forslag først."), "warning")
+            return redirect(url_for("review.run", run_id=run.id) + "#suggestions")
         try:
             n = service.accept_suggestions(db.session, current_user, run, form.min_percent.data / 100)
             db.session.commit()

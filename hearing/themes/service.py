@@ -537,6 +537,39 @@ def unplaced_inputs(session: Session, run: ThemeRun) -> list[Input]:
     return list(session.scalars(scope_query(run.process_id, run.phase_id, run.activity_id).where(Input.id.not_in(placed))))
 
 
+def count_unplaced(session: Session, run: ThemeRun) -> int:
+    placed = sa.select(ThemeAssignment.input_id).where(ThemeAssignment.run_id == run.id)
+    q = scope_query(run.process_id, run.phase_id, run.activity_id).where(Input.id.not_in(placed))
+    return session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
+
+
+def run_side_jobs(session: Session, run: ThemeRun, kinds: Sequence[str] = ("themes.place", "themes.suggest"),
+                  recent: int = 50) -> dict[str, Job]:
+    """The newest job of each kind that works on ``run`` (for the run page)."""
+    out: dict[str, Job] = {}
+    for job in session.scalars(sa.select(Job).where(Job.kind.in_(kinds)).order_by(Job.id.desc()).limit(recent)):
+        if job.payload.get("run_id") == run.id:
+            out.setdefault(job.kind, job)
+    return out
+
+
+def schedule_suggestions(session: Session, run: ThemeRun, actor=None) -> Job:
+    """Queue a ``themes.suggest`` job for ``run`` (the caller commits)."""
+    return enqueue(session, "themes.suggest", {"run_id": run.id}, created_by=actor)
+
+
+@task("themes.suggest")
+def _suggest_task(session: Session, job: Job, progress: Progress) -> dict:
+    run = session.get(ThemeRun, job.payload["run_id"])
+    if run is None:
+        raise JobError("Grupperingen finnes ikke lenger.")
+    try:
+        n = suggest_for_unplaced(session, run, progress)
+    except ThemeServiceError as exc:
+        raise JobError(str(exc)) from exc
+    return {"run_id": run.id, "suggested": n}
+
+
 def place_new_inputs(session: Session, run: ThemeRun, actor=None, progress: Progress = _noop) -> int:
     """Put inputs that arrived after the run into the nearest theme or "Diverse", marked new.
 
@@ -674,13 +707,15 @@ def _is_confirmed(a: ThemeAssignment) -> bool:
     return a.source in CONFIRMED or a.is_pinned
 
 
-def suggest_for_unplaced(session: Session, run: ThemeRun) -> int:
+def suggest_for_unplaced(session: Session, run: ThemeRun, progress: Progress = _noop) -> int:
     """Store a suggested theme and its confidence for every input a reviewer has not placed.
 
     The :class:`~hearing.themes.ThemeSuggester` learns from the inputs reviewers moved or pinned.
     Returns how many suggestions were stored.
     """
+    progress(10, "Leser plasseringene")
     space = RunSpace.build(session, run)
+    progress(60, "Lærer av det dere har bekreftet")
     confirmed = [i for i, a in enumerate(space.assignments) if _is_confirmed(a)]
     classes = {space.assignments[i].theme_id for i in confirmed}
     if len(classes) < 2:
