@@ -1,0 +1,167 @@
+"""A draft as DOCX (real headings and tables), tagged PDF (WeasyPrint) and Markdown."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Response, current_app
+
+from hearing.admin.services import slugify
+from hearing.drafting.services import PART_CURRENT, PART_DESIRED, PART_MEASURES, PART_STRATEGIES, measures_of
+from hearing.models import Draft
+
+#: Format -> (MIME type, file extension).
+FORMATS = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
+    "pdf": ("application/pdf", "pdf"),
+    "md": ("text/markdown; charset=utf-8", "md"),
+}
+
+INDICATOR_HEADERS = ("Mål", "Indikator", "Verdi i dag", "Målverdi", "Kilde")
+MEASURE_HEADERS = ("Tiltak", "Strategi", "Ansvarlig", "Frist")
+
+
+def _date(value) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def indicator_rows(area) -> list[tuple[str, ...]]:
+    return [(g.text, i.name, i.baseline, i.target, i.source) for g in area.goals for i in g.indicators]
+
+
+def measure_rows(area) -> list[tuple[str, ...]]:
+    return [(m.text, m.strategy.text, m.owner, _date(m.deadline)) for m in measures_of(area)]
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+# --- Markdown -----------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def to_markdown(draft: Draft) -> str:
+    """The plan as Markdown: the draft title, a chapter per focus area, a section per plan part."""
+    out = [f"# {draft.title}", ""]
+    if draft.note:
+        out += [draft.note, ""]
+    for n, area in enumerate(draft.focus_areas, start=1):
+        out += [f"## {n}. {area.title}", "", f"### {PART_CURRENT}", ""]
+        out += [p + "\n" for p in _paragraphs(area.current_state)]
+        out += [f"### {PART_DESIRED}", ""]
+        out += [p + "\n" for p in _paragraphs(area.desired_state)]
+        if area.goals:
+            out += [f"- {g.text}" for g in area.goals] + [""]
+        if rows := indicator_rows(area):
+            out += _table(INDICATOR_HEADERS, rows) + [""]
+        out += [f"### {PART_STRATEGIES}", ""]
+        if area.strategies:
+            out += [f"{k}. {s.text}" for k, s in enumerate(area.strategies, start=1)] + [""]
+        out += [f"### {PART_MEASURES}", ""]
+        if rows := measure_rows(area):
+            out += _table(MEASURE_HEADERS, rows) + [""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- DOCX ---------------------------------------------------------------------------------------
+
+
+def _docx_table(document, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    # The first row is a header row that repeats on every page (read as headers by screen readers).
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text or ""
+
+
+def to_docx(draft: Draft) -> bytes:
+    """Word document with the built-in heading styles: Heading 1 per focus area, Heading 2 per plan part."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = draft.title
+    document.core_properties.language = "nb-NO"
+    document.add_heading(draft.title, level=0)
+    if draft.note:
+        document.add_paragraph(draft.note)
+    for n, area in enumerate(draft.focus_areas, start=1):
+        document.add_heading(f"{n}. {area.title}", level=1)
+        document.add_heading(PART_CURRENT, level=2)
+        for p in _paragraphs(area.current_state):
+            document.add_paragraph(p)
+        document.add_heading(PART_DESIRED, level=2)
+        for p in _paragraphs(area.desired_state):
+            document.add_paragraph(p)
+        for goal in area.goals:
+            document.add_paragraph(goal.text, style="List Bullet")
+        if rows := indicator_rows(area):
+            _docx_table(document, INDICATOR_HEADERS, rows)
+        document.add_heading(PART_STRATEGIES, level=2)
+        for strategy in area.strategies:
+            document.add_paragraph(strategy.text, style="List Number")
+        document.add_heading(PART_MEASURES, level=2)
+        if rows := measure_rows(area):
+            _docx_table(document, MEASURE_HEADERS, rows)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def to_html(draft: Draft) -> str:
+    """The HTML the PDF is made from; rendered without a request, so exports can run in a background job."""
+    return current_app.jinja_env.get_template("drafting/export_pdf.html").render(
+        draft=draft, paragraphs=_paragraphs, indicator_rows=indicator_rows,
+        measure_rows=measure_rows, parts=(PART_CURRENT, PART_DESIRED, PART_STRATEGIES, PART_MEASURES),
+        indicator_headers=INDICATOR_HEADERS, measure_headers=MEASURE_HEADERS,
+    )
+
+
+def to_pdf(draft: Draft) -> bytes:
+    """PDF/UA-1 (tagged) from the HTML template, as far as WeasyPrint supports it."""
+    import weasyprint
+
+    return weasyprint.HTML(string=to_html(draft)).write_pdf(pdf_variant="pdf/ua-1")
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+def render(draft: Draft, fmt: str) -> bytes:
+    if fmt == "docx":
+        return to_docx(draft)
+    if fmt == "pdf":
+        return to_pdf(draft)
+    return to_markdown(draft).encode()
+
+
+def download(draft: Draft, fmt: str) -> Response:
+    mimetype, ext = FORMATS[fmt]
+    filename = f"{slugify(draft.title) or 'strategiutkast'}-{draft.number}.{ext}"
+    response = Response(render(draft, fmt), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
