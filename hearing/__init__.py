@@ -41,8 +41,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hearing.imports import bp as imports_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
-    from hearing.workshop import bp as workshop_bp
     from hearing.review import bp as review_bp
+    from hearing.workshop import bp as workshop_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
