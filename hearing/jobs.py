@@ -22,6 +22,7 @@ the foreground (RQ when ``REDIS_URL`` is set, else the polling worker).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -45,6 +46,9 @@ RQ_QUEUE = "hearing"
 
 Progress = Callable[[int, str], None]
 TaskFn = Callable[[Session, Job, Progress], "dict | None"]
+
+#: The process that imported this module (an RQ work horse is a fork of it).
+_IMPORT_PID = os.getpid()
 
 #: Task functions by job kind.
 TASKS: dict[str, TaskFn] = {}
@@ -359,8 +363,9 @@ def rq_run_job(job_id: int) -> bool:
     """Entry point for RQ workers."""
     try:
         app = current_app._get_current_object()
-        # RQ runs each job in a forked work horse: never reuse the parent's database connections
-        db.engine.dispose(close=False)
+        if os.getpid() != _IMPORT_PID:
+            # RQ runs each job in a forked work horse: never reuse the parent's database connections
+            db.engine.dispose(close=False)
     except RuntimeError:
         from hearing import create_app
 
