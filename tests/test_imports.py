@@ -235,6 +235,10 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
     choice = {"col-2": "time", "col-4": "name", "col-5": f"prompt:{rating.id}", "col-6": f"prompt:{free.id}", "default_group": "0"}
     done = client.submit(mapping_url, choice, follow=True)
     assert "Importert: 3 svar med 2 innspill og 3 vurderinger og valg" in text_of(done)
+    assert client.get(mapping_url).status_code == 404  # the raw export is not kept after the import
+    # The same file uploaded and imported again adds nothing.
+    r = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "kopi.csv")}, content_type="multipart/form-data")
+    assert r.location == mapping_url
     again = client.submit(mapping_url, choice, follow=True)
     assert "Importert: 0 svar" in text_of(again) and "Hoppet over 3 rader som var importert før" in text_of(again)
     assert (count(Submission), count(Input)) == (3, 2)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -44,11 +45,19 @@ def _folder(upload_folder: str) -> Path:
     return path
 
 
+#: An upload not imported within this time is removed (exports carry names and e-mail addresses).
+KEEP_UPLOAD = timedelta(hours=24)
+
+
 def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
-    """Check that the file reads, keep it under its SHA-256 and return that id with the table."""
+    """Check that the file reads, keep it under its SHA-256 until it is imported, return that id and the table."""
     table = read_table(data, filename)
     file_id = hashlib.sha256(data).hexdigest()
     folder = _folder(upload_folder)
+    cutoff = time.time() - KEEP_UPLOAD.total_seconds()
+    for old in folder.iterdir():
+        if old.is_file() and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
     (folder / f"{file_id}.bin").write_bytes(data)
     (folder / f"{file_id}.name").write_text(Path(filename or "fil").name[:200], encoding="utf-8")
     return file_id, table
@@ -65,6 +74,13 @@ def load_upload(upload_folder: str, file_id: str) -> tuple[str, Table] | None:
     name_path = folder / f"{file_id}.name"
     name = name_path.read_text(encoding="utf-8") if name_path.exists() else ""
     return name, read_table(path.read_bytes(), name)
+
+
+def discard_upload(upload_folder: str, file_id: str) -> None:
+    """Remove the stored file once its rows are in the database."""
+    if FILE_ID.match(file_id or ""):
+        for suffix in (".bin", ".name"):
+            (_folder(upload_folder) / f"{file_id}{suffix}").unlink(missing_ok=True)
 
 
 # --- mapping and import --------------------------------------------------------------------------
@@ -258,5 +274,5 @@ def import_rows(
 
 __all__ = [
     "MappingError", "ImportFileError", "ImportResult", "Mapping", "build_mapping", "import_rows",
-    "load_upload", "parse_time", "store_upload",
+    "discard_upload", "load_upload", "parse_time", "store_upload",
 ]

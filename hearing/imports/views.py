@@ -122,7 +122,8 @@ def mapping(activity_id: int, file_id: str):
                         dup=result.duplicates, empty=result.empty), "success")
                 if result.warnings:
                     flash(_("Merknader: %(list)s", list=" · ".join(result.warnings)), "warning")
-                return url_for("imports.mapping", activity_id=activity.id, file_id=file_id)
+                services.discard_upload(current_app.config["UPLOAD_FOLDER"], file_id)
+                return url_for("imports.upload", activity_id=activity.id)
 
             return once(form.form_key.data, run)
     return render_template(

@@ -74,3 +74,33 @@ def test_notes_typed_offline_wait_and_are_sent_once_back_online(page, live_serve
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0")
     page.reload()
     assert page.locator("#note-list li .note__text", has_text="Skrevet uten nett").count() == 1
+
+
+def test_paste_notes_and_import_pages_pass_axe(page, live_server):
+    email, _name, _role, password = DEMO_USERS[0]  # the administrator may do all of it
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/staff")
+    page.get_by_role("link", name=f"Ta notater: {WORKSHOP}").click()
+    capture_url = page.url
+    problems = {}
+
+    def check(name):
+        found = Axe().run(page, options=WCAG).response["violations"]
+        if found:
+            problems[name] = [f"{v['id']}: {v['help']} {v['nodes'][0]['target']}" for v in found]
+
+    page.get_by_role("link", name="Lim inn mange notater").click()
+    page.fill("#lines", "Fra lapp 1\n\nFra lapp 2")
+    page.click("button[name=preview]")
+    assert "Forhåndsvisning: 2 notater" in page.inner_text("#preview")
+    check("paste preview")
+    page.goto(capture_url + "/notes")
+    check("notes")
+    page.goto(capture_url.replace("/workshop/", "/imports/"))
+    check("import upload")
+    csv = ("Navn;Hva er de største utfordringene i tjenestene i dag?\r\nÅse;For få hender\r\n").encode("utf-8-sig")
+    page.set_input_files("#file", files=[{"name": "svar.csv", "mimeType": "text/csv", "buffer": csv}])
+    page.click("button[type=submit]:has-text('Last opp')")
+    page.wait_for_selector("select#col-1")
+    check("import mapping")
+    assert problems == {}
