@@ -380,3 +380,26 @@ def test_new_inputs_are_placed_in_the_newest_run_by_themselves(world):
     assert a is not None and a.is_new and a.theme_id == theme_with(run, WALK[1]).theme_id
     assert theme_with(old, "Strø fortauet før folk går på jobb") is None
     assert db.session.get(Job, job.id).result == {"placed": {str(run.id): 1}}
+
+
+def test_run_without_inputs_fails_with_its_reason(reviewer_client, make_process, world):
+    process, activity, reviewer = world
+    empty = make_process(name="Tom prosess")
+    run = service.start_run(db.session, reviewer, empty)
+    db.session.commit()
+    run_pending_jobs()
+    r = reviewer_client.get(f"/review/runs/{run.id}")
+    assert "Grupperingen feilet" in text_of(r) and "ingen innspill" in text_of(r)
+    assert reviewer_client.get(f"/review/runs/{run.id}/status").get_json()["status"] == "failed"
+
+
+def test_rerun_keeps_an_input_moved_to_diverse(world):
+    process, activity, reviewer = world
+    run = start_and_run(world, n_themes=3)
+    misc = service._misc_theme(db.session, run)
+    service.move_input(db.session, reviewer, theme_with(run, FOOD[0]), misc)
+    db.session.commit()
+    run2 = start_and_run(world, n_themes=3)
+    moved = theme_with(run2, FOOD[0])
+    theme = db.session.get(Theme, moved.theme_id)
+    assert theme.is_misc and theme.previous_theme_id == misc.id and moved.source == "manual"
