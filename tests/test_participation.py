@@ -313,3 +313,12 @@ def test_database_gone_before_the_form_is_read_gives_the_text_back(client, world
     r = client.post(url, data={**fields, "statement": "Teksten kommer tilbake", "consent": "without_name"})
     assert r.status_code == 503
     assert "midlertidig utilgjengelig" in text_of(r) and "Teksten kommer tilbake" in r.get_data(as_text=True)
+
+
+def test_a_new_response_schedules_embedding_and_placement(client, world):
+    from hearing.models import Job
+
+    post_response(client, f"/delta/{world['box'].id}", {"statement": "Benk ved kaia", "consent": "without_name"})
+    post_response(client, f"/delta/{world['box'].id}", {"statement": "Benk ved kirka", "consent": "without_name"})
+    jobs = db.session.scalars(sa.select(Job).where(Job.status == "queued")).all()
+    assert len(jobs) == 1 and jobs[0].kind in ("themes.embed", "themes.place")
