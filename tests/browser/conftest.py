@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from hearing import create_app
@@ -27,10 +28,19 @@ def live_server(databases, tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     url = databases.new(folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "live", "LOGIN_RATE_LIMIT": "1000/minute",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "JOBS_LOCAL_WORKER": False})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "JOBS_LOCAL_WORKER": False, "THEMES_EMBEDDINGS": False})
     with app.app_context():
         seed_demo(db.session, None)
         db.session.commit()
+        # One finished grouping run, so the reviewer's pages have themes to work on.
+        from hearing.jobs import run_pending_jobs
+        from hearing.models import Process, User
+        from hearing.themes.service import start_run
+
+        admin = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        start_run(db.session, admin, db.session.scalar(sa.select(Process)), n_themes=3)
+        db.session.commit()
+        run_pending_jobs(app)
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -1,0 +1,65 @@
+"""Review pages in headless Chromium: axe audit, rename a theme and move an input by keyboard alone."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from hearing.demo import DEMO_USERS
+from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.test_foundation_pages import audit
+
+pytestmark = pytest.mark.browser
+
+
+def tab_to(page, predicate_js: str, limit: int = 200) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(predicate_js):
+            return
+    raise AssertionError(f"focus never reached: {predicate_js}")
+
+
+def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_server):
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/review/")
+    problems = {"/review/": audit(page)}
+    page.locator("main a").filter(has_text=re.compile("Strategiplan")).first.click()
+    page.wait_for_load_state()
+    problems[page.url] = audit(page)
+    page.locator("main a[href*='/review/runs/']").first.click()
+    page.wait_for_load_state()
+    run_url = page.url
+    problems[run_url] = audit(page)
+    # Rename the first theme: Tab to its name field, type, Enter submits the form.
+    tab_to(page, "document.activeElement.id && document.activeElement.id.startsWith('rename-')")
+    field_id = page.evaluate("document.activeElement.id")
+    page.keyboard.type("Heltid og bemanning (omdøpt)")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Heltid og bemanning (omdøpt)" in page.inner_text("main")
+    assert page.locator(f"#{field_id}").input_value() == "Heltid og bemanning (omdøpt)"
+    # Open the theme's inputs and move the first one with the select and its button.
+    page.goto(run_url)
+    page.locator("main a", has_text="Se, flytt og fest innspillene").first.click()
+    page.wait_for_load_state()
+    problems[page.url] = audit(page)
+    tab_to(page, "document.activeElement.tagName === 'SELECT' && document.activeElement.id.startsWith('move-')")
+    select_id = page.evaluate("document.activeElement.id")
+    before = page.evaluate("document.activeElement.value")
+    page.keyboard.press("ArrowDown")
+    after = page.evaluate("document.activeElement.value")
+    if after == before:
+        page.keyboard.press("ArrowUp")
+        after = page.evaluate("document.activeElement.value")
+    assert after != before
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "submit"
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator(f"#{select_id}").count() == 0  # the input left this theme
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review_theme.png"), full_page=True)
+    assert {k: v for k, v in problems.items() if v} == {}
