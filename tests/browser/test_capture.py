@@ -104,3 +104,27 @@ def test_paste_notes_and_import_pages_pass_axe(page, live_server):
     page.wait_for_selector("select#col-1")
     check("import mapping")
     assert problems == {}
+
+
+def test_other_facilitators_notes_and_deletions_arrive_by_polling(page, live_server, browser):
+    open_capture(page, live_server)
+    other = browser.new_context(locale="nb-NO").new_page()
+    try:
+        email, _name, _role, password = DEMO_USERS[0]
+        login(other, live_server, email, password)
+        other.goto(page.url)
+        other.fill("#text", "Notat fra bord 2 hos en annen")
+        other.press("#text", "Enter")
+        expect(page.locator("#note-list li", has_text="Notat fra bord 2 hos en annen")).to_be_visible(timeout=8000)
+        expect(page.locator("#capture-announce")).to_have_text("1 nytt notat fra andre.")
+        # The other's note cannot be changed here; one's own can, and its deletion reaches the other page.
+        assert page.locator("#note-list li", has_text="Notat fra bord 2 hos en annen").locator("[data-action]").count() == 0
+        page.fill("#text", "Skal slettes")
+        page.press("#text", "Enter")
+        expect(other.locator("#note-list li", has_text="Skal slettes")).to_be_visible(timeout=8000)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#note-list li", has_text="Skal slettes").locator("[data-action=delete]").click()
+        expect(page.locator("#capture-announce")).to_have_text("Notatet er slettet.")
+        expect(other.locator("#note-list li", has_text="Skal slettes")).to_have_count(0, timeout=8000)
+    finally:
+        other.context.close()
