@@ -129,6 +129,11 @@ def test_move_keeps_positions_unique(world):
     services.move_part(db.session, world["reviewer"], draft.focus_areas[0], -1)  # already first: nothing
     assert titles()[0] == "Mat og måltider"
     assert services.focus_area_warning(draft) is None
+    goal = draft.focus_areas[0].goals[0]
+    services.add_part(db.session, world["reviewer"], "indicator", goal, {"name": "Antall klager"})
+    services.move_part(db.session, world["reviewer"], goal.indicators[1], -1)
+    assert [i.name for i in goal.indicators] == ["Antall klager", "Andel fornøyde beboere"]
+    assert goal.indicators[1].target == "80 %"
 
 
 def test_diff_section_by_section(world):
@@ -263,6 +268,7 @@ def test_facilitator_gets_403(app, client, world, make_user):
 def test_reviewer_builds_a_draft_through_pages(reviewer_client, world):
     client = reviewer_client
     index = f"/drafts/process/{world['process'].id}"
+    assert f'href="{index}"' in client.get(f"/admin/processes/{world['process'].id}").get_data(as_text=True)
     page = client.get(index)
     assert "Mat og måltider" in text_of(page)  # themes offered for draft 1
     r = client.submit(index, {"title": "", "theme_ids": [world["food"].id]}, action=index)
@@ -334,12 +340,3 @@ def test_reviewer_builds_a_draft_through_pages(reviewer_client, world):
     assert second.hearing_activity_id
     assert db.session.scalar(sa.select(sa.func.count(Activity.id)).where(Activity.kind == "hearing")) == 1
     assert "sendt på høring" in text_of(client.get(f"/drafts/{second.id}"))
-
-
-@pytest.fixture(autouse=True)
-def _tmp_register(app):  # TEMPORARY until hearing/__init__.py registers the blueprint
-    from hearing.drafting import bp
-
-    if "drafting" not in app.blueprints:
-        app.register_blueprint(bp)
-

@@ -120,7 +120,7 @@ def to_docx(draft: Draft) -> bytes:
             _docx_table(document, INDICATOR_HEADERS, rows)
         document.add_heading(PART_STRATEGIES, level=2)
         for strategy in area.strategies:
-            document.add_paragraph(strategy.text, style="List Number")
+            document.add_paragraph(strategy.text, style="List Bullet")  # Word would continue numbers across areas
         document.add_heading(PART_MEASURES, level=2)
         if rows := measure_rows(area):
             _docx_table(document, MEASURE_HEADERS, rows)

@@ -260,14 +260,23 @@ def move_part(session: Session, actor: User | None, obj: Any, direction: int) ->
     """Swap with the neighbour above (direction -1) or below (+1); positions stay unique."""
     kind = kind_of(obj)
     ensure_editable(draft_of(obj))
-    if not kind.ordered:
-        return
-    items = sorted(getattr(parent_of(obj), kind.collection), key=lambda i: i.position)
+    items = getattr(parent_of(obj), kind.collection)
+    if kind.ordered:
+        items = sorted(items, key=lambda i: i.position)
     index = items.index(obj)
     other_index = index + (1 if direction > 0 else -1)
     if not 0 <= other_index < len(items):
         return
     other = items[other_index]
+    if not kind.ordered:
+        # Indicators keep their order by id (they have no position): swap the contents instead.
+        for name in kind.fields:
+            mine, theirs = getattr(obj, name), getattr(other, name)
+            setattr(obj, name, theirs)
+            setattr(other, name, mine)
+        session.flush()
+        audit.record(session, actor, f"draft.{kind.name}.move", other, **_log_id(obj), swapped_with=obj.id)
+        return
     mine, theirs = obj.position, other.position
     obj.position = -obj.id  # out of the way of the unique (parent, position)
     session.flush()
