@@ -4,6 +4,22 @@ document.addEventListener("DOMContentLoaded", () => {
   const summary = document.querySelector("[data-error-summary]");
   if (summary) summary.focus();
 
+  // A table that scrolls sideways on a narrow screen must be reachable by keyboard (WCAG 2.1.1).
+  const markScrollable = () => {
+    document.querySelectorAll(".table-wrap").forEach((wrap) => {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        if (!wrap.hasAttribute("tabindex")) wrap.setAttribute("tabindex", "0");
+        if (!wrap.hasAttribute("role")) wrap.setAttribute("role", "region");
+        const caption = wrap.querySelector("caption");
+        if (!wrap.hasAttribute("aria-label") && !wrap.hasAttribute("aria-labelledby") && caption) {
+          wrap.setAttribute("aria-label", caption.textContent.trim());
+        }
+      }
+    });
+  };
+  markScrollable();
+  window.addEventListener("resize", markScrollable);
+
   // Ask before destructive actions.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
