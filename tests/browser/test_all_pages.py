@@ -25,7 +25,17 @@ SKIP = re.compile(r"(\.json|/status|/export|/data\.|/vedlegg|/attachments/|/orig
 def page_urls(app) -> list[str]:
     """One URL per GET page, with ids taken from the seeded database."""
     from hearing.extensions import db
-    from hearing.models import Activity, Draft, Input, Process, Prompt, StakeholderGroup, Theme, ThemeRun, User
+    from hearing.models import (
+        Activity,
+        Draft,
+        Input,
+        Process,
+        Prompt,
+        StakeholderGroup,
+        Theme,
+        ThemeRun,
+        User,
+    )
 
     with app.app_context():
         first = lambda model: db.session.scalar(sa.select(model.id).order_by(model.id).limit(1))  # noqa: E731
