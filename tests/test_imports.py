@@ -136,6 +136,13 @@ def test_times_in_export_formats():
     assert services.parse_time("i går", oslo) is None
 
 
+@pytest.mark.parametrize(("value", "rating"), [
+    ("4", 4), ("4.0", 4), ("5 – Svært godt", 5), ("1", 1), ("4,5", None), ("45", None), ("0", None), ("godt", None),
+])
+def test_ratings_from_export_cells(value, rating):
+    assert services._rating(value) == rating
+
+
 # --- importing -----------------------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ _TIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
 )
 MAX_WARNINGS = 50
+IMPORTED_MEANWHILE = "Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over."
 
 
 class MappingError(ValueError):
@@ -173,11 +174,9 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
 
 
 def _rating(value: str) -> int | None:
-    match = re.match(r"^\s*(\d+)(?:[.,]0+)?\b", value)
-    if not match:
-        return None
-    number = int(match.group(1))
-    return number if 1 <= number <= 5 else None
+    """1–5 from "4", "4.0" or "4 – Godt"; None for "4,5", "45" or words."""
+    match = re.match(r"^\s*([1-5])(?:[.,]0+)?(?![.,]?\d)", value)
+    return int(match.group(1)) if match else None
 
 
 def _choices(prompt: Prompt, value: str) -> list[str]:

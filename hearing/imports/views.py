@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from hearing.auth import role_required
 from hearing.extensions import db
@@ -71,6 +72,15 @@ def _guess(table: Table, activity: Activity) -> dict[int, str]:
     return guesses
 
 
+def _report(result: services.ImportResult) -> None:
+    flash(_("Importert: %(rows)d svar med %(inputs)d innspill og %(answers)d vurderinger og valg. "
+            "Hoppet over %(dup)d rader som var importert før og %(empty)d tomme rader.",
+            rows=result.rows, inputs=result.inputs, answers=result.answers,
+            dup=result.duplicates, empty=result.empty), "success")
+    if result.warnings:
+        flash(_("Merknader: %(list)s", list=" · ".join(result.warnings)), "warning")
+
+
 def _examples(table: Table) -> list[str]:
     return [next((r.cells[i] for r in table.rows if r.cells[i]), "") for i in range(len(table.columns))]
 
@@ -113,19 +123,23 @@ def mapping(activity_id: int, file_id: str):
         except services.MappingError as exc:
             form.form_errors.append(str(exc))
         else:
+            results: list[services.ImportResult] = []
+
             def run() -> str:
-                result = services.import_rows(db.session, current_user, activity, table, file_id, plan,
-                                              zone=local_zone(), now=utcnow())
-                flash(_("Importert: %(rows)d svar med %(inputs)d innspill og %(answers)d vurderinger og valg. "
-                        "Hoppet over %(dup)d rader som var importert før og %(empty)d tomme rader.",
-                        rows=result.rows, inputs=result.inputs, answers=result.answers,
-                        dup=result.duplicates, empty=result.empty), "success")
-                if result.warnings:
-                    flash(_("Merknader: %(list)s", list=" · ".join(result.warnings)), "warning")
-                services.discard_upload(current_app.config["UPLOAD_FOLDER"], file_id)
+                results.append(services.import_rows(db.session, current_user, activity, table, file_id, plan,
+                                                    zone=local_zone(), now=utcnow()))
                 return url_for("imports.upload", activity_id=activity.id)
 
-            return once(form.form_key.data, run)
+            try:
+                done = once(form.form_key.data, run)
+            except IntegrityError:
+                db.session.rollback()  # another import of the same rows won the race
+                form.form_errors.append(services.IMPORTED_MEANWHILE)
+            else:
+                services.discard_upload(current_app.config["UPLOAD_FOLDER"], file_id)  # the rows are stored
+                for result in results:  # empty when the same form was sent before
+                    _report(result)
+                return done
     return render_template(
         "imports/mapping.html", activity=activity, process=activity.process, form=form, table=table,
         filename=filename, preview=table.preview(PREVIEW_ROWS), targets=targets, examples=_examples(table),
