@@ -161,7 +161,10 @@ def render(draft: Draft, fmt: str) -> bytes:
 
 def download(draft: Draft, fmt: str) -> Response:
     mimetype, ext = FORMATS[fmt]
-    filename = f"{slugify(draft.title) or 'strategiutkast'}-{draft.number}.{ext}"
+    name = slugify(draft.title) or "strategiutkast"
+    if str(draft.number) not in name:
+        name = f"{name}-{draft.number}"
+    filename = f"{name}.{ext}"
     response = Response(render(draft, fmt), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

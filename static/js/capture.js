@@ -10,7 +10,8 @@
   const csrf = form.dataset.csrf;
   const notesUrl = form.dataset.notesUrl;
   const createUrl = form.getAttribute("action");
-  const queueKey = "capture-queue:" + form.dataset.activity;
+  // Per activity and person: notes typed by one facilitator are never sent in the name of another.
+  const queueKey = "capture-queue:" + form.dataset.activity + ":" + form.dataset.user;
   const prefsKey = "capture-prefs:" + form.dataset.activity;
   const list = document.getElementById("note-list");
   const status = document.getElementById("queue-status");
@@ -279,6 +280,7 @@
       time: String(now.getHours()).padStart(2, "0") + ":" + String(now.getMinutes()).padStart(2, "0"),
     });
     saveQueue();
+    status.dataset.waiting = String(queue.length); // the words change only if it waits (see updateStatus)
     text.value = "";
     text.focus();
     alertBox.replaceChildren();

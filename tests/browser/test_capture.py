@@ -49,6 +49,7 @@ def test_three_notes_by_keyboard_alone(page, live_server):
         assert page.evaluate("document.activeElement.id") == "text"  # focus stays
         assert page.input_value("#text") == ""  # the field is cleared
     expect(page.locator("#queue-status")).to_have_attribute("data-waiting", "0")
+    expect(page.locator("#note-list li.note--pending")).to_have_count(0)
     first_three = page.locator("#note-list li .note__text").all_inner_texts()[:3]
     assert first_three == list(reversed(notes))  # newest first
     meta = page.locator("#note-list li .meta").first.inner_text()
