@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from hearing.extensions import db
 from hearing.imports import files, services
-from hearing.models import Activity, Answer, Input, Prompt, StakeholderGroup, Submission, User
+from hearing.models import Activity, Answer, Input, Job, Prompt, StakeholderGroup, Submission, User
 from tests.conftest import hidden_fields, text_of
 
 RATING_Q = "Hvor godt dekker strategiene utfordringene i din enhet?"
@@ -243,6 +243,8 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
     done = client.submit(mapping_url, choice, follow=True)
     assert "Importert: 3 svar med 2 innspill og 3 vurderinger og valg" in text_of(done)
     assert client.get(mapping_url).status_code == 404  # the raw export is not kept after the import
+    queued = db.session.scalars(sa.select(Job.kind).where(Job.status == "queued")).all()
+    assert queued in (["themes.embed"], ["themes.place"])  # the imported inputs get grouped in the background
     # The same file uploaded and imported again adds nothing.
     r = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "kopi.csv")}, content_type="multipart/form-data")
     assert r.location == mapping_url

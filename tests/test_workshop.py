@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.extensions import db
-from hearing.models import Activity, AuditEvent, Input, Prompt, StakeholderGroup
+from hearing.models import Activity, AuditEvent, Input, Job, Prompt, StakeholderGroup
 from tests.conftest import PASSWORD, Client, hidden_fields, text_of
 
 
@@ -61,6 +61,8 @@ def test_note_sent_twice_is_stored_once(app, make_user, workshop):
         "Vi trenger flere heltidsstillinger", "Bord 3", group.id, prompt.id, "workshop", note_id)
     assert first.json["note"]["table"] == "Bord 3" and first.json["note"]["can_change"] is True
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "input.create")) == 1
+    queued = db.session.scalars(sa.select(Job.kind).where(Job.status == "queued")).all()
+    assert queued in (["themes.embed"], ["themes.place"])  # one grouping job for the new note, not two
 
 
 def test_json_capture_needs_the_csrf_header_and_valid_data(app, make_user, workshop):

@@ -15,6 +15,7 @@ from hearing.imports import bp, forms, services
 from hearing.imports.files import ImportFileError, Table
 from hearing.models import Activity, utcnow
 from hearing.models.processes import QuestionType
+from hearing.themes.service import schedule_after_commit
 
 PREVIEW_ROWS = 5
 
@@ -137,6 +138,8 @@ def mapping(activity_id: int, file_id: str):
                 form.form_errors.append(services.IMPORTED_MEANWHILE)
             else:
                 services.discard_upload(current_app.config["UPLOAD_FOLDER"], file_id)  # the rows are stored
+                if results:
+                    schedule_after_commit(db.session)
                 for result in results:  # empty when the same form was sent before
                     _report(result)
                 return done

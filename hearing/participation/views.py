@@ -18,6 +18,7 @@ from hearing.models import Activity, Attachment, Invitation, QuestionType, utcno
 from hearing.participation import bp, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
 from hearing.privacy import records
+from hearing.themes.service import schedule_after_commit
 
 
 def _rate_limit() -> str:
@@ -85,21 +86,6 @@ def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, 
     return data, errors
 
 
-def _schedule_grouping() -> None:
-    """New inputs get embedded and placed into the newest theme runs in the background.
-
-    The response is already committed; a failure here must not turn it into an error page.
-    """
-    from hearing.themes.service import schedule_new_inputs
-
-    try:
-        schedule_new_inputs(db.session)
-        db.session.commit()
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        current_app.logger.exception("could not schedule grouping of new inputs")
-
-
 def _render_form(activity, *, data=None, errors=None, invitation=None, token=None, submission=None, status=200, notice=None):
     now = utcnow()
     return render_template(
@@ -151,7 +137,7 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
         return _render_form(activity, data=data, invitation=invitation, token=token, status=503,
                             notice=_("Vi klarte ikke å lagre svaret ditt akkurat nå. Ingenting er sendt. Teksten din står under – prøv å sende igjen om litt."))
     if created:
-        _schedule_grouping()
+        schedule_after_commit(db.session)
     return redirect(url_for("participation.response", token=edit_token, kvittering=1))
 
 
@@ -223,7 +209,7 @@ def response_edit(token: str):
     except services.ResponseError as exc:
         db.session.rollback()
         return _render_form(act, data=data, errors=exc.errors, invitation=sub.invitation, submission=sub, status=422)
-    _schedule_grouping()
+    schedule_after_commit(db.session)
     flash(_("Endringene i svaret ditt er lagret."), "success")
     return redirect(url_for("participation.response", token=token))
 

@@ -14,6 +14,7 @@ inputs to be embedded.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -51,6 +52,8 @@ RANDOM_STATE = 0
 CONFIRMED = (PlacementSource.MANUAL,)
 
 Progress = Callable[[int, str], None]
+
+log = logging.getLogger(__name__)
 
 
 class ThemeServiceError(Exception):
@@ -630,6 +633,20 @@ def schedule_new_inputs(session: Session, created_by=None) -> Job:
     if waiting is not None and not waiting.payload.get("run_id"):
         return waiting
     return enqueue(session, "themes.place", {}, created_by=created_by)
+
+
+def schedule_after_commit(session: Session, created_by=None) -> None:
+    """Schedule grouping of inputs that are already committed, and commit the job.
+
+    The inputs are stored and the person has been told so: a failure here is logged, never
+    turned into an error for them (the next input or run picks the inputs up).
+    """
+    try:
+        schedule_new_inputs(session, created_by=created_by)
+        session.commit()
+    except sa.exc.SQLAlchemyError:
+        session.rollback()
+        log.exception("could not schedule grouping of new inputs")
 
 
 def schedule_placement(session: Session, run: ThemeRun, actor=None) -> Job:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.models import Activity, Input, InputSource, Prompt, StakeholderGroup, User, utcnow
 from hearing.models.processes import ActivityKind, QuestionType
+from hearing.themes.service import schedule_after_commit
 
 MAX_TEXT = 5000
 MAX_LINES = 500
@@ -99,6 +100,7 @@ def save_note(session: Session, actor: User, activity: Activity, data: NoteData)
         if existing is None:
             raise
         return existing, False
+    schedule_after_commit(session)  # group it with the rest in the background
     return note, True
 
 
