@@ -14,6 +14,7 @@ from hearing.models.drafts import (
     Measure,
     Strategy,
 )
+from hearing.models.exports import ExportFile, ProcessIdentity
 from hearing.models.jobs import Job, JobStatus
 from hearing.models.processes import (
     STANDARD_PHASES,
@@ -33,8 +34,8 @@ from hearing.models.users import Role, User
 
 __all__ = [
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
-    "Audience", "Base", "Consent", "Decision", "Document", "Draft", "FocusArea", "Goal", "GroupCategory",
+    "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus",
-    "Measure", "Phase", "PlacementSource", "Process", "Prompt", "QuestionType", "RequestKey", "Role", "Section",
+    "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
 ]
