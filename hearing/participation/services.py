@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hearing.models import (
     Activity,
@@ -22,6 +22,7 @@ from hearing.models import (
     Attachment,
     Audience,
     Consent,
+    Document,
     Input,
     Invitation,
     Process,
@@ -89,7 +90,12 @@ def find_invitation(session: Session, token: str) -> Invitation | None:
 
 def public_activity(session: Session, activity_id: int) -> Activity | None:
     """A public, non-workshop activity of a public process, or None."""
-    activity = session.get(Activity, activity_id)
+    # One round trip for what every form page and POST reads (the form is the busiest page).
+    activity = session.get(Activity, activity_id, options=[
+        joinedload(Activity.process).selectinload(Process.groups),
+        joinedload(Activity.document).selectinload(Document.sections),
+        selectinload(Activity.prompts),
+    ])
     if activity is None or activity.kind == "workshop" or activity.audience != Audience.PUBLIC:
         return None
     if not activity.process.is_public:
