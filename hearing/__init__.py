@@ -42,6 +42,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hearing.imports import bp as imports_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
+    from hearing.reporting import bp as reporting_bp
     from hearing.review import bp as review_bp
     from hearing.workshop import bp as workshop_bp
 
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(drafting_bp)
+    app.register_blueprint(reporting_bp)
 
     from hearing import cli
 

@@ -30,6 +30,12 @@ CONSENTS = {
     "without_name": _l("Kan publiseres uten navn"),
     "not_published": _l("Skal ikke publiseres"),
 }
+DECISIONS = {
+    "adopted": _l("Tatt til følge"),
+    "partly": _l("Delvis tatt til følge"),
+    "not_adopted": _l("Ikke tatt til følge"),
+    "not_relevant": _l("Ikke relevant for planen"),
+}
 STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
 
 
@@ -46,4 +52,5 @@ def init_app(app) -> None:
         question_type_label=lambda v: QUESTION_TYPES.get(v, v),
         status_label=lambda v: STATUSES.get(v, v),
         consent_label=lambda v: CONSENTS.get(v, v),
+        decision_label=lambda v: DECISIONS.get(v, v),
     )

@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
-from hearing.review import views  # noqa: E402,F401  (routes register on bp)
+from hearing.review import views  # noqa: E402,F401,I001  (routes register on bp)
+from hearing.review import assessment_views  # noqa: E402,F401  (assessment routes register on bp)
