@@ -30,7 +30,8 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # a long hearing form must not expire while someone writes
-    RATELIMIT_STORAGE_URI = "memory://"
+    #: Counters every app process shares: the database (hearing.ratelimit), or Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = "hearing+db://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10/minute"
 
@@ -86,5 +87,5 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["UPLOAD_FOLDER"] = str(instance / "uploads")
     if not app.config.get("DEMO_DATA_PATH"):
         app.config["DEMO_DATA_PATH"] = str(Path(app.root_path).parent.parent / "shared" / "data" / "dev.tsv")
-    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]

@@ -10,6 +10,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
+from hearing import ratelimit  # noqa: F401  (registers the hearing+db:// counter storage)
 from hearing.models.base import Base
 
 db = SQLAlchemy(model_class=Base)

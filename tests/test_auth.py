@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+import sqlalchemy as sa
+
 from hearing.extensions import db
-from hearing.models import AuditEvent, User
+from hearing.models import AuditEvent, RateLimit, User
 from tests.conftest import text_of
 
 
@@ -75,3 +79,36 @@ def test_password_is_hashed(make_user):
     user = make_user("admin")
     assert "correct-horse-battery" not in user.password_hash
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+
+
+def test_login_rate_limit_is_shared_by_every_app_process(app, client, make_user):
+    """Counters live in the shared database: a second app (another gunicorn worker) sees the first one's hits."""
+    from hearing import create_app
+    from tests.conftest import Client
+
+    user = make_user("admin")
+    for _ in range(6):
+        assert client.login(user.email + "x", "feil").status_code == 200
+    other = create_app({**app.config, "JOBS_LOCAL_WORKER": False})
+    assert other.config["RATELIMIT_STORAGE_URI"] == "hearing+db://"
+    with other.app_context():
+        second = Client(other.test_client())
+        codes = [second.login(user.email + "x", "feil").status_code for _ in range(5)]
+        db.session.remove()
+        db.engine.dispose()  # this app's connections, before the test database is dropped
+    assert codes == [200, 200, 200, 200, 429]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RateLimit)) >= 1
+
+
+def test_rate_limit_storage_counts_windows(app):
+    from hearing.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage("hearing+db://")
+    assert storage.check() and storage.get("k") == 0
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get("k") == 3 and storage.get_expiry("k") > time.time() + 50
+    assert storage.incr("gone", -1) == 1  # a window that already ended …
+    assert storage.get("gone") == 0 and storage.incr("gone", 60) == 1  # … starts again at the next hit
+    storage.clear("k")
+    assert storage.get("k") == 0
+    assert storage.reset() >= 1

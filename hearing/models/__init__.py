@@ -1,6 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
 
-from hearing.models.audit import AccessibilityReport, AuditEvent, RequestKey
+from hearing.models.audit import AccessibilityReport, AuditEvent, RateLimit, RequestKey
 from hearing.models.base import Base, utcnow
 from hearing.models.documents import Document, Section
 from hearing.models.drafts import (
@@ -36,6 +36,6 @@ __all__ = [
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus",
-    "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RequestKey", "Role", "Section",
+    "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
 ]

@@ -54,3 +54,15 @@ class AccessibilityReport(Base):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set by an administrator when handled.
     handled_dt: Mapped[datetime | None]
+
+
+class RateLimit(Base):
+    """A rate-limit counter shared by every app process (see hearing.ratelimit); Redis replaces it when set."""
+
+    __tablename__ = "rate_limits"
+
+    #: Flask-Limiter's key: limit, scope and client address.
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+    #: Unix time the current window ends.
+    expires_at: Mapped[float] = mapped_column(sa.Float, index=True)

@@ -1,0 +1,94 @@
+"""Rate-limit counters in the application's database, for installations without Redis.
+
+Flask-Limiter keeps its counters in a `limits` storage. The memory storage is per process, so with
+several gunicorn workers or app servers each would count on its own and a limit would be multiplied
+by their number. This storage (``hearing+db://``) keeps fixed-window counters in the table
+``rate_limits`` of the database every process already shares; with ``REDIS_URL`` set, Redis is used
+instead (see :mod:`hearing.config`).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import sqlalchemy as sa
+from limits.storage import Storage
+from sqlalchemy.dialects import postgresql, sqlite
+
+from hearing.models.audit import RateLimit
+
+#: Share of increments that also delete expired counters, so the table stays small without a cron job.
+CLEANUP_SHARE = 0.01
+
+
+def _engine() -> sa.Engine:
+    from hearing.extensions import db
+
+    return db.engine
+
+
+def _upsert(engine: sa.Engine):
+    return (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(RateLimit.__table__)
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters: one row per key with its count and the time its window ends."""
+
+    STORAGE_SCHEME = ["hearing+db"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return sa.exc.SQLAlchemyError
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        table = RateLimit.__table__
+        engine = _engine()
+        stmt = _upsert(engine).values(key=key, count=amount, expires_at=now + expiry)
+        # A window that has ended starts again at this hit; one statement, so concurrent hits add up.
+        expired = table.c.expires_at < now
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "count": sa.case((expired, amount), else_=table.c.count + amount),
+                "expires_at": sa.case((expired, now + expiry), else_=table.c.expires_at),
+            },
+        ).returning(table.c.count)
+        with engine.begin() as conn:
+            count = conn.execute(stmt).scalar_one()
+            if random.random() < CLEANUP_SHARE:
+                conn.execute(sa.delete(table).where(table.c.expires_at < now))
+        return count
+
+    def _row(self, key: str):
+        table = RateLimit.__table__
+        with _engine().connect() as conn:
+            return conn.execute(sa.select(table.c.count, table.c.expires_at).where(table.c.key == key)).first()
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row.count if row is not None and row.expires_at >= time.time() else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return row.expires_at if row is not None and row.expires_at >= time.time() else time.time()
+
+    def check(self) -> bool:
+        try:
+            with _engine().connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+            return True
+        except sa.exc.SQLAlchemyError:
+            return False
+
+    def reset(self) -> int | None:
+        with _engine().begin() as conn:
+            return conn.execute(sa.delete(RateLimit.__table__)).rowcount
+
+    def clear(self, key: str) -> None:
+        with _engine().begin() as conn:
+            conn.execute(sa.delete(RateLimit.__table__).where(RateLimit.__table__.c.key == key))
