@@ -9,11 +9,14 @@ allowed publication, and reviewers' own text masked as well. No request inside.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import force_locale
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
@@ -337,7 +340,15 @@ def _draft_changes(old: Draft, new: Draft) -> list[AreaChange]:
 
 
 def build_report(session: Session, report: HearingReport) -> ReportView:
-    """Everything the report says, as plain masked data."""
+    """Everything the report says, as plain masked data.
+
+    Labels (kinds, decisions) follow the reader's language in a request, bokmål outside one (exports in jobs).
+    """
+    with nullcontext() if has_request_context() else force_locale("nb"):
+        return _build(session, report)
+
+
+def _build(session: Session, report: HearingReport) -> ReportView:
     process = session.get(Process, report.process_id)
     activity = session.get(Activity, report.activity_id) if report.activity_id else None
     run = session.get(ThemeRun, report.run_id) if report.run_id else None
