@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app hearing
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite serve serve-prod install install-test assets translations migrate seed chromium postgresql lint bench clean extract
+.PHONY: run test test-sqlite serve serve-prod install install-test assets translations migrate seed chromium postgresql redis lint bench clean extract
 
 run: install assets translations migrate seed serve
 
@@ -74,8 +74,16 @@ postgresql:
 	  else echo "PostgreSQL is missing: run 'sudo apt-get install -y postgresql'"; exit 1; fi; \
 	fi
 
+# Debian's Redis for the test of the RQ scale-out path (a private server per test run).
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null); \
+	  else echo "Redis is missing: run 'sudo apt-get install -y redis-server'"; exit 1; fi; \
+	fi
+
 # The whole suite on the embedded SQLite default, then on a private PostgreSQL server.
-test: install-test assets translations chromium postgresql
+test: install-test assets translations chromium postgresql redis
 	$(BIN)/python -m pytest
 	scripts/with-postgres.sh $(BIN)/python -m pytest
 
