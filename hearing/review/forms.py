@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from hearing.forms import text_field
@@ -20,8 +20,13 @@ class StartRunForm(FormKeyMixin, FlaskForm):
         description=_l("La feltet stå tomt for å la systemet velge antallet."),
     )
     guidance = text_field(
-        _l("Forventede temaer (valgfritt)"), 5000, optional=True, area=True,
-        description=_l("Ett tema per linje: «Navn: stikkord, stikkord». For eksempel «Kosthold: mat, middag, ernæring»."),
+        _l("Forventede temaer (valgfritt)"),
+        5000,
+        optional=True,
+        area=True,
+        description=_l(
+            "Ett tema per linje: «Navn: stikkord, stikkord». For eksempel «Kosthold: mat, middag, ernæring»."
+        ),
     )
 
     def validate_guidance(self, field):
@@ -32,8 +37,12 @@ class StartRunForm(FormKeyMixin, FlaskForm):
 
 
 class RenameForm(FlaskForm):
-    name = text_field(_l("Navn på temaet"), 300, optional=True,
-                      description=_l("Tomt felt gir tilbake det automatiske navnet."))
+    name = text_field(
+        _l("Navn på temaet"),
+        300,
+        optional=True,
+        description=_l("Tomt felt gir tilbake det automatiske navnet."),
+    )
 
 
 class MoveForm(FlaskForm):
@@ -46,10 +55,47 @@ class PinForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     min_percent = IntegerField(
-        _l("Godta forslag med sikkerhet på minst (prosent)"), default=80,
+        _l("Godta forslag med sikkerhet på minst (prosent)"),
+        default=80,
         validators=[NumberRange(min=0, max=100, message=_l("Oppgi et tall mellom 0 og 100."))],
     )
 
 
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: for POST buttons."""
+
+
+class MergeForm(FormKeyMixin, FlaskForm):
+    target_id = SelectField(
+        _l("Slå sammen med"),
+        coerce=int,
+        choices=[],
+        description=_l("Innspillene flyttes dit, og dette temaet forsvinner fra oversikten."),
+    )
+
+
+class SplitForm(FormKeyMixin, FlaskForm):
+    name = text_field(_l("Navn på det nye temaet"), 300)
+    assignment_ids = SelectMultipleField(
+        _l("Innspill som skal til det nye temaet"), coerce=int, choices=[], validate_choice=False
+    )
+
+    def validate_assignment_ids(self, field):
+        if not field.data:
+            raise ValidationError(_l("Velg minst ett innspill i tabellen."))
+
+
+class DuplicateForm(FlaskForm):
+    original_id = text_field(
+        _l("Nummeret på innspillet dette er et duplikat av"),
+        20,
+        description=_l("Nummeret står ved hvert innspill i søket og på temasidene, for eksempel 123."),
+    )
+
+    def validate_original_id(self, field):
+        if not field.data.lstrip("#").isdigit():
+            raise ValidationError(_l("Skriv nummeret med sifre, for eksempel 123."))
+
+    @property
+    def original(self) -> int:
+        return int(self.original_id.data.lstrip("#"))

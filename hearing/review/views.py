@@ -10,8 +10,8 @@ from flask_login import current_user
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
-from hearing.models import Activity, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
-from hearing.review import bp, forms
+from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
+from hearing.review import board, bp, forms
 from hearing.themes import service
 
 #: Inputs shown per page on a theme page.
@@ -81,10 +81,14 @@ def runs():
     latest = {}
     for run in db.session.scalars(sa.select(ThemeRun).order_by(ThemeRun.id)):
         latest[run.process_id] = run
-    counts = dict(db.session.execute(
-        sa.select(ThemeRun.process_id, sa.func.count()).group_by(ThemeRun.process_id)).all())
-    return render_template("review/index.html", processes=processes, latest=latest, counts=counts,
-                           status_label=_status_label)
+    counts = dict(
+        db.session.execute(
+            sa.select(ThemeRun.process_id, sa.func.count()).group_by(ThemeRun.process_id)
+        ).all()
+    )
+    return render_template(
+        "review/index.html", processes=processes, latest=latest, counts=counts, status_label=_status_label
+    )
 
 
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
@@ -94,9 +98,16 @@ def process_runs(process_id: int):
     form = forms.StartRunForm()
     form.scope.choices = _scope_choices(process)
     if form.validate_on_submit():
+
         def start() -> str:
-            run = service.start_run(db.session, current_user, process, n_themes=form.n_themes.data or "auto",
-                                    guidance=form.guidance.data, **_scope(process, form.scope.data))
+            run = service.start_run(
+                db.session,
+                current_user,
+                process,
+                n_themes=form.n_themes.data or "auto",
+                guidance=form.guidance.data,
+                **_scope(process, form.scope.data),
+            )
             flash(_("Grupperingen er startet. Den kjører i bakgrunnen."), "success")
             return url_for("review.run", run_id=run.id)
 
@@ -106,9 +117,16 @@ def process_runs(process_id: int):
             db.session.rollback()
             form.form_errors.append(str(exc))
     process_runs = db.session.scalars(
-        sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc())).all()
-    return render_template("review/runs.html", process=process, runs=process_runs, form=form,
-                           scope_label=_scope_label, status_label=_status_label)
+        sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc())
+    ).all()
+    return render_template(
+        "review/runs.html",
+        process=process,
+        runs=process_runs,
+        form=form,
+        scope_label=_scope_label,
+        status_label=_status_label,
+    )
 
 
 @bp.get("/runs/<int:run_id>")
@@ -118,30 +136,65 @@ def run(run_id: int):
     if run.job is not None:
         db.session.refresh(run.job)
     process = db.session.get(Process, run.process_id)
-    ctx = {"run": run, "process": process, "job": run.job, "scope_label": _scope_label(run),
-           "status_label": _status_label}
+    ctx = {
+        "run": run,
+        "process": process,
+        "job": run.job,
+        "scope_label": _scope_label(run),
+        "status_label": _status_label,
+    }
     if not _done(run):
         return render_template("review/run.html", **ctx)
-    sizes = service.theme_sizes(db.session, run)
-    themes = [t for t in run.themes if sizes.get(t.id) or not t.is_misc]
+    filters = board.Filters.from_args(request.args)
+    all_sizes = service.theme_sizes(db.session, run)
+    sizes = board.theme_sizes(db.session, run, filters) if filters.active else all_sizes
+    themes = [t for t in board.board_themes(run) if sizes.get(t.id) or not (t.is_misc or filters.active)]
+    spreads = board.spread(db.session, run, filters)
     quotes = service.inputs_by_id(db.session, [i for t in themes for i in t.quote_input_ids[:3]])
-    new_count = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
-        ThemeAssignment.run_id == run.id, ThemeAssignment.is_new.is_(True)))
+    new_count = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ThemeAssignment)
+        .where(ThemeAssignment.run_id == run.id, ThemeAssignment.is_new.is_(True))
+    )
     unplaced = service.count_unplaced(db.session, run)
-    suggested = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
-        ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)))
-    confirmed = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
-        ThemeAssignment.run_id == run.id,
-        sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True))))
+    suggested = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ThemeAssignment)
+        .where(ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None))
+    )
+    confirmed = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ThemeAssignment)
+        .where(
+            ThemeAssignment.run_id == run.id,
+            sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True)),
+        )
+    )
     side = service.run_side_jobs(db.session, run)
     for job in side.values():
         db.session.refresh(job)
     pending = {kind: job for kind, job in side.items() if job.status in (JobStatus.QUEUED, JobStatus.RUNNING)}
     failed = {kind: job for kind, job in side.items() if job.status == JobStatus.FAILED}
     return render_template(
-        "review/run.html", themes=themes, sizes=sizes, quotes=quotes, new_count=new_count, unplaced=unplaced,
-        suggested=suggested, confirmed=confirmed, pending=pending, failed=failed, rename_form=forms.RenameForm(),
-        accept_form=forms.AcceptForm(), confirm=forms.ConfirmForm(), **ctx)
+        "review/run.html",
+        themes=themes,
+        sizes=sizes,
+        all_sizes=all_sizes,
+        quotes=quotes,
+        new_count=new_count,
+        unplaced=unplaced,
+        suggested=suggested,
+        confirmed=confirmed,
+        pending=pending,
+        failed=failed,
+        filters=filters,
+        options=board.filter_options(db.session, run),
+        spreads=spreads,
+        rename_form=forms.RenameForm(),
+        accept_form=forms.AcceptForm(),
+        confirm=forms.ConfirmForm(),
+        **ctx,
+    )
 
 
 @bp.get("/runs/<int:run_id>/status")
@@ -151,33 +204,129 @@ def run_status(run_id: int):
     job = run.job
     if job is not None:
         db.session.refresh(job)  # always what the worker last stored
-    return jsonify({
-        "run_id": run.id,
-        "status": job.status if job else "done",
-        "status_label": _status_label(job.status if job else "done"),
-        "progress": job.progress if job else 100,
-        "message": job.message if job else "",
-        "error": job.error if job else None,
-        "finished": job is None or job.status in (JobStatus.DONE, JobStatus.FAILED),
-    })
+    return jsonify(
+        {
+            "run_id": run.id,
+            "status": job.status if job else "done",
+            "status_label": _status_label(job.status if job else "done"),
+            "progress": job.progress if job else 100,
+            "message": job.message if job else "",
+            "error": job.error if job else None,
+            "finished": job is None or job.status in (JobStatus.DONE, JobStatus.FAILED),
+        }
+    )
+
+
+def _theme_page(theme: Theme, *, merge_form=None, split_form=None, status: int = 200):
+    run = theme.run
+    filters = board.Filters.from_args(request.args)
+    page = max(1, request.args.get("page", 1, type=int))
+    q = board.assignments_query(theme, filters)
+    total = board.count(db.session, q)
+    rows = db.session.scalars(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    targets = board.board_themes(run)
+    others = [t for t in targets if t.id != theme.id]
+    names = {t.id: t.label for t in run.themes}
+    if merge_form is None:
+        merge_form = forms.MergeForm()
+    merge_form.target_id.choices = [(t.id, t.label) for t in others]
+    history = board.theme_history(db.session, theme)
+    labels = board.theme_labels(db.session, history, run.themes)
+    return render_template(
+        "review/theme.html",
+        theme=theme,
+        run=run,
+        process=db.session.get(Process, run.process_id),
+        rows=rows,
+        total=total,
+        all_total=service.theme_sizes(db.session, run).get(theme.id, 0),
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        targets=targets,
+        others=others,
+        names=names,
+        filters=filters,
+        options=board.filter_options(db.session, run),
+        spread=board.spread(db.session, run, filters, [theme.id]).get(theme.id),
+        rename_form=forms.RenameForm(obj=theme),
+        merge_form=merge_form,
+        split_form=split_form or forms.SplitForm(),
+        history=[_describe(e, labels) for e in history],
+        actors=board.actors(db.session, history),
+        confirm=forms.ConfirmForm(),
+    ), status
 
 
 @bp.get("/themes/<int:theme_id>")
 @role_required("reviewer")
 def theme(theme_id: int):
     theme = _get(Theme, theme_id)
-    run = theme.run
-    page = max(1, request.args.get("page", 1, type=int))
-    q = (sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id)
-         .order_by(ThemeAssignment.is_new.desc(), ThemeAssignment.confidence.desc().nulls_last(), ThemeAssignment.id))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(q.subquery()))
-    rows = db.session.scalars(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    targets = [t for t in run.themes if not t.merged_into_id]
-    names = {t.id: t.label for t in run.themes}
-    return render_template("review/theme.html", theme=theme, run=run, process=db.session.get(Process, run.process_id),
-                           rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                           targets=targets, names=names, rename_form=forms.RenameForm(obj=theme),
-                           confirm=forms.ConfirmForm())
+    if theme.merged_into_id:
+        target = db.session.get(Theme, theme.merged_into_id)
+        flash(_("Temaet «%(old)s» er slått sammen med «%(new)s».", old=theme.label, new=target.label), "info")
+        return redirect(url_for("review.theme", theme_id=target.id))
+    return _theme_page(theme)
+
+
+@bp.post("/themes/<int:theme_id>/merge")
+@role_required("reviewer")
+def theme_merge(theme_id: int):
+    theme = _get(Theme, theme_id)
+    form = forms.MergeForm()
+    form.target_id.choices = [(t.id, t.label) for t in board.board_themes(theme.run) if t.id != theme.id]
+    if form.validate_on_submit():
+
+        def merge() -> str:
+            target = db.session.get(Theme, form.target_id.data)
+            n = board.merge_themes(db.session, current_user, theme, target)
+            flash(
+                _(
+                    "«%(old)s» er slått sammen med «%(new)s» (%(n)d innspill flyttet).",
+                    old=theme.label,
+                    new=target.label,
+                    n=n,
+                ),
+                "success",
+            )
+            return url_for("review.theme", theme_id=target.id)
+
+        try:
+            return once(form.form_key.data, merge)
+        except board.BoardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    elif form.csrf_token.errors:
+        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
+    return _theme_page(theme, merge_form=form, status=400)
+
+
+@bp.post("/themes/<int:theme_id>/split")
+@role_required("reviewer")
+def theme_split(theme_id: int):
+    theme = _get(Theme, theme_id)
+    form = forms.SplitForm()
+    if form.validate_on_submit():
+
+        def split() -> str:
+            new = board.split_theme(db.session, current_user, theme, form.assignment_ids.data, form.name.data)
+            flash(
+                _(
+                    "Det nye temaet «%(name)s» har fått %(n)d innspill.",
+                    name=new.label,
+                    n=len(form.assignment_ids.data),
+                ),
+                "success",
+            )
+            return url_for("review.theme", theme_id=new.id)
+
+        try:
+            return once(form.form_key.data, split)
+        except board.BoardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    elif form.csrf_token.errors:
+        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
+    return _theme_page(theme, split_form=form, status=400)
 
 
 @bp.post("/themes/<int:theme_id>/rename")
@@ -190,7 +339,13 @@ def theme_rename(theme_id: int):
         db.session.commit()
         flash(_("Temaet heter nå «%(name)s».", name=theme.label), "success")
     else:
-        flash(_("Navnet ble ikke lagret: %(error)s", error="; ".join(str(e) for e in form.name.errors) or _("skjemaet var utløpt")), "danger")
+        flash(
+            _(
+                "Navnet ble ikke lagret: %(error)s",
+                error="; ".join(str(e) for e in form.name.errors) or _("skjemaet var utløpt"),
+            ),
+            "danger",
+        )
     return _back(theme.run, f"#theme-{theme.id}")
 
 
@@ -200,7 +355,7 @@ def assignment_move(assignment_id: int):
     assignment = _get(ThemeAssignment, assignment_id)
     run = db.session.get(ThemeRun, assignment.run_id)
     form = forms.MoveForm()
-    form.theme_id.choices = [(t.id, t.label) for t in run.themes]
+    form.theme_id.choices = [(t.id, t.label) for t in board.board_themes(run)]
     if form.validate_on_submit():
         target = db.session.get(Theme, form.theme_id.data)
         try:
@@ -224,7 +379,10 @@ def assignment_pin(assignment_id: int):
         pinned = form.pinned.data == "1"
         service.pin_input(db.session, current_user, assignment, pinned)
         db.session.commit()
-        flash(_("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."), "success")
+        flash(
+            _("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."),
+            "success",
+        )
     return _back(db.session.get(ThemeRun, assignment.run_id))
 
 
@@ -260,8 +418,11 @@ def run_accept(run_id: int):
     run = _get(ThemeRun, run_id)
     form = forms.AcceptForm()
     if form.validate_on_submit() and _done(run):
-        has_suggestions = db.session.scalar(sa.select(ThemeAssignment.id).where(
-            ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)).limit(1))
+        has_suggestions = db.session.scalar(
+            sa.select(ThemeAssignment.id)
+            .where(ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None))
+            .limit(1)
+        )
         if not has_suggestions:
             flash(_("Det finnes ingen forslag ennå. Lag forslag først."), "warning")
             return redirect(url_for("review.run", run_id=run.id) + "#suggestions")
@@ -286,3 +447,184 @@ def run_place(run_id: int):
         db.session.commit()
         flash(_("De nye innspillene plasseres i bakgrunnen. Oppdater siden om litt."), "success")
     return redirect(url_for("review.run", run_id=run.id))
+
+
+# --- search, one input, duplicates ---------------------------------------------------------------
+
+#: Hits shown per page of the search.
+SEARCH_PAGE_SIZE = 50
+
+
+def _run_arg(process: Process) -> ThemeRun | None:
+    """The run named by ``?run=`` (of this process), else the process's newest finished run."""
+    ident = request.args.get("run", type=int)
+    run = db.session.get(ThemeRun, ident) if ident else None
+    if run is not None and run.process_id == process.id:
+        return run
+    return board.default_run(db.session, process)
+
+
+@bp.get("/processes/<int:process_id>/search")
+@role_required("reviewer")
+def search(process_id: int):
+    process = _get(Process, process_id)
+    run = _run_arg(process)
+    text = (request.args.get("q") or "").strip()[:200]
+    page = max(1, request.args.get("page", 1, type=int))
+    hits, total = board.search_inputs(
+        db.session, process, text, run=run, page=page, per_page=SEARCH_PAGE_SIZE
+    )
+    names = {t.id: t.label for t in run.themes} if run else {}
+    return render_template(
+        "review/search.html",
+        process=process,
+        run=run,
+        text=text,
+        hits=hits,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // SEARCH_PAGE_SIZE)),
+        names=names,
+    )
+
+
+def _input_page(inp: Input, dup_form=None, status: int = 200):
+    ctx = board.input_context(db.session, inp)
+    run = _run_arg(ctx.process)
+    here = next((a for a in ctx.placements if run and a.run_id == run.id), None)
+    history = board.input_history(db.session, inp)
+    themes = [a.theme for a in ctx.placements]
+    labels = board.theme_labels(db.session, history, themes)
+    return render_template(
+        "review/input.html",
+        ctx=ctx,
+        inp=inp,
+        process=ctx.process,
+        run=run,
+        here=here,
+        labels=labels,
+        history=[_describe(e, labels) for e in history],
+        actors=board.actors(db.session, history),
+        dup_form=dup_form or forms.DuplicateForm(),
+        confirm=forms.ConfirmForm(),
+        source_label={
+            "web": _("Skjema på nett"),
+            "workshop": _("Notat fra verksted"),
+            "import": _("Importert fil"),
+        },
+        placement_label=_placement_label,
+    ), status
+
+
+@bp.get("/inputs/<int:input_id>")
+@role_required("reviewer")
+def input_detail(input_id: int):
+    return _input_page(_get(Input, input_id))
+
+
+def _input_url(inp: Input) -> str:
+    run = request.args.get("run", type=int)
+    return url_for("review.input_detail", input_id=inp.id, **({"run": run} if run else {}))
+
+
+@bp.post("/inputs/<int:input_id>/duplicate")
+@role_required("reviewer")
+def input_duplicate(input_id: int):
+    inp = _get(Input, input_id)
+    form = forms.DuplicateForm()
+    if form.validate_on_submit():
+        try:
+            original = board.mark_duplicate(
+                db.session, current_user, inp, db.session.get(Input, form.original)
+            )
+            db.session.commit()
+            flash(
+                _("Innspill nr. %(n)d er markert som duplikat av nr. %(o)d.", n=inp.id, o=original.id),
+                "success",
+            )
+            return redirect(_input_url(inp))
+        except board.BoardError as exc:
+            db.session.rollback()
+            form.original_id.errors.append(str(exc))
+    elif form.csrf_token.errors:
+        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
+    return _input_page(inp, dup_form=form, status=400)
+
+
+@bp.post("/inputs/<int:input_id>/unduplicate")
+@role_required("reviewer")
+def input_unduplicate(input_id: int):
+    inp = _get(Input, input_id)
+    if forms.ConfirmForm().validate_on_submit():
+        original = board.unmark_duplicate(db.session, current_user, inp)
+        db.session.commit()
+        if original is not None:
+            flash(
+                _("Innspill nr. %(n)d er ikke lenger duplikat av nr. %(o)d.", n=inp.id, o=original.id),
+                "success",
+            )
+    else:
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+    target = request.form.get("next") or ""
+    if target.startswith("/review/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(_input_url(inp))
+
+
+def _placement_label(source: str) -> str:
+    return {
+        "auto": _("Automatisk"),
+        "guided": _("Forventet tema"),
+        "placed": _("Plassert etterpå"),
+        "suggested": _("Godtatt forslag"),
+        "manual": _("Plassert av en fagperson"),
+    }.get(source, source)
+
+
+def _describe(event, labels: dict[int, str]) -> dict:
+    """An audit event as a Norwegian sentence for the history lists."""
+    d = event.data or {}
+
+    def theme(key: str) -> str:
+        return labels.get(d.get(key), _("et tema som er slettet")) if d.get(key) else _("et tema")
+
+    via = {"merge": _(" (ved sammenslåing)"), "split": _(" (ved deling)")}.get(d.get("via"), "")
+    texts = {
+        "theme.move_input": lambda: (
+            _("Flyttet fra «%(a)s» til «%(b)s»", a=theme("from_theme"), b=theme("to_theme")) + via
+        ),
+        "theme.pin": lambda: _("Festet i «%(t)s»", t=theme("theme_id")),
+        "theme.unpin": lambda: _("Løsnet fra «%(t)s»", t=theme("theme_id")),
+        "theme.accept_suggestion": lambda: _("Forslaget «%(t)s» ble godtatt", t=theme("theme_id")),
+        "theme.rename": lambda: _(
+            "Nytt navn: «%(old)s» → «%(new)s»",
+            old=d.get("old") or d.get("auto_label") or "",
+            new=d.get("new") or d.get("auto_label") or "",
+        ),
+        "theme.merge": lambda: _(
+            "«%(t)s» ble slått sammen med dette temaet (%(n)d innspill)",
+            t=d.get("merged_label", ""),
+            n=d.get("count", 0),
+        ),
+        "theme.merged_into": lambda: _("Slått sammen med «%(t)s»", t=theme("into")),
+        "theme.split": lambda: _(
+            "Delt: %(n)d innspill flyttet til det nye temaet «%(t)s»",
+            n=d.get("count", 0),
+            t=d.get("name", ""),
+        ),
+        "theme.create": lambda: _(
+            "Laget ved deling av «%(t)s» (%(n)d innspill)", t=theme("from"), n=d.get("count", 0)
+        ),
+        "input.mark_duplicate": lambda: _("Markert som duplikat av nr. %(n)s", n=d.get("duplicate_of")),
+        "input.unmark_duplicate": lambda: _("Ikke lenger duplikat av nr. %(n)s", n=d.get("duplicate_of")),
+        "input.duplicate_added": lambda: _(
+            "Nr. %(n)s ble markert som duplikat av dette", n=d.get("duplicate")
+        ),
+        "input.duplicate_removed": lambda: _(
+            "Nr. %(n)s er ikke lenger duplikat av dette", n=d.get("duplicate")
+        ),
+        "input.create": lambda: _("Registrert"),
+        "input.view_original": lambda: _("Den umaskerte teksten ble vist"),
+    }
+    make = texts.get(event.action)
+    return {"event": event, "text": make() if make else event.action}

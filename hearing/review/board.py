@@ -1,0 +1,566 @@
+"""The reviewers' themes board: filters, how a theme spreads over groups, activities and phases,
+search, an input in its context, merging and splitting themes, and duplicates.
+
+Plain functions that take a session (the caller commits). Reviewers only ever get the masked text
+(:attr:`Input.display_text`); every change writes an :class:`~hearing.models.AuditEvent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.models import (
+    Activity,
+    AuditEvent,
+    Input,
+    Phase,
+    PlacementSource,
+    Process,
+    StakeholderGroup,
+    Submission,
+    Theme,
+    ThemeAssignment,
+    ThemeRun,
+    User,
+    utcnow,
+)
+from hearing.themes.service import ThemeServiceError, latest_done_run, scope_query
+
+#: Languages an input can be guessed to be in, with their names.
+LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "Engelsk"}
+
+
+class BoardError(ThemeServiceError):
+    """A reviewer's change broke a rule; the message (bokmål) is shown to them."""
+
+
+# --- filters ------------------------------------------------------------------------------------
+
+
+def _int(value) -> int | None:
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the board shows: one stakeholder group, activity, phase, language, or only new inputs."""
+
+    group_id: int | None = None
+    activity_id: int | None = None
+    phase_id: int | None = None
+    lang: str | None = None
+    new_only: bool = False
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> Filters:
+        """Read the filters from query arguments; values that make no sense are ignored."""
+        lang = args.get("lang_filter") or None
+        return cls(
+            group_id=_int(args.get("group")),
+            activity_id=_int(args.get("activity")),
+            phase_id=_int(args.get("phase")),
+            lang=lang if lang in LANGUAGES else None,
+            new_only=args.get("new") == "1",
+        )
+
+    @property
+    def active(self) -> bool:
+        return any((self.group_id, self.activity_id, self.phase_id, self.lang, self.new_only))
+
+    def args(self) -> dict[str, str | int]:
+        """The filters as query arguments (for links that keep them)."""
+        out: dict[str, str | int] = {}
+        for key, value in (
+            ("group", self.group_id),
+            ("activity", self.activity_id),
+            ("phase", self.phase_id),
+            ("lang_filter", self.lang),
+        ):
+            if value:
+                out[key] = value
+        if self.new_only:
+            out["new"] = "1"
+        return out
+
+    def apply(self, q: sa.Select) -> sa.Select:
+        """Narrow a query that already joins :class:`Input`, :class:`Activity` and :class:`ThemeAssignment`."""
+        if self.group_id:
+            q = q.where(Input.group_id == self.group_id)
+        if self.activity_id:
+            q = q.where(Input.activity_id == self.activity_id)
+        if self.phase_id:
+            q = q.where(Activity.phase_id == self.phase_id)
+        if self.lang:
+            q = q.where(Input.lang == self.lang)
+        if self.new_only:
+            q = q.where(ThemeAssignment.is_new.is_(True))
+        return q
+
+
+def _joined(q: sa.Select) -> sa.Select:
+    return q.join(Input, Input.id == ThemeAssignment.input_id).join(
+        Activity, Activity.id == Input.activity_id
+    )
+
+
+def assignments_query(theme: Theme, filters: Filters = Filters()) -> sa.Select:
+    """The placements in ``theme`` that pass the filters, new ones first."""
+    q = _joined(sa.select(ThemeAssignment)).where(ThemeAssignment.theme_id == theme.id)
+    return filters.apply(q).order_by(
+        ThemeAssignment.is_new.desc(), ThemeAssignment.confidence.desc().nulls_last(), ThemeAssignment.id
+    )
+
+
+def count(session: Session, q: sa.Select) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(q.order_by(None).subquery())) or 0
+
+
+def board_themes(run: ThemeRun) -> list[Theme]:
+    """The run's themes still on the board (merged ones are gone)."""
+    return [t for t in run.themes if not t.merged_into_id]
+
+
+def theme_sizes(session: Session, run: ThemeRun, filters: Filters = Filters()) -> dict[int, int]:
+    """Number of inputs per theme, counting only those that pass the filters."""
+    q = _joined(sa.select(ThemeAssignment.theme_id, sa.func.count())).where(ThemeAssignment.run_id == run.id)
+    return dict(session.execute(filters.apply(q).group_by(ThemeAssignment.theme_id)).all())
+
+
+@dataclass
+class Bar:
+    label: str
+    n: int
+    percent: int  # of the theme's (filtered) inputs
+
+
+@dataclass
+class Spread:
+    """How one theme's inputs spread over stakeholder groups, activities and phases."""
+
+    groups: list[Bar] = field(default_factory=list)
+    activities: list[Bar] = field(default_factory=list)
+    phases: list[Bar] = field(default_factory=list)
+
+
+def spread(
+    session: Session, run: ThemeRun, filters: Filters = Filters(), theme_ids: list[int] | None = None
+) -> dict[int, Spread]:
+    """Per theme: inputs per stakeholder group, activity and phase (largest first), following the filters.
+
+    Inputs without a group or phase are counted under the label ``""`` (the page names it).
+    """
+    dims = {
+        "groups": (Input.group_id, StakeholderGroup.name, StakeholderGroup, Input.group_id),
+        "activities": (Input.activity_id, Activity.title, None, None),
+        "phases": (Activity.phase_id, Phase.name, Phase, Activity.phase_id),
+    }
+    out: dict[int, Spread] = {}
+    totals: dict[int, int] = {}
+    for attr, (key, label, model, on) in dims.items():
+        q = _joined(sa.select(ThemeAssignment.theme_id, key, label, sa.func.count()))
+        if model is not None:
+            q = q.outerjoin(model, model.id == on)
+        q = q.where(ThemeAssignment.run_id == run.id)
+        if theme_ids is not None:
+            q = q.where(ThemeAssignment.theme_id.in_(theme_ids))
+        rows = session.execute(filters.apply(q).group_by(ThemeAssignment.theme_id, key, label)).all()
+        per_theme: dict[int, list[tuple[str, int]]] = {}
+        for theme_id, _key, name, n in rows:
+            per_theme.setdefault(theme_id, []).append((name or "", n))
+        for theme_id, items in per_theme.items():
+            total = totals.setdefault(theme_id, sum(n for _name, n in items))
+            items.sort(key=lambda item: (-item[1], item[0]))
+            bars = [Bar(name, n, round(100 * n / total) if total else 0) for name, n in items]
+            setattr(out.setdefault(theme_id, Spread()), attr, bars)
+    return out
+
+
+def filter_options(session: Session, run: ThemeRun) -> dict[str, list[tuple[int | str, str]]]:
+    """Choices for the filter form: the process's groups, activities and phases, and the languages found."""
+    process = session.get(Process, run.process_id)
+    langs = session.scalars(
+        sa.select(Input.lang)
+        .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+        .where(ThemeAssignment.run_id == run.id, Input.lang.is_not(None))
+        .distinct()
+    ).all()
+    return {
+        "groups": [(g.id, g.name) for g in process.groups],
+        "activities": [(a.id, a.title) for a in process.activities],
+        "phases": [(p.id, p.name) for p in process.phases],
+        "langs": [(code, LANGUAGES[code]) for code in LANGUAGES if code in langs],
+    }
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    input: Input
+    assignment: ThemeAssignment | None
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_inputs(
+    session: Session,
+    process: Process,
+    text: str,
+    *,
+    run: ThemeRun | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Hit], int]:
+    """Inputs of the process whose masked text contains ``text`` (any case), with their place in ``run``.
+
+    Returns one page of hits and the total number. Inputs of withdrawn submissions are left out.
+    """
+    text = (text or "").strip()
+    if not text:
+        return [], 0
+    q = scope_query(process.id).where(Input.text_masked.ilike(_like(text), escape="\\"))
+    total = count(session, q)
+    inputs = session.scalars(q.offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    placed: dict[int, ThemeAssignment] = {}
+    if run is not None and inputs:
+        placed = {
+            a.input_id: a
+            for a in session.scalars(
+                sa.select(ThemeAssignment).where(
+                    ThemeAssignment.run_id == run.id, ThemeAssignment.input_id.in_([i.id for i in inputs])
+                )
+            )
+        }
+    return [Hit(i, placed.get(i.id)) for i in inputs], total
+
+
+def default_run(session: Session, process: Process) -> ThemeRun | None:
+    """The newest finished run of the whole process, else the newest finished run of any scope."""
+    run = latest_done_run(session, process.id)
+    if run is not None:
+        return run
+    from hearing.models import Job, JobStatus
+
+    return session.scalar(
+        sa.select(ThemeRun)
+        .outerjoin(Job, Job.id == ThemeRun.job_id)
+        .where(ThemeRun.process_id == process.id, sa.or_(Job.id.is_(None), Job.status == JobStatus.DONE))
+        .order_by(ThemeRun.id.desc())
+        .limit(1)
+    )
+
+
+# --- one input in its context -------------------------------------------------------------------
+
+
+@dataclass
+class InputContext:
+    input: Input
+    process: Process
+    activity: Activity
+    submission: Submission | None
+    #: The other inputs of the same submission (masked when shown).
+    siblings: list[Input]
+    #: The input this one duplicates, and the inputs that duplicate it.
+    original: Input | None
+    duplicates: list[Input]
+    #: Its place in each run of the process (newest first).
+    placements: list[ThemeAssignment]
+
+
+def process_of(session: Session, inp: Input) -> Process:
+    return session.get(Process, session.get(Activity, inp.activity_id).process_id)
+
+
+def input_context(session: Session, inp: Input) -> InputContext:
+    """What a reviewer needs to judge one input: where it came from, its themes and its duplicates."""
+    activity = session.get(Activity, inp.activity_id)
+    siblings = []
+    if inp.submission_id:
+        siblings = list(
+            session.scalars(
+                sa.select(Input)
+                .where(Input.submission_id == inp.submission_id, Input.id != inp.id)
+                .order_by(Input.id)
+            )
+        )
+    duplicates = list(
+        session.scalars(sa.select(Input).where(Input.duplicate_of_id == inp.id).order_by(Input.id))
+    )
+    placements = list(
+        session.scalars(
+            sa.select(ThemeAssignment)
+            .where(ThemeAssignment.input_id == inp.id)
+            .order_by(ThemeAssignment.run_id.desc())
+        )
+    )
+    return InputContext(
+        input=inp,
+        process=session.get(Process, activity.process_id),
+        activity=activity,
+        submission=inp.submission,
+        siblings=siblings,
+        original=session.get(Input, inp.duplicate_of_id) if inp.duplicate_of_id else None,
+        duplicates=duplicates,
+        placements=placements,
+    )
+
+
+def input_history(session: Session, inp: Input) -> list[AuditEvent]:
+    """Audit events about the input and its placements in every run, newest first."""
+    assignment_ids = sa.select(ThemeAssignment.id).where(ThemeAssignment.input_id == inp.id)
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(
+                sa.or_(
+                    sa.and_(AuditEvent.object_type == Input.__tablename__, AuditEvent.object_id == inp.id),
+                    sa.and_(
+                        AuditEvent.object_type == ThemeAssignment.__tablename__,
+                        AuditEvent.object_id.in_(assignment_ids),
+                    ),
+                )
+            )
+            .order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+def theme_history(session: Session, theme: Theme, limit: int = 50) -> list[AuditEvent]:
+    """Changes to the theme itself and inputs moved into or out of it, newest first."""
+    moves = sa.and_(
+        AuditEvent.process_id == theme.run.process_id,
+        AuditEvent.action == "theme.move_input",
+        sa.or_(
+            AuditEvent.data["to_theme"].as_integer() == theme.id,
+            AuditEvent.data["from_theme"].as_integer() == theme.id,
+        ),
+    )
+    own = sa.and_(AuditEvent.object_type == Theme.__tablename__, AuditEvent.object_id == theme.id)
+    return list(
+        session.scalars(
+            sa.select(AuditEvent)
+            .where(sa.or_(own, moves))
+            .order_by(AuditEvent.created_dt.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def actors(session: Session, events: list[AuditEvent]) -> dict[int, str]:
+    ids = {e.actor_id for e in events if e.actor_id}
+    if not ids:
+        return {}
+    return dict(session.execute(sa.select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
+def theme_labels(session: Session, events: list[AuditEvent], extra: list[Theme] = ()) -> dict[int, str]:
+    """Names of the themes that events mention, for describing them."""
+    ids: set[int] = {t.id for t in extra}
+    for e in events:
+        for key in ("from_theme", "to_theme", "theme_id", "into", "merged", "new_theme", "from"):
+            if isinstance(e.data.get(key), int):
+                ids.add(e.data[key])
+    if not ids:
+        return {}
+    return {t.id: t.label for t in session.scalars(sa.select(Theme).where(Theme.id.in_(ids)))}
+
+
+# --- reviewers' changes -------------------------------------------------------------------------
+
+
+def _check_done(run: ThemeRun) -> None:
+    if run.job is not None and run.job.status != "done":
+        raise BoardError("Grupperingen er ikke ferdig ennå.")
+
+
+def _place(session: Session, actor, a: ThemeAssignment, theme: Theme, via: str) -> None:
+    """Put one input in ``theme`` as a reviewer's placement (kept by re-runs), recorded."""
+    old = a.theme_id
+    a.theme_id = theme.id
+    a.theme = theme
+    a.source = PlacementSource.MANUAL
+    a.assigned_by_id = getattr(actor, "id", None)
+    a.assigned_dt = utcnow()
+    a.suggested_theme_id = None
+    a.suggested_confidence = None
+    a.confidence = None
+    audit.record(
+        session,
+        actor,
+        "theme.move_input",
+        a,
+        process_id=theme.run.process_id,
+        input_id=a.input_id,
+        from_theme=old,
+        to_theme=theme.id,
+        via=via,
+    )
+
+
+def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
+    """Merge ``theme`` into ``target``: its inputs move there and it leaves the board.
+
+    The moved inputs count as the reviewer's placements, so a re-run keeps them together.
+    Returns how many inputs moved.
+    """
+    if theme.id == target.id:
+        raise BoardError("Velg et annet tema å slå sammen med.")
+    if theme.run_id != target.run_id:
+        raise BoardError("Temaene hører til forskjellige grupperinger.")
+    if theme.merged_into_id or target.merged_into_id:
+        raise BoardError("Temaet er allerede slått sammen med et annet.")
+    _check_done(theme.run)
+    moving = session.scalars(
+        sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id).order_by(ThemeAssignment.id)
+    ).all()
+    for a in moving:
+        _place(session, actor, a, target, "merge")
+    session.execute(
+        sa.update(ThemeAssignment)
+        .where(ThemeAssignment.suggested_theme_id == theme.id)
+        .values(suggested_theme_id=target.id)
+    )
+    session.execute(sa.update(Theme).where(Theme.merged_into_id == theme.id).values(merged_into_id=target.id))
+    theme.merged_into_id = target.id
+    if len(target.quote_input_ids) < 3:
+        target.quote_input_ids = (list(target.quote_input_ids) + list(theme.quote_input_ids))[:3]
+    audit.record(
+        session,
+        actor,
+        "theme.merge",
+        target,
+        process_id=target.run.process_id,
+        merged=theme.id,
+        merged_label=theme.label,
+        count=len(moving),
+    )
+    audit.record(
+        session,
+        actor,
+        "theme.merged_into",
+        theme,
+        process_id=theme.run.process_id,
+        into=target.id,
+        count=len(moving),
+    )
+    session.flush()
+    return len(moving)
+
+
+def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int], name: str) -> Theme:
+    """Move the chosen inputs of ``theme`` into a new theme called ``name``; returns the new theme."""
+    name = (name or "").strip()[:300]
+    if not name:
+        raise BoardError("Gi det nye temaet et navn.")
+    if theme.merged_into_id:
+        raise BoardError("Temaet er slått sammen med et annet.")
+    _check_done(theme.run)
+    chosen = session.scalars(
+        sa.select(ThemeAssignment)
+        .where(ThemeAssignment.theme_id == theme.id, ThemeAssignment.id.in_(assignment_ids or [-1]))
+        .order_by(ThemeAssignment.id)
+    ).all()
+    if not chosen:
+        raise BoardError("Velg minst ett innspill som skal til det nye temaet.")
+    if len(chosen) == count(
+        session, sa.select(ThemeAssignment.id).where(ThemeAssignment.theme_id == theme.id)
+    ):
+        raise BoardError(
+            "Du har valgt alle innspillene. La minst ett bli igjen, eller gi temaet nytt navn i stedet."
+        )
+    position = (
+        session.scalar(sa.select(sa.func.max(Theme.position)).where(Theme.run_id == theme.run_id)) or 0
+    ) + 1
+    moved_ids = [a.input_id for a in chosen]
+    new = Theme(
+        run_id=theme.run_id,
+        position=position,
+        auto_label=name,
+        name=name,
+        terms=[],
+        quote_input_ids=moved_ids[:3],
+    )
+    session.add(new)
+    session.flush()
+    for a in chosen:
+        _place(session, actor, a, new, "split")
+    theme.quote_input_ids = [i for i in theme.quote_input_ids if i not in set(moved_ids)]
+    audit.record(
+        session,
+        actor,
+        "theme.split",
+        theme,
+        process_id=theme.run.process_id,
+        new_theme=new.id,
+        name=name,
+        count=len(chosen),
+    )
+    audit.record(
+        session,
+        actor,
+        "theme.create",
+        new,
+        process_id=theme.run.process_id,
+        name=name,
+        **{"from": theme.id},
+        count=len(chosen),
+    )
+    session.flush()
+    return new
+
+
+def mark_duplicate(session: Session, actor, inp: Input, original: Input) -> Input:
+    """Mark ``inp`` as a duplicate of ``original`` (or of the input ``original`` itself duplicates).
+
+    Inputs that duplicated ``inp`` now point at the same original, so there are no chains.
+    Returns the original used.
+    """
+    process_id = process_of(session, inp).id
+    if original is None or process_of(session, original).id != process_id:
+        raise BoardError("Fant ikke det innspillet i denne prosessen.")
+    root = original
+    seen = {root.id}
+    while root.duplicate_of_id:
+        root = session.get(Input, root.duplicate_of_id)
+        if root is None or root.id in seen:
+            raise BoardError("Innspillene er allerede markert som duplikater av hverandre i ring.")
+        seen.add(root.id)
+    if root.id == inp.id:
+        raise BoardError("Et innspill kan ikke være duplikat av seg selv.")
+    if inp.duplicate_of_id == root.id:
+        return root
+    old = inp.duplicate_of_id
+    inp.duplicate_of_id = root.id
+    for dup in session.scalars(sa.select(Input).where(Input.duplicate_of_id == inp.id)):
+        dup.duplicate_of_id = root.id
+    audit.record(
+        session, actor, "input.mark_duplicate", inp, process_id=process_id, duplicate_of=root.id, previous=old
+    )
+    audit.record(session, actor, "input.duplicate_added", root, process_id=process_id, duplicate=inp.id)
+    session.flush()
+    return root
+
+
+def unmark_duplicate(session: Session, actor, inp: Input) -> Input | None:
+    """``inp`` is no longer a duplicate; returns the input it was a duplicate of (or None)."""
+    if not inp.duplicate_of_id:
+        return None
+    original = session.get(Input, inp.duplicate_of_id)
+    process_id = process_of(session, inp).id
+    inp.duplicate_of_id = None
+    audit.record(
+        session, actor, "input.unmark_duplicate", inp, process_id=process_id, duplicate_of=original.id
+    )
+    audit.record(session, actor, "input.duplicate_removed", original, process_id=process_id, duplicate=inp.id)
+    session.flush()
+    return original
