@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session, selectinload
 from hearing import audit
 from hearing.admin.services import ServiceError
 from hearing.drafting.exports import _paragraphs as paragraphs
-from hearing.drafting.services import diff_drafts, drafts_of, latest_draft, latest_run, previous_draft
+from hearing.drafting.services import (
+    _visible,
+    diff_drafts,
+    drafts_of,
+    latest_draft,
+    latest_run,
+    previous_draft,
+)
 from hearing.labels import DECISIONS, KINDS
 from hearing.models import (
     Activity,
@@ -34,7 +41,6 @@ from hearing.models import (
     Input,
     JobStatus,
     Process,
-    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
@@ -251,13 +257,8 @@ def _quote(item: Input) -> Quote:
 def _scoped_inputs(session: Session, report: HearingReport, run: ThemeRun) -> dict[int, list[Input]]:
     """The inputs of the run in the report's scope, by theme; withdrawn responses left out."""
     q = (
-        sa.select(ThemeAssignment.theme_id, Input)
-        .join(Input, Input.id == ThemeAssignment.input_id)
-        .outerjoin(Submission, Submission.id == Input.submission_id)
-        .where(
-            ThemeAssignment.run_id == run.id,
-            sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False)),
-        )
+        _visible(sa.select(ThemeAssignment.theme_id, Input).join(Input, Input.id == ThemeAssignment.input_id))
+        .where(ThemeAssignment.run_id == run.id)
         .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.assessment))
         .order_by(Input.id)
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.admin.services import ServiceError
+from hearing.drafting.services import _visible as visible
 from hearing.drafting.services import latest_run
 from hearing.models import (
     Activity,
@@ -23,7 +24,6 @@ from hearing.models import (
     Input,
     Process,
     StakeholderGroup,
-    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
@@ -126,13 +126,6 @@ def assess_input(
         focus_area_id=assessment.focus_area_id,
     )
     return assessment
-
-
-def visible(query):
-    """Leave out inputs of withdrawn submissions."""
-    return query.outerjoin(Submission, Input.submission_id == Submission.id).where(
-        sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False))
-    )
 
 
 def theme_inputs(session: Session, theme: Theme, *, unassessed_only: bool = False) -> list[Input]:

@@ -1,0 +1,103 @@
+"""Assessment and report-back pages in Chromium: axe on each, and assessing an input with the keyboard only."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.demo import DEMO_USERS
+from tests.browser.conftest import login
+from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
+from tests.browser.test_foundation_pages import audit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def report_world(live_app):  # noqa: F811
+    """A draft, one assessment and a published report in the demo process."""
+    from hearing.drafting import services as drafting
+    from hearing.extensions import db
+    from hearing.models import Process, StakeholderGroup, Theme, User
+    from hearing.reporting import services
+    from hearing.review import assessments
+
+    with live_app.app_context():
+        process = db.session.scalar(sa.select(Process).order_by(Process.id))
+        reviewer = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        run = assessments.latest_run(db.session, process)
+        theme = next(t for t in run.themes if assessments.theme_inputs(db.session, t))
+        draft = drafting.latest_draft(db.session, process) or drafting.create_draft(
+            db.session, reviewer, process, {"title": ""}, themes=[theme]
+        )
+        first = assessments.theme_inputs(db.session, theme)[0]
+        assessments.assess_input(db.session, reviewer, first, "not_adopted", "Dekkes av en annen plan.")
+        report = services.create_report(
+            db.session, reviewer, process, {"introduction": "Vi spurte om mestring."}
+        )
+        services.set_published(db.session, reviewer, report, True)
+        db.session.commit()
+        group = db.session.scalar(
+            sa.select(StakeholderGroup.id).where(StakeholderGroup.process_id == process.id)
+        )
+        ids = {
+            "process": process.id,
+            "theme": theme.id,
+            "input": first.id,
+            "report": report.id,
+            "group": group,
+            "draft": draft.id,
+            "theme_label": db.session.get(Theme, theme.id).label,
+        }
+        db.session.remove()
+    return ids
+
+
+def test_assessment_and_report_pages_pass_axe(page, live_server, report_world, capsys):
+    w = report_world
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    urls = [
+        f"/review/processes/{w['process']}/assessments",
+        f"/review/themes/{w['theme']}/assessments",
+        f"/review/themes/{w['theme']}/assessments?alle=1",
+        f"/review/inputs/{w['input']}/assessment",
+        f"/review/processes/{w['process']}/assessments/groups/{w['group']}",
+        f"/review/processes/{w['process']}/assessments/groups/0",
+        f"/reports/process/{w['process']}",
+        f"/reports/{w['report']}",
+        f"/reports/{w['report']}/edit",
+        f"/tilbakemelding/{w['report']}",
+        "/",
+    ]
+    problems = {}
+    for url in urls:
+        response = page.goto(live_server + url)
+        assert response.status == 200, url
+        if found := audit(page):
+            problems[url] = found
+        assert not page.evaluate(
+            "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+        ), url
+    with capsys.disabled():
+        print(f"\naudited {len(urls)} assessment and report pages")
+    assert problems == {}
+
+
+def test_assess_an_input_with_the_keyboard(page, live_server, report_world):
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/review/inputs/{report_world['input']}/assessment")
+    page.focus("input[type=radio][value=adopted]")
+    page.keyboard.press("ArrowDown")  # radios move with the arrow keys: "delvis tatt til følge"
+    assert page.locator("input[type=radio][value=partly]").is_checked()
+    page.keyboard.press("Tab")
+    page.keyboard.type("Tas med i strategi 2.")
+    page.keyboard.press("Tab")  # the focus area select (or the button when there is none)
+    focused = page.evaluate("document.activeElement.tagName")
+    if focused == "SELECT":
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "Vurderingen av innspill" in page.locator(".flash-list").inner_text()
+    assert "Delvis tatt til følge" in page.locator("main").inner_text()
