@@ -332,3 +332,10 @@ def test_a_post_without_csrf_token_changes_nothing(app, world):
     r = client.post(f"/review/inputs/{item.id}/assessment", data={f"i{item.id}-decision": "adopted"})
     assert r.status_code == 400
     assert db.session.get(Input, item.id).assessment is None
+
+
+def test_the_themes_board_links_to_the_assessments(reviewer_client, world):
+    run_page = reviewer_client.get(f"/review/runs/{world['run'].id}").get_data(as_text=True)
+    assert f'href="/review/processes/{world["process"].id}/assessments"' in run_page
+    theme_page = reviewer_client.get(f"/review/themes/{world['food'].id}").get_data(as_text=True)
+    assert f'href="/review/themes/{world["food"].id}/assessments"' in theme_page
