@@ -33,6 +33,9 @@ class Defaults:
     #: Counters every app process shares: the database (hearing.ratelimit), or Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI = "hearing+db://"
     RATELIMIT_HEADERS_ENABLED = True
+    #: A counter store that cannot be reached lets the request through; the request itself then meets
+    #: the database error page (503, the typed text kept) instead of a bare 500 from the limiter.
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10/minute"
 
     MAX_CONTENT_LENGTH = 55 * 1024 * 1024

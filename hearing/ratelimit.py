@@ -10,6 +10,7 @@ instead (see :mod:`hearing.config`).
 from __future__ import annotations
 
 import random
+import threading
 import time
 
 import sqlalchemy as sa
@@ -18,6 +19,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from hearing.models.audit import RateLimit
 
+#: How long the count an increment returned answers later reads of the same key (the rate-limit
+#: headers of the same response) without another round trip.
+MEMO_SECONDS = 1.0
 #: Share of increments that also delete expired counters, so the table stays small without a cron job.
 CLEANUP_SHARE = 0.01
 
@@ -39,6 +43,7 @@ class DatabaseStorage(Storage):
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions, **options)
+        self._memo = threading.local()
 
     @property
     def base_exceptions(self) -> type[Exception]:
@@ -57,25 +62,29 @@ class DatabaseStorage(Storage):
                 "count": sa.case((expired, amount), else_=table.c.count + amount),
                 "expires_at": sa.case((expired, now + expiry), else_=table.c.expires_at),
             },
-        ).returning(table.c.count)
+        ).returning(table.c.count, table.c.expires_at)
         with engine.begin() as conn:
-            count = conn.execute(stmt).scalar_one()
+            count, expires_at = conn.execute(stmt).one()
             if random.random() < CLEANUP_SHARE:
                 conn.execute(sa.delete(table).where(table.c.expires_at < now))
+        self._memo.row = (key, now, count, expires_at)
         return count
 
-    def _row(self, key: str):
+    def _row(self, key: str) -> tuple[int, float] | None:
+        memo = getattr(self._memo, "row", None)
+        if memo and memo[0] == key and time.time() - memo[1] < MEMO_SECONDS:
+            return memo[2], memo[3]
         table = RateLimit.__table__
         with _engine().connect() as conn:
             return conn.execute(sa.select(table.c.count, table.c.expires_at).where(table.c.key == key)).first()
 
     def get(self, key: str) -> int:
         row = self._row(key)
-        return row.count if row is not None and row.expires_at >= time.time() else 0
+        return row[0] if row is not None and row[1] >= time.time() else 0
 
     def get_expiry(self, key: str) -> float:
         row = self._row(key)
-        return row.expires_at if row is not None and row.expires_at >= time.time() else time.time()
+        return row[1] if row is not None and row[1] >= time.time() else time.time()
 
     def check(self) -> bool:
         try:
@@ -86,9 +95,11 @@ class DatabaseStorage(Storage):
             return False
 
     def reset(self) -> int | None:
+        self._memo.row = None
         with _engine().begin() as conn:
             return conn.execute(sa.delete(RateLimit.__table__)).rowcount
 
     def clear(self, key: str) -> None:
+        self._memo.row = None
         with _engine().begin() as conn:
             conn.execute(sa.delete(RateLimit.__table__).where(RateLimit.__table__.c.key == key))
