@@ -46,7 +46,9 @@ def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_serv
     page.locator("main a", has_text="Se, flytt og fest innspillene").first.click()
     page.wait_for_load_state()
     problems[page.url] = audit(page)
-    tab_to(page, "document.activeElement.tagName === 'SELECT' && document.activeElement.id.startsWith('move-')")
+    tab_to(
+        page, "document.activeElement.tagName === 'SELECT' && document.activeElement.id.startsWith('move-')"
+    )
     select_id = page.evaluate("document.activeElement.id")
     before = page.evaluate("document.activeElement.value")
     page.keyboard.press("ArrowDown")
@@ -62,4 +64,52 @@ def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_serv
     assert page.locator(f"#{select_id}").count() == 0  # the input left this theme
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review_theme.png"), full_page=True)
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_reviewer_drags_an_input_onto_another_theme_and_opens_it(page, live_server):
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/review/")
+    page.locator("main a").filter(has_text=re.compile("Strategiplan")).first.click()
+    page.wait_for_load_state()
+    page.locator("main a[href*='/review/runs/']").first.click()
+    page.wait_for_load_state()
+    page.locator("main a", has_text="Se, flytt og fest innspillene").first.click()
+    page.wait_for_load_state()
+    theme_url = page.url
+    problems = {theme_url: audit(page)}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review_board_theme.png"), full_page=True)
+    row = page.locator("tr[data-move-row]").first
+    row_id = row.get_attribute("id")
+    target = page.locator("[data-drop-theme]").first
+    target_name = target.inner_text().strip()
+    assert row.get_attribute("draggable") == "true"  # the script made the rows draggable
+    with page.expect_navigation():
+        row.drag_to(target)
+    assert f"flyttet til «{target_name}»" in page.inner_text("main")
+    assert page.locator(f"#{row_id}").count() == 0  # it left this theme
+    # the moved input's own page says where it went, and who moved it
+    input_id = row_id.removeprefix("input-")
+    page.goto(f"{live_server}/review/inputs/{input_id}")
+    problems[page.url] = audit(page)
+    main = page.inner_text("main")
+    assert target_name in main and "Flyttet fra" in main
+    # the filters keep their state in the URL
+    page.goto(theme_url)
+    page.locator("#filter-new").check()
+    with page.expect_navigation():
+        page.locator("main button", has_text="Vis").click()
+    assert "new=1" in page.url and page.locator("#filter-new").is_checked()
+    problems[page.url] = audit(page)
+    # search from the run page: hits with their theme, group and activity
+    page.goto(theme_url)
+    page.locator("nav.ds-breadcrumbs a[href*='/review/runs/']").click()
+    page.wait_for_load_state()
+    page.fill("#search-q", "tid")
+    with page.expect_navigation():
+        page.locator("#search-q").press("Enter")
+    assert "/search?" in page.url and "innspill inneholder «tid»" in page.inner_text("main")
+    problems[page.url] = audit(page)
     assert {k: v for k, v in problems.items() if v} == {}
