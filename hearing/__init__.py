@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hearing.admin import bp as admin_bp
     from hearing.auth.views import bp as auth_bp
     from hearing.drafting import bp as drafting_bp
+    from hearing.exports import bp as exports_bp
     from hearing.imports import bp as imports_bp
     from hearing.participation import bp as participation_bp
     from hearing.public import bp as public_bp
@@ -54,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(imports_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(drafting_bp)
+    app.register_blueprint(exports_bp)
     app.register_blueprint(reporting_bp)
 
     from hearing import cli

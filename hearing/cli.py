@@ -1,4 +1,4 @@
-"""Flask commands: init-db, create-user, seed-demo."""
+"""Flask commands: init-db, create-user, seed-demo, privacy purge, process export/import."""
 
 from __future__ import annotations
 
@@ -61,18 +61,22 @@ def privacy_cli() -> None:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Delete personal data of processes past their retention period (run daily from cron)."""
+    from hearing.exports.jobs import purge_expired_files
     from hearing.privacy.records import purge_expired
 
     report = purge_expired(db.session, current_app.config["UPLOAD_FOLDER"], dry_run=dry_run)
+    files = purge_expired_files(db.session)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
     click.echo(("(prøvekjøring) " if dry_run else "") + str(report))
+    click.echo(f"Eksportfiler eldre enn lagringstiden: {files} slettet.")
 
 
 def init_app(app) -> None:
+    from hearing.exports.cli import process_cli
     from hearing.themes.cli import themes
 
-    for command in (init_db_command, create_user_command, seed_demo_command, themes, privacy_cli):
+    for command in (init_db_command, create_user_command, seed_demo_command, themes, privacy_cli, process_cli):
         app.cli.add_command(command)

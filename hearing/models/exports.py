@@ -20,7 +20,9 @@ class ExportFile(Base):
     #: The job that made the file (or that imports it); one file per job.
     job_id: Mapped[int] = mapped_column(sa.ForeignKey("jobs.id", ondelete="CASCADE"), unique=True)
     #: Process the file belongs to, for listing.
-    process_id: Mapped[int | None] = mapped_column(sa.ForeignKey("processes.id", ondelete="SET NULL"), index=True)
+    process_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("processes.id", ondelete="SET NULL"), index=True
+    )
     #: Name offered on download, e.g. "innspill-strategiplan-2026-05-01.xlsx".
     filename: Mapped[str] = mapped_column(sa.String(255))
     mimetype: Mapped[str] = mapped_column(sa.String(120))
@@ -43,7 +45,9 @@ class ProcessIdentity(Base):
 
     __tablename__ = "process_identities"
 
-    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("processes.id", ondelete="CASCADE"), primary_key=True
+    )
     #: Random UUID (hex), the same in every installation that holds the process.
     uid: Mapped[str] = mapped_column(sa.String(36), unique=True)
     #: Set when the process came here by an import.

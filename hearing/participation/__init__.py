@@ -1,5 +1,7 @@
 """Citizens, councils and employees answer hearings, surveys and suggestion boxes here."""
 
+from functools import lru_cache
+
 import nh3
 from flask import Blueprint
 from markdown_it import MarkdownIt
@@ -13,9 +15,14 @@ _md = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 @bp.app_template_filter("markdown")
 def markdown(text: str | None) -> Markup:
-    # nh3 as a second guard: only safe tags and link schemes survive.
-    return Markup(nh3.clean(_md.render(text or ""), url_schemes={"http", "https", "mailto"}))  # noqa: S704
+    return _render_markdown(text or "")
 
+
+@lru_cache(maxsize=2048)
+def _render_markdown(text: str) -> Markup:
+    # Cached: a hearing document's sections are rendered on every visit of the busiest page.
+    # nh3 as a second guard: only safe tags and link schemes survive.
+    return Markup(nh3.clean(_md.render(text), url_schemes={"http", "https", "mailto"}))  # noqa: S704
 
 
 @bp.app_template_filter("pairs")

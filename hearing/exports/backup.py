@@ -1,0 +1,461 @@
+"""A whole process as JSON (backup and move) and its import into another installation.
+
+The file holds every row that belongs to the process, table by table, with the original ids, and a
+format version. An import inserts the rows in :data:`TABLES` order with new ids and remaps every
+foreign key through the ids it has given so far; a reference that points forward (a draft based on
+a later draft, an input marked a duplicate of a later one) is filled in once all rows are in.
+
+- References to staff accounts travel as e-mail addresses and are matched to the accounts of the
+  receiving installation (or left empty).
+- References to tables outside the process (jobs, for example) are left empty.
+- Attachments travel with their content (base64).
+- Each process has a uid (:class:`ProcessIdentity`): importing a backup whose process is already in
+  this installation is refused, so a second import never duplicates it silently.
+
+The backup holds the original, unmasked texts and the respondents' names: it is for administrators.
+Sentence embeddings are not included (they are computed again in the background).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.models import Base, Process, ProcessIdentity, User, utcnow
+
+FORMAT = "hearing-process-backup"
+FORMAT_VERSION = 1
+MIMETYPE = "application/json"
+
+#: (table, column that ties it to its parent, parent table) in insert order.
+TABLES: tuple[tuple[str, str, str | None], ...] = (
+    ("processes", "id", None),
+    ("phases", "process_id", "processes"),
+    ("stakeholder_groups", "process_id", "processes"),
+    ("activities", "process_id", "processes"),
+    ("activity_groups", "activity_id", "activities"),
+    ("prompts", "activity_id", "activities"),
+    ("drafts", "process_id", "processes"),
+    ("documents", "activity_id", "activities"),
+    ("sections", "document_id", "documents"),
+    ("invitations", "activity_id", "activities"),
+    ("submissions", "activity_id", "activities"),
+    ("answers", "submission_id", "submissions"),
+    ("attachments", "submission_id", "submissions"),
+    ("inputs", "activity_id", "activities"),
+    ("theme_runs", "process_id", "processes"),
+    ("themes", "run_id", "theme_runs"),
+    ("theme_assignments", "run_id", "theme_runs"),
+    ("focus_areas", "draft_id", "drafts"),
+    ("goals", "focus_area_id", "focus_areas"),
+    ("indicators", "goal_id", "goals"),
+    ("strategies", "focus_area_id", "focus_areas"),
+    ("measures", "strategy_id", "strategies"),
+    ("strategy_inputs", "strategy_id", "strategies"),
+    ("measure_inputs", "measure_id", "measures"),
+    ("assessments", "input_id", "inputs"),
+    ("hearing_reports", "process_id", "processes"),
+)
+TABLE_NAMES = tuple(name for name, _col, _parent in TABLES)
+
+#: Tables that are deliberately not part of a process backup.
+NOT_IN_BACKUP = frozenset(
+    {
+        "users",
+        "jobs",
+        "audit_events",
+        "request_keys",
+        "accessibility_reports",
+        "input_embeddings",
+        "export_files",
+        "process_identities",
+        "rate_limits",
+    }
+)
+
+#: JSON columns holding ids of another table.
+ID_LISTS = {("themes", "quote_input_ids"): "inputs"}
+
+#: Unique columns and what an import does when the value is taken in this installation.
+UNIQUE = {
+    ("processes", "slug"): "suffix",
+    ("submissions", "reference"): "suffix",
+    ("submissions", "submission_key"): "random",
+    ("submissions", "edit_token_hash"): "random",
+    ("invitations", "token_hash"): "random",
+    ("inputs", "client_id"): "null",
+}
+
+Progress = Callable[[int, str], None]
+
+
+class BackupError(Exception):
+    """The file cannot be imported; the message (bokmål) says why."""
+
+
+def no_progress(percent: int, message: str = "") -> None:
+    return None
+
+
+def _table(name: str) -> sa.Table:
+    return Base.metadata.tables[name]
+
+
+def _foreign(column: sa.Column) -> str | None:
+    """The table a column refers to, if it is a foreign key."""
+    for fk in column.foreign_keys:
+        return fk.column.table.name
+    return None
+
+
+def _has_id(table: sa.Table) -> bool:
+    return "id" in table.c
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def process_uid(session: Session, process: Process) -> str:
+    """The process's uid, given now if it has none (the caller commits)."""
+    identity = session.get(ProcessIdentity, process.id)
+    if identity is None:
+        identity = ProcessIdentity(process_id=process.id, uid=uuid.uuid4().hex)
+        session.add(identity)
+        session.flush()
+    return identity.uid
+
+
+def _id_selects(process_id: int) -> dict[str, sa.Select]:
+    """For each table with ids: a SELECT of the ids of its rows in the process."""
+    selects: dict[str, sa.Select] = {}
+    for name, column, parent in TABLES:
+        table = _table(name)
+        if not _has_id(table):
+            continue
+        if parent is None:
+            selects[name] = sa.select(table.c.id).where(table.c.id == process_id)
+        else:
+            selects[name] = sa.select(table.c.id).where(table.c[column].in_(selects[parent]))
+    return selects
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value
+
+
+def export_process(
+    session: Session, process: Process, *, upload_folder: str | None = None, progress: Progress = no_progress
+) -> dict:
+    """The whole process as a JSON-ready dict (see the module docstring)."""
+    selects = _id_selects(process.id)
+    tables: dict[str, list[dict]] = {}
+    user_ids: set[int] = set()
+    for n, (name, column, parent) in enumerate(TABLES):
+        progress(5 + int(80 * n / len(TABLES)), f"Leser {name}")
+        table = _table(name)
+        if parent is None:
+            query = sa.select(table).where(table.c.id == process.id)
+        else:
+            query = sa.select(table).where(table.c[column].in_(selects[parent]))
+        query = query.order_by(*table.primary_key.columns)
+        rows = [dict(r._mapping) for r in session.execute(query)]
+        for col in table.columns:
+            target = _foreign(col)
+            if target == "users":
+                user_ids.update(r[col.name] for r in rows if r[col.name] is not None)
+            elif target is not None and target not in TABLE_NAMES:
+                for r in rows:
+                    r[col.name] = None
+        tables[name] = rows
+    emails = (
+        dict(session.execute(sa.select(User.id, User.email).where(User.id.in_(user_ids))).all())
+        if user_ids
+        else {}
+    )
+    for name in TABLE_NAMES:
+        table = _table(name)
+        user_columns = [c.name for c in table.columns if _foreign(c) == "users"]
+        tables[name] = [
+            {
+                k: (emails.get(v) if k in user_columns and v is not None else _encode(v))
+                for k, v in row.items()
+            }
+            for row in tables[name]
+        ]
+    files = {}
+    if upload_folder:
+        for row in tables["attachments"]:
+            path = Path(upload_folder) / row["storage_name"]
+            if path.is_file():
+                files[str(row["id"])] = base64.b64encode(path.read_bytes()).decode("ascii")
+    progress(90, "Skriver filen")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "exported_dt": utcnow().isoformat(),
+        "process_uid": process_uid(session, process),
+        "process_name": process.name,
+        "note": "Sikkerhetskopi med originaltekster og personopplysninger. Bare for administratorer.",
+        "counts": {name: len(rows) for name, rows in tables.items()},
+        "tables": tables,
+        "attachment_files": files,
+    }
+
+
+def dumps(data: dict) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False).encode("utf-8")
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+def loads(raw: bytes) -> dict:
+    """Parse and check a backup file; :class:`BackupError` with a clear message when it is not one."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise BackupError(
+            "Filen er ikke en tekstfil i UTF-8. Velg en JSON-fil laget med «Sikkerhetskopi»."
+        ) from exc
+    except ValueError as exc:
+        raise BackupError(
+            f"Filen er ikke gyldig JSON (linje {getattr(exc, 'lineno', '?')}). "
+            "Velg en JSON-fil laget med «Sikkerhetskopi»."
+        ) from exc
+    validate(data)
+    return data
+
+
+def validate(data: Any) -> None:
+    """Check the structure of a parsed backup; raises :class:`BackupError`."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise BackupError("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen.")
+    version = data.get("format_version")
+    if not isinstance(version, int) or version < 1:
+        raise BackupError("Sikkerhetskopien mangler formatversjon.")
+    if version > FORMAT_VERSION:
+        raise BackupError(
+            f"Sikkerhetskopien har formatversjon {version}, men denne installasjonen kan bare lese "
+            f"versjon {FORMAT_VERSION} eller eldre. Oppdater løsningen først."
+        )
+    uid = data.get("process_uid")
+    if not isinstance(uid, str) or not 8 <= len(uid) <= 36:
+        raise BackupError("Sikkerhetskopien mangler prosessens identitet (process_uid).")
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        raise BackupError("Sikkerhetskopien mangler tabellene.")
+    unknown = sorted(set(tables) - set(TABLE_NAMES))
+    if unknown:
+        raise BackupError(
+            f"Sikkerhetskopien har tabeller denne installasjonen ikke kjenner: {', '.join(unknown)}."
+        )
+    for name, rows in tables.items():
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise BackupError(f"Tabellen «{name}» i sikkerhetskopien er skadet.")
+        table = _table(name)
+        if _has_id(table) and not all(isinstance(r.get("id"), int) for r in rows):
+            raise BackupError(f"Tabellen «{name}» i sikkerhetskopien har rader uten id.")
+    if len(tables.get("processes") or []) != 1:
+        raise BackupError("Sikkerhetskopien må inneholde nøyaktig én prosess.")
+    if not isinstance(data.get("attachment_files", {}), dict):
+        raise BackupError("Vedleggene i sikkerhetskopien er skadet.")
+
+
+def already_imported(session: Session, data: dict) -> Process | None:
+    """The process of this backup if it is in this installation already."""
+    identity = session.scalar(sa.select(ProcessIdentity).where(ProcessIdentity.uid == data["process_uid"]))
+    return session.get(Process, identity.process_id) if identity else None
+
+
+def check_importable(session: Session, data: dict) -> None:
+    """Raise :class:`BackupError` when the backup's process is here already."""
+    if (existing := already_imported(session, data)) is not None:
+        raise BackupError(
+            f"Prosessen «{existing.name}» finnes allerede i denne installasjonen (samme identitet). "
+            "Den importeres ikke en gang til. Slett den først hvis du vil erstatte den."
+        )
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _decode(column: sa.Column, value: Any) -> Any:
+    if value is None:
+        return None
+    kind = column.type
+    try:
+        if (
+            isinstance(kind, sa.types.TypeDecorator)
+            and isinstance(kind.impl_instance, sa.DateTime)
+            or isinstance(kind, sa.DateTime)
+        ):
+            return datetime.fromisoformat(value)
+        if isinstance(kind, sa.Date):
+            return date.fromisoformat(value)
+        if isinstance(kind, sa.LargeBinary):
+            return base64.b64decode(value)
+    except (TypeError, ValueError) as exc:
+        raise BackupError(f"Ugyldig verdi i {column.table.name}.{column.name}: {str(value)[:40]!r}.") from exc
+    return value
+
+
+def _free_values(session: Session, table: sa.Table, column: str, values: list) -> set:
+    """Which of ``values`` are taken already in ``table.column``."""
+    taken: set = set()
+    values = [v for v in values if v is not None]
+    for start in range(0, len(values), 500):
+        chunk = values[start : start + 500]
+        taken.update(session.scalars(sa.select(table.c[column]).where(table.c[column].in_(chunk))))
+    return taken
+
+
+def _unique_fix(session: Session, name: str, rows: list[dict]) -> None:
+    table = _table(name)
+    for (tname, column), policy in UNIQUE.items():
+        if tname != name or column not in table.c:
+            continue
+        taken = _free_values(session, table, column, [r.get(column) for r in rows])
+        for row in rows:
+            value = row.get(column)
+            if value is None or value not in taken:
+                continue
+            if policy == "null":
+                row[column] = None
+            elif policy == "random":
+                row[column] = secrets.token_hex(32)[: table.c[column].type.length or 64]
+            else:
+                n = 2
+                length = table.c[column].type.length or 200
+                while (candidate := f"{value[: length - 4]}-{n}") in taken or session.scalar(
+                    sa.select(sa.func.count()).where(table.c[column] == candidate)
+                ):
+                    n += 1
+                row[column] = candidate
+                taken.add(candidate)
+
+
+def import_process(
+    session: Session,
+    actor: User | None,
+    data: dict,
+    *,
+    upload_folder: str | None = None,
+    progress: Progress = no_progress,
+) -> Process:
+    """Recreate the backup's process here with new ids (the caller commits); returns the new process."""
+    validate(data)
+    check_importable(session, data)
+    tables: dict[str, list[dict]] = data["tables"]
+    new_ids: dict[str, dict[int, int]] = defaultdict(dict)
+    fixups: list[tuple[str, int, str, str, int]] = []  # table, new id, column, target table, old target id
+    users = dict(session.execute(sa.select(User.email, User.id)).all())
+    files: dict = data.get("attachment_files") or {}
+    done: set[str] = set()
+    for n, name in enumerate(TABLE_NAMES):
+        progress(5 + int(85 * n / len(TABLE_NAMES)), f"Legger inn {name}")
+        table = _table(name)
+        source_rows = tables.get(name) or []
+        if not source_rows:
+            done.add(name)
+            continue
+        rows, later = [], []
+        for source in source_rows:
+            row: dict[str, Any] = {}
+            pending = []
+            for column in table.columns:
+                if column.name == "id" or column.name not in source:
+                    continue
+                value = source[column.name]
+                target = _foreign(column)
+                if target == "users":
+                    value = users.get(value) if isinstance(value, str) else None
+                elif target is not None and value is not None:
+                    if target in done and target != name:
+                        value = new_ids[target].get(value)
+                    elif target in TABLE_NAMES and column.nullable:  # points forward or into its own table
+                        pending.append((column.name, target, value))
+                        value = None
+                    else:
+                        value = None
+                    if value is None and not column.nullable and _has_id(table):
+                        raise BackupError(
+                            f"Sikkerhetskopien er ufullstendig: {name}.{column.name} peker på en rad "
+                            "som mangler."
+                        )
+                else:
+                    value = _decode(column, value)
+                row[column.name] = value
+            if (name, "quote_input_ids") in ID_LISTS and isinstance(row.get("quote_input_ids"), list):
+                inputs = new_ids[ID_LISTS[(name, "quote_input_ids")]]
+                row["quote_input_ids"] = [inputs[i] for i in row["quote_input_ids"] if i in inputs]
+            if name == "attachments":
+                row["storage_name"] = _store_attachment(upload_folder, files.get(str(source["id"])))
+            rows.append(row)
+            later.append(pending)
+        _unique_fix(session, name, rows)
+        if _has_id(table):
+            keys = sorted({k for r in rows for k in r})
+            rows = [{k: r[k] if k in r else _default(table.c[k]) for k in keys} for r in rows]
+            result = session.execute(
+                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+            ids = list(result.scalars())
+            for source, new_id, pending in zip(source_rows, ids, later, strict=True):
+                new_ids[name][source["id"]] = new_id
+                fixups += [(name, new_id, col, target, old) for col, target, old in pending]
+        else:
+            rows = [r for r in rows if all(v is not None for v in r.values())]
+            if rows:
+                session.execute(sa.insert(table), rows)
+        done.add(name)
+    progress(92, "Kobler sammen")
+    for name, new_id, column, target, old in fixups:
+        value = new_ids[target].get(old)
+        if value is not None:
+            table = _table(name)
+            session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
+    process = session.get(Process, new_ids["processes"][tables["processes"][0]["id"]])
+    session.add(ProcessIdentity(process_id=process.id, uid=data["process_uid"], imported_dt=utcnow()))
+    audit.record(
+        session,
+        actor,
+        "process.import",
+        process,
+        uid=data["process_uid"],
+        counts={name: len(tables.get(name) or []) for name in TABLE_NAMES},
+    )
+    session.flush()
+    return process
+
+
+def _default(column: sa.Column) -> Any:
+    """A column's Python-side default, for a row of a backup that lacks the column."""
+    default = column.default
+    if default is None:
+        return None
+    return default.arg(None) if default.is_callable else default.arg
+
+
+def _store_attachment(upload_folder: str | None, content: str | None) -> str:
+    """Write an attachment's content under a new random name; the name is returned either way."""
+    storage_name = secrets.token_hex(20)
+    if upload_folder and content:
+        folder = Path(upload_folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / storage_name).write_bytes(base64.b64decode(content))
+    return storage_name

@@ -1,0 +1,201 @@
+"""Thin views: ask for an export (a job), follow its progress, download the file; import a backup."""
+
+from __future__ import annotations
+
+import io
+
+from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hearing import audit
+from hearing.auth import role_required
+from hearing.exports import backup, bp, forms
+from hearing.exports import jobs as exports
+from hearing.extensions import db
+from hearing.idempotency import once
+from hearing.models import Job, JobStatus, Process, Role
+
+#: Largest backup accepted by the import form (the app's MAX_CONTENT_LENGTH applies as well).
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+def _get(model, ident):
+    return db.session.get(model, ident) or abort(404)
+
+
+def _job(job_id: int) -> Job:
+    job = _get(Job, job_id)
+    if not exports.may_see(current_user, job):
+        abort(404)  # another person's export: not even its existence is shown
+    db.session.refresh(job)  # always what the worker last stored
+    return job
+
+
+def _status_label(status: str) -> str:
+    return {
+        JobStatus.QUEUED: _("I kø"),
+        JobStatus.RUNNING: _("Pågår"),
+        JobStatus.DONE: _("Ferdig"),
+        JobStatus.FAILED: _("Feilet"),
+    }.get(status, status)
+
+
+def _kind_label(job: Job) -> str:
+    if job.kind == exports.BACKUP:
+        return _("Sikkerhetskopi (JSON)")
+    if job.kind == exports.IMPORT:
+        return _("Import av prosess")
+    fmt = (job.payload or {}).get("format", "csv")
+    label = _("Innspill som Excel") if fmt == "xlsx" else _("Innspill som CSV")
+    if (job.payload or {}).get("include_original"):
+        label += " " + _("(med originaltekst)")
+    return label
+
+
+def _page_context(jobs: list[Job]) -> dict:
+    active = next((j for j in jobs if j.status in (JobStatus.QUEUED, JobStatus.RUNNING)), None)
+    return {
+        "jobs": jobs,
+        "active": active,
+        "kept": exports.has_file(db.session, jobs),
+        "status_label": _status_label,
+        "kind_label": _kind_label,
+        "retention_days": exports.retention_days(),
+    }
+
+
+@bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
+@role_required("reviewer")
+def process_exports(process_id: int):
+    process = _get(Process, process_id)
+    form = forms.InputsExportForm()
+    is_admin = current_user.role == Role.ADMIN
+    if form.validate_on_submit():
+
+        def start() -> str:
+            exports.request_inputs_export(
+                db.session,
+                current_user,
+                process,
+                form.format.data,
+                include_original=bool(form.include_original.data and is_admin),
+            )
+            flash(
+                _("Eksporten er startet. Den lages i bakgrunnen; lenken til filen kommer når den er ferdig."),
+                "success",
+            )
+            return url_for("exports.process_exports", process_id=process.id)
+
+        try:
+            return once(form.form_key.data, start)
+        except exports.ExportError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    jobs = exports.export_jobs(db.session, current_user, process.id)
+    return render_template(
+        "exports/process.html",
+        process=process,
+        form=form,
+        backup_form=forms.BackupForm(),
+        is_admin=is_admin,
+        **_page_context(jobs),
+    )
+
+
+@bp.post("/processes/<int:process_id>/backup")
+@role_required("admin")
+def process_backup(process_id: int):
+    process = _get(Process, process_id)
+    form = forms.BackupForm()
+    if not form.validate_on_submit():
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(url_for("exports.process_exports", process_id=process.id))
+
+    def start() -> str:
+        exports.request_backup(db.session, current_user, process)
+        flash(_("Sikkerhetskopien lages i bakgrunnen; lenken til filen kommer når den er ferdig."), "success")
+        return url_for("exports.process_exports", process_id=process.id) + "#backup"
+
+    return once(form.form_key.data, start)
+
+
+@bp.get("/jobs/<int:job_id>/status")
+@role_required("reviewer")
+def job_status(job_id: int):
+    job = _job(job_id)
+    return jsonify(
+        {
+            "job_id": job.id,
+            "status": job.status,
+            "status_label": _status_label(job.status),
+            "progress": job.progress,
+            "message": job.message,
+            "error": job.error,
+            "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+        }
+    )
+
+
+@bp.get("/jobs/<int:job_id>/download")
+@role_required("reviewer")
+def download(job_id: int):
+    job = _job(job_id)
+    if job.kind not in exports.DOWNLOADABLE:
+        abort(404)
+    stored = exports.file_of(db.session, job)
+    back = url_for("exports.process_exports", process_id=(job.payload or {}).get("process_id", 0))
+    if job.status != JobStatus.DONE or stored is None:
+        flash(
+            _("Filen finnes ikke (lenger). Eksporter på nytt.")
+            if job.status == JobStatus.DONE
+            else _("Filen er ikke ferdig ennå."),
+            "info",
+        )
+        return redirect(back)
+    if job.kind == exports.BACKUP or (job.payload or {}).get("include_original"):
+        audit.record(
+            db.session,
+            current_user,
+            "export.download",
+            None,
+            process_id=stored.process_id,
+            job_id=job.id,
+            filename=stored.filename,
+        )
+        db.session.commit()
+    resp = send_file(
+        io.BytesIO(stored.data),
+        mimetype=stored.mimetype,
+        as_attachment=True,
+        download_name=stored.filename,
+        max_age=0,
+    )
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required("admin")
+def process_import():
+    form = forms.ImportForm()
+    if form.validate_on_submit():
+        storage = form.file.data
+        raw = storage.read(MAX_IMPORT_BYTES + 1)
+        if len(raw) > MAX_IMPORT_BYTES:
+            form.file.errors.append(_("Filen er for stor (mer enn 50 MB)."))
+        else:
+
+            def start() -> str:
+                exports.request_import(db.session, current_user, raw, storage.filename or "")
+                flash(_("Filen er godkjent. Prosessen importeres i bakgrunnen."), "success")
+                return url_for("exports.process_import")
+
+            try:
+                return once(form.form_key.data, start)
+            except (backup.BackupError, exports.ExportError) as exc:
+                db.session.rollback()
+                form.file.errors.append(str(exc))
+    jobs = exports.export_jobs(db.session, current_user, kinds=(exports.IMPORT,))
+    return render_template("exports/import.html", form=form, **_page_context(jobs))
