@@ -18,10 +18,12 @@ import hashlib
 import http.client
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -60,10 +62,25 @@ def prepare_database(base_url: str) -> tuple[str, int, int]:
     return db_url, hearing_id, section_id
 
 
-def start_gunicorn(db_url: str, workers: int, port: int) -> subprocess.Popen:
+def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
+    """A private Redis on loopback, as production has: rate-limit counters and the RQ queue live there."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
+                             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(0.5)
+    return proc, f"redis://127.0.0.1:{port}/0"
+
+
+def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "HEARING_JOBS_LOCAL_WORKER": "false",
            "HEARING_PUBLIC_RATE_LIMIT": '"100000/minute"', "HEARING_SECRET_KEY": "load-test-secret",
            "HEARING_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true, "pool_size": 5}'}
+    if redis_url:
+        env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(
         [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "hearing:create_app()"],
@@ -164,13 +181,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--no-redis", action="store_true", help="without Redis: rate-limit counters in PostgreSQL")
     args = parser.parse_args()
     if not os.environ.get("TEST_DATABASE_URL"):
         os.execvp(str(ROOT / "scripts/with-postgres.sh"), [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv])
 
     db_url, hearing_id, section_id = prepare_database(os.environ["TEST_DATABASE_URL"])
     port = 18000 + os.getpid() % 1000
-    server = start_gunicorn(db_url, args.workers, port)
+    redis_proc = redis_url = None
+    if not args.no_redis and shutil.which("redis-server"):
+        redis_proc, redis_url = start_redis(tempfile.mkdtemp(prefix="hearing-redis-"))
+    server = start_gunicorn(db_url, args.workers, port, redis_url)
     stats, budget = Stats(), [args.requests]
     deadline = time.time() + args.seconds
     threads = [threading.Thread(target=citizen, args=(port, hearing_id, section_id, stats, budget, deadline, i)) for i in range(args.clients)]
@@ -196,6 +217,9 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
+    if redis_proc:
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
 
     import sqlalchemy as sa
 
@@ -213,6 +237,7 @@ def main() -> None:
 
     rows = [
         ("clients / gunicorn workers", f"{args.clients} / {args.workers}"),
+        ("Redis (rate limits, RQ)", "yes" if redis_url else "no (counters in PostgreSQL)"),
         ("attempts (GET form + POST)", stats.done),
         ("elapsed s", f"{elapsed:.1f}"),
         ("submissions stored per s", f"{len(stored) / elapsed:.1f}"),
