@@ -557,3 +557,22 @@ def test_posts_without_csrf_change_nothing(world, client):
     client.post(f"/review/inputs/{inp(BUS[1]).id}/duplicate", data={"original_id": str(inp(BUS[0]).id)})
     db.session.expire_all()
     assert inp(BUS[1]).duplicate_of_id is None
+
+
+def test_search_and_theme_pages_are_paginated_keeping_words_and_filters(world, client, monkeypatch):
+    from hearing.review import views
+
+    monkeypatch.setattr(views, "SEARCH_PAGE_SIZE", 5)
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+    run, process = world["run"], world["process"]
+    first = client.get(f"/review/processes/{process.id}/search?q=buss&run={run.id}").get_data(as_text=True)
+    assert "side 1 av" in first
+    next_link = re.search(r'href="([^"]+)">Neste side', first).group(1).replace("&amp;", "&")
+    assert "q=buss" in next_link and f"run={run.id}" in next_link and "page=2" in next_link
+    second = client.get(next_link).get_data(as_text=True)
+    ids = lambda html: set(re.findall(r"/review/inputs/(\d+)\?run=", html))  # noqa: E731
+    assert ids(second) and not ids(first) & ids(second)
+    bus = theme_of(run, BUS[0])
+    page = client.get(f"/review/themes/{bus.id}?lang_filter=nn").get_data(as_text=True)
+    next_link = re.search(r'href="([^"]+)">Neste side', page).group(1).replace("&amp;", "&")
+    assert "lang_filter=nn" in next_link and "page=2" in next_link

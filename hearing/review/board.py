@@ -19,7 +19,6 @@ from hearing.models import (
     AuditEvent,
     Input,
     Phase,
-    PlacementSource,
     Process,
     StakeholderGroup,
     Submission,
@@ -27,9 +26,8 @@ from hearing.models import (
     ThemeAssignment,
     ThemeRun,
     User,
-    utcnow,
 )
-from hearing.themes.service import ThemeServiceError, latest_done_run, scope_query
+from hearing.themes.service import ThemeServiceError, latest_done_run, move_input, scope_query
 
 #: Languages an input can be guessed to be in, with their names.
 LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "Engelsk"}
@@ -383,30 +381,6 @@ def _check_done(run: ThemeRun) -> None:
         raise BoardError("Grupperingen er ikke ferdig ennå.")
 
 
-def _place(session: Session, actor, a: ThemeAssignment, theme: Theme, via: str) -> None:
-    """Put one input in ``theme`` as a reviewer's placement (kept by re-runs), recorded."""
-    old = a.theme_id
-    a.theme_id = theme.id
-    a.theme = theme
-    a.source = PlacementSource.MANUAL
-    a.assigned_by_id = getattr(actor, "id", None)
-    a.assigned_dt = utcnow()
-    a.suggested_theme_id = None
-    a.suggested_confidence = None
-    a.confidence = None
-    audit.record(
-        session,
-        actor,
-        "theme.move_input",
-        a,
-        process_id=theme.run.process_id,
-        input_id=a.input_id,
-        from_theme=old,
-        to_theme=theme.id,
-        via=via,
-    )
-
-
 def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
     """Merge ``theme`` into ``target``: its inputs move there and it leaves the board.
 
@@ -424,7 +398,7 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
         sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id).order_by(ThemeAssignment.id)
     ).all()
     for a in moving:
-        _place(session, actor, a, target, "merge")
+        move_input(session, actor, a, target)
     session.execute(
         sa.update(ThemeAssignment)
         .where(ThemeAssignment.suggested_theme_id == theme.id)
@@ -493,7 +467,7 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
     session.add(new)
     session.flush()
     for a in chosen:
-        _place(session, actor, a, new, "split")
+        move_input(session, actor, a, new)
     theme.quote_input_ids = [i for i in theme.quote_input_ids if i not in set(moved_ids)]
     audit.record(
         session,

@@ -268,36 +268,41 @@ def theme(theme_id: int):
     return _theme_page(theme)
 
 
+def _theme_change(theme: Theme, form, form_arg: str, action):
+    """Run ``action`` once per form key; on a broken rule show the theme page with the form's errors."""
+    if form.validate_on_submit():
+        try:
+            return once(form.form_key.data, action)
+        except board.BoardError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+    elif form.csrf_token.errors:
+        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
+    return _theme_page(theme, status=400, **{form_arg: form})
+
+
 @bp.post("/themes/<int:theme_id>/merge")
 @role_required("reviewer")
 def theme_merge(theme_id: int):
     theme = _get(Theme, theme_id)
     form = forms.MergeForm()
     form.target_id.choices = [(t.id, t.label) for t in board.board_themes(theme.run) if t.id != theme.id]
-    if form.validate_on_submit():
 
-        def merge() -> str:
-            target = db.session.get(Theme, form.target_id.data)
-            n = board.merge_themes(db.session, current_user, theme, target)
-            flash(
-                _(
-                    "«%(old)s» er slått sammen med «%(new)s» (%(n)d innspill flyttet).",
-                    old=theme.label,
-                    new=target.label,
-                    n=n,
-                ),
-                "success",
-            )
-            return url_for("review.theme", theme_id=target.id)
+    def merge() -> str:
+        target = db.session.get(Theme, form.target_id.data)
+        n = board.merge_themes(db.session, current_user, theme, target)
+        flash(
+            _(
+                "«%(old)s» er slått sammen med «%(new)s» (%(n)d innspill flyttet).",
+                old=theme.label,
+                new=target.label,
+                n=n,
+            ),
+            "success",
+        )
+        return url_for("review.theme", theme_id=target.id)
 
-        try:
-            return once(form.form_key.data, merge)
-        except board.BoardError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-    elif form.csrf_token.errors:
-        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
-    return _theme_page(theme, merge_form=form, status=400)
+    return _theme_change(theme, form, "merge_form", merge)
 
 
 @bp.post("/themes/<int:theme_id>/split")
@@ -305,28 +310,20 @@ def theme_merge(theme_id: int):
 def theme_split(theme_id: int):
     theme = _get(Theme, theme_id)
     form = forms.SplitForm()
-    if form.validate_on_submit():
 
-        def split() -> str:
-            new = board.split_theme(db.session, current_user, theme, form.assignment_ids.data, form.name.data)
-            flash(
-                _(
-                    "Det nye temaet «%(name)s» har fått %(n)d innspill.",
-                    name=new.label,
-                    n=len(form.assignment_ids.data),
-                ),
-                "success",
-            )
-            return url_for("review.theme", theme_id=new.id)
+    def split() -> str:
+        new = board.split_theme(db.session, current_user, theme, form.assignment_ids.data, form.name.data)
+        flash(
+            _(
+                "Det nye temaet «%(name)s» har fått %(n)d innspill.",
+                name=new.label,
+                n=len(form.assignment_ids.data),
+            ),
+            "success",
+        )
+        return url_for("review.theme", theme_id=new.id)
 
-        try:
-            return once(form.form_key.data, split)
-        except board.BoardError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-    elif form.csrf_token.errors:
-        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
-    return _theme_page(theme, split_form=form, status=400)
+    return _theme_change(theme, form, "split_form", split)
 
 
 @bp.post("/themes/<int:theme_id>/rename")
@@ -588,10 +585,9 @@ def _describe(event, labels: dict[int, str]) -> dict:
     def theme(key: str) -> str:
         return labels.get(d.get(key), _("et tema som er slettet")) if d.get(key) else _("et tema")
 
-    via = {"merge": _(" (ved sammenslåing)"), "split": _(" (ved deling)")}.get(d.get("via"), "")
     texts = {
-        "theme.move_input": lambda: (
-            _("Flyttet fra «%(a)s» til «%(b)s»", a=theme("from_theme"), b=theme("to_theme")) + via
+        "theme.move_input": lambda: _(
+            "Flyttet fra «%(a)s» til «%(b)s»", a=theme("from_theme"), b=theme("to_theme")
         ),
         "theme.pin": lambda: _("Festet i «%(t)s»", t=theme("theme_id")),
         "theme.unpin": lambda: _("Løsnet fra «%(t)s»", t=theme("theme_id")),
