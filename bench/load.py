@@ -1,9 +1,8 @@
-"""Load and faults on a production-like setup: gunicorn workers, PostgreSQL on loopback.
+"""Load and faults on a production-like setup: gunicorn workers, PostgreSQL and Redis on loopback.
 
 Many simulated citizens fetch a hearing form, send a response with a section comment and open the
-receipt page. Halfway
-through, one gunicorn worker is killed and PostgreSQL is restarted once. At the end every receipt
-shown must match exactly one stored submission.
+receipt page. A third of the way through, one gunicorn worker is killed; two thirds of the way,
+PostgreSQL is restarted. At the end every receipt shown must match exactly one stored submission.
 
     .venv/bin/python bench/load.py [--clients 50] [--requests 3000] [--workers 4]
 
