@@ -449,12 +449,14 @@ def test_backup_import_into_a_fresh_installation_and_back(world, admin_client, d
     assert any(SECRET_PHONE in row["text"] for row in first["tables"]["inputs"])
     admin_email = admin_client.user.email
     staff = [(u.email, u.name, u.role) for u in db.session.scalars(sa.select(User))]
+    world_name = world.name  # read here: inside the other app a lazy load would borrow the other app's engine
     source_texts = {m.text: sorted(i.text for i in m.inputs) for m in db.session.scalars(sa.select(Measure))}
 
+    other_url = databases.new(tmp_path)
     other = create_app(
         {
             "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": databases.new(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": other_url,
             "SECRET_KEY": "other",
             "UPLOAD_FOLDER": str(tmp_path / "other-uploads"),
             "JOBS_LOCAL_WORKER": False,
@@ -480,7 +482,7 @@ def test_backup_import_into_a_fresh_installation_and_back(world, admin_client, d
         job = db.session.scalar(sa.select(Job).where(Job.kind == "exports.process_import"))
         assert job.status == "done", job.error
         imported = db.session.get(Process, job.result["process_id"])
-        assert imported.name == world.name
+        assert imported.name == world_name
         assert (
             db.session.scalar(sa.select(sa.func.count()).select_from(ExportFile)) == 0
         )  # the upload is gone
@@ -508,6 +510,7 @@ def test_backup_import_into_a_fresh_installation_and_back(world, admin_client, d
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 1
         db.session.remove()
         db.engine.dispose()
+    databases.drop(other_url)
 
     assert second["counts"] == first["counts"]
     assert second["process_uid"] == first["process_uid"]
