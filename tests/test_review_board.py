@@ -383,6 +383,9 @@ def test_split_makes_a_new_theme_of_the_chosen_inputs(world, client):
         "count"
     ] == len(chosen)
     assert "Laget ved deling" in text_of(client.get(f"/review/themes/{new[0].id}"))
+    # both themes get distinctive terms of their own
+    assert new[0].terms and db.session.get(Theme, walk.id).terms
+    assert set(new[0].terms) != set(db.session.get(Theme, walk.id).terms)
     # choosing every input is refused (rename instead)
     everyone = [
         str(a.id)

@@ -27,7 +27,9 @@ from hearing.models import (
     ThemeRun,
     User,
 )
+from hearing.themes.labels import class_terms
 from hearing.themes.service import ThemeServiceError, latest_done_run, move_input, scope_query
+from hearing.themes.text import Analyzer
 
 #: Languages an input can be guessed to be in, with their names.
 LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "Engelsk"}
@@ -469,6 +471,8 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
     for a in chosen:
         move_input(session, actor, a, new)
     theme.quote_input_ids = [i for i in theme.quote_input_ids if i not in set(moved_ids)]
+    session.flush()
+    _refresh_terms(session, [theme, new])
     audit.record(
         session,
         actor,
@@ -491,6 +495,22 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
     )
     session.flush()
     return new
+
+
+def _refresh_terms(session: Session, themes: list[Theme]) -> None:
+    """Distinctive terms of ``themes`` told apart from one another (after a split)."""
+    rows = session.execute(
+        sa.select(ThemeAssignment.theme_id, Input.text_masked)
+        .join(Input, Input.id == ThemeAssignment.input_id)
+        .where(ThemeAssignment.theme_id.in_([t.id for t in themes]))
+    ).all()
+    if not rows:
+        return
+    index = {t.id: n for n, t in enumerate(themes)}
+    tokens = Analyzer().analyze([text for _tid, text in rows])
+    terms = class_terms(tokens, [index[tid] for tid, _text in rows], len(themes))
+    for theme, found in zip(themes, terms, strict=True):
+        theme.terms = found
 
 
 def mark_duplicate(session: Session, actor, inp: Input, original: Input) -> Input:
