@@ -97,12 +97,14 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
     page = context.new_page()
     email, _n, _r, password = DEMO_USERS[0]
     login(page, live_server, email, password)
-    problems, wide, audited = {}, [], []
+    problems, wide, audited, bad_titles = {}, [], [], []
     for url in page_urls(live_app):
         response = page.goto(live_server + url)
         if response is None or response.status >= 400 or "/login" in page.url:
             continue
         audited.append(url)
+        if not page.title().strip() or "<" in page.title():  # WCAG 2.4.2: a plain, telling page title
+            bad_titles.append((url, page.title()))
         if width == 320 and (found := audit(page)):
             problems[url] = found
         if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
@@ -116,4 +118,5 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
         print(f"\n{width}px: audited {len(audited)} pages:", ", ".join(audited))
     assert len(audited) > 25
     assert problems == {}
+    assert bad_titles == []
     assert wide == [], "\n".join(f"{u}: {w}" for u, w in wide)
