@@ -75,6 +75,8 @@ def test_reviewer_drags_an_input_onto_another_theme_and_opens_it(page, live_serv
     page.wait_for_load_state()
     page.locator("main a[href*='/review/runs/']").first.click()
     page.wait_for_load_state()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("section.ds-card").first.screenshot(path=str(ARTIFACTS / "review_board_card.png"))
     page.locator("main a", has_text="Se, flytt og fest innspillene").first.click()
     page.wait_for_load_state()
     theme_url = page.url
