@@ -37,6 +37,12 @@ DECISIONS = {
     "not_relevant": _l("Ikke relevant for planen"),
 }
 STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
+JOB_STATUSES = {"queued": _l("I kø"), "running": _l("Pågår"), "done": _l("Ferdig"), "failed": _l("Feilet")}
+
+
+def job_status_label(status: str) -> str:
+    """A background job's status in words (theme runs, exports)."""
+    return str(JOB_STATUSES.get(status, status))
 
 
 def init_app(app) -> None:

@@ -14,6 +14,7 @@ from hearing.exports import backup, bp, forms
 from hearing.exports import jobs as exports
 from hearing.extensions import db
 from hearing.idempotency import once
+from hearing.labels import job_status_label
 from hearing.models import Job, JobStatus, Process, Role
 
 #: Largest backup accepted by the import form (the app's MAX_CONTENT_LENGTH applies as well).
@@ -30,15 +31,6 @@ def _job(job_id: int) -> Job:
         abort(404)  # another person's export: not even its existence is shown
     db.session.refresh(job)  # always what the worker last stored
     return job
-
-
-def _status_label(status: str) -> str:
-    return {
-        JobStatus.QUEUED: _("I kø"),
-        JobStatus.RUNNING: _("Pågår"),
-        JobStatus.DONE: _("Ferdig"),
-        JobStatus.FAILED: _("Feilet"),
-    }.get(status, status)
 
 
 def _kind_label(job: Job) -> str:
@@ -59,7 +51,7 @@ def _page_context(jobs: list[Job]) -> dict:
         "jobs": jobs,
         "active": active,
         "kept": exports.has_file(db.session, jobs),
-        "status_label": _status_label,
+        "status_label": job_status_label,
         "kind_label": _kind_label,
         "retention_days": exports.retention_days(),
     }
@@ -128,7 +120,7 @@ def job_status(job_id: int):
         {
             "job_id": job.id,
             "status": job.status,
-            "status_label": _status_label(job.status),
+            "status_label": job_status_label(job.status),
             "progress": job.progress,
             "message": job.message,
             "error": job.error,

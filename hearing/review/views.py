@@ -10,6 +10,7 @@ from flask_login import current_user
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
+from hearing.labels import job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
 from hearing.review import board, bp, forms
 from hearing.themes import service
@@ -54,15 +55,6 @@ def _scope_label(run: ThemeRun) -> str:
     return _("Hele prosessen")
 
 
-def _status_label(status: str) -> str:
-    return {
-        JobStatus.QUEUED: _("I kø"),
-        JobStatus.RUNNING: _("Pågår"),
-        JobStatus.DONE: _("Ferdig"),
-        JobStatus.FAILED: _("Feilet"),
-    }.get(status, status)
-
-
 def _back(run: ThemeRun, anchor: str = ""):
     target = request.form.get("next") or ""
     if target.startswith("/review/") and not target.startswith("//"):
@@ -87,7 +79,7 @@ def runs():
         ).all()
     )
     return render_template(
-        "review/index.html", processes=processes, latest=latest, counts=counts, status_label=_status_label
+        "review/index.html", processes=processes, latest=latest, counts=counts, status_label=job_status_label
     )
 
 
@@ -125,7 +117,7 @@ def process_runs(process_id: int):
         runs=process_runs,
         form=form,
         scope_label=_scope_label,
-        status_label=_status_label,
+        status_label=job_status_label,
     )
 
 
@@ -141,7 +133,7 @@ def run(run_id: int):
         "process": process,
         "job": run.job,
         "scope_label": _scope_label(run),
-        "status_label": _status_label,
+        "status_label": job_status_label,
     }
     if not _done(run):
         return render_template("review/run.html", **ctx)
@@ -208,7 +200,7 @@ def run_status(run_id: int):
         {
             "run_id": run.id,
             "status": job.status if job else "done",
-            "status_label": _status_label(job.status if job else "done"),
+            "status_label": job_status_label(job.status if job else "done"),
             "progress": job.progress if job else 100,
             "message": job.message if job else "",
             "error": job.error if job else None,
