@@ -97,7 +97,7 @@ def test_assess_an_input_with_the_keyboard(page, live_server, report_world):
     focused = page.evaluate("document.activeElement.tagName")
     if focused == "SELECT":
         page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Vurderingen av innspill" in page.locator(".flash-list").inner_text()
     assert "Delvis tatt til følge" in page.locator("main").inner_text()

@@ -37,8 +37,8 @@ def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_serv
     tab_to(page, "document.activeElement.id && document.activeElement.id.startsWith('rename-')")
     field_id = page.evaluate("document.activeElement.id")
     page.keyboard.type("Heltid og bemanning (omdøpt)")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the answer to the POST, not the page we are on
+        page.keyboard.press("Enter")
     assert "Heltid og bemanning (omdøpt)" in page.inner_text("main")
     assert page.locator(f"#{field_id}").input_value() == "Heltid og bemanning (omdøpt)"
     # Open the theme's inputs and move the first one with the select and its button.
@@ -59,8 +59,8 @@ def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_serv
     assert after != before
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.type") == "submit"
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert page.locator(f"#{select_id}").count() == 0  # the input left this theme
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "review_theme.png"), full_page=True)
