@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import sqlalchemy as sa
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,3 +22,19 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_like_postgresql(dbapi_connection, _record) -> None:
+    """Make the embedded SQLite behave as PostgreSQL does where it matters.
+
+    Foreign keys are enforced (ON DELETE CASCADE / SET NULL: deleting a person's response removes
+    what hangs on it), and lower() — behind ILIKE searches — folds æ, ø and å, not only ASCII.
+    """
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)

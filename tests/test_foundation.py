@@ -42,6 +42,23 @@ def test_database_constraints_hold(app, make_process):
     assert raised
 
 
+def test_foreign_keys_cascade_and_searches_fold_norwegian_letters(app, make_process):
+    """The embedded SQLite behaves as PostgreSQL: ON DELETE CASCADE runs, and ILIKE folds æ, ø and å."""
+    process = make_process()
+    activity = Activity(process=process, kind="suggestions", title="Forslag")
+    db.session.add(activity)
+    db.session.flush()
+    submission = Submission(activity_id=activity.id, reference="T-1", submission_key="k1", edit_token_hash="h1")
+    db.session.add(submission)
+    db.session.flush()
+    db.session.add(Input(activity_id=activity.id, submission_id=submission.id, text="ØNSKER BEDRE MÅLTIDER"))
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Input.id)).where(Input.text_masked.ilike("%ønsker bedre mål%"))) == 1
+    db.session.execute(sa.delete(Submission).where(Submission.id == submission.id))  # in SQL, past the ORM
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Input.id))) == 0
+
+
 def test_seed_demo_with_builtin_sample_is_idempotent(app):
     first = seed_demo(db.session, None)
     db.session.commit()
