@@ -208,3 +208,24 @@ def text_of(response) -> str:
     """Page text with tags removed and whitespace collapsed, for readable assertions."""
     html = response.get_data(as_text=True)
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def export_via_page(client: Client, page_url: str, action: str):
+    """Press an export button on ``page_url``, let the worker run, and download the file from the job page.
+
+    Returns (job id, the download response).
+    """
+    from hearing.jobs import run_pending_jobs
+
+    response = client.submit(page_url, action=action)
+    assert response.status_code == 302, response.status_code
+    match = re.search(r"/files/jobs/(\d+)$", response.location)
+    assert match, response.location
+    job_id = int(match.group(1))
+    waiting = client.get(response.location)
+    assert waiting.status_code == 200 and "<progress" in waiting.get_data(as_text=True)
+    run_pending_jobs()
+    done = client.get(response.location).get_data(as_text=True)
+    link = f"/files/jobs/{job_id}/download"
+    assert link in done and "<progress" not in done
+    return job_id, client.get(link)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 
+import docx
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from hearing.drafting import exports, services
 from hearing.extensions import db
@@ -17,6 +19,7 @@ from hearing.models import (
     Draft,
     FocusArea,
     Input,
+    Job,
     Measure,
     StakeholderGroup,
     Strategy,
@@ -24,7 +27,7 @@ from hearing.models import (
     ThemeAssignment,
     ThemeRun,
 )
-from tests.conftest import hidden_fields, text_of
+from tests.conftest import export_via_page, hidden_fields, text_of
 
 
 @pytest.fixture
@@ -210,8 +213,6 @@ def test_send_on_hearing(world):
 
 
 def test_docx_export_has_real_headings_and_tables(world):
-    import docx
-
     draft = fill(world)
     document = docx.Document(io.BytesIO(exports.to_docx(draft)))
     headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))]
@@ -224,8 +225,6 @@ def test_docx_export_has_real_headings_and_tables(world):
 
 
 def test_pdf_export_has_pages_and_text(world):
-    from pypdf import PdfReader
-
     draft = fill(world)
     reader = PdfReader(io.BytesIO(exports.to_pdf(draft)))
     assert len(reader.pages) >= 1
@@ -258,10 +257,12 @@ def test_facilitator_gets_403(app, client, world, make_user):
     facilitator = make_user("facilitator")
     client.login(facilitator.email)
     for url in (f"/drafts/process/{world['process'].id}", f"/drafts/{draft.id}", f"/drafts/{draft.id}/diff",
-                f"/drafts/{draft.id}/export/docx", f"/drafts/part/measure/{draft.focus_areas[0].strategies[0].measures[0].id}/sources"):
+                f"/drafts/part/measure/{draft.focus_areas[0].strategies[0].measures[0].id}/sources"):
         assert client.get(url).status_code == 403, url
     app.config["WTF_CSRF_ENABLED"] = False  # so that the POST reaches the role check
     assert client.post(f"/drafts/{draft.id}/send").status_code == 403
+    assert client.post(f"/drafts/{draft.id}/export/docx").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
     assert client.post(f"/drafts/part/focus_area/{draft.focus_areas[0].id}/delete").status_code == 403
 
 
@@ -325,10 +326,22 @@ def test_reviewer_builds_a_draft_through_pages(reviewer_client, world):
     r = client.submit(f"/drafts/{second.id}", {"direction": "up"}, action=f"/drafts/part/focus_area/{transport.id}/move")
     assert r.status_code == 302
     assert [a.title for a in db.session.get(Draft, second.id).focus_areas] == ["Transport", "Mat og måltider"]
+    # Exports are made in the background: button, job page, download; the file reads back.
     for fmt, kind in (("docx", "wordprocessingml"), ("pdf", "application/pdf"), ("md", "text/markdown")):
-        r = client.get(f"/drafts/{second.id}/export/{fmt}")
+        job_id, r = export_via_page(client, f"/drafts/{second.id}", f"/drafts/{second.id}/export/{fmt}")
         assert r.status_code == 200 and kind in r.content_type
-        assert r.headers["Content-Disposition"] == f'attachment; filename="strategiutkast-2.{fmt}"'
+        assert r.headers["Content-Disposition"] == f"attachment; filename=strategiutkast-2.{fmt}"
+        job = db.session.get(Job, job_id)
+        assert (job.kind, job.payload["draft_id"], job.payload["fmt"]) == ("export.draft", second.id, fmt)
+        if fmt == "docx":
+            document = docx.Document(io.BytesIO(r.data))
+            assert [p.text for p in document.paragraphs if p.style.name == "Heading 1"] == ["1. Transport", "2. Mat og måltider"]
+        elif fmt == "pdf":
+            text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(r.data)).pages)
+            assert "Transport" in text and "Mange får varm mat." in text
+        else:
+            assert r.data.decode().startswith("# Strategiutkast 2\n") and "## 2. Mat og måltider" in r.data.decode()
+    assert client.get(f"/drafts/{second.id}/export/md").status_code == 405  # never rendered inside a request
     r = client.submit(f"/drafts/{second.id}", {}, action=f"/drafts/part/focus_area/{transport.id}/delete")
     assert [a.title for a in db.session.get(Draft, second.id).focus_areas] == ["Mat og måltider"]
 

@@ -3,28 +3,34 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from pypdf import PdfReader
 
 from hearing.drafting import services as drafting
+from hearing.exports.jobs import purge_expired_files
 from hearing.extensions import db
+from hearing.jobs import run_pending_jobs
 from hearing.models import (
     Activity,
     AuditEvent,
+    ExportFile,
     HearingReport,
     Input,
+    Job,
     Prompt,
     StakeholderGroup,
     Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
+    utcnow,
 )
 from hearing.reporting import exports, services
 from hearing.review import assessments
-from tests.conftest import Client, text_of
+from tests.conftest import Client, export_via_page, hidden_fields, text_of
 
 FNR = "15108695088"
 #: Text that must never reach a report: unmasked personal data, and words of responses that may not be published.
@@ -256,9 +262,23 @@ def test_create_preview_publish_and_unpublish(reviewer_client, world, app):
     front = anonymous.get("/").get_data(as_text=True)
     assert f"/tilbakemelding/{report.id}" in front and "Tilbakemelding på høringen" in front
 
+    # the public files are made in the background: until then a short page says so
+    pending = anonymous.get(f"/tilbakemelding/{report.id}/export.pdf")
+    assert pending.status_code == 503 and pending.headers["Retry-After"] == "10"
+    assert "Filen lages" in text_of(pending) and "Prøv igjen om litt" in text_of(pending)
+    assert run_pending_jobs() == 3
+    pdf = anonymous.get(f"/tilbakemelding/{report.id}/export.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Mat og måltider" in text
+    assert_clean(text.replace("\n", " "))
+
     r = reviewer_client.submit(f"/reports/{report.id}", action=f"/reports/{report.id}/unpublish")
     assert r.status_code == 302
     assert anonymous.get(f"/tilbakemelding/{report.id}").status_code == 404
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.pdf").status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportFile)) == 0
     actions = list(
         db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "hearing_reports"))
     )
@@ -309,7 +329,8 @@ def test_only_reviewers_make_and_publish_reports(app, world, make_user):
     app.config["WTF_CSRF_ENABLED"] = False
     assert client.get(f"/reports/process/{world['process'].id}").status_code == 403
     assert client.post(f"/reports/{report.id}/publish").status_code == 403
-    assert client.get(f"/reports/{report.id}/export.md").status_code == 403
+    assert client.post(f"/reports/{report.id}/export.md").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
     assert not db.session.get(HearingReport, report.id).is_published
 
 
@@ -347,27 +368,147 @@ def test_pdf_has_pages_and_text_and_no_forbidden_text(world):
     assert_clean(exports.to_html(view))
 
 
-def test_markdown_export_and_downloads(reviewer_client, world, app):
+def test_markdown_export(world):
     report = make_report(world)
     md = exports.to_markdown(services.build_report(db.session, report))
     assert md.startswith(f"# {services.DEFAULT_TITLE}\n") and "\n## Dere svarte\n" in md
     assert "\n### Mat og måltider\n" in md and "> «Varm middag hver dag på sykehjemmet» – Eldrerådet" in md
     assert "| Eldrerådet | 1 |" in md
     assert_clean(md)
+
+
+def _read(fmt: str, data: bytes) -> str:
+    """The text of a downloaded file."""
+    if fmt == "docx":
+        import docx
+
+        document = docx.Document(io.BytesIO(data))
+        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in document.paragraphs] + cells)
+    if fmt == "pdf":
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages).replace("\n", " ")
+    return data.decode("utf-8")
+
+
+def test_reviewer_exports_run_in_the_background_and_come_back_masked(reviewer_client, world):
+    report = make_report(world)
+    preview = f"/reports/{report.id}"
+    page = reviewer_client.get(preview).get_data(as_text=True)
+    assert f'action="/reports/{report.id}/export.pdf"' in page and 'method="post"' in page
     for fmt, mimetype in (
         ("md", "text/markdown"),
         ("docx", "application/vnd.openxml"),
         ("pdf", "application/pdf"),
     ):
-        r = reviewer_client.get(f"/reports/{report.id}/export.{fmt}")
-        assert (
-            r.status_code == 200
-            and r.mimetype.startswith(mimetype)
-            and "attachment" in r.headers["Content-Disposition"]
-        )
-    assert reviewer_client.get(f"/reports/{report.id}/export.exe").status_code == 404
+        job_id, r = export_via_page(reviewer_client, preview, f"/reports/{report.id}/export.{fmt}")
+        assert r.status_code == 200 and r.mimetype.startswith(mimetype), fmt
+        assert "filename=vi-spurte-dere-svarte" in r.headers["Content-Disposition"]
+        assert r.headers["Content-Disposition"].endswith(f".{fmt}") and "attachment" in r.headers["Content-Disposition"]
+        assert r.headers["Cache-Control"] == "private, no-store"
+        text = _read(fmt, r.data)
+        assert "Dere svarte" in text and "Mat og måltider" in text and "Varm middag hver dag" in text, fmt
+        assert "fødselsnummer" in text, fmt  # masked (Markdown escapes the brackets)
+        assert_clean(text)
+        job = db.session.get(Job, job_id)
+        assert job.kind == "export.report" and job.payload["fmt"] == fmt and job.created_by_id == world["reviewer"].id
+    # nothing is made inside the request any more; a GET is not an export
+    assert reviewer_client.get(f"/reports/{report.id}/export.md").status_code == 405
+    fields = hidden_fields(reviewer_client.get(preview).get_data(as_text=True), action=f"/reports/{report.id}/export.md")
+    assert reviewer_client.post(f"/reports/{report.id}/export.exe", data=fields).status_code == 404
+
+
+def test_a_double_clicked_export_makes_one_job(reviewer_client, world):
+    report = make_report(world)
+    action = f"/reports/{report.id}/export.pdf"
+    fields = hidden_fields(reviewer_client.get(f"/reports/{report.id}").get_data(as_text=True), action=action)
+    first = reviewer_client.post(action, data=fields)
+    second = reviewer_client.post(action, data=fields)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.kind == "export.report")) == 1
+    # without the CSRF token nothing is queued
+    assert reviewer_client.post(action, data={}).status_code in (302, 400)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.kind == "export.report")) == 1
+
+
+def test_another_reviewer_cannot_download_my_file(reviewer_client, world, app, make_user):
+    report = make_report(world)
+    job_id, r = export_via_page(reviewer_client, f"/reports/{report.id}", f"/reports/{report.id}/export.md")
+    assert r.status_code == 200
+    other = Client(app.test_client())
+    other.login(make_user("reviewer").email)
+    for url in (f"/files/jobs/{job_id}", f"/files/jobs/{job_id}/status", f"/files/jobs/{job_id}/download"):
+        assert other.get(url).status_code == 404, url
+    admin = Client(app.test_client())
+    admin.login(make_user("admin").email)
+    assert admin.get(f"/files/jobs/{job_id}/download").status_code == 200
+    anonymous = Client(app.test_client())
+    assert anonymous.get(f"/files/jobs/{job_id}/download").status_code == 302  # to the login page
+
+
+def test_public_files_wait_for_the_job_and_go_with_unpublishing(world, app):
+    report = make_report(world)
+    anonymous = Client(app.test_client())
     services.set_published(db.session, world["reviewer"], report, True)
     db.session.commit()
-    public = Client(app.test_client()).get(f"/tilbakemelding/{report.id}/export.md")
-    assert public.status_code == 200
-    assert_clean(public.get_data(as_text=True))
+    for fmt in ("pdf", "docx", "md"):
+        r = anonymous.get(f"/tilbakemelding/{report.id}/export.{fmt}")
+        assert r.status_code == 503 and "Filen lages" in text_of(r) and r.headers["Retry-After"]
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.exe").status_code == 404
+    assert run_pending_jobs() == 3
+    for fmt, mimetype in (("md", "text/markdown"), ("docx", "application/vnd.openxml"), ("pdf", "application/pdf")):
+        r = anonymous.get(f"/tilbakemelding/{report.id}/export.{fmt}")
+        assert r.status_code == 200 and r.mimetype.startswith(mimetype), fmt
+        text = _read(fmt, r.data)
+        assert "Vi gjorde" in text and "Varm middag hver dag" in text, fmt
+        assert_clean(text)
+
+    # editing a published report makes its public files again, with the new text
+    services.update_report(db.session, world["reviewer"], report, {"title": "Ny tittel på rapporten", "introduction": ""})
+    db.session.commit()
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 503
+    run_pending_jobs()
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").data.decode().startswith("# Ny tittel på rapporten")
+    # publishing again makes them again too; only the newest file of each format is kept
+    services.set_published(db.session, world["reviewer"], report, True)
+    db.session.commit()
+    run_pending_jobs()
+    public_files = sa.select(sa.func.count()).select_from(ExportFile).where(ExportFile.public_report_id == report.id)
+    assert db.session.scalar(public_files) == 3
+
+    # the retention purge keeps the files of a published report
+    for stored in db.session.scalars(sa.select(ExportFile)):
+        stored.created_dt = utcnow() - timedelta(days=365)
+    db.session.commit()
+    purge_expired_files(db.session)
+    db.session.commit()
+    assert db.session.scalar(public_files) == 3
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 200
+
+    services.set_published(db.session, world["reviewer"], report, False)
+    db.session.commit()
+    assert db.session.scalar(public_files) == 0
+    for fmt in ("pdf", "docx", "md"):
+        assert anonymous.get(f"/tilbakemelding/{report.id}/export.{fmt}").status_code == 404
+
+
+def test_a_public_job_for_an_unpublished_report_makes_nothing(world):
+    report = make_report(world)
+    services.set_published(db.session, world["reviewer"], report, True)
+    services.set_published(db.session, world["reviewer"], report, False)
+    db.session.commit()
+    run_pending_jobs()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportFile)) == 0
+    assert {j.status for j in db.session.scalars(sa.select(Job))} == {"done"}
+
+
+def test_a_published_report_without_files_gets_them_queued_once(world, app):
+    """A published report whose files were never made (one imported from a backup) gets a job, once."""
+    report = make_report(world)
+    report.is_published, report.published_dt = True, utcnow()
+    db.session.commit()
+    anonymous = Client(app.test_client())
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 503
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.pdf").status_code == 503
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 3
+    run_pending_jobs()
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 200

@@ -1,10 +1,13 @@
-"""A draft as DOCX (real headings and tables), tagged PDF (WeasyPrint) and Markdown."""
+"""A draft as DOCX (real headings and tables), tagged PDF (WeasyPrint) and Markdown.
+
+Pure builders, no request: a background job (``export.draft``) calls them and keeps the file.
+"""
 
 from __future__ import annotations
 
 import io
 
-from flask import Response, current_app
+from flask import current_app
 
 from hearing.admin.services import slugify
 from hearing.drafting.services import PART_CURRENT, PART_DESIRED, PART_MEASURES, PART_STRATEGIES, measures_of
@@ -148,7 +151,7 @@ def to_pdf(draft: Draft) -> bytes:
     return weasyprint.HTML(string=to_html(draft)).write_pdf(pdf_variant="pdf/ua-1")
 
 
-# --- download -----------------------------------------------------------------------------------
+# --- the file (made by a background job: hearing.exports.jobs) ----------------------------------
 
 
 def render(draft: Draft, fmt: str) -> bytes:
@@ -159,12 +162,8 @@ def render(draft: Draft, fmt: str) -> bytes:
     return to_markdown(draft).encode()
 
 
-def download(draft: Draft, fmt: str) -> Response:
-    mimetype, ext = FORMATS[fmt]
+def file_name(draft: Draft, fmt: str) -> str:
     name = slugify(draft.title) or "strategiutkast"
     if str(draft.number) not in name:
         name = f"{name}-{draft.number}"
-    filename = f"{name}.{ext}"
-    response = Response(render(draft, fmt), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return f"{name}.{FORMATS[fmt][1]}"

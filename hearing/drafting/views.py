@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from hearing.admin.forms import ConfirmForm
 from hearing.auth import role_required
-from hearing.drafting import bp, exports, forms, services
+from hearing.drafting import bp, forms, services
+from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import new_key, once
@@ -91,7 +92,7 @@ def draft(draft_id: int):
     return render_template(
         "drafting/draft.html", draft=d, process=process, warning=services.focus_area_warning(d),
         previous=services.previous_draft(db.session, d), themes=services.themes_of(db.session, process),
-        area_themes=themes_by_id, quotes=quotes, new_key=new_key,
+        area_themes=themes_by_id, quotes=quotes, new_key=new_key, export_forms=document_forms(),
         hearing=db.session.get(Activity, d.hearing_activity_id) if d.hearing_activity_id else None,
     )
 
@@ -282,10 +283,8 @@ def send(draft_id: int):
                            sections=services.plan_sections(d), period=services.HEARING_PERIOD.days // 7)
 
 
-@bp.get("/<int:draft_id>/export/<fmt>")
+@bp.post("/<int:draft_id>/export/<fmt>")
 @role_required("reviewer")
 def export(draft_id: int, fmt: str):
     d = _get(Draft, draft_id)
-    if fmt not in exports.FORMATS:
-        abort(404)
-    return exports.download(d, fmt)
+    return start_document_export(d, fmt, url_for("drafting.draft", draft_id=d.id))

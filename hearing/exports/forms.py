@@ -28,8 +28,11 @@ class InputsExportForm(FormKeyMixin, FlaskForm):
     )
 
 
-class BackupForm(FormKeyMixin, FlaskForm):
-    pass
+class ExportForm(FormKeyMixin, FlaskForm):
+    """A button that starts an export: the CSRF token and the one-time key, nothing to fill in."""
+
+
+BackupForm = ExportForm
 
 
 class ImportForm(FormKeyMixin, FlaskForm):

@@ -5,7 +5,10 @@ row; only the person who asked for it, or an administrator, may download it, and
 ``EXPORT_RETENTION_DAYS`` (default 7) are deleted by the next export and by ``flask privacy purge``.
 
 Tasks: ``exports.inputs`` (CSV/XLSX of all inputs), ``exports.process_json`` (backup of a whole
-process) and ``exports.process_import`` (a backup uploaded by an administrator).
+process), ``exports.process_import`` (a backup uploaded by an administrator), ``export.draft`` and
+``export.report`` (DOCX, PDF or Markdown of a draft or a report, for the reviewer who asked) and
+``export.report_public`` (the files of a published report that anyone may download: kept while the
+report is published, deleted when it is taken down, made again when it is published again).
 """
 
 from __future__ import annotations
@@ -15,20 +18,37 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.exports import backup, services
 from hearing.jobs import JobError, enqueue, task
-from hearing.models import ExportFile, Job, Process, Role, User, utcnow
+from hearing.models import Draft, ExportFile, HearingReport, Job, Process, Role, User, utcnow
 
 INPUTS = "exports.inputs"
 BACKUP = "exports.process_json"
 IMPORT = "exports.process_import"
-#: Jobs whose file may be downloaded (an uploaded backup may not).
-DOWNLOADABLE = (INPUTS, BACKUP)
-KINDS = (INPUTS, BACKUP, IMPORT)
+DRAFT = "export.draft"
+REPORT = "export.report"
+PUBLIC_REPORT = "export.report_public"
+#: Jobs whose file may be downloaded by the person who asked (an uploaded backup may not).
+DOWNLOADABLE = (INPUTS, BACKUP, DRAFT, REPORT)
+KINDS = (INPUTS, BACKUP, IMPORT, DRAFT, REPORT)
 FORMATS = {"csv": services.CSV_MIMETYPE, "xlsx": services.XLSX_MIMETYPE}
+
+
+def _builders():
+    """The draft and report builders: imported when used, as their packages' views import the export views."""
+    from hearing.drafting import exports as draft_exports
+    from hearing.reporting import exports as report_exports
+
+    return draft_exports, report_exports
+
+
+def document_formats() -> dict[str, tuple[str, str]]:
+    """DOCX, PDF and Markdown of drafts and reports: format -> (MIME type, file extension)."""
+    return _builders()[0].FORMATS
 
 
 class ExportError(Exception):
@@ -125,6 +145,66 @@ def request_import(session: Session, actor: User, raw: bytes, filename: str) -> 
     return job
 
 
+def request_document(session: Session, actor: User, obj: Draft | HearingReport, fmt: str) -> Job:
+    """Queue the DOCX, PDF or Markdown of a draft or a report for ``actor`` (only they may download it)."""
+    if fmt not in document_formats():
+        raise ExportError("Velg Word, PDF eller Markdown.")
+    kind, key = (DRAFT, "draft_id") if isinstance(obj, Draft) else (REPORT, "report_id")
+    payload = {key: obj.id, "fmt": fmt, "process_id": obj.process_id, "title": obj.title[:200]}
+    return enqueue(session, kind, payload, created_by=actor)
+
+
+# --- the public files of a published report (the caller commits) -------------------------------
+
+
+def publish_report_files(session: Session, report: HearingReport, actor: User | None = None) -> list[Job]:
+    """Make the public files of a (re)published report: the old ones go at once, a job per format makes new ones."""
+    delete_report_files(session, report)
+    return [
+        enqueue(
+            session,
+            PUBLIC_REPORT,
+            {"report_id": report.id, "fmt": fmt, "process_id": report.process_id},
+            created_by=actor,
+        )
+        for fmt in document_formats()
+    ]
+
+
+def delete_report_files(session: Session, report: HearingReport) -> int:
+    """Take the public files of a report away (it is unpublished, or they are made again)."""
+    result = session.execute(sa.delete(ExportFile).where(ExportFile.public_report_id == report.id))
+    return result.rowcount or 0
+
+
+def public_report_file(session: Session, report: HearingReport, fmt: str) -> ExportFile | None:
+    """The newest public file of a published report in ``fmt``; None while it is being made.
+
+    A published report without a job for its files since it was published (one imported from a backup)
+    gets one queued here, once; the file is never made inside the request.
+    """
+    formats = document_formats()
+    if not report.is_published or fmt not in formats:
+        return None
+    stored = session.scalar(
+        sa.select(ExportFile)
+        .where(ExportFile.public_report_id == report.id, ExportFile.mimetype == formats[fmt][0])
+        .order_by(ExportFile.id.desc())
+        .limit(1)
+    )
+    if stored is None and not _public_jobs(session, report):
+        publish_report_files(session, report)
+        session.commit()
+    return stored
+
+
+def _public_jobs(session: Session, report: HearingReport) -> list[Job]:
+    query = sa.select(Job).where(Job.kind == PUBLIC_REPORT).order_by(Job.id.desc())
+    if report.published_dt is not None:
+        query = query.where(Job.created_dt >= report.published_dt)
+    return [j for j in session.scalars(query) if (j.payload or {}).get("report_id") == report.id]
+
+
 # --- access ------------------------------------------------------------------------------------
 
 
@@ -160,9 +240,18 @@ def has_file(session: Session, jobs: list[Job]) -> set[int]:
 
 
 def purge_expired_files(session: Session, *, days: int | None = None) -> int:
-    """Delete export files (and unimported uploads) older than the retention period; returns how many."""
+    """Delete export files (and unimported uploads) older than the retention period; returns how many.
+
+    The public files of a published report stay as long as it is published.
+    """
     cutoff = utcnow() - timedelta(days=days if days is not None else retention_days())
-    result = session.execute(sa.delete(ExportFile).where(ExportFile.created_dt < cutoff))
+    published = sa.select(HearingReport.id).where(HearingReport.is_published.is_(True))
+    result = session.execute(
+        sa.delete(ExportFile).where(
+            ExportFile.created_dt < cutoff,
+            sa.or_(ExportFile.public_report_id.is_(None), ExportFile.public_report_id.not_in(published)),
+        )
+    )
     return result.rowcount or 0
 
 
@@ -177,12 +266,20 @@ def _process(session: Session, job: Job) -> Process:
 
 
 def _keep(
-    session: Session, job: Job, process: Process | None, filename: str, mimetype: str, data: bytes
+    session: Session,
+    job: Job,
+    process: Process | None,
+    filename: str,
+    mimetype: str,
+    data: bytes,
+    *,
+    public_report_id: int | None = None,
 ) -> ExportFile:
     purge_expired_files(session)
     stored = ExportFile(
         job_id=job.id,
         process_id=process.id if process else None,
+        public_report_id=public_report_id,
         filename=filename,
         mimetype=mimetype,
         size=len(data),
@@ -259,3 +356,69 @@ def import_task(session: Session, job: Job, progress) -> dict:
     session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
     session.commit()
     return {"process_id": process.id, "process_name": process.name, "counts": data.get("counts", {})}
+
+
+def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) -> ExportFile:
+    """Render the draft or report in the job's format (bokmål: no request here) and keep the file."""
+    draft_exports, report_exports = _builders()
+    fmt = (job.payload or {}).get("fmt")
+    if fmt not in draft_exports.FORMATS:
+        raise JobError("Ukjent filformat.")
+    progress(10, "Lager filen")
+    with force_locale("nb"):
+        if isinstance(obj, Draft):
+            data, name = draft_exports.render(obj, fmt), draft_exports.file_name(obj, fmt)
+        else:
+            view = report_exports.build_report(session, obj)
+            data, name = report_exports.render(view, fmt), report_exports.file_name(view, fmt)
+    progress(90, "Lagrer filen")
+    return _keep(
+        session,
+        job,
+        session.get(Process, obj.process_id),
+        name,
+        draft_exports.FORMATS[fmt][0],
+        data,
+        public_report_id=obj.id if job.kind == PUBLIC_REPORT else None,
+    )
+
+
+def _get(session: Session, job: Job, model, key: str, gone: str):
+    obj = session.get(model, (job.payload or {}).get(key))
+    if obj is None:
+        raise JobError(gone)
+    return obj
+
+
+@task(DRAFT)
+def draft_task(session: Session, job: Job, progress) -> dict:
+    draft = _get(session, job, Draft, "draft_id", "Utkastet finnes ikke lenger.")
+    stored = _document(session, job, draft, progress)
+    session.commit()
+    return {"filename": stored.filename, "size": stored.size}
+
+
+@task(REPORT)
+def report_task(session: Session, job: Job, progress) -> dict:
+    report = _get(session, job, HearingReport, "report_id", "Tilbakemeldingen finnes ikke lenger.")
+    stored = _document(session, job, report, progress)
+    session.commit()
+    return {"filename": stored.filename, "size": stored.size}
+
+
+@task(PUBLIC_REPORT)
+def public_report_task(session: Session, job: Job, progress) -> dict:
+    report = session.get(HearingReport, (job.payload or {}).get("report_id"))
+    if report is None or not report.is_published:
+        return {"skipped": "Tilbakemeldingen er ikke publisert (lenger)."}
+    stored = _document(session, job, report, progress)
+    # the newest file serves; older ones of the same format go
+    session.execute(
+        sa.delete(ExportFile).where(
+            ExportFile.public_report_id == report.id,
+            ExportFile.mimetype == stored.mimetype,
+            ExportFile.id != stored.id,
+        )
+    )
+    session.commit()
+    return {"filename": stored.filename, "size": stored.size}

@@ -15,7 +15,7 @@ from hearing.exports import jobs as exports
 from hearing.extensions import db
 from hearing.idempotency import once
 from hearing.labels import job_status_label
-from hearing.models import Job, JobStatus, Process, Role
+from hearing.models import ExportFile, Job, JobStatus, Process, Role
 
 #: Largest backup accepted by the import form (the app's MAX_CONTENT_LENGTH applies as well).
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -33,11 +33,22 @@ def _job(job_id: int) -> Job:
     return job
 
 
+#: Names of the document formats, for labels and buttons.
+DOCUMENT_FORMAT_NAMES = {"pdf": "PDF", "docx": "Word (DOCX)", "md": "Markdown"}
+
+
 def _kind_label(job: Job) -> str:
     if job.kind == exports.BACKUP:
         return _("Sikkerhetskopi (JSON)")
     if job.kind == exports.IMPORT:
         return _("Import av prosess")
+    if job.kind in (exports.DRAFT, exports.REPORT):
+        payload = job.payload or {}
+        return _(
+            "%(title)s som %(format)s",
+            title=payload.get("title", ""),
+            format=DOCUMENT_FORMAT_NAMES.get(payload.get("fmt"), payload.get("fmt")),
+        )
     fmt = (job.payload or {}).get("format", "csv")
     label = _("Innspill som Excel") if fmt == "xlsx" else _("Innspill som CSV")
     if (job.payload or {}).get("include_original"):
@@ -112,6 +123,49 @@ def process_backup(process_id: int):
     return once(form.form_key.data, start)
 
 
+def _origin(job: Job) -> tuple[str, str]:
+    """Where the export was asked for: (URL, link text)."""
+    payload = job.payload or {}
+    if job.kind == exports.DRAFT:
+        return url_for("drafting.draft", draft_id=payload.get("draft_id", 0)), _("Tilbake til utkastet")
+    if job.kind == exports.REPORT:
+        return url_for("reporting.preview", report_id=payload.get("report_id", 0)), _("Tilbake til tilbakemeldingen")
+    if job.kind == exports.IMPORT:
+        return url_for("exports.process_import"), _("Tilbake til import")
+    return url_for("exports.process_exports", process_id=payload.get("process_id", 0)), _("Tilbake til eksport")
+
+
+def start_document_export(obj, fmt: str, back_url: str):
+    """For the draft and report views (role checked there): queue the file once per form key, show its job."""
+    if fmt not in DOCUMENT_FORMAT_NAMES:
+        abort(404)
+    form = forms.ExportForm(prefix=fmt)
+    if not form.validate_on_submit():
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(back_url)
+
+    def start() -> str:
+        job = exports.request_document(db.session, current_user, obj, fmt)
+        flash(_("Filen lages i bakgrunnen. Lenken kommer her når den er ferdig."), "success")
+        return url_for("exports.job_page", job_id=job.id)
+
+    return once(form.form_key.data, start)
+
+
+def document_forms() -> list[tuple[str, str, forms.ExportForm]]:
+    """(format, name, form) per format button; each form has its own CSRF token and one-time key."""
+    return [(fmt, name, forms.ExportForm(prefix=fmt)) for fmt, name in DOCUMENT_FORMAT_NAMES.items()]
+
+
+@bp.get("/jobs/<int:job_id>")
+@role_required("reviewer")
+def job_page(job_id: int):
+    job = _job(job_id)
+    back_url, back_label = _origin(job)
+    return render_template("exports/job.html", job=job, back_url=back_url, back_label=back_label,
+                           **_page_context([job]))
+
+
 @bp.get("/jobs/<int:job_id>/status")
 @role_required("reviewer")
 def job_status(job_id: int):
@@ -136,7 +190,7 @@ def download(job_id: int):
     if job.kind not in exports.DOWNLOADABLE:
         abort(404)
     stored = exports.file_of(db.session, job)
-    back = url_for("exports.process_exports", process_id=(job.payload or {}).get("process_id", 0))
+    back = url_for("exports.job_page", job_id=job.id)
     if job.status != JobStatus.DONE or stored is None:
         flash(
             _("Filen finnes ikke (lenger). Eksporter på nytt.")
@@ -156,6 +210,11 @@ def download(job_id: int):
             filename=stored.filename,
         )
         db.session.commit()
+    return send_stored(stored)
+
+
+def send_stored(stored: ExportFile, *, public: bool = False):
+    """A kept file as an attachment; ``public`` for the files of a published report anyone may fetch."""
     resp = send_file(
         io.BytesIO(stored.data),
         mimetype=stored.mimetype,
@@ -164,7 +223,7 @@ def download(job_id: int):
         max_age=0,
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Cache-Control"] = "no-cache" if public else "private, no-store"
     return resp
 
 

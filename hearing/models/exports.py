@@ -29,6 +29,11 @@ class ExportFile(Base):
     #: Bytes in ``data``.
     size: Mapped[int] = mapped_column(default=0)
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Set on the public DOCX/PDF/Markdown of a published report: anyone may download it, the retention
+    #: purge keeps it while the report is published, and unpublishing deletes it.
+    public_report_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("hearing_reports.id", ondelete="CASCADE"), index=True
+    )
     #: Who asked for it: only they (or an administrator) may download it.
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Files are purged after EXPORT_RETENTION_DAYS.

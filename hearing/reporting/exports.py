@@ -1,5 +1,7 @@
 """The report back as DOCX (real headings), tagged PDF (WeasyPrint) and Markdown, from ``ReportView``.
 
+Pure builders, no request: background jobs (``export.report``, ``export.report_public``) call them.
+
 The table and paragraph helpers and the formats are the drafting exports'; only the report's shape is here.
 """
 
@@ -7,13 +9,13 @@ from __future__ import annotations
 
 import io
 
-from flask import Response, current_app
+from flask import current_app
 
 from hearing.admin.services import slugify
 from hearing.drafting.exports import FORMATS, _docx_table, _table
-from hearing.reporting.services import ReportView
+from hearing.reporting.services import ReportView, build_report
 
-__all__ = ["FORMATS", "download", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
+__all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
 
 ASKED, ANSWERED, DID = "Vi spurte", "Dere svarte", "Vi gjorde"
 GROUP_HEADERS = ("Gruppe", "Innspill")
@@ -193,7 +195,7 @@ def to_pdf(view: ReportView) -> bytes:
     return weasyprint.HTML(string=to_html(view)).write_pdf(pdf_variant="pdf/ua-1")
 
 
-# --- download -----------------------------------------------------------------------------------
+# --- the file (made by a background job: hearing.exports.jobs) ----------------------------------
 
 
 def render(view: ReportView, fmt: str) -> bytes:
@@ -204,9 +206,6 @@ def render(view: ReportView, fmt: str) -> bytes:
     return to_markdown(view).encode()
 
 
-def download(view: ReportView, fmt: str) -> Response:
-    mimetype, ext = FORMATS[fmt]
-    response = Response(render(view, fmt), mimetype=mimetype)
+def file_name(view: ReportView, fmt: str) -> str:
     name = slugify(f"{view.title} {view.scope}")[:80].strip("-") or "tilbakemelding"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{ext}"'
-    return response
+    return f"{name}.{FORMATS[fmt][1]}"

@@ -137,20 +137,36 @@ def update_report(
         setattr(report, key, value)
     session.flush()
     audit.record(session, actor, "report.update", report, changed=sorted(changed))
+    if changed and report.is_published:
+        _public_files().publish_report_files(session, report, actor)  # the public files say it too
     return report
 
 
 def set_published(
     session: Session, actor: User | None, report: HearingReport, published: bool
 ) -> HearingReport:
-    """Publish the report as a public page, or take it down again."""
-    if report.is_published == published:
-        return report
-    report.is_published = published
-    report.published_dt = utcnow() if published else None
-    session.flush()
-    audit.record(session, actor, "report.publish" if published else "report.unpublish", report)
+    """Publish the report as a public page, or take it down again.
+
+    Its public DOCX, PDF and Markdown are made by background jobs when it is published (again: publishing
+    a published report makes them anew), and deleted when it is taken down.
+    """
+    if report.is_published != published:
+        report.is_published = published
+        report.published_dt = utcnow() if published else None
+        session.flush()
+        audit.record(session, actor, "report.publish" if published else "report.unpublish", report)
+    files = _public_files()
+    if published:
+        files.publish_report_files(session, report, actor)
+    else:
+        files.delete_report_files(session, report)
     return report
+
+
+def _public_files():
+    from hearing.exports import jobs  # imported here: the export jobs build reports with this module
+
+    return jobs
 
 
 # --- what the report says -----------------------------------------------------------------------

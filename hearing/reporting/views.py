@@ -7,11 +7,17 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing.auth import public, role_required
+from hearing.exports import jobs as export_jobs
+from hearing.exports.views import document_forms, send_stored, start_document_export
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import once
 from hearing.models import HearingReport, Process
+from hearing.privacy import mask
 from hearing.reporting import bp, exports, forms, services
+
+#: Seconds a reader is asked to wait while a public file is being made.
+PENDING_RETRY_SECONDS = 10
 
 
 def _get(model, ident):
@@ -79,6 +85,7 @@ def preview(report_id: int):
         process=db.session.get(Process, report.process_id),
         view=services.build_report(db.session, report),
         form=forms.PublishForm(),
+        export_forms=document_forms(),
     )
 
 
@@ -135,13 +142,11 @@ def unpublish(report_id: int):
     return _set_published(report_id, False)
 
 
-@bp.get("/reports/<int:report_id>/export.<fmt>")
+@bp.post("/reports/<int:report_id>/export.<fmt>")
 @role_required("reviewer")
 def export(report_id: int, fmt: str):
     report = _get(HearingReport, report_id)
-    if fmt not in exports.FORMATS:
-        abort(404)
-    return exports.download(services.build_report(db.session, report), fmt)
+    return start_document_export(report, fmt, url_for("reporting.preview", report_id=report.id))
 
 
 # --- the public -------------------------------------------------------------------------------
@@ -166,7 +171,12 @@ def public_report(report_id: int):
 @bp.get("/tilbakemelding/<int:report_id>/export.<fmt>")
 @public
 def public_export(report_id: int, fmt: str):
+    """The file made when the report was published; while it is being made, a page that says so (503)."""
     report = _published(report_id)
     if fmt not in exports.FORMATS:
         abort(404)
-    return exports.download(services.build_report(db.session, report), fmt)
+    stored = export_jobs.public_report_file(db.session, report, fmt)
+    if stored is not None:
+        return send_stored(stored, public=True)
+    page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
+    return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
