@@ -48,3 +48,41 @@ def test_admin_exports_inputs_and_sees_progress_then_the_link(page, live_server)
     assert "Velg en fil" in page.inner_text("main")
     problems["/files/import (feil)"] = audit(page)
     assert problems == {url: [] for url in problems}
+
+
+def test_reviewer_exports_a_draft_in_the_background_and_downloads_it(page, live_server):
+    """The draft's PDF button queues a job; its page shows the progress, then the link; the PDF reads back."""
+    import sqlalchemy as sa
+    from pypdf import PdfReader
+
+    from hearing.drafting import services as drafting
+    from hearing.extensions import db
+    from hearing.models import Process, User
+
+    app = _live_app()
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process).order_by(Process.id))
+        admin = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        draft = drafting.latest_draft(db.session, process) or drafting.create_draft(db.session, admin, process, {})
+        db.session.commit()
+        draft_id, title = draft.id, draft.title
+        db.session.remove()
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/drafts/{draft_id}")
+    problems = {page.url: audit(page)}
+    page.click("button:has-text('Lag PDF')")
+    page.wait_for_load_state()
+    assert "/files/jobs/" in page.url and page.locator("progress").count() == 1
+    problems[page.url + " (i kø)"] = audit(page)
+    run_pending_jobs(app)
+    link = page.locator("main a", has_text="Last ned")
+    link.first.wait_for(timeout=15000)
+    problems[page.url + " (ferdig)"] = audit(page)
+    with page.expect_download() as info:
+        link.first.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    text = " ".join(p.extract_text() for p in PdfReader(download.path()).pages)
+    assert title in text
+    assert problems == {url: [] for url in problems}

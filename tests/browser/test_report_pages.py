@@ -101,3 +101,25 @@ def test_assess_an_input_with_the_keyboard(page, live_server, report_world):
         page.keyboard.press("Enter")
     assert "Vurderingen av innspill" in page.locator(".flash-list").inner_text()
     assert "Delvis tatt til følge" in page.locator("main").inner_text()
+
+
+def test_public_report_file_is_made_in_the_background(page, live_server, live_app, report_world):  # noqa: F811
+    """Publishing again queues the public files: first the "being made" page (503), then the file."""
+    from hearing.extensions import db
+    from hearing.jobs import run_pending_jobs
+    from hearing.models import HearingReport, User
+    from hearing.reporting import services
+
+    with live_app.app_context():
+        reviewer = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        services.set_published(db.session, reviewer, db.session.get(HearingReport, report_world["report"]), True)
+        db.session.commit()
+        db.session.remove()
+    url = f"{live_server}/tilbakemelding/{report_world['report']}/export.md"
+    response = page.goto(url)
+    assert response.status == 503 and response.headers["retry-after"] == "10"
+    assert "Filen lages" in page.inner_text("main")
+    assert audit(page) == []
+    run_pending_jobs(live_app)
+    response = page.request.get(url)
+    assert response.status == 200 and "Vi spurte om mestring." in response.text()
