@@ -512,3 +512,14 @@ def test_a_published_report_without_files_gets_them_queued_once(world, app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 3
     run_pending_jobs()
     assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 200
+
+
+def test_an_export_of_a_deleted_report_fails_with_its_reason(reviewer_client, world):
+    report = make_report(world)
+    action = f"/reports/{report.id}/export.docx"
+    r = reviewer_client.submit(f"/reports/{report.id}", action=action)
+    db.session.delete(db.session.get(HearingReport, report.id))
+    db.session.commit()
+    run_pending_jobs()
+    page = reviewer_client.get(r.location)
+    assert page.status_code == 200 and "Feilet" in text_of(page) and "Tilbakemeldingen finnes ikke lenger" in text_of(page)

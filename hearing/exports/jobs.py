@@ -193,8 +193,7 @@ def public_report_file(session: Session, report: HearingReport, fmt: str) -> Exp
         .limit(1)
     )
     if stored is None and not _public_jobs(session, report):
-        publish_report_files(session, report)
-        session.commit()
+        publish_report_files(session, report)  # the caller commits
     return stored
 
 
@@ -383,25 +382,21 @@ def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) 
     )
 
 
-def _get(session: Session, job: Job, model, key: str, gone: str):
-    obj = session.get(model, (job.payload or {}).get(key))
-    if obj is None:
-        raise JobError(gone)
-    return obj
+#: What a reviewer's document job is made from: kind -> (model, payload key, why it fails when it is gone).
+_SOURCES = {
+    DRAFT: (Draft, "draft_id", "Utkastet finnes ikke lenger."),
+    REPORT: (HearingReport, "report_id", "Tilbakemeldingen finnes ikke lenger."),
+}
 
 
 @task(DRAFT)
-def draft_task(session: Session, job: Job, progress) -> dict:
-    draft = _get(session, job, Draft, "draft_id", "Utkastet finnes ikke lenger.")
-    stored = _document(session, job, draft, progress)
-    session.commit()
-    return {"filename": stored.filename, "size": stored.size}
-
-
 @task(REPORT)
-def report_task(session: Session, job: Job, progress) -> dict:
-    report = _get(session, job, HearingReport, "report_id", "Tilbakemeldingen finnes ikke lenger.")
-    stored = _document(session, job, report, progress)
+def document_task(session: Session, job: Job, progress) -> dict:
+    model, key, gone = _SOURCES[job.kind]
+    obj = session.get(model, (job.payload or {}).get(key))
+    if obj is None:
+        raise JobError(gone)
+    stored = _document(session, job, obj, progress)
     session.commit()
     return {"filename": stored.filename, "size": stored.size}
 

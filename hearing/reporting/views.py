@@ -178,5 +178,6 @@ def public_export(report_id: int, fmt: str):
     stored = export_jobs.public_report_file(db.session, report, fmt)
     if stored is not None:
         return send_stored(stored, public=True)
+    db.session.commit()  # the jobs queued for a report that had none
     page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
     return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
