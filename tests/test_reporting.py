@@ -523,3 +523,25 @@ def test_an_export_of_a_deleted_report_fails_with_its_reason(reviewer_client, wo
     run_pending_jobs()
     page = reviewer_client.get(r.location)
     assert page.status_code == 200 and "Feilet" in text_of(page) and "Tilbakemeldingen finnes ikke lenger" in text_of(page)
+
+
+def test_a_deleted_response_leaves_the_public_files_too(world, app, tmp_path):
+    """The public page is built on each visit; the stored files are made anew when a quoted response is deleted."""
+    from hearing.privacy import records
+
+    report = make_report(world)
+    anonymous = Client(app.test_client())
+    services.set_published(db.session, world["reviewer"], report, True)
+    db.session.commit()
+    run_pending_jobs()
+    assert "Varm middag hver dag" in anonymous.get(f"/tilbakemelding/{report.id}/export.md").data.decode()
+
+    named = world["inputs"]["named"]
+    records.delete_submission(db.session, None, named.submission, str(tmp_path), reason="respondent")
+    db.session.commit()
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 503  # the old file is gone at once
+    run_pending_jobs()
+    for fmt in ("md", "docx", "pdf"):
+        r = anonymous.get(f"/tilbakemelding/{report.id}/export.{fmt}")
+        assert r.status_code == 200 and "Varm middag hver dag" not in _read(fmt, r.data), fmt
+    assert "Varm middag hver dag" not in text_of(anonymous.get(f"/tilbakemelding/{report.id}"))

@@ -167,7 +167,9 @@ class Assessment(Base):
     assessed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     assessed_dt: Mapped[datetime] = mapped_column(default=utcnow)
 
-    input = relationship("Input", backref=sa.orm.backref("assessment", uselist=False))
+    # Deleting an input (a person's data deleted) deletes its assessment, never leaves it without one.
+    input = relationship("Input", backref=sa.orm.backref("assessment", uselist=False, cascade="all, delete-orphan",
+                                                         passive_deletes=True))
 
 
 class HearingReport(Base):

@@ -317,8 +317,15 @@ def update_response(session: Session, submission: Submission, data: ResponseData
     for checked in data.files:
         session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
                                size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+    _refresh_reports(session, activity.process_id)
     session.commit()
     return submission
+
+
+def _refresh_reports(session: Session, process_id: int) -> None:
+    from hearing.reporting.services import refresh_public_files  # the report module builds on this one
+
+    refresh_public_files(session, process_id)
 
 
 def withdraw_response(session: Session, submission: Submission) -> None:
@@ -326,6 +333,7 @@ def withdraw_response(session: Session, submission: Submission) -> None:
         raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger trekkes."})
     submission.is_withdrawn = True
     submission.withdrawn_dt = utcnow()
+    _refresh_reports(session, submission.activity.process_id)
     session.commit()
 
 

@@ -82,6 +82,7 @@ def purge_expired(session: Session, upload_folder: str, *, today: date | None = 
             inp.text = inp.text_masked
         process.purged_dt = now
         audit.record(session, None, "privacy.purge", process, submissions=len(subs), inputs=len(inputs))
+        _refresh_reports(session, process.id)
     return report
 
 
@@ -124,6 +125,14 @@ def delete_submission(session: Session, actor, submission: Submission, upload_fo
         session.delete(inp)
     session.delete(submission)
     session.flush()
+    _refresh_reports(session, process_id)
+
+
+def _refresh_reports(session: Session, process_id: int) -> None:
+    """Published reports' stored files are made anew without what was deleted or purged."""
+    from hearing.reporting.services import refresh_public_files
+
+    refresh_public_files(session, process_id)
 
 
 def submissions_by_email(session: Session, email: str) -> list[Submission]:

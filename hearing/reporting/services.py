@@ -163,6 +163,20 @@ def set_published(
     return report
 
 
+def refresh_public_files(session: Session, process_id: int) -> int:
+    """Make the public files of the process's published reports anew; returns how many reports.
+
+    Call it when a response changes, is withdrawn or deleted, or personal data is purged: the public
+    page is built on each visit, and the stored files must not keep a quote or name it no longer shows.
+    """
+    reports = session.scalars(
+        sa.select(HearingReport).where(HearingReport.process_id == process_id, HearingReport.is_published.is_(True))
+    ).all()
+    for report in reports:
+        _public_files().publish_report_files(session, report, None)
+    return len(reports)
+
+
 def _public_files():
     from hearing.exports import jobs  # imported here: the export jobs build reports with this module
 
