@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
+from hearing.actions import confirmed_action
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
@@ -57,20 +58,6 @@ def _save(form, change, next_url: str):
         _fail(form, exc)
         return None
     flash(_("Endringene er lagret."), "success")
-    return redirect(next_url)
-
-
-def _confirmed_action(action, done_message: str, next_url: str):
-    """A POST button: run ``action()`` when the CSRF check passes, report the outcome, go back."""
-    if forms.ConfirmForm().validate_on_submit():
-        try:
-            action()
-            db.session.commit()
-            if done_message:
-                flash(done_message, "success")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
     return redirect(next_url)
 
 
@@ -185,7 +172,7 @@ def group_edit(group_id: int):
 @role_required("admin")
 def group_delete(group_id: int):
     group = _get(StakeholderGroup, group_id)
-    return _confirmed_action(
+    return confirmed_action(
         lambda: services.delete_group(db.session, current_user, group),
         _("Gruppen er slettet."),
         url_for("admin.groups", process_id=group.process_id),
@@ -315,7 +302,7 @@ def prompt_edit(prompt_id: int):
 @role_required("admin")
 def prompt_delete(prompt_id: int):
     prompt = _get(Prompt, prompt_id)
-    return _confirmed_action(
+    return confirmed_action(
         lambda: services.delete_prompt(db.session, current_user, prompt),
         _("Spørsmålet er slettet."),
         url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts",
@@ -327,7 +314,7 @@ def prompt_delete(prompt_id: int):
 def prompt_move(prompt_id: int):
     prompt = _get(Prompt, prompt_id)
     direction = -1 if request.form.get("direction") == "up" else 1
-    return _confirmed_action(
+    return confirmed_action(
         lambda: services.move_prompt(db.session, current_user, prompt, direction),
         "",
         url_for("admin.activity_view", activity_id=prompt.activity_id) + "#prompts",
@@ -473,7 +460,7 @@ def invitations(activity_id: int):
 @role_required("admin")
 def invitation_revoke(invitation_id: int):
     invitation = _get(Invitation, invitation_id)
-    return _confirmed_action(
+    return confirmed_action(
         lambda: participation.revoke_invitation(db.session, current_user, invitation),
         _("Lenken er trukket tilbake."),
         url_for("admin.invitations", activity_id=invitation.activity_id),

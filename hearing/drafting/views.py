@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.admin.forms import ConfirmForm
+from hearing.actions import confirmed_action
 from hearing.auth import role_required
 from hearing.drafting import bp, forms, services
 from hearing.exports.views import document_forms, start_document_export
@@ -35,20 +35,6 @@ def _draft_url(obj, *, anchor: bool = True) -> str:
 def _fail(form, exc: services.ServiceError) -> None:
     db.session.rollback()
     form.form_errors.append(str(exc))
-
-
-def _confirmed(action, done_message: str, next_url: str):
-    """A POST button: run ``action()`` when the CSRF check passes, report the outcome, go back."""
-    if ConfirmForm().validate_on_submit():
-        try:
-            action()
-            db.session.commit()
-            if done_message:
-                flash(done_message, "success")
-        except services.ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-    return redirect(next_url)
 
 
 # --- drafts -------------------------------------------------------------------------------------
@@ -194,7 +180,7 @@ def part_edit(kind: str, part_id: int):
 def part_delete(kind: str, part_id: int):
     obj = _part(kind, part_id)
     back = _draft_url(obj, anchor=kind != "focus_area")
-    return _confirmed(lambda: services.delete_part(db.session, current_user, obj), _("Slettet."), back)
+    return confirmed_action(lambda: services.delete_part(db.session, current_user, obj), _("Slettet."), back)
 
 
 @bp.post("/part/<kind>/<int:part_id>/move")
@@ -202,7 +188,7 @@ def part_delete(kind: str, part_id: int):
 def part_move(kind: str, part_id: int):
     obj = _part(kind, part_id)
     direction = -1 if request.form.get("direction") == "up" else 1
-    return _confirmed(lambda: services.move_part(db.session, current_user, obj, direction), "", _draft_url(obj))
+    return confirmed_action(lambda: services.move_part(db.session, current_user, obj, direction), "", _draft_url(obj))
 
 
 # --- where does this come from? -----------------------------------------------------------------
@@ -245,7 +231,7 @@ def unlink(kind: str, part_id: int, input_id: int):
         abort(404)
     obj = _part(kind, part_id)
     _get(Input, input_id)
-    return _confirmed(
+    return confirmed_action(
         lambda: services.unlink_input(db.session, current_user, obj, input_id),
         _("Koblingen til innspillet er fjernet."),
         url_for("drafting.sources", kind=kind, part_id=obj.id),
