@@ -322,3 +322,46 @@ def test_a_new_response_schedules_embedding_and_placement(client, world):
     post_response(client, f"/delta/{world['box'].id}", {"statement": "Benk ved kirka", "consent": "without_name"})
     jobs = db.session.scalars(sa.select(Job).where(Job.status == "queued")).all()
     assert len(jobs) == 1 and jobs[0].kind in ("themes.embed", "themes.place")
+
+
+def test_editing_a_response_keeps_the_review_groups_work(client, world, make_user):
+    """A text that stays keeps its row: its assessment, theme and draft links survive the edit."""
+    from hearing.models import Assessment, Theme, ThemeAssignment, ThemeRun
+
+    doc = world["doc"]
+    s1, s2 = (f"section-{s.id}" for s in doc.sections)
+    url = f"/delta/{world['hearing'].id}"
+    r, _ = post_response(client, url, {s1: "Bra innledning", s2: "Mer heltid, takk", "consent": "without_name"})
+    token = receipt_token(r)
+    first, second = db.session.scalars(sa.select(Input).order_by(Input.id)).all()
+    run = ThemeRun(process_id=world["process"].id)
+    run.themes = [Theme(position=1, auto_label="heltid")]
+    db.session.add(run)
+    db.session.flush()
+    db.session.add(ThemeAssignment(run_id=run.id, input_id=second.id, theme_id=run.themes[0].id))
+    db.session.add(Assessment(input_id=second.id, decision="adopted", reason=""))
+    db.session.add(Assessment(input_id=first.id, decision="not_relevant", reason="Gjelder ikke planen"))
+    db.session.commit()
+    second_id, first_id = second.id, first.id
+
+    # The person drops the first comment, sharpens the second and adds a statement.
+    r2, _ = post_response(client, f"/svar/{token}/endre",
+                          {s2: "Mer heltid for alle, takk", "statement": "Samlet: bra plan", "consent": "without_name"})
+    assert r2.status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(Input, second_id)
+    assert kept.text == "Mer heltid for alle, takk" and kept.updated_dt is not None
+    assert kept.assessment is not None and kept.assessment.decision == "adopted"
+    assert db.session.scalar(sa.select(ThemeAssignment.theme_id).where(ThemeAssignment.input_id == second_id)) == run.themes[0].id
+    assert db.session.get(Input, first_id) is None  # removed by the person, with its assessment
+    assert db.session.scalar(sa.select(sa.func.count(Assessment.id))) == 1
+    texts = sorted(db.session.scalars(sa.select(Input.text)))
+    assert texts == ["Mer heltid for alle, takk", "Samlet: bra plan"]
+
+
+@pytest.mark.parametrize("value", ["12", "45", "0", "6", "1.5"])
+def test_a_rating_outside_1_to_5_gets_a_message_not_an_error_page(client, world, value):
+    survey = world["survey"]
+    rating = survey.prompts[0]
+    r, _ = post_response(client, f"/delta/{survey.id}", {f"prompt-{rating.id}": value, "consent": "without_name"})
+    assert r.status_code == 422 and db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0

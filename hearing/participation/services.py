@@ -151,7 +151,7 @@ def validate(activity: Activity, data: ResponseData, *, invitation: Invitation |
     prompts = {p.id: p for p in activity.prompts}
     for pid, prompt in prompts.items():
         value = data.prompts.get(pid)
-        if prompt.question_type == QuestionType.RATING and value not in (None, "") and str(value) not in "12345":
+        if prompt.question_type == QuestionType.RATING and value not in (None, "") and str(value) not in {"1", "2", "3", "4", "5"}:
             errors[f"prompt-{pid}"] = "Velg et tall fra 1 til 5."
         if prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
             chosen = value if isinstance(value, list) else [value] if value else []
@@ -179,27 +179,73 @@ def _reference(activity: Activity, submission: Submission) -> str:
     return f"{letter}-{submission.submitted_dt:%Y}-{submission.id:06d}"
 
 
-def _add_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
-    """Each answer becomes an Input (free text) or an Answer (rating, choices)."""
-    group_id = submission.group_id
-    common = {"activity": activity, "submission": submission, "group_id": group_id}
+Slot = tuple[str, int | None]
+
+
+def _input_slots(activity: Activity, data: ResponseData) -> dict[Slot, dict[str, Any]]:
+    """The free texts of a response by where they belong: a section, a question, or the statement."""
+    slots: dict[Slot, dict[str, Any]] = {}
     sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
     for sid, text in data.sections.items():
         if text.strip() and sid in sections:
-            session.add(Input(section=sections[sid], text=text.strip(), **common))
+            slots[("section", sid)] = {"section": sections[sid], "text": text.strip()}
     for prompt in activity.prompts:
         value = data.prompts.get(prompt.id)
-        if not value:
+        if prompt.question_type == QuestionType.FREE_TEXT and value and str(value).strip():
+            slots[("prompt", prompt.id)] = {"prompt": prompt, "text": str(value).strip()}
+    if data.statement.strip():
+        slots[("statement", None)] = {"text": data.statement.strip(), "place_name": data.place_name.strip() or None}
+    return slots
+
+
+def _slot_of(item: Input) -> Slot:
+    if item.section_id:
+        return ("section", item.section_id)
+    if item.prompt_id:
+        return ("prompt", item.prompt_id)
+    return ("statement", None)
+
+
+def _add_answers(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
+    """Ratings and choices become Answers."""
+    for prompt in activity.prompts:
+        value = data.prompts.get(prompt.id)
+        if not value or prompt.question_type == QuestionType.FREE_TEXT:
             continue
-        if prompt.question_type == QuestionType.FREE_TEXT:
-            if str(value).strip():
-                session.add(Input(prompt=prompt, text=str(value).strip(), **common))
-        elif prompt.question_type == QuestionType.RATING:
+        if prompt.question_type == QuestionType.RATING:
             session.add(Answer(submission=submission, prompt=prompt, rating=int(value)))
         else:
             session.add(Answer(submission=submission, prompt=prompt, choices=value if isinstance(value, list) else [value]))
-    if data.statement.strip():
-        session.add(Input(text=data.statement.strip(), place_name=data.place_name.strip() or None, **common))
+
+
+def _add_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
+    """Each free text becomes an Input, each rating or choice an Answer."""
+    for fields in _input_slots(activity, data).values():
+        session.add(Input(activity=activity, submission=submission, group_id=submission.group_id, **fields))
+    _add_answers(session, submission, activity, data)
+
+
+def _update_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
+    """Change the response's inputs in place: a text that stays keeps its row, and with it the review
+    group's work on it (theme, assessment, links from the draft); only texts the person removed go."""
+    wanted = _input_slots(activity, data)
+    now = utcnow()
+    for item in list(submission.inputs):
+        fields = wanted.pop(_slot_of(item), None)
+        if fields is None:
+            session.delete(item)
+            continue
+        if item.text != fields["text"] or item.place_name != fields.get("place_name", item.place_name):
+            item.text = fields["text"]
+            item.place_name = fields.get("place_name", item.place_name)
+            item.updated_dt = now
+        item.group_id = submission.group_id
+    for fields in wanted.values():
+        session.add(Input(activity=activity, submission=submission, group_id=submission.group_id, **fields))
+    for ans in list(submission.answers):
+        submission.answers.remove(ans)
+    session.flush()
+    _add_answers(session, submission, activity, data)
 
 
 def submit_response(
@@ -298,11 +344,6 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger endres."})
     activity = submission.activity
     validate(activity, data, invitation=submission.invitation)
-    for inp in list(submission.inputs):
-        session.delete(inp)
-    for ans in list(submission.answers):
-        submission.answers.remove(ans)
-    session.flush()
     submission.respondent_name = data.respondent_name.strip() or None
     submission.respondent_email = data.respondent_email.strip().lower() or None
     submission.consent = data.consent
@@ -313,7 +354,7 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         submission.case_reference = data.case_reference.strip() or None
         submission.on_behalf_of = data.on_behalf_of.strip() or submission.invitation.body_name
     submission.updated_dt = utcnow()
-    _add_content(session, submission, activity, data)
+    _update_content(session, submission, activity, data)
     for checked in data.files:
         session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
                                size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
