@@ -11,6 +11,19 @@ from hearing.config import load_config
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind PROXY_COUNT proxies, read the client address, scheme and host from their X-Forwarded-* headers.
+
+    Rate limits then count per client rather than per load balancer, links sent out are https, and
+    request.is_secure (HSTS) holds. With 0 the headers are ignored: anyone can forge them.
+    """
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -20,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     load_config(app, test_config)
+    trust_proxies(app)
 
     from hearing import auth, errors, i18n, labels, logs, security
     from hearing.extensions import csrf, db, limiter, login_manager, migrate
