@@ -69,6 +69,23 @@ def test_stored_text_is_masked_for_reviewers_and_the_public(client, app, box, ma
     assert "Se original" not in reviewer_page
 
 
+def test_personal_data_typed_as_place_is_never_stored_or_shown(client, app, box, make_user):
+    token = send(client, box, statement="En benk her", place_name=f"Ring 912 34 567, kari@example.no, {FNR}")
+    inp = db.session.scalar(sa.select(Input))
+    assert inp.place_name == "Ring [telefon], [e-post], [fødselsnummer]"
+    # a place changed by the respondent is masked as well
+    r = client.submit(f"/svar/{token}/endre", {"statement": "En benk her", "place_name": f"Hos {FNR}", "consent": "with_name",
+                                               "respondent_name": "Ola Nordmann"})
+    assert r.status_code == 302, text_of(r)
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Input.place_name)) == "Hos [fødselsnummer]"
+    client.login(make_user("reviewer").email)
+    for url in (f"/review/inputs/{inp.id}", f"/admin/activities/{box.id}/responses"):
+        page = client.get(url).get_data(as_text=True)
+        assert FNR not in page and "912 34 567" not in page and "kari@example.no" not in page, url
+    assert "Hos [fødselsnummer]" in client.get(f"/review/inputs/{inp.id}").get_data(as_text=True)
+
+
 def test_administrator_sees_original_and_the_look_is_recorded(admin_client, client, box):
     send(client, box, statement=SECRET_TEXT)
     inp = db.session.scalar(sa.select(Input))
@@ -184,7 +201,7 @@ def test_no_page_a_reviewer_or_the_public_opens_shows_the_number(app, client, ma
     sub = Submission(activity=hearing, reference="H-1", submission_key="k", edit_token_hash="0" * 64, consent="with_name",
                      respondent_name="Ola")
     db.session.add_all([hearing, workshop, sub,
-                        Input(activity=hearing, submission=sub, text=SECRET_TEXT),
+                        Input(activity=hearing, submission=sub, text=SECRET_TEXT, place_name=SECRET_TEXT),
                         Input(activity=workshop, source="workshop", text=SECRET_TEXT, table_label="Bord 1")])
     db.session.commit()
     ids = {"process_id": process.id, "activity_id": hearing.id, "input_id": 1, "run_id": 1, "theme_id": 1}

@@ -130,6 +130,13 @@ class Attachment(Base):
     submission: Mapped[Submission] = relationship(back_populates="attachments")
 
 
+def mask_place(value: str | None) -> str | None:
+    """A place name as it is stored: personal data masked."""
+    from hearing.privacy import mask
+
+    return mask(value) if value else value
+
+
 class Input(Base):
     """One atomic piece of text (innspill): a sticky note, a free-text answer, a section comment."""
 
@@ -183,6 +190,12 @@ class Input(Base):
 
         self.text_masked = mask(value)
         return value
+
+    @validates("place_name")
+    def _mask_place(self, key: str, value: str | None) -> str | None:
+        # "Where" is shown to reviewers as typed, so it is kept masked only: a phone number, e-mail or
+        # identity number written there is never stored (the place itself needs no original).
+        return mask_place(value)
 
     @property
     def display_text(self) -> str:

@@ -32,6 +32,7 @@ from hearing.models import (
     Submission,
     utcnow,
 )
+from hearing.models.submissions import mask_place
 from hearing.participation.uploads import CheckedFile, store
 
 
@@ -235,9 +236,10 @@ def _update_content(session: Session, submission: Submission, activity: Activity
         if fields is None:
             session.delete(item)
             continue
-        if item.text != fields["text"] or item.place_name != fields.get("place_name", item.place_name):
+        place = mask_place(fields.get("place_name", item.place_name))
+        if item.text != fields["text"] or item.place_name != place:
             item.text = fields["text"]
-            item.place_name = fields.get("place_name", item.place_name)
+            item.place_name = place
             item.updated_dt = now
         item.group_id = submission.group_id
     for fields in wanted.values():
