@@ -6,13 +6,27 @@ Messages are written in bokmål in the code and templates; nn and en are transla
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
 
 from hearing.extensions import babel
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
+#: How dates read in each language: "23. november 2026 kl. 14:05" / "23 November 2026, 14:05".
+DATETIME_FORMATS = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y, HH:mm"}
+DATE_FORMATS = {"nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y"}
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "nb"
+
+
+#: The language cookie outlives the session, so a citizen's choice holds on the next visit too.
+LANG_COOKIE = "lang"
+LANG_COOKIE_DAYS = 365
 
 
 def select_locale() -> str:
@@ -23,10 +37,17 @@ def select_locale() -> str:
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted  # remembered for the next pages
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
+        g._lang_chosen = wanted
+    for chosen in (session.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if chosen in languages:
+            return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def lang_url(code: str) -> str:
+    """This page in another language: the same path and query (filters, search, page), only ?lang changes."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
+    return f"{request.path}?{urlencode(args)}"
 
 
 def html_lang() -> str:
@@ -38,13 +59,33 @@ def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
 
     @app.template_filter("dt")
-    def _dt(value: datetime | None, fmt: str = "d. MMMM y 'kl.' HH:mm") -> str:
-        return format_datetime(value, fmt) if value else ""
+    def _dt(value: datetime | None, fmt: str | None = None) -> str:
+        return format_datetime(value, fmt or DATETIME_FORMATS.get(_language(), DATETIME_FORMATS["nb"])) if value else ""
 
     @app.template_filter("d")
-    def _d(value, fmt: str = "d. MMMM y") -> str:
-        return format_date(value, fmt) if value else ""
+    def _d(value, fmt: str | None = None) -> str:
+        return format_date(value, fmt or DATE_FORMATS.get(_language(), DATE_FORMATS["nb"])) if value else ""
+
+    @app.template_filter("num")
+    def _num(value, decimals: int = 1) -> str:
+        """A number as the language writes it: 3,5 in Norwegian, 3.5 in English."""
+        if value is None:
+            return "–"
+        return format_decimal(value, format="#,##0." + "0" * decimals if decimals else "#,##0")
+
+    @app.template_filter("pct")
+    def _pct(value) -> str:
+        """A percentage (0–100) as the language writes it: "38 %" in Norwegian, "38%" in English."""
+        return format_percent((value or 0) / 100) if value is not None else "–"
 
     @app.context_processor
     def _lang_context() -> dict:
-        return {"html_lang": html_lang(), "language_names": LANGUAGE_NAMES}
+        return {"html_lang": html_lang(), "language_names": LANGUAGE_NAMES, "lang_url": lang_url}
+
+    @app.after_request
+    def _remember_language(response):
+        chosen = g.get("_lang_chosen")
+        if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+            response.set_cookie(LANG_COOKIE, chosen, max_age=LANG_COOKIE_DAYS * 24 * 3600, samesite="Lax",
+                                secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+        return response

@@ -115,7 +115,7 @@ def test_survey_results_per_group_for_reviewers(client, make_user, make_process)
     db.session.commit()
     client.login(make_user("reviewer").email)
     page = text_of(client.get(f"/admin/activities/{survey.id}/responses"))
-    assert "Ledere 2 3.0" in page and "Ansatte 1 5.0" in page and "Alle 3 3.7" in page
+    assert "Ledere 2 3,0" in page and "Ansatte 1 5,0" in page and "Alle 3 3,7" in page  # Norwegian decimal comma
     assert "Ledere 2 0" in page  # two chose Heltid, none Mat
 
 

@@ -153,3 +153,32 @@ def test_unknown_language_falls_back_to_bokmal(client, compiled):
     page = client.get("/?lang=xx").get_data(as_text=True)
     assert _html_lang(page) == "nb"
     assert "Si din mening" in page
+
+
+def test_dates_numbers_and_the_switch_follow_the_language(app, client, compiled, dated_activity):
+    year = dated_activity.closes_dt.year
+    page = client.get("/?lang=en").get_data(as_text=True)
+    assert f"1 December {year}, 12:00" in page  # English order, no "kl."
+    nb = client.get("/?lang=nb").get_data(as_text=True)
+    assert f"1. desember {year} kl. 12:00" in nb
+    from flask import render_template_string
+    from flask_babel import refresh
+
+    with app.test_request_context("/?lang=en"):
+        refresh()  # the test keeps one app context open; forget the locale of earlier requests
+        assert render_template_string("{{ 3.25|num }} {{ 38|pct }}") == "3.2 38%"
+    with app.test_request_context("/?lang=nb"):
+        refresh()
+        assert render_template_string("{{ 3.25|num }}") == "3,2"
+        assert render_template_string("{{ 38|pct }}").replace("\xa0", " ") == "38 %"
+    # The switch keeps the rest of the address (filters, search, page) and changes only the language.
+    page = client.get("/login?next=/admin/&lang=nn").get_data(as_text=True)
+    assert 'href="/login?next=%2Fadmin%2F&amp;lang=en"' in page
+
+
+def test_the_language_choice_outlives_the_session(app, compiled):
+    browser = app.test_client()
+    browser.get("/?lang=en")
+    assert browser.get_cookie("lang").value == "en"
+    browser.delete_cookie("session")  # the browser was closed: the session cookie is gone, the language cookie stays
+    assert _html_lang(browser.get("/").get_data(as_text=True)) == "en"
