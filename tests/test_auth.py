@@ -112,3 +112,25 @@ def test_rate_limit_storage_counts_windows(app):
     storage.clear("k")
     assert storage.get("k") == 0
     assert storage.reset() >= 1
+
+
+def test_unknown_email_still_checks_a_password_hash(client, make_user, monkeypatch):
+    """An unknown e-mail costs the same password check as a known one, so timing does not reveal accounts."""
+    from werkzeug import security
+
+    from hearing.auth import services
+    from hearing.models import users
+
+    user = make_user("admin")
+    checked = []
+
+    def spy(pwhash, password):
+        checked.append((pwhash.split("$")[0], password))
+        return security.check_password_hash(pwhash, password)
+
+    monkeypatch.setattr(users, "check_password_hash", spy)
+    monkeypatch.setattr(services, "check_password_hash", spy)
+    assert "Feil e-post eller passord." in text_of(client.login(user.email, "feil-passord-1"))
+    assert "Feil e-post eller passord." in text_of(client.login("ukjent@test.kommune.no", "feil-passord-2"))
+    assert [pw for _, pw in checked] == ["feil-passord-1", "feil-passord-2"]
+    assert checked[0][0] == checked[1][0]  # the same hash method and cost
