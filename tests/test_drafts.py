@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import docx
 import pytest
@@ -371,3 +373,135 @@ def test_reviewer_never_meets_a_server_error(app, reviewer_client, world):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 r = raw.open(url, method=method)
                 assert r.status_code < 500, (method, url, r.status_code)
+
+
+# --- sending on hearing: public or invited, when, which phase ------------------------------------
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _local(dt: datetime) -> str:
+    """A stored time as Norwegian local time, as the form shows it (SQLite gives it back without zone)."""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
+
+
+def _phase(process, name):
+    return next(p for p in process.phases if p.name == name)
+
+
+def test_send_invited_hearing_with_groups_times_phase_and_title(world):
+    draft = fill(world)
+    process = world["process"]
+    council = db.session.scalar(sa.select(StakeholderGroup).where(StakeholderGroup.name == "Eldrerådet"))
+    opens = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    phase = _phase(process, "Fra ord til handling")
+    activity = services.send_on_hearing(db.session, world["reviewer"], draft, {
+        "title": "Intern høring for råd", "audience": "invited", "group_ids": [council.id],
+        "opens_dt": opens, "closes_dt": opens + timedelta(weeks=3), "phase_id": phase.id})
+    db.session.commit()
+    assert (activity.title, activity.audience, activity.is_plan_hearing) == ("Intern høring for råd", "invited", False)
+    assert [g.name for g in activity.groups] == ["Eldrerådet"] and activity.phase_id == phase.id
+    assert _local(activity.opens_dt) == "2026-03-02T09:00" and _local(activity.closes_dt) == "2026-03-23T09:00"
+    document = db.session.scalar(sa.select(Document).where(Document.activity_id == activity.id))
+    assert document.draft_id == draft.id and document.sections[0].title == "Mat og måltider"
+
+
+def test_send_public_hearing_ignores_groups_and_may_have_no_phase(world):
+    draft = fill(world)
+    council = db.session.scalar(sa.select(StakeholderGroup))
+    activity = services.send_on_hearing(db.session, world["reviewer"], draft,
+                                        {"audience": "public", "group_ids": [council.id], "phase_id": 0})
+    assert activity.audience == "public" and activity.groups == [] and activity.phase is None and activity.is_plan_hearing
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"opens_dt": datetime(2026, 3, 2, tzinfo=UTC), "closes_dt": datetime(2026, 3, 1, tzinfo=UTC)}, "etter åpningstidspunktet"),
+    ({"opens_dt": datetime(2026, 3, 2, tzinfo=UTC), "closes_dt": datetime(2026, 3, 2, tzinfo=UTC)}, "etter åpningstidspunktet"),
+    ({"audience": "invited", "group_ids": []}, "minst én gruppe"),
+    ({"audience": "invited", "group_ids": [999_999]}, "minst én gruppe"),
+    ({"audience": "secret"}, "hvem som kan svare"),
+    ({"phase_id": 999_999}, "Fasen hører ikke"),
+])
+def test_send_refuses_bad_choices(world, data, message):
+    draft = fill(world)
+    with pytest.raises(services.ServiceError, match=message):
+        services.send_on_hearing(db.session, world["reviewer"], draft, data)
+    db.session.rollback()
+    assert db.session.get(Draft, draft.id).hearing_activity_id is None
+
+
+def test_send_page_is_prefilled(reviewer_client, world):
+    draft = fill(world)
+    html = reviewer_client.get(f"/drafts/{draft.id}/send").get_data(as_text=True)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    assert 'value="Høring: Strategiutkast 1"' in html
+    assert f'value="{_local(now)}"' in html or f'value="{_local(now + timedelta(minutes=1))}"' in html
+    later = now + timedelta(weeks=6)
+    assert f'value="{_local(later)}"' in html or f'value="{_local(later + timedelta(minutes=1))}"' in html
+    phase = _phase(world["process"], "Slik kommer vi dit")
+    assert re.search(rf'<option selected value="{phase.id}">|<option value="{phase.id}" selected>', html)
+    assert re.search(r'<input[^>]*checked[^>]*value="public"|<input[^>]*value="public"[^>]*checked', html)
+    assert "Eldrerådet" in text_of(reviewer_client.get(f"/drafts/{draft.id}/send"))
+
+
+def _send(client, draft, data):
+    return client.submit(f"/drafts/{draft.id}/send", data)
+
+
+def test_send_page_public_hearing_with_own_title_and_times(reviewer_client, world):
+    draft = fill(world)
+    phase = _phase(world["process"], "Fra ord til handling")
+    r = _send(reviewer_client, draft, {"title": "Offentlig høring av strategiplanen", "audience": "public",
+                                       "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-05-15T15:00", "phase_id": phase.id})
+    assert r.status_code == 302
+    activity = db.session.scalar(sa.select(Activity).where(Activity.kind == "hearing"))
+    assert (activity.title, activity.audience, activity.phase_id) == ("Offentlig høring av strategiplanen", "public", phase.id)
+    assert _local(activity.opens_dt) == "2026-04-01T08:00" and _local(activity.closes_dt) == "2026-05-15T15:00"
+    assert db.session.get(Draft, draft.id).hearing_activity_id == activity.id
+
+
+def test_send_page_invited_hearing_for_chosen_groups(reviewer_client, world):
+    draft = fill(world)
+    process = world["process"]
+    employees = StakeholderGroup(process=process, name="Ansatte", category="employees")
+    db.session.add(employees)
+    db.session.commit()
+    council = db.session.scalar(sa.select(StakeholderGroup).where(StakeholderGroup.name == "Eldrerådet"))
+    r = _send(reviewer_client, draft, {"title": "Intern høring", "audience": "invited", "group_ids": [council.id, employees.id],
+                                       "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-04-22T15:00", "phase_id": 0})
+    assert r.status_code == 302
+    activity = db.session.scalar(sa.select(Activity).where(Activity.kind == "hearing"))
+    assert activity.audience == "invited" and sorted(g.name for g in activity.groups) == ["Ansatte", "Eldrerådet"]
+    assert activity.phase_id is None and not activity.is_plan_hearing
+
+
+@pytest.mark.parametrize(("data", "message", "kept"), [
+    ({"audience": "public", "opens_dt": "2026-04-10T08:00", "closes_dt": "2026-04-01T08:00"},
+     "Fristen må være etter åpningstidspunktet.", ['value="2026-04-10T08:00"', 'value="2026-04-01T08:00"']),
+    ({"audience": "invited", "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-04-22T08:00"},
+     "Velg minst én gruppe som inviteres, eller gjør høringen offentlig.", ['value="2026-04-22T08:00"']),
+    ({"audience": "public", "opens_dt": "", "closes_dt": "2026-04-22T08:00"}, "Fyll ut feltet.", ['value="2026-04-22T08:00"']),
+    ({"audience": "public", "title": "", "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-04-22T08:00"}, "Fyll ut feltet.", []),
+])
+def test_send_page_errors_keep_what_was_typed(reviewer_client, world, data, message, kept):
+    draft = fill(world)
+    data = {"title": "Min egen tittel", "phase_id": 0, **data}
+    r = _send(reviewer_client, draft, data)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert message in text_of(r) and 'aria-invalid="true"' in html
+    for value in kept + ([f'value="{data["title"]}"'] if data["title"] else []):
+        assert value in html
+    if data["audience"] == "invited":
+        assert re.search(r'<input[^>]*checked[^>]*value="invited"|<input[^>]*value="invited"[^>]*checked', html)
+    assert db.session.scalar(sa.select(sa.func.count(Activity.id)).where(Activity.kind == "hearing")) == 0
+
+
+def test_send_page_double_click_sends_once(reviewer_client, world):
+    draft = fill(world)
+    fields = {**hidden_fields(reviewer_client.get(f"/drafts/{draft.id}/send").get_data(as_text=True)),
+              "title": "Høring", "audience": "public", "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-05-15T08:00", "phase_id": "0"}
+    raw = reviewer_client.raw
+    first, second = raw.post(f"/drafts/{draft.id}/send", data=fields), raw.post(f"/drafts/{draft.id}/send", data=fields)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    assert db.session.scalar(sa.select(sa.func.count(Activity.id)).where(Activity.kind == "hearing")) == 1

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectMultipleField
-from wtforms.validators import Optional
+from wtforms import BooleanField, DateField, RadioField, SelectField, SelectMultipleField
+from wtforms.validators import Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from hearing.forms import text_field
+from hearing import labels
+from hearing.forms import LocalDateTimeField, choices, required, text_field
 from hearing.idempotency import FormKeyMixin
 
 
@@ -86,4 +87,25 @@ class LinkForm(FlaskForm):
 
 
 class SendForm(FormKeyMixin, FlaskForm):
-    """Send the draft on hearing: a confirmation with a one-time key."""
+    """Send the draft on hearing: title, who may answer, when, and the phase; with a one-time key."""
+
+    title = text_field(_l("Tittel"), 200)
+    audience = RadioField(
+        _l("Hvem kan svare?"), choices=choices(labels.AUDIENCES), default="public",
+        validators=[required()],
+        description=_l("Offentlig høring er åpen for alle (minst seks uker for planer). "
+                       "En intern høring, for eksempel for råd og ansatte, går bare til de inviterte gruppene (ofte 2–3 uker)."),
+    )
+    group_ids = MultiCheckboxField(_l("Inviterte grupper"), coerce=int, choices=[],
+                                   description=_l("Bare når høringen går til inviterte grupper."))
+    opens_dt = LocalDateTimeField(_l("Åpner"), validators=[required()])
+    closes_dt = LocalDateTimeField(_l("Frist (stenger)"), validators=[required()])
+    phase_id = SelectField(_l("Fase"), coerce=int, choices=[])
+
+    def validate_closes_dt(self, field):
+        if self.opens_dt.data and field.data and field.data <= self.opens_dt.data:
+            raise ValidationError(_l("Fristen må være etter åpningstidspunktet."))
+
+    def validate_group_ids(self, field):
+        if self.audience.data == "invited" and not field.data:
+            raise ValidationError(_l("Velg minst én gruppe som inviteres, eller gjør høringen offentlig."))

@@ -457,20 +457,46 @@ def plan_sections(draft: Draft) -> list[SectionDraft]:
     return out
 
 
-def send_on_hearing(session: Session, actor: User | None, draft: Draft, *, now: datetime | None = None) -> Activity:
-    """Put the draft on public hearing for six weeks; the hearing document's sections are the draft's."""
+def hearing_phase(process: Process):
+    """The phase a draft's hearing belongs to by default, when the process has it."""
+    return next((p for p in process.phases if p.name.strip().casefold() == HEARING_PHASE.casefold()), None)
+
+
+def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: dict[str, Any] | None = None, *,
+                    now: datetime | None = None) -> Activity:
+    """Put the draft on hearing; the hearing document's sections are the draft's.
+
+    ``data`` may give title, audience ("public" or "invited"), group_ids, opens_dt, closes_dt and phase_id
+    (0 for none); left out, it is a public hearing of the plan opening now for six weeks.
+    """
     if draft.hearing_activity_id:
         raise ServiceError("Utkastet er allerede sendt på høring.")
     if not draft.focus_areas:
         raise ServiceError("Utkastet har ingen satsningsområder å sende på høring.")
+    data = data or {}
     now = now or utcnow()
     process = session.get(Process, draft.process_id)
-    phase = next((p for p in process.phases if p.name.strip().casefold() == HEARING_PHASE.casefold()), None)
+    opens, closes = data.get("opens_dt") or now, data.get("closes_dt") or now + HEARING_PERIOD
+    if closes <= opens:
+        raise ServiceError("Fristen må være etter åpningstidspunktet.")
+    audience = data.get("audience") or "public"
+    if audience not in ("public", "invited"):
+        raise ServiceError("Velg hvem som kan svare på høringen.")
+    group_ids = set(data.get("group_ids") or [])
+    groups = [g for g in process.groups if g.id in group_ids] if audience == "invited" else []
+    if audience == "invited" and not groups:
+        raise ServiceError("Velg minst én gruppe som inviteres, eller gjør høringen offentlig.")
+    phase = hearing_phase(process)
+    if "phase_id" in data:
+        phase = next((p for p in process.phases if p.id == data["phase_id"]), None)
+        if data["phase_id"] and phase is None:
+            raise ServiceError("Fasen hører ikke til denne prosessen.")
     activity = Activity(
-        process=process, phase=phase, kind="hearing", audience="public", is_plan_hearing=True,
-        title=f"Høring: {draft.title}"[:200],
+        process=process, phase=phase, kind="hearing", audience=audience, groups=groups,
+        is_plan_hearing=audience == "public",
+        title=(data.get("title") or f"Høring: {draft.title}")[:200],
         description=f"Høring av {draft.title} ({process.name}).",
-        opens_dt=now, closes_dt=now + HEARING_PERIOD,
+        opens_dt=opens, closes_dt=closes,
     )
     session.add(activity)
     session.flush()
@@ -478,7 +504,8 @@ def send_on_hearing(session: Session, actor: User | None, draft: Draft, *, now: 
     document.draft_id = draft.id
     draft.hearing_activity_id = activity.id
     session.flush()
-    audit.record(session, actor, "draft.send_on_hearing", draft, activity_id=activity.id, sections=len(document.sections))
+    audit.record(session, actor, "draft.send_on_hearing", draft, activity_id=activity.id, sections=len(document.sections),
+                 audience=audience, groups=[g.name for g in groups])
     return activity
 
 

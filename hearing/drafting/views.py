@@ -13,7 +13,7 @@ from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import new_key, once
-from hearing.models import Activity, Draft, Input, Process, Theme
+from hearing.models import Activity, Draft, Input, Process, Theme, utcnow
 
 
 def _get(model, ident):
@@ -250,14 +250,25 @@ def diff(draft_id: int):
                            areas=services.diff_drafts(previous, d))
 
 
+def _send_form(d: Draft) -> forms.SendForm:
+    """The send form, prefilled: a public hearing of the plan from now for six weeks, in the hearing phase."""
+    now = utcnow().replace(second=0, microsecond=0)
+    phase = services.hearing_phase(d.process)
+    form = forms.SendForm(data={"title": f"Høring: {d.title}"[:200], "opens_dt": now, "closes_dt": now + services.HEARING_PERIOD,
+                                "phase_id": phase.id if phase else 0})
+    form.group_ids.choices = choices((g.id, g.name) for g in d.process.groups)
+    form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in d.process.phases])
+    return form
+
+
 @bp.route("/<int:draft_id>/send", methods=["GET", "POST"])
 @role_required("reviewer")
 def send(draft_id: int):
     d = _get(Draft, draft_id)
-    form = forms.SendForm()
+    form = _send_form(d)
     if form.validate_on_submit():
         def create() -> str:
-            activity = services.send_on_hearing(db.session, current_user, d)
+            activity = services.send_on_hearing(db.session, current_user, d, form.data)
             flash(_("Utkastet er sendt på høring: «%(title)s».", title=activity.title), "success")
             return url_for("drafting.draft", draft_id=d.id)
 
@@ -266,7 +277,7 @@ def send(draft_id: int):
         except services.ServiceError as exc:
             _fail(form, exc)
     return render_template("drafting/send.html", form=form, draft=d, process=d.process,
-                           sections=services.plan_sections(d), period=services.HEARING_PERIOD.days // 7)
+                           sections=services.plan_sections(d))
 
 
 @bp.post("/<int:draft_id>/export/<fmt>")
