@@ -15,6 +15,7 @@ from hearing.models import (
     Activity,
     Answer,
     Attachment,
+    AuditEvent,
     Input,
     Invitation,
     Prompt,
@@ -133,11 +134,17 @@ def test_attachments_served_to_reviewers_only_as_download(client, app, make_user
     client.login(make_user("facilitator").email)
     assert client.get(f"/admin/attachments/{att.id}").status_code == 403
     client.submit("/staff", action="/logout")
-    client.login(make_user("reviewer").email)
+    reviewer = make_user("reviewer")
+    client.login(reviewer.email)
     r = client.get(f"/admin/attachments/{att.id}")
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
     assert r.headers["Content-Type"].startswith("text/plain") and r.headers["X-Content-Type-Options"] == "nosniff"
     r.close()
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "attachment.download")).all()
+    assert len(events) == 1  # the refused tries are not downloads
+    event = events[0]
+    assert (event.actor_id, event.object_id, event.process_id) == (reviewer.id, att.id, process.id)
+    assert event.data["submission_id"] == sub.id
 
 
 def test_front_page_lists_closed_hearings_with_published_responses(client, make_process):

@@ -64,8 +64,10 @@ def _save(form, change, next_url: str):
 @bp.get("/")
 @role_required("admin")
 def index():
+    from hearing.public.services import open_accessibility_reports
+
     processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
-    return render_template("admin/index.html", processes=processes)
+    return render_template("admin/index.html", processes=processes, open_reports=open_accessibility_reports(db.session))
 
 
 # --- processes -------------------------------------------------------------------------------
@@ -484,7 +486,12 @@ def responses(activity_id: int):
 def attachment(attachment_id: int):
     from hearing.participation.views import send_attachment
 
-    return send_attachment(_get(Attachment, attachment_id))
+    att = _get(Attachment, attachment_id)
+    response = send_attachment(att)  # 404 before anything is recorded when the file is gone
+    audit.record(db.session, current_user, "attachment.download", att,
+                 process_id=att.submission.activity.process_id, submission_id=att.submission_id)
+    db.session.commit()
+    return response
 
 
 # --- personal data -----------------------------------------------------------------------------
