@@ -17,6 +17,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL: str | None = None
+    #: The municipality's e-mail for questions, shown in the accessibility statement when set.
+    CONTACT_EMAIL: str | None = None
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from hearing import create_app
 from hearing.demo import DEMO_SLUG, DEMO_USERS, seed_demo
 from hearing.extensions import db
-from hearing.models import Activity, Base, Input, Process, Submission, User
+from hearing.models import Activity, AuditEvent, Base, Input, Process, Submission, User
 from tests.conftest import text_of
 
 
@@ -181,7 +181,10 @@ def test_accessibility_statement_and_problem_report(client, admin_client):
     from hearing.models import AccessibilityReport
 
     page = text_of(client.get("/tilgjengelighet?side=/delta/1"))
-    assert "WCAG 2.1" in page and "axe-core" in page and "bare tastatur" in page and "Kjente mangler" in page
+    assert "WCAG 2.1" in page and "axe-core" in page and "bare tastatur" in page and "Kjente avvik" in page
+    assert "1.3.1 Informasjon og relasjoner" in page and "23. november 2026" in page
+    html = client.get("/tilgjengelighet").get_data(as_text=True)
+    assert 'href="https://www.uustatus.no/"' in html and 'href="https://www.uutilsynet.no/"' in html
     assert 'href="/tilgjengelighet?side=' in client.get("/").get_data(as_text=True)  # linked from every page
     r = client.submit("/tilgjengelighet?side=/delta/1", {"page": "/delta/1", "description": "", "email": "feil"})
     assert r.status_code == 200 and "Fyll ut feltet." in text_of(r)
@@ -190,6 +193,8 @@ def test_accessibility_statement_and_problem_report(client, admin_client):
     report = db.session.scalar(sa.select(AccessibilityReport))
     assert report.description == "Knappen leses ikke opp"
     assert "Knappen leses ikke opp" in text_of(admin_client.get("/admin/accessibility-reports"))
+    assert "Nye: 1" in text_of(admin_client.get("/admin/"))  # the administrators see it on their front page
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "accessibility.report")) == 1
     admin_client.submit("/admin/accessibility-reports", {"report_id": str(report.id)})
     db.session.expire_all()
     assert db.session.get(AccessibilityReport, report.id).handled_dt is not None

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from hearing import audit
 from hearing.models import AccessibilityReport, Activity, Audience, Process
 
 
@@ -44,4 +45,10 @@ def report_accessibility_problem(session: Session, page: str, description: str, 
     report = AccessibilityReport(page=(page or "")[:500], description=description, email=(email or None))
     session.add(report)
     session.flush()
+    audit.record(session, None, "accessibility.report", report, page=report.page)
     return report
+
+
+def open_accessibility_reports(session: Session) -> int:
+    """Reports no administrator has marked as handled: shown on the administrators' front page."""
+    return session.scalar(sa.select(sa.func.count(AccessibilityReport.id)).where(AccessibilityReport.handled_dt.is_(None)))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -9,6 +11,9 @@ from hearing.extensions import db, limiter
 from hearing.idempotency import once
 from hearing.models import Process, utcnow
 from hearing.public import bp, forms, services
+
+#: When the accessibility statement was last reviewed (update it with each review).
+STATEMENT_DATE = date(2026, 11, 23)
 
 
 @bp.get("/")
@@ -71,4 +76,5 @@ def accessibility():
             return url_for("public.accessibility")
 
         return once(form.form_key.data, create)
-    return render_template("public/accessibility.html", form=form)
+    return render_template("public/accessibility.html", form=form, statement_date=STATEMENT_DATE,
+                           contact_email=current_app.config.get("CONTACT_EMAIL"))
