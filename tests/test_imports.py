@@ -269,3 +269,14 @@ def test_imports_are_for_reviewers(client, make_user, survey):
     client.login(make_user("facilitator").email)
     assert client.get(f"/imports/activities/{survey.id}").status_code == 403
     assert db.session.scalar(sa.select(sa.func.count(User.id))) >= 1
+
+
+def test_the_mapping_preview_masks_personal_data(client, make_user, survey):
+    client.login(make_user("reviewer").email)
+    url = f"/imports/activities/{survey.id}"
+    data = (f"Tidspunkt;{TEXT_Q}\r\n15.01.2026 09:01;Ring meg på 912 34 567 eller skriv til ola@example.no\r\n").encode()
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+    r = client.post(url, data={**fields, "file": (io.BytesIO(data), "svar.csv")}, content_type="multipart/form-data")
+    page = client.get(r.location).get_data(as_text=True)
+    assert "912 34 567" not in page and "ola@example.no" not in page
+    assert "Ring meg på" in page  # the rest of the text is there to recognise the column

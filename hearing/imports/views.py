@@ -15,6 +15,7 @@ from hearing.imports import bp, forms, services
 from hearing.imports.files import ImportFileError, Table
 from hearing.models import Activity, utcnow
 from hearing.models.processes import QuestionType
+from hearing.privacy import mask
 from hearing.themes.service import schedule_after_commit
 
 PREVIEW_ROWS = 5
@@ -83,7 +84,12 @@ def _report(result: services.ImportResult) -> None:
 
 
 def _examples(table: Table) -> list[str]:
-    return [next((r.cells[i] for r in table.rows if r.cells[i]), "") for i in range(len(table.columns))]
+    return [mask(next((r.cells[i] for r in table.rows if r.cells[i]), "")) for i in range(len(table.columns))]
+
+
+def _preview(table: Table) -> list[list[str]]:
+    """The first rows as reviewers may see them: personal data masked, as everywhere else."""
+    return [[mask(cell) for cell in row] for row in table.preview(PREVIEW_ROWS)]
 
 
 def _targets_from(form_data, n_columns: int) -> dict[int, str]:
@@ -145,6 +151,6 @@ def mapping(activity_id: int, file_id: str):
                 return done
     return render_template(
         "imports/mapping.html", activity=activity, process=activity.process, form=form, table=table,
-        filename=filename, preview=table.preview(PREVIEW_ROWS), targets=targets, examples=_examples(table),
+        filename=filename, preview=_preview(table), targets=targets, examples=_examples(table),
         target_choices=_target_choices(activity),
     )
