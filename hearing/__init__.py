@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     load_config(app, test_config)
     trust_proxies(app)
 
-    from hearing import auth, errors, i18n, labels, logs, security
+    from hearing import auth, errors, forms, i18n, labels, logs, security
     from hearing.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -47,6 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
+    forms.init_app(app)
     security.init_app(app)
     logs.init_app(app)
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -46,6 +46,33 @@ def text_field(label, max_length: int, *, optional: bool = False, area: bool = F
     validators.append(Length(max=max_length, message=_l("Skriv høyst %(max)d tegn.", max=max_length)))
     cls = TextAreaField if area else StringField
     return cls(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v], **kwargs)
+
+
+def field_errors(form) -> list[tuple[Field, str, str]]:
+    """(field, label, message) for every error in ``form``, sub-forms included, in page order.
+
+    A field inside a list of sub-forms is named with the list's label and its number
+    ("Fase 2 – Fra dato"), so the error summary can link to it and say which row it is in.
+    """
+    out: list[tuple[Field, str, str]] = []
+
+    def walk(fields, prefix: str = "") -> None:
+        for field in fields:
+            if field.type == "CSRFTokenField":
+                continue
+            out.extend((field, prefix + str(field.label.text), e) for e in field.errors if isinstance(e, str))
+            if field.type == "FieldList":
+                for n, entry in enumerate(field.entries, 1):
+                    walk([entry], f"{prefix}{field.label.text} {n} – ")
+            elif field.type == "FormField":
+                walk(field, prefix)
+
+    walk(form)
+    return out
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["field_errors"] = field_errors
 
 
 def choices(pairs) -> list[SelectChoice]:

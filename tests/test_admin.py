@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -74,6 +75,24 @@ def test_bad_process_input_shows_norwegian_errors_and_keeps_text(admin_client):
     assert "Oppgi et tall mellom 1 og 240." in page
     assert 'value="Ola Nordmann"' in html  # what was typed is kept
     assert 'aria-invalid="true"' in html and "data-error-summary" in html
+    assert db.session.scalar(sa.select(sa.func.count(Process.id))) == 0
+
+
+def test_bad_phase_date_gets_a_norwegian_message_by_the_field_and_in_the_summary(admin_client):
+    data = process_form(owner="Ola Nordmann", **{"phases-1-start_date": "31.02.2026", "phases-1-name": "Slik vil vi ha det"})
+    r = admin_client.submit("/admin/processes/new", data)
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Not a valid" not in html
+    summary = re.search(r'<div class="ds-error-summary".*?</div>', html, re.S).group(0)
+    link = re.search(r'<a class="ds-link" href="#phases-1-start_date">Fase 2 – Fra dato: ([^<]+)</a>', summary)
+    assert link, summary
+    message = link.group(1)
+    assert "dato" in message.lower()  # WTForms' own message, in Norwegian
+    by_field = re.search(r'id="phases-1-start_date-error">\s*<p>([^<]+)</p>', html)
+    assert by_field and by_field.group(1) == message
+    assert 'id="phases-1-start_date"' in html and 'aria-invalid="true"' in html
+    assert 'value="Ola Nordmann"' in html and 'value="31.02.2026"' in html and 'value="Slik vil vi ha det"' in html
     assert db.session.scalar(sa.select(sa.func.count(Process.id))) == 0
 
 

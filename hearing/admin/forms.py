@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     PasswordField,
@@ -41,7 +40,13 @@ def _period_ok(form, end_field):
         raise ValidationError(_l("Sluttdatoen kan ikke være før startdatoen."))
 
 
-class PhaseForm(Form):
+class PhaseForm(FlaskForm):
+    """One phase row inside ProcessForm: a FlaskForm (without its own CSRF token) so WTForms' built-in
+    messages, such as a date that cannot be read, come in the user's language."""
+
+    class Meta:
+        csrf = False
+
     name = text_field(_l("Navn på fasen"), 200, optional=True)
     description = text_field(_l("Beskrivelse"), 2000, optional=True, area=True)
     start_date = DateField(_l("Fra dato"), validators=[Optional()])
@@ -64,7 +69,7 @@ class ProcessForm(FormKeyMixin, FlaskForm):
         validators=[InputRequired(message=_l("Oppgi lagringstid i hele måneder.")), NumberRange(min=1, max=240, message=_l("Oppgi et tall mellom 1 og 240."))],
     )
     is_public = BooleanField(_l("Vis prosessen på den offentlige forsiden"), default=True)
-    phases = FieldList(FormField(PhaseForm), min_entries=1)
+    phases = FieldList(FormField(PhaseForm), label=_l("Fase"), min_entries=1)
 
     def validate_end_date(self, field):
         _period_ok(self, field)
