@@ -34,6 +34,7 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing.extensions import db
@@ -182,7 +183,7 @@ def run_job(job_id: int, app: Flask | None = None) -> bool:
         try:
             fn = TASKS.get(job.kind)
             if fn is None:
-                raise JobError(f"Ukjent jobbtype «{job.kind}».")
+                raise JobError(_l("Ukjent jobbtype «%(kind)s».", kind=job.kind))
             result = fn(session, job, progress) or {}
             session.commit()
             beat.stopped.set()

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -51,7 +52,7 @@ def sections_from_docx(data: bytes) -> list[SectionDraft]:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds for a broken file
-        raise ServiceError("Filen kunne ikke leses som et Word-dokument (DOCX).") from exc
+        raise ServiceError(_l("Filen kunne ikke leses som et Word-dokument (DOCX).")) from exc
     lines = []
     for para in document.paragraphs:
         style = (para.style.name or "").lower() if para.style is not None else ""
@@ -81,15 +82,15 @@ def _numbers(sections: list[SectionDraft]) -> list[str]:
 def replace_sections(session: Session, actor, activity: Activity, title: str, drafts: list[SectionDraft], *, filename: str = "") -> Document:
     """Set the hearing document's sections (the old ones go; comments already given keep their text)."""
     if activity.kind != "hearing":
-        raise ServiceError("Bare høringer har et høringsdokument.")
+        raise ServiceError(_l("Bare høringer har et høringsdokument."))
     if not drafts:
-        raise ServiceError("Fant ingen avsnitt. Bruk overskrifter for å dele dokumentet i avsnitt.")
+        raise ServiceError(_l("Fant ingen avsnitt. Bruk overskrifter for å dele dokumentet i avsnitt."))
     if activity.document is not None:
         commented = session.scalar(
             sa.select(sa.func.count(Input.id)).where(Input.section_id.in_([s.id for s in activity.document.sections]))
         )
         if commented:
-            raise ServiceError(f"Dokumentet har {commented} kommentarer til avsnitt og kan ikke erstattes. Lag en ny høring for et nytt utkast.")
+            raise ServiceError(_l("Dokumentet har %(commented)s kommentarer til avsnitt og kan ikke erstattes. Lag en ny høring for et nytt utkast.", commented=commented))
     document = activity.document or Document(activity=activity, title=title)
     document.title = title
     document.source_filename = filename

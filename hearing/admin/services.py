@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -48,7 +49,7 @@ STANDARD_GROUPS: tuple[tuple[str, GroupCategory], ...] = (
 
 
 class ServiceError(ValueError):
-    """A rule was broken; the message is shown to the user (bokmål)."""
+    """A rule was broken; the message (lazy, in the reader's language) is shown to the user."""
 
 
 def slugify(text: str) -> str:
@@ -102,7 +103,7 @@ def _sync_phases(session: Session, process: Process, phases: list[dict[str, Any]
             process.phases.append(Phase(position=pos, **values))
     for phase in existing.values():
         if phase.activities:
-            raise ServiceError(f"Fasen «{phase.name}» har aktiviteter og kan ikke fjernes.")
+            raise ServiceError(_l("Fasen «%(name)s» har aktiviteter og kan ikke fjernes.", name=phase.name))
         process.phases.remove(phase)
     session.flush()
 
@@ -130,7 +131,7 @@ def update_process(session: Session, actor: User, process: Process, data: dict[s
 def create_group(session: Session, actor: User, process: Process, data: dict[str, Any]) -> StakeholderGroup:
     name = data["name"].strip()
     if session.scalar(sa.select(StakeholderGroup.id).filter_by(process_id=process.id, name=name)):
-        raise ServiceError(f"Gruppen «{name}» finnes allerede i denne prosessen.")
+        raise ServiceError(_l("Gruppen «%(name)s» finnes allerede i denne prosessen.", name=name))
     group = StakeholderGroup(process=process, name=name, category=data["category"], description=data.get("description") or "")
     session.add(group)
     session.flush()
@@ -144,7 +145,7 @@ def update_group(session: Session, actor: User, group: StakeholderGroup, data: d
         sa.select(StakeholderGroup.id).filter_by(process_id=group.process_id, name=name).where(StakeholderGroup.id != group.id)
     )
     if clash:
-        raise ServiceError(f"Gruppen «{name}» finnes allerede i denne prosessen.")
+        raise ServiceError(_l("Gruppen «%(name)s» finnes allerede i denne prosessen.", name=name))
     changed = _apply(group, {"name": name, "category": data["category"], "description": data.get("description") or ""})
     audit.record(session, actor, "group.update", group, changed=changed)
     return group
@@ -153,7 +154,7 @@ def update_group(session: Session, actor: User, group: StakeholderGroup, data: d
 def delete_group(session: Session, actor: User, group: StakeholderGroup) -> None:
     used = session.scalar(sa.select(sa.func.count(Input.id)).where(Input.group_id == group.id))
     if used:
-        raise ServiceError(f"Gruppen «{group.name}» har {used} innspill og kan ikke slettes.")
+        raise ServiceError(_l("Gruppen «%(name)s» har %(used)s innspill og kan ikke slettes.", name=group.name, used=used))
     audit.record(session, actor, "group.delete", group, name=group.name)
     session.delete(group)
     session.flush()
@@ -178,12 +179,12 @@ def _activity_values(session: Session, process: Process, data: dict[str, Any]) -
     values["location"] = values.get("location") or ""
     phase_id = data.get("phase_id")
     if phase_id and session.get(Phase, phase_id) not in process.phases:
-        raise ServiceError("Fasen hører ikke til denne prosessen.")
+        raise ServiceError(_l("Fasen hører ikke til denne prosessen."))
     values["phase_id"] = phase_id or None
     group_ids = set(data.get("group_ids") or [])
     groups = [g for g in process.groups if g.id in group_ids]
     if values.get("audience") == "invited" and not groups:
-        raise ServiceError("Velg minst én invitert gruppe, eller gjør aktiviteten åpen for alle.")
+        raise ServiceError(_l("Velg minst én invitert gruppe, eller gjør aktiviteten åpen for alle."))
     return values, groups
 
 
@@ -211,9 +212,9 @@ def _prompt_values(data: dict[str, Any]) -> dict[str, Any]:
     options = [o.strip() for o in data.get("options") or [] if o.strip()]
     if qtype in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
         if len(options) < 2:
-            raise ServiceError("Et flervalgsspørsmål trenger minst to svaralternativer, ett per linje.")
+            raise ServiceError(_l("Et flervalgsspørsmål trenger minst to svaralternativer, ett per linje."))
         if len(set(options)) != len(options):
-            raise ServiceError("Svaralternativene må være forskjellige.")
+            raise ServiceError(_l("Svaralternativene må være forskjellige."))
     else:
         options = []
     return {
@@ -244,7 +245,7 @@ def update_prompt(session: Session, actor: User, prompt: Prompt, data: dict[str,
 def delete_prompt(session: Session, actor: User, prompt: Prompt) -> None:
     answered = session.scalar(sa.select(sa.func.count(Input.id)).where(Input.prompt_id == prompt.id))
     if answered:
-        raise ServiceError(f"Spørsmålet har {answered} svar og kan ikke slettes.")
+        raise ServiceError(_l("Spørsmålet har %(answered)s svar og kan ikke slettes.", answered=answered))
     activity = prompt.activity
     audit.record(session, actor, "prompt.delete", prompt, process_id=activity.process_id, text=prompt.text)
     activity.prompts.remove(prompt)
@@ -284,7 +285,7 @@ def generate_password() -> str:
 def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> User:
     email = data["email"].strip().lower()
     if session.scalar(sa.select(User.id).where(User.email == email)):
-        raise ServiceError("Det finnes allerede en bruker med denne e-postadressen.")
+        raise ServiceError(_l("Det finnes allerede en bruker med denne e-postadressen."))
     user = User(email=email, name=data["name"].strip(), role=data["role"], session_version=0)
     user.set_password(data["password"])
     session.add(user)
@@ -295,7 +296,7 @@ def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> U
 
 def update_user(session: Session, actor: User, user: User, data: dict[str, Any]) -> User:
     if user.id == actor.id and (data.get("role") != user.role or not data.get("is_active_user", True)):
-        raise ServiceError("Du kan ikke endre din egen rolle eller deaktivere deg selv.")
+        raise ServiceError(_l("Du kan ikke endre din egen rolle eller deaktivere deg selv."))
     values = {"name": data["name"].strip(), "role": data["role"], "is_active_user": bool(data.get("is_active_user", True))}
     changed = _apply(user, values)
     if "is_active_user" in changed or "role" in changed:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -101,7 +102,7 @@ Progress = Callable[[int, str], None]
 
 
 class BackupError(Exception):
-    """The file cannot be imported; the message (bokmål) says why."""
+    """The file cannot be imported; the message (lazy: bokmål in a job, the reader's language in a request) says why."""
 
 
 def no_progress(percent: int, message: str = "") -> None:
@@ -230,12 +231,12 @@ def loads(raw: bytes) -> dict:
         data = json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise BackupError(
-            "Filen er ikke en tekstfil i UTF-8. Velg en JSON-fil laget med «Sikkerhetskopi»."
+            _l("Filen er ikke en tekstfil i UTF-8. Velg en JSON-fil laget med «Sikkerhetskopi».")
         ) from exc
     except ValueError as exc:
         raise BackupError(
-            f"Filen er ikke gyldig JSON (linje {getattr(exc, 'lineno', '?')}). "
-            "Velg en JSON-fil laget med «Sikkerhetskopi»."
+            _l("Filen er ikke gyldig JSON (linje %(line)s). Velg en JSON-fil laget med «Sikkerhetskopi».",
+               line=getattr(exc, "lineno", "?"))
         ) from exc
     validate(data)
     return data
@@ -244,36 +245,36 @@ def loads(raw: bytes) -> dict:
 def validate(data: Any) -> None:
     """Check the structure of a parsed backup; raises :class:`BackupError`."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise BackupError("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen.")
+        raise BackupError(_l("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen."))
     version = data.get("format_version")
     if not isinstance(version, int) or version < 1:
-        raise BackupError("Sikkerhetskopien mangler formatversjon.")
+        raise BackupError(_l("Sikkerhetskopien mangler formatversjon."))
     if version > FORMAT_VERSION:
         raise BackupError(
-            f"Sikkerhetskopien har formatversjon {version}, men denne installasjonen kan bare lese "
-            f"versjon {FORMAT_VERSION} eller eldre. Oppdater løsningen først."
+            _l("Sikkerhetskopien har formatversjon %(version)s, men denne installasjonen kan bare lese "
+               "versjon %(supported)s eller eldre. Oppdater løsningen først.", version=version, supported=FORMAT_VERSION)
         )
     uid = data.get("process_uid")
     if not isinstance(uid, str) or not 8 <= len(uid) <= 36:
-        raise BackupError("Sikkerhetskopien mangler prosessens identitet (process_uid).")
+        raise BackupError(_l("Sikkerhetskopien mangler prosessens identitet (process_uid)."))
     tables = data.get("tables")
     if not isinstance(tables, dict):
-        raise BackupError("Sikkerhetskopien mangler tabellene.")
+        raise BackupError(_l("Sikkerhetskopien mangler tabellene."))
     unknown = sorted(set(tables) - set(TABLE_NAMES))
     if unknown:
         raise BackupError(
-            f"Sikkerhetskopien har tabeller denne installasjonen ikke kjenner: {', '.join(unknown)}."
+            _l("Sikkerhetskopien har tabeller denne installasjonen ikke kjenner: %(tables)s.", tables=", ".join(unknown))
         )
     for name, rows in tables.items():
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
-            raise BackupError(f"Tabellen «{name}» i sikkerhetskopien er skadet.")
+            raise BackupError(_l("Tabellen «%(name)s» i sikkerhetskopien er skadet.", name=name))
         table = _table(name)
         if _has_id(table) and not all(isinstance(r.get("id"), int) for r in rows):
-            raise BackupError(f"Tabellen «{name}» i sikkerhetskopien har rader uten id.")
+            raise BackupError(_l("Tabellen «%(name)s» i sikkerhetskopien har rader uten id.", name=name))
     if len(tables.get("processes") or []) != 1:
-        raise BackupError("Sikkerhetskopien må inneholde nøyaktig én prosess.")
+        raise BackupError(_l("Sikkerhetskopien må inneholde nøyaktig én prosess."))
     if not isinstance(data.get("attachment_files", {}), dict):
-        raise BackupError("Vedleggene i sikkerhetskopien er skadet.")
+        raise BackupError(_l("Vedleggene i sikkerhetskopien er skadet."))
 
 
 def already_imported(session: Session, data: dict) -> Process | None:
@@ -286,8 +287,8 @@ def check_importable(session: Session, data: dict) -> None:
     """Raise :class:`BackupError` when the backup's process is here already."""
     if (existing := already_imported(session, data)) is not None:
         raise BackupError(
-            f"Prosessen «{existing.name}» finnes allerede i denne installasjonen (samme identitet). "
-            "Den importeres ikke en gang til. Slett den først hvis du vil erstatte den."
+            _l("Prosessen «%(name)s» finnes allerede i denne installasjonen (samme identitet). "
+               "Den importeres ikke en gang til. Slett den først hvis du vil erstatte den.", name=existing.name)
         )
 
 
@@ -310,7 +311,8 @@ def _decode(column: sa.Column, value: Any) -> Any:
         if isinstance(kind, sa.LargeBinary):
             return base64.b64decode(value)
     except (TypeError, ValueError) as exc:
-        raise BackupError(f"Ugyldig verdi i {column.table.name}.{column.name}: {str(value)[:40]!r}.") from exc
+        raise BackupError(_l("Ugyldig verdi i %(column)s: %(value)s.", column=f"{column.table.name}.{column.name}",
+                             value=repr(str(value)[:40]))) from exc
     return value
 
 
@@ -394,8 +396,8 @@ def import_process(
                         value = None
                     if value is None and not column.nullable and _has_id(table):
                         raise BackupError(
-                            f"Sikkerhetskopien er ufullstendig: {name}.{column.name} peker på en rad "
-                            "som mangler."
+                            _l("Sikkerhetskopien er ufullstendig: %(column)s peker på en rad som mangler.",
+                               column=f"{name}.{column.name}")
                         )
                 else:
                     value = _decode(column, value)

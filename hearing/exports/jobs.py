@@ -19,6 +19,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -52,7 +53,7 @@ def document_formats() -> dict[str, tuple[str, str]]:
 
 
 class ExportError(Exception):
-    """A request that cannot be served; the message (bokmål) is shown as it is."""
+    """A request that cannot be served; the message (lazy, in the reader's language) is shown as it is."""
 
 
 def _setting(name: str, default):
@@ -82,9 +83,9 @@ def request_inputs_export(
 ) -> Job:
     """Queue a CSV or XLSX of all inputs; the original text only for administrators (audited)."""
     if fmt not in FORMATS:
-        raise ExportError("Velg CSV eller Excel.")
+        raise ExportError(_l("Velg CSV eller Excel."))
     if include_original and actor.role != Role.ADMIN:
-        raise ExportError("Bare administratorer kan ta med originalteksten.")
+        raise ExportError(_l("Bare administratorer kan ta med originalteksten."))
     job = enqueue(
         session,
         INPUTS,
@@ -105,7 +106,7 @@ def request_inputs_export(
 def request_backup(session: Session, actor: User, process: Process) -> Job:
     """Queue a JSON backup of the whole process (administrators only; it holds personal data)."""
     if actor.role != Role.ADMIN:
-        raise ExportError("Bare administratorer kan ta sikkerhetskopi av en prosess.")
+        raise ExportError(_l("Bare administratorer kan ta sikkerhetskopi av en prosess."))
     job = enqueue(session, BACKUP, {"process_id": process.id}, created_by=actor)
     audit.record(session, actor, "export.process_backup", process, job_id=job.id)
     return job
@@ -114,7 +115,7 @@ def request_backup(session: Session, actor: User, process: Process) -> Job:
 def request_import(session: Session, actor: User, raw: bytes, filename: str) -> Job:
     """Check an uploaded backup and queue its import; :class:`backup.BackupError` when it is not importable."""
     if actor.role != Role.ADMIN:
-        raise ExportError("Bare administratorer kan importere en prosess.")
+        raise ExportError(_l("Bare administratorer kan importere en prosess."))
     data = backup.loads(raw)
     backup.check_importable(session, data)
     job = enqueue(
@@ -148,7 +149,7 @@ def request_import(session: Session, actor: User, raw: bytes, filename: str) -> 
 def request_document(session: Session, actor: User, obj: Draft | HearingReport, fmt: str) -> Job:
     """Queue the DOCX, PDF or Markdown of a draft or a report for ``actor`` (only they may download it)."""
     if fmt not in document_formats():
-        raise ExportError("Velg Word, PDF eller Markdown.")
+        raise ExportError(_l("Velg Word, PDF eller Markdown."))
     kind, key = (DRAFT, "draft_id") if isinstance(obj, Draft) else (REPORT, "report_id")
     payload = {key: obj.id, "fmt": fmt, "process_id": obj.process_id, "title": obj.title[:200]}
     return enqueue(session, kind, payload, created_by=actor)
@@ -260,7 +261,7 @@ def purge_expired_files(session: Session, *, days: int | None = None) -> int:
 def _process(session: Session, job: Job) -> Process:
     process = session.get(Process, (job.payload or {}).get("process_id"))
     if process is None:
-        raise JobError("Prosessen finnes ikke lenger.")
+        raise JobError(_l("Prosessen finnes ikke lenger."))
     return process
 
 
@@ -335,7 +336,7 @@ def backup_task(session: Session, job: Job, progress) -> dict:
 def import_task(session: Session, job: Job, progress) -> dict:
     upload = file_of(session, job)
     if upload is None:
-        raise JobError("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt.")
+        raise JobError(_l("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt."))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     try:
         data = backup.loads(upload.data)
@@ -349,8 +350,8 @@ def import_task(session: Session, job: Job, progress) -> dict:
         raise JobError(str(exc)) from exc
     except sa.exc.IntegrityError as exc:
         raise JobError(
-            "Importen stoppet på en konflikt i databasen, trolig fordi den samme prosessen ble importert "
-            "samtidig. Se om prosessen finnes nå før du prøver igjen."
+            _l("Importen stoppet på en konflikt i databasen, trolig fordi den samme prosessen ble importert "
+               "samtidig. Se om prosessen finnes nå før du prøver igjen.")
         ) from exc
     session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
     session.commit()
@@ -362,7 +363,7 @@ def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) 
     draft_exports, report_exports = _builders()
     fmt = (job.payload or {}).get("fmt")
     if fmt not in draft_exports.FORMATS:
-        raise JobError("Ukjent filformat.")
+        raise JobError(_l("Ukjent filformat."))
     progress(10, "Lager filen")
     with force_locale("nb"):
         if isinstance(obj, Draft):
@@ -384,8 +385,8 @@ def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) 
 
 #: What a reviewer's document job is made from: kind -> (model, payload key, why it fails when it is gone).
 _SOURCES = {
-    DRAFT: (Draft, "draft_id", "Utkastet finnes ikke lenger."),
-    REPORT: (HearingReport, "report_id", "Tilbakemeldingen finnes ikke lenger."),
+    DRAFT: (Draft, "draft_id", _l("Utkastet finnes ikke lenger.")),
+    REPORT: (HearingReport, "report_id", _l("Tilbakemeldingen finnes ikke lenger.")),
 }
 
 

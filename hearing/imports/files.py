@@ -13,6 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from flask_babel import lazy_gettext as _l
+
 __all__ = ["ImportFileError", "Table", "read_table"]
 
 #: Largest file we read (an export of several thousand answers is far smaller).
@@ -24,7 +26,7 @@ _DELIMITERS = (";", ",", "\t")
 
 
 class ImportFileError(ValueError):
-    """The file cannot be read; the message is for the user (bokmål)."""
+    """The file cannot be read; the message (lazy, in the reader's language) is for the user."""
 
 
 @dataclass
@@ -56,23 +58,25 @@ def read_table(data: bytes, filename: str = "") -> Table:
 
     The type is found from the content, so a spreadsheet saved with the wrong name still reads.
     """
-    name = filename or "filen"
+    name = filename or _l("filen")
     if not data or not data.strip():
-        raise ImportFileError(f"«{name}» er tom.")
+        raise ImportFileError(_l("«%(name)s» er tom.", name=name))
     if len(data) > MAX_BYTES:
-        raise ImportFileError(f"«{name}» er større enn {MAX_BYTES // (1024 * 1024)} MB. Del filen opp og prøv igjen.")
+        raise ImportFileError(
+            _l("«%(name)s» er større enn %(mb)s MB. Del filen opp og prøv igjen.", name=name, mb=MAX_BYTES // (1024 * 1024))
+        )
     if data.startswith(_OLE_MAGIC):
         raise ImportFileError(
-            f"«{name}» er en eldre Excel-fil (.xls) som ikke kan leses. Åpne den i Excel og lagre den som "
-            "Excel-arbeidsbok (.xlsx) eller CSV, og prøv igjen."
+            _l("«%(name)s» er en eldre Excel-fil (.xls) som ikke kan leses. Åpne den i Excel og lagre den som "
+               "Excel-arbeidsbok (.xlsx) eller CSV, og prøv igjen.", name=name)
         )
     if data.startswith(_XLSX_MAGIC):
         return _read_xlsx(data, name)
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
-        raise ImportFileError(f"«{name}» er ikke en gyldig Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.")
+        raise ImportFileError(_l("«%(name)s» er ikke en gyldig Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.", name=name))
     if lower and not lower.endswith(_TEXT_SUFFIXES) and "." in lower:
-        raise ImportFileError(f"«{name}» har en filtype som ikke kan importeres. Bruk CSV eller Excel (.xlsx).")
+        raise ImportFileError(_l("«%(name)s» har en filtype som ikke kan importeres. Bruk CSV eller Excel (.xlsx).", name=name))
     return _read_csv(data, name)
 
 
@@ -125,12 +129,12 @@ def _choose_delimiter(text: str) -> str:
 def _read_csv(data: bytes, name: str) -> Table:
     text, encoding = _decode(data)
     if _looks_binary(text):
-        raise ImportFileError(f"«{name}» ser ikke ut som en CSV-fil. Bruk CSV eller Excel (.xlsx).")
+        raise ImportFileError(_l("«%(name)s» ser ikke ut som en CSV-fil. Bruk CSV eller Excel (.xlsx).", name=name))
     delimiter = _choose_delimiter(text)
     try:
         records = _parse(text, delimiter)
     except csv.Error as exc:
-        raise ImportFileError(f"«{name}» kunne ikke leses som CSV ({exc}). Sjekk at filen er lagret som CSV.") from exc
+        raise ImportFileError(_l("«%(name)s» kunne ikke leses som CSV (%(exc)s). Sjekk at filen er lagret som CSV.", name=name, exc=exc)) from exc
     numbered = [(i, [c.strip() for c in r]) for i, r in enumerate(records, start=1)]
     table = _table(numbered, name, merged_header_columns=set())
     table.kind, table.delimiter, table.encoding = "csv", delimiter, encoding
@@ -163,11 +167,11 @@ def _read_xlsx(data: bytes, name: str) -> Table:
         # Not read-only: merged cell ranges are only known in the full mode.
         wb = load_workbook(io.BytesIO(data), data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ImportFileError(f"«{name}» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.") from exc
+        raise ImportFileError(_l("«%(name)s» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.", name=name)) from exc
     try:
         sheets = [ws for ws in wb.worksheets if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
         if not sheets:
-            raise ImportFileError(f"Regnearket i «{name}» er tomt.")
+            raise ImportFileError(_l("Regnearket i «%(name)s» er tomt.", name=name))
         ws = sheets[0]
         grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         merged_header_columns: dict[int, set[int]] = {}
@@ -195,7 +199,7 @@ def _table(numbered: list[tuple[int, list[str]]], name: str, *, merged_header_co
     """Header and rows from numbered records: empty rows dropped, a two-row header under merged cells joined."""
     records = [(n, cells) for n, cells in numbered if any(c.strip() for c in cells)]
     if not records:
-        raise ImportFileError(f"«{name}» er tom.")
+        raise ImportFileError(_l("«%(name)s» er tom.", name=name))
     width = max(len(cells) for _, cells in records)
     records = [(n, cells + [""] * (width - len(cells))) for n, cells in records]
     header = list(records[0][1])

@@ -13,6 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -30,7 +31,7 @@ _TIME_FORMATS = (
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
 )
 MAX_WARNINGS = 50
-IMPORTED_MEANWHILE = "Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over."
+IMPORTED_MEANWHILE = _l("Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over.")
 
 
 class MappingError(ValueError):
@@ -109,9 +110,10 @@ class ImportResult:
     answers: int = 0
     warnings: list[str] = field(default_factory=list)
 
-    def warn(self, message: str) -> None:
+    def warn(self, message) -> None:
+        """Keep a (lazy) message, as text in the language of the moment."""
         if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(message)
+            self.warnings.append(str(message))
 
 
 def importable_prompts(activity: Activity) -> list[Prompt]:
@@ -130,24 +132,25 @@ def build_mapping(activity: Activity, table: Table, targets: dict[int, str], def
         column = table.columns[index]
         if target in (NAME, TIME, GROUP):
             if getattr(mapping, target) is not None:
-                label = {NAME: "navn", TIME: "tidspunkt", GROUP: "respondentgruppe"}[target]
-                raise MappingError(f"Bare én kolonne kan brukes som {label}.")
+                label = {NAME: _l("navn"), TIME: _l("tidspunkt"), GROUP: _l("respondentgruppe")}[target]
+                raise MappingError(_l("Bare én kolonne kan brukes som %(label)s.", label=label))
             setattr(mapping, target, index)
             continue
         kind, _, ident = target.partition(":")
         prompt = prompts.get(int(ident)) if kind == "prompt" and ident.isdigit() else None
         if prompt is None:
-            raise MappingError(f"Kolonnen «{column}» er koblet til et spørsmål som ikke finnes i aktiviteten.")
+            raise MappingError(_l("Kolonnen «%(column)s» er koblet til et spørsmål som ikke finnes i aktiviteten.", column=column))
         if prompt.question_type != QuestionType.FREE_TEXT:
             if prompt.id in used_answer_prompts:
                 raise MappingError(
-                    f"Spørsmålet «{prompt.text}» kan bare få svar fra én kolonne, men både "
-                    f"«{used_answer_prompts[prompt.id]}» og «{column}» er koblet til det."
+                    _l("Spørsmålet «%(prompt)s» kan bare få svar fra én kolonne, men både «%(first)s» og "
+                       "«%(column)s» er koblet til det.", prompt=prompt.text, first=used_answer_prompts[prompt.id],
+                       column=column)
                 )
             used_answer_prompts[prompt.id] = column
         mapping.prompts[index] = prompt
     if not mapping.prompts:
-        raise MappingError("Koble minst én kolonne til et spørsmål.")
+        raise MappingError(_l("Koble minst én kolonne til et spørsmål."))
     return mapping
 
 
@@ -220,12 +223,14 @@ def import_rows(
         if mapping.time is not None and cells[mapping.time].strip():
             when = parse_time(cells[mapping.time], zone)
             if when is None:
-                result.warn(f"Rad {row.number}: tidspunktet «{cells[mapping.time]}» kunne ikke leses; importtidspunktet er brukt.")
+                result.warn(_l("Rad %(row)s: tidspunktet «%(value)s» kunne ikke leses; importtidspunktet er brukt.",
+                               row=row.number, value=cells[mapping.time]))
         group = mapping.default_group
         if mapping.group is not None and cells[mapping.group].strip():
             group = groups_by_name.get(cells[mapping.group].strip().casefold(), group)
             if cells[mapping.group].strip().casefold() not in groups_by_name:
-                result.warn(f"Rad {row.number}: gruppen «{cells[mapping.group]}» finnes ikke i prosessen.")
+                result.warn(_l("Rad %(row)s: gruppen «%(group)s» finnes ikke i prosessen.", row=row.number,
+                               group=cells[mapping.group]))
         submitted = when or now
         submission = Submission(
             activity=activity,
@@ -255,7 +260,8 @@ def import_rows(
             elif prompt.question_type == QuestionType.RATING:
                 rating = _rating(value)
                 if rating is None:
-                    result.warn(f"Rad {row.number}, kolonne «{table.columns[index]}»: «{value}» er ikke et tall fra 1 til 5.")
+                    result.warn(_l("Rad %(row)s, kolonne «%(column)s»: «%(value)s» er ikke et tall fra 1 til 5.",
+                                   row=row.number, column=table.columns[index], value=value))
                     continue
                 session.add(Answer(submission=submission, prompt=prompt, rating=rating))
                 result.answers += 1

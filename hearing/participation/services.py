@@ -14,6 +14,8 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hearing.models import (
@@ -37,10 +39,10 @@ from hearing.participation.uploads import CheckedFile, store
 
 
 class ResponseError(ValueError):
-    """Something the respondent must fix; ``errors`` maps field names to messages (bokmål)."""
+    """Something the respondent must fix; ``errors`` maps field names to messages (lazy: shown in the reader's language)."""
 
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(errors.values()))
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__("; ".join(str(v) for v in errors.values()))
         self.errors = errors
 
 
@@ -137,29 +139,29 @@ MAX_TEXT = 20_000
 def validate(activity: Activity, data: ResponseData, *, invitation: Invitation | None) -> None:
     errors: dict[str, str] = {}
     if data.consent not in {c.value for c in Consent}:
-        errors["consent"] = "Velg om svaret kan publiseres."
+        errors["consent"] = _l("Velg om svaret kan publiseres.")
     if data.consent == Consent.WITH_NAME and not data.respondent_name.strip():
-        errors["respondent_name"] = "Skriv navnet ditt, eller velg at svaret publiseres uten navn."
+        errors["respondent_name"] = _l("Skriv navnet ditt, eller velg at svaret publiseres uten navn.")
     if invitation is not None and not data.respondent_name.strip():
-        errors["respondent_name"] = "Skriv navnet på den som sender uttalelsen."
+        errors["respondent_name"] = _l("Skriv navnet på den som sender uttalelsen.")
     if data.respondent_email and ("@" not in data.respondent_email or len(data.respondent_email) > 254):
-        errors["respondent_email"] = "Skriv en gyldig e-postadresse, eller la feltet stå tomt."
+        errors["respondent_email"] = _l("Skriv en gyldig e-postadresse, eller la feltet stå tomt.")
     if data.group_id is not None and data.group_id not in {g.id for g in activity.process.groups}:
-        errors["group_id"] = "Velg en gruppe fra listen."
+        errors["group_id"] = _l("Velg en gruppe fra listen.")
     texts = [data.statement, *data.sections.values(), *(v for v in data.prompts.values() if isinstance(v, str))]
     if any(len(t) > MAX_TEXT for t in texts):
-        errors["statement"] = f"Et svar kan ha høyst {MAX_TEXT} tegn."
+        errors["statement"] = _l("Et svar kan ha høyst %(max_text)s tegn.", max_text=MAX_TEXT)
     prompts = {p.id: p for p in activity.prompts}
     for pid, prompt in prompts.items():
         value = data.prompts.get(pid)
         if prompt.question_type == QuestionType.RATING and value not in (None, "") and str(value) not in {"1", "2", "3", "4", "5"}:
-            errors[f"prompt-{pid}"] = "Velg et tall fra 1 til 5."
+            errors[f"prompt-{pid}"] = _l("Velg et tall fra 1 til 5.")
         if prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
             chosen = value if isinstance(value, list) else [value] if value else []
             if any(c not in prompt.options for c in chosen):
-                errors[f"prompt-{pid}"] = "Velg blant alternativene."
+                errors[f"prompt-{pid}"] = _l("Velg blant alternativene.")
         if prompt.is_required and not value:
-            errors[f"prompt-{pid}"] = "Dette spørsmålet må besvares."
+            errors[f"prompt-{pid}"] = _l("Dette spørsmålet må besvares.")
     has_content = (
         data.statement.strip()
         or any(v.strip() for v in data.sections.values())
@@ -168,9 +170,9 @@ def validate(activity: Activity, data: ResponseData, *, invitation: Invitation |
     )
     if not has_content and "statement" not in errors:
         errors["statement"] = {
-            "suggestions": "Skriv forslaget ditt.",
-            "survey": "Svar på minst ett spørsmål.",
-        }.get(activity.kind, "Skriv en kommentar til minst ett avsnitt, eller en samlet uttalelse.")
+            "suggestions": _l("Skriv forslaget ditt."),
+            "survey": _l("Svar på minst ett spørsmål."),
+        }.get(activity.kind, _l("Skriv en kommentar til minst ett avsnitt, eller en samlet uttalelse."))
     if errors:
         raise ResponseError(errors)
 
@@ -343,7 +345,7 @@ def response_data_of(submission: Submission) -> ResponseData:
 def update_response(session: Session, submission: Submission, data: ResponseData, *, upload_folder: str) -> Submission:
     """Replace the content of a response (until the deadline) and commit."""
     if not can_change(submission):
-        raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger endres."})
+        raise ResponseError({"statement": _l("Fristen er ute, og svaret kan ikke lenger endres.")})
     activity = submission.activity
     validate(activity, data, invitation=submission.invitation)
     submission.respondent_name = data.respondent_name.strip() or None
@@ -373,7 +375,7 @@ def _refresh_reports(session: Session, process_id: int) -> None:
 
 def withdraw_response(session: Session, submission: Submission) -> None:
     if not can_change(submission):
-        raise ResponseError({"statement": "Fristen er ute, og svaret kan ikke lenger trekkes."})
+        raise ResponseError({"statement": _l("Fristen er ute, og svaret kan ikke lenger trekkes.")})
     submission.is_withdrawn = True
     submission.withdrawn_dt = utcnow()
     _refresh_reports(session, submission.activity.process_id)
@@ -438,8 +440,9 @@ def survey_results(session: Session, activity: Activity) -> list[QuestionResult]
         .group_by(Input.prompt_id)
     ).all())
     results = []
+    unknown = _("Ikke oppgitt")
     for prompt in activity.prompts:
-        mine = [(a, g or "Ikke oppgitt") for a, g in answers if a.prompt_id == prompt.id]
+        mine = [(a, g or unknown) for a, g in answers if a.prompt_id == prompt.id]
         if prompt.question_type == QuestionType.RATING:
             groups: dict[str, list[int]] = defaultdict(list)
             for a, g in mine:

@@ -9,12 +9,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import lazy_gettext as _l
+
 MAX_BYTES = 10 * 1024 * 1024
 ALLOWED_LABEL = "PDF, DOCX, ODT, TXT, PNG eller JPEG"
 
 
 class UploadError(ValueError):
-    """The message is shown to the respondent (bokmål)."""
+    """The message (lazy, in the reader's language) is shown to the respondent."""
 
 
 @dataclass(frozen=True)
@@ -63,12 +65,12 @@ def sniff(data: bytes) -> str | None:
 def check_upload(filename: str, data: bytes) -> CheckedFile:
     name = Path(filename or "vedlegg").name[:200] or "vedlegg"
     if not data:
-        raise UploadError(f"Filen «{name}» er tom.")
+        raise UploadError(_l("Filen «%(name)s» er tom.", name=name))
     if len(data) > MAX_BYTES:
-        raise UploadError(f"Filen «{name}» er større enn 10 MB.")
+        raise UploadError(_l("Filen «%(name)s» er større enn 10 MB.", name=name))
     content_type = sniff(data)
     if content_type is None:
-        raise UploadError(f"Filen «{name}» har en filtype vi ikke tar imot. Bruk {ALLOWED_LABEL}.")
+        raise UploadError(_l("Filen «%(name)s» har en filtype vi ikke tar imot. Bruk %(allowed_label)s.", name=name, allowed_label=ALLOWED_LABEL))
     return CheckedFile(name, content_type, data)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
@@ -58,8 +60,9 @@ QUOTES_PER_THEME = 3
 REASONS_PER_THEME = 15
 #: Consents that allow a response to be quoted in public.
 PUBLISHABLE = (Consent.WITH_NAME, Consent.WITHOUT_NAME)
-NO_GROUP = "Uten gruppe"
-CHANGE_WORDS = {"added": "Nytt", "removed": "Fjernet", "changed": "Endret"}
+#: Labels in the report; lazy, so they are shown in the reader's language (bokmål in exports made by jobs).
+NO_GROUP = _l("Uten gruppe")
+CHANGE_WORDS = {"added": _l("Nytt"), "removed": _l("Fjernet"), "changed": _l("Endret")}
 
 
 # --- settings and publishing ----------------------------------------------------------------------
@@ -98,9 +101,9 @@ def _clean(session: Session, process: Process, data: dict[str, Any]) -> dict[str
     title = (data.get("title") or "").strip() or DEFAULT_TITLE
     out: dict[str, Any] = {"title": title[:300], "introduction": (data.get("introduction") or "").strip()}
     for key, model, message in (
-        ("activity_id", Activity, "Velg en aktivitet i denne prosessen."),
-        ("run_id", ThemeRun, "Velg en temagruppering i denne prosessen."),
-        ("draft_id", Draft, "Velg et utkast i denne prosessen."),
+        ("activity_id", Activity, _l("Velg en aktivitet i denne prosessen.")),
+        ("run_id", ThemeRun, _l("Velg en temagruppering i denne prosessen.")),
+        ("draft_id", Draft, _l("Velg et utkast i denne prosessen.")),
     ):
         ident = data.get(key)
         if ident:
@@ -301,8 +304,9 @@ def _scoped_inputs(session: Session, report: HearingReport, run: ThemeRun) -> di
 
 
 def _group_counts(items: list[Input]) -> list[tuple[str, int]]:
-    counts = Counter(i.group.name if i.group else NO_GROUP for i in items)
-    return sorted(counts.items(), key=lambda kv: (kv[0] == NO_GROUP, -kv[1], kv[0].casefold()))
+    no_group = str(NO_GROUP)
+    counts = Counter(i.group.name if i.group else no_group for i in items)
+    return sorted(counts.items(), key=lambda kv: (kv[0] == no_group, -kv[1], kv[0].casefold()))
 
 
 def _quotes(theme: Theme, items: list[Input]) -> list[Quote]:
@@ -337,15 +341,15 @@ def _changes(session: Session, theme: Theme, items: list[Input], draft: Draft | 
             continue
         seen.add(area.id)
         where = "" if draft is not None and area.draft_id == draft.id else area.draft.title
-        out.append(Change("Satsningsområde", mask(area.title), where))
+        out.append(Change(_("Satsningsområde"), mask(area.title), where))
     if draft is not None:
         for area in draft.focus_areas:
             for strategy in area.strategies:
                 if ids & {i.id for i in strategy.inputs}:
-                    out.append(Change("Strategi", mask(strategy.text), mask(area.title)))
+                    out.append(Change(_("Strategi"), mask(strategy.text), mask(area.title)))
                 for measure in strategy.measures:
                     if ids & {i.id for i in measure.inputs}:
-                        out.append(Change("Tiltak", mask(measure.text), mask(area.title)))
+                        out.append(Change(_("Tiltak"), mask(measure.text), mask(area.title)))
     return out
 
 
@@ -357,16 +361,16 @@ def _draft_changes(old: Draft, new: Draft) -> list[AreaChange]:
         items: list[tuple[str, str]] = []
         if d.status == "changed":
             if d.title.changed:
-                items.append(("Endret tittel", mask(f"{d.old_title} → {d.new_title}")))
+                items.append((_("Endret tittel"), mask(f"{d.old_title} → {d.new_title}")))
             if d.current_state.changed:
-                items.append(("Endret", "Her er vi"))
+                items.append((_("Endret"), _("Her er vi")))
             if d.desired_state.changed:
-                items.append(("Endret", "Slik vil vi ha det"))
+                items.append((_("Endret"), _("Slik vil vi ha det")))
             for part in (d.goals, d.strategies, d.measures):
                 items += [
-                    (CHANGE_WORDS[c.status], mask(c.new or c.old)) for c in part if c.status != "unchanged"
+                    (str(CHANGE_WORDS[c.status]), mask(c.new or c.old)) for c in part if c.status != "unchanged"
                 ]
-        out.append(AreaChange(mask(d.new_title or d.old_title), CHANGE_WORDS[d.status], items))
+        out.append(AreaChange(mask(d.new_title or d.old_title), str(CHANGE_WORDS[d.status]), items))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -42,14 +43,14 @@ NEEDS_REASON = frozenset({Decision.PARTLY, Decision.NOT_ADOPTED, Decision.NOT_RE
 def check(decision: str, reason: str) -> str:
     """The cleaned reason, or ServiceError with the message a reviewer sees."""
     if decision not in {d.value for d in Decision}:
-        raise ServiceError("Velg en vurdering.")
+        raise ServiceError(_l("Velg en vurdering."))
     reason = (reason or "").strip()
     if decision in NEEDS_REASON and not reason:
         raise ServiceError(
-            "Skriv en kort begrunnelse. Den trengs når innspillet ikke er tatt til følge i sin helhet."
+            _l("Skriv en kort begrunnelse. Den trengs når innspillet ikke er tatt til følge i sin helhet.")
         )
     if len(reason) > REASON_MAX:
-        raise ServiceError(f"Begrunnelsen kan være høyst {REASON_MAX} tegn.")
+        raise ServiceError(_l("Begrunnelsen kan være høyst %(reason_max)s tegn.", reason_max=REASON_MAX))
     return reason
 
 
@@ -70,7 +71,7 @@ def _focus_area(session: Session, process_id: int, focus_area_id: int | None) ->
         return None
     area = session.get(FocusArea, focus_area_id)
     if area is None or area.draft.process_id != process_id:
-        raise ServiceError("Velg et satsningsområde fra et utkast i denne prosessen.")
+        raise ServiceError(_l("Velg et satsningsområde fra et utkast i denne prosessen."))
     return area
 
 
@@ -160,7 +161,7 @@ def assess_theme(
     targets = theme_inputs(session, theme, unassessed_only=not replace)
     if not targets:
         raise ServiceError(
-            "Alle innspillene i temaet er allerede vurdert. Kryss av for å erstatte vurderingene."
+            _l("Alle innspillene i temaet er allerede vurdert. Kryss av for å erstatte vurderingene.")
         )
     replaced = 0
     for item in targets:
@@ -221,7 +222,7 @@ def by_theme(session: Session, run: ThemeRun) -> list[Progress]:
     ]
 
 
-NO_GROUP = "Uten gruppe"
+NO_GROUP = _l("Uten gruppe")
 
 
 def by_group(session: Session, process: Process) -> list[Progress]:
@@ -239,10 +240,11 @@ def by_group(session: Session, process: Process) -> list[Progress]:
             )
         ).all()
     )
-    out = [Progress(gid, names.get(gid, NO_GROUP), *counts[gid]) for gid in counts if gid is not None]
+    no_group = str(NO_GROUP)
+    out = [Progress(gid, names.get(gid, no_group), *counts[gid]) for gid in counts if gid is not None]
     out.sort(key=lambda p: p.label.casefold())
     if None in counts:
-        out.append(Progress(None, NO_GROUP, *counts[None]))
+        out.append(Progress(None, no_group, *counts[None]))
     return out
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -36,7 +37,7 @@ LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "Engelsk"}
 
 
 class BoardError(ThemeServiceError):
-    """A reviewer's change broke a rule; the message (bokmål) is shown to them."""
+    """A reviewer's change broke a rule; the message (lazy, in their language) is shown to them."""
 
 
 # --- filters ------------------------------------------------------------------------------------
@@ -380,7 +381,7 @@ def theme_labels(session: Session, events: list[AuditEvent], extra: list[Theme] 
 
 def _check_done(run: ThemeRun) -> None:
     if run.job is not None and run.job.status != "done":
-        raise BoardError("Grupperingen er ikke ferdig ennå.")
+        raise BoardError(_l("Grupperingen er ikke ferdig ennå."))
 
 
 def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
@@ -390,11 +391,11 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
     Returns how many inputs moved.
     """
     if theme.id == target.id:
-        raise BoardError("Velg et annet tema å slå sammen med.")
+        raise BoardError(_l("Velg et annet tema å slå sammen med."))
     if theme.run_id != target.run_id:
-        raise BoardError("Temaene hører til forskjellige grupperinger.")
+        raise BoardError(_l("Temaene hører til forskjellige grupperinger."))
     if theme.merged_into_id or target.merged_into_id:
-        raise BoardError("Temaet er allerede slått sammen med et annet.")
+        raise BoardError(_l("Temaet er allerede slått sammen med et annet."))
     _check_done(theme.run)
     moving = session.scalars(
         sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id).order_by(ThemeAssignment.id)
@@ -437,9 +438,9 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
     """Move the chosen inputs of ``theme`` into a new theme called ``name``; returns the new theme."""
     name = (name or "").strip()[:300]
     if not name:
-        raise BoardError("Gi det nye temaet et navn.")
+        raise BoardError(_l("Gi det nye temaet et navn."))
     if theme.merged_into_id:
-        raise BoardError("Temaet er slått sammen med et annet.")
+        raise BoardError(_l("Temaet er slått sammen med et annet."))
     _check_done(theme.run)
     chosen = session.scalars(
         sa.select(ThemeAssignment)
@@ -447,12 +448,12 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
         .order_by(ThemeAssignment.id)
     ).all()
     if not chosen:
-        raise BoardError("Velg minst ett innspill som skal til det nye temaet.")
+        raise BoardError(_l("Velg minst ett innspill som skal til det nye temaet."))
     if len(chosen) == count(
         session, sa.select(ThemeAssignment.id).where(ThemeAssignment.theme_id == theme.id)
     ):
         raise BoardError(
-            "Du har valgt alle innspillene. La minst ett bli igjen, eller gi temaet nytt navn i stedet."
+            _l("Du har valgt alle innspillene. La minst ett bli igjen, eller gi temaet nytt navn i stedet.")
         )
     position = (
         session.scalar(sa.select(sa.func.max(Theme.position)).where(Theme.run_id == theme.run_id)) or 0
@@ -521,16 +522,16 @@ def mark_duplicate(session: Session, actor, inp: Input, original: Input) -> Inpu
     """
     process_id = process_of(session, inp).id
     if original is None or process_of(session, original).id != process_id:
-        raise BoardError("Fant ikke det innspillet i denne prosessen.")
+        raise BoardError(_l("Fant ikke det innspillet i denne prosessen."))
     root = original
     seen = {root.id}
     while root.duplicate_of_id:
         root = session.get(Input, root.duplicate_of_id)
         if root is None or root.id in seen:
-            raise BoardError("Innspillene er allerede markert som duplikater av hverandre i ring.")
+            raise BoardError(_l("Innspillene er allerede markert som duplikater av hverandre i ring."))
         seen.add(root.id)
     if root.id == inp.id:
-        raise BoardError("Et innspill kan ikke være duplikat av seg selv.")
+        raise BoardError(_l("Et innspill kan ikke være duplikat av seg selv."))
     if inp.duplicate_of_id == root.id:
         return root
     old = inp.duplicate_of_id

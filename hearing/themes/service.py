@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sklearn.preprocessing import normalize
 from sqlalchemy.orm import Session
 
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 
 class ThemeServiceError(Exception):
-    """A rule was broken; the message (bokmål) is shown to the reviewer."""
+    """A rule was broken; the message (lazy, in their language) is shown to the reviewer."""
 
 
 def _setting(name: str, default):
@@ -212,7 +213,9 @@ def parse_guidance(text: str | None) -> list[dict]:
             continue
         m = GUIDE_LINE.match(line)
         if not m or not m.group("name").strip():
-            raise ThemeServiceError(f"Kunne ikke lese linjen «{line.strip()}». Skriv «Navn: stikkord, stikkord».")
+            raise ThemeServiceError(
+                _l("Kunne ikke lese linjen «%(line)s». Skriv «Navn: stikkord, stikkord».", line=line.strip())
+            )
         keywords = [k.strip() for k in (m.group("keywords") or "").split(",") if k.strip()]
         guides.append({"name": m.group("name").strip()[:300], "keywords": keywords, "examples": []})
     return guides
@@ -241,9 +244,9 @@ def start_run(session: Session, actor, process, *, phase=None, activity=None, n_
     previous run, whose names and manual placements the new run keeps.
     """
     if activity is not None and activity.process_id != process.id:
-        raise ThemeServiceError("Aktiviteten hører ikke til prosessen.")
+        raise ThemeServiceError(_l("Aktiviteten hører ikke til prosessen."))
     if phase is not None and phase.process_id != process.id:
-        raise ThemeServiceError("Fasen hører ikke til prosessen.")
+        raise ThemeServiceError(_l("Fasen hører ikke til prosessen."))
     if activity is not None:
         phase = None
     if n_themes in (None, "", "auto"):
@@ -251,7 +254,7 @@ def start_run(session: Session, actor, process, *, phase=None, activity=None, n_
     else:
         n_themes = int(n_themes)
         if not 1 <= n_themes <= 50:
-            raise ThemeServiceError("Antall temaer må være mellom 1 og 50.")
+            raise ThemeServiceError(_l("Antall temaer må være mellom 1 og 50."))
     if isinstance(guidance, str):
         guides = parse_guidance(guidance)
     else:
@@ -281,7 +284,7 @@ def start_run(session: Session, actor, process, *, phase=None, activity=None, n_
 def _run_task(session: Session, job: Job, progress: Progress) -> dict:
     run = session.get(ThemeRun, job.payload["run_id"])
     if run is None:
-        raise JobError("Grupperingen finnes ikke lenger.")
+        raise JobError(_l("Grupperingen finnes ikke lenger."))
     execute_run(session, run, progress)
     return {"run_id": run.id, "themes": len(run.themes)}
 
@@ -355,7 +358,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
         session.commit()
     inputs = run_inputs(session, run)
     if not inputs:
-        raise JobError("Det er ingen innspill å gruppere i dette utvalget.")
+        raise JobError(_l("Det er ingen innspill å gruppere i dette utvalget."))
     texts = [i.display_text for i in inputs]
     vectorizer, embeddings, n_embedded = _choose_embeddings(session, inputs)
     if embeddings is not None:
@@ -503,7 +506,7 @@ class RunSpace:
             sa.select(ThemeAssignment).where(ThemeAssignment.run_id == run.id).order_by(ThemeAssignment.input_id)
         ))
         if not assignments:
-            raise ThemeServiceError("Grupperingen har ingen innspill ennå.")
+            raise ThemeServiceError(_l("Grupperingen har ingen innspill ennå."))
         inputs = [a.input for a in assignments]
         texts = [i.display_text for i in inputs]
         vectorizer = run.params.get("vectorizer", "tfidf")
@@ -565,7 +568,7 @@ def schedule_suggestions(session: Session, run: ThemeRun, actor=None) -> Job:
 def _suggest_task(session: Session, job: Job, progress: Progress) -> dict:
     run = session.get(ThemeRun, job.payload["run_id"])
     if run is None:
-        raise JobError("Grupperingen finnes ikke lenger.")
+        raise JobError(_l("Grupperingen finnes ikke lenger."))
     try:
         n = suggest_for_unplaced(session, run, progress)
     except ThemeServiceError as exc:
@@ -661,7 +664,7 @@ def _place_task(session: Session, job: Job, progress: Progress) -> dict:
         return {"placed": place_in_latest_runs(session, progress)}
     run = session.get(ThemeRun, job.payload["run_id"])
     if run is None:
-        raise JobError("Grupperingen finnes ikke lenger.")
+        raise JobError(_l("Grupperingen finnes ikke lenger."))
     actor = None
     if job.created_by_id:
         from hearing.models import User
@@ -675,7 +678,7 @@ def _place_task(session: Session, job: Job, progress: Progress) -> dict:
 
 def _check_run_done(run: ThemeRun) -> None:
     if run.job is not None and run.job.status != JobStatus.DONE:
-        raise ThemeServiceError("Grupperingen er ikke ferdig ennå.")
+        raise ThemeServiceError(_l("Grupperingen er ikke ferdig ennå."))
 
 
 def rename_theme(session: Session, actor, theme: Theme, name: str | None) -> Theme:
@@ -691,7 +694,7 @@ def rename_theme(session: Session, actor, theme: Theme, name: str | None) -> The
 def move_input(session: Session, actor, assignment: ThemeAssignment, theme: Theme) -> ThemeAssignment:
     """A reviewer puts an input in ``theme`` (kept by re-runs and used to train the suggestions)."""
     if theme.run_id != assignment.run_id:
-        raise ThemeServiceError("Temaet hører til en annen gruppering.")
+        raise ThemeServiceError(_l("Temaet hører til en annen gruppering."))
     old = assignment.theme_id
     assignment.theme_id = theme.id
     assignment.theme = theme
@@ -736,7 +739,7 @@ def suggest_for_unplaced(session: Session, run: ThemeRun, progress: Progress = _
     confirmed = [i for i, a in enumerate(space.assignments) if _is_confirmed(a)]
     classes = {space.assignments[i].theme_id for i in confirmed}
     if len(classes) < 2:
-        raise ThemeServiceError("Flytt eller fest innspill i minst to temaer først, så kan forslagene lære av dem.")
+        raise ThemeServiceError(_l("Flytt eller fest innspill i minst to temaer først, så kan forslagene lære av dem."))
     suggester = ThemeSuggester(random_state=RANDOM_STATE).fit(
         space.vectors[confirmed], [space.assignments[i].theme_id for i in confirmed]
     )
@@ -755,7 +758,7 @@ def suggest_for_unplaced(session: Session, run: ThemeRun, progress: Progress = _
 def accept_suggestion(session: Session, actor, assignment: ThemeAssignment) -> ThemeAssignment:
     """Accept the stored suggestion of one input."""
     if assignment.suggested_theme_id is None:
-        raise ThemeServiceError("Innspillet har ikke noe forslag.")
+        raise ThemeServiceError(_l("Innspillet har ikke noe forslag."))
     _accept(assignment, actor)
     audit.record(session, actor, "theme.accept_suggestion", assignment, process_id=assignment.theme.run.process_id,
                  input_id=assignment.input_id, theme_id=assignment.theme_id)
@@ -775,7 +778,7 @@ def _accept(a: ThemeAssignment, actor) -> None:
 def accept_suggestions(session: Session, actor, run: ThemeRun, min_confidence: float) -> int:
     """Accept every suggestion with at least ``min_confidence`` (0..1); suggests first if none are stored."""
     if not 0 <= min_confidence <= 1:
-        raise ThemeServiceError("Grensen må være mellom 0 og 100 %.")
+        raise ThemeServiceError(_l("Grensen må være mellom 0 og 100 %."))
     has = session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)))
     if not has:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,17 +61,17 @@ def can_change(user: User, note: Input) -> bool:
 def _clean(activity: Activity, data: NoteData) -> NoteData:
     text = (data.text or "").strip()
     if not text:
-        raise NoteError("Notatet er tomt.")
+        raise NoteError(_l("Notatet er tomt."))
     if len(text) > MAX_TEXT:
-        raise NoteError(f"Notatet er for langt (høyst {MAX_TEXT} tegn).")
+        raise NoteError(_l("Notatet er for langt (høyst %(max_text)s tegn).", max_text=MAX_TEXT))
     table = (data.table_label or "").strip()[:100]
     if data.group_id and data.group_id not in {g.id for g in group_options(activity)}:
-        raise NoteError("Gruppen finnes ikke i dette verkstedet.")
+        raise NoteError(_l("Gruppen finnes ikke i dette verkstedet."))
     if data.prompt_id and data.prompt_id not in {p.id for p in activity.prompts}:
-        raise NoteError("Spørsmålet finnes ikke i dette verkstedet.")
+        raise NoteError(_l("Spørsmålet finnes ikke i dette verkstedet."))
     client_id = data.client_id or None
     if client_id is not None and not CLIENT_ID.match(client_id):
-        raise NoteError("Ugyldig notat-id.")
+        raise NoteError(_l("Ugyldig notat-id."))
     return NoteData(text, table, data.group_id or None, data.prompt_id or None, client_id)
 
 
@@ -83,7 +84,7 @@ def save_note(session: Session, actor: User, activity: Activity, data: NoteData)
     data = _clean(activity, data)
     if data.client_id and (existing := _by_client_id(session, data.client_id)) is not None:
         if existing.activity_id != activity.id:
-            raise NoteError("Notat-id-en er allerede brukt.")
+            raise NoteError(_l("Notat-id-en er allerede brukt."))
         return existing, False
     note = Input(
         activity=activity, source=InputSource.WORKSHOP, author_id=actor.id, client_id=data.client_id,
@@ -139,9 +140,9 @@ def fingerprint(lines: list[str]) -> str:
 def save_pasted(session: Session, actor: User, activity: Activity, lines: list[str], base: NoteData) -> list[Input]:
     """Store each line as a note with the same table, group and prompt; the caller commits."""
     if not lines:
-        raise NoteError("Lim inn minst én linje med tekst.")
+        raise NoteError(_l("Lim inn minst én linje med tekst."))
     if len(lines) > MAX_LINES:
-        raise NoteError(f"Lim inn høyst {MAX_LINES} linjer om gangen.")
+        raise NoteError(_l("Lim inn høyst %(max_lines)s linjer om gangen.", max_lines=MAX_LINES))
     notes = []
     for line in lines:
         data = _clean(activity, NoteData(line, base.table_label, base.group_id, base.prompt_id))
