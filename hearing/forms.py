@@ -11,6 +11,9 @@ from wtforms import DateTimeLocalField, Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+#: Staff passwords: the same rule wherever one is set (by an administrator or by the user).
+PASSWORD_RULE = Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))
+
 
 def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
@@ -60,7 +63,8 @@ def field_errors(form) -> list[tuple[Field, str, str]]:
         for field in fields:
             if field.type == "CSRFTokenField":
                 continue
-            out.extend((field, prefix + str(field.label.text), e) for e in field.errors if isinstance(e, str))
+            # a list's errors hold its rows' errors (dicts, lists) besides its own messages
+            out.extend((field, prefix + str(field.label.text), e) for e in field.errors if not isinstance(e, dict | list))
             if field.type == "FieldList":
                 for n, entry in enumerate(field.entries, 1):
                     walk([entry], f"{prefix}{field.label.text} {n} – ")

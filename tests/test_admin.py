@@ -75,6 +75,7 @@ def test_bad_process_input_shows_norwegian_errors_and_keeps_text(admin_client):
     assert "Oppgi et tall mellom 1 og 240." in page
     assert 'value="Ola Nordmann"' in html  # what was typed is kept
     assert 'aria-invalid="true"' in html and "data-error-summary" in html
+    assert 'href="#name">Navn på prosessen: Fyll ut feltet.</a>' in html  # our own (lazy) messages in the summary too
     assert db.session.scalar(sa.select(sa.func.count(Process.id))) == 0
 
 
