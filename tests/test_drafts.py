@@ -282,7 +282,7 @@ def test_reviewer_builds_a_draft_through_pages(reviewer_client, world):
     draft_page = text_of(client.get(f"/drafts/{draft.id}"))
     assert "Fra temaet «Mat og måltider»" in draft_page and "Varm middag hver dag på sykehjemmet" in draft_page
     assert "91234567" not in draft_page
-    assert "Utkastet har 1 satsningsområder" in draft_page
+    assert "Utkastet har 1 satsningsområde." in draft_page
 
     # A replayed form (same one-time key) creates nothing more.
     add_goal = f"/drafts/add/goal/{area.id}"

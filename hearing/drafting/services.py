@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -116,14 +119,14 @@ def _clean(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
             values[name] = ""
     first = kind.fields[0]
     if not values[first]:
-        raise ServiceError("Fyll ut teksten.")
+        raise ServiceError(_l("Fyll ut teksten."))
     return values
 
 
 def ensure_editable(draft: Draft) -> None:
     """A draft sent on hearing is kept as it was sent; changes go into a new draft."""
     if draft.hearing_activity_id:
-        raise ServiceError("Utkastet er sendt på høring og kan ikke endres. Lag et nytt utkast for å arbeide videre.")
+        raise ServiceError(_l("Utkastet er sendt på høring og kan ikke endres. Lag et nytt utkast for å arbeide videre."))
 
 
 def _log_id(obj: Any) -> dict[str, Any]:
@@ -196,7 +199,7 @@ def update_draft(session: Session, actor: User | None, draft: Draft, data: dict[
     for key in ("title", "note"):
         value = (data.get(key) or "").strip()
         if key == "title" and not value:
-            raise ServiceError("Utkastet trenger en tittel.")
+            raise ServiceError(_l("Utkastet trenger en tittel."))
         if getattr(draft, key) != value:
             changed[key] = [getattr(draft, key), value]
             setattr(draft, key, value)
@@ -209,9 +212,12 @@ def focus_area_warning(draft: Draft) -> str | None:
     low, high = FOCUS_AREA_RANGE
     n = len(draft.focus_areas)
     if n < low:
-        return f"Utkastet har {n} satsningsområder. En plan har vanligvis {low}–{high}."
+        return ngettext("Utkastet har %(num)d satsningsområde. En plan har vanligvis %(low)d–%(high)d.",
+                        "Utkastet har %(num)d satsningsområder. En plan har vanligvis %(low)d–%(high)d.",
+                        n, low=low, high=high)
     if n > high:
-        return f"Utkastet har {n} satsningsområder. En plan har vanligvis {low}–{high}; vurder å slå noen sammen."
+        return _("Utkastet har %(num)d satsningsområder. En plan har vanligvis %(low)d–%(high)d; vurder å slå noen sammen.",
+                 num=n, low=low, high=high)
     return None
 
 
@@ -221,7 +227,7 @@ def focus_area_warning(draft: Draft) -> str | None:
 def add_part(session: Session, actor: User | None, kind_name: str, parent: Any, data: dict[str, Any]) -> Any:
     kind = KINDS[kind_name]
     if not isinstance(parent, kind.parent):
-        raise ServiceError("Feil plassering for denne delen av planen.")
+        raise ServiceError(_l("Feil plassering for denne delen av planen."))
     ensure_editable(parent if isinstance(parent, Draft) else draft_of(parent))
     values = _clean(kind, data)
     items = getattr(parent, kind.collection)
@@ -339,7 +345,7 @@ def theme_for(session: Session, process: Process, theme_id: int | None) -> Theme
 def add_focus_area_from_theme(session: Session, actor: User | None, draft: Draft, theme: Theme) -> FocusArea:
     """Start a focus area from a theme: titled by its label, remembering the theme for its quotes and inputs."""
     if theme.run.process_id != draft.process_id:
-        raise ServiceError("Temaet hører ikke til denne prosessen.")
+        raise ServiceError(_l("Temaet hører ikke til denne prosessen."))
     area = add_part(session, actor, "focus_area", draft, {"title": theme.label[:300]})
     area.theme_id = theme.id
     session.flush()
@@ -361,7 +367,7 @@ def link_inputs(session: Session, actor: User | None, obj: Strategy | Measure, i
     ensure_editable(draft)
     wanted = list(dict.fromkeys(input_ids))
     if not wanted:
-        raise ServiceError("Velg eller skriv inn minst ett innspill.")
+        raise ServiceError(_l("Velg eller skriv inn minst ett innspill."))
     found = {
         i.id: i
         for i in session.scalars(
@@ -370,7 +376,7 @@ def link_inputs(session: Session, actor: User | None, obj: Strategy | Measure, i
     }
     missing = [n for n in wanted if n not in found]
     if missing:
-        raise ServiceError("Fant ikke innspill nummer " + ", ".join(map(str, missing)) + " i denne prosessen.")
+        raise ServiceError(_l("Fant ikke innspill nummer %(numbers)s i denne prosessen.", numbers=", ".join(map(str, missing))))
     have = {i.id for i in obj.inputs}
     added = [found[n] for n in wanted if n not in have]
     obj.inputs.extend(added)
@@ -383,7 +389,7 @@ def unlink_input(session: Session, actor: User | None, obj: Strategy | Measure, 
     ensure_editable(draft_of(obj))
     kept = [i for i in obj.inputs if i.id != input_id]
     if len(kept) == len(obj.inputs):
-        raise ServiceError("Innspillet er ikke knyttet hit.")
+        raise ServiceError(_l("Innspillet er ikke knyttet hit."))
     obj.inputs = kept
     session.flush()
     audit.record(session, actor, f"draft.{kind_of(obj).name}.unlink", obj, **_log_id(obj), input_id=input_id)
@@ -470,27 +476,27 @@ def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: di
     (0 for none); left out, it is a public hearing of the plan opening now for six weeks.
     """
     if draft.hearing_activity_id:
-        raise ServiceError("Utkastet er allerede sendt på høring.")
+        raise ServiceError(_l("Utkastet er allerede sendt på høring."))
     if not draft.focus_areas:
-        raise ServiceError("Utkastet har ingen satsningsområder å sende på høring.")
+        raise ServiceError(_l("Utkastet har ingen satsningsområder å sende på høring."))
     data = data or {}
     now = now or utcnow()
     process = session.get(Process, draft.process_id)
     opens, closes = data.get("opens_dt") or now, data.get("closes_dt") or now + HEARING_PERIOD
     if closes <= opens:
-        raise ServiceError("Fristen må være etter åpningstidspunktet.")
+        raise ServiceError(_l("Fristen må være etter åpningstidspunktet."))
     audience = data.get("audience") or "public"
     if audience not in ("public", "invited"):
-        raise ServiceError("Velg hvem som kan svare på høringen.")
+        raise ServiceError(_l("Velg hvem som kan svare på høringen."))
     group_ids = set(data.get("group_ids") or [])
     groups = [g for g in process.groups if g.id in group_ids] if audience == "invited" else []
     if audience == "invited" and not groups:
-        raise ServiceError("Velg minst én gruppe som inviteres, eller gjør høringen offentlig.")
+        raise ServiceError(_l("Velg minst én gruppe som inviteres, eller gjør høringen offentlig."))
     phase = hearing_phase(process)
     if "phase_id" in data:
         phase = next((p for p in process.phases if p.id == data["phase_id"]), None)
         if data["phase_id"] and phase is None:
-            raise ServiceError("Fasen hører ikke til denne prosessen.")
+            raise ServiceError(_l("Fasen hører ikke til denne prosessen."))
     activity = Activity(
         process=process, phase=phase, kind="hearing", audience=audience, groups=groups,
         is_plan_hearing=audience == "public",
