@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import sqlalchemy as sa
 
 from hearing.extensions import db
 from hearing.models import AuditEvent, RateLimit, User
-from tests.conftest import text_of
+from tests.conftest import PASSWORD, text_of
 
 
 def test_login_and_logout(client, make_user):
@@ -134,3 +135,58 @@ def test_unknown_email_still_checks_a_password_hash(client, make_user, monkeypat
     assert "Feil e-post eller passord." in text_of(client.login("ukjent@test.kommune.no", "feil-passord-2"))
     assert [pw for _, pw in checked] == ["feil-passord-1", "feil-passord-2"]
     assert checked[0][0] == checked[1][0]  # the same hash method and cost
+
+
+NEW_PASSWORD = "ny-og-lang-passordfrase"
+
+
+def test_staff_change_their_own_password(app, client, make_user):
+    from tests.conftest import Client
+
+    user = make_user("facilitator")
+    other_device = Client(app.test_client())
+    other_device.login(user.email)
+    client.login(user.email)
+    assert 'href="/account/password"' in client.get("/staff").get_data(as_text=True)  # in the staff navigation
+    r = client.submit("/account/password", {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert r.status_code == 302
+    assert "Passordet ditt er byttet" in text_of(client.get(r.location))
+    assert client.get("/staff").status_code == 200  # this session goes on …
+    assert other_device.get("/staff").status_code == 302  # … the other one has ended
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.change_password"))
+    assert event.actor_id == user.id and event.object_id == user.id
+    client.submit("/staff", action="/logout")
+    assert "Feil e-post eller passord." in text_of(client.login(user.email, PASSWORD))
+    assert client.login(user.email, NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"current": "feil-passord", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Det nåværende passordet er feil."),
+    ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "Passordet må ha minst 10 tegn."),
+    ({"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}, "Passordene er ikke like."),
+    ({"current": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Skriv passordet du bruker nå."),
+    ({"current": PASSWORD, "password": PASSWORD, "confirm": PASSWORD}, "Det nye passordet må være et annet enn det gamle."),
+])
+def test_change_password_errors_are_norwegian_and_change_nothing(client, make_user, data, message):
+    user = make_user("reviewer")
+    client.login(user.email)
+    r = client.submit("/account/password", data)
+    assert r.status_code == 200
+    assert message in text_of(r) and "data-error-summary" in r.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.change_password")) is None
+
+
+def test_change_password_needs_login_csrf_and_is_rate_limited(app, client, make_user):
+    assert client.get("/account/password").status_code == 302  # anonymous: to the login page
+    user = make_user("admin")
+    client.login(user.email)
+    data = {"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert client.post("/account/password", data=data).status_code == 400  # no CSRF token
+    app.config["LOGIN_RATE_LIMIT"] = "2/minute"
+    wrong = {**data, "current": "feil-passord"}
+    codes = [client.submit("/account/password", wrong).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(PASSWORD)

@@ -16,11 +16,11 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
 )
-from wtforms.validators import Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, EqualTo, InputRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from hearing import labels
-from hearing.forms import LocalDateTimeField, choices, required, text_field
+from hearing.forms import PASSWORD_RULE, LocalDateTimeField, choices, required, text_field
 from hearing.idempotency import FormKeyMixin
 
 KIND_CHOICES = choices(labels.KINDS)
@@ -112,7 +112,6 @@ class PromptForm(FormKeyMixin, FlaskForm):
     is_required = BooleanField(_l("Må besvares"))
 
 
-PASSWORD_RULE = Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))
 
 
 class UserForm(FlaskForm):

@@ -4,9 +4,9 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from hearing.auth import forms, public, services
+from hearing.auth import forms, public, role_required, services
 from hearing.extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
@@ -45,6 +45,24 @@ def login():
             flash(_("Du er logget inn."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@role_required("reviewer", "facilitator")  # every staff role (administrators pass every check)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def change_password():
+    form = forms.ChangePasswordForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        try:
+            services.change_password(db.session, user, form.current.data, form.password.data)
+        except services.LoginError as exc:
+            form.form_errors.append(_(str(exc)))
+        else:
+            login_user(user)  # this session goes on with the new password; other sessions end
+            flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
+            return redirect(home_for(user))
+    return render_template("auth/change_password.html", form=form)
 
 
 @bp.post("/logout")
