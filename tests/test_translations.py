@@ -7,6 +7,7 @@ messages.pot and the .po files have not been updated yet.
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,9 +17,11 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from flask_babel import lazy_gettext as _l
 
 from hearing.extensions import db
 from hearing.models import Activity
+from tests.conftest import hidden_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "hearing" / "translations"
@@ -182,3 +185,76 @@ def test_the_language_choice_outlives_the_session(app, compiled):
     assert browser.get_cookie("lang").value == "en"
     browser.delete_cookie("session")  # the browser was closed: the session cookie is gone, the language cookie stays
     assert _html_lang(browser.get("/").get_data(as_text=True)) == "en"
+
+
+# --- messages from Python code ---------------------------------------------------------------------
+
+#: Exceptions whose messages never reach a page: for developers, in English.
+DEVELOPER_ERRORS = {"ValueError", "TypeError", "RuntimeError", "KeyError", "NotImplementedError", "AssertionError"}
+#: Files whose messages are for a command line in bokmål only (``flask themes group``), never a page.
+BOKMAL_ONLY_FILES = {"hearing/themes/files.py"}
+
+
+def _raw_text(node) -> bool:
+    """A string literal, f-string or concatenation of them: text that skips translation."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return True
+    if isinstance(node, ast.BinOp):
+        return _raw_text(node.left) or _raw_text(node.right)
+    return False
+
+
+def test_errors_raised_with_messages_are_translatable():
+    """``raise SomeError("bokmål …")`` reaches pages via str(exc); it must be ``_l("…")`` (or ``_("…")``)."""
+    problems = []
+    for path in sorted((ROOT / "hearing").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in BOKMAL_ONLY_FILES or "/migrations/" in rel:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Raise) or not isinstance(node.exc, ast.Call):
+                continue
+            func = node.exc.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if not name.endswith("Error") or name in DEVELOPER_ERRORS:
+                continue
+            args = list(node.exc.args) + [kw.value for kw in node.exc.keywords]
+            if any(_raw_text(a) for a in args):
+                problems.append(f"{rel}:{node.lineno}: raise {name}(…) with untranslated text")
+    assert not problems, "wrap the message in _l(\"…\") (placeholders as %(name)s):\n" + "\n".join(problems)
+
+
+def test_lazy_messages_outside_a_request_are_bokmal(app):
+    """Background jobs and the CLI have no reader: the message is the default bokmål, and it does not fail."""
+    from hearing.admin.services import ServiceError
+
+    with app.app_context():
+        assert str(ServiceError(_l("Fasen hører ikke til denne prosessen."))) == "Fasen hører ikke til denne prosessen."
+
+
+def test_service_messages_follow_the_language(client, compiled, make_process, make_user):
+    """A warning made in Python (the draft's focus areas) and a response error are shown in English with ?lang=en."""
+    from hearing.drafting.services import create_draft
+
+    process = make_process()
+    reviewer = make_user("reviewer")
+    draft = create_draft(db.session, reviewer, process, {"title": "Utkast"}, copy=False)
+    box = Activity(process=process, kind="suggestions", title="Benkeforslag", audience="public",
+                   opens_dt=datetime.now(UTC) - timedelta(days=1), closes_dt=datetime.now(UTC) + timedelta(days=10))
+    db.session.add(box)
+    db.session.commit()
+    assert not draft.focus_areas
+
+    assert client.login(reviewer.email).status_code == 302
+    page = client.get(f"/drafts/{draft.id}?lang=en").get_data(as_text=True)
+    assert "The draft has 0 focus areas. A plan usually has 3–5." in page
+    assert "satsningsområder" not in page
+
+    url = f"/delta/{box.id}"
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+    r = client.post(url, data={**fields, "statement": "", "consent": "without_name"}, content_type="multipart/form-data")
+    assert r.status_code == 422
+    page = r.get_data(as_text=True)
+    assert "Write your suggestion." in page and "Skriv forslaget ditt." not in page

@@ -425,7 +425,7 @@ def document_edit(activity_id: int):
                     try:
                         drafts = documents.sections_from_markdown(raw.decode("utf-8-sig"))
                     except UnicodeDecodeError as exc:
-                        raise services.ServiceError("Filen må være Markdown i UTF-8 eller et Word-dokument (DOCX).") from exc
+                        raise services.ServiceError(_("Filen må være Markdown i UTF-8 eller et Word-dokument (DOCX).")) from exc
                 filename = upload.filename
             else:
                 drafts, filename = documents.sections_from_markdown(form.markdown.data or ""), ""

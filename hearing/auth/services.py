@@ -48,15 +48,15 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     now = utcnow()
     if user is not None and user.locked_until_dt and user.locked_until_dt > now:
-        raise LoginError("Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om 15 minutter.")
+        raise LoginError(_l("Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om 15 minutter."))
     if user is None:
         dummy_password_check(password)
     if user is None or not user.check_password(password):
         if user is not None:
             _count_failure(session, user, None)
-        raise LoginError("Feil e-post eller passord.")
+        raise LoginError(_l("Feil e-post eller passord."))
     if not user.is_active_user:
-        raise LoginError("Kontoen er deaktivert. Kontakt en administrator.")
+        raise LoginError(_l("Kontoen er deaktivert. Kontakt en administrator."))
     user.failed_logins = 0
     user.locked_until_dt = None
     user.last_login_dt = now
