@@ -131,7 +131,9 @@ def test_unreadable_files_get_a_norwegian_message(data, name, message):
 def test_times_in_export_formats():
     oslo = ZoneInfo("Europe/Oslo")
     expected = datetime(2026, 1, 15, 8, 5, 12, tzinfo=UTC)
-    for value in ("15.01.2026 09:05:12", "2026-01-15 09:05:12", "1/15/2026 9:05:12 AM", "2026-01-15T08:05:12Z"):
+    for value in ("15.01.2026 09:05:12", "2026-01-15 09:05:12", "1/15/2026 9:05:12 AM", "2026-01-15T08:05:12Z",
+                  "2026/01/15 09:05:12", "2026/01/15 9:05:12 AM GMT+1", "2026/01/15 8:05:12 AM GMT", "15.01.2026 09.05.12",
+                  "2026/01/15 10:05:12 GMT+02:00"):
         assert services.parse_time(value, oslo) == expected, value
     assert services.parse_time("i går", oslo) is None
 
@@ -163,7 +165,7 @@ def test_import_forms_csv_makes_submissions_inputs_and_answers_once(survey):
     result = run_import(survey, FORMS_CSV, "svar.csv", targets, staff.id)
     assert (result.rows, result.inputs, result.answers, result.duplicates, result.empty) == (3, 2, 6, 0, 0)
 
-    subs = db.session.scalars(sa.select(Submission).order_by(Submission.submission_key)).all()
+    subs = db.session.scalars(sa.select(Submission).order_by(Submission.id)).all()
     assert [s.respondent_name for s in subs] == ["Åse Ødegård", "Per Ås", "Kari"]
     assert {s.source for s in subs} == {"import"} and {s.group_id for s in subs} == {staff.id}
     assert subs[0].submitted_dt == datetime(2026, 1, 15, 8, 5, 12, tzinfo=UTC)
@@ -280,3 +282,16 @@ def test_the_mapping_preview_masks_personal_data(client, make_user, survey):
     page = client.get(r.location).get_data(as_text=True)
     assert "912 34 567" not in page and "ola@example.no" not in page
     assert "Ring meg på" in page  # the rest of the text is there to recognise the column
+
+
+def test_a_later_export_with_more_rows_adds_only_the_new_ones(survey):
+    """Forms and Google Forms give a new file each time; rows already imported are known by what they say."""
+    rating, text, choice = (prompt(survey, q) for q in (RATING_Q, TEXT_Q, CHOICE_Q))
+    targets = {2: services.TIME, 4: services.NAME, 5: f"prompt:{rating.id}", 6: f"prompt:{text.id}", 7: f"prompt:{choice.id}"}
+    first = run_import(survey, FORMS_CSV, "svar-mandag.csv", targets)
+    assert (first.rows, first.inputs) == (3, 2)
+    later = FORMS_CSV.decode("utf-8-sig") + "4;16.01.2026 12:00:00;16.01.2026 12:03:00;anonymous;Ny;3;Mer kveldsmat;Mat\r\n"
+    second = run_import(survey, later.encode("utf-8"), "svar-onsdag.csv", targets)  # other bytes: no BOM, one row more
+    assert (second.rows, second.duplicates, second.inputs) == (1, 3, 1)
+    assert (count(Submission), count(Input)) == (4, 3)
+    assert sorted(db.session.scalars(sa.select(Input.text)))[-1] == "Mer tid til pårørende"

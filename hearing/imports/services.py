@@ -8,7 +8,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,12 @@ _TIME_FORMATS = (
     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y kl. %H:%M", "%d.%m.%Y",
     "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %I:%M %p", "%m/%d/%Y",
     "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M",
+    # Google Forms: "2024/03/14 22:22:33", "2024/03/14 10:22:33 PM" (a "GMT+1" after it is read apart).
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    # Excel in Norwegian: "14.03.2024 22.22.33".
+    "%d.%m.%Y %H.%M.%S", "%d.%m.%Y %H.%M",
 )
+_GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$", re.IGNORECASE)
 MAX_WARNINGS = 50
 IMPORTED_MEANWHILE = _l("Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over.")
 
@@ -159,6 +164,11 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
     value = value.strip()
     if not value:
         return None
+    offset = None
+    if match := _GMT_OFFSET.search(value):
+        sign = -1 if match.group(1) == "-" else 1
+        offset = timezone(sign * timedelta(hours=int(match.group(2) or 0), minutes=int(match.group(3) or 0)))
+        value = value[: match.start()]
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -172,8 +182,15 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
+        parsed = parsed.replace(tzinfo=offset or zone)
     return parsed.astimezone(UTC)
+
+
+def row_key(cells: list[str], mapping: Mapping) -> str:
+    """What identifies a row across exports: its time and its answers, by question (not by column)."""
+    parts = [cells[mapping.time].strip() if mapping.time is not None else ""]
+    parts += [f"{prompt.id}={cells[index].strip()}" for index, prompt in sorted(mapping.prompts.items(), key=lambda p: p[1].id)]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
 
 
 def _rating(value: str) -> int | None:
@@ -201,21 +218,26 @@ def import_rows(
 ) -> ImportResult:
     """Add one Submission per new row with its Inputs and Answers; rows imported before are skipped.
 
-    The caller commits. Keys: ``submission_key`` from activity, file hash and row number, and each Input's
-    ``import_key`` from file hash, row number and column.
+    The caller commits. A row is known by what it says, not by the file it came in: ``submission_key``
+    is made from the activity, the row's time and its answers per question (see :func:`row_key`), so a
+    later export with more rows, or the same file saved again, adds only the new rows. Each Input's
+    ``import_key`` is the row key and the column.
     """
     result = ImportResult()
     groups_by_name = {g.name.casefold(): g for g in activity.process.groups}
-    prefix = f"imp{activity.id}:{file_id[:40]}:"
+    prefix = f"imp{activity.id}:"
     done = set(session.scalars(sa.select(Submission.submission_key).where(
         Submission.activity_id == activity.id, Submission.submission_key.startswith(prefix))))
+    seen: dict[str, int] = {}
     letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}.get(activity.kind, "I")
     for row in table.rows:
         cells = row.cells
         if not any(cells[i].strip() for i in mapping.prompts):
             result.empty += 1
             continue
-        key = f"{prefix}{row.number}"
+        content = row_key(cells, mapping)
+        seen[content] = seen.get(content, 0) + 1  # identical rows in one file are each a response
+        key = f"{prefix}{content}:{seen[content]}"
         if key in done:
             result.duplicates += 1
             continue
@@ -253,7 +275,7 @@ def import_rows(
             if prompt.question_type == QuestionType.FREE_TEXT:
                 session.add(Input(
                     activity=activity, submission=submission, prompt=prompt, group_id=submission.group_id,
-                    source=InputSource.IMPORT, import_key=f"{file_id}:{row.number}:{index}", text=value,
+                    source=InputSource.IMPORT, import_key=f"{key.removeprefix(prefix)}:{index}", text=value,
                     created_dt=submitted,
                 ))
                 result.inputs += 1
