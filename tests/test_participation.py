@@ -365,3 +365,14 @@ def test_a_rating_outside_1_to_5_gets_a_message_not_an_error_page(client, world,
     rating = survey.prompts[0]
     r, _ = post_response(client, f"/delta/{survey.id}", {f"prompt-{rating.id}": value, "consent": "without_name"})
     assert r.status_code == 422 and db.session.scalar(sa.select(sa.func.count(Submission.id))) == 0
+
+
+def test_files_chosen_before_an_error_are_named_to_be_chosen_again(client, world):
+    url = f"/delta/{world['hearing'].id}"
+    pdf = (io.BytesIO(b"%PDF-1.4\n1 0 obj\n"), "uttalelse fra rådet.pdf")
+    r, _ = post_response(client, url, {"statement": "Vi støtter planen."}, files=[pdf])  # no consent chosen
+    assert r.status_code == 422
+    page = text_of(r)
+    assert "Velg dem på nytt før du sender: uttalelse fra rådet.pdf" in page
+    assert "Vi støtter planen." in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Attachment.id))) == 0
