@@ -25,6 +25,7 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.goto(url)
     page.evaluate("localStorage.clear()")  # no draft kept by the form's autosave from an earlier test
     page.reload()
+    page.wait_for_load_state("networkidle")  # the form's scripts have run (they may open or close comment boxes)
     problems = {"hearing form": audit(page)}
     # Tab to the first section's "Kommenter" toggle, open it with Enter, type, then go on to the end.
     for _ in range(60):
