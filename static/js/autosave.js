@@ -2,7 +2,8 @@
 // or the network fails; the receipt page clears it.
 (function () {
   const clearKey = document.currentScript && document.currentScript.dataset.clear;
-  if (clearKey) { try { localStorage.removeItem("draft:" + clearKey); } catch (e) { /* private mode */ } return; }
+  // The receipt and the response page clear the drafts they name (space-separated): the new answer's and the edit's.
+  if (clearKey) { try { clearKey.split(" ").forEach((k) => localStorage.removeItem("draft:" + k)); } catch (e) { /* private mode */ } return; }
   document.querySelectorAll("form[data-autosave]").forEach((form) => {
     const key = "draft:" + form.dataset.autosave;
     const status = form.querySelector(".autosave-status");

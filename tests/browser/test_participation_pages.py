@@ -38,6 +38,9 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
     page.keyboard.type("Dette avsnittet bør nevne pårørende.")
+    activity_id = url.rstrip("/").split("/")[-1]
+    page.evaluate(f"localStorage.setItem('draft:respond-{activity_id}-edit', '{{}}')")  # as an edit left it
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:')).length") == 2
     for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.name") == "consent":
@@ -51,6 +54,8 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/svar/.*kvittering=1"))
     assert "Takk! Svaret ditt er mottatt." in page.inner_text("main")
+    # Nothing typed stays behind in this browser: the receipt clears the answer's and any edit's local draft.
+    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('draft:')).length === 0")
     assert "Dette avsnittet bør nevne pårørende." in page.inner_text("main")
     problems["receipt"] = audit(page)
     ARTIFACTS.mkdir(exist_ok=True)
