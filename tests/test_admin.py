@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -337,3 +337,10 @@ def test_audit_log_lists_changes(admin_client, make_process):
     process = make_process()
     page = text_of(admin_client.get(f"/admin/audit?process={process.id}"))
     assert "process.create" in page
+
+
+def test_a_process_without_an_end_date_warns_that_nothing_is_deleted(admin_client, make_process):
+    open_ended = make_process()
+    assert "blir ikke slettet automatisk" in text_of(admin_client.get(f"/admin/processes/{open_ended.id}"))
+    dated = make_process(name="Med sluttdato", start_date=date(2026, 1, 1), end_date=date(2026, 12, 31))
+    assert "blir ikke slettet automatisk" not in text_of(admin_client.get(f"/admin/processes/{dated.id}"))
