@@ -1,4 +1,4 @@
-"""A POST button's round trip, shared by the staff areas (admin, drafting)."""
+"""Round trips of staff forms and POST buttons, shared by the areas' views."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ def confirmed_action(action: Callable[[], object], done_message: str, next_url: 
             db.session.rollback()
             flash(str(exc), "danger")
     return redirect(next_url)
+
+
+def refuse_form(form, exc: Exception) -> None:
+    """A service refused the change: roll it back and show its message on the form, which keeps what was typed."""
+    db.session.rollback()
+    form.form_errors.append(str(exc))

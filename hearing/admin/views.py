@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
-from hearing.actions import confirmed_action
+from hearing.actions import confirmed_action, refuse_form
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
@@ -42,11 +42,6 @@ def _get(model, ident):
     return db.session.get(model, ident) or abort(404)
 
 
-def _fail(form, exc: services.ServiceError) -> None:
-    db.session.rollback()
-    form.form_errors.append(str(exc))
-
-
 def _save(form, change, next_url: str):
     """Validate, apply ``change()``, commit and redirect; on a broken rule keep the form with the message."""
     if not form.validate_on_submit():
@@ -55,7 +50,7 @@ def _save(form, change, next_url: str):
         change()
         db.session.commit()
     except services.ServiceError as exc:
-        _fail(form, exc)
+        refuse_form(form, exc)
         return None
     flash(_("Endringene er lagret."), "success")
     return redirect(next_url)
@@ -95,7 +90,7 @@ def process_new():
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("admin/process_form.html", form=form, process=None)
 
 
@@ -140,7 +135,7 @@ def groups(process_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template(
         "admin/groups.html", process=process, form=form, confirm=forms.ConfirmForm(), standard=services.STANDARD_GROUPS
     )
@@ -221,7 +216,7 @@ def activity_new(process_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("admin/activity_form.html", form=form, process=process, activity=None)
 
 
@@ -273,7 +268,7 @@ def prompt_add(activity_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template(
         "admin/activity_view.html",
         activity=activity,
@@ -350,7 +345,7 @@ def user_new():
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("admin/user_form.html", form=form, user=None)
 
 
@@ -400,7 +395,6 @@ def audit_log():
     )
 
 
-
 # --- hearing document, invitations, responses ------------------------------------------------
 
 
@@ -434,7 +428,7 @@ def document_edit(activity_id: int):
             flash(_("Høringsdokumentet er lagret med %(n)d avsnitt.", n=len(drafts)), "success")
             return redirect(url_for("admin.activity_view", activity_id=activity.id))
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("admin/document_form.html", form=form, activity=activity, process=activity.process)
 
 

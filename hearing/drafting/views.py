@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import confirmed_action
+from hearing.actions import confirmed_action, refuse_form
 from hearing.auth import role_required
 from hearing.drafting import bp, forms, services
 from hearing.exports.views import document_forms, start_document_export
@@ -32,11 +32,6 @@ def _draft_url(obj, *, anchor: bool = True) -> str:
     return url_for("drafting.draft", draft_id=draft.id) + (f"#fa-{area.id}" if anchor and area is not None else "")
 
 
-def _fail(form, exc: services.ServiceError) -> None:
-    db.session.rollback()
-    form.form_errors.append(str(exc))
-
-
 # --- drafts -------------------------------------------------------------------------------------
 
 
@@ -60,7 +55,7 @@ def index(process_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("drafting/index.html", process=process, drafts=drafts, form=form, themes=themes)
 
 
@@ -95,7 +90,7 @@ def draft_edit(draft_id: int):
             flash(_("Endringene er lagret."), "success")
             return redirect(url_for("drafting.draft", draft_id=d.id))
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("drafting/draft_form.html", form=form, draft=d, process=d.process)
 
 
@@ -152,7 +147,7 @@ def part_add(kind: str, parent_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     d = parent if isinstance(parent, Draft) else services.draft_of(parent)
     return render_template("drafting/part_form.html", form=form, kind=kind, parent=parent, obj=None, heading=_heading(kind, False), draft=d, process=d.process)
 
@@ -169,7 +164,7 @@ def part_edit(kind: str, part_id: int):
             flash(_("Endringene er lagret."), "success")
             return redirect(_draft_url(obj))
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     d = services.draft_of(obj)
     return render_template("drafting/part_form.html", form=form, kind=kind, parent=services.parent_of(obj), obj=obj, heading=_heading(kind, True),
                            draft=d, process=d.process)
@@ -217,7 +212,7 @@ def sources(kind: str, part_id: int):
             flash(_("%(n)d innspill er knyttet til.", n=len(added)), "success")
             return redirect(request.full_path.rstrip("?"))
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template(
         "drafting/sources.html", obj=obj, kind=kind, draft=d, process=d.process, area=area, form=form,
         sources=services.sources(obj), themes=themes, theme=theme, offered=offered,
@@ -275,7 +270,7 @@ def send(draft_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            _fail(form, exc)
+            refuse_form(form, exc)
     return render_template("drafting/send.html", form=form, draft=d, process=d.process,
                            sections=services.plan_sections(d))
 

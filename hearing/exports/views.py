@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
+from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.exports import backup, bp, forms
 from hearing.exports import jobs as exports
@@ -93,8 +94,7 @@ def process_exports(process_id: int):
         try:
             return once(form.form_key.data, start)
         except exports.ExportError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     jobs = exports.export_jobs(db.session, current_user, process.id)
     return render_template(
         "exports/process.html",

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hearing.actions import refuse_form
 from hearing.auth import public, role_required
 from hearing.exports import jobs as export_jobs
 from hearing.exports.views import document_forms, send_stored, start_document_export
@@ -68,8 +69,7 @@ def index(process_id: int):
         try:
             return once(form.form_key.data, create)
         except services.ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     return render_template(
         "reporting/index.html", process=process, form=form, reports=services.reports_of(db.session, process)
     ), 400 if request.method == "POST" else 200
@@ -103,8 +103,7 @@ def edit(report_id: int):
             flash(_("Endringene er lagret."), "success")
             return redirect(url_for("reporting.preview", report_id=report.id))
         except services.ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     return render_template("reporting/edit.html", report=report, process=process, form=form), (
         400 if request.method == "POST" else 200
     )

@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.validators import ValidationError
 
+from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices, required, text_field
@@ -138,8 +139,7 @@ def assessment_theme(theme_id: int):
         try:
             return once(form.form_key.data, assess)
         except service.ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     items = service.theme_inputs(db.session, theme, unassessed_only=not show_all)
     total = len(items) if show_all else len(service.theme_inputs(db.session, theme))
     forms = {}
@@ -191,8 +191,7 @@ def assessment_input(input_id: int):
         try:
             return once(form.form_key.data, assess)
         except service.ServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     return render_template(
         "review/assessment_input.html",
         process=process,

@@ -7,6 +7,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
@@ -106,8 +107,7 @@ def process_runs(process_id: int):
         try:
             return once(form.form_key.data, start)
         except service.ThemeServiceError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     process_runs = db.session.scalars(
         sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc())
     ).all()
@@ -266,8 +266,7 @@ def _theme_change(theme: Theme, form, form_arg: str, action):
         try:
             return once(form.form_key.data, action)
         except board.BoardError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
     elif form.csrf_token.errors:
         form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
     return _theme_page(theme, status=400, **{form_arg: form})

@@ -9,6 +9,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
@@ -161,8 +162,7 @@ def note_edit(note_id: int):
             services.update_note(db.session, current_user, note, text=form.text.data, table_label=form.table_label.data or "")
             db.session.commit()
         except services.NoteError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
+            refuse_form(form, exc)
         else:
             flash(_("Notatet er endret."), "success")
             return redirect(_back(note))
@@ -223,8 +223,7 @@ def paste(activity_id: int):
             try:
                 return once(form.form_key.data, store)
             except services.NoteError as exc:
-                db.session.rollback()
-                form.form_errors.append(str(exc))
+                refuse_form(form, exc)
     if lines:
         form.checked.data = _fingerprint(form, lines)
     return render_template("workshop/paste.html", activity=activity, process=activity.process, form=form,
