@@ -43,6 +43,10 @@ class Defaults:
     #: 0 trusts none of these headers (they could be forged); 1 behind one load balancer.
     PROXY_COUNT = 0
 
+    #: Seconds each app process may serve a public answer form's activity from memory (0: always
+    #: from the database). A change made in another process shows within this time.
+    PUBLIC_FORM_CACHE_SECONDS = 5
+
     MAX_CONTENT_LENGTH = 55 * 1024 * 1024
     #: Where uploaded attachments are kept: outside static/, served only through a view.
     UPLOAD_FOLDER: str | None = None

@@ -35,6 +35,7 @@ from hearing.models import (
     utcnow,
 )
 from hearing.models.submissions import mask_place
+from hearing.participation import form_cache
 from hearing.participation.uploads import CheckedFile, store
 
 
@@ -91,14 +92,12 @@ def find_invitation(session: Session, token: str) -> Invitation | None:
 # --- what a respondent may answer --------------------------------------------------------------
 
 
-def public_activity(session: Session, activity_id: int) -> Activity | None:
-    """A public, non-workshop activity of a public process, or None."""
-    # One round trip for what every form page and POST reads (the form is the busiest page).
-    activity = session.get(Activity, activity_id, options=[
-        joinedload(Activity.process).selectinload(Process.groups),
-        joinedload(Activity.document).selectinload(Document.sections),
-        selectinload(Activity.prompts),
-    ])
+def public_activity(session: Session, activity_id: int, *, max_age: float = 0) -> Activity | None:
+    """A public, non-workshop activity of a public process, or None.
+
+    With ``max_age`` the activity may come from this process's form cache: read it, never change it.
+    """
+    activity = form_cache.get(session, activity_id, max_age)
     if activity is None or activity.kind == "workshop" or activity.audience != Audience.PUBLIC:
         return None
     if not activity.process.is_public:
@@ -191,11 +190,11 @@ def _input_slots(activity: Activity, data: ResponseData) -> dict[Slot, dict[str,
     sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
     for sid, text in data.sections.items():
         if text.strip() and sid in sections:
-            slots[("section", sid)] = {"section": sections[sid], "text": text.strip()}
+            slots[("section", sid)] = {"section_id": sid, "text": text.strip()}
     for prompt in activity.prompts:
         value = data.prompts.get(prompt.id)
         if prompt.question_type == QuestionType.FREE_TEXT and value and str(value).strip():
-            slots[("prompt", prompt.id)] = {"prompt": prompt, "text": str(value).strip()}
+            slots[("prompt", prompt.id)] = {"prompt_id": prompt.id, "text": str(value).strip()}
     if data.statement.strip():
         slots[("statement", None)] = {"text": data.statement.strip(), "place_name": data.place_name.strip() or None}
     return slots
@@ -216,15 +215,15 @@ def _add_answers(session: Session, submission: Submission, activity: Activity, d
         if not value or prompt.question_type == QuestionType.FREE_TEXT:
             continue
         if prompt.question_type == QuestionType.RATING:
-            session.add(Answer(submission=submission, prompt=prompt, rating=int(value)))
+            session.add(Answer(submission=submission, prompt_id=prompt.id, rating=int(value)))
         else:
-            session.add(Answer(submission=submission, prompt=prompt, choices=value if isinstance(value, list) else [value]))
+            session.add(Answer(submission=submission, prompt_id=prompt.id, choices=value if isinstance(value, list) else [value]))
 
 
 def _add_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
     """Each free text becomes an Input, each rating or choice an Answer."""
     for fields in _input_slots(activity, data).values():
-        session.add(Input(activity=activity, submission=submission, group_id=submission.group_id, **fields))
+        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, **fields))
     _add_answers(session, submission, activity, data)
 
 
@@ -245,7 +244,7 @@ def _update_content(session: Session, submission: Submission, activity: Activity
             item.updated_dt = now
         item.group_id = submission.group_id
     for fields in wanted.values():
-        session.add(Input(activity=activity, submission=submission, group_id=submission.group_id, **fields))
+        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, **fields))
     for ans in list(submission.answers):
         submission.answers.remove(ans)
     session.flush()
@@ -275,7 +274,7 @@ def submit_response(
         return existing, token, False
     validate(activity, data, invitation=invitation)
     submission = Submission(
-        activity=activity,
+        activity_id=activity.id,
         invitation=invitation,
         group_id=invitation.group_id if invitation and invitation.group_id else data.group_id,
         reference="pending-" + secrets.token_hex(8),

@@ -21,6 +21,10 @@ from hearing.privacy import records
 from hearing.themes.service import schedule_after_commit
 
 
+def _public_activity(activity_id: int):
+    return services.public_activity(db.session, activity_id, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"])
+
+
 def _rate_limit() -> str:
     return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
 
@@ -145,7 +149,7 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
 @public
 @limiter.limit(_rate_limit, methods=["POST"])
 def activity(activity_id: int):
-    act = services.public_activity(db.session, activity_id) or abort(404)
+    act = _public_activity(activity_id) or abort(404)
     return _respond(act)
 
 
@@ -165,7 +169,7 @@ def rate_limited(exc):
     """Say why, and keep what was typed."""
     act = None
     if request.view_args and "activity_id" in request.view_args:
-        act = services.public_activity(db.session, request.view_args["activity_id"])
+        act = _public_activity(request.view_args["activity_id"])
     inv = services.find_invitation(db.session, request.view_args.get("token", "")) if request.view_args else None
     act = act or (inv.activity if inv else None)
     if act is None:

@@ -1,0 +1,100 @@
+"""Where one citizen's time goes: the form, the answer and the receipt, in process, on PostgreSQL.
+
+Prints app time and SQL statements per request, then the functions that take most of the time
+(cProfile). It finds what to make cheaper for bench/load.py's throughput.
+
+    .venv/bin/python bench/profile_citizen.py [--citizens 300] [--top 25]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.load import prepare_database  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--citizens", type=int, default=300)
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--sql", action="store_true", help="also print the SQL of one citizen")
+    args = parser.parse_args()
+    if not os.environ.get("TEST_DATABASE_URL"):
+        os.execvp(str(ROOT / "scripts/with-postgres.sh"), [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv])
+    import sqlalchemy as sa
+
+    from hearing import create_app
+    from hearing.extensions import db
+
+    db_url, hearing_id, section_id = prepare_database(os.environ["TEST_DATABASE_URL"])
+    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "JOBS_LOCAL_WORKER": False, "SECRET_KEY": "profile",
+                      "PUBLIC_RATE_LIMIT": "100000/minute", "TESTING": False})
+    statements = {"form": 0, "answer": 0, "receipt": 0}
+    seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
+    step = ["form"]
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(step[0], statements[step[0]] + 1))
+
+    def citizen(client, n: int) -> None:
+        step[0] = "form"
+        t0 = time.perf_counter()
+        html = client.get(f"/delta/{hearing_id}").get_data(as_text=True)
+        seconds["form"] += time.perf_counter() - t0
+        step[0] = "answer"
+        t0 = time.perf_counter()
+        resp = client.post(f"/delta/{hearing_id}", data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
+            "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1),
+            f"section-{section_id}": f"Kommentar {n} om heltid og bemanning.", "statement": "Samlet uttalelse.",
+            "consent": "without_name", "website": ""})
+        seconds["answer"] += time.perf_counter() - t0
+        assert resp.status_code == 302, resp.status_code
+        step[0] = "receipt"
+        t0 = time.perf_counter()
+        assert client.get(resp.headers["Location"]).status_code == 200
+        seconds["receipt"] += time.perf_counter() - t0
+
+    for n in range(20):  # warm up: templates compiled, pool filled
+        citizen(app.test_client(), n)
+    if args.sql:
+        shown = []
+        with app.app_context():
+            sa.event.listen(db.engine, "before_cursor_execute", lambda c, cur, stmt, *a: shown.append((step[0], stmt)))
+        citizen(app.test_client(), 0)
+        with app.app_context():
+            sa.event.remove(db.engine, "before_cursor_execute", sa.event.registry._key_to_collection and None or None) if False else None
+        for name, stmt in shown:
+            print(f"{name:8} {' '.join(stmt.split())[:230]}")
+        shown.clear()
+    for k in statements:
+        statements[k], seconds[k] = 0, 0.0
+    cpu = time.process_time()
+    for n in range(args.citizens):
+        citizen(app.test_client(), n)
+    cpu = time.process_time() - cpu
+    print(f"\n{'request':8} | {'ms each':>7} | SQL statements each")
+    for k in statements:
+        print(f"{k:8} | {seconds[k] / args.citizens * 1000:7.2f} | {statements[k] / args.citizens:.1f}")
+    print(f"{'citizen':8} | {sum(seconds.values()) / args.citizens * 1000:7.2f} | {sum(statements.values()) / args.citizens:.1f}")
+    print(f"app CPU per citizen: {cpu / args.citizens * 1000:.2f} ms (wall includes waiting for PostgreSQL)\n")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for n in range(args.citizens):
+        citizen(app.test_client(), n)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
