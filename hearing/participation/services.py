@@ -308,10 +308,20 @@ def submit_response(
     return submission, token, True
 
 
-def find_submission(session: Session, token: str) -> Submission | None:
+def find_submission(session: Session, token: str, *, whole: bool = False) -> Submission | None:
+    """The submission behind a secret edit link; ``whole`` loads what the response page shows in
+    four queries instead of one per text (the receipt follows every answer)."""
     if not token or len(token) > 100:
         return None
-    return session.scalar(sa.select(Submission).where(Submission.edit_token_hash == token_hash(token)))
+    query = sa.select(Submission).where(Submission.edit_token_hash == token_hash(token))
+    if whole:
+        query = query.options(
+            joinedload(Submission.activity),
+            selectinload(Submission.inputs).options(joinedload(Input.section), joinedload(Input.prompt)),
+            selectinload(Submission.answers).joinedload(Answer.prompt),
+            selectinload(Submission.attachments),
+        )
+    return session.scalar(query)
 
 
 def can_change(submission: Submission, now: datetime | None = None) -> bool:
