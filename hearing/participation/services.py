@@ -308,20 +308,10 @@ def submit_response(
     return submission, token, True
 
 
-def find_submission(session: Session, token: str, *, whole: bool = False) -> Submission | None:
-    """The submission behind a secret edit link; ``whole`` loads what the response page shows in
-    four queries instead of one per text (the receipt follows every answer)."""
+def find_submission(session: Session, token: str) -> Submission | None:
     if not token or len(token) > 100:
         return None
-    query = sa.select(Submission).where(Submission.edit_token_hash == token_hash(token))
-    if whole:
-        query = query.options(
-            joinedload(Submission.activity),
-            selectinload(Submission.inputs).options(joinedload(Input.section), joinedload(Input.prompt)),
-            selectinload(Submission.answers).joinedload(Answer.prompt),
-            selectinload(Submission.attachments),
-        )
-    return session.scalar(query)
+    return session.scalar(sa.select(Submission).where(Submission.edit_token_hash == token_hash(token)))
 
 
 def can_change(submission: Submission, now: datetime | None = None) -> bool:

@@ -186,7 +186,7 @@ def _own_submission(token: str):
 @bp.get("/svar/<token>")
 @public
 def response(token: str):
-    sub = services.find_submission(db.session, token, whole=True) or abort(404)
+    sub = _own_submission(token)
     return render_template("participation/response.html", submission=sub, activity=sub.activity, token=token,
                            is_receipt=bool(request.args.get("kvittering")), can_change=services.can_change(sub),
                            form=FlaskForm())
