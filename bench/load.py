@@ -74,14 +74,14 @@ def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
     return proc, f"redis://127.0.0.1:{port}/0"
 
 
-def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None) -> subprocess.Popen:
+def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, threads: int = 1) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "HEARING_JOBS_LOCAL_WORKER": "false",
            "HEARING_PUBLIC_RATE_LIMIT": '"100000/minute"', "HEARING_SECRET_KEY": "load-test-secret",
            "HEARING_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true, "pool_size": 5}'}
     if redis_url:
         env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "hearing:create_app()"],
         cwd=ROOT, env=env, start_new_session=True,
     )
@@ -94,6 +94,19 @@ def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None) 
         except OSError:
             time.sleep(0.2)
     raise SystemExit("gunicorn did not start")
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU used so far by gunicorn's master and live workers (a killed worker's share is lost)."""
+    pids = [str(server.pid), *subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 class Stats:
@@ -186,6 +199,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--seconds", type=float, default=90)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread, with keep-alive)")
     parser.add_argument("--no-faults", action="store_true")
     parser.add_argument("--no-redis", action="store_true", help="without Redis: rate-limit counters in PostgreSQL")
     args = parser.parse_args()
@@ -197,11 +211,12 @@ def main() -> None:
     redis_proc = redis_url = None
     if not args.no_redis and shutil.which("redis-server"):
         redis_proc, redis_url = start_redis(tempfile.mkdtemp(prefix="hearing-redis-"))
-    server = start_gunicorn(db_url, args.workers, port, redis_url)
+    server = start_gunicorn(db_url, args.workers, port, redis_url, args.threads)
     stats, budget = Stats(), [args.requests]
     deadline = time.time() + args.seconds
     threads = [threading.Thread(target=citizen, args=(port, hearing_id, section_id, stats, budget, deadline, i)) for i in range(args.clients)]
     start = time.perf_counter()
+    client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server)
     for t in threads:
         t.start()
     faults = []
@@ -221,6 +236,8 @@ def main() -> None:
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = server_cpu_seconds(server) - server_cpu
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
     if redis_proc:
@@ -244,7 +261,7 @@ def main() -> None:
         return f"{pct(values, 50):.0f} / {pct(values, 95):.0f} / {pct(values, 99):.0f}"
 
     rows = [
-        ("clients / gunicorn workers", f"{args.clients} / {args.workers}"),
+        ("clients / gunicorn workers / threads", f"{args.clients} / {args.workers} / {args.threads}"),
         ("Redis (rate limits, RQ)", "yes" if redis_url else "no (counters in PostgreSQL)"),
         ("citizens served (form, answer, receipt)", stats.done),
         ("elapsed s", f"{elapsed:.1f}"),
@@ -252,6 +269,7 @@ def main() -> None:
         ("requests (form, answer, receipt) per s", f"{len(stats.request_ms) / elapsed:.1f}"),
         ("request latency p50 / p95 / p99 ms", spread(stats.request_ms)),
         ("whole submission p50 / p95 / p99 ms", spread(stats.submission_ms)),
+        ("CPU ms per citizen: gunicorn / load client", f"{server_cpu * 1000 / max(stats.done, 1):.1f} / {client_cpu * 1000 / max(stats.done, 1):.1f}"),
         ("receipt pages shown", len(stats.receipts)),
         ("submissions stored", len(stored)),
         ("stored twice", len(stored) - len(stored_set)),

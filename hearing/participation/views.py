@@ -187,9 +187,9 @@ def _own_submission(token: str):
 @public
 def response(token: str):
     sub = _own_submission(token)
-    return render_template("participation/response.html", submission=sub, activity=sub.activity, token=token,
-                           is_receipt=bool(request.args.get("kvittering")), can_change=services.can_change(sub),
-                           form=FlaskForm())
+    page = services.response_page(db.session, sub, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"])
+    return render_template("participation/response.html", submission=sub, token=token,
+                           is_receipt=bool(request.args.get("kvittering")), form=FlaskForm(), **page)
 
 
 @bp.route("/svar/<token>/endre", methods=["GET", "POST"])
