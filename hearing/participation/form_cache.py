@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -23,6 +24,8 @@ from hearing.models import Activity, Document, Process, Prompt, Section, Stakeho
 _WATCHED = (Activity, Process, Document, Section, Prompt, StakeholderGroup)
 
 _items: dict[tuple[str, int], tuple[float, Activity | None]] = {}
+#: Pages rendered from a cached activity (see participation.views), dropped with it.
+_pages: weakref.WeakKeyDictionary[Activity, dict] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -51,9 +54,16 @@ def get(session: Session, activity_id: int, max_age: float) -> Activity | None:
     return activity
 
 
+def pages(activity: Activity) -> dict:
+    """A place to keep what is rendered from this cached activity; it goes when the activity does."""
+    with _lock:
+        return _pages.setdefault(activity, {})
+
+
 def clear() -> None:
     with _lock:
         _items.clear()
+        _pages.clear()
 
 
 @sa.event.listens_for(Session, "after_flush")

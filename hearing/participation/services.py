@@ -175,9 +175,9 @@ def validate(activity: Activity, data: ResponseData, *, invitation: Invitation |
         raise ResponseError(errors)
 
 
-def _reference(activity: Activity, submission: Submission) -> str:
-    letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}[activity.kind]
-    return f"{letter}-{submission.submitted_dt:%Y}-{submission.id:06d}"
+def _reference(kind: str, submitted: datetime, submission_id: int) -> str:
+    letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}[kind]
+    return f"{letter}-{submitted:%Y}-{submission_id:06d}"
 
 
 Slot = tuple[str, int | None]
@@ -207,23 +207,16 @@ def _slot_of(item: Input) -> Slot:
     return ("statement", None)
 
 
-def _add_answers(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
+def _add_answers(session: Session, submission_id: int, activity: Activity, data: ResponseData) -> None:
     """Ratings and choices become Answers."""
     for prompt in activity.prompts:
         value = data.prompts.get(prompt.id)
         if not value or prompt.question_type == QuestionType.FREE_TEXT:
             continue
         if prompt.question_type == QuestionType.RATING:
-            session.add(Answer(submission=submission, prompt_id=prompt.id, rating=int(value)))
+            session.add(Answer(submission_id=submission_id, prompt_id=prompt.id, rating=int(value)))
         else:
-            session.add(Answer(submission=submission, prompt_id=prompt.id, choices=value if isinstance(value, list) else [value]))
-
-
-def _add_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
-    """Each free text becomes an Input, each rating or choice an Answer."""
-    for fields in _input_slots(activity, data).values():
-        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, **fields))
-    _add_answers(session, submission, activity, data)
+            session.add(Answer(submission_id=submission_id, prompt_id=prompt.id, choices=value if isinstance(value, list) else [value]))
 
 
 def _update_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
@@ -247,7 +240,7 @@ def _update_content(session: Session, submission: Submission, activity: Activity
     for ans in list(submission.answers):
         submission.answers.remove(ans)
     session.flush()
-    _add_answers(session, submission, activity, data)
+    _add_answers(session, submission.id, activity, data)
 
 
 def submit_response(
@@ -260,49 +253,56 @@ def submit_response(
     upload_folder: str,
     invitation: Invitation | None = None,
     now: datetime | None = None,
-) -> tuple[Submission, str, bool]:
+) -> tuple[int, str, bool]:
     """Store a response once per ``submission_key`` and commit it.
 
-    Returns the submission, its edit token, and whether it was created now (False for a replay).
+    Returns the submission's id, its edit token, and whether it was created now (False for a replay).
     A response after the deadline is stored and flagged late, never refused.
     """
     now = now or utcnow()
     token = edit_token_for(secret_key, submission_key)
     validate(activity, data, invitation=invitation)
-    submission = Submission(
-        activity_id=activity.id,
-        invitation=invitation,
-        group_id=invitation.group_id if invitation and invitation.group_id else data.group_id,
-        reference="pending-" + secrets.token_hex(8),
-        submission_key=submission_key,
-        edit_token_hash=token_hash(token),
-        respondent_name=data.respondent_name.strip() or None,
-        respondent_email=data.respondent_email.strip().lower() or None,
-        on_behalf_of=(data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
-        meeting_date=data.meeting_date if invitation else None,
-        case_reference=(data.case_reference.strip() or None) if invitation else None,
-        consent=data.consent,
-        is_late=bool(activity.closes_dt and now > activity.closes_dt),
-        submitted_dt=now,
-    )
-    # No lookup first: the unique submission key refuses a replayed or double-clicked POST, which
-    # then gets the stored submission (and the same receipt) back.
+    group_id = invitation.group_id if invitation and invitation.group_id else data.group_id
+    # Plain INSERTs rather than the ORM's unit of work: this is the busiest write of a large
+    # hearing, and the flush bookkeeping cost more CPU than the statements themselves.
     try:
-        session.add(submission)
-        session.flush()
-        submission.reference = _reference(activity, submission)
-        _add_content(session, submission, activity, data)
+        submission_id = session.execute(sa.insert(Submission).values(
+            activity_id=activity.id,
+            invitation_id=invitation.id if invitation else None,
+            group_id=group_id,
+            reference="pending-" + secrets.token_hex(8),
+            submission_key=submission_key,
+            edit_token_hash=token_hash(token),
+            respondent_name=data.respondent_name.strip() or None,
+            respondent_email=data.respondent_email.strip().lower() or None,
+            on_behalf_of=(data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
+            meeting_date=data.meeting_date if invitation else None,
+            case_reference=(data.case_reference.strip() or None) if invitation else None,
+            consent=data.consent,
+            is_late=bool(activity.closes_dt and now > activity.closes_dt),
+            submitted_dt=now,
+        ).returning(Submission.id)).scalar_one()
+        session.execute(sa.update(Submission).where(Submission.id == submission_id)
+                        .values(reference=_reference(activity.kind, now, submission_id))
+                        .execution_options(synchronize_session=False))
+        texts = [Input.insert_values(activity_id=activity.id, submission_id=submission_id, group_id=group_id, **fields)
+                 for fields in _input_slots(activity, data).values()]
+        if texts:
+            session.execute(sa.insert(Input), texts)
+        _add_answers(session, submission_id, activity, data)
         for checked in data.files:
-            session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
+            session.add(Attachment(submission_id=submission_id, filename=checked.filename, content_type=checked.content_type,
                                    size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
         session.commit()
     except sa.exc.IntegrityError:
+        # The unique submission key refused a replayed or double-clicked POST (no lookup first: the
+        # busy path saves a query): give back the stored submission, and with it the same receipt.
         session.rollback()
         existing = session.scalar(sa.select(Submission).where(Submission.submission_key == submission_key))
         if existing is None:
             raise
-        return existing, token, False
-    return submission, token, True
+        return existing.id, token, False
+    return submission_id, token, True
 
 
 def find_submission(session: Session, token: str) -> Submission | None:

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 
 from hearing.auth import public
 from hearing.extensions import db, limiter
+from hearing.i18n import html_lang
 from hearing.idempotency import new_key
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
-from hearing.participation import bp, services
+from hearing.participation import bp, form_cache, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
 from hearing.privacy import records
 from hearing.themes.service import schedule_after_commit
@@ -90,8 +94,10 @@ def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, 
     return data, errors
 
 
-def _render_form(activity, *, data=None, errors=None, invitation=None, token=None, submission=None, status=200, notice=None):
+def _render_form(activity, *, data=None, errors=None, invitation=None, token=None, submission=None, status=200, notice=None,
+                 **secrets_):
     now = utcnow()
+    secrets_.setdefault("submission_key", request.form.get("submission_key") or new_key())
     return render_template(
         "participation/respond.html",
         activity=activity,
@@ -105,14 +111,38 @@ def _render_form(activity, *, data=None, errors=None, invitation=None, token=Non
         groups=services.group_choices(activity),
         status=activity.status(now),
         form=FlaskForm(),
-        submission_key=request.form.get("submission_key") or new_key(),
         notice=notice,
         now=now,
+        **secrets_,
     ), status
+
+
+# Stand-ins for the two secrets of a shared form page; random, so no document text can contain them.
+_CSRF_SLOT = "csrf" + secrets.token_hex(16)
+_KEY_SLOT = "key" + secrets.token_hex(16)
+
+
+def _may_share_form() -> bool:
+    """A fresh answer form looks the same to every anonymous visitor (nothing typed, no messages)."""
+    return (not current_user.is_authenticated and not session.get("_flashes")
+            and not (request.args.keys() - {"lang"}))
+
+
+def _shared_form(activity):
+    """The answer form rendered once per cached activity, language and status; only this visitor's
+    CSRF token and one-time key are filled in. The busiest page then costs a string replace."""
+    pages = form_cache.pages(activity)
+    key = (html_lang(), activity.status(utcnow()))
+    page = pages.get(key)
+    if page is None:
+        page = pages[key] = _render_form(activity, csrf_token=lambda: _CSRF_SLOT, submission_key=_KEY_SLOT)[0]
+    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_key())
 
 
 def _respond(activity: Activity, invitation: Invitation | None = None, token: str | None = None):
     if request.method == "GET":
+        if invitation is None and current_app.config["PUBLIC_FORM_CACHE_SECONDS"] > 0 and _may_share_form():
+            return _shared_form(activity)
         return _render_form(activity, invitation=invitation, token=token)
     form = FlaskForm()
     if not form.validate():
@@ -127,7 +157,7 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
     if errors:
         return _render_form(activity, data=data, errors=errors, invitation=invitation, token=token, status=422)
     try:
-        submission, edit_token, created = services.submit_response(
+        _id, edit_token, created = services.submit_response(
             db.session, activity, data,
             submission_key=request.form.get("submission_key", "")[:64] or new_key(),
             secret_key=current_app.config["SECRET_KEY"], upload_folder=current_app.config["UPLOAD_FOLDER"],
