@@ -1,0 +1,106 @@
+"""The answer form's cache: shared pages carry each visitor's own secrets, and changes show."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from flask import Flask
+
+from hearing.extensions import db
+from hearing.models import Input, Section, Submission
+from hearing.participation import form_cache
+from tests.conftest import Client, hidden_fields
+from tests.test_participation import world  # noqa: F401  (fixture)
+
+SECRETS = re.compile(r'name="(csrf_token|submission_key)" value="[^"]*"')
+
+
+def _fresh_client(app: Flask) -> Client:
+    return Client(app.test_client())
+
+
+def test_shared_form_gives_each_visitor_own_token_and_key(app, world):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    one, two = _fresh_client(app), _fresh_client(app)
+    page_one, page_two = one.get(url).get_data(as_text=True), two.get(url).get_data(as_text=True)
+    assert SECRETS.sub("", page_one) == SECRETS.sub("", page_two)  # the same page…
+    fields_one, fields_two = hidden_fields(page_one), hidden_fields(page_two)
+    assert fields_one["csrf_token"] != fields_two["csrf_token"]  # …with each visitor's own secrets
+    assert fields_one["submission_key"] != fields_two["submission_key"]
+    assert "csrf" not in fields_one["submission_key"] and len(fields_one["submission_key"]) >= 32
+    section = world["doc"].sections[1]
+    for client, fields in ((one, fields_one), (two, fields_two)):
+        r = client.post(url, data={**fields, f"section-{section.id}": "Flere faste stillinger.", "consent": "without_name"})
+        assert r.status_code == 302 and "/svar/" in r.location
+    # Another visitor's token is refused: the page is shared, the session's CSRF secret is not.
+    fresh = _fresh_client(app)
+    r = fresh.post(url, data={**fields_one, "submission_key": "other-key-123", f"section-{section.id}": "Tekst", "consent": "without_name"})
+    assert r.status_code == 400 and "Tekst" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 2
+    assert db.session.scalar(sa.select(sa.func.count(Input.id))) == 2
+
+
+def test_staff_and_visitors_with_messages_get_their_own_page(app, world, make_user):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    anonymous = _fresh_client(app)
+    assert "Logg ut" not in anonymous.get(url).get_data(as_text=True)
+    staff = _fresh_client(app)
+    user = make_user("reviewer")
+    assert staff.login(user.email).status_code == 302
+    assert f"Logg ut ({user.name})" in staff.get(url).get_data(as_text=True)
+    with anonymous.raw.session_transaction() as s:
+        s["_flashes"] = [("success", "Melding til akkurat denne personen")]
+    assert "Melding til akkurat denne personen" in anonymous.get(url).get_data(as_text=True)
+    assert "Melding til akkurat denne personen" not in _fresh_client(app).get(url).get_data(as_text=True)
+
+
+def test_a_change_in_this_process_shows_at_once(app, world):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    client = _fresh_client(app)
+    assert "Heltid" in client.get(url).get_data(as_text=True)
+    section = db.session.get(Section, world["doc"].sections[1].id)
+    section.title = "Heltid og faste stillinger"
+    db.session.commit()
+    assert "Heltid og faste stillinger" in client.get(url).get_data(as_text=True)
+    world["process"].is_public = False
+    db.session.commit()
+    assert client.get(url).status_code == 404
+
+
+def test_a_change_in_another_process_shows_within_max_age(app, world, monkeypatch):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    client = _fresh_client(app)
+    assert "Offentlig høring" in client.get(url).get_data(as_text=True)
+    # As another app process would: straight to the database, no flush in this process.
+    db.session.execute(sa.text("UPDATE activities SET title = 'Ny tittel' WHERE id = :id"), {"id": world["hearing"].id})
+    db.session.commit()
+    db.session.expire_all()
+    assert "Ny tittel" not in client.get(url).get_data(as_text=True)  # still the cached form
+    now = form_cache.time.monotonic()
+    monkeypatch.setattr(form_cache.time, "monotonic", lambda: now + app.config["PUBLIC_FORM_CACHE_SECONDS"] + 1)
+    assert "Ny tittel" in client.get(url).get_data(as_text=True)
+
+
+def test_without_cache_every_request_reads_the_database(app, world):  # noqa: F811
+    app.config["PUBLIC_FORM_CACHE_SECONDS"] = 0
+    url = f"/delta/{world['hearing'].id}"
+    client = _fresh_client(app)
+    assert "Offentlig høring" in client.get(url).get_data(as_text=True)
+    db.session.execute(sa.text("UPDATE activities SET title = 'Ny tittel' WHERE id = :id"), {"id": world["hearing"].id})
+    db.session.commit()
+    assert "Ny tittel" in client.get(url).get_data(as_text=True)
+
+
+def test_receipt_names_the_section_and_question_from_the_cached_activity(app, world):  # noqa: F811
+    client = _fresh_client(app)
+    url = f"/delta/{world['hearing'].id}"
+    section = world["doc"].sections[1]
+    r = client.submit(url, {f"section-{section.id}": "Flere faste stillinger.", "statement": "Bra plan.", "consent": "without_name"})
+    page = client.get(r.location).get_data(as_text=True)
+    assert "2 Heltid" in page and "Flere faste stillinger." in page and "Samlet uttalelse" in page
+    survey = world["survey"]
+    p = {pr.position: pr for pr in survey.prompts}
+    r = client.submit(f"/delta/{survey.id}", {f"prompt-{p[1].id}": "4", f"prompt-{p[4].id}": "Mer tid", "consent": "without_name"})
+    page = client.get(r.location).get_data(as_text=True)
+    assert "Hvor fornøyd er du?:</span> 4" in page and "Hva mangler?" in page and "Mer tid" in page
