@@ -38,7 +38,11 @@ def test_shared_form_gives_each_visitor_own_token_and_key(app, world):  # noqa: 
     r = fresh.post(url, data={**fields_one, "submission_key": "other-key-123", f"section-{section.id}": "Tekst", "consent": "without_name"})
     assert r.status_code == 400 and "Tekst" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 2
-    assert db.session.scalar(sa.select(sa.func.count(Input.id))) == 2
+    stored = db.session.scalars(sa.select(Input)).all()
+    assert len(stored) == 2
+    # Stored with plain INSERTs: the column defaults and the masking still apply.
+    assert {(i.source, i.section_id, i.text_masked) for i in stored} == {("web", section.id, "Flere faste stillinger.")}
+    assert all(i.created_dt is not None for i in stored)
 
 
 def test_staff_and_visitors_with_messages_get_their_own_page(app, world, make_user):  # noqa: F811
@@ -104,3 +108,13 @@ def test_receipt_names_the_section_and_question_from_the_cached_activity(app, wo
     r = client.submit(f"/delta/{survey.id}", {f"prompt-{p[1].id}": "4", f"prompt-{p[4].id}": "Mer tid", "consent": "without_name"})
     page = client.get(r.location).get_data(as_text=True)
     assert "Hvor fornøyd er du?:</span> 4" in page and "Hva mangler?" in page and "Mer tid" in page
+
+
+def test_personal_data_is_masked_on_the_fast_insert(app, world):  # noqa: F811
+    client = _fresh_client(app)
+    r = client.submit(f"/delta/{world['box'].id}", {"statement": "Ring meg på 912 34 567 om benken.",
+                                                      "place_name": "Ved huset til ola@example.no", "consent": "without_name"})
+    assert r.status_code == 302
+    item = db.session.scalar(sa.select(Input))
+    assert "912 34 567" in item.text and "912 34 567" not in item.text_masked
+    assert "ola@example.no" not in item.place_name

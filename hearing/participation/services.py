@@ -266,7 +266,7 @@ def submit_response(
     # Plain INSERTs rather than the ORM's unit of work: this is the busiest write of a large
     # hearing, and the flush bookkeeping cost more CPU than the statements themselves.
     try:
-        submission_id = session.execute(sa.insert(Submission).values(
+        submission_id = session.execute(sa.insert(Submission.__table__).values(
             activity_id=activity.id,
             invitation_id=invitation.id if invitation else None,
             group_id=group_id,
@@ -281,14 +281,16 @@ def submit_response(
             consent=data.consent,
             is_late=bool(activity.closes_dt and now > activity.closes_dt),
             submitted_dt=now,
-        ).returning(Submission.id)).scalar_one()
-        session.execute(sa.update(Submission).where(Submission.id == submission_id)
-                        .values(reference=_reference(activity.kind, now, submission_id))
-                        .execution_options(synchronize_session=False))
-        texts = [Input.insert_values(activity_id=activity.id, submission_id=submission_id, group_id=group_id, **fields)
+        ).returning(Submission.__table__.c.id)).scalar_one()
+        table = Submission.__table__
+        session.execute(table.update().where(table.c.id == submission_id)
+                        .values(reference=_reference(activity.kind, now, submission_id)))
+        # One executemany needs the same columns in every row.
+        texts = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
+                                     activity_id=activity.id, submission_id=submission_id, group_id=group_id)
                  for fields in _input_slots(activity, data).values()]
         if texts:
-            session.execute(sa.insert(Input), texts)
+            session.execute(Input.__table__.insert(), texts)
         _add_answers(session, submission_id, activity, data)
         for checked in data.files:
             session.add(Attachment(submission_id=submission_id, filename=checked.filename, content_type=checked.content_type,
@@ -322,19 +324,25 @@ def response_page(session: Session, submission: Submission, *, max_age: float = 
     """What the response page (and the receipt, which follows every answer) shows.
 
     The activity with its sections and questions comes from the form cache, so only the response's
-    own texts and attachments are read: three queries instead of one per text.
+    own texts and attachments are read.
     """
     activity = form_cache.get(session, submission.activity_id, max_age) or submission.activity
     sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
     prompts = {p.id: p for p in activity.prompts}
-    texts = []
-    for item in submission.inputs:
-        where = sections.get(item.section_id) or prompts.get(item.prompt_id)
-        texts.append((item, where))
+    # Plain rows, not objects: what the page shows and nothing more (the receipt follows every answer).
+    inputs = session.execute(
+        sa.select(Input.id, Input.section_id, Input.prompt_id, Input.place_name, Input.text)
+        .where(Input.submission_id == submission.id).order_by(Input.id)
+    ).all()
+    attachments = session.execute(
+        sa.select(Attachment.id, Attachment.filename, Attachment.size)
+        .where(Attachment.submission_id == submission.id).order_by(Attachment.id)
+    ).all()
     return {
         "activity": activity,
-        "texts": texts,
+        "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in inputs],
         "answers": [(a, prompts.get(a.prompt_id)) for a in submission.answers] if prompts else [],
+        "attachments": attachments,
         "can_change": can_change(submission, activity=activity),
     }
 

@@ -143,12 +143,19 @@ def schedule_embedding(session: Session, created_by=None) -> Job | None:
     """
     if not embeddings_enabled():
         return None
-    waiting = session.scalar(
-        sa.select(Job).where(Job.kind == "themes.embed", Job.status == JobStatus.QUEUED).limit(1)
-    )
-    if waiting is not None:
-        return waiting
+    if (job_id := _waiting_job(session, "themes.embed")) is not None:
+        return session.get(Job, job_id)
     return enqueue(session, "themes.embed", {}, created_by=created_by)
+
+
+def _waiting_job(session: Session, kind: str) -> int | None:
+    """The oldest queued job of ``kind`` that covers all new inputs (no ``run_id``), by id.
+
+    A plain row, not an object: this runs after every answer a citizen sends.
+    """
+    row = session.execute(sa.select(Job.id, Job.payload).where(Job.kind == kind, Job.status == JobStatus.QUEUED)
+                          .order_by(Job.id).limit(1)).first()
+    return row.id if row is not None and not (row.payload or {}).get("run_id") else None
 
 
 def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: int = 32,
@@ -631,10 +638,8 @@ def schedule_new_inputs(session: Session, created_by=None) -> Job:
     """
     if embeddings_enabled():
         return schedule_embedding(session, created_by=created_by)
-    waiting = session.scalar(sa.select(Job).where(Job.kind == "themes.place", Job.status == JobStatus.QUEUED)
-                             .order_by(Job.id).limit(1))
-    if waiting is not None and not waiting.payload.get("run_id"):
-        return waiting
+    if (job_id := _waiting_job(session, "themes.place")) is not None:
+        return session.get(Job, job_id)
     return enqueue(session, "themes.place", {}, created_by=created_by)
 
 
@@ -645,7 +650,9 @@ def schedule_after_commit(session: Session, created_by=None) -> None:
     turned into an error for them (the next input or run picks the inputs up).
     """
     try:
-        schedule_new_inputs(session, created_by=created_by)
+        # Usually a job is already waiting: then only look (no object loaded) and end the transaction.
+        if _waiting_job(session, "themes.embed" if embeddings_enabled() else "themes.place") is None:
+            schedule_new_inputs(session, created_by=created_by)
         session.commit()
     except sa.exc.SQLAlchemyError:
         session.rollback()
