@@ -243,6 +243,23 @@ def _update_content(session: Session, submission: Submission, activity: Activity
     _add_answers(session, submission.id, activity, data)
 
 
+# --- the busy path: statements built once ----------------------------------------------------------
+# Core statements on the tables, prebuilt: SQLAlchemy then skips building, ORM compiling and cache-key
+# work on every request (the answer and its receipt run for every citizen of a large hearing).
+
+_submissions, _inputs = Submission.__table__, Input.__table__
+_INSERT_SUBMISSION = _submissions.insert().returning(_submissions.c.id)
+_SET_REFERENCE = _submissions.update().where(_submissions.c.id == sa.bindparam("sid")).values(reference=sa.bindparam("reference"))
+_INSERT_INPUT = _inputs.insert()
+_SUBMISSION_BY_TOKEN = sa.select(_submissions).where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
+_TEXTS_OF = (sa.select(_inputs.c.id, _inputs.c.section_id, _inputs.c.prompt_id, _inputs.c.place_name, _inputs.c.text)
+             .where(_inputs.c.submission_id == sa.bindparam("sid")).order_by(_inputs.c.id))
+_ANSWERS_OF = (sa.select(Answer.__table__.c.prompt_id, Answer.__table__.c.rating, Answer.__table__.c.choices)
+               .where(Answer.__table__.c.submission_id == sa.bindparam("sid")).order_by(Answer.__table__.c.id))
+_ATTACHMENTS_OF = (sa.select(Attachment.__table__.c.id, Attachment.__table__.c.filename, Attachment.__table__.c.size)
+                   .where(Attachment.__table__.c.submission_id == sa.bindparam("sid")).order_by(Attachment.__table__.c.id))
+
+
 def submit_response(
     session: Session,
     activity: Activity,
@@ -266,31 +283,29 @@ def submit_response(
     # Plain INSERTs rather than the ORM's unit of work: this is the busiest write of a large
     # hearing, and the flush bookkeeping cost more CPU than the statements themselves.
     try:
-        submission_id = session.execute(sa.insert(Submission.__table__).values(
-            activity_id=activity.id,
-            invitation_id=invitation.id if invitation else None,
-            group_id=group_id,
-            reference="pending-" + secrets.token_hex(8),
-            submission_key=submission_key,
-            edit_token_hash=token_hash(token),
-            respondent_name=data.respondent_name.strip() or None,
-            respondent_email=data.respondent_email.strip().lower() or None,
-            on_behalf_of=(data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
-            meeting_date=data.meeting_date if invitation else None,
-            case_reference=(data.case_reference.strip() or None) if invitation else None,
-            consent=data.consent,
-            is_late=bool(activity.closes_dt and now > activity.closes_dt),
-            submitted_dt=now,
-        ).returning(Submission.__table__.c.id)).scalar_one()
-        table = Submission.__table__
-        session.execute(table.update().where(table.c.id == submission_id)
-                        .values(reference=_reference(activity.kind, now, submission_id)))
+        submission_id = session.execute(_INSERT_SUBMISSION, {
+            "activity_id": activity.id,
+            "invitation_id": invitation.id if invitation else None,
+            "group_id": group_id,
+            "reference": "pending-" + secrets.token_hex(8),
+            "submission_key": submission_key,
+            "edit_token_hash": token_hash(token),
+            "respondent_name": data.respondent_name.strip() or None,
+            "respondent_email": data.respondent_email.strip().lower() or None,
+            "on_behalf_of": (data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
+            "meeting_date": data.meeting_date if invitation else None,
+            "case_reference": (data.case_reference.strip() or None) if invitation else None,
+            "consent": data.consent,
+            "is_late": bool(activity.closes_dt and now > activity.closes_dt),
+            "submitted_dt": now,
+        }).scalar_one()
+        session.execute(_SET_REFERENCE, {"sid": submission_id, "reference": _reference(activity.kind, now, submission_id)})
         # One executemany needs the same columns in every row.
         texts = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
                                      activity_id=activity.id, submission_id=submission_id, group_id=group_id)
                  for fields in _input_slots(activity, data).values()]
         if texts:
-            session.execute(Input.__table__.insert(), texts)
+            session.execute(_INSERT_INPUT, texts)
         _add_answers(session, submission_id, activity, data)
         for checked in data.files:
             session.add(Attachment(submission_id=submission_id, filename=checked.filename, content_type=checked.content_type,
@@ -320,29 +335,30 @@ def can_change(submission: Submission, now: datetime | None = None, activity: Ac
     return not submission.is_withdrawn and (closes is None or now < closes)
 
 
-def response_page(session: Session, submission: Submission, *, max_age: float = 0) -> dict[str, Any]:
-    """What the response page (and the receipt, which follows every answer) shows.
+def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[str, Any] | None:
+    """What the response page (and the receipt, which follows every answer) shows, or None.
 
-    The activity with its sections and questions comes from the form cache, so only the response's
-    own texts and attachments are read.
+    Plain rows from statements built once, not ORM objects, and the activity with its sections and
+    questions from the form cache: the receipt is one of the three requests of every citizen.
     """
-    activity = form_cache.get(session, submission.activity_id, max_age) or submission.activity
+    if not token or len(token) > 100:
+        return None
+    submission = session.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+    if submission is None:
+        return None
+    activity = form_cache.get(session, submission.activity_id, max_age)
+    if activity is None:
+        return None
     sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
     prompts = {p.id: p for p in activity.prompts}
-    # Plain rows, not objects: what the page shows and nothing more (the receipt follows every answer).
-    inputs = session.execute(
-        sa.select(Input.id, Input.section_id, Input.prompt_id, Input.place_name, Input.text)
-        .where(Input.submission_id == submission.id).order_by(Input.id)
-    ).all()
-    attachments = session.execute(
-        sa.select(Attachment.id, Attachment.filename, Attachment.size)
-        .where(Attachment.submission_id == submission.id).order_by(Attachment.id)
-    ).all()
+    texts = session.execute(_TEXTS_OF, {"sid": submission.id}).all()
+    answers = session.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
     return {
+        "submission": submission,
         "activity": activity,
-        "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in inputs],
-        "answers": [(a, prompts.get(a.prompt_id)) for a in submission.answers] if prompts else [],
-        "attachments": attachments,
+        "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in texts],
+        "answers": [(a, prompts.get(a.prompt_id)) for a in answers],
+        "attachments": session.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all(),
         "can_change": can_change(submission, activity=activity),
     }
 

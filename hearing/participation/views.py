@@ -216,10 +216,8 @@ def _own_submission(token: str):
 @bp.get("/svar/<token>")
 @public
 def response(token: str):
-    sub = _own_submission(token)
-    page = services.response_page(db.session, sub, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"])
-    return render_template("participation/response.html", submission=sub, token=token,
-                           is_receipt=bool(request.args.get("kvittering")), form=FlaskForm(), **page)
+    page = services.response_page(db.session, token, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"]) or abort(404)
+    return render_template("participation/response.html", token=token, is_receipt=bool(request.args.get("kvittering")), **page)
 
 
 @bp.route("/svar/<token>/endre", methods=["GET", "POST"])

@@ -148,13 +148,17 @@ def schedule_embedding(session: Session, created_by=None) -> Job | None:
     return enqueue(session, "themes.embed", {}, created_by=created_by)
 
 
+_jobs = Job.__table__
+_WAITING = (sa.select(_jobs.c.id, _jobs.c.payload).where(_jobs.c.kind == sa.bindparam("kind"), _jobs.c.status == JobStatus.QUEUED)
+            .order_by(_jobs.c.id).limit(1))  # built once: see _waiting_job
+
+
 def _waiting_job(session: Session, kind: str) -> int | None:
     """The oldest queued job of ``kind`` that covers all new inputs (no ``run_id``), by id.
 
     A plain row, not an object: this runs after every answer a citizen sends.
     """
-    row = session.execute(sa.select(Job.id, Job.payload).where(Job.kind == kind, Job.status == JobStatus.QUEUED)
-                          .order_by(Job.id).limit(1)).first()
+    row = session.execute(_WAITING, {"kind": kind}).first()
     return row.id if row is not None and not (row.payload or {}).get("run_id") else None
 
 
