@@ -38,3 +38,19 @@ def _sqlite_like_postgresql(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def end_sessions_quietly(app) -> None:
+    """Close the request's session without turning a dead connection into a 500.
+
+    When PostgreSQL restarts after a page was read and rendered, the closing ROLLBACK fails; the
+    page is still right, so it is sent. SQLAlchemy has already invalidated the connection.
+    Registered after Flask-SQLAlchemy, so it runs first (teardowns run in reverse order).
+    """
+    @app.teardown_appcontext
+    def _remove_session(_exc) -> None:
+        try:
+            db.session.remove()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            app.logger.warning("database connection lost while closing a session: %s", type(exc.orig).__name__)
+            db.session.registry.clear()

@@ -198,3 +198,26 @@ def test_accessibility_statement_and_problem_report(client, admin_client):
     admin_client.submit("/admin/accessibility-reports", {"report_id": str(report.id)})
     db.session.expire_all()
     assert db.session.get(AccessibilityReport, report.id).handled_dt is not None
+
+
+def test_a_connection_lost_while_closing_the_session_is_not_an_error(app, monkeypatch):
+    """PostgreSQL restarted after the page was read and rendered: the closing ROLLBACK fails, the page
+    is still sent (a 500 here lost finished receipts under load)."""
+    from sqlalchemy.orm import Session
+
+    db.session.execute(sa.text("SELECT 1"))  # a transaction is open, as after reading a page
+    real_close, calls = Session.close, []
+
+    def dying_close(self):
+        if not calls:
+            calls.append(self)
+            raise sa.exc.OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+        return real_close(self)
+
+    monkeypatch.setattr(Session, "close", dying_close)
+    app.do_teardown_appcontext(None)  # what Flask runs at the end of every request
+    assert len(calls) == 1
+    assert not db.session.registry.has()  # the broken session is dropped; the next request gets a new one
+    monkeypatch.setattr(Session, "close", real_close)
+    real_close(calls[0])
+    assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
