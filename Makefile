@@ -16,7 +16,7 @@ serve:
 # Several worker processes behind one port; set DATABASE_URL (PostgreSQL) and REDIS_URL for production.
 WORKERS ?= 4
 serve-prod: install assets translations migrate
-	HEARING_LOG_JSON=true $(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'hearing:create_app()'
+	HEARING_LOG_JSON=true $(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'hearing:create_app()'
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)

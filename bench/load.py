@@ -81,7 +81,7 @@ def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, 
     if redis_url:
         env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "hearing:create_app()"],
         cwd=ROOT, env=env, start_new_session=True,
     )
