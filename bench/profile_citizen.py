@@ -27,7 +27,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--citizens", type=int, default=300)
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--sql", action="store_true", help="also print the SQL of one citizen")
     args = parser.parse_args()
     if not os.environ.get("TEST_DATABASE_URL"):
@@ -43,8 +43,16 @@ def main() -> None:
     statements = {"form": 0, "answer": 0, "receipt": 0}
     seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
     step = ["form"]
+    shown: list[tuple[str, str]] = []  # with --sql: the statements of one citizen
+
+    def count(_conn, _cursor, statement, *_rest) -> None:
+        statements[step[0]] += 1
+        if args.sql and show[0]:
+            shown.append((step[0], statement))
+
+    show = [False]
     with app.app_context():
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.__setitem__(step[0], statements[step[0]] + 1))
+        sa.event.listen(db.engine, "before_cursor_execute", count)
 
     def citizen(client, n: int) -> None:
         step[0] = "form"
@@ -68,15 +76,11 @@ def main() -> None:
     for n in range(20):  # warm up: templates compiled, pool filled
         citizen(app.test_client(), n)
     if args.sql:
-        shown = []
-        with app.app_context():
-            sa.event.listen(db.engine, "before_cursor_execute", lambda c, cur, stmt, *a: shown.append((step[0], stmt)))
+        show[0] = True
         citizen(app.test_client(), 0)
-        with app.app_context():
-            sa.event.remove(db.engine, "before_cursor_execute", sa.event.registry._key_to_collection and None or None) if False else None
+        show[0] = False
         for name, stmt in shown:
             print(f"{name:8} {' '.join(stmt.split())[:230]}")
-        shown.clear()
     for k in statements:
         statements[k], seconds[k] = 0, 0.0
     cpu = time.process_time()
