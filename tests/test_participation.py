@@ -250,6 +250,14 @@ def test_bad_uploads_are_refused_with_text_kept(client, world, filename, content
     gc.collect()  # collect the client's spooled body here, under this test's warning filter
 
 
+def test_a_refused_file_type_is_explained_in_the_readers_language(client, world):
+    url = f"/delta/{world['hearing'].id}?lang=en"
+    r, _ = post_response(client, url, {"statement": "My statement", "consent": "without_name"},
+                         files=[(io.BytesIO(b"MZ\x90\x00 not a pdf"), "virus.pdf")])
+    assert r.status_code == 422
+    assert "Use PDF, DOCX, ODT, TXT, PNG or JPEG." in text_of(r) and "eller" not in text_of(r).split("Use PDF")[1][:60]
+
+
 def test_docx_and_odt_are_recognised_by_content():
     from hearing.participation.uploads import sniff
 

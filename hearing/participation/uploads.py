@@ -12,7 +12,6 @@ from pathlib import Path
 from flask_babel import lazy_gettext as _l
 
 MAX_BYTES = 10 * 1024 * 1024
-ALLOWED_LABEL = "PDF, DOCX, ODT, TXT, PNG eller JPEG"
 
 
 class UploadError(ValueError):
@@ -70,7 +69,7 @@ def check_upload(filename: str, data: bytes) -> CheckedFile:
         raise UploadError(_l("Filen «%(name)s» er større enn 10 MB.", name=name))
     content_type = sniff(data)
     if content_type is None:
-        raise UploadError(_l("Filen «%(name)s» har en filtype vi ikke tar imot. Bruk %(allowed_label)s.", name=name, allowed_label=ALLOWED_LABEL))
+        raise UploadError(_l("Filen «%(name)s» har en filtype vi ikke tar imot. Bruk PDF, DOCX, ODT, TXT, PNG eller JPEG.", name=name))
     return CheckedFile(name, content_type, data)
 
 
