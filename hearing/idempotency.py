@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import redirect
+from flask import current_app, redirect
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from hearing.extensions import db
-from hearing.models import RequestKey
+from hearing.models import RequestKey, utcnow
+
+#: How long the page that shows a secret made by a form (a link, a password) can be opened again.
+SECRET_SHOWN_FOR = timedelta(hours=1)
 
 
 def new_key() -> str:
@@ -47,3 +54,27 @@ def once(key: str | None, action: Callable[[], str]) -> Response:
             return redirect(url)
         raise
     return redirect(url)
+
+
+# --- secrets a form makes once ----------------------------------------------------------------
+
+
+def secret_for(key: str, purpose: str) -> bytes:
+    """256 bits derived from a form's one-time key with the app secret.
+
+    An invitation token or temporary password made from it is the same for a replayed or
+    double-clicked POST, so the page that shows it can show it again, although only its hash is stored.
+    """
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), f"{purpose}:{key}".encode(), hashlib.sha256).digest()
+
+
+def url_token(seed: bytes) -> str:
+    return base64.urlsafe_b64encode(seed).rstrip(b"=").decode()
+
+
+def key_is_recent(key: str | None) -> bool:
+    """The form with this key was sent, less than SECRET_SHOWN_FOR ago."""
+    if not key or len(key) > 64:
+        return False
+    created = db.session.scalar(sa.select(RequestKey.created_dt).where(RequestKey.key == key))
+    return created is not None and created >= utcnow() - SECRET_SHOWN_FOR

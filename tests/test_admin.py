@@ -20,7 +20,7 @@ from hearing.models import (
     User,
     utcnow,
 )
-from tests.conftest import PASSWORD, text_of
+from tests.conftest import PASSWORD, hidden_fields, text_of
 
 
 def actions() -> list[str]:
@@ -292,9 +292,8 @@ def test_process_overview_counts_inputs_per_activity_and_phase(admin_client, mak
 
 def test_create_user_with_generated_password_and_reset(admin_client, client, app):
     r = admin_client.submit("/admin/users/new", {"name": "Frida Fasilitator", "email": "Frida@Kommune.no", "role": "facilitator", "password": ""}, follow=True)
-    page = text_of(r)
-    assert "Midlertidig passord for frida@kommune.no" in page
-    temp = page.split("frida@kommune.no: ")[1].split(" ")[0]
+    assert "Midlertidig passord for frida@kommune.no" in text_of(r)
+    temp = shown_secret(r)
     user = db.session.scalar(sa.select(User).filter_by(email="frida@kommune.no"))
     assert user.role == "facilitator" and user.check_password(temp)
     # The user logs in in another browser; a password reset ends that session.
@@ -311,6 +310,51 @@ def test_create_user_with_generated_password_and_reset(admin_client, client, app
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("et-nytt-passord-123")
     assert "user.reset_password" in actions()
+
+
+def shown_secret(response) -> str:
+    return re.search(r'id="secret" type="text" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+
+
+def test_a_double_click_makes_one_user_and_shows_the_same_password(admin_client, app):
+    page = admin_client.get("/admin/users/new").get_data(as_text=True)
+    fields = {**hidden_fields(page), "name": "Per Pleier", "email": "per@kommune.no", "role": "reviewer", "password": ""}
+    first, second = (admin_client.post("/admin/users/new", data=fields) for _ in range(2))
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "per@kommune.no")) == 1
+    shown = [shown_secret(admin_client.get(first.location)), shown_secret(admin_client.get(second.location))]
+    assert shown[0] == shown[1]
+    user = db.session.scalar(sa.select(User).filter_by(email="per@kommune.no"))
+    assert user.check_password(shown[0])
+    # A reset shows a new password the same way, also on a double click; the old one is gone.
+    page = admin_client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
+    reset = hidden_fields(page, action=f"/admin/users/{user.id}/password")
+    first, second = (admin_client.post(f"/admin/users/{user.id}/password", data=reset) for _ in range(2))
+    assert first.location == second.location
+    new = shown_secret(admin_client.get(first.location))
+    db.session.expire_all()
+    assert new != shown[0] and db.session.get(User, user.id).check_password(new)
+    assert admin_client.get(f"/admin/users/{user.id}/midlertidig-passord?key=gjettet-nokkel").status_code == 410
+    assert admin_client.get(f"/users/{user.id}/midlertidig-passord").status_code == 404
+    # Once the user has chosen a password of their own, the temporary one is not shown any more.
+    db.session.get(User, user.id).set_password("mitt-eget-passord-123")
+    db.session.commit()
+    r = admin_client.get(first.location)
+    assert r.status_code == 410 and new not in r.get_data(as_text=True)
+
+
+def test_the_temporary_password_page_is_for_admins_and_for_an_hour(admin_client, app, make_user, monkeypatch):
+    from tests.conftest import Client
+
+    r = admin_client.submit("/admin/users/new", {"name": "Kai", "email": "kai@kommune.no", "role": "reviewer", "password": ""})
+    assert admin_client.get(r.location).status_code == 200
+    reviewer, other = make_user("reviewer"), Client(app.test_client())
+    assert other.login(reviewer.email).status_code == 302
+    assert other.get(r.location).status_code == 403
+    from hearing import idempotency
+
+    monkeypatch.setattr(idempotency, "utcnow", lambda: utcnow() + timedelta(hours=1, minutes=1))
+    assert admin_client.get(r.location).status_code == 410
 
 
 def test_user_form_errors_and_duplicates(admin_client, make_user):

@@ -24,7 +24,7 @@ from hearing.models import (
     Submission,
     utcnow,
 )
-from tests.conftest import text_of
+from tests.conftest import hidden_fields, text_of
 
 
 def make_hearing(process, **kw):
@@ -91,8 +91,14 @@ def test_create_and_revoke_invitation_links(admin_client, make_process, client):
     db.session.add(council)
     hearing = make_hearing(process, audience="invited")
     url = f"/admin/activities/{hearing.id}/invitations"
-    r = admin_client.submit(url, {"body_name": "Eldrerådet", "group_id": str(council.id)}, follow=True)
-    link = re.search(r"(http://localhost/invitasjon/[\w-]+)", text_of(r)).group(1)
+    page = admin_client.get(url).get_data(as_text=True)
+    fields = {**hidden_fields(page), "body_name": "Eldrerådet", "group_id": str(council.id)}
+    first, second = (admin_client.post(url, data=fields) for _ in range(2))  # a double click
+    assert first.location == second.location
+    assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 1
+    r = admin_client.get(first.location)
+    link = re.search(r'id="secret" type="text" value="(http://localhost/invitasjon/[\w-]+)"', r.get_data(as_text=True)).group(1)
+    assert link in admin_client.get(second.location).get_data(as_text=True)  # the same link, shown again
     inv = db.session.scalar(sa.select(Invitation))
     assert inv.group_id == council.id and link.split("/")[-1] not in inv.token_hash
     assert client.get(link.replace("http://localhost", "")).status_code == 200
@@ -100,6 +106,7 @@ def test_create_and_revoke_invitation_links(admin_client, make_process, client):
     assert "Eldrerådet" in page and "Aktiv" in page and link not in page  # the link is shown only once
     admin_client.submit(url, action=f"/admin/invitations/{inv.id}/revoke")
     assert client.get(link.replace("http://localhost", "")).status_code == 410
+    assert admin_client.get(first.location).status_code == 410  # a revoked link is not shown again
 
 
 def test_survey_results_per_group_for_reviewers(client, make_user, make_process):

@@ -128,7 +128,7 @@ class NewUserForm(FormKeyMixin, UserForm):
     password = PasswordField(_l("Passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(FormKeyMixin, FlaskForm):
     password = PasswordField(_l("Nytt passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
     confirm = PasswordField(_l("Gjenta passordet"), validators=[EqualTo("password", message=_l("Passordene er ikke like."))])
 

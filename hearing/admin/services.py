@@ -276,10 +276,15 @@ def _renumber(session: Session, activity: Activity, ordered: list[Prompt] | None
     session.expire(activity, ["prompts"])
 
 
-def generate_password() -> str:
-    """A temporary password that is easy to read aloud: four groups of letters and digits."""
+def generate_password(seed: bytes | None = None) -> str:
+    """A temporary password that is easy to read aloud: four groups of letters and digits.
+
+    From ``seed`` (at least 16 random bytes) it is always the same, so a form sent twice makes one password.
+    """
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+    picks = [b % len(alphabet) for b in seed[:16]] if seed else [secrets.randbelow(len(alphabet)) for _ in range(16)]
+    chars = "".join(alphabet[i] for i in picks)
+    return "-".join(chars[i:i + 4] for i in range(0, 16, 4))
 
 
 def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> User:

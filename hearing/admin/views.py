@@ -15,7 +15,7 @@ from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices
-from hearing.idempotency import once
+from hearing.idempotency import key_is_recent, new_key, once, secret_for, url_token
 from hearing.models import (
     AccessibilityReport,
     Activity,
@@ -328,25 +328,47 @@ def users():
     return render_template("admin/users.html", users=rows)
 
 
+def _form_key(form) -> str:
+    """The form's one-time key, or a fresh one: a secret must never come from an empty or made-up key."""
+    key = form.form_key.data or ""
+    return key if 16 <= len(key) <= 64 else new_key()
+
+
+def _temporary_password(key: str) -> str:
+    return services.generate_password(secret_for(key, "password"))
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required("admin")
 def user_new():
     form = forms.NewUserForm()
     if form.validate_on_submit():
-        password = form.password.data or services.generate_password()
+        key, chosen = _form_key(form), form.password.data
 
         def create() -> str:
-            user = services.create_user(db.session, current_user, {**form.data, "password": password})
-            if not form.password.data:
-                flash(_("Midlertidig passord for %(email)s: %(password)s — gi det til brukeren på en trygg måte.", email=user.email, password=password), "info")
+            user = services.create_user(db.session, current_user, {**form.data, "password": chosen or _temporary_password(key)})
             flash(_("Brukeren er opprettet."), "success")
-            return url_for("admin.users")
+            return url_for("admin.user_secret", user_id=user.id, key=key) if not chosen else url_for("admin.users")
 
         try:
-            return once(form.form_key.data, create)
+            return once(key, create)
         except services.ServiceError as exc:
             refuse_form(form, exc)
     return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.get("/users/<int:user_id>/midlertidig-passord")
+@role_required("admin")
+def user_secret(user_id: int):
+    """The temporary password a form just made, shown again on a reload or double click while it is
+    still the user's password and less than an hour old."""
+    user = _get(User, user_id)
+    key = request.args.get("key", "")
+    password = _temporary_password(key) if key_is_recent(key) else None
+    shown = password if password and user.check_password(password) else None
+    return render_template("admin/secret.html", title=_("Midlertidig passord for %(email)s", email=user.email),
+                           label=_("Midlertidig passord"), secret=shown, process=None,
+                           back=url_for("admin.users"), back_label=_("Tilbake til brukerne")), 200 if shown else 410
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -367,12 +389,14 @@ def user_password(user_id: int):
     user = _get(User, user_id)
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
-        password = services.reset_password(db.session, current_user, user, form.password.data or None)
-        db.session.commit()
-        if not form.password.data:
-            flash(_("Nytt midlertidig passord for %(email)s: %(password)s", email=user.email, password=password), "info")
-        flash(_("Passordet er endret. Brukeren er logget ut av andre økter."), "success")
-        return redirect(url_for("admin.users"))
+        key, chosen = _form_key(form), form.password.data
+
+        def reset() -> str:
+            services.reset_password(db.session, current_user, user, chosen or _temporary_password(key))
+            flash(_("Passordet er endret. Brukeren er logget ut av andre økter."), "success")
+            return url_for("admin.user_secret", user_id=user.id, key=key) if not chosen else url_for("admin.users")
+
+        return once(key, reset)
     return render_template("admin/user_form.html", form=forms.UserForm(obj=user), user=user, reset_form=form), 422
 
 
@@ -441,15 +465,36 @@ def invitations(activity_id: int):
     if form.validate_on_submit():
         group = next((g for g in activity.process.groups if g.id == form.group_id.data), None)
 
-        def create() -> str:
-            _inv, token = participation.create_invitation(db.session, current_user, activity, body_name=form.body_name.data, group=group)
-            link = url_for("participation.invitation", token=token, _external=True)
-            flash(_("Lenken til %(body)s (vises bare nå – kopier den): %(link)s", body=form.body_name.data, link=link), "info")
-            return url_for("admin.invitations", activity_id=activity.id)
+        key = _form_key(form)
 
-        return once(form.form_key.data, create)
+        def create() -> str:
+            inv, _token = participation.create_invitation(db.session, current_user, activity, body_name=form.body_name.data,
+                                                          group=group, token=_invitation_token(key))
+            return url_for("admin.invitation_secret", invitation_id=inv.id, key=key)
+
+        return once(key, create)
     rows = db.session.scalars(sa.select(Invitation).where(Invitation.activity_id == activity.id).order_by(Invitation.created_dt)).all()
     return render_template("admin/invitations.html", form=form, activity=activity, process=activity.process, invitations=rows)
+
+
+def _invitation_token(key: str) -> str:
+    return url_token(secret_for(key, "invitation"))
+
+
+@bp.get("/invitations/<int:invitation_id>/lenke")
+@role_required("admin")
+def invitation_secret(invitation_id: int):
+    """The link a form just made, shown again on a reload or double click for an hour (only its hash is stored)."""
+    invitation = _get(Invitation, invitation_id)
+    key = request.args.get("key", "")
+    token = _invitation_token(key) if key_is_recent(key) else None
+    valid = token is not None and participation.token_hash(token) == invitation.token_hash and invitation.revoked_dt is None
+    return render_template(
+        "admin/secret.html", title=_("Invitasjonslenke til %(body)s", body=invitation.body_name), label=_("Lenke"),
+        secret=url_for("participation.invitation", token=token, _external=True) if valid else None,
+        process=invitation.activity.process, back=url_for("admin.invitations", activity_id=invitation.activity_id),
+        back_label=_("Tilbake til invitasjonslenkene"),
+    ), 200 if valid else 410
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

@@ -62,11 +62,12 @@ def edit_token_for(secret_key: str, submission_key: str) -> str:
 # --- invitations -----------------------------------------------------------------------------
 
 
-def create_invitation(session: Session, actor, activity: Activity, *, body_name: str, group: StakeholderGroup | None) -> tuple[Invitation, str]:
-    """A new invitation link; the token (256 bits) is returned once and only its hash is stored."""
+def create_invitation(session: Session, actor, activity: Activity, *, body_name: str, group: StakeholderGroup | None,
+                      token: str | None = None) -> tuple[Invitation, str]:
+    """A new invitation link; the token (256 bits, random unless given) is returned and only its hash is stored."""
     from hearing import audit
 
-    token = secrets.token_urlsafe(32)
+    token = token or secrets.token_urlsafe(32)
     invitation = Invitation(activity=activity, group=group, body_name=body_name.strip(), token_hash=token_hash(token),
                             created_by_id=getattr(actor, "id", None))
     session.add(invitation)

@@ -155,3 +155,36 @@ def test_built_pages_pass_axe_and_fit_narrow_screens(browser, live_server, built
     assert failed == []
     assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
     assert wide == [], "\n".join(f"{u}: {w}" for u, w in wide)
+
+
+@pytest.mark.parametrize("width", [320, 640])
+def test_secret_pages_show_the_password_and_link_by_keyboard(browser, live_server, live_app, width):  # noqa: F811
+    """A new user's temporary password and a council's invitation link are shown on a page of their own."""
+    from hearing.extensions import db
+    from hearing.models import Activity
+
+    with live_app.app_context():
+        activity_id = db.session.scalar(sa.select(Activity.id).where(Activity.kind == "hearing"))
+        db.session.remove()
+    context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1 if width == 320 else 2,
+                                  locale="nb-NO")
+    page = context.new_page()
+    email, _n, _r, password = DEMO_USERS[0]  # the administrator
+    login(page, live_server, email, password)
+    problems, wide, audited = {}, [], []
+    page.goto(live_server + "/admin/users/new")
+    page.fill("#name", "Hemmelig Hanne")
+    page.fill("#email", f"hanne{width}@demo.kommune.no")
+    page.locator("#name").press("Enter")
+    page.wait_for_url(re.compile(r".*/midlertidig-passord\?key="))
+    assert re.fullmatch(r"[a-z2-9]{4}(-[a-z2-9]{4}){3}", page.input_value("#secret"))
+    _check(page, "midlertidig passord", width, problems, wide, audited)
+    page.goto(live_server + f"/admin/activities/{activity_id}/invitations")
+    page.fill("#body_name", "Ungdomsrådet")
+    page.locator("#body_name").press("Enter")
+    page.wait_for_url(re.compile(r".*/lenke\?key="))
+    assert page.input_value("#secret").startswith(live_server + "/invitasjon/")
+    _check(page, "invitasjonslenke", width, problems, wide, audited)
+    context.close()
+    assert problems == {}, problems
+    assert wide == [], wide
