@@ -274,6 +274,14 @@ def test_rename_move_pin_and_accept_through_pages(reviewer_client, world):
     theme_page = f"/review/themes/{bus.id}"
     r = reviewer_client.get(theme_page)
     assert r.status_code == 200 and "Buss og transport" in text_of(r)
+    # A name that is too long is refused on the theme page, with what was typed still in the field.
+    too_long = "Kollektivtilbud " + "x" * 300
+    r = reviewer_client.submit(theme_page, {"name": too_long}, action=f"/review/themes/{bus.id}/rename")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "data-error-summary" in html and f'href="#rename-{bus.id}"' in html
+    assert f'value="{too_long}"' in html and 'aria-invalid="true"' in html
+    db.session.expire_all()
+    assert db.session.get(Theme, bus.id).name == "Buss og transport"
     a = theme_with(run, BUS[1])
     r = reviewer_client.submit(theme_page, {"theme_id": str(food.id)},
                                action=f"/review/assignments/{a.id}/move")

@@ -209,8 +209,10 @@ def run_status(run_id: int):
     )
 
 
-def _theme_page(theme: Theme, *, merge_form=None, split_form=None, status: int = 200):
+def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=None, status: int = 200):
     run = theme.run
+    rename_form = rename_form or forms.RenameForm(obj=theme)
+    rename_form.name.id = f"rename-{theme.id}"  # the error summary links to the field as the page names it
     filters = board.Filters.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
     q = board.assignments_query(theme, filters)
@@ -240,7 +242,7 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, status: int =
         filters=filters,
         options=board.filter_options(db.session, run),
         spread=board.spread(db.session, run, filters, [theme.id]).get(theme.id),
-        rename_form=forms.RenameForm(obj=theme),
+        rename_form=rename_form,
         merge_form=merge_form,
         split_form=split_form or forms.SplitForm(),
         history=[_describe(e, labels) for e in history],
@@ -322,18 +324,12 @@ def theme_split(theme_id: int):
 def theme_rename(theme_id: int):
     theme = _get(Theme, theme_id)
     form = forms.RenameForm()
-    if form.validate_on_submit():
-        service.rename_theme(db.session, current_user, theme, form.name.data)
-        db.session.commit()
-        flash(_("Temaet heter nå «%(name)s».", name=theme.label), "success")
-    else:
-        flash(
-            _(
-                "Navnet ble ikke lagret: %(error)s",
-                error="; ".join(str(e) for e in form.name.errors) or _("skjemaet var utløpt"),
-            ),
-            "danger",
-        )
+    if not form.validate_on_submit():
+        # The theme page again, with the typed name and what is wrong with it.
+        return _theme_page(theme, rename_form=form, status=422)
+    service.rename_theme(db.session, current_user, theme, form.name.data)
+    db.session.commit()
+    flash(_("Temaet heter nå «%(name)s».", name=theme.label), "success")
     return _back(theme.run, f"#theme-{theme.id}")
 
 
