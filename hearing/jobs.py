@@ -21,6 +21,7 @@ the foreground (RQ when ``REDIS_URL`` is set, else the polling worker).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -34,7 +35,9 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from hearing.extensions import db
@@ -176,7 +179,7 @@ def run_job(job_id: int, app: Flask | None = None) -> bool:
                 return
             last.update(progress=percent, t=now)
             try:
-                _store(job_id, progress=percent, message=message[:300], heartbeat_dt=utcnow())
+                _store(job_id, progress=percent, message=storable(message), heartbeat_dt=utcnow())
             except sa.exc.OperationalError:
                 log.debug("progress for job %s not stored (database busy)", job_id)
 
@@ -193,9 +196,12 @@ def run_job(job_id: int, app: Flask | None = None) -> bool:
         except Exception as exc:
             session.rollback()
             beat.stopped.set()
-            reason = str(exc) if isinstance(exc, JobError) else f"Uventet feil: {type(exc).__name__}: {exc}"
+            if isinstance(exc, JobError):
+                reason = storable(exc.args[0] if exc.args else "", limit=2000)
+            else:
+                reason = storable(_l("Uventet feil: %(error)s", error=f"{type(exc).__name__}: {exc}"[:1500]), limit=2000)
             log.exception("job %s (%s) failed", job_id, job.kind)
-            _store(job_id, status=JobStatus.FAILED, error=reason[:2000], message="Feilet",
+            _store(job_id, status=JobStatus.FAILED, error=reason, message=storable(_l("Feilet")),
                    finished_dt=utcnow(), heartbeat_dt=utcnow())
             return True
         finally:
@@ -203,7 +209,35 @@ def run_job(job_id: int, app: Flask | None = None) -> bool:
 
 
 def _done_message(kind: str) -> str:
-    return "Ferdig"
+    return storable(_l("Ferdig"))
+
+
+# --- messages in the reader's language -----------------------------------------------------------
+
+
+def storable(text, limit: int = 300) -> str:
+    """A job message or error as stored. A lazy translation (``_l``) keeps its bokmål source and values
+    as JSON, so every reader sees it in their own language (``readable``); other text as it is."""
+    if isinstance(text, LazyString) and len(text._args) == 1 and isinstance(text._args[0], str):
+        try:
+            stored = json.dumps({"msgid": text._args[0], "values": text._kwargs}, ensure_ascii=False)
+        except TypeError:
+            stored = ""
+        if stored and len(stored) <= limit:
+            return stored
+    return str(text)[:limit]
+
+
+def readable(stored: str | None) -> str:
+    """A stored job message or error in the reader's language (in bokmål outside a request)."""
+    if not stored or not stored.startswith('{"msgid"'):
+        return stored or ""
+    try:
+        data = json.loads(stored)
+        source, values = data["msgid"], data.get("values") or {}
+        return gettext(source, **values)
+    except (ValueError, KeyError, TypeError):
+        return stored
 
 
 def run_pending_jobs(app: Flask | None = None, *, limit: int | None = None) -> int:
@@ -240,16 +274,16 @@ def recover_stale_jobs(session: Session, *, stale_minutes: float | None = None, 
     for job in stale:
         if job.attempts < max_attempts:
             job.status = JobStatus.QUEUED
-            job.message = "Startet på nytt etter at arbeideren stoppet"
+            job.message = storable(_l("Startet på nytt etter at arbeideren stoppet"))
             job.progress = 0
             requeued.append(job.id)
             if _config("REDIS_URL", None):
                 session.info.setdefault("rq_pending", []).append(job.id)
         else:
             job.status = JobStatus.FAILED
-            job.error = (f"Arbeidet stoppet uten å bli ferdig {job.attempts} ganger (serveren ble trolig "
-                         "startet på nytt). Start det på nytt.")
-            job.message = "Feilet"
+            job.error = storable(_l("Arbeidet stoppet uten å bli ferdig %(n)d ganger (serveren ble trolig startet på nytt). "
+                                    "Start det på nytt.", n=job.attempts), limit=2000)
+            job.message = storable(_l("Feilet"))
             job.finished_dt = utcnow()
             failed.append(job.id)
     session.commit()
@@ -307,6 +341,7 @@ def _wants_local_worker(app: Flask) -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.add_template_filter(readable, "job_text")
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_cli)
     if _wants_local_worker(app):
@@ -349,8 +384,8 @@ def jobs_cli() -> None:
 def jobs_list_command(limit: int) -> None:
     """Show the latest jobs with their status and progress."""
     for job in db.session.scalars(sa.select(Job).order_by(Job.id.desc()).limit(limit)):
-        click.echo(f"{job.id:>6} {job.kind:<14} {job.status:<8} {job.progress:>3} % {job.message}"
-                   + (f" – {job.error}" if job.error else ""))
+        click.echo(f"{job.id:>6} {job.kind:<14} {job.status:<8} {job.progress:>3} % {readable(job.message)}"
+                   + (f" – {readable(job.error)}" if job.error else ""))
 
 
 @jobs_cli.command("recover")

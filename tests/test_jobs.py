@@ -186,3 +186,32 @@ def test_embedding_jobs_run_after_other_jobs_and_in_chunks(app, recorder, make_p
     jobs.run_pending_jobs()
     results = [j.result for j in db.session.scalars(sa.select(Job).where(Job.kind == "themes.embed").order_by(Job.id))]
     assert results == [{"embedded": 2, "more": True}, {"embedded": 1, "more": False}]
+
+
+def test_job_messages_are_shown_in_the_readers_language(app):
+    from flask_babel import lazy_gettext as _l
+    from flask_babel import refresh
+
+    @jobs.task("test.lang")
+    def lang(session, job, progress):
+        raise jobs.JobError(_l("Grupperingen finnes ikke lenger."))
+
+    try:
+        job = jobs.enqueue(db.session, "test.lang", {})
+        db.session.commit()
+        jobs.run_pending_jobs()
+        db.session.refresh(job)
+    finally:
+        jobs.TASKS.pop("test.lang", None)
+    assert jobs.readable(job.error) == "Grupperingen finnes ikke lenger."  # outside a request (CLI): bokmål
+    progress = jobs.storable(_l("%(done)d av %(total)d innspill", done=2, total=5))
+    for lang_code, error, message, step in [
+        ("nb", "Grupperingen finnes ikke lenger.", "Feilet", "2 av 5 innspill"),
+        ("nn", "Grupperinga finst ikkje lenger.", "Feila", "2 av 5 innspel"),
+        ("en", "The grouping no longer exists.", "Failed", "2 of 5 comments"),
+    ]:
+        with app.test_request_context(f"/?lang={lang_code}"):
+            refresh()  # the test's shared app context keeps the last language otherwise
+            assert (jobs.readable(job.error), jobs.readable(job.message), jobs.readable(progress)) == (error, message, step)
+    assert jobs.readable("Skrevet før meldinger ble lagret slik") == "Skrevet før meldinger ble lagret slik"  # older rows
+    assert len(jobs.storable(_l("Uventet feil: %(error)s", error="x" * 400))) <= 300  # too long: stored as text, cut

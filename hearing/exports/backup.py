@@ -167,7 +167,7 @@ def export_process(
     tables: dict[str, list[dict]] = {}
     user_ids: set[int] = set()
     for n, (name, column, parent) in enumerate(TABLES):
-        progress(5 + int(80 * n / len(TABLES)), f"Leser {name}")
+        progress(5 + int(80 * n / len(TABLES)), _l("Leser %(table)s", table=name))
         table = _table(name)
         if parent is None:
             query = sa.select(table).where(table.c.id == process.id)
@@ -204,7 +204,7 @@ def export_process(
             path = Path(upload_folder) / row["storage_name"]
             if path.is_file():
                 files[str(row["id"])] = base64.b64encode(path.read_bytes()).decode("ascii")
-    progress(90, "Skriver filen")
+    progress(90, _l("Skriver filen"))
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -369,7 +369,7 @@ def import_process(
     files: dict = data.get("attachment_files") or {}
     done: set[str] = set()
     for n, name in enumerate(TABLE_NAMES):
-        progress(5 + int(85 * n / len(TABLE_NAMES)), f"Legger inn {name}")
+        progress(5 + int(85 * n / len(TABLE_NAMES)), _l("Legger inn %(table)s", table=name))
         table = _table(name)
         source_rows = tables.get(name) or []
         if not source_rows:
@@ -425,7 +425,7 @@ def import_process(
             if rows:
                 session.execute(sa.insert(table), rows)
         done.add(name)
-    progress(92, "Kobler sammen")
+    progress(92, _l("Kobler sammen"))
     for name, new_id, column, target, old in fixups:
         value = new_ids[target].get(old)
         if value is not None:

@@ -299,9 +299,9 @@ def inputs_task(session: Session, job: Job, progress) -> dict:
     include_original = (
         bool(job.payload.get("include_original")) and creator is not None and creator.role == Role.ADMIN
     )
-    progress(5, "Henter innspillene")
+    progress(5, _l("Henter innspillene"))
     table = services.input_rows(session, process, include_original=include_original, progress=progress)
-    progress(75, "Skriver filen")
+    progress(75, _l("Skriver filen"))
     if fmt == "xlsx":
         data = services.to_xlsx(table.headers, table.rows)
     else:
@@ -340,7 +340,7 @@ def import_task(session: Session, job: Job, progress) -> dict:
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     try:
         data = backup.loads(upload.data)
-        progress(3, "Filen er lest")
+        progress(3, _l("Filen er lest"))
         # SQLite has one writer: progress stored on another connection would wait for the import's transaction
         step = progress if session.get_bind().dialect.name != "sqlite" else backup.no_progress
         process = backup.import_process(
@@ -364,14 +364,14 @@ def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) 
     fmt = (job.payload or {}).get("fmt")
     if fmt not in draft_exports.FORMATS:
         raise JobError(_l("Ukjent filformat."))
-    progress(10, "Lager filen")
+    progress(10, _l("Lager filen"))
     with force_locale("nb"):
         if isinstance(obj, Draft):
             data, name = draft_exports.render(obj, fmt), draft_exports.file_name(obj, fmt)
         else:
             view = report_exports.build_report(session, obj)
             data, name = report_exports.render(view, fmt), report_exports.file_name(view, fmt)
-    progress(90, "Lagrer filen")
+    progress(90, _l("Lagrer filen"))
     return _keep(
         session,
         job,

@@ -22,6 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
@@ -243,7 +244,7 @@ def input_rows(
             row.append(inp.text)
         rows.append(tuple(safe_cell(v) for v in row))
         if progress and n % 500 == 0:
-            progress(10 + int(60 * n / max(len(inputs), 1)), f"{n} av {len(inputs)} innspill")
+            progress(10 + int(60 * n / max(len(inputs), 1)), _l("%(done)d av %(total)d innspill", done=n, total=len(inputs)))
     return InputTable(headers=headers, rows=rows, run=run)
 
 

@@ -15,6 +15,7 @@ from hearing.exports import backup, bp, forms
 from hearing.exports import jobs as exports
 from hearing.extensions import db
 from hearing.idempotency import once
+from hearing.jobs import readable
 from hearing.labels import job_status_label
 from hearing.models import ExportFile, Job, JobStatus, Process, Role
 
@@ -176,8 +177,8 @@ def job_status(job_id: int):
             "status": job.status,
             "status_label": job_status_label(job.status),
             "progress": job.progress,
-            "message": job.message,
-            "error": job.error,
+            "message": readable(job.message),
+            "error": readable(job.error) or None,
             "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
         }
     )

@@ -11,6 +11,7 @@ from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
+from hearing.jobs import readable
 from hearing.labels import job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
 from hearing.review import board, bp, forms
@@ -202,8 +203,8 @@ def run_status(run_id: int):
             "status": job.status if job else "done",
             "status_label": job_status_label(job.status if job else "done"),
             "progress": job.progress if job else 100,
-            "message": job.message if job else "",
-            "error": job.error if job else None,
+            "message": readable(job.message) if job else "",
+            "error": (readable(job.error) or None) if job else None,
             "finished": job is None or job.status in (JobStatus.DONE, JobStatus.FAILED),
         }
     )

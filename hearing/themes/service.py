@@ -178,7 +178,7 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
                 redo[inp.id] = emb
                 inputs.append(inp)
     total = len(inputs)
-    progress(1, f"0 av {total} innspill")
+    progress(1, _l("%(done)d av %(total)d innspill", done=0, total=total))
     for start in range(0, total, batch_size):
         batch = inputs[start : start + batch_size]
         vectors = embed_texts([i.display_text for i in batch], batch_size=batch_size)
@@ -192,7 +192,7 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
             row.created_dt = utcnow()
         session.commit()
         done = start + len(batch)
-        progress(int(100 * done / max(total, 1)) if done < total else 99, f"{done} av {total} innspill")
+        progress(int(100 * done / max(total, 1)) if done < total else 99, _l("%(done)d av %(total)d innspill", done=done, total=total))
     return total
 
 
@@ -318,7 +318,7 @@ def _complete_embeddings(session: Session, inputs: Sequence[Input], embeddings: 
     out = list(embeddings)
     if missing:
         def step(done: int, total: int) -> None:
-            progress(10 + int(50 * done / max(total, 1)), f"Lager vektorer for {done} av {total} nye innspill")
+            progress(10 + int(50 * done / max(total, 1)), _l("Lager vektorer for %(done)d av %(total)d nye innspill", done=done, total=total))
 
         vectors = embed_texts([inputs[i].display_text for i in missing], progress=step)
         for i, vec in zip(missing, vectors, strict=True):
@@ -363,7 +363,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     reviewer moved or pinned in the theme they were left in.
     """
     started = time.monotonic()
-    progress(2, "Henter innspill")
+    progress(2, _l("Henter innspill"))
     if run.themes:
         _clear(session, run)
         session.commit()
@@ -375,10 +375,10 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     if embeddings is not None:
         embeddings = _complete_embeddings(session, inputs, embeddings, progress)
     n_themes = run.params.get("n_themes", "auto")
-    progress(10, f"Grupperer {len(inputs)} innspill")
+    progress(10, _l("Grupperer %(n)d innspill", n=len(inputs)))
     model = ThemeModel(n_themes, vectorizer=vectorizer, random_state=RANDOM_STATE)
     model.fit(texts, embeddings=embeddings, guidance=_guides(run) or None)
-    progress(80, "Lagrer temaer")
+    progress(80, _l("Lagrer temaer"))
     ids = [i.id for i in inputs]
     labels = model.labels_
     sims = np.einsum("ij,ij->i", model.vectors_, model.centroids_[np.clip(labels, 0, None)]) if model.n_themes_ else None
@@ -595,12 +595,12 @@ def place_new_inputs(session: Session, run: ThemeRun, actor=None, progress: Prog
     new = unplaced_inputs(session, run)
     if not new:
         return 0
-    progress(10, f"Plasserer {len(new)} nye innspill")
+    progress(10, _l("Plasserer %(n)d nye innspill", n=len(new)))
     space = RunSpace.build(session, run)
     vectorizer = run.params.get("vectorizer", "tfidf")
     embeddings = stored_embeddings(session, new) if vectorizer != "tfidf" else None
     labels, distances = space.model.place([i.display_text for i in new], embeddings=embeddings)
-    progress(80, "Lagrer")
+    progress(80, _l("Lagrer"))
     for inp, label, dist in zip(new, labels, distances, strict=True):
         if label == MISC:
             theme_id, conf = _misc_theme(session, run).id, None
@@ -744,9 +744,9 @@ def suggest_for_unplaced(session: Session, run: ThemeRun, progress: Progress = _
     The :class:`~hearing.themes.ThemeSuggester` learns from the inputs reviewers moved or pinned.
     Returns how many suggestions were stored.
     """
-    progress(10, "Leser plasseringene")
+    progress(10, _l("Leser plasseringene"))
     space = RunSpace.build(session, run)
-    progress(60, "Lærer av det dere har bekreftet")
+    progress(60, _l("Lærer av det dere har bekreftet"))
     confirmed = [i for i, a in enumerate(space.assignments) if _is_confirmed(a)]
     classes = {space.assignments[i].theme_id for i in confirmed}
     if len(classes) < 2:
