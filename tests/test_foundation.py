@@ -108,6 +108,21 @@ def test_404_and_403_pages_in_norwegian(client, make_user):
     assert r.status_code == 403 and "Ingen tilgang" in text_of(r)
 
 
+def test_error_pages_in_the_readers_language(client):
+    client.get("/?lang=nn")
+    r = client.get("/finnes-ikke")
+    assert r.status_code == 404 and "Fann ikkje sida" in text_of(r) and "Fant ikke siden" not in text_of(r)
+    client.get("/?lang=en")
+    r = client.get("/finnes-ikke")
+    assert r.status_code == 404 and "Page not found" in text_of(r)
+
+
+def test_a_too_large_request_says_what_to_do(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    r = client.post("/login", data={"email": "x" * 2000})
+    assert r.status_code == 413 and "10 MB hver og 55 MB til sammen" in text_of(r) and "tatt vare på i nettleseren" in text_of(r)
+
+
 def test_500_page_in_site_look(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
 
