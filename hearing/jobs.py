@@ -240,6 +240,21 @@ def readable(stored: str | None) -> str:
         return stored
 
 
+def progress_view(job: Job | None) -> dict[str, Any]:
+    """What a progress bar polls (static/js/progress.js), in the reader's language; no job counts as done."""
+    from hearing.labels import job_status_label
+
+    status = job.status if job else JobStatus.DONE
+    return {
+        "status": status,
+        "status_label": job_status_label(status),
+        "progress": job.progress if job else 100,
+        "message": readable(job.message) if job else "",
+        "error": (readable(job.error) or None) if job else None,
+        "finished": status in (JobStatus.DONE, JobStatus.FAILED),
+    }
+
+
 def run_pending_jobs(app: Flask | None = None, *, limit: int | None = None) -> int:
     """Run queued jobs, oldest first, until none is left (or ``limit``); returns how many ran."""
     app = app or current_app._get_current_object()

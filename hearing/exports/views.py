@@ -15,7 +15,7 @@ from hearing.exports import backup, bp, forms
 from hearing.exports import jobs as exports
 from hearing.extensions import db
 from hearing.idempotency import once
-from hearing.jobs import readable
+from hearing.jobs import progress_view
 from hearing.labels import job_status_label
 from hearing.models import ExportFile, Job, JobStatus, Process, Role
 
@@ -171,17 +171,7 @@ def job_page(job_id: int):
 @role_required("reviewer")
 def job_status(job_id: int):
     job = _job(job_id)
-    return jsonify(
-        {
-            "job_id": job.id,
-            "status": job.status,
-            "status_label": job_status_label(job.status),
-            "progress": job.progress,
-            "message": readable(job.message),
-            "error": readable(job.error) or None,
-            "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
-        }
-    )
+    return jsonify({"job_id": job.id, **progress_view(job)})
 
 
 @bp.get("/jobs/<int:job_id>/download")

@@ -11,7 +11,7 @@ from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.idempotency import once
-from hearing.jobs import readable
+from hearing.jobs import progress_view
 from hearing.labels import job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
 from hearing.review import board, bp, forms
@@ -197,17 +197,7 @@ def run_status(run_id: int):
     job = run.job
     if job is not None:
         db.session.refresh(job)  # always what the worker last stored
-    return jsonify(
-        {
-            "run_id": run.id,
-            "status": job.status if job else "done",
-            "status_label": job_status_label(job.status if job else "done"),
-            "progress": job.progress if job else 100,
-            "message": readable(job.message) if job else "",
-            "error": (readable(job.error) or None) if job else None,
-            "finished": job is None or job.status in (JobStatus.DONE, JobStatus.FAILED),
-        }
-    )
+    return jsonify({"run_id": run.id, **progress_view(job)})
 
 
 def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=None, status: int = 200):
