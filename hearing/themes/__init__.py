@@ -75,17 +75,21 @@ from .files import GroupResult, ThemesInputError, group_file, read_table
 from .labels import class_terms, representatives
 from .matching import match_themes
 from .model import MISC_LABEL, Guide, Theme, ThemeModel
+from .speaker import strip_speaker
 from .suggest import ThemeSuggester
 from .text import Analyzer, guess_language, normalise_text
 from .vectorize import (
+    EMBEDDING_MODEL,
     CombinedVectorizer,
     EmbeddingVectorizer,
+    SemanticVectorizer,
     TfidfSvdVectorizer,
     embed_texts,
     make_vectorizer,
 )
 
 __all__ = [
+    "EMBEDDING_MODEL",
     "MISC",
     "MISC_LABEL",
     "Analyzer",
@@ -97,6 +101,7 @@ __all__ = [
     "Theme",
     "ThemeClusterer",
     "ThemeModel",
+    "SemanticVectorizer",
     "ThemeSuggester",
     "ThemesInputError",
     "choose_n_clusters",
@@ -109,4 +114,5 @@ __all__ = [
     "normalise_text",
     "read_table",
     "representatives",
+    "strip_speaker",
 ]

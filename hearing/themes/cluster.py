@@ -3,12 +3,13 @@
 Vectors come in with rows of unit length (see :mod:`hearing.themes.vectorize`),
 so k-means on them groups by cosine similarity.
 
-The number of themes is chosen on a sample: k-means for each candidate k,
-scored by the silhouette (cosine). Short texts on overlapping themes give a
+The structure is learnt on a sample in a UMAP reduction of the vectors; the
+number of themes is chosen there: k-means for each candidate k, scored by the
+silhouette. Short texts on overlapping themes give a
 silhouette that keeps creeping up with k, so the choice is the *smallest* k
 whose score comes within ``tolerance`` of the best one, which keeps the list of
-themes short enough to review. The final k-means on all rows starts from the
-centres found on the sample, which makes 100k rows cheap.
+themes short enough to review. Rows outside the sample join the nearest
+centre, which makes 100k rows cheap.
 
 Inputs that are far from their centre compared with the other members of the
 theme (a robust z-score of the cosine similarity) and members of themes too
@@ -62,6 +63,7 @@ def choose_n_clusters(
     sample_size=2500,
     tolerance=0.3,
     n_init=2,
+    metric="cosine",
     random_state=None,
 ):
     """Choose the number of clusters for ``X`` by silhouette on a sample.
@@ -90,7 +92,7 @@ def choose_n_clusters(
                          random_state=seed).labels_
         if len(np.unique(labels)) < 2:
             continue
-        scores[k] = float(silhouette_score(S, labels, metric="cosine"))
+        scores[k] = float(silhouette_score(S, labels, metric=metric))
     if not scores:
         return k_min, scores
     best = max(scores.values())
@@ -116,8 +118,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         ``max_clusters`` (see :func:`choose_n_clusters`).
     min_clusters, max_clusters : int
         Range for the automatic choice; ``max_clusters`` is also capped at
-        ``sqrt(n_samples / 2)`` (a common rule of thumb) and at
-        ``n_samples // (2 * min_size)``.
+        ``n_sample_rows // (2 * min_size)``, so that themes can be big enough.
     misc_threshold : float or None
         An input goes to "Diverse" when its cosine similarity to its centre
         lies more than this many robust standard deviations (1.4826 * MAD)
@@ -125,9 +126,17 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
     min_size : int
         Themes with fewer members are dissolved into "Diverse".
     sample_size : int
-        Rows used to choose k and to seed the final k-means.
+        Rows on which the structure (reduction, k, clusters) is learnt; the
+        other rows join the nearest theme centre.
     tolerance : float
         See :func:`choose_n_clusters`.
+    reduce : {"umap", "none"}
+        Cluster in a UMAP reduction (cosine, ``n_neighbors``,
+        ``n_components``) of the sample, which follows the local shape of
+        topics better than k-means on the raw vectors (measured in
+        ``bench/themes.py``); centres and thresholds stay in the vector
+        space, so :meth:`place` needs no UMAP. Samples smaller than
+        ``umap_min_samples`` are clustered as they are.
     random_state : int, RandomState or None
 
     Attributes
@@ -151,10 +160,18 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         max_clusters=30,
         misc_threshold=2.5,
         min_size=3,
-        sample_size=2500,
-        tolerance=0.3,
+        sample_size=5000,
+        tolerance=0.1,
+        reduce="umap",
+        n_neighbors=15,
+        n_components=10,
+        umap_min_samples=100,
         random_state=None,
     ):
+        self.reduce = reduce
+        self.n_neighbors = n_neighbors
+        self.n_components = n_components
+        self.umap_min_samples = umap_min_samples
         self.n_clusters = n_clusters
         self.min_clusters = min_clusters
         self.max_clusters = max_clusters
@@ -172,6 +189,26 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         if self.min_clusters < 1 or self.max_clusters < self.min_clusters:
             raise ValueError("need 1 <= min_clusters <= max_clusters")
 
+    def _reduce(self, S, seed):
+        """UMAP of the sample rows (cosine), or the rows themselves."""
+        if self.reduce != "umap" or len(S) < self.umap_min_samples:
+            return S, "cosine"
+        import warnings
+
+        import umap  # imported late: numba compiles on first use
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # n_jobs overridden by random_state
+            Z = umap.UMAP(
+                n_neighbors=int(min(self.n_neighbors, len(S) - 1)),
+                n_components=self.n_components,
+                min_dist=0.0,
+                metric="cosine",
+                random_state=seed,
+                low_memory=True,
+            ).fit_transform(S)
+        return np.asarray(Z, dtype=np.float32), "euclidean"
+
     def fit(self, X, y=None):
         """Cluster the unit-length rows of ``X``."""
         X = np.asarray(X, dtype=np.float32)
@@ -185,32 +222,40 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             self.thresholds_ = np.empty(0)
             self.n_clusters_ = 0
             return self
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        # The structure is learnt on a sample (all rows up to sample_size); the
+        # other rows join the nearest theme, which keeps 100k inputs cheap.
+        idx = np.arange(n) if n <= self.sample_size else np.sort(
+            rng.choice(n, self.sample_size, replace=False))
+        S = X[idx]
+        Z, metric = self._reduce(S, seed)
         if self.n_clusters == "auto":
-            # rule of thumb k <= sqrt(n / 2): a short list for a few hundred inputs
-            cap = max(self.min_clusters, min(n // max(self.min_size * 2, 1), int(np.sqrt(n / 2))))
+            # no cap tied to n beyond what min_size allows: the data decide
+            cap = max(self.min_clusters, len(S) // max(self.min_size * 2, 1))
             k, self.k_scores_ = choose_n_clusters(
-                X,
+                Z,
                 k_min=self.min_clusters,
                 k_max=min(self.max_clusters, cap),
                 sample_size=self.sample_size,
                 tolerance=self.tolerance,
+                metric=metric,
                 random_state=rng,
             )
         else:
             k = int(self.n_clusters)
-        k = int(max(1, min(k, n)))
-
-        seed = rng.randint(np.iinfo(np.int32).max)
-        if n <= self.sample_size * 2:
-            # small sets are cheap: more restarts make the result less a matter of luck
-            km = _kmeans(X, k, n_init=10 if n <= 2000 else 4, random_state=seed)
+        k = int(max(1, min(k, len(S))))
+        km = _kmeans(Z, k, n_init=10 if len(S) <= 2000 else 4, random_state=seed)
+        sub = km.labels_.astype(int)
+        centers = np.zeros((k, X.shape[1]), dtype=np.float32)
+        for c in range(k):
+            if np.any(sub == c):
+                centers[c] = S[sub == c].mean(axis=0)
+        centers = normalize(centers)
+        if len(idx) == n:
+            labels = sub
         else:
-            idx = np.sort(rng.choice(n, self.sample_size * 2, replace=False))
-            seed_km = _kmeans(X[idx], k, n_init=3, random_state=seed)
-            km = _kmeans(X, k, n_init=1, init=seed_km.cluster_centers_, random_state=seed,
-                         max_iter=50)
-        labels = km.labels_.astype(int)
-        centers = normalize(km.cluster_centers_)
+            labels = np.argmax(X @ centers.T, axis=1).astype(int)
+            labels[idx] = sub
         labels, centers = self._refine(X, labels, centers)
         self.labels_ = labels
         return self

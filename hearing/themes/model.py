@@ -26,14 +26,16 @@ from sklearn.utils import check_random_state
 
 from .cluster import MISC, ThemeClusterer
 from .labels import class_terms, representatives
-from .text import Analyzer
+from .speaker import strip_speaker
+from .text import Analyzer, tokenize
 from .vectorize import make_vectorizer
 
 __all__ = ["MISC", "MISC_LABEL", "Guide", "Theme", "ThemeModel"]
 
 #: Name shown for the group of inputs that fit no theme.
 MISC_LABEL = "Diverse"
-_VECTORIZERS = ("auto", "tfidf", "embeddings", "embeddings-centred", "embeddings-raw", "combined")
+_VECTORIZERS = ("auto", "tfidf", "semantic", "embeddings", "embeddings-centred", "embeddings-raw",
+                "combined")
 
 
 @dataclass
@@ -48,11 +50,28 @@ class Guide:
         A few words that the theme is about.
     examples : list of str
         Example inputs of the theme.
+    description : str
+        A sentence or two on what belongs in the theme.
+    key : object
+        The caller's own id for the theme (for example a stored theme's id),
+        returned as ``Theme.guide_key``.
     """
 
     name: str
     keywords: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
+    description: str = ""
+    key: object = None
+
+    def text(self) -> str:
+        """The guide as one text to embed: name, description and keywords."""
+        parts = [self.name.strip()]
+        if self.description and self.description.strip():
+            parts.append(self.description.strip())
+        kws = [k.strip() for k in self.keywords if k and k.strip()]
+        if kws:
+            parts.append(", ".join(kws))
+        return ". ".join(p for p in parts if p)
 
 
 @dataclass
@@ -84,6 +103,8 @@ class Theme:
     size: int
     is_misc: bool = False
     guided_name: str | None = None
+    guide_key: object = None
+    is_campaign: bool = False
 
     def to_dict(self) -> dict:
         """Plain ``dict`` for JSON."""
@@ -95,6 +116,8 @@ class Theme:
             "size": self.size,
             "is_misc": self.is_misc,
             "guided_name": self.guided_name,
+            "guide_key": self.guide_key,
+            "is_campaign": self.is_campaign,
         }
 
 
@@ -158,14 +181,18 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         *,
         vectorizer="auto",
         min_themes=2,
-        max_themes=30,
+        max_themes=40,
         misc_threshold=2.5,
         min_theme_size=3,
         guide_threshold=1.5,
         n_terms=6,
         n_representative=3,
+        campaign_min=10,
+        reduce="umap",
         random_state=None,
     ):
+        self.campaign_min = campaign_min
+        self.reduce = reduce
         self.n_themes = n_themes
         self.vectorizer = vectorizer
         self.min_themes = min_themes
@@ -197,7 +224,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             vec.set_params(random_state=seed)
         return vec
 
-    def fit(self, texts, y=None, *, embeddings=None, guidance=None):
+    def _analyze(self, texts, languages=None):
+        # speaker frames out before terms are counted, as before embedding
+        return self.analyzer_.analyze([strip_speaker(t) or t for t in texts], languages=languages)
+
+    def fit(self, texts, y=None, *, embeddings=None, guidance=None, fixed=None, languages=None):
         """Group ``texts``.
 
         Parameters
@@ -207,7 +238,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             Stored embeddings (from :func:`embed_texts`); ``None`` items are
             computed here. Only used by the embedding vectorisers.
         guidance : sequence of Guide, optional
-            Expected themes; inputs that fit one go to it.
+            Expected themes (the reviewers' themes on a re-run); they become
+            themes ``0 .. len(guidance) - 1`` in this order, even if empty.
+        fixed : sequence of int, optional
+            Per text, the index into ``guidance`` of the theme the reviewers
+            confirmed or pinned it to, or ``-1``. Fixed inputs stay there and
+            teach the guide's centre.
+        languages : sequence of str, optional
+            Known language per text (skips the guess).
 
         Returns
         -------
@@ -215,49 +253,75 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         """
         self._check_params()
         texts = ["" if t is None else str(t) for t in texts]
+        n = len(texts)
+        guides = list(guidance or [])
+        fixed = self._check_fixed(fixed, n, len(guides))
         rng = check_random_state(self.random_state)
         vec_seed, clu_seed = (int(s) for s in rng.randint(np.iinfo(np.int32).max, size=2))
         self.analyzer_ = Analyzer()
-        tokens = self.analyzer_.analyze(texts)
+        tokens = self._analyze(texts, languages)
         self.languages_ = list(tokens.languages)
         self.vectorizer_ = self._make_vectorizer(vec_seed, embeddings is not None)
-        X = self.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings)
-        n = len(texts)
-        guides = list(guidance or [])
+        X = self.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings,
+                                           languages=self.languages_)
 
         labels = np.full(n, MISC, dtype=int)
-        centroids = []
-        thresholds = []
-        free = np.ones(n, dtype=bool)
-        if guides and n:
-            g_labels, g_centroids, g_thresholds = self._assign_guides(X, guides)
+        centroids, thresholds = [], []
+        # Empty, emoji-only and one-word inputs say too little to shape a theme.
+        trivial = np.array([len(tokenize(t)) < 2 or not terms
+                            for t, terms in zip(tokens.normalised, tokens.terms, strict=True)],
+                           dtype=bool) & (fixed < 0)
+        free = ~trivial
+        if guides:
+            g_labels, g_centroids, g_thresholds = self._assign_guides(X, guides, fixed, free)
             labels[g_labels >= 0] = g_labels[g_labels >= 0]
-            free = g_labels < 0
+            free &= g_labels < 0
             centroids.extend(g_centroids)
             thresholds.extend(g_thresholds)
-        n_guides = len(guides)
+        n_fixed_themes = len(guides)
+
+        # Copies are grouped once: a campaign of many identical texts is a theme
+        # of its own and does not pull the rest out of shape.
+        keys = [" ".join(tokenize(t)) for t in tokens.normalised]
+        groups: dict[str, list[int]] = {}
+        for i in np.flatnonzero(free):
+            groups.setdefault(keys[i], []).append(int(i))
+        campaign_min = max(self.campaign_min, int(np.ceil(0.02 * n)))
+        campaigns = [g for g in groups.values() if len(g) >= campaign_min]
+        uniques = np.array(sorted(g[0] for g in groups.values() if len(g) < campaign_min), dtype=int)
 
         self.k_scores_ = {}
         self.clusterer_ = None
-        rest = np.flatnonzero(free)
-        if rest.size >= max(2, self.min_theme_size):
+        if uniques.size >= max(2, self.min_theme_size):
             n_clusters = self.n_themes
             if n_clusters != "auto":
-                n_clusters = int(min(n_clusters, rest.size))
+                n_clusters = int(min(n_clusters, uniques.size))
             clusterer = ThemeClusterer(
                 n_clusters,
                 min_clusters=self.min_themes,
                 max_clusters=self.max_themes,
                 misc_threshold=self.misc_threshold,
                 min_size=self.min_theme_size,
+                reduce=self.reduce,
                 random_state=clu_seed,
-            ).fit(X[rest])
+            ).fit(X[uniques])
             sub = clusterer.labels_
-            labels[rest] = np.where(sub >= 0, sub + n_guides, MISC)
+            rep_label = dict(zip(uniques.tolist(), np.where(sub >= 0, sub + n_fixed_themes, MISC).tolist(),
+                                 strict=True))
+            for g in groups.values():
+                if g[0] in rep_label:
+                    labels[g] = rep_label[g[0]]
             centroids.extend(clusterer.cluster_centers_)
             thresholds.extend(clusterer.thresholds_)
             self.k_scores_ = clusterer.k_scores_
             self.clusterer_ = clusterer
+        campaign_ids = []
+        for g in sorted(campaigns, key=len, reverse=True):
+            c = len(centroids)
+            labels[g] = c
+            centroids.append(normalize(X[g].mean(axis=0, keepdims=True))[0])
+            thresholds.append(float((X[g] @ centroids[-1]).min()) - 1e-3)
+            campaign_ids.append(c)
 
         dim = X.shape[1]
         self.centroids_ = (np.asarray(centroids, dtype=np.float32).reshape(-1, dim)
@@ -266,42 +330,78 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.n_themes_ = len(self.centroids_)
         self.labels_ = labels
         self.vectors_ = X
-        self._make_themes(texts, tokens, X, guides)
+        self.certainty_ = self._certainty(X, labels)
+        self.certainty_[fixed >= 0] = 1.0
+        self._make_themes(texts, tokens, X, guides, set(campaign_ids))
         return self
 
-    def _assign_guides(self, X, guides):
-        """Put inputs into guide themes; returns labels (-1 = free), centres, thresholds."""
+    @staticmethod
+    def _check_fixed(fixed, n, n_guides):
+        if fixed is None:
+            return np.full(n, -1, dtype=int)
+        fixed = np.asarray([-1 if f is None else int(f) for f in fixed], dtype=int)
+        if len(fixed) != n:
+            raise ValueError(f"fixed has {len(fixed)} items for {n} texts")
+        if np.any(fixed >= n_guides) or np.any(fixed < -1):
+            raise ValueError("fixed must hold indices into guidance or -1")
+        return fixed
+
+    def _certainty(self, X, labels, temperature=0.05):
+        """How sure the engine is of each input's theme (softmax over similarities)."""
+        n = len(labels)
+        if self.n_themes_ == 0 or n == 0:
+            return np.zeros(n)
+        sims = X @ self.centroids_.T
+        z = (sims - sims.max(axis=1, keepdims=True)) / temperature
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        own = p[np.arange(n), np.clip(labels, 0, None)]
+        return np.where(labels >= 0, own, 0.0)
+
+    def _guide_seeds(self, guides):
         seeds = []
         for g in guides:
-            parts = [e for e in g.examples if e and str(e).strip()]
-            if g.keywords:
-                parts.append(" ".join(g.keywords))
-            if not parts:
-                parts = [g.name]
+            parts = [g.text()] + [e for e in g.examples if e and str(e).strip()]
             V = self.transform(parts)
             seeds.append(normalize(V.mean(axis=0, keepdims=True))[0])
-        seeds = np.asarray(seeds, dtype=np.float32)
+        return np.asarray(seeds, dtype=np.float32)
+
+    def _assign_guides(self, X, guides, fixed, candidates):
+        """Put inputs into guide themes; returns labels (-1 = free), centres, thresholds.
+
+        Zero-shot first (similarity to the guide's own text), then refined by
+        the members: the centre of a guide is its seed plus the mean of its
+        members, with fixed (reviewer-confirmed) members always in.
+        """
+        seeds = self._guide_seeds(guides)
         centres = seeds.copy()
-        labels = np.full(len(X), MISC, dtype=int)
+        n = len(X)
+        labels = np.full(n, MISC, dtype=int)
         sim_thresholds = np.full(len(guides), np.inf)
-        for _ in range(3):
+        open_ = candidates & (fixed < 0)
+        for _ in range(4):
+            for g in range(len(guides)):
+                members = (labels == g) | (fixed == g)
+                if members.any():
+                    centres[g] = normalize((seeds[g] + X[members].mean(axis=0))[None])[0]
             sims = X @ centres.T
             med = np.median(sims, axis=0)
             mad = 1.4826 * np.median(np.abs(sims - med), axis=0)
             sim_thresholds = med + self.guide_threshold * np.maximum(mad, 1e-6)
             nearest = np.argmax(sims, axis=1)
-            best = sims[np.arange(len(X)), nearest]
-            labels = np.where(best >= sim_thresholds[nearest], nearest, MISC)
-            new = []
-            for g in range(len(guides)):
-                members = X[labels == g]
-                # the guide's own seed keeps the theme anchored to what was asked
-                new.append(seeds[g] + members.sum(axis=0) / max(len(members), 1)
-                           if len(members) else seeds[g])
-            centres = normalize(np.asarray(new)).astype(np.float32)
-        return labels, list(centres), list(sim_thresholds)
+            best = sims[np.arange(n), nearest]
+            labels = np.where(open_ & (best >= sim_thresholds[nearest]), nearest, MISC)
+            labels = np.where(fixed >= 0, fixed, labels)
+        # place() accepts what lies as close as the guide's own members do
+        sims = X @ centres.T
+        thresholds = []
+        for g in range(len(guides)):
+            s = sims[labels == g, g]
+            thresholds.append(min(float(sim_thresholds[g]), float(s.min())) if s.size else
+                              float(sim_thresholds[g]))
+        return labels, list(centres), thresholds
 
-    def _make_themes(self, texts, tokens, X, guides):
+    def _make_themes(self, texts, tokens, X, guides, campaigns=frozenset()):
         labels = self.labels_
         k = self.n_themes_
         terms = class_terms(tokens, labels, k, n_terms=self.n_terms)
@@ -309,9 +409,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         sizes = np.bincount(labels[labels >= 0], minlength=k) if k else np.zeros(0, int)
         themes = []
         for c in range(k):
-            guided = guides[c].name if c < len(guides) else None
-            label = guided or (", ".join(terms[c][:3]) if terms[c] else f"Tema {c + 1}")
-            themes.append(Theme(c, label, terms[c], reps[c], int(sizes[c]), False, guided))
+            guide = guides[c] if c < len(guides) else None
+            label = guide.name if guide else (", ".join(terms[c][:3]) if terms[c] else f"Tema {c + 1}")
+            themes.append(Theme(c, label, terms[c], reps[c], int(sizes[c]), False,
+                                guide.name if guide else None, guide.key if guide else None,
+                                c in campaigns))
         misc = np.flatnonzero(labels == MISC)
         if misc.size:
             mterms = class_terms(tokens, np.where(labels == MISC, 0, -1), 1,
@@ -325,17 +427,18 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.themes_ = themes
 
     # ------------------------------------------------------------------
-    def fit_predict(self, texts, y=None, *, embeddings=None, guidance=None):
+    def fit_predict(self, texts, y=None, **kwargs):
         """Fit and return ``labels_``."""
-        return self.fit(texts, embeddings=embeddings, guidance=guidance).labels_
+        return self.fit(texts, **kwargs).labels_
 
-    def transform(self, texts, *, embeddings=None):
+    def transform(self, texts, *, embeddings=None, languages=None):
         """Vectors of ``texts`` in the fitted space (unit rows)."""
         texts = ["" if t is None else str(t) for t in texts]
-        tokens = self.analyzer_.analyze(texts)
-        return self.vectorizer_.transform(texts, tokens=tokens, embeddings=embeddings)
+        tokens = self._analyze(texts, languages)
+        return self.vectorizer_.transform(texts, tokens=tokens, embeddings=embeddings,
+                                          languages=tokens.languages)
 
-    def place(self, texts, embeddings=None):
+    def place(self, texts, embeddings=None, languages=None):
         """Place new inputs into the nearest existing theme without refitting.
 
         Returns
@@ -349,7 +452,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         texts = list(texts)
         if not texts:
             return np.empty(0, dtype=int), np.empty(0)
-        X = self.transform(texts, embeddings=embeddings)
+        X = self.transform(texts, embeddings=embeddings, languages=languages)
         if self.n_themes_ == 0:
             return np.full(len(texts), MISC), np.ones(len(texts))
         sims = X @ self.centroids_.T

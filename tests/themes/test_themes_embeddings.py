@@ -25,6 +25,6 @@ def test_embeddings_stored_and_missing_ones_computed():
     assert len(mat) == 1 and len(buss) == 1 and mat != buss
     labels, dist = model.place(["Maten er kald"], embeddings=embed_texts(["Maten er kald"]))
     assert labels[0] in mat | {-1} and dist.shape == (1,)
-    # "auto" takes the combined vectoriser when embeddings are given
+    # "auto" takes the semantic vectoriser when embeddings are given
     combined = ThemeModel(2, random_state=0).fit(texts, embeddings=stored)
-    assert combined.vectorizer_.__class__.__name__ == "CombinedVectorizer"
+    assert combined.vectorizer_.__class__.__name__ == "SemanticVectorizer"
