@@ -211,16 +211,6 @@ def _names(names) -> str:
 # --- guides and confirmed placements ---------------------------------------------------------
 
 
-def make_guide(name: str, keywords=(), description: str = "") -> Guide:
-    """A :class:`Guide` with ``description``; where ``Guide`` has no such
-    field, the description is given as an example text instead."""
-    try:
-        return Guide(name=name, keywords=list(keywords), description=description)
-    except TypeError:
-        return Guide(name=name, keywords=list(keywords),
-                     examples=[description] if description else [])
-
-
 def read_guides(path, *, mask: Callable[[str], str] | None = None) -> list[Guide]:
     """Expected themes from a CSV, TSV or XLSX file.
 
@@ -256,7 +246,8 @@ def read_guides(path, *, mask: Callable[[str], str] | None = None) -> list[Guide
                 entry["description"] = " ".join(filter(None, [entry["description"], desc]))
     if not found:
         raise ThemesInputError(f"Temafilen «{Path(path).name}» har ingen tema med navn.")
-    return [make_guide(e["name"], e["keywords"], e["description"]) for e in found.values()]
+    return [Guide(name=e["name"], keywords=e["keywords"], description=e["description"])
+            for e in found.values()]
 
 
 def read_confirmed(path, *, id_column: str | None = None,
@@ -469,31 +460,13 @@ def _masked_table(table: Table, mask, id_col: int | None) -> Table:
 
 
 def _fit(model: ThemeModel, texts, guides, fixed):
-    """Fit, quietly (no scikit-learn warnings about tiny or duplicate input).
-
-    Returns the labels, with confirmed inputs in their guide's theme even if
-    this ``ThemeModel.fit`` has no ``fixed=`` yet.
-    """
-    kwargs = {}
-    if guides:
-        kwargs["guidance"] = guides
-    if fixed is not None and any(f >= 0 for f in fixed):
-        kwargs["fixed"] = list(fixed)
+    """Fit, quietly: the warnings of the libraries underneath (tiny or duplicate
+    input, optional packages missing) say nothing a user of the command can act on."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module=r"sklearn\.")
-        warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numpy\.")
-        try:
-            model.fit(texts, **kwargs)
-        except TypeError as exc:
-            if "fixed" not in kwargs or "fixed" not in str(exc):
-                raise
-            del kwargs["fixed"]
-            model.fit(texts, **kwargs)
-    labels = np.asarray(model.labels_, dtype=int).copy()
-    if fixed is not None:
-        f = np.asarray(fixed, dtype=int)
-        labels[f >= 0] = f[f >= 0]
-    return labels
+        warnings.simplefilter("ignore")
+        model.fit(texts, guidance=guides or None,
+                  fixed=fixed if fixed is not None and any(f >= 0 for f in fixed) else None)
+    return np.asarray(model.labels_, dtype=int)
 
 
 def _id_column(table: Table, id_column: str | None) -> int | None:
@@ -602,13 +575,9 @@ def group_file(
                 continue
             if theme.casefold() not in by_name:
                 by_name[theme.casefold()] = len(guide_list)
-                guide_list.append(make_guide(theme))
-            g = by_name[theme.casefold()]
+                guide_list.append(Guide(name=theme))
             for pos in position[key]:
-                fixed[pos] = g
-                examples = guide_list[g].examples
-                if len(examples) < 20 and texts[pos] not in examples:
-                    examples.append(texts[pos])
+                fixed[pos] = by_name[theme.casefold()]
         n_fixed = sum(1 for f in fixed if f >= 0)
         notes.append(f"{n_fixed} bekreftede innspill i {len({f for f in fixed if f >= 0})} tema.")
         if unknown:
@@ -620,12 +589,8 @@ def group_file(
                        random_state=random_state)
     labels = _fit(model, texts, guide_list, fixed)
     certainty = getattr(model, "certainty_", None)
-    if certainty is not None and len(certainty) == len(texts):
-        certainty = [float(c) for c in certainty]
-        if fixed is not None:
-            certainty = [1.0 if f >= 0 else c for f, c in zip(fixed, certainty, strict=True)]
-    else:
-        certainty = None
+    certainty = ([float(c) for c in certainty]
+                 if certainty is not None and len(certainty) == len(texts) else None)
     sizes = Counter(int(lab) for lab in labels)
 
     scores = None
@@ -665,7 +630,7 @@ def group_file(
         extra = ["theme_id", "theme_label"] + (["certainty"] if certainty is not None else [])
         cells = [[""] * len(extra) for _ in table.rows]
         for pos, (i, lab) in enumerate(zip(row_index, labels, strict=True)):
-            cells[i][:2] = [str(int(lab)), by_id[int(lab)]["label"]]
+            cells[i][:2] = [int(lab), by_id[int(lab)]["label"]]
             if certainty is not None:
                 cells[i][2] = round(certainty[pos], 3)
         out = Path(out)
