@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,38 +17,37 @@ import pytest
 from hearing.extensions import db
 from hearing.models import Activity, Input, Job, ThemeRun
 from hearing.themes import service
+from tests.processes import free_port, running
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 TEXTS = [f"Maten på sykehjemmet er kald {i}" for i in range(8)] + [f"Bussen går for sjelden {i}" for i in range(8)]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     if not os.path.exists(REDIS_SERVER):
         pytest.fail("redis-server is missing: run `make test` (installs Debian's redis-server) or apt-get install redis-server")
+    import redis
+
     port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     args = [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), "--save", "", "--appendonly", "no"]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL)  # noqa: S603 (a fixed local binary)
+
+    def answers(_proc) -> bool:
+        with redis.Redis(host="127.0.0.1", port=port, socket_timeout=60) as client:
+            return client.ping()
+
+    with running(args, ready=answers, log=folder / "redis.log", what="redis-server",
+                 ignore=(OSError, redis.ConnectionError, redis.TimeoutError)):
+        yield f"redis://127.0.0.1:{port}/0"
+
+
+def queued(redis_url: str) -> int:
     import redis
 
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
+    with redis.Redis.from_url(redis_url) as client:
+        return client.llen("rq:queue:hearing")
 
 
 def run_worker(app, redis_url: str) -> subprocess.CompletedProcess:
@@ -61,8 +58,6 @@ def run_worker(app, redis_url: str) -> subprocess.CompletedProcess:
 
 
 def test_a_theme_run_goes_through_redis_to_an_rq_worker(app, redis_url, make_process, make_user):
-    import redis
-
     app.config.update(REDIS_URL=redis_url, THEMES_EMBEDDINGS=False)
     process = make_process()
     activity = Activity(process=process, kind="workshop", title="Verksted")
@@ -72,8 +67,7 @@ def test_a_theme_run_goes_through_redis_to_an_rq_worker(app, redis_url, make_pro
     run = service.start_run(db.session, make_user("reviewer"), process, n_themes=2)
     db.session.commit()  # the job reaches Redis only after the commit
 
-    queued = redis.Redis.from_url(redis_url).llen("rq:queue:hearing")
-    assert queued == 1
+    assert queued(redis_url) == 1
     result = run_worker(app, redis_url)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "RQ-arbeider" in result.stdout
@@ -83,7 +77,7 @@ def test_a_theme_run_goes_through_redis_to_an_rq_worker(app, redis_url, make_pro
     assert (job.status, job.progress, job.error) == ("done", 100, None)
     run = db.session.get(ThemeRun, run.id)
     assert len(run.themes) >= 2
-    assert redis.Redis.from_url(redis_url).llen("rq:queue:hearing") == 0
+    assert queued(redis_url) == 0
 
 
 def test_readyz_checks_redis_when_it_is_configured(app, client, redis_url):
