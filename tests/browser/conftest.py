@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 from hearing import create_app
 from hearing.demo import seed_demo
 from hearing.extensions import db
+from tests.processes import START_SECONDS, STOP_SECONDS
 
 CHROMIUM = os.environ.get("HEARING_CHROMIUM", "/usr/bin/chromium")
 # Keep Chromium off the network: this machine reaches only package registries.
@@ -21,6 +22,24 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+#: Playwright's waits (actions, navigations, expect) in ms: generous, so that a busy machine (another
+#: `make test` beside this one) is slow rather than failing; a passing test never waits that long.
+TIMEOUT_MS = 60_000
+
+
+class _Browser:
+    """The browser, with every new context given the generous default timeout."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kw):
+        context = self._browser.new_context(**kw)
+        context.set_default_timeout(TIMEOUT_MS)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture(scope="session")
@@ -45,11 +64,15 @@ def live_server(databases, tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-    databases.drop(url)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()  # returns once serve_forever has stopped
+        thread.join(timeout=STOP_SECONDS)
+        server.server_close()
+        with app.app_context():
+            db.engine.dispose()
+        databases.drop(url)
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +81,16 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is missing at {CHROMIUM}; `make test` installs it with apt-get")
         pytest.skip(f"Chromium is missing at {CHROMIUM}; run `apt-get install chromium`")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
+                                     timeout=START_SECONDS * 1000)
+        try:
+            yield _Browser(browser)
+        finally:
+            browser.close()
 
 
 @pytest.fixture

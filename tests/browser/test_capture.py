@@ -116,16 +116,16 @@ def test_other_facilitators_notes_and_deletions_arrive_by_polling(page, live_ser
         other.goto(page.url)
         other.fill("#text", "Notat fra bord 2 hos en annen")
         other.press("#text", "Enter")
-        expect(page.locator("#note-list li", has_text="Notat fra bord 2 hos en annen")).to_be_visible(timeout=8000)
+        expect(page.locator("#note-list li", has_text="Notat fra bord 2 hos en annen")).to_be_visible()
         expect(page.locator("#capture-announce")).to_have_text("1 nytt notat fra andre.")
         # The other's note cannot be changed here; one's own can, and its deletion reaches the other page.
         assert page.locator("#note-list li", has_text="Notat fra bord 2 hos en annen").locator("[data-action]").count() == 0
         page.fill("#text", "Skal slettes")
         page.press("#text", "Enter")
-        expect(other.locator("#note-list li", has_text="Skal slettes")).to_be_visible(timeout=8000)
+        expect(other.locator("#note-list li", has_text="Skal slettes")).to_be_visible()
         page.once("dialog", lambda dialog: dialog.accept())
         page.locator("#note-list li", has_text="Skal slettes").locator("[data-action=delete]").click()
         expect(page.locator("#capture-announce")).to_have_text("Notatet er slettet.")
-        expect(other.locator("#note-list li", has_text="Skal slettes")).to_have_count(0, timeout=8000)
+        expect(other.locator("#note-list li", has_text="Skal slettes")).to_have_count(0)
     finally:
         other.context.close()

@@ -38,7 +38,7 @@ def test_admin_exports_inputs_and_sees_progress_then_the_link(page, live_server)
     run_pending_jobs(_live_app())
     # progress.js sees the job finished and reloads: the link to the file appears without a click
     link = page.locator("main a", has_text="Last ned")
-    link.first.wait_for(timeout=15000)
+    link.first.wait_for()
     assert ".csv" in link.first.inner_text()
     assert page.locator("progress").count() == 0
     page.goto(f"{live_server}/files/import")
@@ -77,7 +77,7 @@ def test_reviewer_exports_a_draft_in_the_background_and_downloads_it(page, live_
     problems[page.url + " (i kø)"] = audit(page)
     run_pending_jobs(app)
     link = page.locator("main a", has_text="Last ned")
-    link.first.wait_for(timeout=15000)
+    link.first.wait_for()
     problems[page.url + " (ferdig)"] = audit(page)
     with page.expect_download() as info:
         link.first.click()
