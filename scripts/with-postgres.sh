@@ -16,16 +16,33 @@ if [ "$(id -u)" = "0" ]; then
   chown postgres "$dir"
   as_user=(runuser -u postgres --)
 fi
+# Start and stop waits are generous: a busy machine (another `make test` beside this one) is slow, not broken.
+wait_seconds=${PGTEST_WAIT_SECONDS:-120}
 cleanup() {
-  "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  status=$?
+  if [ -f "$dir/data/postmaster.pid" ]; then
+    pid=$(head -n 1 "$dir/data/postmaster.pid")
+    # pg_ctl stop waits until the server has exited; if it cannot stop it, kill it and wait for that.
+    if ! "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -t "$wait_seconds" stop >/dev/null 2>&1; then
+      kill -KILL "$pid" 2>/dev/null || true
+      for _ in $(seq "$wait_seconds"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    fi
+  fi
   rm -rf "$dir"
+  exit "$status"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 "${as_user[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U hearing -E UTF8 --locale=C.UTF-8 >/dev/null
-"${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+if ! "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t "$wait_seconds" \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null; then
+  echo "PostgreSQL did not start within $wait_seconds s; its log:" >&2
+  tail -n 50 "$dir/log" >&2 || true
+  exit 1
+fi
 export TEST_DATABASE_URL="postgresql+psycopg://hearing@127.0.0.1:$port/postgres"
 # For scripts that restart the server on purpose (bench/load.py).
-export PG_TEST_RESTART="${as_user[*]} $bindir/pg_ctl -D $dir/data -l $dir/log -w -m fast restart"
+export PG_TEST_RESTART="${as_user[*]} $bindir/pg_ctl -D $dir/data -l $dir/log -w -t $wait_seconds -m fast restart"
 echo "PostgreSQL on 127.0.0.1:$port"
 "$@"
