@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from hearing import jobs
 from hearing.extensions import db
+from hearing.grouping import service
 from hearing.models import Activity, Input, InputEmbedding, Job, utcnow
-from hearing.themes import service
 
 
 @pytest.fixture

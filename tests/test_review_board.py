@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.extensions import db
+from hearing.grouping import service
 from hearing.jobs import run_pending_jobs
 from hearing.models import (
     Activity,
@@ -21,7 +22,6 @@ from hearing.models import (
     ThemeRun,
 )
 from hearing.review import board
-from hearing.themes import service
 from tests.conftest import Client, hidden_fields, text_of
 
 FOOD = [

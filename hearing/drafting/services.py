@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.admin.documents import SectionDraft, replace_sections
 from hearing.admin.services import ServiceError
+from hearing.grouping import current_run, leave_out_withdrawn
 from hearing.models import (
     Activity,
     Draft,
@@ -28,11 +29,9 @@ from hearing.models import (
     Goal,
     Indicator,
     Input,
-    JobStatus,
     Measure,
     Process,
     Strategy,
-    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
@@ -298,12 +297,8 @@ def move_part(session: Session, actor: User | None, obj: Any, direction: int) ->
 
 
 def latest_run(session: Session, process: Process) -> ThemeRun | None:
-    """The newest finished grouping run of the process."""
-    runs = session.scalars(sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc()))
-    for run in runs:
-        if run.job is None or run.job.status == JobStatus.DONE:
-            return run
-    return None
+    """The run drafts are built from: :func:`hearing.grouping.current_run`, as everywhere."""
+    return current_run(session, process)
 
 
 def themes_of(session: Session, process: Process) -> list[Theme]:
@@ -311,11 +306,7 @@ def themes_of(session: Session, process: Process) -> list[Theme]:
     return [t for t in run.themes if t.merged_into_id is None] if run else []
 
 
-def _visible(query):
-    """Leave out inputs of withdrawn submissions."""
-    return query.outerjoin(Submission, Input.submission_id == Submission.id).where(
-        sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False))
-    )
+_visible = leave_out_withdrawn  # inputs of withdrawn submissions are left out
 
 
 def theme_inputs(session: Session, theme: Theme) -> list[Input]:

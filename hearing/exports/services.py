@@ -29,11 +29,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, selectinload
 
+from hearing.grouping import current_run, visible_inputs
 from hearing.models import (
     Activity,
     Input,
-    Job,
-    JobStatus,
     Process,
     Section,
     Submission,
@@ -120,18 +119,8 @@ def _local(value: datetime | None) -> str:
 
 
 def newest_finished_run(session: Session, process_id: int) -> ThemeRun | None:
-    """The newest finished grouping run of the process: whole-process runs first, else any scope."""
-    finished = (
-        sa.select(ThemeRun)
-        .outerjoin(Job, Job.id == ThemeRun.job_id)
-        .where(
-            ThemeRun.process_id == process_id, sa.or_(ThemeRun.job_id.is_(None), Job.status == JobStatus.DONE)
-        )
-        .order_by(ThemeRun.id.desc())
-        .limit(1)
-    )
-    whole = finished.where(ThemeRun.phase_id.is_(None), ThemeRun.activity_id.is_(None))
-    return session.scalar(whole) or session.scalar(finished)
+    """The run whose themes an export shows: :func:`hearing.grouping.current_run`, as everywhere."""
+    return current_run(session, process_id)
 
 
 def theme_labels(session: Session, run: ThemeRun | None) -> dict[int, str]:
@@ -196,13 +185,7 @@ def input_rows(
     run = newest_finished_run(session, process.id)
     themes = theme_labels(session, run)
     query = (
-        sa.select(Input)
-        .join(Activity, Activity.id == Input.activity_id)
-        .outerjoin(Submission, Submission.id == Input.submission_id)
-        .where(
-            Activity.process_id == process.id,
-            sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False)),
-        )
+        visible_inputs(process)
         .options(
             selectinload(Input.activity).selectinload(Activity.phase),
             selectinload(Input.submission).selectinload(Submission.group),
@@ -211,7 +194,7 @@ def input_rows(
             selectinload(Input.group),
             selectinload(Input.assessment),
         )
-        .order_by(Input.created_dt, Input.id)
+        .order_by(None).order_by(Input.created_dt, Input.id)
     )
     inputs = session.scalars(query).all()
     headers = HEADERS + ((ORIGINAL_HEADER,) if include_original else ())

@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
+from hearing.grouping.service import schedule_after_commit
 from hearing.idempotency import once
 from hearing.imports import bp, forms, services
 from hearing.imports.files import ImportFileError, Table
 from hearing.models import Activity, utcnow
 from hearing.models.processes import QuestionType
 from hearing.privacy import mask
-from hearing.themes.service import schedule_after_commit
 
 PREVIEW_ROWS = 5
 

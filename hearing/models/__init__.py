@@ -29,13 +29,21 @@ from hearing.models.processes import (
     StakeholderGroup,
 )
 from hearing.models.submissions import Answer, Attachment, Consent, Input, InputSource, Invitation, Submission
-from hearing.models.themes import InputEmbedding, PlacementSource, Theme, ThemeAssignment, ThemeRun
+from hearing.models.themes import (
+    DecisionKind,
+    InputEmbedding,
+    PlacementSource,
+    Theme,
+    ThemeAssignment,
+    ThemeDecision,
+    ThemeRun,
+)
 from hearing.models.users import Role, User
 
 __all__ = [
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
-    "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus",
+    "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
     "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
 ]

@@ -121,3 +121,38 @@ class InputEmbedding(Base):
     #: float32 vector as bytes.
     vector: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DecisionKind(enum.StrEnum):
+    RENAME = "rename"  # a reviewer named a theme (empty name: back to the engine's label)
+    GUIDANCE = "guidance"  # the expected themes typed when starting a run (the next run's default)
+    MOVE = "move"  # an input put in a theme
+    PIN = "pin"  # an input confirmed where it is; no run moves it
+    UNPIN = "unpin"  # a pin taken back
+    CONFIRM = "confirm"  # a suggestion accepted (one, or in bulk above a chosen certainty)
+    MERGE = "merge"  # a theme merged into another
+    SPLIT = "split"  # a new named theme split off another
+
+
+class ThemeDecision(Base):
+    """One decision of the review group on a process; every later run obeys the decisions."""
+
+    __tablename__ = "theme_decisions"
+    __table_args__ = (one_of("kind", DecisionKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
+    #: One of DecisionKind.
+    kind: Mapped[str] = mapped_column(sa.String(20))
+    #: The run the reviewer worked in.
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("theme_runs.id", ondelete="SET NULL"))
+    #: The theme decided on (renamed, split off, merged into) or that the input was put in.
+    theme_id: Mapped[int | None] = mapped_column(sa.ForeignKey("themes.id", ondelete="SET NULL"))
+    #: The input moved, pinned or confirmed.
+    input_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inputs.id", ondelete="CASCADE"), index=True)
+    #: The name given (rename, split).
+    name: Mapped[str | None] = mapped_column(sa.String(300))
+    #: Anything else: the guidance text, the theme merged away, where an input came from.
+    payload: Mapped[dict] = mapped_column(default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_dt: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,13 +16,13 @@ from flask_wtf.csrf import generate_csrf
 
 from hearing.auth import public
 from hearing.extensions import db, limiter
+from hearing.grouping.service import schedule_after_commit
 from hearing.i18n import html_lang
 from hearing.idempotency import new_key
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
 from hearing.participation import bp, form_cache, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
 from hearing.privacy import records
-from hearing.themes.service import schedule_after_commit
 
 
 def _public_activity(activity_id: int):

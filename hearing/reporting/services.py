@@ -25,13 +25,12 @@ from hearing import audit
 from hearing.admin.services import ServiceError
 from hearing.drafting.exports import _paragraphs as paragraphs
 from hearing.drafting.services import (
-    _visible,
     diff_drafts,
     drafts_of,
     latest_draft,
-    latest_run,
     previous_draft,
 )
+from hearing.grouping import current_run, leave_out_withdrawn
 from hearing.labels import DECISIONS, KINDS
 from hearing.models import (
     Activity,
@@ -119,7 +118,7 @@ def create_report(
 ) -> HearingReport:
     """A new, unpublished report; without a run or draft chosen, the newest finished run and newest draft."""
     values = _clean(session, process, data)
-    if not values["run_id"] and (run := latest_run(session, process)):
+    if not values["run_id"] and (run := current_run(session, process)):
         values["run_id"] = run.id
     if not values["draft_id"] and (draft := latest_draft(session, process)):
         values["draft_id"] = draft.id
@@ -290,7 +289,7 @@ def _quote(item: Input) -> Quote:
 def _scoped_inputs(session: Session, report: HearingReport, run: ThemeRun) -> dict[int, list[Input]]:
     """The inputs of the run in the report's scope, by theme; withdrawn responses left out."""
     q = (
-        _visible(sa.select(ThemeAssignment.theme_id, Input).join(Input, Input.id == ThemeAssignment.input_id))
+        leave_out_withdrawn(sa.select(ThemeAssignment.theme_id, Input).join(Input, Input.id == ThemeAssignment.input_id))
         .where(ThemeAssignment.run_id == run.id)
         .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.assessment))
         .order_by(Input.id)

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.admin.services import ServiceError
-from hearing.drafting.services import _visible as visible
-from hearing.drafting.services import latest_run
+from hearing.grouping import current_run as latest_run
+from hearing.grouping import leave_out_withdrawn as visible
 from hearing.models import (
     Activity,
     Assessment,

@@ -15,9 +15,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.grouping import current_run, decisions
+from hearing.grouping.service import ThemeServiceError, move_input, scope_query
 from hearing.models import (
     Activity,
     AuditEvent,
+    DecisionKind,
     Input,
     Phase,
     Process,
@@ -29,7 +32,6 @@ from hearing.models import (
     User,
 )
 from hearing.themes.labels import class_terms
-from hearing.themes.service import ThemeServiceError, latest_done_run, move_input, scope_query
 from hearing.themes.text import Analyzer
 
 #: Languages an input can be guessed to be in, with their names.
@@ -245,19 +247,8 @@ def search_inputs(
 
 
 def default_run(session: Session, process: Process) -> ThemeRun | None:
-    """The newest finished run of the whole process, else the newest finished run of any scope."""
-    run = latest_done_run(session, process.id)
-    if run is not None:
-        return run
-    from hearing.models import Job, JobStatus
-
-    return session.scalar(
-        sa.select(ThemeRun)
-        .outerjoin(Job, Job.id == ThemeRun.job_id)
-        .where(ThemeRun.process_id == process.id, sa.or_(Job.id.is_(None), Job.status == JobStatus.DONE))
-        .order_by(ThemeRun.id.desc())
-        .limit(1)
-    )
+    """The run the board shows: :func:`hearing.grouping.current_run`, as everywhere."""
+    return current_run(session, process)
 
 
 # --- one input in its context -------------------------------------------------------------------
@@ -409,6 +400,8 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
     )
     session.execute(sa.update(Theme).where(Theme.merged_into_id == theme.id).values(merged_into_id=target.id))
     theme.merged_into_id = target.id
+    decisions.record(session, actor, DecisionKind.MERGE, process_id=target.run.process_id, run_id=target.run_id,
+                     theme_id=target.id, merged=theme.id, merged_label=theme.label, count=len(moving))
     if len(target.quote_input_ids) < 3:
         target.quote_input_ids = (list(target.quote_input_ids) + list(theme.quote_input_ids))[:3]
     audit.record(
@@ -474,6 +467,8 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
     theme.quote_input_ids = [i for i in theme.quote_input_ids if i not in set(moved_ids)]
     session.flush()
     _refresh_terms(session, [theme, new])
+    decisions.record(session, actor, DecisionKind.SPLIT, process_id=theme.run.process_id, run_id=theme.run_id,
+                     theme_id=new.id, name=name, source_theme=theme.id, count=len(chosen))
     audit.record(
         session,
         actor,

@@ -8,8 +8,8 @@ from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from hearing.forms import text_field
+from hearing.grouping.service import ThemeServiceError, parse_guidance
 from hearing.idempotency import FormKeyMixin
-from hearing.themes.service import ThemeServiceError, parse_guidance
 
 
 class StartRunForm(FormKeyMixin, FlaskForm):

@@ -10,12 +10,12 @@ from flask_login import current_user
 from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
+from hearing.grouping import decisions, service
 from hearing.idempotency import once
 from hearing.jobs import progress_view
 from hearing.labels import job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
 from hearing.review import board, bp, forms
-from hearing.themes import service
 
 #: Inputs shown per page on a theme page.
 PAGE_SIZE = 100
@@ -91,6 +91,8 @@ def process_runs(process_id: int):
     process = _get(Process, process_id)
     form = forms.StartRunForm()
     form.scope.choices = _scope_choices(process)
+    if request.method == "GET":  # the guidance last used is the default (the reviewers' themes carry over anyway)
+        form.guidance.data = decisions.guidance_default(db.session, process.id)
     if form.validate_on_submit():
 
         def start() -> str:

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.grouping.service import schedule_after_commit
 from hearing.models import Activity, Input, InputSource, Prompt, StakeholderGroup, User, utcnow
 from hearing.models.processes import ActivityKind, QuestionType
-from hearing.themes.service import schedule_after_commit
 
 MAX_TEXT = 5000
 MAX_LINES = 500

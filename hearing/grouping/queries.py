@@ -1,0 +1,65 @@
+"""The two questions every part of the platform asks about grouping, answered once.
+
+* :func:`current_run`: which grouping run the board, drafting, assessment, reporting and exports
+  show for a process.
+* :func:`visible_inputs` / :func:`leave_out_withdrawn`: which inputs count (inputs of withdrawn
+  submissions are left out everywhere).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing.models import Activity, Input, Job, JobStatus, Process, Submission, ThemeRun
+
+__all__ = ["current_run", "finished_runs_query", "leave_out_withdrawn", "visible_clause", "visible_inputs"]
+
+
+def _process_id(process: Process | int) -> int:
+    return process if isinstance(process, int) else process.id
+
+
+def finished_runs_query(process: Process | int) -> sa.Select:
+    """Finished runs of a process (a run without a job counts as finished), newest first."""
+    return (
+        sa.select(ThemeRun)
+        .outerjoin(Job, Job.id == ThemeRun.job_id)
+        .where(ThemeRun.process_id == _process_id(process),
+               sa.or_(ThemeRun.job_id.is_(None), Job.status == JobStatus.DONE))
+        .order_by(ThemeRun.id.desc())
+    )
+
+
+def current_run(session: Session, process: Process | int) -> ThemeRun | None:
+    """The run everyone works on: the newest finished run of the whole process, else the newest
+    finished run of any scope (a phase or an activity); ``None`` when nothing has been grouped."""
+    finished = finished_runs_query(process).limit(1)
+    whole = finished.where(ThemeRun.phase_id.is_(None), ThemeRun.activity_id.is_(None))
+    return session.scalar(whole) or session.scalar(finished)
+
+
+def visible_clause() -> sa.ColumnElement[bool]:
+    """True for inputs that count: typed in directly (no submission) or from a submission not withdrawn.
+
+    Needs :class:`Submission` outer-joined on ``Input.submission_id`` (see :func:`leave_out_withdrawn`).
+    """
+    return sa.or_(Submission.id.is_(None), Submission.is_withdrawn.is_(False))
+
+
+def leave_out_withdrawn(query: sa.Select) -> sa.Select:
+    """Narrow a query that already has :class:`Input` in it to the inputs that count."""
+    return query.outerjoin(Submission, Submission.id == Input.submission_id).where(visible_clause())
+
+
+def visible_inputs(process: Process | int, *, phase_id: int | None = None,
+                   activity_id: int | None = None) -> sa.Select:
+    """``SELECT Input`` of a process (or one phase or activity), withdrawn submissions left out, by id."""
+    q = leave_out_withdrawn(
+        sa.select(Input).join(Activity, Activity.id == Input.activity_id)
+    ).where(Activity.process_id == _process_id(process))
+    if activity_id is not None:
+        q = q.where(Input.activity_id == activity_id)
+    elif phase_id is not None:
+        q = q.where(Activity.phase_id == phase_id)
+    return q.order_by(Input.id)

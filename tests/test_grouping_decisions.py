@@ -1,0 +1,163 @@
+"""The review group's decisions are data, and every later run obeys all of them."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.extensions import db
+from hearing.grouping import decisions, service
+from hearing.jobs import run_pending_jobs
+from hearing.models import Activity, Input, Theme, ThemeAssignment, ThemeDecision, ThemeRun
+from hearing.review import board
+from tests.conftest import text_of
+from tests.test_theme_runs import BUS, FOOD, WALK
+
+NEW = ["Bussen bør gå hver halvtime", "Mer frukt til frokost", "Strø trappene ved sykehjemmet"]
+
+
+@pytest.fixture
+def world(app, make_process, make_user):
+    app.config["THEMES_EMBEDDINGS"] = False
+    process = make_process()
+    activity = Activity(process=process, kind="workshop", title="Verksted")
+    db.session.add(activity)
+    db.session.flush()
+    for text in FOOD + BUS + WALK:
+        db.session.add(Input(activity_id=activity.id, text=text, source="workshop"))
+    db.session.commit()
+    return process, activity, make_user("reviewer")
+
+
+def run_now(process, reviewer, **kw):
+    run = service.start_run(db.session, reviewer, process, **kw)
+    db.session.commit()
+    run_pending_jobs()
+    db.session.expire_all()
+    run = db.session.get(ThemeRun, run.id)
+    assert run.job.status == "done", run.job.error
+    return run
+
+
+def placed(run, text):
+    iid = db.session.scalar(sa.select(Input.id).where(Input.text == text))
+    return db.session.scalar(sa.select(ThemeAssignment).where(ThemeAssignment.run_id == run.id,
+                                                                ThemeAssignment.input_id == iid))
+
+
+def continues(run, theme_id):
+    """The theme of ``run`` whose lineage goes back to ``theme_id``."""
+    found = {t.id: t for t in db.session.scalars(sa.select(Theme))}
+    for t in db.session.get(ThemeRun, run.id).themes:
+        ident = t.id
+        while ident is not None:
+            if ident == theme_id:
+                return t
+            ident = found[ident].previous_theme_id
+    return None
+
+
+def test_rerun_keeps_every_decision(world, client):
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer, n_themes=3)
+    bus = db.session.get(Theme, placed(run1, BUS[0]).theme_id)
+    food = db.session.get(Theme, placed(run1, FOOD[0]).theme_id)
+    walk = db.session.get(Theme, placed(run1, WALK[0]).theme_id)
+    assert len({bus.id, food.id, walk.id}) == 3
+    service.rename_theme(db.session, reviewer, bus, "Kollektivtransport")
+    service.rename_theme(db.session, reviewer, walk, "Vinterdrift")
+    # the reviewers' placements, some against what the engine would do
+    chosen = {BUS[5]: food, FOOD[2]: walk, WALK[3]: bus}
+    for text, theme in chosen.items():
+        service.move_input(db.session, reviewer, placed(run1, text), theme)
+    for text in (WALK[0], BUS[1]):  # pinned where they are
+        service.pin_input(db.session, reviewer, placed(run1, text))
+        chosen[text] = db.session.get(Theme, placed(run1, text).theme_id)
+    a = placed(run1, FOOD[3])  # a confirmed suggestion, against the engine
+    a.suggested_theme_id, a.suggested_confidence = bus.id, 0.9
+    service.accept_suggestion(db.session, reviewer, a)
+    chosen[FOOD[3]] = bus
+    db.session.commit()
+    kinds = sorted(db.session.scalars(sa.select(ThemeDecision.kind)))
+    assert kinds == sorted(["guidance", "rename", "rename", "move", "move", "move", "pin", "pin", "confirm"])
+
+    for text in NEW:
+        db.session.add(Input(activity_id=activity.id, text=text, source="web"))
+    db.session.commit()
+    # guidance typed again with a reviewer's name: no second theme of that name
+    run2 = run_now(process, reviewer, n_themes=3, guidance="Vinterdrift: is, snø\nParkering: bil, parkering")
+    assert run2.previous_run_id == run1.id
+
+    for theme, name in ((bus, "Kollektivtransport"), (walk, "Vinterdrift")):
+        now = continues(run2, theme.id)
+        assert now is not None and now.name == name and now.previous_theme_id == theme.id
+    names = [t.label for t in run2.themes if not t.merged_into_id]
+    assert names.count("Vinterdrift") == 1 and "Parkering" in names
+    for text, theme in chosen.items():
+        a = placed(run2, text)
+        assert a.theme_id == continues(run2, theme.id).id, text
+    assert placed(run2, WALK[0]).is_pinned and placed(run2, BUS[1]).is_pinned
+    assert placed(run2, BUS[5]).source == "manual" and placed(run2, FOOD[3]).source == "suggested"
+    for text in NEW:
+        assert placed(run2, text) is not None
+
+    stats = run2.stats
+    assert stats["decisions_total"] == stats["decisions_kept"] == len(chosen) == 6
+    assert stats["names_total"] == stats["names_kept"] == 2
+    assert stats["new_inputs"] == len(NEW)
+    assert stats["decisions_total"] + stats["stayed"] + stats["moved"] + stats["new_inputs"] == stats["n_inputs"] == 39
+    # the counts are true: recount them from the stored placements
+    before = dict(db.session.execute(sa.select(ThemeAssignment.input_id, ThemeAssignment.theme_id)
+                                     .where(ThemeAssignment.run_id == run1.id)).all())
+    chosen_ids = {db.session.scalar(sa.select(Input.id).where(Input.text == t)) for t in chosen}
+    stayed = sum(1 for a in db.session.scalars(sa.select(ThemeAssignment).where(ThemeAssignment.run_id == run2.id))
+                 if a.input_id in before and a.input_id not in chosen_ids
+                 and db.session.get(Theme, a.theme_id).previous_theme_id == before[a.input_id])
+    assert stayed == stats["stayed"]
+
+    client.login(reviewer.email)
+    page = text_of(client.get(f"/review/runs/{run2.id}"))
+    assert "6 av 6 innspill dere har flyttet, festet eller bekreftet står der dere plasserte dem" in page
+    assert "2 av 2 temanavn dere har gitt er beholdt" in page
+    assert f"{stats['moved']} andre innspill havnet i et annet tema" in page
+    assert "3 nye innspill" in page and "Ord og ordbiter (TF-IDF)" in page
+    # the guidance typed is the default of the next run's form
+    form = client.get(f"/review/processes/{process.id}").get_data(as_text=True)
+    assert "Parkering: bil, parkering" in form
+
+    # a third run still obeys decisions made in the first (followed through the lineage), and new ones
+    service.move_input(db.session, reviewer, placed(run2, NEW[0]), continues(run2, bus.id))
+    chosen[NEW[0]] = bus
+    db.session.commit()
+    run3 = run_now(process, reviewer, n_themes=3, guidance=decisions.guidance_default(db.session, process.id))
+    for text, theme in chosen.items():
+        assert placed(run3, text).theme_id == continues(run3, theme.id).id, text
+    assert continues(run3, bus.id).name == "Kollektivtransport"
+    assert run3.stats["decisions_kept"] == run3.stats["decisions_total"] == 7
+
+
+def test_merge_split_and_unpin_are_decisions(world):
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer, n_themes=3)
+    bus = db.session.get(Theme, placed(run1, BUS[0]).theme_id)
+    food = db.session.get(Theme, placed(run1, FOOD[0]).theme_id)
+    new = board.split_theme(db.session, reviewer, bus, [placed(run1, BUS[2]).id, placed(run1, BUS[3]).id], "Billetter")
+    service.pin_input(db.session, reviewer, placed(run1, FOOD[1]))
+    service.pin_input(db.session, reviewer, placed(run1, FOOD[1]), False)
+    db.session.commit()
+    kinds = set(db.session.scalars(sa.select(ThemeDecision.kind)))
+    assert {"split", "move", "pin", "unpin"} <= kinds
+    held = decisions.placements(db.session, process.id)
+    food1 = db.session.scalar(sa.select(Input.id).where(Input.text == FOOD[1]))
+    assert food1 not in held  # unpinned and never moved: the engine may place it again
+    run2 = run_now(process, reviewer, n_themes=3)
+    split_now = continues(run2, new.id)
+    assert split_now.name == "Billetter"
+    assert placed(run2, BUS[2]).theme_id == split_now.id == placed(run2, BUS[3]).theme_id
+    board.merge_themes(db.session, reviewer, continues(run2, new.id), continues(run2, bus.id))
+    db.session.commit()
+    assert "merge" in set(db.session.scalars(sa.select(ThemeDecision.kind)))
+    run3 = run_now(process, reviewer, n_themes=3)
+    # merged: the split inputs now live with the rest of the bus theme
+    assert placed(run3, BUS[2]).theme_id == continues(run3, bus.id).id
+    assert food.id  # the food theme was not touched
