@@ -137,6 +137,15 @@ def mask_place(value: str | None) -> str | None:
     return mask(value) if value else value
 
 
+def guess_lang(text: str | None) -> str | None:
+    """Language of a stored input's (masked) text: nb, nn, da or en; None for an empty text."""
+    if not (text or "").strip():
+        return None
+    from hearing.themes.text import guess_language  # late: the engine is not needed to load the models
+
+    return guess_language(text)
+
+
 class Input(Base):
     """One atomic piece of text (innspill): a sticky note, a free-text answer, a section comment."""
 
@@ -190,6 +199,8 @@ class Input(Base):
         from hearing.privacy import mask
 
         values = dict(fields, text_masked=mask(fields["text"]))
+        if not values.get("lang"):
+            values["lang"] = guess_lang(values["text_masked"])
         if "place_name" in values:
             values["place_name"] = mask_place(values["place_name"])
         return values
@@ -200,6 +211,8 @@ class Input(Base):
         from hearing.privacy import mask
 
         self.text_masked = mask(value)
+        if not self.lang:  # detected once; a reviewer's correction is never overwritten
+            self.lang = guess_lang(self.text_masked)
         return value
 
     @validates("place_name")

@@ -509,6 +509,17 @@ def _refresh_terms(session: Session, themes: list[Theme]) -> None:
         theme.terms = found
 
 
+def set_language(session: Session, actor, inp: Input, lang: str) -> Input:
+    """A reviewer corrects the language of an input (the board's language filter and exports use it)."""
+    if lang not in LANGUAGES:
+        raise BoardError(_l("Velg et av språkene i listen."))
+    old = inp.lang
+    inp.lang = lang
+    audit.record(session, actor, "input.language", inp, process_id=process_of(session, inp).id, old=old, new=lang)
+    session.flush()
+    return inp
+
+
 def mark_duplicate(session: Session, actor, inp: Input, original: Input) -> Input:
     """Mark ``inp`` as a duplicate of ``original`` (or of the input ``original`` itself duplicates).
 

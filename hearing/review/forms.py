@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
-from hearing.forms import text_field
+from hearing.forms import choices, text_field
 from hearing.grouping.service import ThemeServiceError, parse_guidance
 from hearing.idempotency import FormKeyMixin
 
@@ -58,6 +58,14 @@ class AcceptForm(FlaskForm):
         _l("Godta forslag med sikkerhet på minst (prosent)"),
         default=80,
         validators=[NumberRange(min=0, max=100, message=_l("Oppgi et tall mellom 0 og 100."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(
+        _l("Språk"),
+        choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("da", _l("Dansk")), ("en", _l("Engelsk"))]),
+        description=_l("Språket er gjettet ut fra teksten. Rett det hvis det er feil."),
     )
 
 

@@ -465,7 +465,7 @@ def search(process_id: int):
     )
 
 
-def _input_page(inp: Input, dup_form=None, status: int = 200):
+def _input_page(inp: Input, dup_form=None, status: int = 200, lang_form=None):
     ctx = board.input_context(db.session, inp)
     run = _run_arg(ctx.process)
     here = next((a for a in ctx.placements if run and a.run_id == run.id), None)
@@ -483,6 +483,7 @@ def _input_page(inp: Input, dup_form=None, status: int = 200):
         history=[_describe(e, labels) for e in history],
         actors=board.actors(db.session, history),
         dup_form=dup_form or forms.DuplicateForm(),
+        lang_form=lang_form or forms.LanguageForm(lang=inp.lang or "nb"),
         confirm=forms.ConfirmForm(),
         source_label={
             "web": _("Skjema på nett"),
@@ -526,6 +527,25 @@ def input_duplicate(input_id: int):
     elif form.csrf_token.errors:
         form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
     return _input_page(inp, dup_form=form, status=400)
+
+
+@bp.post("/inputs/<int:input_id>/language")
+@role_required("reviewer")
+def input_language(input_id: int):
+    inp = _get(Input, input_id)
+    form = forms.LanguageForm()
+    if form.validate_on_submit():
+        try:
+            board.set_language(db.session, current_user, inp, form.lang.data)
+            db.session.commit()
+            flash(_("Språket er rettet."), "success")
+            return redirect(_input_url(inp))
+        except board.BoardError as exc:
+            db.session.rollback()
+            form.lang.errors.append(str(exc))
+    elif form.csrf_token.errors:
+        form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
+    return _input_page(inp, lang_form=form, status=400)
 
 
 @bp.post("/inputs/<int:input_id>/unduplicate")
