@@ -90,9 +90,14 @@ def choose_n_clusters(
     for k in _candidate_ks(k_min, k_max):
         labels = _kmeans(S, k, n_init=n_init if len(S) > 1000 else 2 * n_init,
                          random_state=seed).labels_
-        if len(np.unique(labels)) < 2:
+        # A small island far from the rest (UMAP makes them) would give k=2 a
+        # high score while saying nothing about the topics: clusters under 2 %
+        # of the rows are left out of the score.
+        sizes = np.bincount(labels, minlength=k)
+        big = sizes[labels] >= max(3, 0.02 * len(S))
+        if len(np.unique(labels[big])) < 2:
             continue
-        scores[k] = float(silhouette_score(S, labels, metric=metric))
+        scores[k] = float(silhouette_score(S[big], labels[big], metric=metric))
     if not scores:
         return k_min, scores
     best = max(scores.values())

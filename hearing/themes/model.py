@@ -121,6 +121,14 @@ class Theme:
         }
 
 
+def _subset_tokens(tokens, rows):
+    """The :class:`CorpusTokens` of some rows (surface forms stay those of all)."""
+    from .text import CorpusTokens
+
+    return CorpusTokens([tokens.normalised[i] for i in rows], [tokens.languages[i] for i in rows],
+                        [tokens.terms[i] for i in rows], [tokens.words[i] for i in rows], tokens.surface)
+
+
 class ThemeModel(ClusterMixin, BaseEstimator):
     """Group short texts into themes.
 
@@ -261,16 +269,32 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.analyzer_ = Analyzer()
         tokens = self._analyze(texts, languages)
         self.languages_ = list(tokens.languages)
-        self.vectorizer_ = self._make_vectorizer(vec_seed, embeddings is not None)
-        X = self.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings,
-                                           languages=self.languages_)
-
-        labels = np.full(n, MISC, dtype=int)
-        centroids, thresholds = [], []
         # Empty, emoji-only and one-word inputs say too little to shape a theme.
         trivial = np.array([len(tokenize(t)) < 2 or not terms
                             for t, terms in zip(tokens.normalised, tokens.terms, strict=True)],
                            dtype=bool) & (fixed < 0)
+        keys = [" ".join(tokenize(t)) for t in tokens.normalised]
+        first: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            first.setdefault(key, i)
+        informative = {keys[i] for i in np.flatnonzero(~trivial)}
+        self.vectorizer_ = self._make_vectorizer(vec_seed, embeddings is not None)
+        if len(informative) < 3 and not guides:
+            # nothing to group: every input goes to "Diverse"
+            return self._nothing_to_group(n)
+        # The vector space is learnt once per distinct text, so that copies
+        # (a campaign) do not reshape it; copies share their vector.
+        uniq = np.array(sorted(first.values()), dtype=int)
+        inverse = np.searchsorted(uniq, [first[key] for key in keys])
+        u_tokens = _subset_tokens(tokens, uniq)
+        u_emb = (None if embeddings is None else embeddings[uniq] if isinstance(embeddings, np.ndarray)
+                 else [embeddings[i] for i in uniq])
+        Xu = self.vectorizer_.fit_transform([texts[i] for i in uniq], tokens=u_tokens, embeddings=u_emb,
+                                            languages=u_tokens.languages)
+        X = Xu[inverse]
+
+        labels = np.full(n, MISC, dtype=int)
+        centroids, thresholds = [], []
         free = ~trivial
         if guides:
             g_labels, g_centroids, g_thresholds = self._assign_guides(X, guides, fixed, free)
@@ -282,7 +306,6 @@ class ThemeModel(ClusterMixin, BaseEstimator):
 
         # Copies are grouped once: a campaign of many identical texts is a theme
         # of its own and does not pull the rest out of shape.
-        keys = [" ".join(tokenize(t)) for t in tokens.normalised]
         groups: dict[str, list[int]] = {}
         for i in np.flatnonzero(free):
             groups.setdefault(keys[i], []).append(int(i))
@@ -333,6 +356,19 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.certainty_ = self._certainty(X, labels)
         self.certainty_[fixed >= 0] = 1.0
         self._make_themes(texts, tokens, X, guides, set(campaign_ids))
+        return self
+
+    def _nothing_to_group(self, n):
+        self.k_scores_ = {}
+        self.clusterer_ = None
+        self.centroids_ = np.empty((0, 0), dtype=np.float32)
+        self.thresholds_ = np.empty(0)
+        self.n_themes_ = 0
+        self.labels_ = np.full(n, MISC, dtype=int)
+        self.vectors_ = np.zeros((n, 0), dtype=np.float32)
+        self.certainty_ = np.zeros(n)
+        self.themes_ = ([Theme(MISC, MISC_LABEL, [], list(range(min(n, self.n_representative))), n,
+                               True, None)] if n else [])
         return self
 
     @staticmethod
@@ -452,9 +488,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         texts = list(texts)
         if not texts:
             return np.empty(0, dtype=int), np.empty(0)
-        X = self.transform(texts, embeddings=embeddings, languages=languages)
         if self.n_themes_ == 0:
             return np.full(len(texts), MISC), np.ones(len(texts))
+        X = self.transform(texts, embeddings=embeddings, languages=languages)
         sims = X @ self.centroids_.T
         nearest = np.argmax(sims, axis=1)
         best = sims[np.arange(len(X)), nearest]

@@ -414,7 +414,9 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         texts = list(texts) if texts is not None else [""] * len(embeddings)
         E = _resolve_embeddings(texts, embeddings)
         langs = self._languages(texts, tokens, languages, len(texts))
-        self.centering_ = _LanguageCentering().fit(E, langs)
+        # a language with few inputs is often one speaker on one topic: its
+        # own mean would remove the topic, so it takes the global mean instead
+        self.centering_ = _LanguageCentering(min_count=20).fit(E, langs)
         E = normalize(self.centering_.transform(E, langs))
         rows = _sample_rows(len(E), self.pca_sample, self.random_state)
         n_remove = int(min(self.n_remove, max(len(rows) - 2, 0)))
