@@ -440,7 +440,16 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     def _make_themes(self, texts, tokens, X, guides, campaigns=frozenset()):
         labels = self.labels_
         k = self.n_themes_
-        terms = class_terms(tokens, labels, k, n_terms=self.n_terms)
+        # Labels in the language of the process: terms are counted only in the
+        # inputs written in its main language (bokmål and nynorsk together).
+        langs = np.array(["no" if lang in ("nb", "nn") else lang for lang in tokens.languages])
+        if len(langs):
+            values, counts = np.unique(langs, return_counts=True)
+            main = values[np.argmax(counts)]
+            label_rows = np.where(langs == main, labels, MISC)
+        else:
+            label_rows = labels
+        terms = class_terms(tokens, label_rows, k, n_terms=self.n_terms)
         reps = representatives(X, labels, self.centroids_, n=self.n_representative, texts=texts)
         sizes = np.bincount(labels[labels >= 0], minlength=k) if k else np.zeros(0, int)
         themes = []

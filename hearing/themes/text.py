@@ -239,7 +239,9 @@ _EXTRA_STOP = {
     "per ny nye gjennom mellom mot altfor lenge lang lenger stor store liten små god gode "
     "dårlig mindre enda ennå helst absolutt faktisk sammen viktig viktige tror mener synes "
     "ønsker trenger trengs blant først sist ganske særlig spesielt aldri gi gir ga tilbake "
-    "lage lager mulig viser vise holder holde ring ringe gjort vet vite",
+    "lage lager mulig viser vise holder holde ring ringe gjort vet vite står stå sto finnes fins "
+    "større størst fikk ta tar tatt kom hilsen navn telefon slipper får "
+    "føler følte virker fungerer skjer skjedde handler gjelder",
     "nn": "ikkje eg kva korleis kvifor kven kvar dei deira frå berre ein eit meir mykje noko "
     "nokon nokre vere vera vore vorte verte vert vart òg hjå ho ynskjer saman utan sjølv "
     "slik difor gjer gjere fekk kjem kome mange fleire gjerne veldig litt heilt godt bra gong "
