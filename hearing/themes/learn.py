@@ -173,7 +173,8 @@ def choose_to_confirm(X, n, *, confirmed=None, proba=None, pool_factor=4, random
     return np.array(sorted(set(chosen)), dtype=int)
 
 
-def suggest_themes(texts, X, y, *, prior=None, prior_weight=0.5, n_neighbors=10, random_state=None):
+def suggest_themes(texts, X, y, *, prior=None, prior_classes=None, prior_weight=0.5, n_neighbors=10,
+                   random_state=None):
     """Suggest a theme for every input from the ones reviewers confirmed.
 
     Three sources of evidence are averaged: the :class:`ThemeClassifier`
@@ -190,8 +191,10 @@ def suggest_themes(texts, X, y, *, prior=None, prior_weight=0.5, n_neighbors=10,
         Their unit vectors (``ThemeModel.vectors_``).
     y : sequence
         Per input, the confirmed theme or ``None`` where not confirmed.
-    prior : ndarray (n, len(classes)), optional
-        Columns in the order of ``prior_classes``; see the return value.
+    prior : ndarray (n, len(prior_classes)), optional
+        The engine's probabilities for the themes ``prior_classes`` (for
+        example zero-shot from guides); themes no one has confirmed yet can
+        then be suggested too.
 
     Returns
     -------
@@ -206,7 +209,8 @@ def suggest_themes(texts, X, y, *, prior=None, prior_weight=0.5, n_neighbors=10,
     conf = np.array([v is not None for v in y], dtype=bool)
     if not conf.any():
         raise ValueError("need at least one confirmed input")
-    classes = np.array(sorted({v for v in y[conf]}), dtype=object)
+    known = set(y[conf]) | set(prior_classes if prior is not None and prior_classes is not None else [])
+    classes = np.array(sorted(known), dtype=object)
     col = {c: j for j, c in enumerate(classes)}
     clf = ThemeClassifier(random_state=random_state).fit(
         [texts[i] for i in np.flatnonzero(conf)], y[conf].astype(str), vectors=X[conf], unlabelled_texts=texts)
@@ -223,7 +227,9 @@ def suggest_themes(texts, X, y, *, prior=None, prior_weight=0.5, n_neighbors=10,
         P2 = P1
     proba = 0.5 * (P1 + P2)
     if prior is not None:
-        proba = (1 - prior_weight) * proba + prior_weight * np.asarray(prior)
+        full = np.zeros_like(proba)
+        full[:, [col[c] for c in prior_classes]] = np.asarray(prior)
+        proba = (1 - prior_weight) * proba + prior_weight * full
     proba /= np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
     proba[conf] = 0.0
     proba[np.flatnonzero(conf), yl[conf]] = 1.0
