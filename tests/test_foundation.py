@@ -9,13 +9,15 @@ from alembic.migration import MigrationContext
 from hearing import create_app
 from hearing.demo import DEMO_SLUG, DEMO_USERS, seed_demo
 from hearing.extensions import db
+from hearing.grouping import search
 from hearing.models import Activity, AuditEvent, Base, Input, Process, Submission, User
 from tests.conftest import text_of
 
 
 def test_migrations_applied_to_empty_database_match_models(app):
     with db.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                     "include_object": search.include_object})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
 

@@ -262,7 +262,9 @@ def test_search_is_case_insensitive_masked_and_paginated(world, client):
     text = text_of(page)
     assert "innspill inneholder «BUSSEN»" in text
     hits, total = board.search_inputs(db.session, world["process"], "bussen", run=run)
-    assert total == sum("bussen" in i.text_masked.lower() for i in db.session.scalars(sa.select(Input)))
+    # every input containing the word, and other forms of it (stemmed search: busser, bussholdeplassen)
+    assert total >= sum("bussen" in i.text_masked.lower() for i in db.session.scalars(sa.select(Input)))
+    assert all("buss" in h.input.text_masked.lower() for h in hits)
     assert total >= 5
     # each hit shows its theme, group and activity
     assert theme_of(run, BUS[0]).label in text and "Eldrerådet" in text and "Høring i rådene" in text

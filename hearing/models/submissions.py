@@ -146,6 +146,13 @@ def guess_lang(text: str | None) -> str | None:
     return guess_language(text)
 
 
+def stems_of(text_masked: str | None, lang: str | None) -> str:
+    """What search indexes of a stored input's masked text (see :mod:`hearing.grouping.search`)."""
+    from hearing.grouping.search import search_stems  # late: the engine is not needed to load the models
+
+    return search_stems(text_masked, lang)
+
+
 class Input(Base):
     """One atomic piece of text (innspill): a sticky note, a free-text answer, a section comment."""
 
@@ -180,6 +187,8 @@ class Input(Base):
     text_masked: Mapped[str] = mapped_column(sa.Text, default="")
     #: Language guessed from the text: nb, nn, da or en.
     lang: Mapped[str | None] = mapped_column(sa.String(5))
+    #: Stems of the masked text, for search that finds word forms (:mod:`hearing.grouping.search`).
+    search_stems: Mapped[str | None] = mapped_column(sa.Text)
     #: Marked by a reviewer as a duplicate of another input.
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inputs.id", ondelete="SET NULL"))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -201,6 +210,7 @@ class Input(Base):
         values = dict(fields, text_masked=mask(fields["text"]))
         if not values.get("lang"):
             values["lang"] = guess_lang(values["text_masked"])
+        values["search_stems"] = stems_of(values["text_masked"], values["lang"])
         if "place_name" in values:
             values["place_name"] = mask_place(values["place_name"])
         return values
@@ -213,6 +223,14 @@ class Input(Base):
         self.text_masked = mask(value)
         if not self.lang:  # detected once; a reviewer's correction is never overwritten
             self.lang = guess_lang(self.text_masked)
+        self.search_stems = stems_of(self.text_masked, self.lang)
+        return value
+
+    @validates("lang")
+    def _stems_in_lang(self, key: str, value: str | None) -> str | None:
+        # The stems follow the language (a reviewer's correction included).
+        if self.text_masked:
+            self.search_stems = stems_of(self.text_masked, value)
         return value
 
     @validates("place_name")

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.grouping import current_run, decisions
+from hearing.grouping import current_run, decisions, search
 from hearing.grouping.service import ThemeServiceError, move_input, scope_query
 from hearing.models import (
     Activity,
@@ -223,14 +223,17 @@ def search_inputs(
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[Hit], int]:
-    """Inputs of the process whose masked text contains ``text`` (any case), with their place in ``run``.
+    """Inputs of the process whose masked text has every word of ``text`` in some form (stemmed), or
+    contains ``text`` (any case), with their place in ``run``.
 
     Returns one page of hits and the total number. Inputs of withdrawn submissions are left out.
     """
     text = (text or "").strip()
     if not text:
         return [], 0
-    q = scope_query(process.id).where(Input.text_masked.ilike(_like(text), escape="\\"))
+    substring = Input.text_masked.ilike(_like(text), escape="\\")
+    stemmed = search.matching_clause(session, text)  # word forms, over the masked text's stems
+    q = scope_query(process.id).where(substring if stemmed is None else sa.or_(stemmed, substring))
     total = count(session, q)
     inputs = session.scalars(q.offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
     placed: dict[int, ThemeAssignment] = {}

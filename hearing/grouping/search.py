@@ -1,0 +1,113 @@
+"""Search that finds word forms, over masked text only.
+
+Every input stores ``search_stems``: the stems of its masked text (placeholders such as ``[navn]`` left
+out), made by the engine's stemmer in the input's language when the text is stored. A search word is
+stemmed in every language the platform knows, so "hjemmetjeneste" finds "hjemmetjenesten" and
+"heimeteneste" finds "heimetenesta"; a stem also matches as a prefix (compounds: "buss" finds
+"bussavganger").
+
+* SQLite (the embedded default): an FTS5 table ``inputs_fts`` over ``search_stems``, kept in sync by
+  triggers (migration ``b6f1d2c3a4e5``).
+* PostgreSQL: full-text search with a GIN index on ``to_tsvector('simple', search_stems)`` and one on
+  the masked text in the input's language configuration ('norwegian' for nb/nn, 'danish', 'english').
+
+The unmasked text is never indexed, so a masked name cannot be found.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from hearing.models import Input
+
+__all__ = ["FTS_TABLE", "fill_missing", "include_object", "matching_clause", "search_stems", "stems_of_query"]
+
+#: The SQLite FTS5 table (and its shadow tables, which start with the same name).
+FTS_TABLE = "inputs_fts"
+#: Languages whose stems a search word is looked up in.
+LANGS = ("nb", "nn", "da", "en")
+#: PostgreSQL text search configuration of each language (the expression the GIN index is built on).
+PG_CONFIG_INDEX = ("CASE lang WHEN 'da' THEN 'danish'::regconfig WHEN 'en' THEN 'english'::regconfig "
+                   "ELSE 'norwegian'::regconfig END")
+PG_CONFIG_SQL = PG_CONFIG_INDEX.replace("CASE lang", "CASE inputs.lang")
+_PLACEHOLDER = re.compile(r"\[[^\]\n]{1,40}\]")
+_WORDS_MAX = 8
+
+
+def _analyzer():
+    from hearing.themes.text import Analyzer  # late: the engine is not needed to load the models
+
+    return Analyzer()
+
+
+def _words(text: str) -> list[str]:
+    from hearing.themes.text import normalise_text, tokenize
+
+    tokens = tokenize(normalise_text(_PLACEHOLDER.sub(" ", text or "")))
+    return [t for t in tokens if not t.startswith("<")]
+
+
+def search_stems(text_masked: str | None, lang: str | None) -> str:
+    """The stems of a masked text, each once, space separated (what the search indexes)."""
+    analyzer = _analyzer()
+    lang = lang if lang in LANGS else "nb"
+    out: dict[str, None] = {}
+    for word in _words(text_masked or ""):
+        for part in word.split("-"):
+            if part:
+                out[analyzer.stem(part, lang)] = None
+    return " ".join(out)
+
+
+def stems_of_query(text: str) -> list[list[str]]:
+    """Per search word, its stems in every language (a hit must match one stem of every word)."""
+    analyzer = _analyzer()
+    out = []
+    for word in _words(text)[:_WORDS_MAX]:
+        for part in word.split("-"):
+            if part:
+                stems = {analyzer.stem(part, lang) for lang in LANGS}
+                out.append(sorted({s for s in stems if s}))
+    return [s for s in out if s]
+
+
+def _safe(stem: str) -> str:
+    return re.sub(r"[^\w]", "", stem)
+
+
+def matching_clause(session: Session, text: str) -> sa.ColumnElement[bool] | None:
+    """A WHERE clause on :class:`Input` for inputs whose masked text has every word of ``text`` in
+    some form; ``None`` when ``text`` has no words."""
+    words = [[_safe(s) for s in stems if _safe(s)] for stems in stems_of_query(text)]
+    words = [w for w in words if w]
+    if not words:
+        return None
+    if session.get_bind().dialect.name == "postgresql":
+        stems_query = " & ".join("(" + " | ".join(f"{s}:*" for s in stems) + ")" for stems in words)
+        plain = " ".join(_words(text)[:_WORDS_MAX])
+        return sa.or_(
+            sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), sa.func.coalesce(Input.search_stems, ""))
+            .bool_op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), stems_query)),
+            sa.func.to_tsvector(sa.literal_column(PG_CONFIG_SQL), Input.text_masked)
+            .bool_op("@@")(sa.func.plainto_tsquery(sa.literal_column(PG_CONFIG_SQL), plain)),
+        )
+    match = " AND ".join("(" + " OR ".join(f'"{s}"*' for s in stems) + ")" for stems in words)
+    return Input.id.in_(sa.text("SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH :fts_match")
+                        .bindparams(fts_match=match).columns(sa.column("rowid", sa.Integer)))
+
+
+def fill_missing(session: Session, limit: int = 5000) -> int:
+    """Compute the stems of inputs stored before the column existed or by a path that skipped it."""
+    rows = session.execute(sa.select(Input.id, Input.text_masked, Input.lang)
+                           .where(Input.search_stems.is_(None)).limit(limit)).all()
+    for ident, text, lang in rows:
+        session.execute(sa.update(Input).where(Input.id == ident).values(search_stems=search_stems(text, lang)))
+    return len(rows)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """For Alembic's comparison: the FTS5 table and its shadow tables are made by hand, not by models."""
+    return not (type_ == "table" and name and name.startswith(FTS_TABLE))

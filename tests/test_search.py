@@ -1,0 +1,83 @@
+"""Search that finds word forms (stems of the masked text only), on SQLite FTS5 and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from hearing.extensions import db
+from hearing.grouping import search
+from hearing.models import Activity, Input
+from hearing.review import board
+
+
+def _inputs(process, texts: list[tuple[str, str]]) -> list[Input]:
+    activity = Activity(process=process, kind="workshop", title="Verksted")
+    db.session.add(activity)
+    db.session.flush()
+    out = [Input(activity_id=activity.id, text=text, lang=lang, source="workshop") for text, lang in texts]
+    db.session.add_all(out)
+    db.session.commit()
+    return out
+
+
+def _found(process, text: str) -> set[int]:
+    hits, total = board.search_inputs(db.session, process, text, per_page=500)
+    assert total == len(hits)
+    return {h.input.id for h in hits}
+
+
+def test_stemmed_search_finds_bokmal_forms_and_nynorsk(app, make_process):
+    process = make_process()
+    definite, plural, nynorsk, other = _inputs(process, [
+        ("Hjemmetjenesten kommer for sent om morgenen", "nb"),
+        ("Flere hjemmetjenester trengs i distriktet", "nb"),
+        ("Heimetenesta må få meir tid til kvar brukar", "nn"),
+        ("Bussen går for sjelden", "nb"),
+    ])
+    assert {definite.id, plural.id} <= _found(process, "hjemmetjeneste")
+    assert other.id not in _found(process, "hjemmetjeneste")
+    assert nynorsk.id in _found(process, "heimeteneste")
+    assert definite.id in _found(process, "HJEMMETJENESTENE")  # any case, any form
+    # every word must match, in some form
+    assert _found(process, "hjemmetjeneste morgen") == {definite.id}
+    assert _found(process, "bussene") == {other.id}
+
+
+def test_search_sees_masked_text_only(app, make_process):
+    process = make_process()
+    (secret,) = _inputs(process, [("Jeg heter Kari Nordmann og ring 41234567 om hjemmetjenesten", "nb")])
+    assert "Nordmann" not in secret.text_masked, "the masker should mask the introduced name"
+    assert "nordmann" not in (secret.search_stems or "") and "kari" not in (secret.search_stems or "")
+    assert _found(process, "Nordmann") == set()
+    assert _found(process, "Kari Nordmann") == set()
+    assert _found(process, "41234567") == set()
+    assert _found(process, "hjemmetjeneste") == {secret.id}
+
+
+def test_stems_follow_edits_language_and_plain_inserts(app, make_process):
+    process = make_process()
+    (item,) = _inputs(process, [("Maten er kald", "nb")])
+    assert item.id in _found(process, "maten")
+    item.text = "Brøytingen kommer sent"
+    db.session.commit()
+    assert item.id not in _found(process, "maten")
+    assert item.id in _found(process, "brøyting")
+    # the busy answer path inserts without the ORM's unit of work: the stems are still there
+    values = Input.insert_values(activity_id=item.activity_id, text="Sykehjemmene trenger flere ansatte",
+                                 source="web")
+    new_id = db.session.execute(sa.insert(Input).values(**values).returning(Input.id)).scalar_one()
+    db.session.commit()
+    assert new_id in _found(process, "sykehjem")
+    # a stemming that got lost (an older row) is filled in
+    db.session.execute(sa.update(Input).where(Input.id == new_id).values(search_stems=None))
+    assert search.fill_missing(db.session) == 1
+    db.session.commit()
+    assert new_id in _found(process, "ansatt")
+
+
+def test_search_words_are_never_sql_or_fts_syntax(app, make_process):
+    process = make_process()
+    _inputs(process, [("Bussen går for sjelden", "nb")])
+    for text in ['"', "buss*", "NOT buss", "buss OR", "') OR 1=1 --", "%", "NEAR(a b)", ":*&|!"]:
+        _found(process, text)  # no error
+    assert _found(process, "%") == set()
