@@ -6,4 +6,5 @@ bp = Blueprint("review", __name__, url_prefix="/review")
 
 from hearing.review import views  # noqa: E402,F401,I001  (routes register on bp)
 from hearing.review import assessment_views  # noqa: E402,F401  (assessment routes register on bp)
+from hearing.review import confirm_views  # noqa: E402,F401  («Bekreft neste 20» routes register on bp)
 from hearing.review import volume_views  # noqa: E402,F401  (board for many inputs: routes register on bp)
