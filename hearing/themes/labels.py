@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from .text import CorpusTokens
 
-__all__ = ["class_terms", "representatives", "surface_form"]
+__all__ = ["LABEL_STOP", "class_terms", "representatives", "surface_form", "theme_name"]
 
 
 def surface_form(term: str, surface: dict[str, Counter]) -> str:
@@ -129,4 +129,98 @@ def representatives(X, labels, centers, *, n=3, texts=None) -> list[list[int]]:
             if len(picked) >= n:
                 break
         out.append(picked)
+    return out
+
+
+# Small words that may stand inside a name ("Hele stillinger i turnus"), never at its ends.
+_INNER = frozenset("i og for med til på av om ved uten mot fra frå in and of for to with at".split())
+# Words that say who speaks or what someone does, not what a theme is about:
+# never a name's first or last word nor a keyword of a name.
+LABEL_STOP = frozenset(
+    "mor far mamma pappa mora faren moren mannen kona kone sønnen dattera datteren barna "
+    "min mi mitt mine vår våre vårt oss meg deg "
+    "spør spurte gitt gir gjør gjorde gjort fyller feiler bedt ba mistet sender sendt finne finner "
+    "snakke snakker spise fjerne kommer kom kjem går gikk gjekk står sto finnes fins fikk fekk får "
+    "sier sa seier vet veit tenker trenger treng ønsker ønskjer mener meiner synes syns "
+    "savner saknar lurer prøver prøvde klarer klarte hjelper hjelpe bruke bruker brukte "
+    "ferdig første siste største større uke uka dagen dag tid ganger gang ting folk "
+    "eldre kommunen kommune".split()
+)
+
+
+def theme_name(docs_words, all_df, n_docs, *, stop, terms=(), max_words=4, min_docs=2) -> str | None:
+    """A short name of 2-4 words for a theme, in the words its inputs use.
+
+    Candidates are word sequences (1 to ``max_words`` words) found in at least
+    ``min_docs`` of the theme's inputs, that neither start nor end with a
+    stop word and hold only content words or the small inner words of
+    ``_INNER``; each is scored like c-TF-IDF (share of the theme's inputs that
+    use it, times how rare it is elsewhere) with a bonus per word, so that a
+    phrase that says more wins over a single term. Without a phrase of two
+    words or more, the two best ``terms`` are joined with "og".
+
+    Parameters
+    ----------
+    docs_words : list of list of str
+        Lower-case word tokens of the theme's (core) inputs, stop words kept.
+    all_df : Counter
+        Number of inputs of the whole corpus that contain each phrase.
+    n_docs : int
+        Number of inputs in the corpus.
+    stop : set of str
+        Words that may not start or end a name.
+    terms : sequence of str
+        The theme's keywords, best first (the fallback).
+
+    Returns
+    -------
+    str or None
+        The name with a capital first letter, or None when nothing fits.
+    """
+    from collections import Counter
+
+    stop = set(stop) | LABEL_STOP
+    terms = [t for t in terms if t and not t.startswith("<") and t not in LABEL_STOP]
+    top = set(terms[:3])
+    df: Counter = Counter()
+    for words in docs_words:
+        df.update(_phrases(words, stop, max_words))
+    size = max(len(docs_words), 1)
+    best, best_score = None, 0.0
+    for phrase, count in df.items():
+        # a name must carry one of the theme's most distinctive terms
+        if count < min_docs or (top and not top & set(phrase.split())):
+            continue
+        n_words = phrase.count(" ") + 1
+        rarity = np.log1p(n_docs / max(all_df.get(phrase, count), 1))
+        score = count / size * rarity * (1.0 + 0.35 * (n_words - 1))
+        if score > best_score:
+            best, best_score = phrase, score
+    if best is None or " " not in best:
+        picked = terms[:2]
+        if best and best not in picked:
+            picked = [best] + [t for t in picked if t != best][:1]
+        if not picked:
+            return None
+        best = " og ".join(picked)
+    return best[:1].upper() + best[1:]
+
+
+def _phrases(words, stop, max_words):
+    """Distinct candidate phrases of one input (see :func:`theme_name`)."""
+    out = set()
+    n = len(words)
+    for i in range(n):
+        w = words[i]
+        if w in stop or w in _INNER or len(w) < 3 or w.startswith("<"):
+            continue
+        for j in range(i, min(n, i + max_words)):
+            last = words[j]
+            if last.startswith("<"):
+                break
+            if j > i and last not in _INNER and (last in stop or len(last) < 2):
+                break
+            if last in stop or last in _INNER or len(last) < 3:
+                continue
+            out.add(" ".join(words[i: j + 1]))
     return out

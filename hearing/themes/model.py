@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
 from .cluster import MISC, ThemeClusterer
-from .labels import class_terms, representatives
+from .labels import LABEL_STOP, class_terms, representatives, theme_name
 from .speaker import strip_speaker
 from .text import Analyzer, tokenize
 from .vectorize import make_vectorizer
@@ -478,13 +478,16 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             label_rows = np.where(langs == main, labels, MISC)
         else:
             label_rows = labels
-        terms = class_terms(tokens, label_rows, k, n_terms=self.n_terms)
+        # speaker words and verbs are never keywords (see labels.LABEL_STOP)
+        terms = [[t for t in ts if t not in LABEL_STOP][: self.n_terms]
+                 for ts in class_terms(tokens, label_rows, k, n_terms=self.n_terms + 6)]
         reps = representatives(X, labels, self.centroids_, n=self.n_representative, texts=texts)
         sizes = np.bincount(labels[labels >= 0], minlength=k) if k else np.zeros(0, int)
+        names = self._names(tokens, X, label_rows, k, terms, main if len(langs) else "no")
         themes = []
         for c in range(k):
             guide = guides[c] if c < len(guides) else None
-            label = guide.name if guide else (", ".join(terms[c][:3]) if terms[c] else f"Tema {c + 1}")
+            label = guide.name if guide else (names[c] or f"Tema {c + 1}")
             themes.append(Theme(c, label, terms[c], reps[c], int(sizes[c]), False,
                                 guide.name if guide else None, guide.key if guide else None,
                                 c in campaigns))
@@ -499,6 +502,28 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                                 [int(i) for i in order[: self.n_representative]],
                                 int(misc.size), True, None))
         self.themes_ = themes
+
+    def _names(self, tokens, X, label_rows, k, terms, main, core=200):
+        """A 2-4 word name per theme from the core of its inputs (see :func:`theme_name`)."""
+        from collections import Counter
+
+        from .labels import _phrases
+        from .text import stop_words_for
+
+        stop = stop_words_for("nb" if main == "no" else str(main))
+        cores = []
+        for c in range(k):
+            members = np.flatnonzero(label_rows == c)
+            if members.size > core:
+                members = members[np.argsort(-(X[members] @ self.centroids_[c]))[:core]]
+            cores.append([tokenize(tokens.normalised[i]) for i in members])
+        all_df: Counter = Counter()
+        for docs in cores:
+            for words in docs:
+                all_df.update(_phrases(words, stop | LABEL_STOP, 4))
+        n_docs = sum(len(d) for d in cores)
+        return [theme_name(docs, all_df, n_docs, stop=stop, terms=terms[c]) if docs else None
+                for c, docs in enumerate(cores)]
 
     # ------------------------------------------------------------------
     def fit_predict(self, texts, y=None, **kwargs):

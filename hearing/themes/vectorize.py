@@ -129,8 +129,9 @@ class _LanguageCentering:
     removes what the languages share less than what the texts are about.
     """
 
-    def __init__(self, min_count: int = 5):
+    def __init__(self, min_count: int = 5, shrink: float = 0.0):
         self.min_count = min_count
+        self.shrink = shrink
 
     def fit(self, X, languages):
         self.global_mean_ = X.mean(axis=0)
@@ -138,8 +139,12 @@ class _LanguageCentering:
         self.means_ = {}
         for lang in np.unique(langs):
             mask = langs == lang
-            if mask.sum() >= self.min_count:
-                self.means_[str(lang)] = X[mask].mean(axis=0)
+            count = int(mask.sum())
+            if count >= self.min_count:
+                # shrunk towards the global mean: a language with few inputs is
+                # often one speaker on one topic, and its own mean would remove it
+                self.means_[str(lang)] = ((X[mask].sum(axis=0) + self.shrink * self.global_mean_)
+                                          / (count + self.shrink))
         return self
 
     def transform(self, X, languages):
@@ -386,13 +391,18 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
     ----------
     n_remove : int
         Leading principal directions removed after centring.
+    shrink : float
+        A language's mean is shrunk towards the mean of all inputs as if it
+        had this many more inputs at that mean, so that a small language
+        group (often one speaker on one topic) keeps its topic.
     pca_sample : int
         The directions are found on at most this many rows.
     random_state : int, RandomState or None
     """
 
-    def __init__(self, *, n_remove=2, pca_sample=20000, random_state=None):
+    def __init__(self, *, n_remove=2, shrink=5.0, pca_sample=20000, random_state=None):
         self.n_remove = n_remove
+        self.shrink = shrink
         self.pca_sample = pca_sample
         self.random_state = random_state
 
@@ -414,9 +424,7 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         texts = list(texts) if texts is not None else [""] * len(embeddings)
         E = _resolve_embeddings(texts, embeddings)
         langs = self._languages(texts, tokens, languages, len(texts))
-        # a language with few inputs is often one speaker on one topic: its
-        # own mean would remove the topic, so it takes the global mean instead
-        self.centering_ = _LanguageCentering(min_count=20).fit(E, langs)
+        self.centering_ = _LanguageCentering(min_count=1, shrink=self.shrink).fit(E, langs)
         E = normalize(self.centering_.transform(E, langs))
         rows = _sample_rows(len(E), self.pca_sample, self.random_state)
         n_remove = int(min(self.n_remove, max(len(rows) - 2, 0)))
