@@ -243,6 +243,10 @@ def test_empty_themes_are_marked_without_old_keywords_and_merge_split_are_at_the
     heading = heading[:heading.index("</h2>") + 400]
     assert f"/review/themes/{a.id}#merge-heading" in heading and f"/review/themes/{a.id}#split-heading" in heading
     assert f"/review/runs/{run.id}/inputs" in html
+    # on the theme page, merge and split are linked above the list of inputs
+    page = client.get(f"/review/themes/{a.id}").get_data(as_text=True)
+    assert page.index('href="#merge-heading"') < page.index('id="inputs-heading"')
+    assert page.index('href="#split-heading"') < page.index('id="inputs-heading"')
 
 
 def test_likely_duplicates_are_suggested_and_confirmed_with_one_click(board, client):
