@@ -52,10 +52,11 @@ def world(app, make_process, make_user):
     run.themes = [food, bus]
     db.session.add(run)
     db.session.flush()
+    # placed by a reviewer: a whole-theme assessment reaches confirmed inputs only
     for i in inputs[:3]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id))
+        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id, source="manual"))
     for i in inputs[3:]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=bus.id))
+        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=bus.id, source="manual"))
     reviewer = make_user("reviewer")
     draft = drafting.create_draft(db.session, reviewer, process, {"title": ""}, themes=[food])
     db.session.commit()

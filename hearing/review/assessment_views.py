@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField
@@ -134,6 +135,15 @@ def assessment_theme(theme_id: int):
                 ),
                 "success",
             )
+            if done.left_out:
+                flash(
+                    ngettext(
+                        "%(num)d innspill i temaet er ikke bekreftet og ble ikke vurdert. Bekreft eller flytt det først.",
+                        "%(num)d innspill i temaet er ikke bekreftet og ble ikke vurdert. Bekreft eller flytt dem først.",
+                        done.left_out,
+                    ),
+                    "warning",
+                )
             return page_url
 
         try:

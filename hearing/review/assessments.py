@@ -16,6 +16,7 @@ from hearing import audit
 from hearing.admin.services import ServiceError
 from hearing.grouping import current_run as latest_run
 from hearing.grouping import leave_out_withdrawn as visible
+from hearing.grouping.confirm import confirmed_clause
 from hearing.models import (
     Activity,
     Assessment,
@@ -32,7 +33,7 @@ from hearing.models import (
     utcnow,
 )
 
-__all__ = ["REASON_MAX", "ServiceError", "assess_input", "assess_theme", "latest_run"]
+__all__ = ["REASON_MAX", "Assessed", "ServiceError", "assess_input", "assess_theme", "latest_run"]
 
 #: Longest reason accepted (a short justification, not an essay).
 REASON_MAX = 2000
@@ -129,16 +130,29 @@ def assess_input(
     return assessment
 
 
-def theme_inputs(session: Session, theme: Theme, *, unassessed_only: bool = False) -> list[Input]:
-    """The inputs placed in the theme (withdrawn ones left out), oldest first."""
+def theme_inputs(
+    session: Session, theme: Theme, *, unassessed_only: bool = False, confirmed: bool | None = None
+) -> list[Input]:
+    """The inputs placed in the theme (withdrawn ones left out), oldest first.
+
+    ``confirmed``: True for only those a reviewer moved, pinned or confirmed there, False for only the others.
+    """
     q = (
         sa.select(Input)
         .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
         .where(ThemeAssignment.theme_id == theme.id)
     )
+    if confirmed is not None:
+        q = q.where(confirmed_clause() if confirmed else ~confirmed_clause())
     if unassessed_only:
         q = q.outerjoin(Assessment, Assessment.input_id == Input.id).where(Assessment.id.is_(None))
     return list(session.scalars(visible(q).order_by(Input.id)))
+
+
+class Assessed(list):
+    """The inputs a whole-theme assessment reached; ``left_out`` counts those it skipped as unconfirmed."""
+
+    left_out: int = 0
 
 
 def assess_theme(
@@ -150,16 +164,27 @@ def assess_theme(
     focus_area_id: int | None = None,
     *,
     replace: bool = False,
-) -> list[Input]:
-    """Assess every input of a theme at once: those without an assessment, or all when ``replace``.
+) -> Assessed:
+    """Assess every confirmed input of a theme at once: those without an assessment, or all when ``replace``.
 
-    Returns the inputs that got the assessment.
+    Only inputs a reviewer moved, pinned or confirmed in the theme get the theme's assessment: one
+    reason for a whole theme must not reach the inputs the engine misplaced there. Returns the inputs
+    that got the assessment; its ``left_out`` says how many unconfirmed ones were skipped.
     """
     reason = check(decision, reason)
     process_id = theme.run.process_id
     area = _focus_area(session, process_id, focus_area_id)
-    targets = theme_inputs(session, theme, unassessed_only=not replace)
+    targets = Assessed(theme_inputs(session, theme, unassessed_only=not replace, confirmed=True))
+    targets.left_out = len(theme_inputs(session, theme, unassessed_only=not replace, confirmed=False))
     if not targets:
+        if targets.left_out:
+            raise ServiceError(
+                _l(
+                    "Ingen av innspillene i temaet er bekreftet ennå (%(n)d er ikke bekreftet). "
+                    "Bekreft, fest eller flytt dem først, eller vurder dem ett og ett.",
+                    n=targets.left_out,
+                )
+            )
         raise ServiceError(
             _l("Alle innspillene i temaet er allerede vurdert. Kryss av for å erstatte vurderingene.")
         )
@@ -179,6 +204,7 @@ def assess_theme(
         focus_area_id=area.id if area else None,
         input_ids=[i.id for i in targets],
         replaced=replaced,
+        left_out=targets.left_out,
     )
     return targets
 

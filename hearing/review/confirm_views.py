@@ -154,3 +154,14 @@ def confirm_bulk(run_id: int):
             db.session.rollback()
             refuse_form(form, exc)
     return confirm_page(run_id, bulk_form=form, status=400)
+
+
+# --- traceability on the input page ----------------------------------------------------------------
+
+
+@bp.app_template_global("input_trace")
+def _input_trace(inp, run):
+    """For ``review/_trace.html``: theme, confirmation, assessment and citing draft sections of an input."""
+    from hearing.review.trace import input_trace
+
+    return input_trace(db.session, inp, run)
