@@ -194,3 +194,14 @@ def test_the_confirm_pages_are_for_reviewers(world, client, make_user, role):
     assert client.post(f"/review/runs/{run.id}/confirm/next").status_code in (302, 400, 403)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.kind == confirm.KIND)) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Input)) == 36
+
+
+def test_certainty_is_on_the_board_and_the_run_page_links_to_the_confirm_page(world, client):
+    process, activity, reviewer = world
+    run = run_now(process, reviewer, n_themes=3)
+    a = placed(run, FOOD[0])
+    a.confidence = 0.82
+    db.session.commit()
+    client.login(reviewer.email)
+    assert "82 % sikkerhet" in text_of(client.get(f"/review/themes/{a.theme_id}"))
+    assert f"/review/runs/{run.id}/confirm" in client.get(f"/review/runs/{run.id}").get_data(as_text=True)
