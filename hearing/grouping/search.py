@@ -27,6 +27,8 @@ __all__ = ["FTS_TABLE", "fill_missing", "include_object", "matching_clause", "se
 
 #: The SQLite FTS5 table (and its shadow tables, which start with the same name).
 FTS_TABLE = "inputs_fts"
+#: The PostgreSQL full-text indexes (expression indexes, made by the migration).
+PG_INDEXES = ("ix_inputs_search_stems_fts", "ix_inputs_text_masked_fts")
 #: Languages whose stems a search word is looked up in.
 LANGS = ("nb", "nn", "da", "en")
 #: PostgreSQL text search configuration of each language (the expression the GIN index is built on).
@@ -109,5 +111,8 @@ def fill_missing(session: Session, limit: int = 5000) -> int:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """For Alembic's comparison: the FTS5 table and its shadow tables are made by hand, not by models."""
+    """For Alembic's comparison: the FTS5 table (and its shadow tables) and the PostgreSQL full-text
+    indexes are made by the migration, not by the models."""
+    if type_ == "index" and name in PG_INDEXES:
+        return False
     return not (type_ == "table" and name and name.startswith(FTS_TABLE))
