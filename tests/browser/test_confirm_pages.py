@@ -1,0 +1,87 @@
+"""«Bekreft neste 20» in headless Chromium: axe audit, and accept, correct and skip by keyboard alone,
+with the focus on the next input after each answer."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.demo import DEMO_USERS
+from hearing.extensions import db
+from hearing.jobs import run_pending_jobs
+from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.test_all_pages import live_app as live_app  # noqa: F401  (the fixture)
+from tests.browser.test_foundation_pages import audit
+from tests.browser.test_review_pages import tab_to
+
+pytestmark = pytest.mark.browser
+
+FOCUS_ARTICLE = "document.activeElement.closest('article') && document.activeElement.closest('article').id"
+
+
+def _run_id(app) -> int:
+    from hearing.grouping import current_run
+    from hearing.models import Process
+
+    with app.app_context():
+        process = db.session.scalar(sa.select(Process).order_by(Process.id))
+        run_id = current_run(db.session, process).id
+        db.session.remove()
+        return run_id
+
+
+def test_confirm_next_20_by_keyboard_without_axe_violations(page, live_server, live_app):  # noqa: F811
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    url = f"{live_server}/review/runs/{_run_id(live_app)}/confirm"
+    page.goto(url)
+    problems = {"empty": audit(page)}
+    # choose the first batch by keyboard; the worker chooses it in the background
+    tab_to(page, "document.activeElement.tagName === 'BUTTON' && document.activeElement.textContent.includes('Velg de')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    run_pending_jobs(live_app)
+    page.goto(url)
+    problems["batch"] = audit(page)
+    ids = page.eval_on_selector_all("article.confirm-item[data-state='open']", "els => els.map(e => e.id)")
+    assert len(ids) >= 4
+
+    # accept the first: Tab to its «Godta», Enter; the page opens at the next input with focus on its «Godta»
+    tab_to(page, "document.activeElement.value === 'accept'")
+    assert page.evaluate(FOCUS_ARTICLE) == ids[0]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.url.endswith("#" + ids[1])
+    assert page.evaluate(FOCUS_ARTICLE) == ids[1] and page.evaluate("document.activeElement.value") == "accept"
+    assert "bekreftet i" in page.inner_text(".flash-list")
+
+    # correct the second: Tab to the theme select, pick another theme with the arrows, Tab to «Rett», Enter
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    before = page.evaluate("document.activeElement.value")
+    page.keyboard.press("ArrowDown")
+    if page.evaluate("document.activeElement.value") == before:
+        page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.value") != before
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "correct"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.evaluate(FOCUS_ARTICLE) == ids[2]
+
+    # skip the third: Tab past the select and «Rett» to «Hopp over»
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "skip"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.evaluate(FOCUS_ARTICLE) == ids[3]
+    states = [page.get_attribute(f"#{i}", "data-state") for i in ids[:3]]
+    assert states == ["confirmed", "confirmed", "skipped"]
+    problems["answered"] = audit(page)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "review_confirm.png"), full_page=True)
+    assert {k: v for k, v in problems.items() if v} == {}
