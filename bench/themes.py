@@ -244,7 +244,7 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
                     conf[pick] = True
                     lab = np.where(conf, y, None)
                     classes, proba = suggest_themes(
-                        texts, X, lab, random_state=seed,
+                        texts, X, lab, clusters=model.labels_, random_state=seed,
                         prior=prior if mode == "al+guides" else None, prior_classes=codes)
                 pred = np.asarray(classes)[proba.argmax(axis=1)]
                 res[f] = float(np.mean(pred[~conf] == y[~conf]))

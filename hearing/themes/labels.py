@@ -144,7 +144,7 @@ LABEL_STOP = frozenset(
     "sier sa seier vet veit tenker trenger treng ønsker ønskjer mener meiner synes syns "
     "savner saknar lurer prøver prøvde klarer klarte hjelper hjelpe bruke bruker brukte "
     "ferdig første siste største større uke uka dagen dag tid ganger gang ting folk "
-    "eldre kommunen kommune".split()
+    "eldre kommunen kommune langs etter under over hos mellom gjennom rundt blant uten".split()
 )
 
 

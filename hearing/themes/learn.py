@@ -173,15 +173,17 @@ def choose_to_confirm(X, n, *, confirmed=None, proba=None, pool_factor=4, random
     return np.array(sorted(set(chosen)), dtype=int)
 
 
-def suggest_themes(texts, X, y, *, prior=None, prior_classes=None, prior_weight=0.5, n_neighbors=10,
-                   random_state=None):
+def suggest_themes(texts, X, y, *, clusters=None, prior=None, prior_classes=None, prior_weight=0.5,
+                   n_neighbors=10, random_state=None):
     """Suggest a theme for every input from the ones reviewers confirmed.
 
-    Three sources of evidence are averaged: the :class:`ThemeClassifier`
+    Up to four sources of evidence are averaged: the :class:`ThemeClassifier`
     (what the confirmed texts say), label spreading over the ``n_neighbors``
     graph of the vectors (what their neighbours say: one confirmed input
-    speaks for its close neighbours) and, when given, ``prior``: the
-    engine's own probabilities from guides or themes (``prior_weight``).
+    speaks for its close neighbours), with ``clusters`` (the run's themes,
+    ``ThemeModel.labels_``) what the confirmed members of each cluster say
+    about the rest of it, and, when given, ``prior``: the engine's own
+    probabilities from guides (``prior_weight``).
 
     Parameters
     ----------
@@ -212,12 +214,13 @@ def suggest_themes(texts, X, y, *, prior=None, prior_classes=None, prior_weight=
     known = set(y[conf]) | set(prior_classes if prior is not None and prior_classes is not None else [])
     classes = np.array(sorted(known), dtype=object)
     col = {c: j for j, c in enumerate(classes)}
-    clf = ThemeClassifier(random_state=random_state).fit(
-        [texts[i] for i in np.flatnonzero(conf)], y[conf].astype(str), vectors=X[conf], unlabelled_texts=texts)
-    P1 = np.zeros((n, len(classes)))
-    P1[:, [col[c] for c in clf.classes_]] = clf.predict_proba(texts, vectors=X)
     yl = np.full(n, -1)
     yl[conf] = [col[v] for v in y[conf]]
+    # the classifier learns column indices, so any kind of theme id works
+    clf = ThemeClassifier(random_state=random_state).fit(
+        [texts[i] for i in np.flatnonzero(conf)], yl[conf], vectors=X[conf], unlabelled_texts=texts)
+    P1 = np.zeros((n, len(classes)))
+    P1[:, clf.classes_.astype(int)] = clf.predict_proba(texts, vectors=X)
     k = int(min(n_neighbors, max(n - 1, 1)))
     P2 = np.zeros((n, len(classes)))
     if n > 2 and len(classes) > 1:
@@ -225,7 +228,18 @@ def suggest_themes(texts, X, y, *, prior=None, prior_classes=None, prior_weight=
         P2[:, ls.classes_] = np.nan_to_num(ls.label_distributions_)
     else:
         P2 = P1
-    proba = 0.5 * (P1 + P2)
+    parts = [P1, P2]
+    if clusters is not None:
+        clusters = np.asarray(clusters)
+        P3 = np.full((n, len(classes)), 1.0 / len(classes))
+        for c in np.unique(clusters[clusters >= 0]):
+            members = clusters == c
+            known = members & conf
+            if known.any():
+                counts = np.bincount(yl[known], minlength=len(classes)) + 0.5 / len(classes)
+                P3[members] = counts / counts.sum()
+        parts.append(P3)
+    proba = sum(parts) / len(parts)
     if prior is not None:
         full = np.zeros_like(proba)
         full[:, [col[c] for c in prior_classes]] = np.asarray(prior)

@@ -118,3 +118,15 @@ def test_classifier_certainty_is_a_probability():
     themes, certainty = clf.suggest(["Maten er kald", "Bussen går sjelden"])
     assert themes.tolist() == ["mat", "buss"]
     assert ((certainty > 0.5) & (certainty <= 1.0)).all()
+
+
+def test_suggestions_take_any_theme_ids_and_the_run_clusters():
+    texts = MAT + BUSS + HJEM
+    y = [7] * len(MAT) + [11] * len(BUSS) + [3] * len(HJEM)
+    model = ThemeModel(3, vectorizer="tfidf", random_state=0).fit(texts)
+    known = [0, len(MAT), len(MAT + BUSS)]
+    lab = [y[i] if i in known else None for i in range(len(texts))]
+    classes, proba = suggest_themes(texts, model.vectors_, lab, clusters=model.labels_, random_state=0)
+    assert sorted(classes.tolist()) == [3, 7, 11]
+    pred = np.asarray(classes)[proba.argmax(axis=1)]
+    assert np.mean(pred == np.asarray(y)) > 0.7
