@@ -30,6 +30,9 @@ n_representative=3, campaign_min=5, reduce="umap", random_state=None)``
         without refitting; distances are cosine distances to the centre.
     ``transform(texts, *, embeddings=None, languages=None) -> ndarray``
         Vectors in the fitted space.
+    ``points(texts) -> list[Point]``
+        Long statements split into points (:func:`split_points`), each placed
+        in a theme and linked to its input: what else a statement touches.
     Attributes: ``labels_`` (ndarray of int, ``-1`` = "Diverse"), ``themes_``
     (list of :class:`Theme`), ``n_themes_``, ``centroids_``, ``thresholds_``,
     ``certainty_`` (0..1 per input), ``languages_`` (``"nb"``, ``"nn"``,
@@ -90,6 +93,7 @@ from .files import GroupResult, ThemesInputError, group_file, read_table
 from .labels import class_terms, representatives
 from .matching import match_themes
 from .model import MISC_LABEL, Guide, Theme, ThemeModel
+from .points import Point, split_points
 from .speaker import strip_speaker
 from .suggest import ThemeSuggester
 from .text import Analyzer, guess_language, normalise_text
@@ -107,6 +111,7 @@ __all__ = [
     "EMBEDDING_MODEL",
     "MISC",
     "MISC_LABEL",
+    "Point",
     "Analyzer",
     "CombinedVectorizer",
     "EmbeddingVectorizer",
@@ -129,5 +134,6 @@ __all__ = [
     "normalise_text",
     "read_table",
     "representatives",
+    "split_points",
     "strip_speaker",
 ]

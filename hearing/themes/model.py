@@ -560,6 +560,28 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         labels = np.where(best >= self.thresholds_[nearest], nearest, MISC).astype(int)
         return labels, (1.0 - best).astype(np.float64)
 
+    def points(self, texts, *, min_chars=240):
+        """The points of the long ``texts`` (the fitted ones), each placed in a theme.
+
+        Returns a list of :class:`~hearing.themes.points.Point` for inputs of
+        two points or more; a point placed in another theme than its input's
+        says that the input touches that theme too. Points are embedded here
+        when the model works on embeddings (a background job's work).
+        """
+        from .points import Point, split_points
+
+        owners, parts = [], []
+        for i, text in enumerate(texts):
+            pts = split_points(text, min_chars=min_chars)
+            if len(pts) >= 2:
+                owners.extend([i] * len(pts))
+                parts.extend(pts)
+        if not parts:
+            return []
+        labels, dist = self.place(parts)
+        return [Point(int(i), p, int(lab), float(max(0.0, 1.0 - d)))
+                for i, p, lab, d in zip(owners, parts, labels, dist, strict=True)]
+
     def summary(self, texts=None, *, n_quotes=None) -> list[dict]:
         """Themes as dicts; with ``texts``, representative inputs are quoted."""
         out = []

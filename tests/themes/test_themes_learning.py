@@ -130,3 +130,16 @@ def test_suggestions_take_any_theme_ids_and_the_run_clusters():
     assert sorted(classes.tolist()) == [3, 7, 11]
     pred = np.asarray(classes)[proba.argmax(axis=1)]
     assert np.mean(pred == np.asarray(y)) > 0.7
+
+
+def test_a_long_statement_is_split_into_points_linked_to_it():
+    texts, y = make_corpus()
+    model = ThemeModel(3, vectorizer="tfidf", random_state=0).fit(texts)
+    long = ("Eldrerådet mener at maten på sykehjemmet er kald når den kommer, og middagen smaker ingenting. "
+            "Bussen går for sjelden til sentrum om kvelden, og det trengs flere busser og bedre rutetider.")
+    points = model.points(["Kort innspill om mat.", long], min_chars=100)
+    assert {p.input_index for p in points} == {1} and len(points) == 2
+    mat, buss = (max(set(model.labels_[[i for i, t in enumerate(y) if t == c]].tolist()),
+                     key=model.labels_.tolist().count) for c in ("mat", "buss"))
+    assert [p.theme for p in points] == [mat, buss]
+    assert "Eldrerådet" not in points[0].text
