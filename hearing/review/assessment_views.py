@@ -18,6 +18,7 @@ from hearing.forms import choices, required, text_field
 from hearing.idempotency import FormKeyMixin, once
 from hearing.labels import DECISIONS
 from hearing.models import Activity, Input, Process, StakeholderGroup, Theme
+from hearing.pagination import page_arg, paginate
 from hearing.review import assessments as service
 from hearing.review import bp
 
@@ -53,9 +54,9 @@ class ThemeAssessmentForm(AssessmentForm):
     replace = BooleanField(_l("Erstatt også vurderinger som allerede er gitt i temaet"))
 
 
-def _form(cls, process: Process, prefix: str = "", **kwargs):
-    form = cls(prefix=prefix, **kwargs)
-    form.focus_area_id.choices = choices(
+def _focus_choices(process: Process) -> list:
+    """Choices of the focus-area field: computed once per page, shared by every form on it."""
+    return choices(
         [("", _("Ingen kobling"))]
         + [
             (area.id, f"{draft.title}: {area.title}")
@@ -63,10 +64,15 @@ def _form(cls, process: Process, prefix: str = "", **kwargs):
             for area in areas
         ]
     )
+
+
+def _form(cls, process: Process, prefix: str = "", focus_choices: list | None = None, **kwargs):
+    form = cls(prefix=prefix, **kwargs)
+    form.focus_area_id.choices = focus_choices if focus_choices is not None else _focus_choices(process)
     return form
 
 
-def _input_form(process: Process, item: Input, next_url: str = ""):
+def _input_form(process: Process, item: Input, next_url: str = "", focus_choices: list | None = None):
     kwargs = {}
     if request.method == "GET" and item.assessment is not None:
         kwargs = {
@@ -74,10 +80,23 @@ def _input_form(process: Process, item: Input, next_url: str = ""):
             "reason": item.assessment.reason,
             "focus_area_id": item.assessment.focus_area_id,
         }
-    form = _form(AssessmentForm, process, prefix=f"i{item.id}", **kwargs)
+    form = _form(AssessmentForm, process, prefix=f"i{item.id}", focus_choices=focus_choices, **kwargs)
     if not form.next.data:
         form.next.data = next_url
     return form
+
+
+def _card_forms(process: Process, items: list[Input], page_url: str, last_anchor: str = "",
+                focus_choices: list | None = None) -> dict:
+    """One assessment form per input card; saving one leads to the next card on the same page."""
+    if focus_choices is None:
+        focus_choices = _focus_choices(process)
+    forms = {}
+    for n, item in enumerate(items):
+        after = items[n + 1] if n + 1 < len(items) else None
+        anchor = f"#input-{after.id}" if after else last_anchor
+        forms[item.id] = _input_form(process, item, page_url + anchor, focus_choices)
+    return forms
 
 
 def _get(model, ident):
@@ -113,7 +132,8 @@ def assessment_theme(theme_id: int):
     process = db.session.get(Process, theme.run.process_id)
     show_all = request.args.get("alle") == "1"
     page_url = url_for("review.assessment_theme", theme_id=theme.id, **({"alle": "1"} if show_all else {}))
-    form = _form(ThemeAssessmentForm, process, prefix="theme")
+    focus_choices = _focus_choices(process)
+    form = _form(ThemeAssessmentForm, process, prefix="theme", focus_choices=focus_choices)
     if form.validate_on_submit():
 
         def assess() -> str:
@@ -150,14 +170,11 @@ def assessment_theme(theme_id: int):
             return once(form.form_key.data, assess)
         except service.ServiceError as exc:
             refuse_form(form, exc)
-    items = service.theme_inputs(db.session, theme, unassessed_only=not show_all)
-    total = len(items) if show_all else len(service.theme_inputs(db.session, theme))
-    forms = {}
-    for n, item in enumerate(items):
-        after = items[n + 1] if n + 1 < len(items) else None
-        forms[item.id] = _input_form(
-            process, item, page_url + (f"#input-{after.id}" if after else "#theme-form")
-        )
+    total, unassessed = service.theme_counts(db.session, theme)
+    query = service.theme_inputs_query(theme, unassessed_only=not show_all).options(*service.card_options())
+    items = paginate(db.session, query, page_arg(request.args), total=total if show_all else unassessed)
+    here = url_for("review.assessment_theme", theme_id=theme.id,
+                   **({"alle": "1"} if show_all else {}), **({"page": items.page} if items.page > 1 else {}))
     return render_template(
         "review/assessment_theme.html",
         process=process,
@@ -165,8 +182,9 @@ def assessment_theme(theme_id: int):
         run=theme.run,
         form=form,
         items=items,
-        forms=forms,
+        forms=_card_forms(process, items.items, here, "#theme-form", focus_choices),
         total=total,
+        unassessed=unassessed,
         show_all=show_all,
     ), (400 if request.method == "POST" else 200)
 
@@ -225,17 +243,15 @@ def assessment_group(process_id: int, group_id: int):
         group = _get(StakeholderGroup, group_id)
         if group.process_id != process.id:
             abort(404)
-    items = service.group_inputs(db.session, process, group.id if group else None)
-    page_url = url_for("review.assessment_group", process_id=process.id, group_id=group_id)
-    forms = {}
-    for n, item in enumerate(items):
-        after = items[n + 1] if n + 1 < len(items) else None
-        forms[item.id] = _input_form(process, item, page_url + (f"#input-{after.id}" if after else ""))
+    query = service.group_inputs_query(process, group.id if group else None).options(*service.card_options())
+    items = paginate(db.session, query, page_arg(request.args))
+    page_url = url_for("review.assessment_group", process_id=process.id, group_id=group_id,
+                       **({"page": items.page} if items.page > 1 else {}))
     return render_template(
         "review/assessment_group.html",
         process=process,
         group=group,
         group_name=group.name if group else _("Uten gruppe"),
         items=items,
-        forms=forms,
+        forms=_card_forms(process, items.items, page_url),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from hearing import audit
 from hearing.admin.services import ServiceError
@@ -130,13 +130,8 @@ def assess_input(
     return assessment
 
 
-def theme_inputs(
-    session: Session, theme: Theme, *, unassessed_only: bool = False, confirmed: bool | None = None
-) -> list[Input]:
-    """The inputs placed in the theme (withdrawn ones left out), oldest first.
-
-    ``confirmed``: True for only those a reviewer moved, pinned or confirmed there, False for only the others.
-    """
+def theme_inputs_query(theme: Theme, *, unassessed_only: bool = False, confirmed: bool | None = None) -> sa.Select:
+    """``SELECT Input`` placed in the theme (withdrawn ones left out), oldest first; see :func:`theme_inputs`."""
     q = (
         sa.select(Input)
         .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
@@ -146,7 +141,37 @@ def theme_inputs(
         q = q.where(confirmed_clause() if confirmed else ~confirmed_clause())
     if unassessed_only:
         q = q.outerjoin(Assessment, Assessment.input_id == Input.id).where(Assessment.id.is_(None))
-    return list(session.scalars(visible(q).order_by(Input.id)))
+    return visible(q).order_by(Input.id)
+
+
+def theme_inputs(
+    session: Session, theme: Theme, *, unassessed_only: bool = False, confirmed: bool | None = None
+) -> list[Input]:
+    """The inputs placed in the theme (withdrawn ones left out), oldest first.
+
+    ``confirmed``: True for only those a reviewer moved, pinned or confirmed there, False for only the others.
+    """
+    q = theme_inputs_query(theme, unassessed_only=unassessed_only, confirmed=confirmed)
+    return list(session.scalars(q))
+
+
+def theme_counts(session: Session, theme: Theme) -> tuple[int, int]:
+    """Inputs in the theme (withdrawn ones left out) and how many of them are still unassessed: one query."""
+    unassessed = sa.case((Assessment.id.is_(None), 1), else_=0)
+    q = visible(
+        sa.select(sa.func.count(Input.id), sa.func.sum(unassessed))
+        .select_from(Input)
+        .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+        .outerjoin(Assessment, Assessment.input_id == Input.id)
+        .where(ThemeAssignment.theme_id == theme.id)
+    )
+    total, left = session.execute(q).one()
+    return int(total or 0), int(left or 0)
+
+
+def card_options() -> tuple:
+    """Loader options for a page of input cards: the assessment in one extra query, big columns left out."""
+    return (selectinload(Input.assessment), defer(Input.search_stems), defer(Input.text))
 
 
 class Assessed(list):
@@ -274,8 +299,9 @@ def by_group(session: Session, process: Process) -> list[Progress]:
     return out
 
 
-def group_inputs(session: Session, process: Process, group_id: int | None) -> list[Input]:
-    """The unassessed inputs of one stakeholder group of the process (``None``: inputs without a group)."""
+def group_inputs_query(process: Process, group_id: int | None) -> sa.Select:
+    """``SELECT Input``: the unassessed inputs of one stakeholder group of the process (``None``: without a
+    group), withdrawn ones left out, oldest first."""
     q = (
         sa.select(Input)
         .join(Activity, Activity.id == Input.activity_id)
@@ -286,4 +312,9 @@ def group_inputs(session: Session, process: Process, group_id: int | None) -> li
             Input.group_id.is_(None) if group_id is None else Input.group_id == group_id,
         )
     )
-    return list(session.scalars(visible(q).order_by(Input.id)))
+    return visible(q).order_by(Input.id)
+
+
+def group_inputs(session: Session, process: Process, group_id: int | None) -> list[Input]:
+    """The unassessed inputs of one stakeholder group of the process (``None``: inputs without a group)."""
+    return list(session.scalars(group_inputs_query(process, group_id)))
