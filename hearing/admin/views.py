@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import defer, selectinload
 
 from hearing import audit
 from hearing.actions import confirmed_action, refuse_form
@@ -30,6 +31,7 @@ from hearing.models import (
     User,
     utcnow,
 )
+from hearing.pagination import page_arg, paginate
 from hearing.participation import services as participation
 from hearing.privacy import records
 
@@ -512,9 +514,17 @@ def invitation_revoke(invitation_id: int):
 @role_required("reviewer")
 def responses(activity_id: int):
     activity = _get(Activity, activity_id)
-    submissions = db.session.scalars(
-        sa.select(Submission).where(Submission.activity_id == activity.id).order_by(Submission.submitted_dt.desc())
-    ).all()
+    query = (
+        sa.select(Submission)
+        .where(Submission.activity_id == activity.id)
+        .order_by(Submission.submitted_dt.desc(), Submission.id.desc())
+        .options(
+            selectinload(Submission.inputs).options(selectinload(Input.section), defer(Input.search_stems)),
+            selectinload(Submission.attachments),
+            selectinload(Submission.group),
+        )
+    )
+    submissions = paginate(db.session, query, page_arg(request.args))
     results = participation.survey_results(db.session, activity) if activity.kind == "survey" else []
     return render_template("admin/responses.html", activity=activity, process=activity.process, submissions=submissions,
                            results=results)

@@ -469,12 +469,35 @@ class QuestionResult:
 
 def survey_results(session: Session, activity: Activity) -> list[QuestionResult]:
     """Counts and averages per question, in total and per stakeholder group."""
-    answers = session.execute(
-        sa.select(Answer, StakeholderGroup.name)
-        .join(Submission, Submission.id == Answer.submission_id)
-        .outerjoin(StakeholderGroup, StakeholderGroup.id == Submission.group_id)
-        .where(Submission.activity_id == activity.id, Submission.is_withdrawn.is_(False))
-    ).all()
+    prompts = list(activity.prompts)
+    rating_ids = [p.id for p in prompts if p.question_type == QuestionType.RATING]
+    choice_ids = [p.id for p in prompts if p.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)]
+    unknown = _("Ikke oppgitt")
+
+    def answers(*columns) -> sa.Select:
+        return (
+            sa.select(*columns)
+            .select_from(Answer)
+            .join(Submission, Submission.id == Answer.submission_id)
+            .outerjoin(StakeholderGroup, StakeholderGroup.id == Submission.group_id)
+            .where(Submission.activity_id == activity.id, Submission.is_withdrawn.is_(False))
+        )
+
+    # Ratings: counted and summed by the database, per question and group.
+    ratings: dict[int, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    if rating_ids:
+        q = answers(Answer.prompt_id, StakeholderGroup.name, sa.func.count(Answer.rating), sa.func.sum(Answer.rating))
+        q = q.where(Answer.prompt_id.in_(rating_ids), Answer.rating.is_not(None))
+        for prompt_id, g, n, total in session.execute(q.group_by(Answer.prompt_id, StakeholderGroup.name)):
+            cell = ratings[prompt_id][g or unknown]
+            cell[0] += n
+            cell[1] += int(total or 0)
+    # Choices are a JSON list per answer: only those columns are read.
+    chosen: dict[int, list[tuple[str, list]]] = defaultdict(list)
+    if choice_ids:
+        q = answers(Answer.prompt_id, StakeholderGroup.name, Answer.choices).where(Answer.prompt_id.in_(choice_ids))
+        for prompt_id, g, picked in session.execute(q):
+            chosen[prompt_id].append((g or unknown, picked or []))
     free = dict(session.execute(
         sa.select(Input.prompt_id, sa.func.count(Input.id))
         .join(Submission, Submission.id == Input.submission_id)
@@ -482,23 +505,20 @@ def survey_results(session: Session, activity: Activity) -> list[QuestionResult]
         .group_by(Input.prompt_id)
     ).all())
     results = []
-    unknown = _("Ikke oppgitt")
-    for prompt in activity.prompts:
-        mine = [(a, g or unknown) for a, g in answers if a.prompt_id == prompt.id]
+    for prompt in prompts:
         if prompt.question_type == QuestionType.RATING:
-            groups: dict[str, list[int]] = defaultdict(list)
-            for a, g in mine:
-                groups[g].append(a.rating)
-            every = [a.rating for a, _ in mine]
-            by_group = {g: (len(v), sum(v) / len(v)) for g, v in sorted(groups.items())}
-            total = (len(every), sum(every) / len(every) if every else None)
-            results.append(QuestionResult(prompt, by_group, total, len(every)))
+            groups = ratings.get(prompt.id, {})
+            by_group = {g: (n, total / n) for g, (n, total) in sorted(groups.items())}
+            n_all = sum(n for n, _ in groups.values())
+            sum_all = sum(total for _, total in groups.values())
+            results.append(QuestionResult(prompt, by_group, (n_all, sum_all / n_all if n_all else None), n_all))
         elif prompt.question_type in (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE):
             options = list(prompt.options)
             counts: dict[str, dict[str, int]] = defaultdict(lambda opts=options: dict.fromkeys(opts, 0))
             total = dict.fromkeys(prompt.options, 0)
-            for a, g in mine:
-                for c in a.choices:
+            mine = chosen.get(prompt.id, [])
+            for g, picked in mine:
+                for c in picked:
                     if c in total:
                         counts[g][c] += 1
                         total[c] += 1
