@@ -202,7 +202,34 @@ def _login(client) -> None:
         raise SystemExit(f"login failed: {resp.status_code}")
 
 
-def measure(db_url: str, ids: dict, repeat: int, only: set[str] | None) -> dict[str, tuple[float, int, int]]:
+def _sql_profile(engine, client, url: str) -> None:
+    """Print the statements of one fetch of ``url``, slowest first (for finding what to make cheaper)."""
+    import sqlalchemy as sa
+
+    spent: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_args) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn, _cursor, statement, *_rest) -> None:
+        spent.append((time.perf_counter() - started.pop(), " ".join(statement.split())))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    t0 = time.perf_counter()
+    client.get(url)
+    wall = time.perf_counter() - t0
+    sa.event.remove(engine, "before_cursor_execute", before)
+    sa.event.remove(engine, "after_cursor_execute", after)
+    print(f"\n{url}: {wall * 1000:.0f} ms, {len(spent)} statements, {sum(t for t, _ in spent) * 1000:.0f} ms in SQL",
+          file=sys.stderr)
+    for t, statement in sorted(spent, reverse=True)[:8]:
+        print(f"  {t * 1000:7.1f} ms  {statement[:300]}", file=sys.stderr)
+
+
+def measure(db_url: str, ids: dict, repeat: int, only: set[str] | None,
+            profile: bool = False) -> dict[str, tuple[float, int, int]]:
     """Per page key: (median seconds, response bytes, status)."""
     from hearing import create_app
     from hearing.extensions import db
@@ -224,6 +251,8 @@ def measure(db_url: str, ids: dict, repeat: int, only: set[str] | None) -> dict[
                 body = resp.get_data()
                 times.append(time.perf_counter() - t0)
             out[key] = (statistics.median(times), len(body), resp.status_code)
+            if profile:
+                _sql_profile(db.engine, client, url)
         db.engine.dispose()
     return out
 
@@ -258,6 +287,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed fetches per page (the median is shown)")
     parser.add_argument("--pages", default="", help="only these page keys, comma separated: "
                         + ", ".join(k for k, _, _ in pages(dict.fromkeys(("theme", "process", "group", "activity", "report", "strategy", "run"), 0))))
+    parser.add_argument("--sql", action="store_true", help="also print each page's slowest SQL statements")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # the migrations' and the app's log lines
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -270,7 +300,7 @@ def main() -> None:
             t0 = time.perf_counter()
             ids = build(url, n)
             print(f"built {n} inputs in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-            results[n] = measure(url, ids, args.repeat, only)
+            results[n] = measure(url, ids, args.repeat, only, args.sql)
     engine = "PostgreSQL" if base else "SQLite"
     print(f"\n{engine}, median of {args.repeat}, wall time per page (status other than 200 in brackets)\n")
     print("| page | " + " | ".join(f"{n // 1000}k" if n >= 1000 else str(n) for n in sizes) + f" | {sizes[-1] // 1000}k size |")

@@ -34,6 +34,7 @@ from hearing.grouping import current_run, leave_out_withdrawn
 from hearing.labels import DECISIONS, KINDS
 from hearing.models import (
     Activity,
+    Assessment,
     Consent,
     Decision,
     Draft,
@@ -42,12 +43,15 @@ from hearing.models import (
     Input,
     JobStatus,
     Process,
+    StakeholderGroup,
+    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
     User,
     utcnow,
 )
+from hearing.models.drafts import measure_inputs, strategy_inputs
 from hearing.privacy import mask
 
 __all__ = ["ServiceError", "drafts_of"]
@@ -286,55 +290,123 @@ def _quote(item: Input) -> Quote:
     return Quote(text=item.display_text, attribution=", ".join(who))
 
 
-def _scoped_inputs(session: Session, report: HearingReport, run: ThemeRun) -> dict[int, list[Input]]:
-    """The inputs of the run in the report's scope, by theme; withdrawn responses left out."""
-    q = (
-        leave_out_withdrawn(sa.select(ThemeAssignment.theme_id, Input).join(Input, Input.id == ThemeAssignment.input_id))
-        .where(ThemeAssignment.run_id == run.id)
-        .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.assessment))
-        .order_by(Input.id)
-    )
+def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:
+    """``SELECT columns`` over the run's placements of inputs in the report's scope; withdrawn responses
+    left out (:class:`Submission` is outer-joined, :class:`Input` joined)."""
+    q = leave_out_withdrawn(
+        sa.select(*columns).select_from(ThemeAssignment).join(Input, Input.id == ThemeAssignment.input_id)
+    ).where(ThemeAssignment.run_id == run.id)
     if report.activity_id:
         q = q.where(Input.activity_id == report.activity_id)
-    out: dict[int, list[Input]] = {}
-    for theme_id, item in session.execute(q):
-        out.setdefault(theme_id, []).append(item)
+    return q
+
+
+def _theme_group_counts(session: Session, report: HearingReport, run: ThemeRun) -> dict[int, Counter]:
+    """Inputs per theme and stakeholder group name (counted by the database)."""
+    no_group = str(NO_GROUP)
+    q = _scoped(report, run, ThemeAssignment.theme_id, StakeholderGroup.name, sa.func.count(Input.id))
+    q = q.outerjoin(StakeholderGroup, StakeholderGroup.id == Input.group_id)
+    out: dict[int, Counter] = {}
+    for theme_id, name, n in session.execute(q.group_by(ThemeAssignment.theme_id, StakeholderGroup.name)):
+        out.setdefault(theme_id, Counter())[name or no_group] += n
     return out
 
 
-def _group_counts(items: list[Input]) -> list[tuple[str, int]]:
+def _sorted_groups(counts: Counter) -> list[tuple[str, int]]:
     no_group = str(NO_GROUP)
-    counts = Counter(i.group.name if i.group else no_group for i in items)
     return sorted(counts.items(), key=lambda kv: (kv[0] == no_group, -kv[1], kv[0].casefold()))
 
 
-def _quotes(theme: Theme, items: list[Input]) -> list[Quote]:
-    eligible = {i.id: i for i in items if quotable(i)}
-    order = [int(i) for i in theme.quote_input_ids or [] if str(i).isdigit() and int(i) in eligible]
-    order += [i for i in eligible if i not in order]
-    return [_quote(eligible[i]) for i in order[:QUOTES_PER_THEME]]
+@dataclass
+class _Assessed:
+    """Per theme, from one GROUP BY over its assessments: decisions, reasons and focus areas reached."""
+
+    decisions: dict[int, Counter] = field(default_factory=dict)
+    reasons: dict[int, Counter] = field(default_factory=dict)
+    areas: dict[int, set[int]] = field(default_factory=dict)
 
 
-def _decisions(items: list[Input]) -> tuple[list[tuple[str, int]], int, list[tuple[str, str, int]]]:
-    assessed = [i.assessment for i in items if i.assessment is not None]
-    counts = Counter(a.decision for a in assessed)
-    decisions = [(str(DECISIONS[d.value]), counts[d.value]) for d in Decision if counts[d.value]]
-    reasons = Counter((a.decision, a.reason.strip()) for a in assessed if a.reason.strip())
+def _assessed(session: Session, report: HearingReport, run: ThemeRun) -> _Assessed:
+    out = _Assessed()
+    q = _scoped(report, run, ThemeAssignment.theme_id, Assessment.decision, Assessment.reason,
+                Assessment.focus_area_id, sa.func.count(Assessment.id))
+    q = q.join(Assessment, Assessment.input_id == Input.id)
+    q = q.group_by(ThemeAssignment.theme_id, Assessment.decision, Assessment.reason, Assessment.focus_area_id)
+    for theme_id, decision, reason, area_id, n in session.execute(q):
+        out.decisions.setdefault(theme_id, Counter())[decision] += n
+        if (reason or "").strip():
+            out.reasons.setdefault(theme_id, Counter())[(decision, reason.strip())] += n
+        if area_id is not None:
+            out.areas.setdefault(theme_id, set()).add(area_id)
+    return out
+
+
+def _decisions_of(
+    count: int, decided: dict[str, int], reasons: Counter
+) -> tuple[list[tuple[str, int]], int, list[tuple[str, str, int]]]:
+    decisions = [(str(DECISIONS[d.value]), decided[d.value]) for d in Decision if decided.get(d.value)]
     top = sorted(reasons.items(), key=lambda kv: (-kv[1], list(DECISIONS).index(kv[0][0])))[
         :REASONS_PER_THEME
     ]
-    return decisions, len(items) - len(assessed), [(str(DECISIONS[d]), mask(r), n) for (d, r), n in top]
+    return decisions, count - sum(decided.values()), [(str(DECISIONS[d]), mask(r), n) for (d, r), n in top]
 
 
-def _changes(session: Session, theme: Theme, items: list[Input], draft: Draft | None) -> list[Change]:
-    ids = {i.id for i in items}
+def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme: Theme) -> list[Quote]:
+    """Up to QUOTES_PER_THEME quotable inputs: the theme's representative ones first, then the oldest."""
+    q = (
+        _scoped(report, run, Input)
+        .where(
+            ThemeAssignment.theme_id == theme.id,
+            Submission.consent.in_([c.value for c in PUBLISHABLE]),
+            Submission.purged_dt.is_(None),
+            Input.duplicate_of_id.is_(None),
+        )
+        .options(selectinload(Input.submission), selectinload(Input.group))
+    )
+    wanted = [int(i) for i in theme.quote_input_ids or [] if str(i).isdigit()]
+    found = {i.id: i for i in session.scalars(q.where(Input.id.in_(wanted)))} if wanted else {}
+    chosen = [found[i] for i in wanted if i in found][:QUOTES_PER_THEME]
+    if len(chosen) < QUOTES_PER_THEME:
+        more = q.where(Input.id.not_in([i.id for i in chosen])) if chosen else q
+        chosen += session.scalars(more.order_by(Input.id).limit(QUOTES_PER_THEME - len(chosen)))
+    return [_quote(i) for i in chosen if quotable(i)]
+
+
+@dataclass
+class _Linked:
+    """Per theme, what of the draft its inputs reached: focus areas of assessments, strategies, measures."""
+
+    areas: dict[int, set[int]] = field(default_factory=dict)
+    strategies: dict[int, set[int]] = field(default_factory=dict)
+    measures: dict[int, set[int]] = field(default_factory=dict)
+
+
+def _linked_parts(session: Session, report: HearingReport, run: ThemeRun, draft: Draft | None,
+                  areas: dict[int, set[int]]) -> _Linked:
+    out = _Linked(areas=areas)
+    if draft is None:
+        return out
+    strategies = [st for a in draft.focus_areas for st in a.strategies]
+    measures = [m for st in strategies for m in st.measures]
+    for table, column, parts, target in ((strategy_inputs, "strategy_id", strategies, out.strategies),
+                                         (measure_inputs, "measure_id", measures, out.measures)):
+        if not parts:
+            continue
+        part = table.c[column]
+        q = _scoped(report, run, ThemeAssignment.theme_id, part).distinct()
+        q = q.join(table, table.c.input_id == Input.id).where(part.in_([p.id for p in parts]))
+        for theme_id, part_id in session.execute(q):
+            target.setdefault(theme_id, set()).add(part_id)
+    return out
+
+
+def _changes_of(session: Session, theme: Theme, draft: Draft | None, linked: _Linked) -> list[Change]:
     out: list[Change] = []
     seen: set[int] = set()
     areas = [a for a in draft.focus_areas if a.theme_id == theme.id] if draft else []
-    linked = {i.assessment.focus_area_id for i in items if i.assessment and i.assessment.focus_area_id}
-    areas += [
-        a for a in session.scalars(sa.select(FocusArea).where(FocusArea.id.in_(linked))) if a not in areas
-    ]
+    ids = linked.areas.get(theme.id, set())
+    if ids:
+        areas += [a for a in session.scalars(sa.select(FocusArea).where(FocusArea.id.in_(ids))) if a not in areas]
     for area in areas:
         if area.id in seen:
             continue
@@ -342,12 +414,14 @@ def _changes(session: Session, theme: Theme, items: list[Input], draft: Draft | 
         where = "" if draft is not None and area.draft_id == draft.id else area.draft.title
         out.append(Change(_("Satsningsområde"), mask(area.title), where))
     if draft is not None:
+        strategies = linked.strategies.get(theme.id, set())
+        measures = linked.measures.get(theme.id, set())
         for area in draft.focus_areas:
             for strategy in area.strategies:
-                if ids & {i.id for i in strategy.inputs}:
+                if strategy.id in strategies:
                     out.append(Change(_("Strategi"), mask(strategy.text), mask(area.title)))
                 for measure in strategy.measures:
-                    if ids & {i.id for i in measure.inputs}:
+                    if measure.id in measures:
                         out.append(Change(_("Tiltak"), mask(measure.text), mask(area.title)))
     return out
 
@@ -400,24 +474,32 @@ def _build(session: Session, report: HearingReport) -> ReportView:
         published_dt=report.published_dt,
     )
     if run is not None:
-        by_theme = _scoped_inputs(session, report, run)
-        every = [i for items in by_theme.values() for i in items]
-        view.total, view.groups = len(every), _group_counts(every)
+        counts = _theme_group_counts(session, report, run)
+        view.total = sum(n for per_group in counts.values() for n in per_group.values())
+        every: Counter = Counter()
+        for per_group in counts.values():
+            every.update(per_group)
+        view.groups = _sorted_groups(every)
+        assessed = _assessed(session, report, run)
+        changes = _linked_parts(session, report, run, draft, assessed.areas)
         for theme in run.themes:
-            items = by_theme.get(theme.id, [])
-            if not items or theme.merged_into_id is not None:
+            per_group = counts.get(theme.id)
+            if not per_group or theme.merged_into_id is not None:
                 continue
-            decisions, unassessed, reasons = _decisions(items)
+            count = sum(per_group.values())
+            decided, unassessed, top = _decisions_of(
+                count, assessed.decisions.get(theme.id, {}), assessed.reasons.get(theme.id, Counter())
+            )
             view.themes.append(
                 ThemeSection(
                     label=mask(theme.label),
-                    count=len(items),
-                    groups=_group_counts(items),
-                    quotes=_quotes(theme, items),
-                    decisions=decisions,
+                    count=count,
+                    groups=_sorted_groups(per_group),
+                    quotes=_theme_quotes(session, report, run, theme),
+                    decisions=decided,
                     unassessed=unassessed,
-                    reasons=reasons,
-                    changes=_changes(session, theme, items, draft),
+                    reasons=top,
+                    changes=_changes_of(session, theme, draft, changes),
                 )
             )
         view.themes.sort(key=lambda t: -t.count)
