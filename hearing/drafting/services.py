@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from hearing import audit
 from hearing.admin.documents import SectionDraft, replace_sections
@@ -38,6 +38,8 @@ from hearing.models import (
     User,
     utcnow,
 )
+from hearing.models.drafts import measure_inputs, strategy_inputs
+from hearing.pagination import PER_PAGE, Page
 
 __all__ = ["ServiceError"]
 
@@ -312,6 +314,46 @@ _visible = leave_out_withdrawn  # inputs of withdrawn submissions are left out
 def theme_inputs(session: Session, theme: Theme) -> list[Input]:
     q = sa.select(Input).join(ThemeAssignment, ThemeAssignment.input_id == Input.id).where(ThemeAssignment.theme_id == theme.id)
     return list(session.scalars(_visible(q).order_by(Input.id)))
+
+
+def linked_ids_query(obj: Strategy | Measure) -> sa.Select:
+    """``SELECT input_id`` of the inputs linked to a strategy or measure (not its strategy's)."""
+    table = strategy_inputs if isinstance(obj, Strategy) else measure_inputs
+    part = table.c.strategy_id if isinstance(obj, Strategy) else table.c.measure_id
+    return sa.select(table.c.input_id).where(part == obj.id)
+
+
+def unlinked_theme_inputs_query(theme: Theme, obj: Strategy | Measure) -> sa.Select:
+    """``SELECT Input`` of the theme not yet linked to ``obj``, oldest first (a page of them is offered)."""
+    q = (
+        sa.select(Input)
+        .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+        .where(ThemeAssignment.theme_id == theme.id, Input.id.not_in(linked_ids_query(obj)))
+        .options(defer(Input.text), defer(Input.search_stems))
+    )
+    return _visible(q).order_by(Input.id)
+
+
+def sources_page(session: Session, obj: Strategy | Measure, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of :func:`sources`: ids of every linked input, then only the page's inputs loaded."""
+    own = sorted(session.scalars(linked_ids_query(obj)))
+    ids = [(i, "") for i in own]
+    if isinstance(obj, Measure):
+        mine = set(own)
+        ids += [(i, "strategy") for i in sorted(session.scalars(linked_ids_query(obj.strategy))) if i not in mine]
+    out = Page(total=len(ids), per_page=per_page)
+    out.page = min(max(1, page), out.pages)
+    chunk = ids[(out.page - 1) * per_page:out.page * per_page]
+    found = {
+        i.id: i
+        for i in session.scalars(
+            sa.select(Input)
+            .where(Input.id.in_([i for i, _via in chunk]))
+            .options(selectinload(Input.group), selectinload(Input.activity), defer(Input.text), defer(Input.search_stems))
+        )
+    }
+    out.items = [_source(found[i], via) for i, via in chunk if i in found]
+    return out
 
 
 def theme_quotes(session: Session, theme: Theme) -> list[Input]:

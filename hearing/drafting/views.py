@@ -14,6 +14,7 @@ from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import new_key, once
 from hearing.models import Activity, Draft, Input, Process, Theme, utcnow
+from hearing.pagination import page_arg, paginate
 
 
 def _get(model, ident):
@@ -200,10 +201,17 @@ def sources(kind: str, part_id: int):
     themes = services.themes_of(db.session, d.process)
     theme_id = request.args.get("theme", type=int) or (area.theme_id if area else None)
     theme = services.theme_for(db.session, d.process, theme_id)
-    linked = {i.id for i in obj.inputs}
-    offered = services.theme_inputs(db.session, theme) if theme else []
     form = forms.LinkForm()
-    form.theme_input_ids.choices = choices((i.id, f"#{i.id}: {i.display_text}") for i in offered if i.id not in linked)
+    offered = None
+    if theme:
+        query = services.unlinked_theme_inputs_query(theme, obj)
+        offered = paginate(db.session, query, page_arg(request.args))
+        form.theme_input_ids.choices = choices((i.id, f"#{i.id}: {i.display_text}") for i in offered)
+        if request.method == "POST":
+            # What was ticked on the page the reviewer saw; link_inputs checks each belongs to the process.
+            ticked = [int(v) for v in request.form.getlist(form.theme_input_ids.name) if v.isdigit()]
+            shown = {i.id for i in offered}
+            form.theme_input_ids.choices += [(i, f"#{i}") for i in ticked if i not in shown]
     if form.validate_on_submit():
         ids = services.parse_input_ids(form.input_ids.data) + list(form.theme_input_ids.data or [])
         try:
@@ -215,7 +223,8 @@ def sources(kind: str, part_id: int):
             refuse_form(form, exc)
     return render_template(
         "drafting/sources.html", obj=obj, kind=kind, draft=d, process=d.process, area=area, form=form,
-        sources=services.sources(obj), themes=themes, theme=theme, offered=offered,
+        sources=services.sources_page(db.session, obj, page_arg(request.args, "kilder")), themes=themes,
+        theme=theme, offered=offered,
     )
 
 
