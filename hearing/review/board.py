@@ -234,8 +234,12 @@ def search_inputs(
     substring = Input.text_masked.ilike(_like(text), escape="\\")
     stemmed = search.matching_clause(session, text)  # word forms, over the masked text's stems
     q = scope_query(process.id).where(substring if stemmed is None else sa.or_(stemmed, substring))
-    total = count(session, q)
-    inputs = session.scalars(q.offset((max(page, 1) - 1) * per_page).limit(per_page)).all()
+    # One scan for the ids of every hit (the substring test reads every text); the page's inputs by id.
+    ids = session.scalars(q.with_only_columns(Input.id)).all()
+    total = len(ids)
+    chunk = ids[(max(page, 1) - 1) * per_page:max(page, 1) * per_page]
+    found = {i.id: i for i in session.scalars(sa.select(Input).where(Input.id.in_(chunk)))} if chunk else {}
+    inputs = [found[i] for i in chunk if i in found]
     placed: dict[int, ThemeAssignment] = {}
     if run is not None and inputs:
         placed = {

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from hearing.actions import refuse_form
 from hearing.auth import role_required
@@ -210,7 +211,9 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
     page = max(1, request.args.get("page", 1, type=int))
     q = board.assignments_query(theme, filters)
     total = board.count(db.session, q)
-    rows = db.session.scalars(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    rows = db.session.scalars(  # each row's input from the same query (no query per row)
+        q.options(contains_eager(ThemeAssignment.input)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
     targets = board.board_themes(run)
     others = [t for t in targets if t.id != theme.id]
     names = {t.id: t.label for t in run.themes}
