@@ -371,6 +371,8 @@ def test_run_uses_stored_embeddings_and_embeds_only_the_rest(app, world):
     # the one missing was embedded by the run and stored for the next
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InputEmbedding)) == 37
     assert all(theme_with(run, t) is not None for t in BUS + FOOD + WALK)
+    bus_theme = theme_with(run, BUS[0]).theme_id
+    assert sum(theme_with(run, t).theme_id == bus_theme for t in BUS) >= 9
 
 
 def test_new_inputs_are_placed_in_the_newest_run_by_themselves(world):

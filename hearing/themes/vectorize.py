@@ -402,6 +402,8 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         Leading directions examined.
     min_length_corr : float
         A direction is removed when its scores correlate this much with length.
+    min_rows : int
+        With fewer inputs no direction is removed.
     shrink : float
         A language's mean is shrunk towards the mean of all inputs as if it
         had this many more inputs at that mean, so that a small language
@@ -411,8 +413,9 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
     random_state : int, RandomState or None
     """
 
-    def __init__(self, *, n_remove=2, n_look=5, min_length_corr=0.3, shrink=5.0, pca_sample=20000,
-                 random_state=None):
+    def __init__(self, *, n_remove=2, n_look=5, min_length_corr=0.3, min_rows=100, shrink=5.0,
+                 pca_sample=20000, random_state=None):
+        self.min_rows = min_rows
         self.n_remove = n_remove
         self.n_look = n_look
         self.min_length_corr = min_length_corr
@@ -444,7 +447,8 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         n_look = int(min(self.n_look, max(len(rows) - 2, 0)))
         self.components_ = np.empty((0, E.shape[1]), dtype=np.float32)
         lengths = np.log1p([len(str(t or "")) for t in texts])
-        if n_look > 0 and np.ptp(lengths[rows]) > 0:
+        # under min_rows inputs a correlation with length is as likely chance
+        if n_look > 0 and len(rows) >= self.min_rows and np.ptp(lengths[rows]) > 0:
             pca = PCA(n_look, random_state=self.random_state).fit(E[rows])
             scores = (E[rows] - pca.mean_) @ pca.components_.T
             corr = np.array([abs(np.corrcoef(scores[:, j], lengths[rows])[0, 1]) for j in range(n_look)])
