@@ -165,6 +165,15 @@ class _LanguageCentering:
         return X
 
 
+def _known_languages(texts, tokens, languages) -> list[str]:
+    """Languages given, else those of the analysed tokens, else guessed."""
+    if languages is not None:
+        return list(languages)
+    if tokens is not None:
+        return tokens.languages
+    return Analyzer().analyze(texts).languages
+
+
 def _sample_rows(n: int, size: int, random_state) -> np.ndarray:
     if size is None or n <= size:
         return np.arange(n)
@@ -339,12 +348,8 @@ class EmbeddingVectorizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _languages(self, texts, tokens, languages, n):
-        if languages is not None:
-            return list(languages)
-        if tokens is not None:
-            return tokens.languages
-        if self.center_languages:
-            return Analyzer().analyze(texts).languages
+        if self.center_languages or languages is not None or tokens is not None:
+            return _known_languages(texts, tokens, languages)
         return ["nb"] * n
 
     def fit_transform(self, texts=None, y=None, *, tokens=None, embeddings=None, languages=None):
@@ -424,11 +429,7 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _languages(self, texts, tokens, languages, n):
-        if languages is not None:
-            return list(languages)
-        if tokens is not None:
-            return tokens.languages
-        return Analyzer().analyze(texts).languages
+        return _known_languages(texts, tokens, languages)
 
     def _project(self, E):
         E = normalize(E)
