@@ -167,6 +167,9 @@ def build(db_url: str, n_inputs: int, seed: int = 7) -> dict:
             process_id=pid, run_id=run_id, draft_id=draft_id, title="Vi spurte – dere svarte – vi gjorde",
             introduction="", is_published=False, created_dt=now)).inserted_primary_key[0]
         db.session.commit()
+        if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum gathers soon after a bulk load
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analyze:
+                analyze.execute(sa.text("ANALYZE"))
         group_sizes = dict(db.session.execute(sa.select(Input.group_id, sa.func.count()).group_by(Input.group_id)).all())
         db.engine.dispose()
     return {"process": pid, "activity": aid, "run": run_id, "theme": theme_ids[0], "report": report_id,
