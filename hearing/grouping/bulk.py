@@ -28,7 +28,7 @@ __all__ = ["ACTIONS", "BANDS", "BulkError", "BulkResult", "Page", "View", "apply
 PER_PAGE = 50
 #: Certainty bands: (lowest, highest) confidence; "none" is an input without a certainty.
 BANDS = {"high": (0.8, None), "mid": (0.5, 0.8), "low": (None, 0.5), "none": (None, None)}
-BAND_LABELS = {"high": _l("Høy (80 % eller mer)"), "mid": _l("Middels (50–79 %)"), "low": _l("Lav (under 50 %)"),
+BAND_LABELS = {"high": _l("Høy (minst 80 %)"), "mid": _l("Middels (50–79 %)"), "low": _l("Lav (under 50 %)"),
                "none": _l("Ukjent")}
 STATUS_LABELS = {"confirmed": _l("Bekreftet"), "unconfirmed": _l("Ikke bekreftet")}
 CHANNEL_LABELS = {InputSource.WEB: _l("Skjema på nett"), InputSource.WORKSHOP: _l("Notat fra verksted"),
