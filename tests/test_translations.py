@@ -258,3 +258,13 @@ def test_service_messages_follow_the_language(client, compiled, make_process, ma
     assert r.status_code == 422
     page = r.get_data(as_text=True)
     assert "Write your suggestion." in page and "Skriv forslaget ditt." not in page
+
+
+@pytest.mark.parametrize("lang", ["nn", "en"])
+def test_catalogues_compile_without_format_errors(lang):
+    """What `pybabel compile` (so `make run` and `make test`) refuses: a translation whose
+    placeholders do not match its source, e.g. '80 % eller mer' read as the format '% e'."""
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        catalog = read_po(fh)
+    errors = [(message.id, str(err)) for message, errs in catalog.check() for err in errs]
+    assert errors == []
