@@ -449,8 +449,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             raise ValueError("fixed must hold indices into guidance or -1")
         return fixed
 
-    def _certainty(self, X, labels, temperature=0.05):
-        """How sure the engine is of each input's theme (softmax over similarities)."""
+    def _certainty(self, X, labels, temperature=0.12):
+        """How sure the engine is of each input's theme (softmax over similarities).
+
+        The temperature makes the mean certainty match the share of inputs whose
+        theme's main topic is their own on the tuning half of the development
+        set (0.60 against 0.61; held-out 0.59 against 0.56); at 0.05 a mixed
+        theme showed "100 %" for inputs that did not belong.
+        """
         n = len(labels)
         if self.n_themes_ == 0 or n == 0:
             return np.zeros(n)
