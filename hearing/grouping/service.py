@@ -399,8 +399,15 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     fixed = carried.fixed_labels(ids)
     progress(62, _l("Grupperer %(n)d innspill", n=len(inputs)))
     model = ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
+    stages = {"themes": (66, _l("Finner temaene i %(n)d innspill", n=len(inputs))),
+              "labels": (76, _l("Lager temanavn og stikkord"))}
+
+    def stage_progress(stage: str) -> None:
+        if stage in stages:
+            progress(*stages[stage])
+
     model.fit(texts, embeddings=embeddings, guidance=carried.guides or None,
-              fixed=fixed if any(f >= 0 for f in fixed) else None)
+              fixed=fixed if any(f >= 0 for f in fixed) else None, progress=stage_progress)
     progress(80, _l("Lagrer temaer"))
     labels = model.labels_
     certainty = getattr(model, "certainty_", None)

@@ -244,7 +244,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         # speaker frames out before terms are counted, as before embedding
         return self.analyzer_.analyze([strip_speaker(t) or t for t in texts], languages=languages)
 
-    def fit(self, texts, y=None, *, embeddings=None, guidance=None, fixed=None, languages=None):
+    def fit(self, texts, y=None, *, embeddings=None, guidance=None, fixed=None, languages=None,
+            progress=None):
         """Group ``texts``.
 
         Parameters
@@ -262,12 +263,17 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             teach the guide's centre.
         languages : sequence of str, optional
             Known language per text (skips the guess).
+        progress : callable, optional
+            Called with ``"vectors"``, ``"themes"`` and ``"labels"`` as each
+            stage begins, so that a background job can say where it is.
 
         Returns
         -------
         self
         """
         self._check_params()
+        step = progress if progress is not None else (lambda stage: None)
+        step("vectors")
         texts = ["" if t is None else str(t) for t in texts]
         n = len(texts)
         guides = list(guidance or [])
@@ -323,6 +329,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                                                       languages=o_tokens.languages)
         X = Xu[inverse]
 
+        step("themes")
         labels = np.full(n, MISC, dtype=int)
         centroids, thresholds = [], []
         free = ~trivial
@@ -387,6 +394,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.vectors_ = X
         self.certainty_ = self._certainty(X, labels)
         self.certainty_[fixed >= 0] = 1.0
+        step("labels")
         self._make_themes(texts, tokens, X, guides, set(campaign_ids))
         return self
 

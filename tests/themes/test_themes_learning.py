@@ -143,3 +143,10 @@ def test_a_long_statement_is_split_into_points_linked_to_it():
                      key=model.labels_.tolist().count) for c in ("mat", "buss"))
     assert [p.theme for p in points] == [mat, buss]
     assert "Eldrerådet" not in points[0].text
+
+
+def test_fit_says_where_it_is():
+    texts, _ = make_corpus()
+    stages = []
+    ThemeModel(3, vectorizer="tfidf", random_state=0).fit(texts, progress=stages.append)
+    assert stages == ["vectors", "themes", "labels"]
