@@ -21,6 +21,12 @@ CSP = "; ".join([
 
 
 def init_app(app) -> None:
+    from hearing.privacy import mask_filename, mask_submission_fields
+
+    # Templates show typed fields only through the one masking rule (hearing.privacy.fields).
+    app.jinja_env.globals["masked_fields"] = mask_submission_fields
+    app.jinja_env.filters["mask_filename"] = mask_filename
+
     @app.after_request
     def _headers(response):
         h = response.headers

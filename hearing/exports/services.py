@@ -40,6 +40,7 @@ from hearing.models import (
     ThemeAssignment,
     ThemeRun,
 )
+from hearing.privacy import mask_submission_fields
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -209,7 +210,7 @@ def input_rows(
             _local(sub.submitted_dt if sub else inp.created_dt),
             bool(sub and sub.is_late),
             respondent_kind(inp),
-            (sub.on_behalf_of or "") if sub else "",
+            (mask_submission_fields(sub, audience="reviewer").on_behalf_of or "") if sub else "",
             activity.title,
             KINDS.get(activity.kind, activity.kind),
             activity.phase.name if activity.phase else "",

@@ -36,6 +36,7 @@ from hearing.models import (
 from hearing.models.submissions import mask_place
 from hearing.participation import form_cache
 from hearing.participation.uploads import CheckedFile, store
+from hearing.privacy import mask_input_fields, mask_submission_fields
 
 
 class ResponseError(ValueError):
@@ -447,13 +448,11 @@ def published_responses(session: Session, activity: Activity, now: datetime | No
     ).all()
     out = []
     for sub in rows:
-        name = None
-        if sub.consent == Consent.WITH_NAME:
-            name = sub.on_behalf_of or sub.respondent_name
+        name = mask_submission_fields(sub, audience="public").attribution
         texts = []
         for inp in sub.inputs:
             where = inp.section.title if inp.section else inp.prompt.text if inp.prompt else None
-            texts.append((where, inp.display_text))
+            texts.append((where, mask_input_fields(inp).text))
         out.append(PublishedResponse(sub, name, texts))
     return out
 

@@ -52,7 +52,7 @@ from hearing.models import (
     utcnow,
 )
 from hearing.models.drafts import measure_inputs, strategy_inputs
-from hearing.privacy import mask
+from hearing.privacy import mask, mask_submission_fields
 
 __all__ = ["ServiceError", "drafts_of"]
 
@@ -283,7 +283,7 @@ def quotable(item: Input) -> bool:
 def _quote(item: Input) -> Quote:
     sub = item.submission
     who = []
-    if sub.consent == Consent.WITH_NAME and (name := sub.on_behalf_of or sub.respondent_name):
+    if name := mask_submission_fields(sub, audience="public").attribution:
         who.append(name)
     if item.group is not None and item.group.name not in who:
         who.append(item.group.name)
