@@ -22,7 +22,7 @@ class Defaults:
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
-    LANGUAGES = ("nb", "nn", "en")
+    LANGUAGES = ("nb", "nn", "en", "da")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

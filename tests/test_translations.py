@@ -1,4 +1,4 @@
-"""Nynorsk and English are complete, and the language switch works and is remembered.
+"""Nynorsk, English and Danish are complete, and the language switch works and is remembered.
 
 Messages are extracted from the sources the way ``make extract`` does (babel.cfg, keywords ``_l`` and
 ``lazy_gettext``), so a new bokmål string without nn and en translations fails here, even when
@@ -25,7 +25,7 @@ from tests.conftest import hidden_fields
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "hearing" / "translations"
-LANGUAGES = ("nn", "en")
+LANGUAGES = ("nn", "en", "da")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdif]|%%")
 
 
@@ -128,6 +128,7 @@ def _html_lang(page: str) -> str:
     [
         ("nn", "Sei meininga di", "Logg inn for tilsette", "desember"),
         ("en", "Have your say", "Staff login", "December"),
+        ("da", "Sig din mening", "Log ind for medarbejdere", "december"),
     ],
 )
 def test_language_switch_renders_and_is_remembered(client, compiled, dated_activity, lang, heading, login_heading, month):
@@ -164,6 +165,8 @@ def test_dates_numbers_and_the_switch_follow_the_language(app, client, compiled,
     assert f"1 December {year}, 12:00" in page  # English order, no "kl."
     nb = client.get("/?lang=nb").get_data(as_text=True)
     assert f"1. desember {year} kl. 12:00" in nb
+    da = client.get("/?lang=da").get_data(as_text=True)
+    assert f"1. december {year} kl. 12.00" in da  # Danish writes the time with a full stop
     from flask import render_template_string
     from flask_babel import refresh
 
@@ -174,6 +177,9 @@ def test_dates_numbers_and_the_switch_follow_the_language(app, client, compiled,
         refresh()
         assert render_template_string("{{ 3.25|num }}") == "3,2"
         assert render_template_string("{{ 38|pct }}").replace("\xa0", " ") == "38 %"
+    with app.test_request_context("/?lang=da"):
+        refresh()
+        assert render_template_string("{{ 1234.5|num }}") == "1.234,5"  # Danish: full stop for thousands, comma for decimals
     # The switch keeps the rest of the address (filters, search, page) and changes only the language.
     page = client.get("/login?next=/admin/&lang=nn").get_data(as_text=True)
     assert 'href="/login?next=%2Fadmin%2F&amp;lang=en"' in page
@@ -260,7 +266,7 @@ def test_service_messages_follow_the_language(client, compiled, make_process, ma
     assert "Write your suggestion." in page and "Skriv forslaget ditt." not in page
 
 
-@pytest.mark.parametrize("lang", ["nn", "en"])
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_catalogues_compile_without_format_errors(lang):
     """What `pybabel compile` (so `make run` and `make test`) refuses: a translation whose
     placeholders do not match its source, e.g. '80 % eller mer' read as the format '% e'."""

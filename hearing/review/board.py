@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.grouping import current_run, decisions, search
 from hearing.grouping.service import ThemeServiceError, move_input, scope_query
+from hearing.i18n import CONTENT_LANGUAGES
 from hearing.models import (
     Activity,
     AuditEvent,
@@ -34,8 +35,8 @@ from hearing.models import (
 from hearing.themes.labels import class_terms
 from hearing.themes.text import Analyzer
 
-#: Languages an input can be guessed to be in, with their names.
-LANGUAGES = {"nb": "Bokmål", "nn": "Nynorsk", "da": "Dansk", "en": "Engelsk"}
+#: Languages an input can be guessed to be in, with their names (in the reader's language).
+LANGUAGES = CONTENT_LANGUAGES
 
 
 class BoardError(ThemeServiceError):
