@@ -271,14 +271,18 @@ def response_attachment(token: str, attachment_id: int):
 
 
 def send_attachment(att: Attachment):
-    """Always as a download, never inline, with the type found from the content."""
+    """Always as a download, never inline, never cached, under a safe name with the extension of its content."""
     from pathlib import Path
+
+    from hearing.participation.uploads import safe_filename
 
     path = Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name
     if not path.is_file():
         abort(404)
-    resp = send_file(path, mimetype=att.content_type, as_attachment=True, download_name=att.filename)
+    resp = send_file(path, mimetype=att.content_type, as_attachment=True, etag=False,
+                     download_name=safe_filename(att.filename, att.content_type))
     resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
 
