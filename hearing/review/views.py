@@ -12,6 +12,7 @@ from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.grouping import decisions, service
+from hearing.grouping.queries import current_run
 from hearing.idempotency import once
 from hearing.jobs import progress_view
 from hearing.labels import job_status_label
@@ -103,6 +104,7 @@ def process_runs(process_id: int):
                 process,
                 n_themes=form.n_themes.data or "auto",
                 guidance=form.guidance.data,
+                keep_themes=form.keep_themes.data != "fresh",
                 **_scope(process, form.scope.data),
             )
             flash(_("Grupperingen er startet. Den kjører i bakgrunnen."), "success")
@@ -120,6 +122,7 @@ def process_runs(process_id: int):
         process=process,
         runs=process_runs,
         form=form,
+        can_continue=current_run(db.session, process) is not None,
         scope_label=_scope_label,
         status_label=job_status_label,
     )
