@@ -73,6 +73,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(drafting_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(reporting_bp)
+    from hearing.followup import bp as followup_bp
+
+    app.register_blueprint(followup_bp)
 
     from hearing import cli
 

@@ -15,6 +15,16 @@ from hearing.models.drafts import (
     Strategy,
 )
 from hearing.models.exports import ExportFile, ProcessIdentity
+from hearing.models.followup import (
+    MeasureStatus,
+    MeasureUpdate,
+    ParticipationTarget,
+    Plan,
+    PlanMeasure,
+    PlanRevision,
+    Unit,
+    UpdateSource,
+)
 from hearing.models.jobs import Job, JobStatus
 from hearing.models.processes import (
     STANDARD_PHASES,
@@ -46,4 +56,5 @@ __all__ = [
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
     "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
+    "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
 ]

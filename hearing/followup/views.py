@@ -1,0 +1,232 @@
+"""Thin views: check the role, read the form, call one service function, render or redirect."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hearing.actions import refuse_form
+from hearing.auth import public, role_required
+from hearing.drafting.services import drafts_of
+from hearing.extensions import db
+from hearing.followup import bp, forms, services, spreadsheet
+from hearing.forms import choices
+from hearing.idempotency import once
+from hearing.models import Draft, Plan, PlanMeasure, Process, Unit
+
+
+def _get(model, ident):
+    return db.session.get(model, ident) or abort(404)
+
+
+def _plan_url(plan: Plan, **kw) -> str:
+    return url_for("followup.index", process_id=plan.process_id, **kw)
+
+
+# --- staff: the plan and its measures -------------------------------------------------------------
+
+
+@bp.route("/followup/process/<int:process_id>", methods=["GET", "POST"])
+@role_required("reviewer")
+def index(process_id: int):
+    process = _get(Process, process_id)
+    plan = services.plan_of(db.session, process)
+    if plan is None:
+        drafts = drafts_of(db.session, process)
+        form = forms.AdoptForm()
+        form.draft_id.choices = choices((d.id, d.title) for d in reversed(drafts))
+        if form.validate_on_submit():
+            def adopt() -> str:
+                draft = _get(Draft, form.draft_id.data)
+                if draft.process_id != process.id:
+                    abort(404)
+                new = services.adopt_draft(db.session, current_user, draft, form.data)
+                flash(_("%(title)s er vedtatt. %(n)d tiltak følges nå opp.", title=new.title, n=len(new.measures)), "success")
+                return url_for("followup.index", process_id=process.id)
+
+            try:
+                return once(form.form_key.data, adopt)
+            except services.ServiceError as exc:
+                refuse_form(form, exc)
+        return render_template("followup/adopt.html", process=process, form=form, drafts=drafts)
+    filters = services.parse_filters(request.args)
+    view = services.followup_view(db.session, plan, filters)
+    return render_template("followup/index.html", process=process, plan=plan, view=view, filters=filters,
+                           status_labels=services.STATUS_LABELS)
+
+
+@bp.route("/followup/plan/<int:plan_id>/edit", methods=["GET", "POST"])
+@role_required("reviewer")
+def plan_edit(plan_id: int):
+    plan = _get(Plan, plan_id)
+    form = forms.PlanForm(obj=plan)
+    if form.validate_on_submit():
+        try:
+            services.update_plan(db.session, current_user, plan, form.data)
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(_plan_url(plan))
+        except services.ServiceError as exc:
+            refuse_form(form, exc)
+    return render_template("followup/plan_form.html", plan=plan, process=plan.process, form=form)
+
+
+@bp.get("/followup/plan/<int:plan_id>/matrix")
+@role_required("reviewer")
+def matrix(plan_id: int):
+    plan = _get(Plan, plan_id)
+    return render_template("followup/matrix.html", plan=plan, process=plan.process,
+                           matrix=services.matrix(db.session, plan), status_labels=services.STATUS_LABELS)
+
+
+def _measure_forms(pm: PlanMeasure):
+    update = forms.UpdateForm(prefix="u", data={"status": pm.status, "progress": str(pm.progress)})
+    details = forms.MeasureDetailsForm(prefix="d", data={
+        "text": pm.text, "unit": pm.unit.name if pm.unit else "", "contact": pm.contact,
+        "start_date": pm.start_date, "due_date": pm.due_date})
+    strategies = forms.StrategiesForm(prefix="s", data={"strategy_ids": [s.id for s in pm.strategies]})
+    strategies.strategy_ids.choices = choices(
+        (s.id, f"{s.focus_area.title}: {s.text}") for s in services.plan_strategies(pm.plan))
+    return update, details, strategies
+
+
+def _render_measure(pm: PlanMeasure, update, details, strategies):
+    return render_template(
+        "followup/measure.html", pm=pm, plan=pm.plan, process=pm.plan.process, update_form=update,
+        details_form=details, strategies_form=strategies, status_labels=services.STATUS_LABELS,
+        sources=services.sources_of(db.session, pm), units=services.units_of(db.session, pm.plan.process_id),
+    )
+
+
+@bp.get("/followup/measure/<int:measure_id>")
+@role_required("reviewer")
+def measure(measure_id: int):
+    pm = _get(PlanMeasure, measure_id)
+    return _render_measure(pm, *_measure_forms(pm))
+
+
+@bp.post("/followup/measure/<int:measure_id>/update")
+@role_required("reviewer")
+def measure_update(measure_id: int):
+    pm = _get(PlanMeasure, measure_id)
+    update, details, strategies = _measure_forms(pm)
+    if update.validate_on_submit():
+        def store() -> str:
+            data = {"status": update.status.data, "progress": update.progress.data, "text": update.text.data,
+                    "update_date": update.update_date.data}
+            if services.record_update(db.session, current_user, pm, data) is None:
+                flash(_("Ingenting nytt å lagre: status og fremdrift er de samme, og det er ingen kommentar."), "info")
+            else:
+                flash(_("Oppdateringen er lagret."), "success")
+            return url_for("followup.measure", measure_id=pm.id) + "#timeline"
+
+        try:
+            return once(update.form_key.data, store)
+        except services.ServiceError as exc:
+            refuse_form(update, exc)
+    return _render_measure(pm, update, details, strategies), 422
+
+
+@bp.post("/followup/measure/<int:measure_id>/details")
+@role_required("reviewer")
+def measure_details(measure_id: int):
+    pm = _get(PlanMeasure, measure_id)
+    update, details, strategies = _measure_forms(pm)
+    if details.validate_on_submit():
+        try:
+            services.update_measure_details(db.session, current_user, pm, details.data)
+            db.session.commit()
+            flash(_("Endringene er lagret."), "success")
+            return redirect(url_for("followup.measure", measure_id=pm.id))
+        except services.ServiceError as exc:
+            refuse_form(details, exc)
+    return _render_measure(pm, update, details, strategies), 422
+
+
+@bp.post("/followup/measure/<int:measure_id>/strategies")
+@role_required("reviewer")
+def measure_strategies(measure_id: int):
+    pm = _get(PlanMeasure, measure_id)
+    update, details, strategies = _measure_forms(pm)
+    if strategies.validate_on_submit():
+        try:
+            services.set_strategies(db.session, current_user, pm, strategies.strategy_ids.data or [])
+            db.session.commit()
+            flash(_("Strategiene er lagret."), "success")
+            return redirect(url_for("followup.measure", measure_id=pm.id) + "#strategies")
+        except services.ServiceError as exc:
+            refuse_form(strategies, exc)
+    return _render_measure(pm, update, details, strategies), 422
+
+
+# --- staff: a unit's spreadsheet ----------------------------------------------------------------
+
+
+def _unit_of(plan: Plan, unit_id: int) -> Unit:
+    unit = _get(Unit, unit_id)
+    if unit.process_id != plan.process_id:
+        abort(404)
+    return unit
+
+
+@bp.get("/followup/plan/<int:plan_id>/units/<int:unit_id>/xlsx")
+@role_required("reviewer")
+def unit_xlsx(plan_id: int, unit_id: int):
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    import io
+
+    resp = send_file(io.BytesIO(spreadsheet.unit_workbook(plan, unit)), mimetype=spreadsheet.MIMETYPE,
+                     as_attachment=True, download_name=spreadsheet.file_name(plan, unit), max_age=0)
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.route("/followup/plan/<int:plan_id>/units/<int:unit_id>/upload", methods=["GET", "POST"])
+@role_required("reviewer")
+def unit_upload(plan_id: int, unit_id: int):
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    form = forms.UploadForm()
+    row_errors: list[str] = []
+    if form.validate_on_submit():
+        raw = form.file.data.read(spreadsheet.MAX_BYTES + 1)
+        try:
+            result = spreadsheet.read_upload(db.session, plan, unit, raw)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            if result.errors:
+                db.session.rollback()
+                row_errors = result.errors
+                form.file.errors.append(_("Filen har feil i %(n)d rader. Ingenting er lagret; rett radene og last opp filen igjen.",
+                                          n=len(result.errors)))
+            else:
+                def store() -> str:
+                    spreadsheet.apply_upload(db.session, current_user, plan, unit, result)
+                    flash(_("Regnearket er lest: %(applied)d tiltak oppdatert, %(unchanged)d uendret.",
+                            applied=result.applied, unchanged=result.unchanged), "success")
+                    return url_for("followup.index", process_id=plan.process_id, enhet=unit.id)
+
+                return once(form.form_key.data, store)
+    measures = spreadsheet.unit_measures(plan, unit)
+    return render_template("followup/upload.html", plan=plan, process=plan.process, unit=unit, form=form,
+                           row_errors=row_errors, measures=measures, status_labels=services.STATUS_LABELS), \
+        (422 if form.errors or row_errors else 200)
+
+
+# --- public: the follow-up page -----------------------------------------------------------------
+
+
+@bp.get("/oppfolging/<int:plan_id>")
+@public
+def public_page(plan_id: int):
+    plan = _get(Plan, plan_id)
+    if not plan.is_public:
+        abort(404)
+    filters = services.parse_filters(request.args)
+    view = services.followup_view(db.session, plan, filters)
+    return render_template("followup/public.html", plan=plan, process=plan.process, view=view, filters=filters,
+                           status_labels=services.STATUS_LABELS)

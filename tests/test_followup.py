@@ -1,0 +1,261 @@
+"""Follow-up of the adopted plan: adoption, updates (form and unit spreadsheets), matrix, public page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from hearing.extensions import db
+from hearing.followup import services, spreadsheet
+from hearing.models import (
+    Activity,
+    AuditEvent,
+    Draft,
+    FocusArea,
+    HearingReport,
+    Input,
+    Measure,
+    MeasureUpdate,
+    Plan,
+    StakeholderGroup,
+    Strategy,
+    Theme,
+    ThemeAssignment,
+    ThemeRun,
+    Unit,
+    utcnow,
+)
+from tests.conftest import text_of
+
+
+@pytest.fixture
+def world(app, make_process, make_user):
+    process = make_process()
+    group = StakeholderGroup(process=process, name="Eldrerådet", category="council")
+    activity = Activity(process=process, kind="workshop", title="Oppstartsverksted")
+    db.session.add_all([group, activity])
+    db.session.flush()
+    inputs = [Input(activity_id=activity.id, group_id=group.id, text=t, source="workshop")
+              for t in ("Varm middag hver dag", "Bedre kosthold for eldre", "Bussen går for sjelden")]
+    db.session.add_all(inputs)
+    db.session.flush()
+    run = ThemeRun(process_id=process.id)
+    food = Theme(position=1, auto_label="mat", name="Mat og måltider")
+    bus = Theme(position=2, auto_label="buss", name="Transport")
+    run.themes = [food, bus]
+    db.session.add(run)
+    db.session.flush()
+    for i, t in zip(inputs, (food, food, bus), strict=True):
+        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=t.id))
+    draft = Draft(process_id=process.id, number=1, title="Strategiutkast 1")
+    meals = FocusArea(position=1, title="Gode måltider", theme_id=food.id)
+    travel = FocusArea(position=2, title="Komme seg ut")
+    s1 = Strategy(position=1, text="Vi lager mat der folk bor")
+    s2 = Strategy(position=1, text="Vi gjør det lett å reise")
+    s1.inputs = inputs[:2]
+    s2.inputs = [inputs[2]]
+    s1.measures = [Measure(position=1, text="Kjøkken på hvert sykehjem", owner="Sykehjemmene", deadline=date(2027, 6, 30)),
+                   Measure(position=2, text="Felles måltider i nærmiljøet", owner="Frivilligsentralen")]
+    s2.measures = [Measure(position=1, text="Felles måltider i nærmiljøet", owner="Frivilligsentralen"),
+                   Measure(position=2, text="Kveldsbuss til senteret", owner="Sykehjemmene", deadline=date(2028, 1, 1))]
+    meals.strategies = [s1]
+    travel.strategies = [s2]
+    draft.focus_areas = [meals, travel]
+    db.session.add(draft)
+    db.session.commit()
+    reviewer = make_user("reviewer")
+    return {"process": process, "draft": draft, "s1": s1, "s2": s2, "inputs": inputs, "reviewer": reviewer,
+            "food": food, "bus": bus}
+
+
+def _adopt(world) -> Plan:
+    plan = services.adopt_draft(db.session, world["reviewer"], world["draft"],
+                                {"adopted_on": date(2026, 12, 1), "decision_reference": "PS 45/26"})
+    db.session.commit()
+    return plan
+
+
+def _login(client, user):
+    assert client.login(user.email).status_code == 302
+
+
+def test_adopting_a_draft_makes_tracked_measures_owned_by_units(world):
+    plan = _adopt(world)
+    assert [m.text for m in plan.measures] == ["Kjøkken på hvert sykehjem", "Felles måltider i nærmiljøet",
+                                              "Kveldsbuss til senteret"]
+    shared = plan.measures[1]
+    # the same measure under two strategies is one measure serving both (the matrix shows it twice)
+    assert {s.id for s in shared.strategies} == {world["s1"].id, world["s2"].id}
+    assert sorted(u.name for u in services.units_of(db.session, plan.process_id)) == ["Frivilligsentralen", "Sykehjemmene"]
+    first = plan.measures[0]
+    assert (first.status, first.progress, first.due_date, first.start_date) == ("not_started", 0, date(2027, 6, 30), date(2026, 12, 1))
+    assert [(u.source, u.update_date) for u in first.updates] == [("adoption", date(2026, 12, 1))]
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "plan.adopt")).data["measures"] == 3
+    m = services.matrix(db.session, plan)
+    assert len(m.cells) == 4 and (shared.id, world["s2"].id) in m.cells
+    with pytest.raises(services.ServiceError, match="allerede"):
+        services.adopt_draft(db.session, None, world["draft"], {"adopted_on": date(2026, 12, 2)})
+
+
+def test_update_validation_and_nothing_twice(world):
+    plan = _adopt(world)
+    pm = plan.measures[0]
+    for data, message in (
+        ({"status": "ferdig", "progress": 10}, "Ukjent status"),
+        ({"status": "i gang", "progress": 101}, "mellom 0 og 100"),
+        ({"status": "i gang", "progress": "-5"}, "mellom 0 og 100"),
+        ({"status": "i gang", "progress": "mye"}, "tall fra 0 til 100"),
+        ({"status": "gjennomført", "progress": 90}, "100"),
+        ({"status": "utsatt", "progress": 10}, "hvorfor"),
+    ):
+        with pytest.raises(services.ServiceError, match=message):
+            services.record_update(db.session, None, pm, data)
+    first = services.record_update(db.session, None, pm, {"status": "I gang", "progress": "40 %", "text": "Utstyr bestilt",
+                                                         "update_date": date(2027, 2, 1)})
+    assert first is not None and (pm.status, pm.progress) == ("in_progress", 40)
+    assert services.record_update(db.session, None, pm, {"status": "in_progress", "progress": 40, "text": "Utstyr bestilt",
+                                                         "update_date": date(2027, 2, 1)}) is None
+    assert services.record_update(db.session, None, pm, {"status": "in_progress", "progress": 40}) is None
+    assert len(pm.updates) == 2
+
+
+def test_staff_adopt_update_and_see_the_matrix(client, world):
+    _login(client, world["reviewer"])
+    url = f"/followup/process/{world['process'].id}"
+    page = client.get(url)
+    assert page.status_code == 200 and "Vedta planen" in text_of(page)
+    refused = client.submit(url, {"draft_id": world["draft"].id, "adopted_on": ""})
+    assert refused.status_code == 200 and "Fyll ut vedtaksdatoen" in text_of(refused)
+    done = client.submit(url, {"draft_id": world["draft"].id, "adopted_on": "2026-12-01", "decision_reference": "PS 45/26"})
+    assert done.status_code == 302
+    plan = db.session.scalar(sa.select(Plan))
+    assert plan is not None and len(plan.measures) == 3
+    overview = text_of(client.get(url))
+    assert "Kjøkken på hvert sykehjem" in overview and "Sykehjemmene" in overview and "0 % gjennomført" in overview
+    pm = plan.measures[0]
+    murl = f"/followup/measure/{pm.id}"
+    bad = client.submit(murl, {"u-status": "in_progress", "u-progress": "120"}, action=f"{murl}/update")
+    assert bad.status_code == 422 and "mellom 0 og 100" in text_of(bad)
+    assert "120" in bad.get_data(as_text=True)  # what was typed stays
+    ok = client.submit(murl, {"u-status": "postponed", "u-progress": "20", "u-text": "Venter på budsjett"}, action=f"{murl}/update")
+    assert ok.status_code == 302
+    db.session.refresh(pm)
+    assert (pm.status, pm.progress, pm.updates[-1].text) == ("postponed", 20, "Venter på budsjett")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "plan.measure.progress")) == 1
+    strategies = client.submit(murl, {"s-strategy_ids": [str(world["s1"].id), str(world["s2"].id)]}, action=f"{murl}/strategies")
+    assert strategies.status_code == 302
+    matrix = client.get(f"/followup/plan/{plan.id}/matrix")
+    assert matrix.status_code == 200 and text_of(matrix).count("Ja") == 5
+    details = client.submit(murl, {"d-text": pm.text, "d-unit": "Kjøkkentjenesten", "d-start_date": "2027-01-01",
+                                   "d-due_date": "2026-01-01"}, action=f"{murl}/details")
+    assert details.status_code == 422 and "før startdatoen" in text_of(details)
+
+
+def _filled(client, plan, unit, rows):
+    """Download the unit's sheet, write ``rows`` {measure_id: (status, progress, comment)} and return the bytes."""
+    r = client.get(f"/followup/plan/{plan.id}/units/{unit.id}/xlsx")
+    assert r.status_code == 200 and r.mimetype == spreadsheet.MIMETYPE
+    wb = openpyxl.load_workbook(io.BytesIO(r.data))
+    ws = wb[spreadsheet.SHEET]
+    for row in ws.iter_rows(min_row=4):
+        ident = row[0].value
+        if ident in rows:
+            row[4].value, row[5].value, row[6].value = rows.pop(ident)
+    for ident, values in rows.items():  # rows the file did not have (unknown ids)
+        ws.append([ident, "", "", None, *values])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _upload(client, plan, unit, raw):
+    url = f"/followup/plan/{plan.id}/units/{unit.id}/upload"
+    return client.submit(url, {"file": (io.BytesIO(raw), "tiltak.xlsx")}, content_type="multipart/form-data")
+
+
+def test_unit_spreadsheet_round_trip(client, world):
+    plan = _adopt(world)
+    _login(client, world["reviewer"])
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    kitchen, bus = (m for m in plan.measures if m.unit_id == homes.id)
+    raw = _filled(client, plan, homes, {kitchen.id: ("I gang", 30, "Tegninger klare"), bus.id: ("Utsatt", 0, "Ingen sjåfør")})
+    r = _upload(client, plan, homes, raw)
+    assert r.status_code == 302, text_of(r)
+    db.session.refresh(kitchen)
+    db.session.refresh(bus)
+    assert (kitchen.status, kitchen.progress, kitchen.updates[-1].text) == ("in_progress", 30, "Tegninger klare")
+    assert (bus.status, bus.updates[-1].source) == ("postponed", "xlsx")
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(MeasureUpdate))
+    again = _upload(client, plan, homes, raw)  # the same file again: nothing stored twice
+    assert again.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureUpdate)) == count
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.unit_upload").order_by(AuditEvent.id)).all()
+    assert [(e.data["applied"], e.data["unchanged"]) for e in event] == [(2, 0), (0, 2)]
+
+
+def test_bad_rows_are_refused_one_by_one_and_nothing_changes(client, world):
+    plan = _adopt(world)
+    _login(client, world["reviewer"])
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    volunteers = db.session.scalar(sa.select(Unit).where(Unit.name == "Frivilligsentralen"))
+    kitchen, bus = (m for m in plan.measures if m.unit_id == homes.id)
+    shared = next(m for m in plan.measures if m.unit_id == volunteers.id)
+    raw = _filled(client, plan, homes, {kitchen.id: ("Ferdig", 30, ""), bus.id: ("I gang", 140, ""),
+                                        9999: ("I gang", 10, ""), shared.id: ("I gang", 10, "")})
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(MeasureUpdate))
+    r = _upload(client, plan, homes, raw)
+    assert r.status_code == 422
+    page = text_of(r)
+    assert "Ingenting er lagret" in page
+    assert "ukjent status «Ferdig»" in page
+    assert "fremdrift må være mellom 0 og 100" in page
+    assert "tiltak 9999 finnes ikke i planen" in page
+    assert f"tiltak {shared.id} hører ikke til enheten «Sykehjemmene»" in page
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureUpdate)) == before
+    db.session.refresh(kitchen)
+    assert kitchen.status == "not_started"
+    # a unit's file uploaded on another unit's page is refused as a whole
+    good = _filled(client, plan, homes, {kitchen.id: ("I gang", 10, "")})
+    wrong = _upload(client, plan, volunteers, good)
+    assert wrong.status_code == 422 and "laget for enheten «Sykehjemmene», ikke «Frivilligsentralen»" in text_of(wrong)
+    # not a spreadsheet at all
+    junk = _upload(client, plan, homes, b"not a spreadsheet")
+    assert junk.status_code == 422 and "Excel-regneark" in text_of(junk)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MeasureUpdate)) == before
+
+
+def test_public_page_filters_and_links_to_the_report(client, world):
+    plan = _adopt(world)
+    report = HearingReport(process_id=world["process"].id, title="Vi spurte – dere svarte", is_published=True,
+                           published_dt=utcnow())
+    db.session.add(report)
+    db.session.commit()
+    services.record_update(db.session, None, plan.measures[0], {"status": "in_progress", "progress": 50, "text": "Halvveis"})
+    db.session.commit()
+    page = client.get(f"/oppfolging/{plan.id}")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Gode måltider" in text and "Kjøkken på hvert sykehjem" in text
+    assert "50 % gjennomført" in text and "Halvveis" in text
+    assert "Hva dere sa som ledet hit" in text and "Mat og måltider – 2 innspill" in text
+    assert f"/reports/public/{report.id}" in page.get_data(as_text=True) or f"report_id={report.id}" in page.get_data(as_text=True) \
+        or f"/{report.id}" in page.get_data(as_text=True)
+    only = text_of(client.get(f"/oppfolging/{plan.id}?status=in_progress"))
+    assert "Kjøkken på hvert sykehjem" in only and "Kveldsbuss til senteret" not in only
+    unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Frivilligsentralen"))
+    by_unit = text_of(client.get(f"/oppfolging/{plan.id}?enhet={unit.id}"))
+    assert "Felles måltider i nærmiljøet" in by_unit and "Kjøkken på hvert sykehjem" not in by_unit
+    plan.is_public = False
+    db.session.commit()
+    assert client.get(f"/oppfolging/{plan.id}").status_code == 404
+
+
+def test_facilitators_may_not_follow_up(client, world, make_user):
+    plan = _adopt(world)
+    _login(client, make_user("facilitator"))
+    assert client.get(f"/followup/process/{world['process'].id}").status_code == 403
+    assert client.get(f"/followup/measure/{plan.measures[0].id}").status_code == 403
