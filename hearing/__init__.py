@@ -77,6 +77,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(followup_bp)
 
+    from hearing.mail.views import bp as mail_bp
+
+    app.register_blueprint(mail_bp)
+
     from hearing import cli
 
     cli.init_app(app)

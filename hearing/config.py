@@ -58,6 +58,49 @@ class Defaults:
     #: The dev data set used by seed-demo when present.
     DEMO_DATA_PATH: str | None = None
 
+    # --- outgoing e-mail (hearing.mail): set with HEARING_MAIL_HOST and so on --------------------
+    #: SMTP server. Empty (the embedded default): nothing is sent; each message is stored in the
+    #: local sink and shown on the staff page «E-post».
+    MAIL_HOST: str | None = None
+    #: SMTP port: 587 with STARTTLS, 465 with SSL, 25 without encryption.
+    MAIL_PORT = 587
+    #: "starttls", "ssl" or "none".
+    MAIL_SECURITY = "starttls"
+    #: Login on the SMTP server (none when empty).
+    MAIL_USER: str | None = None
+    MAIL_PASSWORD: str | None = None
+    #: The From address, e.g. "Medvirkning Eksempel kommune <medvirkning@kommune.no>".
+    MAIL_SENDER = "Medvirkning <ikke-svar@localhost>"
+    #: Seconds to wait for the SMTP server before a try counts as failed.
+    MAIL_TIMEOUT = 30
+    #: Tries before a message is marked failed; the waits between them double from MAIL_RETRY_SECONDS.
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_SECONDS = 60
+    #: The site's own address for links in e-mails the worker writes (reminders), e.g.
+    #: "https://medvirkning.kommune.no"; in a request the request's address is used.
+    BASE_URL = "http://localhost:5000"
+    #: Minutes a password reset link works, and days a new staff member's invitation link works.
+    PASSWORD_RESET_MINUTES = 30
+    STAFF_INVITATION_DAYS = 7
+    #: Seconds between the worker's rounds of timed work (mail retries, invitation reminders).
+    JOBS_PERIODIC_SECONDS = 60
+
+    # --- single sign-on for staff (OpenID Connect, e.g. Microsoft Entra ID) -----------------------
+    #: The provider's discovery document; empty turns single sign-on off. Entra ID:
+    #: "https://login.microsoftonline.com/<tenant-id>/v2.0/.well-known/openid-configuration".
+    OIDC_METADATA_URL: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    #: The button's text on the login page.
+    OIDC_LABEL = "Logg inn med Microsoft"
+    #: The claim that lists the user's groups (Entra ID: "groups"; or "roles" for app roles).
+    OIDC_GROUPS_CLAIM = "groups"
+    #: Group (or app role) -> role in the platform, e.g. {"<group-id>": "reviewer"}; the strongest
+    #: matching role wins. A user in no mapped group cannot sign in with single sign-on.
+    OIDC_ROLE_MAP: dict = {}
+    #: Seconds to wait for the provider.
+    OIDC_TIMEOUT = 10
+
 
 def _coerce(value: str):
     """Environment values are strings; accept JSON for numbers, booleans and lists."""

@@ -58,6 +58,39 @@ _IMPORT_PID = os.getpid()
 TASKS: dict[str, TaskFn] = {}
 
 
+#: Timed work the worker runs every ``JOBS_PERIODIC_SECONDS``: ``fn(session)``, committing its own work
+#: (mail retries, invitation reminders).
+PERIODIC: list[Callable[[Session], Any]] = []
+
+
+def periodic(fn: Callable[[Session], Any]) -> Callable[[Session], Any]:
+    """Register ``fn`` to run in the worker's timed round."""
+    if fn not in PERIODIC:
+        PERIODIC.append(fn)
+    return fn
+
+
+def run_periodic(app: Flask | None = None) -> None:
+    """One timed round: each registered function in its own app context; one failing stops no other."""
+    app = app or current_app._get_current_object()
+    _load_tasks()
+    for fn in list(PERIODIC):
+        with app.app_context():
+            try:
+                fn(db.session)
+            except Exception:
+                db.session.rollback()
+                log.exception("timed work %s failed", getattr(fn, "__name__", fn))
+            finally:
+                db.session.remove()
+
+
+def _periodic_loop(app: Flask, stop: threading.Event) -> None:
+    """The timed round beside an RQ worker (the polling worker runs it itself)."""
+    while not stop.wait(float(app.config.get("JOBS_PERIODIC_SECONDS", 60))):
+        run_periodic(app)
+
+
 class JobError(Exception):
     """A task failed for a reason a reviewer can act on (the message is shown as it is)."""
 
@@ -314,7 +347,7 @@ def poll_forever(app: Flask, *, interval: float | None = None, stop: threading.E
     """The local worker: recover stale jobs, then run queued jobs as they come."""
     interval = interval if interval is not None else float(app.config.get("JOBS_POLL_SECONDS", 2))
     stop = stop or threading.Event()
-    last_recovery = 0.0
+    last_recovery = last_periodic = 0.0
     while not stop.is_set():
         try:
             if time.monotonic() - last_recovery > 300:  # at start, then every five minutes
@@ -322,6 +355,9 @@ def poll_forever(app: Flask, *, interval: float | None = None, stop: threading.E
                     recover_stale_jobs(db.session)
                     db.session.remove()
                 last_recovery = time.monotonic()
+            if time.monotonic() - last_periodic > float(app.config.get("JOBS_PERIODIC_SECONDS", 60)):
+                last_periodic = time.monotonic()
+                run_periodic(app)
             run_pending_jobs(app)
         except sa.exc.OperationalError:  # no tables yet, or the database is busy
             log.debug("job poll failed", exc_info=True)
@@ -380,8 +416,11 @@ def worker_command(burst: bool) -> None:
         from rq import Worker
 
         click.echo(f"RQ-arbeider på køen «{RQ_QUEUE}».")
+        threading.Thread(target=_periodic_loop, args=(app, threading.Event()), daemon=True,
+                         name="hearing-periodic").start()
         Worker([RQ_QUEUE], connection=Redis.from_url(app.config["REDIS_URL"])).work(burst=burst)
     elif burst:
+        run_periodic(app)
         click.echo(f"Kjørte {run_pending_jobs(app)} jobber.")
     else:
         click.echo("Lokal arbeider: venter på jobber (Ctrl+C stopper).")
@@ -429,3 +468,4 @@ def _load_tasks() -> None:
     import hearing.exports.jobs  # noqa: F401
     import hearing.grouping.confirm  # noqa: F401
     import hearing.grouping.service  # noqa: F401
+    import hearing.mail  # noqa: F401

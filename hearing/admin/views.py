@@ -64,7 +64,10 @@ def index():
     from hearing.public.services import open_accessibility_reports
 
     processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
-    return render_template("admin/index.html", processes=processes, open_reports=open_accessibility_reports(db.session))
+    from hearing.mail import outbox_problem
+
+    return render_template("admin/index.html", processes=processes, open_reports=open_accessibility_reports(db.session),
+                           mail_problem=outbox_problem(db.session))
 
 
 # --- processes -------------------------------------------------------------------------------

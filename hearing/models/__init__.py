@@ -26,6 +26,7 @@ from hearing.models.followup import (
     UpdateSource,
 )
 from hearing.models.jobs import Job, JobStatus
+from hearing.models.mail import MailMessage, MailStatus, ProcessAccess, TokenPurpose, UserToken
 from hearing.models.processes import (
     STANDARD_PHASES,
     Activity,
@@ -57,4 +58,5 @@ __all__ = [
     "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
     "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
+    "MailMessage", "MailStatus", "ProcessAccess", "TokenPurpose", "UserToken",
 ]

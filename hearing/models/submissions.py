@@ -40,6 +40,16 @@ class Invitation(Base):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     revoked_dt: Mapped[datetime | None]
+    #: Where the invitation is e-mailed (optional: a link can still be carried by hand).
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    #: The one-time form key the token was derived from with the app secret (see
+    #: ``participation.services.invitation_token``), so a reminder can carry the same link.
+    token_seed: Mapped[str | None] = mapped_column(sa.String(64))
+    #: Remind this many days before the deadline if no statement has come.
+    remind_days_before: Mapped[int | None]
+    #: When the invitation and the reminder were put in the outbox.
+    sent_dt: Mapped[datetime | None]
+    reminded_dt: Mapped[datetime | None]
 
     activity = relationship("Activity")
     group = relationship("StakeholderGroup")
@@ -53,6 +63,10 @@ class Submission(Base):
         one_of("consent", Consent),
         one_of("source", InputSource),
         sa.CheckConstraint("is_withdrawn = (withdrawn_dt IS NOT NULL)", name="withdrawn_flag"),
+        # One statement per invited body: a second one through the same link is refused.
+        sa.Index("uq_submissions_one_per_invitation", "invitation_id", unique=True,
+                 sqlite_where=sa.text("invitation_id IS NOT NULL AND is_withdrawn = 0"),
+                 postgresql_where=sa.text("invitation_id IS NOT NULL AND NOT is_withdrawn")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -83,6 +97,10 @@ class Submission(Base):
     updated_dt: Mapped[datetime | None]
     #: Set when the retention purge removed personal data.
     purged_dt: Mapped[datetime | None]
+    #: The respondent asked to be told by e-mail when the report back is published.
+    wants_report_notice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: The page language when the response was sent: e-mails to the respondent are written in it.
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
 
     activity = relationship("Activity")
     invitation: Mapped[Invitation | None] = relationship()

@@ -39,6 +39,10 @@ class User(UserMixin, Base):
     locked_until_dt: Mapped[datetime | None]
     last_login_dt: Mapped[datetime | None]
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Reviewers and facilitators see every process, or only those in ProcessAccess.
+    all_processes: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    #: Single sign-on: the provider's subject for this user ("iss|sub"), set at the first SSO login.
+    sso_subject: Mapped[str | None] = mapped_column(sa.String(300), unique=True)
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -131,6 +132,9 @@ class ResponseData:
     #: prompt id -> text, rating (str) or list of choices
     prompts: dict[int, Any] = field(default_factory=dict)
     files: list[CheckedFile] = field(default_factory=list)
+    #: Opt-ins: a receipt with the secret link by e-mail; a message when the report back is published.
+    send_receipt: bool = False
+    wants_report_notice: bool = False
 
 
 MAX_TEXT = 20_000
@@ -144,8 +148,11 @@ def validate(activity: Activity, data: ResponseData, *, invitation: Invitation |
         errors["respondent_name"] = _l("Skriv navnet ditt, eller velg at svaret publiseres uten navn.")
     if invitation is not None and not data.respondent_name.strip():
         errors["respondent_name"] = _l("Skriv navnet på den som sender uttalelsen.")
-    if data.respondent_email and ("@" not in data.respondent_email or len(data.respondent_email) > 254):
+    if data.respondent_email and ("@" not in data.respondent_email or len(data.respondent_email) > 254
+                                  or any(c in data.respondent_email for c in " ,;<>")):
         errors["respondent_email"] = _l("Skriv en gyldig e-postadresse, eller la feltet stå tomt.")
+    elif (data.send_receipt or data.wants_report_notice) and not data.respondent_email.strip():
+        errors["respondent_email"] = _l("Skriv e-postadressen vi skal sende til, eller fjern krysset for e-post.")
     if data.group_id is not None and data.group_id not in {g.id for g in activity.process.groups}:
         errors["group_id"] = _l("Velg en gruppe fra listen.")
     texts = [data.statement, *data.sections.values(), *(v for v in data.prompts.values() if isinstance(v, str))]
@@ -272,11 +279,15 @@ def submit_response(
     upload_folder: str,
     invitation: Invitation | None = None,
     now: datetime | None = None,
+    lang: str | None = None,
+    receipt_link: Callable[[str], str] | None = None,
 ) -> tuple[int, str, bool]:
     """Store a response once per ``submission_key`` and commit it.
 
     Returns the submission's id, its edit token, and whether it was created now (False for a replay).
-    A response after the deadline is stored and flagged late, never refused.
+    A response after the deadline is stored and flagged late, never refused. When the respondent
+    asked for a receipt, it is put in the outbox in the same transaction (``receipt_link(token)``
+    makes the secret link), in ``lang``.
     """
     now = now or utcnow()
     token = edit_token_for(secret_key, submission_key)
@@ -300,8 +311,11 @@ def submit_response(
             "consent": data.consent,
             "is_late": bool(activity.closes_dt and now > activity.closes_dt),
             "submitted_dt": now,
+            "wants_report_notice": bool(data.wants_report_notice and data.respondent_email.strip()),
+            "lang": lang,
         }).scalar_one()
-        session.execute(_SET_REFERENCE, {"sid": submission_id, "reference": _reference(activity.kind, now, submission_id)})
+        reference = _reference(activity.kind, now, submission_id)
+        session.execute(_SET_REFERENCE, {"sid": submission_id, "reference": reference})
         # One executemany needs the same columns in every row.
         texts = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
                                      activity_id=activity.id, submission_id=submission_id, group_id=group_id)
@@ -312,6 +326,9 @@ def submit_response(
         for checked in data.files:
             session.add(Attachment(submission_id=submission_id, filename=checked.filename, content_type=checked.content_type,
                                    size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+        if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
+            queue_receipt(session, submission_id, data.respondent_email.strip().lower(), reference=reference,
+                          activity=activity, link=receipt_link(token), lang=lang)
         session.commit()
     except sa.exc.IntegrityError:
         # The unique submission key refused a replayed or double-clicked POST (no lookup first: the
@@ -322,6 +339,15 @@ def submit_response(
             raise
         return existing.id, token, False
     return submission_id, token, True
+
+
+def queue_receipt(session: Session, submission_id: int, email: str, *, reference: str, activity: Activity, link: str,
+                  lang: str | None) -> None:
+    """The receipt with the reference and the secret link, in the outbox (once per submission)."""
+    from hearing.mail import queue_mail
+
+    queue_mail(session, to=email, template="receipt", lang=lang, ref=f"receipt:{submission_id}",
+               process_id=activity.process_id, reference=reference, activity_title=activity.title, link=link)
 
 
 def find_submission(session: Session, token: str) -> Submission | None:
@@ -371,6 +397,7 @@ def response_data_of(submission: Submission) -> ResponseData:
         respondent_name=submission.respondent_name or "", respondent_email=submission.respondent_email or "",
         consent=submission.consent, group_id=submission.group_id, on_behalf_of=submission.on_behalf_of or "",
         meeting_date=submission.meeting_date, case_reference=submission.case_reference or "",
+        wants_report_notice=submission.wants_report_notice,
     )
     for inp in submission.inputs:
         if inp.section_id:
@@ -394,6 +421,7 @@ def update_response(session: Session, submission: Submission, data: ResponseData
     submission.respondent_name = data.respondent_name.strip() or None
     submission.respondent_email = data.respondent_email.strip().lower() or None
     submission.consent = data.consent
+    submission.wants_report_notice = bool(data.wants_report_notice and submission.respondent_email)
     if submission.invitation is None:
         submission.group_id = data.group_id
     else:

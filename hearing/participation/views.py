@@ -65,6 +65,8 @@ def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, 
         place_name=f.get("place_name", "")[:200],
         on_behalf_of=f.get("on_behalf_of", "")[:200],
         case_reference=f.get("case_reference", "")[:50],
+        send_receipt=f.get("send_receipt") == "1",
+        wants_report_notice=f.get("wants_report_notice") == "1",
     )
     if f.get("group_id", "").isdigit():
         data.group_id = int(f["group_id"])
@@ -161,7 +163,8 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
             db.session, activity, data,
             submission_key=request.form.get("submission_key", "")[:64] or new_key(),
             secret_key=current_app.config["SECRET_KEY"], upload_folder=current_app.config["UPLOAD_FOLDER"],
-            invitation=invitation,
+            invitation=invitation, lang=html_lang(),
+            receipt_link=lambda t: url_for("participation.response", token=t, _external=True),
         )
     except services.ResponseError as exc:
         return _render_form(activity, data=data, errors=exc.errors, invitation=invitation, token=token, status=422)

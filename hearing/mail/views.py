@@ -1,0 +1,72 @@
+"""The staff page «E-post»: what was sent, what waits and why, what failed; send again."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from hearing import mail
+from hearing.auth import role_required
+from hearing.extensions import db
+from hearing.models import MailMessage, MailStatus
+from hearing.pagination import page_arg, paginate
+
+bp = Blueprint("mail", __name__, url_prefix="/admin/e-post")
+
+STATUSES = ("queued", "sent", "failed")
+
+
+@bp.get("/")
+@role_required("admin")
+def outbox():
+    status = request.args.get("status", "")
+    query = sa.select(MailMessage).order_by(MailMessage.created_dt.desc(), MailMessage.id.desc())
+    if status in STATUSES:
+        statuses = (MailStatus.QUEUED, MailStatus.SENDING) if status == "queued" else (status,)
+        query = query.where(MailMessage.status.in_(statuses))
+    else:
+        status = ""
+    return render_template(
+        "admin/mail_outbox.html", messages=paginate(db.session, query, page_arg(request.args)), status=status,
+        counts=mail.counts_by_status(db.session), problem=mail.outbox_problem(db.session),
+        sink=mail.uses_sink(), form=_confirm(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@role_required("admin")
+def message(message_id: int):
+    msg = db.session.get(MailMessage, message_id) or abort(404)
+    return render_template("admin/mail_message.html", message=msg, form=_confirm())
+
+
+@bp.post("/<int:message_id>/send-igjen")
+@role_required("admin")
+def resend(message_id: int):
+    msg = db.session.get(MailMessage, message_id) or abort(404)
+    if _confirm().validate_on_submit():
+        if msg.status in (MailStatus.FAILED, MailStatus.QUEUED):
+            mail.resend(db.session, current_user, msg)
+            db.session.commit()
+            flash(_("Meldingen er lagt i køen og sendes straks."), "success")
+        else:
+            flash(_("Meldingen er allerede sendt eller er under sending, og sendes ikke på nytt."), "warning")
+    return redirect(url_for("mail.message", message_id=msg.id))
+
+
+@bp.post("/prov-na")
+@role_required("admin")
+def retry_now():
+    if _confirm().validate_on_submit():
+        n = mail.retry_all_now(db.session, current_user)
+        db.session.commit()
+        flash(_("%(n)d ventende meldinger prøves nå.", n=n), "success")
+    return redirect(url_for("mail.outbox"))
+
+
+def _confirm():
+    from hearing.admin.forms import ConfirmForm
+
+    return ConfirmForm()

@@ -1,0 +1,254 @@
+"""Outgoing e-mail: the outbox written with the action, sent by the worker over real SMTP (aiosmtpd in
+process), retried after the server was down, never sent twice, and shown on the staff page."""
+
+from __future__ import annotations
+
+import socket
+import smtplib
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from hearing import mail
+from hearing.extensions import db
+from hearing.jobs import run_pending_jobs
+from hearing.models import Activity, Job, MailMessage, MailStatus, Submission, utcnow
+from tests.conftest import hidden_fields, text_of
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives; ``refuse`` makes RCPT answer 550."""
+
+    def __init__(self):
+        self.messages = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Ukjent mottaker"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """Start a real SMTP server on loopback; returns a function so a test can start it late (or on a port)."""
+    started = []
+
+    def start(port: int | None = None, **kwargs):
+        inbox = Inbox()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port or free_port(), ready_timeout=30, **kwargs)
+        controller.start()  # waits until the server answers
+        started.append(controller)
+        inbox.port = controller.port
+        return inbox
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def use_smtp(app, port: int, **extra):
+    app.config.update({"MAIL_HOST": "127.0.0.1", "MAIL_PORT": port, "MAIL_SECURITY": "none", "MAIL_USER": None,
+                       "MAIL_SENDER": "Medvirkning <medvirkning@test.kommune.no>", "MAIL_TIMEOUT": 10, **extra})
+
+
+@pytest.fixture
+def hearing_activity(make_process):
+    process = make_process()
+    act = Activity(process=process, kind="suggestions", title="Benkeforslag", audience="public",
+                   opens_dt=utcnow() - timedelta(days=1), closes_dt=utcnow() + timedelta(days=10))
+    db.session.add(act)
+    db.session.commit()
+    return act
+
+
+def answer(client, activity, **data):
+    url = f"/delta/{activity.id}"
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+    payload = {**fields, "statement": "En benk ved Storgata", "consent": "without_name", **data}
+    return client.post(url, data=payload)
+
+
+def test_receipt_is_written_with_the_answer_and_stored_in_the_sink(client, hearing_activity, admin_client):
+    r = answer(client, hearing_activity, respondent_email="kari@example.no", send_receipt="1")
+    assert r.status_code == 302
+    token = r.location.split("/svar/")[1].split("?")[0]
+    msg = db.session.scalar(sa.select(MailMessage))
+    # queued in the same transaction as the answer, with a job for the worker; nothing sent yet
+    assert msg.status == MailStatus.QUEUED and msg.kind == "receipt" and msg.to_address == "kari@example.no"
+    assert db.session.scalar(sa.select(Job).where(Job.kind == "mail.send")).status == "queued"
+    run_pending_jobs()
+    db.session.expire_all()
+    msg = db.session.get(MailMessage, msg.id)
+    assert msg.status == MailStatus.SENT and msg.transport == "sink"
+    sub = db.session.scalar(sa.select(Submission))
+    assert sub.reference in msg.subject and f"/svar/{token}" in msg.body_text and f"/svar/{token}" in msg.body_html
+    assert "Storgata" not in msg.body_text  # the text itself is not repeated by e-mail
+    page = admin_client.get("/admin/e-post/")
+    assert page.status_code == 200 and "kari@example.no" in text_of(page) and "Lagret lokalt" in text_of(page)
+    detail = admin_client.get(f"/admin/e-post/{msg.id}")
+    assert f"/svar/{token}" in text_of(detail)
+
+
+def test_receipt_needs_an_address_and_keeps_the_text(client, hearing_activity):
+    r = answer(client, hearing_activity, send_receipt="1", statement="Benk ved biblioteket")
+    assert r.status_code == 422
+    assert "Skriv e-postadressen vi skal sende til" in text_of(r) and "Benk ved biblioteket" in r.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
+
+
+def test_no_receipt_without_opt_in(client, hearing_activity):
+    assert answer(client, hearing_activity, respondent_email="kari@example.no").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
+
+
+def test_the_request_never_talks_to_smtp(client, hearing_activity, app, monkeypatch):
+    use_smtp(app, free_port())
+
+    def no_smtp(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    monkeypatch.setattr(smtplib, "SMTP", no_smtp)
+    assert answer(client, hearing_activity, respondent_email="kari@example.no", send_receipt="1").status_code == 302
+    assert db.session.scalar(sa.select(MailMessage)).status == MailStatus.QUEUED
+
+
+def test_delivered_over_smtp_once_in_the_respondents_language(client, hearing_activity, app, smtp_server):
+    inbox = smtp_server()
+    use_smtp(app, inbox.port)
+    client.get("/?lang=nn")
+    assert answer(client, hearing_activity, respondent_email="Ola@Example.no", send_receipt="1").status_code == 302
+    run_pending_jobs()
+    assert len(inbox.messages) == 1
+    rcpt, received = inbox.messages[0]
+    assert rcpt == ["ola@example.no"]
+    assert received["From"] == "Medvirkning <medvirkning@test.kommune.no>"
+    assert received["Content-Language"] == "nn"
+    assert received.get_body(("plain",)) is not None and received.get_body(("html",)) is not None
+    msg = db.session.scalar(sa.select(MailMessage))
+    db.session.refresh(msg)
+    assert msg.status == MailStatus.SENT and msg.transport == "smtp" and received["Message-ID"].strip() == msg.message_id
+    assert msg.body_text == "" and msg.body_html == ""  # the secret link is not kept once delivered
+    # another round, a replayed job, a second worker: nothing is sent again
+    mail.send_due(db.session, now=utcnow() + timedelta(days=1))
+    db.session.execute(sa.update(Job).values(status="queued"))
+    db.session.commit()
+    run_pending_jobs()
+    assert len(inbox.messages) == 1
+
+
+def test_retried_after_the_server_was_down_and_staff_see_why(app, hearing_activity, smtp_server, admin_client):
+    port = free_port()  # nothing listens here yet
+    use_smtp(app, port, MAIL_RETRY_SECONDS=60)
+    for n in range(2):
+        mail.queue_mail(db.session, to=f"person{n}@example.no", template="receipt", lang="nb", ref=f"test:{n}",
+                        reference=f"F-2026-00000{n}", activity_title="Benkeforslag", link="https://example.no/svar/x")
+    db.session.commit()
+    first = mail.send_due(db.session)
+    assert first["sent"] == 0 and "Fikk ikke kontakt med e-posttjeneren" in str(first["stopped"])
+    messages = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id)).all()
+    assert [m.status for m in messages] == ["queued", "queued"]  # nothing given up, nothing lost
+    assert messages[0].attempts == 1 and messages[0].next_attempt_dt > utcnow()
+    page = text_of(admin_client.get("/admin/e-post/"))
+    assert "E-post venter i køen" in page and "HEARING_MAIL_HOST" in page
+    assert mail.send_due(db.session)["sent"] == 0  # not due yet: the back-off holds
+    inbox = smtp_server(port)
+    later = utcnow() + timedelta(minutes=5)
+    assert mail.send_due(db.session, now=later)["sent"] == 2
+    assert mail.send_due(db.session, now=later + timedelta(hours=2))["sent"] == 0
+    assert sorted(rcpt[0] for rcpt, _ in inbox.messages) == ["person0@example.no", "person1@example.no"]
+    assert mail.outbox_problem(db.session) is None
+
+
+def test_a_refused_recipient_fails_with_the_reason_and_others_go(app, smtp_server, admin_client):
+    inbox = smtp_server()
+    inbox.refuse.add("finnes.ikke@example.no")
+    use_smtp(app, inbox.port)
+    for to in ("finnes.ikke@example.no", "kari@example.no"):
+        mail.queue_mail(db.session, to=to, template="receipt", reference="F-1", activity_title="A", link="https://x/y")
+    db.session.commit()
+    assert mail.send_due(db.session) == {"sent": 1, "retry": 0, "failed": 1, "stopped": None}
+    failed = db.session.scalar(sa.select(MailMessage).where(MailMessage.status == "failed"))
+    assert "Mottakeradressen ble avvist" in mail.readable_error(failed)
+    page = admin_client.get("/admin/e-post/?status=failed")
+    assert "finnes.ikke@example.no" in text_of(page) and "kari@example.no" not in text_of(page)
+    # staff send it again once the address is fixed on the server's side
+    inbox.refuse.clear()
+    r = admin_client.submit(f"/admin/e-post/{failed.id}", action=f"/admin/e-post/{failed.id}/send-igjen")
+    assert r.status_code == 302
+    run_pending_jobs()
+    assert len(inbox.messages) == 2
+
+
+def test_wrong_login_keeps_the_queue_with_a_clear_message(app, smtp_server):
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=False, handled=False)
+
+    inbox = smtp_server(authenticator=authenticator, auth_require_tls=False)
+    use_smtp(app, inbox.port, MAIL_USER="medvirkning", MAIL_PASSWORD="feil")
+    mail.queue_mail(db.session, to="kari@example.no", template="receipt", reference="F-1", activity_title="A",
+                    link="https://x/y")
+    db.session.commit()
+    result = mail.send_due(db.session)
+    assert "avviste innloggingen" in str(result["stopped"]) and "HEARING_MAIL_PASSWORD" in str(result["stopped"])
+    assert db.session.scalar(sa.select(MailMessage)).status == MailStatus.QUEUED
+    assert inbox.messages == []
+
+
+def test_two_workers_never_send_the_same_message(app, smtp_server):
+    inbox = smtp_server()
+    use_smtp(app, inbox.port)
+    msg = mail.queue_mail(db.session, to="kari@example.no", template="receipt", reference="F-1", activity_title="A",
+                          link="https://x/y")
+    db.session.commit()
+    assert mail._claim(db.session, msg.id, utcnow()) is True
+    assert mail._claim(db.session, msg.id, utcnow()) is False  # the second worker does not get it
+    assert mail.send_due(db.session)["sent"] == 0
+    # a worker that stopped mid-send: marked failed with a reason, not sent again on a guess
+    assert mail.recover_stale(db.session, now=utcnow() + timedelta(minutes=30)) == 1
+    db.session.refresh(msg)
+    assert msg.status == MailStatus.FAILED and "vet ikke om meldingen kom fram" in mail.readable_error(msg)
+    assert inbox.messages == []
+
+
+def test_the_same_ref_is_queued_once(app):
+    for _ in range(2):
+        mail.queue_mail(db.session, to="kari@example.no", template="receipt", ref="receipt:1", reference="F-1",
+                        activity_title="A", link="https://x/y")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 1
+
+
+def test_report_published_goes_once_to_each_who_asked(client, hearing_activity, app):
+    answer(client, hearing_activity, respondent_email="kari@example.no", wants_report_notice="1")
+    answer(client, hearing_activity, respondent_email="kari@example.no", wants_report_notice="1", statement="Benk 2")
+    answer(client, hearing_activity, respondent_email="ola@example.no")  # did not ask
+    n = mail.queue_report_published(db.session, hearing_activity.process_id, link="https://x/rapport")
+    db.session.commit()
+    assert n == 1
+    again = mail.queue_report_published(db.session, hearing_activity.process_id, link="https://x/rapport")
+    assert again == 0
+    msg = db.session.scalar(sa.select(MailMessage))
+    assert msg.kind == "report_published" and msg.to_address == "kari@example.no" and "https://x/rapport" in msg.body_text
+    assert "ola@example.no" not in msg.body_text
+
+
+def test_messages_in_each_language(app):
+    for lang in ("nb", "nn", "en"):
+        subject, text, html = mail.render_mail("receipt", lang, reference="F-1", activity_title="A", link="https://x/y")
+        assert "F-1" in subject and "https://x/y" in text and f'lang="{lang}"' in html
