@@ -76,6 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from hearing.followup import bp as followup_bp
 
     app.register_blueprint(followup_bp)
+    from hearing.dashboard import bp as dashboard_bp
+
+    app.register_blueprint(dashboard_bp)
 
     from hearing.mail.views import bp as mail_bp
 

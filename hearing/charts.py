@@ -346,6 +346,26 @@ def _render(draw, fmt: str, *, salt: str) -> bytes:
     return buf.getvalue()
 
 
+#: CSS properties matplotlib writes that are SVG presentation attributes of the same name.
+_PRESENTATION = {
+    "fill", "fill-opacity", "fill-rule", "stroke", "stroke-width", "stroke-linecap", "stroke-linejoin",
+    "stroke-opacity", "stroke-dasharray", "stroke-dashoffset", "stroke-miterlimit", "opacity", "font-size",
+    "font-family", "font-weight", "font-style", "text-anchor", "clip-path", "dominant-baseline",
+}
+
+
+def _style_to_attributes(match: re.Match) -> str:
+    attrs = []
+    for decl in match.group(1).split(";"):
+        name, sep, value = decl.partition(":")
+        name, value = name.strip(), value.strip()
+        if name == "font-family":  # the browser may lack DejaVu Sans: a sans-serif of similar width
+            value = "DejaVu Sans, Verdana, Arial, sans-serif"
+        if sep and name in _PRESENTATION:
+            attrs.append(f' {name}="{escape(value, quote=True)}"')
+    return "".join(attrs)
+
+
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>", re.S)
 
 
@@ -361,7 +381,7 @@ def _accessible_svg(raw: str, chart_id: str, title: str, text: str) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
         f'viewBox="{view_box.group(1) if view_box else "0 0 518 230"}" id="{chart_id}" class="chart-svg" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" '
-        f'preserveAspectRatio="xMinYMin meet" style="width:100%;height:auto;max-width:48rem">'
+        f'preserveAspectRatio="xMinYMin meet" stroke-linejoin="round" stroke-linecap="butt">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(text)}</desc>'
     )
     body = body[opening.end():]
@@ -376,7 +396,10 @@ def _accessible_svg(raw: str, chart_id: str, title: str, text: str) -> str:
         return f' id="{chart_id}-{name}"' if name in referenced else ""
 
     body = re.sub(r' id="([^"]+)"', _id, body)
-    # an inline <style> applies to the whole page: keep matplotlib's rule inside this chart
-    body = body.replace("*{stroke-linejoin", f"#{chart_id} *{{stroke-linejoin", 1)
+    # The pages' Content-Security-Policy (style-src 'self') blocks <style> elements and style attributes,
+    # which would leave every shape black: matplotlib's one rule is on the root as attributes (above), and
+    # each style="a: b" becomes SVG presentation attributes a="b", which no policy blocks.
+    body = re.sub(r"<style\b.*?</style>", "", body, flags=re.S)
+    body = re.sub(r' style="([^"]*)"', _style_to_attributes, body)
     body = re.sub(r'(url\(#|href="#)([A-Za-z_][\w.\-]*)', lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", body)
     return (new_open + body).strip()

@@ -101,6 +101,10 @@ class Defaults:
     #: Seconds to wait for the provider.
     OIDC_TIMEOUT = 10
 
+    #: A stakeholder group is under-represented on the participation dashboard when its share of the
+    #: inputs is below this fraction of the share the process expects from it (0.75: below three quarters).
+    PARTICIPATION_UNDER_RATIO = 0.75
+
 
 def _coerce(value: str):
     """Environment values are strings; accept JSON for numbers, booleans and lists."""
