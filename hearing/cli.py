@@ -23,14 +23,15 @@ def init_db_command() -> None:
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice(["admin", "facilitator", "reviewer"]), default="admin", show_default=True)
-@click.password_option(help="At least 10 characters.")
+@click.password_option(help="At least 12 characters, not a common password.")
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account."""
     from hearing.admin.services import ServiceError, create_user
+    from hearing.auth.services import password_problem
 
-    if len(password) < 10:
-        raise click.BadParameter("Passordet må ha minst 10 tegn.", param_hint="--password")
+    if problem := password_problem(password, user_inputs=(email, name)):
+        raise click.BadParameter(str(problem), param_hint="--password")
     try:
         user = create_user(db.session, None, {"email": email, "name": name, "role": role, "password": password})
     except ServiceError as exc:

@@ -11,8 +11,26 @@ from wtforms import DateTimeLocalField, Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+class PasswordPolicy:
+    """WTForms validator for :func:`hearing.auth.services.password_problem`; the form's ``email`` and
+    ``name`` fields (or ``user``, the account the password is for) count as words to avoid."""
+
+    def __call__(self, form, field) -> None:
+        from wtforms.validators import ValidationError
+
+        from hearing.auth.services import password_problem
+
+        if not field.data:
+            return
+        user = getattr(form, "policy_user", None)
+        inputs = [getattr(getattr(form, name, None), "data", None) for name in ("email", "name")]
+        inputs += [getattr(user, "email", None), getattr(user, "name", None)]
+        if problem := password_problem(field.data, user_inputs=[v for v in inputs if isinstance(v, str)]):
+            raise ValidationError(problem)
+
+
 #: Staff passwords: the same rule wherever one is set (by an administrator or by the user).
-PASSWORD_RULE = Length(min=10, max=200, message=_l("Passordet må ha minst 10 tegn."))
+PASSWORD_RULE = PasswordPolicy()
 
 
 def local_zone() -> ZoneInfo:

@@ -163,7 +163,7 @@ def test_staff_change_their_own_password(app, client, make_user):
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"current": "feil-passord", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Det nåværende passordet er feil."),
-    ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "Passordet må ha minst 10 tegn."),
+    ({"current": PASSWORD, "password": "kort", "confirm": "kort"}, "Passordet må ha minst 12 tegn."),
     ({"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}, "Passordene er ikke like."),
     ({"current": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, "Skriv passordet du bruker nå."),
     ({"current": PASSWORD, "password": PASSWORD, "confirm": PASSWORD}, "Det nye passordet må være et annet enn det gamle."),

@@ -293,6 +293,8 @@ def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> U
         raise ServiceError(_l("Det finnes allerede en bruker med denne e-postadressen."))
     user = User(email=email, name=data["name"].strip(), role=data["role"], session_version=0)
     user.set_password(data["password"])
+    # A password an administrator set (or the form made) is known to someone else: the user replaces it.
+    user.must_change_password = actor is not None
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", user, email=email, role=user.role)
@@ -314,6 +316,7 @@ def reset_password(session: Session, actor: User, user: User, password: str | No
     """Set a new password (generated when none is given) and end the user's other sessions."""
     password = password or generate_password()
     user.set_password(password)
+    user.must_change_password = True  # known to the administrator: the user replaces it at next login
     user.failed_logins = 0
     user.locked_until_dt = None
     audit.record(session, actor, "user.reset_password", user)

@@ -393,6 +393,7 @@ def user_edit(user_id: int):
 def user_password(user_id: int):
     user = _get(User, user_id)
     form = forms.ResetPasswordForm()
+    form.policy_user = user
     if form.validate_on_submit():
         key, chosen = _form_key(form), form.password.data
 

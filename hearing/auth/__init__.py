@@ -48,7 +48,24 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+#: What a user with a temporary password may still open: the change itself, logout, static files.
+_WHILE_TEMPORARY = {"auth.change_password", "auth.logout", "static", "public.accessibility"}
+
+
 def init_app(app) -> None:
+    @app.before_request
+    def _temporary_password_first():
+        """A password an administrator set must be replaced before anything else is done (ASVS 2.1.x / 2.3.1)."""
+        from flask import redirect, request, session, url_for
+
+        # Only sessions that carry a login are looked at (loading the user of an anonymous session would
+        # trip Flask-Login's session protection and clear cookies for nothing).
+        if ("_user_id" in session and request.endpoint and request.endpoint not in _WHILE_TEMPORARY
+                and current_user.is_authenticated
+                and getattr(current_user, "must_change_password", False)):
+            return redirect(url_for("auth.change_password"))
+        return None
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Logg inn for å se denne siden.")
     login_manager.login_message_category = "info"

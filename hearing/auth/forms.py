@@ -18,7 +18,7 @@ class ChangePasswordForm(FlaskForm):
     current = PasswordField(_l("Nåværende passord"), validators=[DataRequired(message=_l("Skriv passordet du bruker nå."))],
                             render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("Nytt passord"), validators=[DataRequired(message=_l("Skriv et nytt passord.")), PASSWORD_RULE],
-                             description=_l("Minst 10 tegn."), render_kw={"autocomplete": "new-password"})
+                             description=_l("Minst 12 tegn. Unngå vanlige passord og ditt eget navn."), render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Gjenta det nye passordet"),
                             validators=[DataRequired(message=_l("Skriv det nye passordet en gang til.")),
                                         EqualTo("password", message=_l("Passordene er ikke like."))],

@@ -42,6 +42,9 @@ def login():
             form.form_errors.append(_(str(exc)))
         else:
             login_user(user)
+            if user.must_change_password:
+                flash(_("Du er logget inn med et midlertidig passord. Velg ditt eget passord før du går videre."), "info")
+                return redirect(url_for("auth.change_password"))
             flash(_("Du er logget inn."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
     return render_template("auth/login.html", form=form)
@@ -53,6 +56,7 @@ def login():
 def change_password():
     form = forms.ChangePasswordForm()
     user = current_user._get_current_object()
+    form.policy_user = user
     if form.validate_on_submit():
         try:
             services.change_password(db.session, user, form.current.data, form.password.data)
@@ -62,12 +66,15 @@ def change_password():
             login_user(user)  # this session goes on with the new password; other sessions end
             flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
             return redirect(home_for(user))
-    return render_template("auth/change_password.html", form=form)
+    return render_template("auth/change_password.html", form=form, temporary=user.must_change_password)
 
 
 @bp.post("/logout")
 @public
 def logout():
+    if current_user.is_authenticated:
+        # Ended on the server too: a copy of this session's cookie no longer logs anyone in.
+        services.end_session(db.session, current_user._get_current_object())
     logout_user()
     flash(_("Du er logget ut."), "info")
     return redirect(url_for("public.index"))

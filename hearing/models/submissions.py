@@ -75,7 +75,9 @@ class Submission(Base):
     group_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stakeholder_groups.id", ondelete="SET NULL"))
     #: Human reference shown on the receipt, e.g. "H-2026-000123".
     reference: Mapped[str] = mapped_column(sa.String(32), unique=True)
-    #: One-time key carried by the rendered form: a replayed POST finds this row instead of adding one.
+    #: SHA-256 of the one-time key carried by the rendered form (never the key: with the app secret it
+    #: gives the edit link): a replayed POST finds this row instead of adding one. Imports keep their own
+    #: content-derived key here ("imp<activity>:…"), which is no secret.
     submission_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     #: SHA-256 of the secret edit token in the receipt link.
     edit_token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -34,6 +34,8 @@ class User(UserMixin, Base):
     is_active_user: Mapped[bool] = mapped_column(default=True)
     #: Bumped on password change so other sessions are logged out.
     session_version: Mapped[int] = mapped_column(default=1)
+    #: The password was set by an administrator (a temporary one): the user must choose their own at next login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Failed logins in a row, for lock-out.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until_dt: Mapped[datetime | None]

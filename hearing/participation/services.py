@@ -5,6 +5,7 @@ Functions take a session and plain data and never look at the request.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -50,6 +51,32 @@ class ResponseError(ValueError):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def key_hash(submission_key: str) -> str:
+    """What the database keeps of a form's one-time key: its SHA-256, never the key (which, with the app
+    secret, gives the edit link; see :func:`edit_token_for`)."""
+    return hashlib.sha256(f"submission:{submission_key}".encode()).hexdigest()
+
+
+def bind_key(secret_key: str, browser_secret: str) -> str:
+    """A new one-time key for an answer form, bound to the browser's session secret (its CSRF secret).
+
+    The key is ``nonce.mac``; :func:`key_is_bound` tells later whether a POST that repeats it comes
+    from the same browser session, which alone may be led back to the receipt and its edit link.
+    """
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_key_mac(secret_key, nonce, browser_secret)}"
+
+
+def key_is_bound(secret_key: str, submission_key: str, browser_secret: str | None) -> bool:
+    nonce, dot, mac = submission_key.partition(".")
+    return bool(dot and browser_secret) and hmac.compare_digest(mac, _key_mac(secret_key, nonce, browser_secret))
+
+
+def _key_mac(secret_key: str, nonce: str, browser_secret: str) -> str:
+    digest = hmac.new(secret_key.encode(), f"key:{nonce}:{browser_secret}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
 
 
 def edit_token_for(secret_key: str, submission_key: str) -> str:
@@ -301,7 +328,7 @@ def submit_response(
             "invitation_id": invitation.id if invitation else None,
             "group_id": group_id,
             "reference": "pending-" + secrets.token_hex(8),
-            "submission_key": submission_key,
+            "submission_key": key_hash(submission_key),
             "edit_token_hash": token_hash(token),
             "respondent_name": data.respondent_name.strip() or None,
             "respondent_email": data.respondent_email.strip().lower() or None,
@@ -334,7 +361,7 @@ def submit_response(
         # The unique submission key refused a replayed or double-clicked POST (no lookup first: the
         # busy path saves a query): give back the stored submission, and with it the same receipt.
         session.rollback()
-        existing = session.scalar(sa.select(Submission).where(Submission.submission_key == submission_key))
+        existing = session.scalar(sa.select(Submission).where(Submission.submission_key == key_hash(submission_key)))
         if existing is None:
             raise
         return existing.id, token, False

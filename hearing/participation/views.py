@@ -99,7 +99,7 @@ def read_response(activity: Activity) -> tuple[services.ResponseData, dict[str, 
 def _render_form(activity, *, data=None, errors=None, invitation=None, token=None, submission=None, status=200, notice=None,
                  **secrets_):
     now = utcnow()
-    secrets_.setdefault("submission_key", request.form.get("submission_key") or new_key())
+    secrets_.setdefault("submission_key", request.form.get("submission_key") or _form_key())
     return render_template(
         "participation/respond.html",
         activity=activity,
@@ -117,6 +117,17 @@ def _render_form(activity, *, data=None, errors=None, invitation=None, token=Non
         now=now,
         **secrets_,
     ), status
+
+
+def _browser_secret() -> str | None:
+    """This browser session's CSRF secret (Flask-WTF keeps it in the signed session cookie)."""
+    return session.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+
+
+def _form_key() -> str:
+    """A new one-time key for an answer form, bound to this browser session (see services.bind_key)."""
+    generate_csrf()  # makes sure the session has its CSRF secret
+    return services.bind_key(current_app.config["SECRET_KEY"], _browser_secret())
 
 
 # Stand-ins for the two secrets of a shared form page; random, so no document text can contain them.
@@ -138,7 +149,7 @@ def _shared_form(activity):
     page = pages.get(key)
     if page is None:
         page = pages[key] = _render_form(activity, csrf_token=lambda: _CSRF_SLOT, submission_key=_KEY_SLOT)[0]
-    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, new_key())
+    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, _form_key())
 
 
 def _respond(activity: Activity, invitation: Invitation | None = None, token: str | None = None):
@@ -158,10 +169,11 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
         return _render_form(activity, data=data, invitation=invitation, token=token, status=409)
     if errors:
         return _render_form(activity, data=data, errors=errors, invitation=invitation, token=token, status=422)
+    submission_key = request.form.get("submission_key", "")[:64] or new_key()
     try:
         _id, edit_token, created = services.submit_response(
             db.session, activity, data,
-            submission_key=request.form.get("submission_key", "")[:64] or new_key(),
+            submission_key=submission_key,
             secret_key=current_app.config["SECRET_KEY"], upload_folder=current_app.config["UPLOAD_FOLDER"],
             invitation=invitation, lang=html_lang(),
             receipt_link=lambda t: url_for("participation.response", token=t, _external=True),
@@ -175,6 +187,12 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
                             notice=_("Vi klarte ikke å lagre svaret ditt akkurat nå. Ingenting er sendt. Teksten din står under – prøv å sende igjen om litt."))
     if created:
         schedule_after_commit(db.session)
+    elif not services.key_is_bound(current_app.config["SECRET_KEY"], submission_key, _browser_secret()):
+        # A repeated form from another browser (a copied page, a shared computer's history): the answer
+        # is safe, but its receipt and edit link belong to the session that sent it.
+        return render_template("participation/message.html", title=_("Svaret er allerede mottatt"),
+                               text=_("Dette skjemaet er allerede sendt, og svaret er tatt vare på. Bruk lenken i "
+                                      "kvitteringen for å se eller endre svaret."))
     return redirect(url_for("participation.response", token=edit_token, kvittering=1))
 
 
