@@ -4,7 +4,7 @@ Submission keys of web answers are kept as SHA-256 only (with the app secret a k
 and users get must_change_password (a password set by an administrator is replaced at next login).
 
 Revision ID: a19c0de5e001
-Revises: b6f1d2c3a4e5
+Revises: 5cbe53754c89
 Create Date: 2026-12-04 09:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a19c0de5e001'
-down_revision = 'b6f1d2c3a4e5'
+down_revision = '5cbe53754c89'
 branch_labels = None
 depends_on = None
 
