@@ -83,6 +83,7 @@ NOT_IN_BACKUP = frozenset(
         "export_files",
         "process_identities",
         "rate_limits",
+        "api_tokens",
     }
 )
 

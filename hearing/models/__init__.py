@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
 
+from hearing.models.api import ApiScope, ApiToken
 from hearing.models.audit import AccessibilityReport, AuditEvent, RateLimit, RequestKey
 from hearing.models.base import Base, utcnow
 from hearing.models.documents import Document, Section
@@ -52,6 +53,7 @@ from hearing.models.themes import (
 from hearing.models.users import Role, User
 
 __all__ = [
+    "ApiScope", "ApiToken",
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
