@@ -84,6 +84,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(mail_bp)
 
+    from hearing import api
+
+    api.init_app(app)
+
     from hearing import cli
 
     cli.init_app(app)

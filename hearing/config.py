@@ -39,6 +39,8 @@ class Defaults:
     #: the database error page (503, the typed text kept) instead of a bare 500 from the limiter.
     RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10/minute"
+    #: Requests per personal API token (or per address without a token) to /api/v1.
+    API_RATE_LIMIT = "600/minute"
     #: How many proxies (load balancers) stand in front of the app and set X-Forwarded-For/-Proto/-Host.
     #: 0 trusts none of these headers (they could be forged); 1 behind one load balancer.
     PROXY_COUNT = 0

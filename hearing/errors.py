@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -34,8 +34,18 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if request.path.startswith("/api/"):  # the JSON API answers with problem details
+            from hearing.api.problems import from_http_exception
+
+            return from_http_exception(exc)
         return render_error(exc.code or 500)
 
     @app.errorhandler(500)
     def _server(exc):
+        if request.path.startswith("/api/"):
+            from werkzeug.exceptions import InternalServerError
+
+            from hearing.api.problems import from_http_exception
+
+            return from_http_exception(InternalServerError())
         return render_error(500)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import http
 
-from flask import Flask, current_app
+from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -58,10 +58,9 @@ def _description() -> str:
 
 
 def init_app(app: Flask) -> None:
-    from hearing.api import docs, views, writes  # noqa: F401  (routes register on import)
-    from hearing.api.auth import SCHEME, rate_limit_key
+    from hearing.api import admin, docs, views, writes  # noqa: F401  (routes register on import)
+    from hearing.api.auth import SCHEME
     from hearing.api.schemas import ProblemSchema
-    from hearing.extensions import csrf, limiter
 
     api.ERROR_SCHEMA = ProblemSchema
     api.init_app(app, spec_kwargs={
@@ -73,10 +72,9 @@ def init_app(app: Flask) -> None:
         "type": "http", "scheme": "bearer", "bearerFormat": "hrg_…",
         "description": "Personlig API-nøkkel / personal API token (scopes: read, originals, import, placements)",
     })
-    limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(views.blp)
-    csrf.exempt(views.blp)  # no cookies: a token in a header cannot be sent by another site
     api.register_blueprint(views.blp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(admin.bp)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

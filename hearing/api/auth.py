@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import g, request
 from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hearing.api import tokens
 from hearing.api.problems import Problem
@@ -54,10 +55,12 @@ def current_token() -> ApiToken:
     if not row.user.is_active_user:
         raise Problem("unauthorized", "Brukeren som eier nøkkelen, er deaktivert.",
                       "The user who owns the token is deactivated.")
-    if tokens.touch(row, now):
-        # on a connection of its own: a read-only request commits nothing, a failed write rolls back its own work
+    if tokens.due_for_touch(row, now):
+        # on a connection of its own (a read-only request commits nothing, a failed write rolls back its
+        # own work); the loaded row takes the value without becoming a change of the request's session
         with db.engine.begin() as conn:
             conn.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_dt=now))
+        set_committed_value(row, "last_used_dt", now)
     return row
 
 

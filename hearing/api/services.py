@@ -38,6 +38,7 @@ from hearing.models import (
 )
 from hearing.models.drafts import measure_inputs, strategy_inputs
 from hearing.models.processes import activity_groups
+from hearing.privacy.fields import mask_filename, mask_input_fields, mask_submission_fields
 
 # --- cursor pagination ----------------------------------------------------------------------------
 
@@ -192,9 +193,15 @@ def submission_dicts(session: Session, submissions: list[Submission], *, origina
                        "updated_dt")
         row["respondent_name"] = s.respondent_name if originals else None
         row["respondent_email"] = s.respondent_email if originals else None
+        if not originals:  # what reviewers see: the body and case reference masked, never the private name
+            masked = mask_submission_fields(s, audience="reviewer")
+            row["on_behalf_of"], row["case_reference"] = masked.on_behalf_of, masked.case_reference
         row["input_ids"] = inputs.get(s.id, [])
         row["answers"] = [] if s.is_withdrawn else sorted(s.answers, key=lambda a: a.prompt_id)
-        row["attachments"] = [] if s.is_withdrawn else sorted(s.attachments, key=lambda a: a.id)
+        row["attachments"] = [] if s.is_withdrawn else [
+            {**_columns(a, "id", "content_type", "size", "sha256"),
+             "filename": a.filename if originals else mask_filename(a.filename)}
+            for a in sorted(s.attachments, key=lambda a: a.id)]
         out.append(row)
     return out
 
@@ -213,7 +220,11 @@ def inputs_query(session: Session, process: Process, *, activity: Activity | Non
 def input_dict(item: Input, *, originals: bool) -> dict:
     row = _columns(item, "id", "activity_id", "submission_id", "prompt_id", "section_id", "group_id", "source",
                    "table_label", "place_name", "lang", "duplicate_of_id", "created_dt", "updated_dt")
-    row["text"] = item.text if originals else item.text_masked
+    if originals:
+        row["text"] = item.text
+    else:
+        masked = mask_input_fields(item)
+        row["text"], row["place_name"] = masked.text, masked.place
     row["is_original"] = bool(originals)
     return row
 

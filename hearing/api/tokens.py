@@ -97,12 +97,9 @@ def find(session: Session, token: str) -> ApiToken | None:
     return session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
 
 
-def touch(row: ApiToken, now: datetime) -> bool:
-    """Note the use; True when the row changed (the caller commits on its own connection or session)."""
-    if row.last_used_dt is None or now - row.last_used_dt >= TOUCH_EVERY:
-        row.last_used_dt = now
-        return True
-    return False
+def due_for_touch(row: ApiToken, now: datetime) -> bool:
+    """Should this use be noted in ``last_used_dt``? (At most once every TOUCH_EVERY.)"""
+    return row.last_used_dt is None or now - row.last_used_dt >= TOUCH_EVERY
 
 
 def tokens(session: Session) -> list[ApiToken]:

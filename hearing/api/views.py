@@ -3,15 +3,16 @@ services and return data that flask-smorest dumps with the documented schema (an
 
 from __future__ import annotations
 
-from flask import g
+import sqlalchemy as sa
+from flask import current_app, g
 from flask_smorest import Blueprint
 
 from hearing import audit
 from hearing.api import schemas as s
 from hearing.api import services
-from hearing.api.auth import api_user, has_scope, token_required
-from hearing.api.problems import Problem
-from hearing.extensions import db
+from hearing.api.auth import api_user, has_scope, rate_limit_key, token_required
+from hearing.api.problems import Problem, problem_response
+from hearing.extensions import csrf, db, limiter
 from hearing.grouping.queries import current_run
 from hearing.models import (
     Activity,
@@ -29,6 +30,17 @@ blp = Blueprint("api", __name__, url_prefix="/api/v1",
                 description="Høringsplattformens JSON-API / The hearing platform's JSON API")
 
 READ = ApiScope.READ
+
+# Once, when the module loads (the blueprint serves every app made in this process).
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=rate_limit_key)(blp)
+csrf.exempt(blp)  # no cookies: a token in a header cannot be sent by another site
+
+
+@blp.errorhandler(sa.exc.OperationalError)
+def _database_down(exc):
+    current_app.logger.warning("API request without a database: %s", exc)
+    db.session.rollback()
+    return problem_response(Problem("unavailable", headers={"Retry-After": "30"}))
 
 ProcessPage = s.page_of(s.ProcessSchema, "ProcessPage")
 ActivityPage = s.page_of(s.ActivitySchema, "ActivityPage")
