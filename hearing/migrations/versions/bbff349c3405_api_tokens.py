@@ -1,7 +1,7 @@
 """personal API tokens
 
 Revision ID: bbff349c3405
-Revises: b6f1d2c3a4e5
+Revises: af28a40c404f
 Create Date: 2026-12-04 08:45:19.107297
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'bbff349c3405'
-down_revision = 'b6f1d2c3a4e5'
+down_revision = 'af28a40c404f'
 branch_labels = None
 depends_on = None
 
