@@ -1,7 +1,7 @@
 """personal API tokens
 
 Revision ID: bbff349c3405
-Revises: af28a40c404f
+Revises: 5cbe53754c89
 Create Date: 2026-12-04 08:45:19.107297
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'bbff349c3405'
-down_revision = 'af28a40c404f'
+down_revision = '5cbe53754c89'
 branch_labels = None
 depends_on = None
 
