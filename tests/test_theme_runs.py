@@ -296,15 +296,6 @@ def test_rename_move_pin_and_accept_through_pages(reviewer_client, world):
     db.session.expire_all()
     assert theme_with(run, BUS[2]).is_pinned
 
-    # a move to a theme of another run is refused
-    other = start_and_run(world, n_themes=3)
-    foreign = next(t for t in other.themes if not t.is_misc)
-    r = reviewer_client.post(f"/review/assignments/{a.id}/move",
-                             data={"theme_id": str(foreign.id), "csrf_token": _csrf(reviewer_client, theme_page)})
-    assert r.status_code == 302
-    db.session.expire_all()
-    assert theme_with(run, BUS[1]).theme_id == food.id
-
     r = reviewer_client.submit(run_page, {"min_percent": "0"}, action=f"/review/runs/{run.id}/accept", follow=True)
     assert "Lag forslag først" in text_of(r)
     # too few confirmed: the suggestion job fails with a reason shown on the page
@@ -325,6 +316,22 @@ def test_rename_move_pin_and_accept_through_pages(reviewer_client, world):
     db.session.expire_all()
     sources = set(db.session.scalars(sa.select(ThemeAssignment.source).where(ThemeAssignment.run_id == run.id)))
     assert "suggested" in sources
+
+    # a move to a theme of another run is refused
+    a = theme_with(run, BUS[1])
+    other = start_and_run(world, n_themes=3)
+    foreign = next(t for t in other.themes if not t.is_misc)
+    r = reviewer_client.post(f"/review/assignments/{a.id}/move",
+                             data={"theme_id": str(foreign.id), "csrf_token": _csrf(reviewer_client, theme_page)})
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert theme_with(run, BUS[1]).theme_id == food.id
+    # and the older run can be read but not changed: a change there would reach no later run
+    assert "Dette er en eldre gruppering" in text_of(reviewer_client.get(run_page))
+    r = reviewer_client.submit(theme_page, {"pinned": "1"}, action=f"/review/assignments/{a.id}/pin", follow=True)
+    assert "endringer her ville ikke blitt med videre" in text_of(r)
+    db.session.expire_all()
+    assert not theme_with(run, BUS[1]).is_pinned
 
 
 def test_new_inputs_are_offered_for_placement(reviewer_client, world):

@@ -39,6 +39,17 @@ def current_run(session: Session, process: Process | int) -> ThemeRun | None:
     return session.scalar(whole) or session.scalar(finished)
 
 
+def is_newest_of_its_scope(session: Session, run: ThemeRun) -> bool:
+    """True when no later run of the same scope (process, phase or activity) has finished: the run
+    reviewers may change. Changes in an older run would reach no later run, so they are refused."""
+    newer = finished_runs_query(run.process_id).where(
+        ThemeRun.id > run.id,
+        ThemeRun.phase_id.is_(None) if run.phase_id is None else ThemeRun.phase_id == run.phase_id,
+        ThemeRun.activity_id.is_(None) if run.activity_id is None else ThemeRun.activity_id == run.activity_id,
+    ).limit(1)
+    return session.scalar(newer) is None
+
+
 def visible_clause() -> sa.ColumnElement[bool]:
     """True for inputs that count: typed in directly (no submission) or from a submission not withdrawn.
 

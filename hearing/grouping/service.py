@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.grouping import decisions
-from hearing.grouping.queries import current_run, visible_inputs
+from hearing.grouping.queries import current_run, is_newest_of_its_scope, visible_inputs
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
     DecisionKind,
@@ -755,14 +755,24 @@ def _place_task(session: Session, job: Job, progress: Progress) -> dict:
 # --- reviewers' changes ---------------------------------------------------------------------------
 
 
-def _check_run_done(run: ThemeRun) -> None:
+def check_editable(session: Session, run: ThemeRun, error: type[ThemeServiceError] = ThemeServiceError) -> None:
+    """Reviewers change only a finished run that no later run of its scope has replaced."""
     if run.job is not None and run.job.status != JobStatus.DONE:
-        raise ThemeServiceError(_l("Grupperingen er ikke ferdig ennå."))
+        raise error(_l("Grupperingen er ikke ferdig ennå."))
+    if not is_newest_of_its_scope(session, run):
+        raise error(_l("Dette er en eldre gruppering, og endringer her ville ikke blitt med videre. "
+                       "Gjør endringen i den nyeste grupperingen."))
 
 
 def rename_theme(session: Session, actor, theme: Theme, name: str | None) -> Theme:
     """Give a theme the reviewer's name (empty: back to the automatic label); later runs keep it."""
+    check_editable(session, theme.run)
     name = (name or "").strip()[:300] or None
+    if name is not None and session.scalar(sa.select(Theme.id).where(
+            Theme.run_id == theme.run_id, Theme.id != theme.id, Theme.merged_into_id.is_(None),
+            sa.func.lower(sa.func.coalesce(Theme.name, Theme.guide_name, Theme.auto_label)) == name.lower()).limit(1)):
+        raise ThemeServiceError(_l("Et annet tema heter allerede «%(name)s». Velg et annet navn, eller slå temaene sammen.",
+                                   name=name))
     old = theme.name
     theme.name = name
     decisions.record(session, actor, DecisionKind.RENAME, process_id=theme.run.process_id, run_id=theme.run_id,
@@ -776,6 +786,7 @@ def move_input(session: Session, actor, assignment: ThemeAssignment, theme: Them
     """A reviewer puts an input in ``theme`` (kept by re-runs and used to train the suggestions)."""
     if theme.run_id != assignment.run_id:
         raise ThemeServiceError(_l("Temaet hører til en annen gruppering."))
+    check_editable(session, theme.run)
     old = assignment.theme_id
     assignment.theme_id = theme.id
     assignment.theme = theme
@@ -794,6 +805,7 @@ def move_input(session: Session, actor, assignment: ThemeAssignment, theme: Them
 
 def pin_input(session: Session, actor, assignment: ThemeAssignment, pinned: bool = True) -> ThemeAssignment:
     """Pin (confirm) an input where it is, or unpin it; a pinned input is never moved automatically."""
+    check_editable(session, assignment.theme.run)
     assignment.is_pinned = bool(pinned)
     if pinned:
         assignment.assigned_by_id = getattr(actor, "id", None)
@@ -845,6 +857,7 @@ def accept_suggestion(session: Session, actor, assignment: ThemeAssignment) -> T
     """Accept the stored suggestion of one input."""
     if assignment.suggested_theme_id is None:
         raise ThemeServiceError(_l("Innspillet har ikke noe forslag."))
+    check_editable(session, session.get(ThemeRun, assignment.run_id))
     _accept(assignment, actor)
     _record_confirm(session, actor, assignment)
     audit.record(session, actor, "theme.accept_suggestion", assignment, process_id=assignment.theme.run.process_id,
@@ -872,6 +885,7 @@ def accept_suggestions(session: Session, actor, run: ThemeRun, min_confidence: f
     """Accept every suggestion with at least ``min_confidence`` (0..1); suggests first if none are stored."""
     if not 0 <= min_confidence <= 1:
         raise ThemeServiceError(_l("Grensen må være mellom 0 og 100 %."))
+    check_editable(session, run)
     has = session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
         ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None)))
     if not has:

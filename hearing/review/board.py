@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.grouping import current_run, decisions, search
-from hearing.grouping.service import ThemeServiceError, move_input, scope_query
+from hearing.grouping.service import ThemeServiceError, check_editable, move_input, scope_query
 from hearing.i18n import CONTENT_LANGUAGES
 from hearing.models import (
     Activity,
@@ -378,11 +378,6 @@ def theme_labels(session: Session, events: list[AuditEvent], extra: list[Theme] 
 # --- reviewers' changes -------------------------------------------------------------------------
 
 
-def _check_done(run: ThemeRun) -> None:
-    if run.job is not None and run.job.status != "done":
-        raise BoardError(_l("Grupperingen er ikke ferdig ennå."))
-
-
 def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
     """Merge ``theme`` into ``target``: its inputs move there and it leaves the board.
 
@@ -395,7 +390,7 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
         raise BoardError(_l("Temaene hører til forskjellige grupperinger."))
     if theme.merged_into_id or target.merged_into_id:
         raise BoardError(_l("Temaet er allerede slått sammen med et annet."))
-    _check_done(theme.run)
+    check_editable(session, theme.run, BoardError)
     moving = session.scalars(
         sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id).order_by(ThemeAssignment.id)
     ).all()
@@ -442,7 +437,7 @@ def split_theme(session: Session, actor, theme: Theme, assignment_ids: list[int]
         raise BoardError(_l("Gi det nye temaet et navn."))
     if theme.merged_into_id:
         raise BoardError(_l("Temaet er slått sammen med et annet."))
-    _check_done(theme.run)
+    check_editable(session, theme.run, BoardError)
     chosen = session.scalars(
         sa.select(ThemeAssignment)
         .where(ThemeAssignment.theme_id == theme.id, ThemeAssignment.id.in_(assignment_ids or [-1]))

@@ -12,7 +12,7 @@ from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.grouping import decisions, service
-from hearing.grouping.queries import current_run
+from hearing.grouping.queries import current_run, is_newest_of_its_scope
 from hearing.idempotency import once
 from hearing.jobs import progress_view
 from hearing.labels import job_status_label
@@ -141,6 +141,8 @@ def run(run_id: int):
         "job": run.job,
         "scope_label": _scope_label(run),
         "status_label": job_status_label,
+        "newest": None if is_newest_of_its_scope(db.session, run) else service.latest_done_run(
+            db.session, run.process_id, run.phase_id, run.activity_id),
     }
     if not _done(run):
         return render_template("review/run.html", **ctx)
@@ -326,7 +328,11 @@ def theme_rename(theme_id: int):
     if not form.validate_on_submit():
         # The theme page again, with the typed name and what is wrong with it.
         return _theme_page(theme, rename_form=form, status=422)
-    service.rename_theme(db.session, current_user, theme, form.name.data)
+    try:
+        service.rename_theme(db.session, current_user, theme, form.name.data)
+    except service.ThemeServiceError as exc:
+        refuse_form(form, exc)
+        return _theme_page(theme, rename_form=form, status=422)
     db.session.commit()
     flash(_("Temaet heter nå «%(name)s».", name=theme.label), "success")
     return _back(theme.run, f"#theme-{theme.id}")
@@ -344,7 +350,7 @@ def assignment_move(assignment_id: int):
         try:
             service.move_input(db.session, current_user, assignment, target)
             db.session.commit()
-            flash(_("Innspillet er flyttet til «%(name)s».", name=target.label), "success")
+            flash(_("Innspillet er flyttet til «%(name)s» og regnes som bekreftet der.", name=target.label), "success")
         except service.ThemeServiceError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -360,12 +366,16 @@ def assignment_pin(assignment_id: int):
     form = forms.PinForm()
     if form.validate_on_submit():
         pinned = form.pinned.data == "1"
-        service.pin_input(db.session, current_user, assignment, pinned)
-        db.session.commit()
-        flash(
-            _("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."),
-            "success",
-        )
+        try:
+            service.pin_input(db.session, current_user, assignment, pinned)
+            db.session.commit()
+            flash(
+                _("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."),
+                "success",
+            )
+        except service.ThemeServiceError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
     return _back(db.session.get(ThemeRun, assignment.run_id))
 
 
@@ -485,6 +495,8 @@ def _input_page(inp: Input, dup_form=None, status: int = 200, lang_form=None):
         process=ctx.process,
         run=run,
         here=here,
+        # a reviewer may confirm or move the input here only in a run that later runs build on
+        targets=board.board_themes(run) if here is not None and is_newest_of_its_scope(db.session, run) else [],
         labels=labels,
         history=[_describe(e, labels) for e in history],
         actors=board.actors(db.session, history),
