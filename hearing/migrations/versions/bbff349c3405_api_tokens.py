@@ -1,7 +1,7 @@
 """personal API tokens
 
 Revision ID: bbff349c3405
-Revises: 5cbe53754c89
+Revises: a19c0de5e001
 Create Date: 2026-12-04 08:45:19.107297
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'bbff349c3405'
-down_revision = '5cbe53754c89'
+down_revision = 'a19c0de5e001'
 branch_labels = None
 depends_on = None
 
