@@ -290,71 +290,54 @@ def test_process_overview_counts_inputs_per_activity_and_phase(admin_client, mak
     assert "Ingen aktiviteter i denne fasen ennå." in page
 
 
-def test_create_user_with_generated_password_and_reset(admin_client, client, app):
-    r = admin_client.submit("/admin/users/new", {"name": "Frida Fasilitator", "email": "Frida@Kommune.no", "role": "facilitator", "password": ""}, follow=True)
-    assert "Midlertidig passord for frida@kommune.no" in text_of(r)
-    temp = shown_secret(r)
-    user = db.session.scalar(sa.select(User).filter_by(email="frida@kommune.no"))
-    assert user.role == "facilitator" and user.check_password(temp)
-    # The user logs in in another browser; a password reset ends that session.
-    other = app.test_client()
+def _link_in_outbox(email: str) -> str:
+    from hearing.models import MailMessage
+
+    msg = db.session.scalars(sa.select(MailMessage).where(MailMessage.to_address == email).order_by(MailMessage.id.desc())).first()
+    return re.search(r"http://localhost(/nytt-passord/[\w-]+)", msg.body_text).group(1)
+
+
+def test_a_new_user_is_invited_by_email_and_chooses_a_password(admin_client, app):
     from tests.conftest import Client
 
-    other = Client(other)
-    assert other.login("frida@kommune.no", temp).status_code == 302
-    assert other.get("/account/password").status_code == 200  # a temporary password is replaced first
+    client = Client(app.test_client())  # Frida's own browser
+    r = admin_client.submit("/admin/users/new", {"name": "Frida Fasilitator", "email": "Frida@Kommune.no", "role": "facilitator", "password": ""}, follow=True)
+    assert "En invitasjon med lenke for å velge passord er sendt til frida@kommune.no" in text_of(r)
+    user = db.session.scalar(sa.select(User).filter_by(email="frida@kommune.no"))
+    assert user.role == "facilitator"
+    link = _link_in_outbox("frida@kommune.no")
+    page = client.get(link)
+    assert page.status_code == 200 and "Velg passord" in text_of(page)
+    r = client.submit(link, {"password": "Molte-Fjellbekk-Tåke-91", "confirm": "Molte-Fjellbekk-Tåke-91"})
+    assert r.status_code == 302
+    assert client.get("/staff").status_code == 200  # logged in
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("Molte-Fjellbekk-Tåke-91")
+    assert client.get(link).status_code == 410  # once only
+    # An administrator's reset with a chosen password ends the user's sessions.
     r = admin_client.submit(f"/admin/users/{user.id}/edit", {"password": "et-nytt-passord-123", "confirm": "et-nytt-passord-123"},
                             action=f"/admin/users/{user.id}/password")
     assert r.status_code == 302
-    assert "/login" in other.get("/account/password").location  # sent to login
+    assert client.get("/staff").status_code == 302  # sent to login
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("et-nytt-passord-123")
     assert "user.reset_password" in actions()
+    # Without a chosen password the user gets a reset link by e-mail instead; nothing secret is shown.
+    r = admin_client.submit(f"/admin/users/{user.id}/edit", {"password": "", "confirm": ""},
+                            action=f"/admin/users/{user.id}/password", follow=True)
+    assert "En lenke for å lage et nytt passord er sendt til frida@kommune.no" in text_of(r)
+    assert _link_in_outbox("frida@kommune.no") != link
 
 
-def shown_secret(response) -> str:
-    return re.search(r'id="secret" type="text" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+def test_a_double_click_makes_one_user_and_one_invitation(admin_client, app):
+    from hearing.models import MailMessage
 
-
-def test_a_double_click_makes_one_user_and_shows_the_same_password(admin_client, app):
     page = admin_client.get("/admin/users/new").get_data(as_text=True)
     fields = {**hidden_fields(page), "name": "Per Pleier", "email": "per@kommune.no", "role": "reviewer", "password": ""}
     first, second = (admin_client.post("/admin/users/new", data=fields) for _ in range(2))
     assert first.status_code == second.status_code == 302 and first.location == second.location
     assert db.session.scalar(sa.select(sa.func.count(User.id)).where(User.email == "per@kommune.no")) == 1
-    shown = [shown_secret(admin_client.get(first.location)), shown_secret(admin_client.get(second.location))]
-    assert shown[0] == shown[1]
-    user = db.session.scalar(sa.select(User).filter_by(email="per@kommune.no"))
-    assert user.check_password(shown[0])
-    # A reset shows a new password the same way, also on a double click; the old one is gone.
-    page = admin_client.get(f"/admin/users/{user.id}/edit").get_data(as_text=True)
-    reset = hidden_fields(page, action=f"/admin/users/{user.id}/password")
-    first, second = (admin_client.post(f"/admin/users/{user.id}/password", data=reset) for _ in range(2))
-    assert first.location == second.location
-    new = shown_secret(admin_client.get(first.location))
-    db.session.expire_all()
-    assert new != shown[0] and db.session.get(User, user.id).check_password(new)
-    assert admin_client.get(f"/admin/users/{user.id}/midlertidig-passord?key=gjettet-nokkel").status_code == 410
-    assert admin_client.get(f"/users/{user.id}/midlertidig-passord").status_code == 404
-    # Once the user has chosen a password of their own, the temporary one is not shown any more.
-    db.session.get(User, user.id).set_password("mitt-eget-passord-123")
-    db.session.commit()
-    r = admin_client.get(first.location)
-    assert r.status_code == 410 and new not in r.get_data(as_text=True)
-
-
-def test_the_temporary_password_page_is_for_admins_and_for_an_hour(admin_client, app, make_user, monkeypatch):
-    from tests.conftest import Client
-
-    r = admin_client.submit("/admin/users/new", {"name": "Kai", "email": "kai@kommune.no", "role": "reviewer", "password": ""})
-    assert admin_client.get(r.location).status_code == 200
-    reviewer, other = make_user("reviewer"), Client(app.test_client())
-    assert other.login(reviewer.email).status_code == 302
-    assert other.get(r.location).status_code == 403
-    from hearing import idempotency
-
-    monkeypatch.setattr(idempotency, "utcnow", lambda: utcnow() + timedelta(hours=1, minutes=1))
-    assert admin_client.get(r.location).status_code == 410
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id)).where(MailMessage.to_address == "per@kommune.no")) == 1
 
 
 def test_user_form_errors_and_duplicates(admin_client, make_user):

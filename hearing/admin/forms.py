@@ -125,11 +125,13 @@ class UserForm(FlaskForm):
 
 
 class NewUserForm(FormKeyMixin, UserForm):
-    password = PasswordField(_l("Passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
+    password = PasswordField(_l("Passord"), validators=[Optional(), PASSWORD_RULE],
+                             description=_l("La stå tomt for å sende en invitasjon på e-post, der brukeren velger passord selv."))
 
 
 class ResetPasswordForm(FormKeyMixin, FlaskForm):
-    password = PasswordField(_l("Nytt passord"), validators=[Optional(), PASSWORD_RULE], description=_l("La stå tomt for å lage et midlertidig passord."))
+    password = PasswordField(_l("Nytt passord"), validators=[Optional(), PASSWORD_RULE],
+                             description=_l("La stå tomt for å sende brukeren en lenke på e-post der hen lager et nytt passord."))
     confirm = PasswordField(_l("Gjenta passordet"), validators=[EqualTo("password", message=_l("Passordene er ikke like."))])
 
 

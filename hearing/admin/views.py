@@ -16,6 +16,7 @@ from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices
+from hearing.i18n import html_lang
 from hearing.idempotency import key_is_recent, new_key, once, secret_for, url_token
 from hearing.models import (
     AccessibilityReport,
@@ -339,8 +340,26 @@ def _form_key(form) -> str:
     return key if 16 <= len(key) <= 64 else new_key()
 
 
-def _temporary_password(key: str) -> str:
-    return services.generate_password(secret_for(key, "password"))
+def _staff_link(token: str) -> str:
+    return url_for("auth.set_password", token=token, _external=True)
+
+
+def _send_staff_link(user: User) -> None:
+    """E-mail ``user`` a one-time link to choose a password: an invitation for someone who has never
+    logged in, else a reset link (the old password works until the link is used)."""
+    from hearing.auth import services as auth_services
+
+    if user.last_login_dt is None:
+        auth_services.invite_staff(db.session, current_user, user, link_for=_staff_link, lang=html_lang(),
+                                   days=int(current_app.config["STAFF_INVITATION_DAYS"]))
+    else:
+        minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
+        token = auth_services.issue_user_token(db.session, user, "password_reset", lifetime=timedelta(minutes=minutes))
+        from hearing.mail import queue_mail
+
+        queue_mail(db.session, to=user.email, template="password_reset", lang=html_lang(), link=_staff_link(token),
+                   minutes=minutes, email=user.email)
+        audit.record(db.session, current_user, "user.reset_link_sent", user)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -351,29 +370,22 @@ def user_new():
         key, chosen = _form_key(form), form.password.data
 
         def create() -> str:
-            user = services.create_user(db.session, current_user, {**form.data, "password": chosen or _temporary_password(key)})
-            flash(_("Brukeren er opprettet."), "success")
-            return url_for("admin.user_secret", user_id=user.id, key=key) if not chosen else url_for("admin.users")
+            # Without a chosen password the account gets one nobody knows, and the person chooses their own
+            # through the invitation e-mail (no temporary password is shown or sent).
+            user = services.create_user(db.session, current_user, {**form.data, "password": chosen or new_key() + new_key()})
+            if chosen:
+                flash(_("Brukeren er opprettet."), "success")
+            else:
+                _send_staff_link(user)
+                flash(_("Brukeren er opprettet. En invitasjon med lenke for å velge passord er sendt til %(email)s.",
+                        email=user.email), "success")
+            return url_for("admin.users")
 
         try:
             return once(key, create)
         except services.ServiceError as exc:
             refuse_form(form, exc)
     return render_template("admin/user_form.html", form=form, user=None)
-
-
-@bp.get("/users/<int:user_id>/midlertidig-passord")
-@role_required("admin")
-def user_secret(user_id: int):
-    """The temporary password a form just made, shown again on a reload or double click while it is
-    still the user's password and less than an hour old."""
-    user = _get(User, user_id)
-    key = request.args.get("key", "")
-    password = _temporary_password(key) if key_is_recent(key) else None
-    shown = password if password and user.check_password(password) else None
-    return render_template("admin/secret.html", title=_("Midlertidig passord for %(email)s", email=user.email),
-                           label=_("Midlertidig passord"), secret=shown, process=None,
-                           back=url_for("admin.users"), back_label=_("Tilbake til brukerne")), 200 if shown else 410
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -398,9 +410,13 @@ def user_password(user_id: int):
         key, chosen = _form_key(form), form.password.data
 
         def reset() -> str:
-            services.reset_password(db.session, current_user, user, chosen or _temporary_password(key))
-            flash(_("Passordet er endret. Brukeren er logget ut av andre økter."), "success")
-            return url_for("admin.user_secret", user_id=user.id, key=key) if not chosen else url_for("admin.users")
+            if chosen:
+                services.reset_password(db.session, current_user, user, chosen)
+                flash(_("Passordet er endret. Brukeren er logget ut av andre økter."), "success")
+            else:
+                _send_staff_link(user)
+                flash(_("En lenke for å lage et nytt passord er sendt til %(email)s.", email=user.email), "success")
+            return url_for("admin.users")
 
         return once(key, reset)
     return render_template("admin/user_form.html", form=forms.UserForm(obj=user), user=user, reset_form=form), 422

@@ -23,3 +23,17 @@ class ChangePasswordForm(FlaskForm):
                             validators=[DataRequired(message=_l("Skriv det nye passordet en gang til.")),
                                         EqualTo("password", message=_l("Passordene er ikke like."))],
                             render_kw={"autocomplete": "new-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("E-post"), validators=[DataRequired(message=_l("Skriv e-postadressen du logger inn med."))],
+                        render_kw={"autocomplete": "email"})
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nytt passord"), validators=[DataRequired(message=_l("Skriv et nytt passord.")), PASSWORD_RULE],
+                             description=_l("Minst 12 tegn. Unngå vanlige passord og ditt eget navn."), render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Gjenta passordet"),
+                            validators=[DataRequired(message=_l("Skriv passordet en gang til.")),
+                                        EqualTo("password", message=_l("Passordene er ikke like."))],
+                            render_kw={"autocomplete": "new-password"})

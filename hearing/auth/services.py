@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable
+import secrets
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hearing import audit
-from hearing.models import User, utcnow
+from hearing.models import TokenPurpose, User, UserToken, utcnow
 
 MAX_FAILURES = 5
 LOCK_TIME = timedelta(minutes=15)
@@ -122,3 +125,108 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.must_change_password = False
     audit.record(session, user, "user.change_password", user)
     session.commit()
+
+
+# --- one-time links: password reset and invitations of new staff ------------------------------------
+
+#: At most this many reset links per account and hour (more requests are answered the same, and ignored).
+RESETS_PER_HOUR = 3
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_new_password(password: str, user: User) -> None:
+    """The password policy (:func:`password_problem`) for a password set through a one-time link."""
+    if problem := password_problem(password, user_inputs=(user.email, user.name)):
+        raise LoginError(problem)
+
+
+def issue_user_token(session: Session, user: User, purpose: str, *, lifetime: timedelta) -> str:
+    """A new one-time link token for ``user`` (earlier unused ones of the purpose stop working); only
+    its hash is stored. The caller puts the link in an e-mail and commits."""
+    now = utcnow()
+    session.execute(
+        sa.update(UserToken).where(UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_dt.is_(None))
+        .values(used_dt=now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(UserToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(token), created_dt=now,
+                          expires_dt=now + lifetime))
+    session.flush()
+    return token
+
+
+def request_password_reset(session: Session, email: str, *, link_for: Callable[[str], str], lang: str | None,
+                           minutes: int) -> bool:
+    """Put a reset link in the outbox for an active account with this e-mail; the caller commits.
+
+    The answer to the person is the same whether the account exists or not (no account enumeration);
+    the return value (a link was queued) is for tests and the audit only. At most RESETS_PER_HOUR a
+    link per account and hour: more requests are ignored, so nobody can flood a colleague's inbox.
+    """
+    from hearing.mail import queue_mail
+
+    user = session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    if user is None or not user.is_active_user:
+        return False
+    recent = session.scalar(
+        sa.select(sa.func.count(UserToken.id)).where(
+            UserToken.user_id == user.id, UserToken.purpose == TokenPurpose.PASSWORD_RESET,
+            UserToken.created_dt > utcnow() - timedelta(hours=1))
+    )
+    if recent >= RESETS_PER_HOUR:
+        return False
+    token = issue_user_token(session, user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(minutes=minutes))
+    queue_mail(session, to=user.email, template="password_reset", lang=lang, link=link_for(token), minutes=minutes,
+               email=user.email)
+    audit.record(session, None, "user.password_reset_requested", user)
+    return True
+
+
+def invite_staff(session: Session, actor: User, user: User, *, link_for: Callable[[str], str], lang: str | None,
+                 days: int) -> None:
+    """E-mail a new (or not yet started) staff member a link to choose a password; the caller commits."""
+    from hearing.labels import ROLES
+    from hearing.mail import queue_mail
+
+    token = issue_user_token(session, user, TokenPurpose.STAFF_INVITATION, lifetime=timedelta(days=days))
+    with force_locale(lang or "nb"):
+        role = str(ROLES.get(user.role, user.role))
+    queue_mail(session, to=user.email, template="staff_invitation", lang=lang, link=link_for(token), days=days,
+               email=user.email, role=role, inviter=actor.name if actor else "")
+    audit.record(session, actor, "user.invite", user)
+
+
+def find_user_token(session: Session, token: str) -> UserToken | None:
+    """The unused, unexpired token row for a link, or None."""
+    if not token or len(token) > 100:
+        return None
+    row = session.scalar(sa.select(UserToken).where(UserToken.token_hash == _token_hash(token)))
+    if row is None or row.used_dt is not None or row.expires_dt <= utcnow() or not row.user.is_active_user:
+        return None
+    return row
+
+
+def set_password_with_token(session: Session, row: UserToken, password: str) -> User:
+    """Use a one-time link: check the policy, set the password, void the link and every other one, end
+    other sessions, and commit."""
+    user = row.user
+    check_new_password(password, user)
+    now = utcnow()
+    claimed = session.execute(
+        sa.update(UserToken).where(UserToken.id == row.id, UserToken.used_dt.is_(None)).values(used_dt=now)
+    ).rowcount
+    if claimed != 1:  # used in another tab a moment ago
+        session.rollback()
+        raise LoginError(_l("Lenken er allerede brukt. Be om en ny lenke."))
+    session.execute(sa.update(UserToken).where(UserToken.user_id == user.id, UserToken.used_dt.is_(None)).values(used_dt=now))
+    user.set_password(password)
+    user.must_change_password = False
+    user.failed_logins = 0
+    user.locked_until_dt = None
+    user.last_login_dt = now
+    audit.record(session, user, "user.set_password_by_link", user, purpose=row.purpose)
+    session.commit()
+    return user

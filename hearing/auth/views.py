@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 
 from hearing.auth import forms, public, role_required, services
 from hearing.extensions import db, limiter
+from hearing.i18n import html_lang
 
 bp = Blueprint("auth", __name__)
 
@@ -67,6 +68,46 @@ def change_password():
             flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
             return redirect(home_for(user))
     return render_template("auth/change_password.html", form=form, temporary=user.must_change_password)
+
+
+@bp.route("/glemt-passord", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    """Ask for a reset link. The answer is the same whether the address has an account or not."""
+    form = forms.ForgotPasswordForm()
+    if form.validate_on_submit():
+        minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
+        services.request_password_reset(
+            db.session, form.email.data, lang=html_lang(), minutes=minutes,
+            link_for=lambda token: url_for("auth.set_password", token=token, _external=True),
+        )
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data.strip(), minutes=minutes)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/nytt-passord/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def set_password(token: str):
+    """A one-time link from an e-mail (password reset or invitation of a new user): choose a password."""
+    row = services.find_user_token(db.session, token)
+    if row is None:
+        return render_template("auth/link_expired.html"), 410
+    form = forms.NewPasswordForm()
+    form.policy_user = row.user  # the person's e-mail and name count as words to avoid
+    purpose = row.purpose
+    if form.validate_on_submit():
+        try:
+            user = services.set_password_with_token(db.session, row, form.password.data)
+        except services.LoginError as exc:
+            form.form_errors.append(_(str(exc)))
+        else:
+            login_user(user)
+            flash(_("Passordet er lagret, og du er logget inn."), "success")
+            return redirect(home_for(user))
+    return render_template("auth/set_password.html", form=form, purpose=purpose, email=row.user.email)
 
 
 @bp.post("/logout")
