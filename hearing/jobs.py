@@ -469,3 +469,4 @@ def _load_tasks() -> None:
     import hearing.grouping.confirm  # noqa: F401
     import hearing.grouping.service  # noqa: F401
     import hearing.mail  # noqa: F401
+    import hearing.imports.jobs  # noqa: F401

@@ -10,7 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from flask import current_app
+
 from hearing.extensions import db
+from hearing.jobs import run_pending_jobs
 from hearing.imports import files, services
 from hearing.models import Activity, Answer, Input, Job, Prompt, StakeholderGroup, Submission, User
 from tests.conftest import hidden_fields, text_of
@@ -187,7 +190,7 @@ def test_import_windows_1252_with_group_column_and_warnings(survey):
                         {0: services.TIME, 1: services.GROUP, 2: f"prompt:{rating.id}", 3: f"prompt:{text.id}"})
     assert (result.rows, result.inputs, result.answers) == (2, 2, 1)
     assert any("«svært godt» er ikke et tall fra 1 til 5" in w for w in result.warnings)
-    assert any("gruppen «Ukjent gruppe» finnes ikke" in w for w in result.warnings)
+    assert any("Rad 3: Gruppen «Ukjent gruppe» er ikke koblet til en gruppe" in w for w in result.warnings)
     first = db.session.scalars(sa.select(Submission).order_by(Submission.id)).first()
     assert first.group.name == "Ledere"
     assert db.session.scalar(sa.select(Input.text).where(Input.submission_id == first.id)) == "Økt bemanning, særlig på natt"
@@ -242,16 +245,23 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
     assert (selected(html, 4), selected(html, 2), selected(html, 1)) == ("name", "time", "")
 
     choice = {"col-2": "time", "col-4": "name", "col-5": f"prompt:{rating.id}", "col-6": f"prompt:{free.id}", "default_group": "0"}
-    done = client.submit(mapping_url, choice, follow=True)
-    assert "Importert: 3 svar med 2 innspill og 3 vurderinger og valg" in text_of(done)
+    dry = client.submit(mapping_url, {**choice, "action": "preview"})
+    assert "3 nye svar legges til" in text_of(dry) and "Ingenting er lagret ennå" in text_of(dry)
+    assert count(Submission) == 0  # the dry run stores nothing
+    started = client.post(mapping_url, data={**hidden_fields(dry.get_data(as_text=True)), **choice, "action": "run"})
+    assert started.status_code == 302 and "/imports/runs/" in started.location
+    assert count(Submission) == 0  # the import runs in the background
+    run_pending_jobs(current_app._get_current_object(), limit=1)
+    done = client.get(started.location)
+    assert "3 nye svar" in text_of(done) and "2 innspill og 3 vurderinger og valg" in text_of(done)
     assert client.get(mapping_url).status_code == 404  # the raw export is not kept after the import
     queued = db.session.scalars(sa.select(Job.kind).where(Job.status == "queued")).all()
     assert queued in (["themes.embed"], ["themes.place"])  # the imported inputs get grouped in the background
     # The same file uploaded and imported again adds nothing.
     r = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "kopi.csv")}, content_type="multipart/form-data")
     assert r.location == mapping_url
-    again = client.submit(mapping_url, choice, follow=True)
-    assert "Importert: 0 svar" in text_of(again) and "Hoppet over 3 rader som var importert før" in text_of(again)
+    again = client.submit(mapping_url, {**choice, "action": "preview"})
+    assert "0 nye svar legges til" in text_of(again) and "3 rader er importert før og hoppes over" in text_of(again)
     assert (count(Submission), count(Input)) == (3, 2)
 
 
@@ -267,9 +277,13 @@ def test_bad_upload_shows_the_message_on_the_form(client, make_user, survey):
     assert "Velg en fil å laste opp" in text_of(missing)
 
 
-def test_imports_are_for_reviewers(client, make_user, survey):
+def test_imports_are_for_reviewers_and_facilitators_of_workshops(client, make_user, survey):
     client.login(make_user("facilitator").email)
     assert client.get(f"/imports/activities/{survey.id}").status_code == 403
+    workshop = Activity(process=survey.process, kind="workshop", title="Verksted")
+    db.session.add(workshop)
+    db.session.commit()
+    assert client.get(f"/imports/activities/{workshop.id}").status_code == 200
     assert db.session.scalar(sa.select(sa.func.count(User.id))) >= 1
 
 

@@ -44,6 +44,7 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("processes", "id", None),
     ("phases", "process_id", "processes"),
     ("stakeholder_groups", "process_id", "processes"),
+    ("import_group_values", "process_id", "processes"),
     ("activities", "process_id", "processes"),
     ("activity_groups", "activity_id", "activities"),
     ("prompts", "activity_id", "activities"),
@@ -54,6 +55,7 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("submissions", "activity_id", "activities"),
     ("answers", "submission_id", "submissions"),
     ("attachments", "submission_id", "submissions"),
+    ("import_rows", "submission_id", "submissions"),
     ("inputs", "activity_id", "activities"),
     ("theme_runs", "process_id", "processes"),
     ("themes", "run_id", "theme_runs"),
@@ -84,6 +86,8 @@ NOT_IN_BACKUP = frozenset(
         "process_identities",
         "rate_limits",
         "api_tokens",
+        "import_runs",
+        "import_changes",
     }
 )
 

@@ -48,6 +48,8 @@ class Table:
     delimiter: str = ""
     #: The text encoding found in a CSV file.
     encoding: str = ""
+    #: Things the reader noticed that the person should check (lazy messages), e.g. an unclosed quote.
+    warnings: list = field(default_factory=list)
 
     def preview(self, n: int = 5) -> list[list[str]]:
         return [r.cells for r in self.rows[:n]]
@@ -138,7 +140,25 @@ def _read_csv(data: bytes, name: str) -> Table:
     numbered = [(i, [c.strip() for c in r]) for i, r in enumerate(records, start=1)]
     table = _table(numbered, name, merged_header_columns=set())
     table.kind, table.delimiter, table.encoding = "csv", delimiter, encoding
+    if (line := _unclosed_quote_line(text)) is not None:
+        table.warnings.append(
+            _l("Linje %(line)s har et anførselstegn (\") som aldri lukkes. Alt etter det er lest som én celle, så "
+               "svar fra flere personer kan være slått sammen. Rett filen og last den opp på nytt.", line=line)
+        )
     return table
+
+
+def _unclosed_quote_line(text: str) -> int | None:
+    """The line where a quote opens that is never closed (an odd number of quotes from there on), or None."""
+    if text.count('"') % 2 == 0:
+        return None
+    inside, opened = False, None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2:
+            inside = not inside
+            if inside:
+                opened = number
+    return opened if inside else None
 
 
 # --- XLSX ----------------------------------------------------------------------------------------
@@ -211,6 +231,9 @@ def _table(numbered: list[tuple[int, list[str]]], name: str, *, merged_header_co
         if any(sub[c] for c in merged_header_columns if c < width):
             header = [_join(top, below) for top, below in zip(header, sub, strict=True)]
             body = body[1:]
+    if not body:
+        raise ImportFileError(_l("«%(name)s» har bare overskriftsraden og ingen rader med svar. Eksporter svarene på nytt "
+                                 "når noen har svart.", name=name))
     used = [i for i in range(width) if header[i] or any(cells[i] for _, cells in body)]
     columns = _unique_names([header[i] or f"Kolonne {_letter(i)}" for i in used])
     rows = [Row(n, [cells[i] for i in used]) for n, cells in body]

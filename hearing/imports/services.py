@@ -1,9 +1,22 @@
 """Import answers from an uploaded export into an activity: one Submission per row, free text as Inputs,
-ratings and choices as Answers. Importing the same file again adds nothing (keys from the file's hash)."""
+ratings and choices as Answers.
+
+Each imported response remembers its source row (:class:`~hearing.models.ImportedRow`): the export's own
+row id when the file has one (Forms "ID", Questback/Enalyzer/SurveyXact respondent id, Nettskjema's
+submission id), else a fingerprint of the row's cells that does not depend on the mapping, the column
+order or whether the file is CSV or XLSX. Importing an export again adds only the new rows and updates
+the responses whose row changed (each change audited and undoable with the import).
+
+:func:`plan_rows` is the dry run (what would happen to each row, with warnings); :func:`import_batch`
+stores a slice of rows; the background job in :mod:`hearing.imports.jobs` runs a whole import in batches.
+"""
 
 from __future__ import annotations
 
+import difflib
+import gzip
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -17,12 +30,26 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.imports.files import ImportFileError, Table, read_table
-from hearing.models import Activity, Answer, Input, InputSource, Prompt, StakeholderGroup, Submission
+from hearing.imports.files import ImportFileError, Row, Table, read_table
+from hearing.models import (
+    Activity,
+    Answer,
+    GroupValue,
+    ImportChange,
+    ImportedRow,
+    ImportRun,
+    ImportStatus,
+    Input,
+    InputSource,
+    Prompt,
+    StakeholderGroup,
+    Submission,
+    utcnow,
+)
 from hearing.models.processes import QuestionType
 
 #: What a column can be mapped to, besides "prompt:<id>".
-NAME, TIME, GROUP = "name", "time", "group"
+NAME, TIME, GROUP, TABLE, LANG, NEW = "name", "time", "group", "table", "lang", "new"
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
 _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d",
@@ -33,9 +60,11 @@ _TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %I:%M:%S %p", "%Y/%m/%d %H:%M", "%Y/%m/%d",
     # Excel in Norwegian: "14.03.2024 22.22.33".
     "%d.%m.%Y %H.%M.%S", "%d.%m.%Y %H.%M",
+    # Excel and SurveyXact in Danish: "14-03-2024 22:22:33", "14-03-2024 22.22".
+    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y %H.%M.%S", "%d-%m-%Y %H.%M", "%d-%m-%Y",
 )
 _GMT_OFFSET = re.compile(r"\s*(?:GMT|UTC)(?:\s*([+-])(\d{1,2})(?::?(\d{2}))?)?\s*$", re.IGNORECASE)
-MAX_WARNINGS = 50
+MAX_WARNINGS = 200
 IMPORTED_MEANWHILE = _l("Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over.")
 
 
@@ -54,10 +83,36 @@ def _folder(upload_folder: str) -> Path:
 
 #: An upload not imported within this time is removed (exports carry names and e-mail addresses).
 KEEP_UPLOAD = timedelta(hours=24)
+_SUFFIXES = (".bin", ".name", ".table.json.gz")
+
+
+def _dump_table(table: Table) -> bytes:
+    from hearing.jobs import storable
+
+    data = {
+        "columns": table.columns, "kind": table.kind, "delimiter": table.delimiter, "encoding": table.encoding,
+        "warnings": [storable(w, limit=2000) for w in table.warnings],
+        "rows": [[r.number, r.cells] for r in table.rows],
+    }
+    return gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), compresslevel=5)
+
+
+def _load_table(raw: bytes) -> Table:
+    from hearing.jobs import readable
+
+    data = json.loads(gzip.decompress(raw))
+    return Table(
+        columns=data["columns"], rows=[Row(n, cells) for n, cells in data["rows"]], kind=data["kind"],
+        delimiter=data["delimiter"], encoding=data["encoding"], warnings=[readable(w) for w in data["warnings"]],
+    )
 
 
 def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
-    """Check that the file reads, keep it under its SHA-256 until it is imported, return that id and the table."""
+    """Read the file once, keep it and what was read under its SHA-256 until it is imported; the id and table.
+
+    The parsed rows are kept beside the file (gzip JSON), so the preview, the dry run and the background
+    import never read the file again.
+    """
     table = read_table(data, filename)
     file_id = hashlib.sha256(data).hexdigest()
     folder = _folder(upload_folder)
@@ -67,6 +122,7 @@ def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, T
             old.unlink(missing_ok=True)
     (folder / f"{file_id}.bin").write_bytes(data)
     (folder / f"{file_id}.name").write_text(Path(filename or "fil").name[:200], encoding="utf-8")
+    (folder / f"{file_id}.table.json.gz").write_bytes(_dump_table(table))
     return file_id, table
 
 
@@ -80,17 +136,114 @@ def load_upload(upload_folder: str, file_id: str) -> tuple[str, Table] | None:
         return None
     name_path = folder / f"{file_id}.name"
     name = name_path.read_text(encoding="utf-8") if name_path.exists() else ""
-    return name, read_table(path.read_bytes(), name)
+    parsed = folder / f"{file_id}.table.json.gz"
+    if parsed.exists():
+        try:
+            return name, _load_table(parsed.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # read the file again below
+    table = read_table(path.read_bytes(), name)
+    parsed.write_bytes(_dump_table(table))
+    return name, table
 
 
 def discard_upload(upload_folder: str, file_id: str) -> None:
     """Remove the stored file once its rows are in the database."""
     if FILE_ID.match(file_id or ""):
-        for suffix in (".bin", ".name"):
+        for suffix in _SUFFIXES:
             (_folder(upload_folder) / f"{file_id}{suffix}").unlink(missing_ok=True)
 
 
-# --- mapping and import --------------------------------------------------------------------------
+# --- the source of a row -------------------------------------------------------------------------
+
+#: Column names (letters and digits only, case-folded) of the exports' own row ids: Microsoft Forms "ID",
+#: Questback/Enalyzer "Respondent ID", SurveyXact "respondentid", Nettskjema "Svar-ID"/"$submission_id", …
+ROW_ID_COLUMNS = frozenset({
+    "id", "respondentid", "respid", "respondentnummer", "respondentnr", "responseid", "svarid", "besvarelsesid",
+    "besvarelseid", "innsendingsid", "innsendingid", "submissionid", "skjemaid", "recordid", "responsenumber",
+})
+_DATEISH = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_NUMBER = re.compile(r"^-?\d+(?:[.,]\d+)?$")
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^0-9a-zæøåäöü]", "", name.casefold())
+
+
+def _norm_header(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _naive_time(value: str) -> datetime | None:
+    value = _GMT_OFFSET.sub("", value.strip())
+    try:
+        return datetime.fromisoformat(value.replace("Z", "")).replace(tzinfo=None)
+    except ValueError:
+        pass
+    for fmt in _TIME_FORMATS:
+        try:
+            return datetime.strptime(value, fmt)  # noqa: DTZ007  (compared as written)
+        except ValueError:
+            continue
+    return None
+
+
+def norm_cell(value: str) -> str:
+    """A cell as it reads in every format: "4,0" and 4.0 are "4"; "15.01.2026 09:01:10" and the
+    spreadsheet date are "2026-01-15T09:01"; spaces and line breaks collapsed; case-folded."""
+    text = " ".join(str(value).split())
+    if not text:
+        return ""
+    if _NUMBER.match(text):
+        number = float(text.replace(",", "."))
+        return str(int(number)) if number.is_integer() else repr(number)
+    if _DATEISH.match(text) and (when := _naive_time(text)) is not None:
+        return when.strftime("%Y-%m-%dT%H:%M")  # minutes: a CSV saved by Excel may drop the seconds
+    return text.casefold()
+
+
+def id_column(table: Table) -> int | None:
+    """The column with the export's own row ids: a known name, filled and unique in every row."""
+    for index, column in enumerate(table.columns):
+        if _letters(column) not in ROW_ID_COLUMNS:
+            continue
+        values = [r.cells[index].strip() for r in table.rows]
+        if all(values) and len(set(values)) == len(values):
+            return index
+    return None
+
+
+@dataclass
+class Identity:
+    #: What finds the row again in a later export (see :class:`ImportedRow`).
+    key: str
+    #: "<column>=<value>" of the export's own id, or None.
+    row_id: str | None
+    #: Fingerprint of all cells.
+    row_hash: str
+
+
+def identities(table: Table) -> list[Identity]:
+    """The identity of each row of ``table`` (same order)."""
+    headers = [_norm_header(c) for c in table.columns]
+    ident = id_column(table)
+    seen: dict[str, int] = {}
+    out = []
+    for row in table.rows:
+        pairs = sorted(f"{h}\x1f{v}" for h, c in zip(headers, row.cells, strict=True) if (v := norm_cell(c)))
+        row_hash = hashlib.sha256("\x1e".join(pairs).encode()).hexdigest()
+        if ident is not None:
+            row_id = f"{table.columns[ident].strip()}={row.cells[ident].strip()}"[:200]
+            basis = f"id:{_letters(table.columns[ident])}={norm_cell(row.cells[ident])}"
+        else:
+            # identical rows in one file are each a response: the n-th of them is the n-th again next time
+            seen[row_hash] = seen.get(row_hash, 0) + 1
+            row_id, basis = None, f"fp:{row_hash}:{seen[row_hash]}"
+        out.append(Identity(hashlib.sha256(basis.encode()).hexdigest()[:40], row_id, row_hash))
+    return out
+
+
+# --- mapping -------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -102,44 +255,53 @@ class Mapping:
     name: int | None = None
     time: int | None = None
     group: int | None = None
+    #: Workshop table or group (Input.table_label).
+    table: int | None = None
+    #: Language of the answer (nb, nn, da, en; also "bokmål", "dansk", …).
+    lang: int | None = None
+    #: Columns that become new free-text questions (named after the column) when the import runs.
+    new: dict[int, str] = field(default_factory=dict)
     #: Group for rows without a group column value.
     default_group: StakeholderGroup | None = None
+    #: Value of the group column (case-folded) -> group id, or None for "no group".
+    group_values: dict[str, int | None] = field(default_factory=dict)
+
+    def text_columns(self) -> dict[int, str]:
+        """Free-text columns and the key of their question ("12" or "new:3")."""
+        out = {i: str(p.id) for i, p in self.prompts.items() if p.question_type == QuestionType.FREE_TEXT}
+        out.update({i: f"new:{i}" for i in self.new})
+        return out
 
 
-@dataclass
-class ImportResult:
-    rows: int = 0
-    duplicates: int = 0
-    empty: int = 0
-    inputs: int = 0
-    answers: int = 0
-    warnings: list[str] = field(default_factory=list)
-
-    def warn(self, message) -> None:
-        """Keep a (lazy) message, as text in the language of the moment."""
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(str(message))
+_SINGLE = {NAME: _l("navn"), TIME: _l("tidspunkt"), GROUP: _l("respondentgruppe"), TABLE: _l("bord eller gruppe"),
+           LANG: _l("språk")}
 
 
-def importable_prompts(activity: Activity) -> list[Prompt]:
-    return list(activity.prompts)
-
-
-def build_mapping(activity: Activity, table: Table, targets: dict[int, str], default_group_id: int | None) -> Mapping:
-    """Turn the chosen target per column ("", "prompt:<id>", "name", "time", "group") into a Mapping."""
+def build_mapping(
+    activity: Activity, table: Table, targets: dict[int, str], default_group_id: int | None,
+    group_values: dict[str, int | None] | None = None,
+) -> Mapping:
+    """Turn the chosen target per column ("", "prompt:<id>", "new", "name", "time", "group", "table",
+    "lang") into a Mapping."""
     prompts = {p.id: p for p in activity.prompts}
     groups = {g.id: g for g in activity.process.groups}
     mapping = Mapping(default_group=groups.get(default_group_id or 0))
+    mapping.group_values = {k: (v if v in groups else None) for k, v in (group_values or {}).items()}
     used_answer_prompts: dict[int, str] = {}
     for index, target in sorted(targets.items()):
         if not target or index >= len(table.columns):
             continue
         column = table.columns[index]
-        if target in (NAME, TIME, GROUP):
+        if target in _SINGLE:
             if getattr(mapping, target) is not None:
-                label = {NAME: _l("navn"), TIME: _l("tidspunkt"), GROUP: _l("respondentgruppe")}[target]
-                raise MappingError(_l("Bare én kolonne kan brukes som %(label)s.", label=label))
+                raise MappingError(_l("Bare én kolonne kan brukes som %(label)s.", label=_SINGLE[target]))
             setattr(mapping, target, index)
+            continue
+        if target == NEW:
+            if any(_norm_header(p.text) == _norm_header(column) for p in activity.prompts):
+                raise MappingError(_l("Spørsmålet «%(column)s» finnes allerede i aktiviteten. Koble kolonnen til det.",
+                                      column=column))
+            mapping.new[index] = column[:1000]
             continue
         kind, _, ident = target.partition(":")
         prompt = prompts.get(int(ident)) if kind == "prompt" and ident.isdigit() else None
@@ -154,13 +316,14 @@ def build_mapping(activity: Activity, table: Table, targets: dict[int, str], def
                 )
             used_answer_prompts[prompt.id] = column
         mapping.prompts[index] = prompt
-    if not mapping.prompts:
+    if not mapping.prompts and not mapping.new:
         raise MappingError(_l("Koble minst én kolonne til et spørsmål."))
     return mapping
 
 
 def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
-    """A time as written by Forms, Google Forms, Questback or Excel, read as local time; None if unreadable."""
+    """A time as written by Forms, Google Forms, Questback, Nettskjema, SurveyXact or Excel, read as local
+    time; None if unreadable."""
     value = value.strip()
     if not value:
         return None
@@ -186,13 +349,6 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
     return parsed.astimezone(UTC)
 
 
-def row_key(cells: list[str], mapping: Mapping) -> str:
-    """What identifies a row across exports: its time and its answers, by question (not by column)."""
-    parts = [cells[mapping.time].strip() if mapping.time is not None else ""]
-    parts += [f"{prompt.id}={cells[index].strip()}" for index, prompt in sorted(mapping.prompts.items(), key=lambda p: p[1].id)]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
-
-
 def _rating(value: str) -> int | None:
     """1–5 from "4", "4.0" or "4 – Godt"; None for "4,5", "45" or words."""
     match = re.match(r"^\s*([1-5])(?:[.,]0+)?(?![.,]?\d)", value)
@@ -205,101 +361,672 @@ def _choices(prompt: Prompt, value: str) -> list[str]:
     return [value.strip()]
 
 
-def import_rows(
-    session: Session,
-    actor,
-    activity: Activity,
-    table: Table,
-    file_id: str,
-    mapping: Mapping,
-    *,
-    zone: ZoneInfo,
-    now: datetime,
-) -> ImportResult:
-    """Add one Submission per new row with its Inputs and Answers; rows imported before are skipped.
+#: Words for a language in a language column.
+LANGUAGES = {
+    "nb": "nb", "bokmål": "nb", "bokmal": "nb", "norsk": "nb", "norsk bokmål": "nb", "norwegian": "nb", "no": "nb",
+    "nob": "nb", "nn": "nn", "nynorsk": "nn", "norsk nynorsk": "nn", "nno": "nn", "da": "da", "dansk": "da",
+    "danish": "da", "dan": "da", "en": "en", "engelsk": "en", "english": "en", "eng": "en",
+}
 
-    The caller commits. A row is known by what it says, not by the file it came in: ``submission_key``
-    is made from the activity, the row's time and its answers per question (see :func:`row_key`), so a
-    later export with more rows, or the same file saved again, adds only the new rows. Each Input's
-    ``import_key`` is the row key and the column.
-    """
-    result = ImportResult()
-    groups_by_name = {g.name.casefold(): g for g in activity.process.groups}
-    prefix = f"imp{activity.id}:"
-    done = set(session.scalars(sa.select(Submission.submission_key).where(
-        Submission.activity_id == activity.id, Submission.submission_key.startswith(prefix))))
-    seen: dict[str, int] = {}
-    letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}.get(activity.kind, "I")
+
+def _language(value: str) -> str | None:
+    text = value.strip().casefold()
+    return LANGUAGES.get(text) or LANGUAGES.get(text.split("-")[0].split("_")[0])
+
+
+# --- group values --------------------------------------------------------------------------------
+
+
+@dataclass
+class GroupChoice:
+    """A distinct value of the group column, how often it occurs, and the group it is taken to mean."""
+
+    value: str
+    count: int
+    group_id: int | None
+    #: "exact", "remembered", "similar" or "" (no group found).
+    how: str
+
+
+def suggest_group(value: str, groups: list[StakeholderGroup]) -> tuple[StakeholderGroup | None, str]:
+    """The group a value most likely means: the same name, or a name like it ("Leder" -> "Ledere")."""
+    text = " ".join(value.split()).casefold()
+    best, best_score = None, 0.0
+    for group in groups:
+        name = group.name.casefold()
+        if name == text:
+            return group, "exact"
+        score = difflib.SequenceMatcher(None, text, name).ratio()
+        shorter, longer = sorted((text, name), key=len)
+        if len(shorter) >= 3 and longer.startswith(shorter[: max(3, len(shorter) - 1)]):
+            score = max(score, 0.8)
+        if score > best_score:
+            best, best_score = group, score
+    return (best, "similar") if best is not None and best_score >= 0.75 else (None, "")
+
+
+def remembered_values(session: Session, activity: Activity) -> dict[str, int | None]:
+    return dict(session.execute(
+        sa.select(GroupValue.value, GroupValue.group_id).where(GroupValue.process_id == activity.process_id)).all())
+
+
+def group_choices(session: Session, activity: Activity, table: Table, column: int | None) -> list[GroupChoice]:
+    """Each distinct value of the group column with its suggested group (remembered ones first)."""
+    if column is None:
+        return []
+    counts: dict[str, tuple[str, int]] = {}
     for row in table.rows:
-        cells = row.cells
-        if not any(cells[i].strip() for i in mapping.prompts):
-            result.empty += 1
+        value = " ".join(row.cells[column].split())
+        if value:
+            key = value.casefold()
+            first, n = counts.get(key, (value, 0))
+            counts[key] = (first, n + 1)
+    remembered = remembered_values(session, activity)
+    groups = list(activity.process.groups)
+    live = {g.id for g in groups}
+    out = []
+    for key, (value, n) in sorted(counts.items()):
+        if key in remembered and (remembered[key] is None or remembered[key] in live):
+            out.append(GroupChoice(value, n, remembered[key], "remembered"))
             continue
-        content = row_key(cells, mapping)
-        seen[content] = seen.get(content, 0) + 1  # identical rows in one file are each a response
-        key = f"{prefix}{content}:{seen[content]}"
-        if key in done:
-            result.duplicates += 1
+        group, how = suggest_group(value, groups)
+        out.append(GroupChoice(value, n, group.id if group else None, how))
+    return out
+
+
+def remember_group_values(session: Session, activity: Activity, values: dict[str, int | None]) -> None:
+    """Store what each group value means for the process (the caller commits)."""
+    stored = {g.value: g for g in session.scalars(sa.select(GroupValue).where(GroupValue.process_id == activity.process_id))}
+    for value, group_id in values.items():
+        key = value[:200]
+        if key in stored:
+            stored[key].group_id = group_id
+        else:
+            session.add(GroupValue(process_id=activity.process_id, value=key, group_id=group_id))
+
+
+# --- dry run -------------------------------------------------------------------------------------
+
+NEW_ROW, UPDATED, UNCHANGED, EMPTY = "new", "updated", "unchanged", "empty"
+#: Rows per batch of the background import (one transaction each).
+BATCH_ROWS = 1000
+
+
+@dataclass
+class Desired:
+    """What a row says, by target: the state its response should have."""
+
+    group_id: int | None = None
+    name: str | None = None
+    submitted: datetime | None = None
+    #: input key -> (text, language or None, table label or None)
+    inputs: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+    #: prompt id -> {"rating": …, "choices": […]}
+    answers: dict[int, dict] = field(default_factory=dict)
+
+
+@dataclass
+class RowPlan:
+    """What happens to one row."""
+
+    number: int
+    action: str
+    identity: Identity
+    desired: Desired | None = None
+    submission_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    #: What changes in an updated response (labels).
+    changes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Stored:
+    id: int
+    group_id: int | None
+    name: str | None
+    submitted: datetime
+    #: import key -> (input id, text, lang, table label, prompt id)
+    inputs: dict[str, tuple] = field(default_factory=dict)
+    #: prompt id -> (answer id, rating, choices)
+    answers: dict[int, tuple] = field(default_factory=dict)
+
+
+def _column_hash(column: str) -> str:
+    return hashlib.sha256(_norm_header(column).encode()).hexdigest()[:8]
+
+
+def input_key(source_key: str, prompt_key: str, column: str) -> str:
+    """Import key of the input a free-text cell makes (unique per activity)."""
+    return f"{source_key}:{prompt_key}:{_column_hash(column)}"
+
+
+def _desired(row: Row, ident: Identity, table: Table, mapping: Mapping, groups: dict[str, StakeholderGroup],
+             zone: ZoneInfo, warnings: list[str]) -> Desired:
+    cells = row.cells
+    want = Desired(group_id=mapping.default_group.id if mapping.default_group else None)
+    if mapping.time is not None and cells[mapping.time].strip():
+        want.submitted = parse_time(cells[mapping.time], zone)
+        if want.submitted is None:
+            warnings.append(_l("Tidspunktet «%(value)s» kunne ikke leses; importtidspunktet er brukt.",
+                               value=cells[mapping.time]))
+    if mapping.group is not None and (value := " ".join(cells[mapping.group].split())):
+        key = value.casefold()
+        if key in mapping.group_values:
+            want.group_id = mapping.group_values[key] or want.group_id
+        elif key in groups:
+            want.group_id = groups[key].id
+        else:
+            warnings.append(_l("Gruppen «%(group)s» er ikke koblet til en gruppe i prosessen.", group=value))
+    if mapping.name is not None:
+        want.name = cells[mapping.name].strip()[:200] or None
+    lang = table_label = None
+    if mapping.lang is not None and (value := cells[mapping.lang].strip()):
+        lang = _language(value)
+        if lang is None:
+            warnings.append(_l("Språket «%(value)s» er ukjent; språket gjettes fra teksten.", value=value))
+    if mapping.table is not None:
+        table_label = cells[mapping.table].strip()[:100] or None
+    for index, prompt_key in mapping.text_columns().items():
+        if value := cells[index].strip():
+            want.inputs[input_key(ident.key, prompt_key, table.columns[index])] = (value, lang, table_label)
+    for index, prompt in mapping.prompts.items():
+        if prompt.question_type == QuestionType.FREE_TEXT or not (value := cells[index].strip()):
             continue
-        when = None
-        if mapping.time is not None and cells[mapping.time].strip():
-            when = parse_time(cells[mapping.time], zone)
-            if when is None:
-                result.warn(_l("Rad %(row)s: tidspunktet «%(value)s» kunne ikke leses; importtidspunktet er brukt.",
-                               row=row.number, value=cells[mapping.time]))
-        group = mapping.default_group
-        if mapping.group is not None and cells[mapping.group].strip():
-            group = groups_by_name.get(cells[mapping.group].strip().casefold(), group)
-            if cells[mapping.group].strip().casefold() not in groups_by_name:
-                result.warn(_l("Rad %(row)s: gruppen «%(group)s» finnes ikke i prosessen.", row=row.number,
-                               group=cells[mapping.group]))
-        submitted = when or now
-        submission = Submission(
-            activity=activity,
-            group_id=group.id if group else None,
-            reference="pending-" + secrets.token_hex(8),
-            submission_key=key,
-            edit_token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),  # no edit link for imports
-            source=InputSource.IMPORT,
-            respondent_name=(cells[mapping.name].strip()[:200] or None) if mapping.name is not None else None,
-            is_late=bool(activity.closes_dt and submitted > activity.closes_dt),
-            submitted_dt=submitted,
-        )
-        session.add(submission)
-        session.flush()
-        submission.reference = f"{letter}-{submitted:%Y}-{submission.id:06d}"
-        for index, prompt in mapping.prompts.items():
-            value = cells[index].strip()
-            if not value:
+        if prompt.question_type == QuestionType.RATING:
+            rating = _rating(value)
+            if rating is None:
+                warnings.append(_l("Kolonne «%(column)s»: «%(value)s» er ikke et tall fra 1 til 5.",
+                                   column=table.columns[index], value=value))
                 continue
-            if prompt.question_type == QuestionType.FREE_TEXT:
-                session.add(Input(
-                    activity=activity, submission=submission, prompt=prompt, group_id=submission.group_id,
-                    source=InputSource.IMPORT, import_key=f"{key.removeprefix(prefix)}:{index}", text=value,
-                    created_dt=submitted,
-                ))
-                result.inputs += 1
-            elif prompt.question_type == QuestionType.RATING:
-                rating = _rating(value)
-                if rating is None:
-                    result.warn(_l("Rad %(row)s, kolonne «%(column)s»: «%(value)s» er ikke et tall fra 1 til 5.",
-                                   row=row.number, column=table.columns[index], value=value))
-                    continue
-                session.add(Answer(submission=submission, prompt=prompt, rating=rating))
-                result.answers += 1
-            else:
-                session.add(Answer(submission=submission, prompt=prompt, choices=_choices(prompt, value)))
-                result.answers += 1
-        result.rows += 1
+            want.answers[prompt.id] = {"rating": rating, "choices": []}
+        else:
+            want.answers[prompt.id] = {"rating": None, "choices": _choices(prompt, value)}
+    return want
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _existing(session: Session, activity: Activity, keys: list[str]) -> dict[str, int]:
+    """source key -> submission id of the rows imported before."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        found.update(session.execute(sa.select(ImportedRow.source_key, ImportedRow.submission_id).where(
+            ImportedRow.activity_id == activity.id, ImportedRow.source_key.in_(chunk))).all())
+    return found
+
+
+def _stored(session: Session, submission_ids: list[int]) -> dict[int, Stored]:
+    out: dict[int, Stored] = {}
+    for chunk in _chunks(submission_ids):
+        for sid, gid, name, when in session.execute(sa.select(
+                Submission.id, Submission.group_id, Submission.respondent_name, Submission.submitted_dt
+        ).where(Submission.id.in_(chunk))):
+            out[sid] = Stored(sid, gid, name, when)
+        for iid, sid, key, text, lang, label, pid in session.execute(sa.select(
+                Input.id, Input.submission_id, Input.import_key, Input.text, Input.lang, Input.table_label, Input.prompt_id
+        ).where(Input.submission_id.in_(chunk))):
+            out[sid].inputs[key or f"id{iid}"] = (iid, text, lang, label, pid)
+        for aid, sid, pid, rating, choices in session.execute(sa.select(
+                Answer.id, Answer.submission_id, Answer.prompt_id, Answer.rating, Answer.choices
+        ).where(Answer.submission_id.in_(chunk))):
+            out[sid].answers[pid] = (aid, rating, list(choices or []))
+    return out
+
+
+def _changes(want: Desired, have: Stored, mapping: Mapping, source_key: str, table: Table) -> list[str]:
+    """Labels of what the row changes in its stored response (only what is mapped is compared)."""
+    changed = []
+    if mapping.group is not None and want.group_id != have.group_id:
+        changed.append(str(_l("gruppe")))
+    if mapping.name is not None and want.name != have.name:
+        changed.append(str(_l("navn")))
+    if want.submitted is not None and want.submitted != have.submitted:
+        changed.append(str(_l("tidspunkt")))
+    for index, prompt_key in mapping.text_columns().items():
+        key = input_key(source_key, prompt_key, table.columns[index])
+        new, old = want.inputs.get(key), have.inputs.get(key)
+        if new is None and old is None:
+            continue
+        if (new is None) != (old is None) or new[0] != old[1] \
+                or (mapping.lang is not None and new[1] and new[1] != old[2]) \
+                or (mapping.table is not None and new[2] != old[3]):
+            changed.append(table.columns[index])
+    for index, prompt in mapping.prompts.items():
+        if prompt.question_type == QuestionType.FREE_TEXT:
+            continue
+        new, old = want.answers.get(prompt.id), have.answers.get(prompt.id)
+        if (new is None) != (old is None) or (new and (new["rating"] != old[1] or new["choices"] != old[2])):
+            changed.append(table.columns[index])
+    return changed
+
+
+def _has_answers(row: Row, mapping: Mapping) -> bool:
+    return any(row.cells[i].strip() for i in (*mapping.prompts, *mapping.new))
+
+
+def plan_rows(session: Session, activity: Activity, table: Table, mapping: Mapping, idents: list[Identity],
+              start: int = 0, end: int | None = None, *, zone: ZoneInfo) -> list[RowPlan]:
+    """The dry run of rows ``start:end``: new, updated (with what changes), unchanged or empty; warnings per row."""
+    end = len(table.rows) if end is None else end
+    groups = {g.name.casefold(): g for g in activity.process.groups}
+    existing = _existing(session, activity, [i.key for i in idents[start:end]])
+    stored = _stored(session, [existing[i.key] for i in idents[start:end] if i.key in existing])
+    plans = []
+    for row, ident in zip(table.rows[start:end], idents[start:end], strict=True):
+        if not _has_answers(row, mapping):
+            plans.append(RowPlan(row.number, EMPTY, ident))
+            continue
+        plan = RowPlan(row.number, NEW_ROW, ident, submission_id=existing.get(ident.key))
+        plan.desired = _desired(row, ident, table, mapping, groups, zone, plan.warnings)
+        if plan.submission_id is not None:
+            plan.changes = _changes(plan.desired, stored[plan.submission_id], mapping, ident.key, table)
+            plan.action = UPDATED if plan.changes else UNCHANGED
+        plans.append(plan)
+    return plans
+
+
+@dataclass
+class Preview:
+    """The dry run of a whole file."""
+
+    counts: dict[str, int]
+    #: Rows that are new, updated or have warnings, first ones only.
+    rows: list[RowPlan]
+    #: Rows with warnings in all.
+    warned: int
+
+
+PREVIEW_LIMIT = 200
+
+
+def preview(session: Session, activity: Activity, table: Table, mapping: Mapping, *, zone: ZoneInfo) -> Preview:
+    """What an import of ``table`` with ``mapping`` would do, without storing anything."""
+    plans = plan_rows(session, activity, table, mapping, identities(table), zone=zone)
+    counts = {k: 0 for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY)}
+    for plan in plans:
+        counts[plan.action] += 1
+    shown = [p for p in plans if p.warnings or p.action in (NEW_ROW, UPDATED)][:PREVIEW_LIMIT]
+    return Preview(counts, shown, sum(1 for p in plans if p.warnings))
+
+
+# --- storing -------------------------------------------------------------------------------------
+
+_LETTER = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}
+
+
+def _add_new(session: Session, run: ImportRun, activity: Activity, table: Table, plans: list[RowPlan],
+             mapping: Mapping, now: datetime) -> tuple[int, int]:
+    """Insert the new rows' responses, inputs and answers in a few statements; (inputs, answers) added."""
+    if not plans:
+        return 0, 0
+    submissions = Submission.__table__
+    values = []
+    for plan in plans:
+        when = plan.desired.submitted or now
+        values.append({
+            "activity_id": activity.id, "group_id": plan.desired.group_id,
+            "reference": "pending-" + secrets.token_hex(8), "submission_key": f"imp{activity.id}:{plan.identity.key}",
+            "edit_token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),  # no edit link for imports
+            "source": InputSource.IMPORT, "respondent_name": plan.desired.name,
+            "is_late": bool(activity.closes_dt and when > activity.closes_dt), "submitted_dt": when,
+        })
+    ids = list(session.execute(sa.insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True),
+                               values).scalars())
+    letter = _LETTER.get(activity.kind, "I")
+    session.execute(sa.update(Submission), [
+        {"id": sid, "reference": f"{letter}-{v['submitted_dt']:%Y}-{sid:06d}"} for sid, v in zip(ids, values, strict=True)])
+    prompt_of = _prompt_ids(mapping)
+    inputs, answers, rows = [], [], []
+    for plan, sid, v in zip(plans, ids, values, strict=True):
+        want = plan.desired
+        for key, (text, lang, label) in want.inputs.items():
+            inputs.append(Input.insert_values(
+                activity_id=activity.id, submission_id=sid, prompt_id=prompt_of[key.split(":")[1]],
+                group_id=want.group_id, source=InputSource.IMPORT, import_key=key, text=text, lang=lang,
+                table_label=label, created_dt=v["submitted_dt"]))
+        answers += [{"submission_id": sid, "prompt_id": pid, **a} for pid, a in want.answers.items()]
+        rows.append({"activity_id": activity.id, "submission_id": sid, "source_key": plan.identity.key,
+                     "row_id": plan.identity.row_id, "file_kind": table.kind, "row_hash": plan.identity.row_hash,
+                     "row_number": plan.number, "run_id": run.id})
+    if inputs:
+        session.execute(sa.insert(Input.__table__), inputs)
+    if answers:
+        session.execute(sa.insert(Answer.__table__), answers)
+    session.execute(sa.insert(ImportedRow.__table__), rows)
+    return len(inputs), len(answers)
+
+
+def _prompt_ids(mapping: Mapping) -> dict[str, int]:
+    """Prompt key in an input key -> prompt id (new questions must have been made: see make_new_prompts)."""
+    return {str(p.id): p.id for p in mapping.prompts.values()}
+
+
+def _update(session: Session, actor, run: ImportRun, activity: Activity, table: Table, plan: RowPlan,
+            have: Stored, mapping: Mapping) -> None:
+    """Bring a response in line with its changed source row; what it was is kept for undo; audited."""
+    want = plan.desired
+    before: dict = {"submission": {}, "inputs": {}, "answers": {}}
+    fields: dict = {}
+    if mapping.group is not None and want.group_id != have.group_id:
+        before["submission"]["group_id"], fields["group_id"] = have.group_id, want.group_id
+    if mapping.name is not None and want.name != have.name:
+        before["submission"]["respondent_name"], fields["respondent_name"] = have.name, want.name
+    if want.submitted is not None and want.submitted != have.submitted:
+        before["submission"]["submitted_dt"], fields["submitted_dt"] = have.submitted.isoformat(), want.submitted
+    if fields:
+        session.execute(sa.update(Submission).where(Submission.id == have.id).values(**fields))
+        if "group_id" in fields:
+            session.execute(sa.update(Input).where(Input.submission_id == have.id).values(group_id=want.group_id))
+    group_id = fields.get("group_id", have.group_id)
+    prompt_of = _prompt_ids(mapping)
+    for index, prompt_key in mapping.text_columns().items():
+        key = input_key(plan.identity.key, prompt_key, table.columns[index])
+        new, old = want.inputs.get(key), have.inputs.get(key)
+        if new is None and old is None:
+            continue
+        if old is not None:
+            before["inputs"][key] = {"text": old[1], "lang": old[2], "table_label": old[3], "prompt_id": old[4]}
+        else:
+            before["inputs"][key] = None
+        if new is None:
+            session.execute(sa.delete(Input).where(Input.id == old[0]))
+        elif old is None:
+            session.execute(sa.insert(Input.__table__), [Input.insert_values(
+                activity_id=activity.id, submission_id=have.id, prompt_id=prompt_of[prompt_key], group_id=group_id,
+                source=InputSource.IMPORT, import_key=key, text=new[0], lang=new[1], table_label=new[2],
+                created_dt=have.submitted)])
+        else:
+            note = session.get(Input, old[0])
+            if mapping.lang is not None or new[0] != note.text:
+                note.lang = new[1]  # None: guessed again from the new text
+            note.text = new[0]
+            if mapping.table is not None:
+                note.table_label = new[2]
+            note.updated_dt = utcnow()
+    for prompt in mapping.prompts.values():
+        if prompt.question_type == QuestionType.FREE_TEXT:
+            continue
+        new, old = want.answers.get(prompt.id), have.answers.get(prompt.id)
+        if (new is None and old is None) or (new and old and new["rating"] == old[1] and new["choices"] == old[2]):
+            continue
+        before["answers"][str(prompt.id)] = {"rating": old[1], "choices": old[2]} if old else None
+        if new is None:
+            session.execute(sa.delete(Answer).where(Answer.id == old[0]))
+        elif old is None:
+            session.execute(sa.insert(Answer.__table__), [{"submission_id": have.id, "prompt_id": prompt.id, **new}])
+        else:
+            session.execute(sa.update(Answer).where(Answer.id == old[0]).values(**new))
+    session.add(ImportChange(run_id=run.id, submission_id=have.id, before=before))
+    session.execute(sa.update(ImportedRow).where(ImportedRow.submission_id == have.id).values(
+        updated_run_id=run.id, updated_dt=utcnow(), row_hash=plan.identity.row_hash, file_kind=table.kind,
+        row_number=plan.number, row_id=plan.identity.row_id))
+    audit.record(session, actor, "import.update", None, process_id=activity.process_id, submission_id=have.id,
+                 run_id=run.id, row=plan.number, changed=plan.changes)
+
+
+def import_batch(session: Session, actor, run: ImportRun, activity: Activity, table: Table, idents: list[Identity],
+                 mapping: Mapping, start: int, end: int, *, zone: ZoneInfo, now: datetime) -> dict:
+    """Store rows ``start:end`` (new ones added, changed ones updated); returns the counts (the caller commits)."""
+    plans = plan_rows(session, activity, table, mapping, idents, start, end, zone=zone)
+    counts = {k: 0 for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY, "inputs", "answers")}
+    for plan in plans:
+        counts[plan.action] += 1
+        for warning in plan.warnings:
+            if len(run.warnings) < MAX_WARNINGS:
+                run.warnings = [*run.warnings, str(_l("Rad %(row)s: %(text)s", row=plan.number, text=warning))]
+    new = [p for p in plans if p.action == NEW_ROW]
+    counts["inputs"], counts["answers"] = _add_new(session, run, activity, table, new, mapping, now)
+    updated = [p for p in plans if p.action == UPDATED]
+    if updated:
+        stored = _stored(session, [p.submission_id for p in updated])
+        for plan in updated:
+            _update(session, actor, run, activity, table, plan, stored[plan.submission_id], mapping)
     session.flush()
-    audit.record(
-        session, actor, "import.run", activity, process_id=activity.process_id, file=file_id[:16],
-        rows=result.rows, duplicates=result.duplicates, inputs=result.inputs, answers=result.answers,
-    )
-    return result
+    return counts
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def settings_of(targets: dict[int, str], default_group_id: int | None, group_values: dict[str, int | None]) -> dict:
+    return {"targets": {str(k): v for k, v in targets.items() if v}, "default_group_id": default_group_id or None,
+            "group_values": group_values, "created_prompts": []}
+
+
+def start_run(session: Session, actor, activity: Activity, file_id: str, filename: str, table: Table,
+              mapping: Mapping, settings: dict, *, remember: bool = True) -> ImportRun:
+    """Queue the import of a stored upload (the caller commits); the group values are remembered."""
+    from hearing.jobs import enqueue
+
+    if remember and mapping.group_values:
+        remember_group_values(session, activity, mapping.group_values)
+    run = ImportRun(activity=activity, file_id=file_id, filename=(filename or "")[:255], file_kind=table.kind,
+                    settings=settings, total_rows=len(table.rows), created_by_id=getattr(actor, "id", None))
+    session.add(run)
+    session.flush()
+    run.job = enqueue(session, "imports.run", {"run_id": run.id, "process_id": activity.process_id}, created_by=actor)
+    audit.record(session, actor, "import.start", activity, process_id=activity.process_id, run_id=run.id,
+                 file=file_id[:16], rows=len(table.rows))
+    return run
+
+
+def make_new_prompts(session: Session, run: ImportRun, activity: Activity, table: Table) -> None:
+    """Make the free-text questions asked for by "new" columns, once (their ids go into the run's targets)."""
+    targets = dict(run.settings.get("targets", {}))
+    new = [int(i) for i, t in targets.items() if t == NEW and int(i) < len(table.columns)]
+    if not new:
+        return
+    position = max((p.position for p in activity.prompts), default=0)
+    created = list(run.settings.get("created_prompts", []))
+    for index in sorted(new):
+        position += 1
+        prompt = Prompt(activity=activity, position=position, text=table.columns[index][:1000],
+                        question_type=QuestionType.FREE_TEXT)
+        session.add(prompt)
+        session.flush()
+        targets[str(index)] = f"prompt:{prompt.id}"
+        created.append(prompt.id)
+    run.settings = {**run.settings, "targets": targets, "created_prompts": created}
+    audit.record(session, None, "import.prompts", activity, process_id=activity.process_id, run_id=run.id,
+                 prompts=created)
+
+
+def mapping_of(activity: Activity, table: Table, settings: dict) -> Mapping:
+    targets = {int(k): v for k, v in (settings.get("targets") or {}).items()}
+    return build_mapping(activity, table, targets, settings.get("default_group_id"), settings.get("group_values") or {})
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInfo, progress=None,
+                batch_rows: int | None = None) -> ImportRun:
+    """Import the run's rows in batches of ``batch_rows``, each committed with the row it reached, so a
+    restarted worker goes on from there. A failure undoes what the run had stored (all or nothing)."""
+    batch_rows = batch_rows or BATCH_ROWS
+    activity = run.activity
+    actor = run.created_by
+    run.status = ImportStatus.RUNNING
+    run.total_rows = len(table.rows)
+    make_new_prompts(session, run, activity, table)
+    session.commit()
+    try:
+        mapping = mapping_of(activity, table, run.settings)
+        idents = identities(table)
+        now = run.created_dt
+        total = len(table.rows)
+        while run.next_row < total:
+            start, end = run.next_row, min(run.next_row + batch_rows, total)
+            if progress:
+                progress(int(95 * start / max(total, 1)),
+                         _l("Importerer rad %(n)s av %(total)s", n=_thousands(start + 1), total=_thousands(total)))
+            counts = import_batch(session, actor, run, activity, table, idents, mapping, start, end, zone=zone, now=now)
+            run.counts = {k: run.counts.get(k, 0) + v for k, v in counts.items()}
+            run.next_row = end
+            session.commit()
+    except Exception:
+        session.rollback()
+        run = session.get(ImportRun, run.id)
+        _take_back(session, run)
+        run.status = ImportStatus.FAILED
+        run.finished_dt = utcnow()
+        session.commit()
+        raise
+    run.status = ImportStatus.DONE
+    run.finished_dt = utcnow()
+    audit.record(session, actor, "import.run", activity, process_id=activity.process_id, run_id=run.id,
+                 file=run.file_id[:16], **{k: run.counts.get(k, 0) for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY)})
+    session.commit()
+    return run
+
+
+# --- undo ----------------------------------------------------------------------------------------
+
+
+class UndoError(ValueError):
+    """The import cannot be undone; the message is for the user."""
+
+
+def undo_blocker(session: Session, run: ImportRun):
+    """Why the run cannot be undone (a message), or None."""
+    if run.status == ImportStatus.UNDONE:
+        return _l("Importen er allerede angret.")
+    if run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not _job_ended(run):
+        return _l("Importen pågår. Vent til den er ferdig.")
+    later = session.scalar(sa.select(sa.func.count()).select_from(ImportRun).where(
+        ImportRun.activity_id == run.activity_id, ImportRun.id > run.id, ImportRun.status != ImportStatus.UNDONE,
+        ImportRun.status != ImportStatus.FAILED))
+    if later:
+        return _l("En senere import til samme aktivitet må angres først.")
+    return None
+
+
+def _job_ended(run: ImportRun) -> bool:
+    from hearing.models import JobStatus
+
+    return run.job is not None and run.job.status in (JobStatus.DONE, JobStatus.FAILED)
+
+
+def _take_back(session: Session, run: ImportRun) -> dict:
+    """Delete the responses the run created and put back the ones it changed; the counts."""
+    restored = 0
+    for change in session.scalars(sa.select(ImportChange).where(ImportChange.run_id == run.id)
+                                  .order_by(ImportChange.id.desc())):
+        _restore(session, change)
+        restored += 1
+    session.execute(sa.delete(ImportChange).where(ImportChange.run_id == run.id))
+    created = sa.select(ImportedRow.submission_id).where(ImportedRow.run_id == run.id)
+    deleted = session.execute(sa.delete(Submission).where(Submission.id.in_(created))).rowcount or 0
+    for prompt_id in run.settings.get("created_prompts", []):
+        used = session.scalar(sa.select(sa.func.count()).select_from(Input).where(Input.prompt_id == prompt_id))
+        if not used and (prompt := session.get(Prompt, prompt_id)) is not None:
+            session.delete(prompt)
+    session.flush()
+    session.expire_all()
+    return {"deleted": deleted, "restored": restored}
+
+
+def _restore(session: Session, change: ImportChange) -> None:
+    before = change.before or {}
+    sid = change.submission_id
+    fields = dict(before.get("submission") or {})
+    if "submitted_dt" in fields:
+        fields["submitted_dt"] = datetime.fromisoformat(fields["submitted_dt"])
+    if fields:
+        session.execute(sa.update(Submission).where(Submission.id == sid).values(**fields))
+        if "group_id" in fields:
+            session.execute(sa.update(Input).where(Input.submission_id == sid).values(group_id=fields["group_id"]))
+    submission = session.get(Submission, sid)
+    for key, old in (before.get("inputs") or {}).items():
+        current = session.scalar(sa.select(Input).where(Input.submission_id == sid, Input.import_key == key))
+        if old is None:
+            if current is not None:
+                session.delete(current)
+        elif current is not None:
+            current.lang = old["lang"]
+            current.text = old["text"]
+            current.table_label = old["table_label"]
+        else:
+            session.execute(sa.insert(Input.__table__), [Input.insert_values(
+                activity_id=submission.activity_id, submission_id=sid, prompt_id=old["prompt_id"],
+                group_id=submission.group_id, source=InputSource.IMPORT, import_key=key, text=old["text"],
+                lang=old["lang"], table_label=old["table_label"], created_dt=submission.submitted_dt)])
+    for prompt_id, old in (before.get("answers") or {}).items():
+        current = session.scalar(sa.select(Answer).where(Answer.submission_id == sid, Answer.prompt_id == int(prompt_id)))
+        if old is None:
+            if current is not None:
+                session.delete(current)
+        elif current is not None:
+            current.rating, current.choices = old["rating"], old["choices"]
+        else:
+            session.add(Answer(submission_id=sid, prompt_id=int(prompt_id), rating=old["rating"], choices=old["choices"]))
+    session.flush()
+
+
+def undo_run(session: Session, actor, run: ImportRun) -> dict:
+    """Undo a whole import: its new responses deleted, its changes put back (the caller commits)."""
+    if (reason := undo_blocker(session, run)) is not None:
+        raise UndoError(reason)
+    counts = _take_back(session, run)
+    run = session.get(ImportRun, run.id)
+    run.status = ImportStatus.UNDONE
+    run.undone_dt = utcnow()
+    run.undone_by_id = getattr(actor, "id", None)
+    activity = session.get(Activity, run.activity_id)
+    audit.record(session, actor, "import.undo", activity, process_id=activity.process_id, run_id=run.id, **counts)
+    return counts
+
+
+def runs_of(session: Session, activity: Activity, limit: int = 20) -> list[ImportRun]:
+    return list(session.scalars(sa.select(ImportRun).where(ImportRun.activity_id == activity.id)
+                                .order_by(ImportRun.id.desc()).limit(limit)))
+
+
+# --- one call (tests, the bench, the command line) ----------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    empty: int = 0
+    inputs: int = 0
+    answers: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def import_rows(session: Session, actor, activity: Activity, table: Table, file_id: str, mapping: Mapping, *,
+                zone: ZoneInfo, now: datetime | None = None, settings: dict | None = None) -> ImportResult:
+    """Import ``table`` at once in this process (no job): a run is made and executed; committed."""
+    run = ImportRun(activity=activity, file_id=file_id, file_kind=table.kind, total_rows=len(table.rows),
+                    settings=settings or _settings_from(mapping), created_by_id=getattr(actor, "id", None))
+    if now is not None:
+        run.created_dt = now
+    session.add(run)
+    session.commit()
+    run = execute_run(session, run, table, zone=zone)
+    c = run.counts
+    return ImportResult(rows=c.get(NEW_ROW, 0), updated=c.get(UPDATED, 0), duplicates=c.get(UNCHANGED, 0),
+                        empty=c.get(EMPTY, 0), inputs=c.get("inputs", 0), answers=c.get("answers", 0),
+                        warnings=list(run.warnings))
+
+
+def _settings_from(mapping: Mapping) -> dict:
+    targets = {i: f"prompt:{p.id}" for i, p in mapping.prompts.items()}
+    targets.update({i: NEW for i in mapping.new})
+    for target in _SINGLE:
+        if (index := getattr(mapping, target)) is not None:
+            targets[index] = target
+    return settings_of(targets, mapping.default_group.id if mapping.default_group else None, mapping.group_values)
 
 
 __all__ = [
-    "MappingError", "ImportFileError", "ImportResult", "Mapping", "build_mapping", "import_rows",
+    "MappingError", "ImportFileError", "ImportResult", "Mapping", "build_mapping", "import_rows", "preview",
+    "plan_rows", "import_batch", "execute_run", "start_run", "undo_run", "identities", "group_choices",
     "discard_upload", "load_upload", "parse_time", "store_upload",
 ]

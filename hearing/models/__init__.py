@@ -26,6 +26,7 @@ from hearing.models.followup import (
     Unit,
     UpdateSource,
 )
+from hearing.models.imports import GroupValue, ImportChange, ImportedRow, ImportRun, ImportStatus
 from hearing.models.jobs import Job, JobStatus
 from hearing.models.mail import MailMessage, MailStatus, ProcessAccess, TokenPurpose, UserToken
 from hearing.models.processes import (
@@ -61,4 +62,5 @@ __all__ = [
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
     "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
     "MailMessage", "MailStatus", "ProcessAccess", "TokenPurpose", "UserToken",
+    "GroupValue", "ImportChange", "ImportedRow", "ImportRun", "ImportStatus",
 ]

@@ -1,0 +1,52 @@
+"""The background import: ``imports.run`` reads the stored upload's parsed rows and imports them in batches.
+
+Each batch is committed with the row it reached (``ImportRun.next_row``), so a worker that stops (a
+restart, a deploy) goes on from there when :func:`hearing.jobs.recover_stale_jobs` queues the job again,
+and a row is never stored twice (its source key is unique per activity). A failure undoes what the run
+had stored, so an import is all or nothing.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from hearing.imports import services
+from hearing.jobs import JobError, task
+from hearing.models import ImportRun, ImportStatus, Job
+
+RUN = "imports.run"
+
+
+def _zone():
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo"))
+
+
+@task(RUN)
+def import_task(session: Session, job: Job, progress) -> dict:
+    run = session.get(ImportRun, (job.payload or {}).get("run_id"))
+    if run is None or run.status in (ImportStatus.UNDONE, ImportStatus.DONE):
+        return {"skipped": True}
+    folder = current_app.config["UPLOAD_FOLDER"]
+    try:
+        loaded = services.load_upload(folder, run.file_id)
+    except services.ImportFileError as exc:
+        raise JobError(str(exc)) from exc
+    if loaded is None:
+        run.status = ImportStatus.FAILED
+        session.commit()
+        raise JobError(_l("Den opplastede filen er borte (slettet etter et døgn). Last den opp på nytt."))
+    _name, table = loaded
+    progress(1, _l("Filen er lest"))
+    try:
+        run = services.execute_run(session, run, table, zone=_zone(), progress=progress)
+    except services.MappingError as exc:
+        raise JobError(str(exc)) from exc
+    services.discard_upload(folder, run.file_id)  # the rows are stored; the file holds personal data
+    from hearing.grouping.service import schedule_after_commit
+
+    schedule_after_commit(session)
+    return {"run_id": run.id, **run.counts}
