@@ -174,6 +174,8 @@ def seed_demo(session: Session, data_path: str | None) -> str:
             activity=target, group=group, reference=f"DEMO-{counter:05d}", submission_key=f"demo-{n}",
             edit_token_hash=secrets.token_hex(32), consent=("with_name", "without_name", "not_published")[n % 3],
             on_behalf_of=group.name if source == "rad" else None, submitted_dt=now - timedelta(days=n % 19),
+            # most are approved for publication; every fourth waits in the moderation queue
+            moderation="pending" if n % 4 == 0 else "approved",
         )
         session.add(submission)
         session.add(Input(

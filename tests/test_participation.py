@@ -228,6 +228,10 @@ def test_published_responses_after_deadline_respect_consent_and_mask(client, wor
     assert "etter fristen" in text_of(client.get(f"/delta/{box.id}/svar"))
     box.closes_dt = utcnow() - timedelta(minutes=1)
     db.session.commit()
+    assert "Benk ved kirka" not in text_of(client.get(f"/delta/{box.id}/svar"))  # not before staff approve
+    for sub in db.session.scalars(sa.select(Submission)):
+        sub.moderation = "approved"
+    db.session.commit()
     page = text_of(client.get(f"/delta/{box.id}/svar"))
     assert "Ola" in page and "[telefon]" in page and "912 34 567" not in page
     assert "Benk ved kirka" in page and "Kari" not in page

@@ -63,7 +63,7 @@ def world(app, make_process, make_user):
     db.session.flush()
     n = iter(range(1, 100))
 
-    def submission(consent, *, group=citizens, name=None, body=None, withdrawn=False):
+    def submission(consent, *, group=citizens, name=None, body=None, withdrawn=False, moderation="approved"):
         k = next(n)
         sub = Submission(
             activity_id=hearing.id,
@@ -76,6 +76,7 @@ def world(app, make_process, make_user):
             on_behalf_of=body,
             is_withdrawn=withdrawn,
             withdrawn_dt=datetime.now(UTC) if withdrawn else None,
+            moderation=moderation,  # staff approved it (the moderation tests check what waits)
         )
         db.session.add(sub)
         db.session.flush()

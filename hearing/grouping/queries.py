@@ -4,16 +4,33 @@
   show for a process.
 * :func:`visible_inputs` / :func:`leave_out_withdrawn`: which inputs count (inputs of withdrawn
   submissions are left out everywhere).
+* :func:`public_submissions` / :func:`public_clause`: which responses the public may see, the one rule
+  every public page, published report and public export uses: approved by staff (or redacted), not
+  withdrawn, not purged, allowed by the respondent, and the activity's publication time (its deadline)
+  passed. :func:`approved_clause` is what a public report may count.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from hearing.models import Activity, Input, Job, JobStatus, Process, Submission, ThemeRun
+from hearing.models import (
+    PUBLIC_MODERATION,
+    Activity,
+    Consent,
+    Input,
+    Job,
+    JobStatus,
+    Process,
+    Submission,
+    ThemeRun,
+)
 
-__all__ = ["current_run", "finished_runs_query", "leave_out_withdrawn", "visible_clause", "visible_inputs"]
+__all__ = ["approved_clause", "current_run", "finished_runs_query", "leave_out_withdrawn", "publication_time",
+           "public_clause", "public_submissions", "visible_clause", "visible_inputs"]
 
 
 def _process_id(process: Process | int) -> int:
@@ -74,3 +91,52 @@ def visible_inputs(process: Process | int, *, phase_id: int | None = None,
     elif phase_id is not None:
         q = q.where(Activity.phase_id == phase_id)
     return q.order_by(Input.id)
+
+
+# --- what the public may see ----------------------------------------------------------------------
+
+
+def publication_time(activity: Activity) -> datetime | None:
+    """When the activity's approved responses become public: its deadline; an activity without one (an open
+    suggestion box) publishes each response when staff approve it (None)."""
+    return activity.closes_dt
+
+
+def approved_clause() -> sa.ColumnElement[bool]:
+    """True for inputs a public report may count: typed in by staff (no submission) or from a response
+    staff approved that is not withdrawn. Needs :class:`Submission` outer-joined on ``Input.submission_id``."""
+    return sa.or_(
+        Submission.id.is_(None),
+        sa.and_(Submission.is_withdrawn.is_(False), Submission.moderation.in_([m.value for m in PUBLIC_MODERATION])),
+    )
+
+
+def public_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """True for responses the public may read and quote (needs :class:`Activity` joined on the submission).
+
+    Approved (or redacted) by staff, not withdrawn, its personal data not purged, the respondent said yes
+    to publication, and the activity's publication time (:func:`publication_time`) has passed.
+    """
+    return sa.and_(
+        Submission.moderation.in_([m.value for m in PUBLIC_MODERATION]),
+        Submission.is_withdrawn.is_(False),
+        Submission.purged_dt.is_(None),
+        Submission.consent.in_([Consent.WITH_NAME.value, Consent.WITHOUT_NAME.value]),
+        sa.or_(Activity.closes_dt.is_(None), Activity.closes_dt <= now),
+    )
+
+
+def public_submissions(now: datetime, *, activity_id: int | None = None,
+                       process_id: int | None = None) -> sa.Select:
+    """``SELECT Submission`` the public may see (of one activity or process), oldest first.
+
+    Every public page, published report and public export starts from here.
+    """
+    q = (sa.select(Submission).join(Activity, Activity.id == Submission.activity_id)
+         .join(Process, Process.id == Activity.process_id)
+         .where(public_clause(now), Process.is_public.is_(True)))
+    if activity_id is not None:
+        q = q.where(Submission.activity_id == activity_id)
+    if process_id is not None:
+        q = q.where(Activity.process_id == process_id)
+    return q.order_by(Submission.submitted_dt, Submission.id)

@@ -41,7 +41,17 @@ from hearing.models.processes import (
     QuestionType,
     StakeholderGroup,
 )
-from hearing.models.submissions import Answer, Attachment, Consent, Input, InputSource, Invitation, Submission
+from hearing.models.submissions import (
+    PUBLIC_MODERATION,
+    Answer,
+    Attachment,
+    Consent,
+    Input,
+    InputSource,
+    Invitation,
+    Moderation,
+    Submission,
+)
 from hearing.models.themes import (
     DecisionKind,
     InputEmbedding,
@@ -58,7 +68,7 @@ __all__ = [
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
-    "Measure", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
+    "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
     "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
     "MailMessage", "MailStatus", "ProcessAccess", "TokenPurpose", "UserToken",

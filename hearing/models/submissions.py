@@ -19,6 +19,19 @@ class Consent(enum.StrEnum):
     NOT_PUBLISHED = "not_published"
 
 
+class Moderation(enum.StrEnum):
+    """Staff's decision on publishing a response (nothing is public before it is approved)."""
+
+    PENDING = "pending"  # waits in the moderation queue
+    APPROVED = "approved"  # published as it is (masked)
+    REDACTED = "redacted"  # published with staff's redaction of its texts (the originals are kept)
+    HIDDEN = "hidden"  # not published, with a reason
+
+
+#: Moderation states whose response may be shown in public (and counts in public reports).
+PUBLIC_MODERATION = (Moderation.APPROVED, Moderation.REDACTED)
+
+
 class InputSource(enum.StrEnum):
     WEB = "web"  # a public or invited form
     WORKSHOP = "workshop"  # typed by a facilitator
@@ -67,6 +80,8 @@ class Submission(Base):
         sa.Index("uq_submissions_one_per_invitation", "invitation_id", unique=True,
                  sqlite_where=sa.text("invitation_id IS NOT NULL AND is_withdrawn = 0"),
                  postgresql_where=sa.text("invitation_id IS NOT NULL AND NOT is_withdrawn")),
+        one_of("moderation", Moderation),
+        sa.CheckConstraint("moderation <> 'hidden' OR length(moderation_reason) > 0", name="hidden_has_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +118,14 @@ class Submission(Base):
     wants_report_notice: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The page language when the response was sent: e-mails to the respondent are written in it.
     lang: Mapped[str | None] = mapped_column(sa.String(5))
+    #: One of Moderation: nothing is published before staff approve it (see hearing.grouping.queries).
+    moderation: Mapped[str] = mapped_column(sa.String(20), default=Moderation.PENDING, server_default="pending",
+                                            index=True)
+    #: Why staff hid the response (also in the audit log); empty otherwise.
+    moderation_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: Who decided last, and when.
+    moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_dt: Mapped[datetime | None]
 
     activity = relationship("Activity")
     invitation: Mapped[Invitation | None] = relationship()
@@ -146,6 +169,8 @@ class Attachment(Base):
     #: Random file name under UPLOAD_FOLDER.
     storage_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Staff approved the file for publication with its (approved) response.
+    is_public: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     submission: Mapped[Submission] = relationship(back_populates="attachments")
 
@@ -209,6 +234,9 @@ class Input(Base):
     lang: Mapped[str | None] = mapped_column(sa.String(5))
     #: Stems of the masked text, for search that finds word forms (:mod:`hearing.grouping.search`).
     search_stems: Mapped[str | None] = mapped_column(sa.Text)
+    #: Staff's redaction of the masked text for publication (None: not redacted). The original ``text``
+    #: and ``text_masked`` are kept beside it, never replaced.
+    text_redacted: Mapped[str | None] = mapped_column(sa.Text)
     #: Marked by a reviewer as a duplicate of another input.
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inputs.id", ondelete="SET NULL"))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -263,3 +291,8 @@ class Input(Base):
     def display_text(self) -> str:
         """What reviewers and the public may see."""
         return self.text_masked
+
+    @property
+    def public_text(self) -> str:
+        """What the public sees: staff's redaction when there is one, else the masked text."""
+        return self.text_redacted if self.text_redacted is not None else self.text_masked

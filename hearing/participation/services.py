@@ -38,7 +38,6 @@ from hearing.models import (
 from hearing.models.submissions import mask_place
 from hearing.participation import form_cache
 from hearing.participation.uploads import CheckedFile, store
-from hearing.privacy import mask_input_fields, mask_submission_fields
 
 
 class ResponseError(ValueError):
@@ -267,6 +266,8 @@ def _update_content(session: Session, submission: Submission, activity: Activity
             continue
         place = mask_place(fields.get("place_name", item.place_name))
         if item.text != fields["text"] or item.place_name != place:
+            if item.text != fields["text"]:
+                item.text_redacted = None  # staff's redaction was of the old text
             item.text = fields["text"]
             item.place_name = place
             item.updated_dt = now
@@ -456,6 +457,11 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         submission.case_reference = data.case_reference.strip() or None
         submission.on_behalf_of = data.on_behalf_of.strip() or submission.invitation.body_name
     submission.updated_dt = utcnow()
+    if submission.moderation != "pending":
+        # A changed response is decided anew: it leaves the public pages until staff look at it again.
+        submission.moderation, submission.moderation_reason = "pending", ""
+        for att in submission.attachments:
+            att.is_public = False
     _update_content(session, submission, activity, data)
     for checked in data.files:
         session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
@@ -491,25 +497,18 @@ class PublishedResponse:
 
 
 def published_responses(session: Session, activity: Activity, now: datetime | None = None) -> list[PublishedResponse] | None:
-    """Responses that may be published, masked; None before the deadline."""
+    """Responses the public may read, masked (and redacted by staff); None before the publication time.
+
+    Which responses is decided by :func:`hearing.grouping.public_submissions` (approved by staff,
+    allowed by the respondent, after the deadline).
+    """
+    from hearing.reporting.published import published_responses as published  # the public pages' own module
+
     now = now or utcnow()
-    if activity.closes_dt is None or now < activity.closes_dt:
+    if activity.closes_dt is not None and now < activity.closes_dt:
         return None
-    rows = session.scalars(
-        sa.select(Submission)
-        .where(Submission.activity_id == activity.id, Submission.is_withdrawn.is_(False),
-               Submission.consent != Consent.NOT_PUBLISHED)
-        .order_by(Submission.submitted_dt)
-    ).all()
-    out = []
-    for sub in rows:
-        name = mask_submission_fields(sub, audience="public").attribution
-        texts = []
-        for inp in sub.inputs:
-            where = inp.section.title if inp.section else inp.prompt.text if inp.prompt else None
-            texts.append((where, mask_input_fields(inp).text))
-        out.append(PublishedResponse(sub, name, texts))
-    return out
+    return [PublishedResponse(r.submission, r.name, [(t.where, t.text) for t in r.texts])
+            for r in published(session, activity, now=now).items]
 
 
 @dataclass

@@ -307,12 +307,100 @@ def send_attachment(att: Attachment):
     return resp
 
 
+def _published_activity(activity_id: int):
+    from hearing.reporting.published import published_activity
+
+    return published_activity(db.session, activity_id) or abort(404)
+
+
+def _published_filters() -> dict:
+    args = request.args
+    return {"search": args.get("q", "")[:200], "group_id": args.get("gruppe", type=int),
+            "section_id": args.get("del", type=int), "kind": args.get("type", "")}
+
+
 @bp.get("/delta/<int:activity_id>/svar")
 @public
 def published(activity_id: int):
-    act = services.public_activity(db.session, activity_id) or abort(404)
-    responses = services.published_responses(db.session, act)
-    return render_template("participation/published.html", activity=act, responses=responses)
+    """The published responses: search, filter by group, section and type, pages; each with its own link."""
+    from hearing.pagination import page_arg
+    from hearing.reporting import published as pub
+
+    act = _published_activity(activity_id)
+    now = utcnow()
+    closed = act.closes_dt is None or now >= act.closes_dt
+    filters = _published_filters()
+    responses = pub.published_responses(db.session, act, now=now, page=page_arg(request.args), **filters) if closed else None
+    return render_template("participation/published.html", activity=act, responses=responses, filters=filters,
+                           kinds=pub.KINDS, sections=pub.sections_of(act), groups=act.process.groups,
+                           filtered=any(filters.values()))
+
+
+@bp.get("/delta/<int:activity_id>/dokument.pdf")
+@public
+def document_pdf(activity_id: int):
+    """The hearing document as a tagged PDF, for reading offline (the answer form and the published page link it)."""
+    from weasyprint import HTML
+
+    from hearing.admin.services import slugify
+
+    act = _published_activity(activity_id)
+    document = getattr(act, "document", None) or abort(404)
+    if act.opens_dt and utcnow() < act.opens_dt and act.audience == "public":
+        abort(404)  # not public before the hearing opens
+    html = render_template("participation/document_pdf.html", activity=act, document=document)
+    pdf = HTML(string=html, base_url=request.url_root).write_pdf(pdf_variant="pdf/ua-1")
+    resp = current_app.response_class(pdf, mimetype="application/pdf")
+    name = (slugify(document.title)[:80].strip("-") or "hoeringsdokument") + ".pdf"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+@bp.get("/delta/<int:activity_id>/svar/<reference>")
+@public
+def published_one(activity_id: int, reference: str):
+    """A published response's own, stable page."""
+    from hearing.reporting import published as pub
+
+    act = _published_activity(activity_id)
+    found = pub.find_published(db.session, act, reference) or abort(404)
+    return render_template("participation/published_one.html", activity=act, r=found)
+
+
+@bp.get("/delta/<int:activity_id>/svar/<reference>/vedlegg/<int:attachment_id>")
+@public
+def published_attachment(activity_id: int, reference: str, attachment_id: int):
+    """An attachment staff approved for publication, of a published response."""
+    from hearing.reporting import published as pub
+
+    act = _published_activity(activity_id)
+    att = pub.public_attachment(db.session, act, reference, attachment_id) or abort(404)
+    return send_attachment(att)
+
+
+@bp.get("/delta/<int:activity_id>/svar.<fmt>")
+@public
+def published_export(activity_id: int, fmt: str):
+    """The published set (with the page's filters) as CSV or XLSX, one row per text, each with its link."""
+    from hearing.admin.services import slugify
+    from hearing.exports.services import to_csv, to_xlsx
+    from hearing.reporting import published as pub
+
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    act = _published_activity(activity_id)
+    if act.closes_dt is not None and utcnow() < act.closes_dt:
+        abort(404)
+    rows = pub.export_rows(db.session, act, lambda ref: url_for("participation.published_one", activity_id=act.id,
+                                                                reference=ref, _external=True),
+                           **_published_filters())
+    data = to_xlsx(pub.EXPORT_HEADERS, rows, title="Svar") if fmt == "xlsx" else to_csv(pub.EXPORT_HEADERS, rows)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    resp = current_app.response_class(data, mimetype=mimetype)
+    name = (slugify(act.title)[:60].strip("-") or "svar") + f"-publiserte-svar.{fmt}"
+    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
 
 
 @bp.get("/svar/<token>/data.json")

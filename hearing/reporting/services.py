@@ -30,9 +30,10 @@ from hearing.drafting.services import (
     latest_draft,
     previous_draft,
 )
-from hearing.grouping import current_run, leave_out_withdrawn
+from hearing.grouping import approved_clause, current_run, leave_out_withdrawn, public_clause
 from hearing.labels import DECISIONS, KINDS
 from hearing.models import (
+    PUBLIC_MODERATION,
     Activity,
     Assessment,
     Consent,
@@ -44,7 +45,6 @@ from hearing.models import (
     JobStatus,
     Process,
     StakeholderGroup,
-    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
@@ -209,6 +209,8 @@ class Asked:
 class Quote:
     text: str
     attribution: str
+    #: The response quoted: a frozen report drops the quote when the response is withdrawn or deleted.
+    submission_id: int | None = None
 
 
 @dataclass
@@ -269,11 +271,13 @@ def _asked(activity: Activity) -> Asked:
 
 
 def quotable(item: Input) -> bool:
-    """May this input be quoted in public? Only from a response whose respondent allowed publication."""
+    """May this input be quoted in public? Only from a response whose respondent allowed publication and
+    staff approved (the query behind it is :func:`hearing.grouping.public_clause`)."""
     sub = item.submission
     return (
         sub is not None
         and sub.consent in PUBLISHABLE
+        and sub.moderation in PUBLIC_MODERATION
         and not sub.is_withdrawn
         and sub.purged_dt is None
         and item.duplicate_of_id is None
@@ -287,15 +291,15 @@ def _quote(item: Input) -> Quote:
         who.append(name)
     if item.group is not None and item.group.name not in who:
         who.append(item.group.name)
-    return Quote(text=item.display_text, attribution=", ".join(who))
+    return Quote(text=item.public_text, attribution=mask(", ".join(who)), submission_id=sub.id)
 
 
 def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:
-    """``SELECT columns`` over the run's placements of inputs in the report's scope; withdrawn responses
-    left out (:class:`Submission` is outer-joined, :class:`Input` joined)."""
+    """``SELECT columns`` over the run's placements of inputs in the report's scope; withdrawn responses and
+    responses staff have not approved left out (:class:`Submission` is outer-joined, :class:`Input` joined)."""
     q = leave_out_withdrawn(
         sa.select(*columns).select_from(ThemeAssignment).join(Input, Input.id == ThemeAssignment.input_id)
-    ).where(ThemeAssignment.run_id == run.id)
+    ).where(ThemeAssignment.run_id == run.id, approved_clause())
     if report.activity_id:
         q = q.where(Input.activity_id == report.activity_id)
     return q
@@ -357,10 +361,10 @@ def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme:
         _scoped(report, run, Input)
         .where(
             ThemeAssignment.theme_id == theme.id,
-            Submission.consent.in_([c.value for c in PUBLISHABLE]),
-            Submission.purged_dt.is_(None),
+            public_clause(utcnow()),
             Input.duplicate_of_id.is_(None),
         )
+        .join(Activity, Activity.id == Input.activity_id)
         .options(selectinload(Input.submission), selectinload(Input.group))
     )
     wanted = [int(i) for i in theme.quote_input_ids or [] if str(i).isdigit()]
