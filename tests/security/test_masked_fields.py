@@ -54,6 +54,7 @@ def test_a_name_with_an_identity_number_is_masked_on_the_public_answers_page(cli
     post_response(client, f"/delta/{box.id}", {"statement": "Benk ved kirka", "consent": "with_name",
                                               "respondent_name": f"Ola Hansen {FNR}"})
     box.closes_dt = utcnow() - timedelta(minutes=1)
+    db.session.scalar(sa.select(Submission)).moderation = "approved"  # staff approved it for publication
     db.session.commit()
     page = text_of(client.get(f"/delta/{box.id}/svar"))
     assert "Ola Hansen [fødselsnummer]" in page
