@@ -2,7 +2,7 @@
 attachments approved for publication
 
 Revision ID: c17a0d3e5f01
-Revises: 5cbe53754c89
+Revises: eda84c484d32
 Create Date: 2026-12-04 09:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c17a0d3e5f01'
-down_revision = '5cbe53754c89'
+down_revision = 'eda84c484d32'
 branch_labels = None
 depends_on = None
 
