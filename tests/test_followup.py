@@ -21,6 +21,7 @@ from hearing.models import (
     Measure,
     MeasureUpdate,
     Plan,
+    PlanMeasure,
     StakeholderGroup,
     Strategy,
     Theme,
@@ -259,3 +260,80 @@ def test_facilitators_may_not_follow_up(client, world, make_user):
     _login(client, make_user("facilitator"))
     assert client.get(f"/followup/process/{world['process'].id}").status_code == 403
     assert client.get(f"/followup/measure/{plan.measures[0].id}").status_code == 403
+
+
+def test_yearly_revision_report_docx_and_pdf(client, world):
+    import docx
+    from pypdf import PdfReader
+
+    from hearing.followup import revision
+    from tests.conftest import export_via_page
+
+    plan = _adopt(world)
+    kitchen, shared, bus = plan.measures
+    services.record_update(db.session, None, kitchen, {"status": "i gang", "progress": 50, "update_date": date(2027, 2, 1)})
+    services.record_update(db.session, None, kitchen, {"status": "gjennomført", "progress": 100, "text": "Kjøkkenet er åpnet",
+                                                       "update_date": date(2027, 5, 2)})
+    services.record_update(db.session, None, bus, {"status": "utsatt", "progress": 10, "text": "Ingen sjåfør å få",
+                                                   "update_date": date(2027, 3, 1)})
+    services.record_update(db.session, None, shared, {"status": "i gang", "progress": 30, "update_date": date(2028, 1, 5)})
+    db.session.commit()
+    view = revision.revision_view(db.session, plan, 2027)
+    assert [i.measure.id for i in view.done] == [kitchen.id] and view.done[0].text == "Kjøkkenet er åpnet"
+    assert [(i.measure.id, i.text) for i in view.delayed] == [(bus.id, "Ingen sjåfør å få")]
+    assert [i.measure.id for i in view.not_started] == [shared.id]  # its update came in 2028
+    assert (view.due_in_year, view.done_on_time, view.updates_in_year) == (1, 1, 3)
+    assert view.status_counts == {"not_started": 1, "in_progress": 0, "done": 1, "postponed": 1, "closed": 0}
+    _login(client, world["reviewer"])
+    url = f"/followup/plan/{plan.id}/revision/2027"
+    saved = client.submit(url, {"summary": "Et år med god fremdrift.", "proposals": "- Flytt kveldsbussen til 2028\n- Nytt tiltak for pårørende"})
+    assert saved.status_code == 302
+    page = text_of(client.get(url))
+    assert "Kjøkkenet er åpnet" in page and "Ingen sjåfør å få" in page and "Gjennomført innen fristen" in page
+    assert client.get(f"/followup/plan/{plan.id}/revision/2031").status_code == 404
+    _job, docx_file = export_via_page(client, url, f"/followup/plan/{plan.id}/revision/2027/export/docx")
+    assert docx_file.status_code == 200 and docx_file.headers["Content-Disposition"].endswith(".docx")
+    document = docx.Document(io.BytesIO(docx_file.data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Utsatt eller forsinket, og hvorfor" in headings and "Forslag til endringer i neste handlingsprogram" in headings
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "Flytt kveldsbussen til 2028" in body and "Et år med god fremdrift." in body
+    assert len(document.inline_shapes) == 1  # the status chart
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert "Ingen sjåfør å få" in cells
+    _job, pdf_file = export_via_page(client, url, f"/followup/plan/{plan.id}/revision/2027/export/pdf")
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf_file.data)).pages).split())
+    assert "Rullering 2027" in text and "Kjøkkenet er åpnet" in text and "Nytt tiltak for pårørende" in text
+
+
+def test_measures_and_their_history_travel_in_the_process_backup(world):
+    from hearing.exports import backup
+
+    plan = _adopt(world)
+    shared = plan.measures[1]
+    services.record_update(db.session, None, shared, {"status": "i gang", "progress": 25, "text": "Første måltid holdt"})
+    from hearing.followup import revision
+
+    revision.save_revision(db.session, None, plan, 2026, {"summary": "Godt i gang", "proposals": "Mer frivillighet"})
+    from hearing.dashboard import services as dashboard
+
+    dashboard.set_targets(db.session, None, world["process"], {world["process"].groups[0].id: 40})
+    db.session.commit()
+    data = backup.export_process(db.session, world["process"])
+    for table, count in (("plans", 1), ("plan_measures", 3), ("plan_measure_strategies", 4), ("measure_updates", 4),
+                         ("plan_revisions", 1), ("units", 2), ("participation_targets", 1)):
+        assert len(data["tables"][table]) == count, table
+    # into an installation without the process: everything comes back, linked to the new rows
+    db.session.delete(world["process"])
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanMeasure)) == 0
+    process = backup.import_process(db.session, None, backup.loads(backup.dumps(data)))
+    db.session.commit()
+    plan = services.plan_of(db.session, process)
+    assert plan.draft.process_id == process.id and plan.decision_reference == "PS 45/26"
+    shared = plan.measures[1]
+    assert (shared.status, shared.progress, shared.unit.name) == ("in_progress", 25, "Frivilligsentralen")
+    assert [u.text for u in shared.updates] == ["Vedtatt i planen.", "Første måltid holdt"]
+    assert {s.focus_area.draft_id for s in shared.strategies} == {plan.draft_id} and len(shared.strategies) == 2
+    assert revision.revision_of(db.session, plan, 2026).proposals == "Mer frivillighet"
+    assert dashboard.targets_of(db.session, process) == {process.groups[0].id: 40}

@@ -45,6 +45,8 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("phases", "process_id", "processes"),
     ("stakeholder_groups", "process_id", "processes"),
     ("import_group_values", "process_id", "processes"),
+    ("participation_targets", "group_id", "stakeholder_groups"),
+    ("units", "process_id", "processes"),
     ("activities", "process_id", "processes"),
     ("activity_groups", "activity_id", "activities"),
     ("prompts", "activity_id", "activities"),
@@ -70,6 +72,12 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("measure_inputs", "measure_id", "measures"),
     ("assessments", "input_id", "inputs"),
     ("hearing_reports", "process_id", "processes"),
+    # the adopted plan and the follow-up of its measures (hearing.followup)
+    ("plans", "process_id", "processes"),
+    ("plan_measures", "plan_id", "plans"),
+    ("plan_measure_strategies", "plan_measure_id", "plan_measures"),
+    ("measure_updates", "plan_measure_id", "plan_measures"),
+    ("plan_revisions", "plan_id", "plans"),
 )
 TABLE_NAMES = tuple(name for name, _col, _parent in TABLES)
 

@@ -33,9 +33,11 @@ IMPORT = "exports.process_import"
 DRAFT = "export.draft"
 REPORT = "export.report"
 PUBLIC_REPORT = "export.report_public"
+#: The yearly revision report of an adopted plan (DOCX or PDF): :mod:`hearing.followup.revision`.
+REVISION = "export.revision"
 #: Jobs whose file may be downloaded by the person who asked (an uploaded backup may not).
-DOWNLOADABLE = (INPUTS, BACKUP, DRAFT, REPORT)
-KINDS = (INPUTS, BACKUP, IMPORT, DRAFT, REPORT)
+DOWNLOADABLE = (INPUTS, BACKUP, DRAFT, REPORT, REVISION)
+KINDS = (INPUTS, BACKUP, IMPORT, DRAFT, REPORT, REVISION)
 FORMATS = {"csv": services.CSV_MIMETYPE, "xlsx": services.XLSX_MIMETYPE}
 
 
@@ -416,5 +418,26 @@ def public_report_task(session: Session, job: Job, progress) -> dict:
             ExportFile.id != stored.id,
         )
     )
+    session.commit()
+    return {"filename": stored.filename, "size": stored.size}
+
+
+@task(REVISION)
+def revision_task(session: Session, job: Job, progress) -> dict:
+    from hearing.followup import revision
+    from hearing.models import Plan
+
+    payload = job.payload or {}
+    plan = session.get(Plan, payload.get("plan_id"))
+    if plan is None:
+        raise JobError(_l("Planen finnes ikke lenger."))
+    if payload.get("fmt") not in revision.FORMATS:
+        raise JobError(_l("Ukjent filformat."))
+    progress(10, _l("Lager filen"))
+    with force_locale("nb"):
+        view = revision.revision_view(session, plan, int(payload.get("year")))
+        data, name = revision.render(view, payload["fmt"]), revision.file_name(view, payload["fmt"])
+    progress(90, _l("Lagrer filen"))
+    stored = _keep(session, job, session.get(Process, plan.process_id), name, revision.FORMATS[payload["fmt"]][0], data)
     session.commit()
     return {"filename": stored.filename, "size": stored.size}

@@ -44,7 +44,7 @@ def _kind_label(job: Job) -> str:
         return _("Sikkerhetskopi (JSON)")
     if job.kind == exports.IMPORT:
         return _("Import av prosess")
-    if job.kind in (exports.DRAFT, exports.REPORT):
+    if job.kind in (exports.DRAFT, exports.REPORT, exports.REVISION):
         payload = job.payload or {}
         return _(
             "%(title)s som %(format)s",
@@ -133,6 +133,9 @@ def _origin(job: Job) -> tuple[str, str]:
         return url_for("reporting.preview", report_id=payload.get("report_id", 0)), _("Tilbake til tilbakemeldingen")
     if job.kind == exports.IMPORT:
         return url_for("exports.process_import"), _("Tilbake til import")
+    if job.kind == exports.REVISION:
+        return url_for("followup.revision", plan_id=payload.get("plan_id", 0), year=payload.get("year", 0)), \
+            _("Tilbake til rulleringen")
     return url_for("exports.process_exports", process_id=payload.get("process_id", 0)), _("Tilbake til eksport")
 
 

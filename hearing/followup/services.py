@@ -250,6 +250,8 @@ def record_update(
     if status == MeasureStatus.POSTPONED and not text:
         raise ServiceError(_l("Skriv hvorfor tiltaket er utsatt."))
     update_date = data.get("update_date") or today or utcnow().date()
+    if update_date < pm.plan.adopted_on:
+        raise ServiceError(_l("Datoen kan ikke være før planen ble vedtatt."))
     if import_key and session.scalar(sa.select(MeasureUpdate.id).where(
             MeasureUpdate.plan_measure_id == pm.id, MeasureUpdate.import_key == import_key)):
         return None

@@ -11,6 +11,7 @@ from hearing.auth import public, role_required
 from hearing.drafting.services import drafts_of
 from hearing.extensions import db
 from hearing.followup import bp, forms, services, spreadsheet
+from hearing.followup import revision as revision_service
 from hearing.forms import choices
 from hearing.idempotency import once
 from hearing.models import Draft, Plan, PlanMeasure, Process, Unit
@@ -53,7 +54,7 @@ def index(process_id: int):
     filters = services.parse_filters(request.args)
     view = services.followup_view(db.session, plan, filters)
     return render_template("followup/index.html", process=process, plan=plan, view=view, filters=filters,
-                           status_labels=services.STATUS_LABELS)
+                           status_labels=services.STATUS_LABELS, this_year=revision_service.years_of(plan)[-1])
 
 
 @bp.route("/followup/plan/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -230,3 +231,61 @@ def public_page(plan_id: int):
     view = services.followup_view(db.session, plan, filters)
     return render_template("followup/public.html", plan=plan, process=plan.process, view=view, filters=filters,
                            status_labels=services.STATUS_LABELS)
+
+
+# --- staff: the yearly revision -------------------------------------------------------------------
+
+
+def _revision_forms() -> list:
+    from hearing.exports.forms import ExportForm
+
+    return [(fmt, name, ExportForm(prefix=fmt)) for fmt, name in (("docx", "Word (DOCX)"), ("pdf", "PDF"))]
+
+
+@bp.route("/followup/plan/<int:plan_id>/revision/<int:year>", methods=["GET", "POST"])
+@role_required("reviewer")
+def revision(plan_id: int, year: int):
+    plan = _get(Plan, plan_id)
+    years = revision_service.years_of(plan)
+    if year not in years:
+        abort(404)
+    existing = revision_service.revision_of(db.session, plan, year)
+    form = forms.RevisionForm(obj=existing)
+    if form.validate_on_submit():
+        try:
+            revision_service.save_revision(db.session, current_user, plan, year, form.data)
+            db.session.commit()
+            flash(_("Rulleringen for %(year)d er lagret.", year=year), "success")
+            return redirect(url_for("followup.revision", plan_id=plan.id, year=year))
+        except services.ServiceError as exc:
+            refuse_form(form, exc)
+    view = revision_service.revision_view(db.session, plan, year)
+    return render_template("followup/revision.html", plan=plan, process=plan.process, view=view, years=years,
+                           form=form, chart=view.status_chart(), export_forms=_revision_forms(),
+                           status_labels=services.STATUS_LABELS, rs=revision_service)
+
+
+@bp.post("/followup/plan/<int:plan_id>/revision/<int:year>/export/<fmt>")
+@role_required("reviewer")
+def revision_export(plan_id: int, year: int, fmt: str):
+    from hearing.exports import jobs as export_jobs
+    from hearing.exports.forms import ExportForm
+    from hearing.jobs import enqueue
+
+    plan = _get(Plan, plan_id)
+    if fmt not in revision_service.FORMATS or year not in revision_service.years_of(plan):
+        abort(404)
+    back = url_for("followup.revision", plan_id=plan.id, year=year)
+    form = ExportForm(prefix=fmt)
+    if not form.validate_on_submit():
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(back)
+
+    def start() -> str:
+        job = enqueue(db.session, export_jobs.REVISION,
+                      {"plan_id": plan.id, "year": year, "fmt": fmt, "process_id": plan.process_id,
+                       "title": f"Rullering {year}: {plan.title}"[:200]}, created_by=current_user)
+        flash(_("Filen lages i bakgrunnen. Lenken kommer her når den er ferdig."), "success")
+        return url_for("exports.job_page", job_id=job.id)
+
+    return once(form.form_key.data, start)

@@ -65,6 +65,7 @@ def test_followup_pages_pass_axe(page, live_server, followup_world, capsys):
         f"/oppfolging/{w['plan']}?lang=en",
         f"/oppfolging/{w['plan']}?lang=nn",
         f"/dashboard/process/{w['process']}?lang=nb",
+        f"/followup/plan/{w['plan']}/revision/2026",
     ]
     problems = {}
     for url in urls:
