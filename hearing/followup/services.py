@@ -49,13 +49,15 @@ STATUS_LABELS = {
     MeasureStatus.POSTPONED: _l("Utsatt"),
     MeasureStatus.CLOSED: _l("Avsluttet"),
 }
-#: What a unit may write in the status column (any case): the bokmål, nynorsk and English names and the codes.
+#: What a unit may write in the status column (any case): the bokmål, nynorsk, Danish and English names and the codes.
 STATUS_WORDS = {
     "ikke startet": MeasureStatus.NOT_STARTED, "ikkje starta": MeasureStatus.NOT_STARTED, "not started": MeasureStatus.NOT_STARTED,
     "i gang": MeasureStatus.IN_PROGRESS, "in progress": MeasureStatus.IN_PROGRESS,
-    "gjennomført": MeasureStatus.DONE, "gjennomført.": MeasureStatus.DONE, "done": MeasureStatus.DONE,
+    "gjennomført": MeasureStatus.DONE, "done": MeasureStatus.DONE,
     "utsatt": MeasureStatus.POSTPONED, "utsett": MeasureStatus.POSTPONED, "postponed": MeasureStatus.POSTPONED,
     "avsluttet": MeasureStatus.CLOSED, "avslutta": MeasureStatus.CLOSED, "closed": MeasureStatus.CLOSED,
+    "ikke påbegyndt": MeasureStatus.NOT_STARTED, "gennemført": MeasureStatus.DONE, "udsat": MeasureStatus.POSTPONED,
+    "afsluttet": MeasureStatus.CLOSED,
     **{s.value: s for s in MeasureStatus},
 }
 
