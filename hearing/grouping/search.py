@@ -9,7 +9,8 @@ stemmed in every language the platform knows, so "hjemmetjeneste" finds "hjemmet
 * SQLite (the embedded default): an FTS5 table ``inputs_fts`` over ``search_stems``, kept in sync by
   triggers (migration ``b6f1d2c3a4e5``).
 * PostgreSQL: full-text search with a GIN index on ``to_tsvector('simple', search_stems)`` and one on
-  the masked text in the input's language configuration ('norwegian' for nb/nn, 'danish', 'english').
+  the masked text in the input's language configuration ('norwegian' for nb/nn, 'danish', 'english');
+  the substring test uses a trigram index (pg_trgm, migration ``c4d8e2f1a7b9``) where the server has it.
 
 The unmasked text is never indexed, so a masked name cannot be found.
 """
@@ -28,7 +29,7 @@ __all__ = ["FTS_TABLE", "fill_missing", "include_object", "matching_clause", "se
 #: The SQLite FTS5 table (and its shadow tables, which start with the same name).
 FTS_TABLE = "inputs_fts"
 #: The PostgreSQL full-text indexes (expression indexes, made by the migration).
-PG_INDEXES = ("ix_inputs_search_stems_fts", "ix_inputs_text_masked_fts")
+PG_INDEXES = ("ix_inputs_search_stems_fts", "ix_inputs_text_masked_fts", "ix_inputs_text_masked_trgm")
 #: Languages whose stems a search word is looked up in.
 LANGS = ("nb", "nn", "da", "en")
 #: PostgreSQL text search configuration of each language (the expression the GIN index is built on).
@@ -90,11 +91,15 @@ def matching_clause(session: Session, text: str) -> sa.ColumnElement[bool] | Non
     if session.get_bind().dialect.name == "postgresql":
         stems_query = " & ".join("(" + " | ".join(f"{s}:*" for s in stems) + ")" for stems in words)
         plain = " ".join(_words(text)[:_WORDS_MAX])
+        # The query side must not depend on the row, or the GIN index cannot be used: the words
+        # stemmed in each language the platform knows, any of which may match.
+        any_language = sa.func.plainto_tsquery(sa.literal_column("'norwegian'::regconfig"), plain)
+        for config in ("danish", "english"):
+            any_language = any_language.op("||")(sa.func.plainto_tsquery(sa.literal_column(f"'{config}'::regconfig"), plain))
         return sa.or_(
             sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), sa.func.coalesce(Input.search_stems, ""))
             .bool_op("@@")(sa.func.to_tsquery(sa.literal_column("'simple'::regconfig"), stems_query)),
-            sa.func.to_tsvector(sa.literal_column(PG_CONFIG_SQL), Input.text_masked)
-            .bool_op("@@")(sa.func.plainto_tsquery(sa.literal_column(PG_CONFIG_SQL), plain)),
+            sa.func.to_tsvector(sa.literal_column(PG_CONFIG_SQL), Input.text_masked).bool_op("@@")(any_language),
         )
     match = " AND ".join("(" + " OR ".join(f'"{s}"*' for s in stems) + ")" for stems in words)
     return Input.id.in_(sa.text("SELECT rowid FROM inputs_fts WHERE inputs_fts MATCH :fts_match")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
 from hearing.grouping import current_run, decisions, search
@@ -232,14 +232,18 @@ def search_inputs(
     text = (text or "").strip()
     if not text:
         return [], 0
-    substring = Input.text_masked.ilike(_like(text), escape="\\")
+    ids_of = scope_query(process.id).with_only_columns(Input.id).order_by(None)
+    substring = ids_of.where(Input.text_masked.ilike(_like(text), escape="\\"))
     stemmed = search.matching_clause(session, text)  # word forms, over the masked text's stems
-    q = scope_query(process.id).where(substring if stemmed is None else sa.or_(stemmed, substring))
-    # One scan for the ids of every hit (the substring test reads every text); the page's inputs by id.
-    ids = session.scalars(q.with_only_columns(Input.id)).all()
+    # A UNION, not an OR: each side can use its own index (PostgreSQL's GIN indexes for the word
+    # forms); in one OR the substring test made PostgreSQL compute every text's tsvector (1.8 s at 50k).
+    q = substring if stemmed is None else sa.union(ids_of.where(stemmed), substring)
+    ids = sorted(session.scalars(q).all())
     total = len(ids)
     chunk = ids[(max(page, 1) - 1) * per_page:max(page, 1) * per_page]
-    found = {i.id: i for i in session.scalars(sa.select(Input).where(Input.id.in_(chunk)))} if chunk else {}
+    found = {i.id: i for i in session.scalars(
+        sa.select(Input).where(Input.id.in_(chunk)).options(selectinload(Input.group), selectinload(Input.activity))
+    )} if chunk else {}
     inputs = [found[i] for i in chunk if i in found]
     placed: dict[int, ThemeAssignment] = {}
     if run is not None and inputs:
