@@ -1,7 +1,7 @@
 """search on PostgreSQL: a trigram index for the substring test (pg_trgm), when the server allows it
 
 Revision ID: c4d8e2f1a7b9
-Revises: bbff349c3405
+Revises: c17a0d3e5f01
 Create Date: 2026-12-04 09:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2f1a7b9'
-down_revision = 'bbff349c3405'
+down_revision = 'c17a0d3e5f01'
 branch_labels = None
 depends_on = None
 
