@@ -11,6 +11,7 @@ from wtforms import DateTimeLocalField, Field, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+
 class PasswordPolicy:
     """WTForms validator for :func:`hearing.auth.services.password_problem`; the form's ``email`` and
     ``name`` fields (or ``user``, the account the password is for) count as words to avoid."""

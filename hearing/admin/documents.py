@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -47,22 +46,26 @@ def sections_from_markdown(text: str) -> list[SectionDraft]:
 
 def sections_from_docx(data: bytes) -> list[SectionDraft]:
     """Headings (the built-in "Heading N"/"Overskrift N" styles and the title) become sections."""
-    import docx
+    from hearing.archives import ArchiveError, docx_paragraphs
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several kinds for a broken file
-        raise ServiceError(_l("Filen kunne ikke leses som et Word-dokument (DOCX).")) from exc
+        # The archive's size is checked before anything is parsed (a 109 kB file can hold 32 MB of XML).
+        paragraphs = docx_paragraphs(data)
+    except ArchiveError as exc:
+        if exc.reason == "broken":
+            raise ServiceError(_l("Filen kunne ikke leses som et Word-dokument (DOCX).")) from exc
+        raise ServiceError(_l("Word-dokumentet pakker seg ut til mer enn vi kan lese. Del dokumentet opp, eller lim "
+                              "inn teksten som Markdown.")) from exc
     lines = []
-    for para in document.paragraphs:
-        style = (para.style.name or "").lower() if para.style is not None else ""
+    for style_name, text in paragraphs:
+        style = style_name.lower()
         m = re.search(r"(heading|overskrift)\s*(\d)", style)
-        if m and para.text.strip():
-            lines.append("#" * int(m.group(2)) + " " + para.text.strip())
-        elif style == "title" and para.text.strip():
-            lines.append("# " + para.text.strip())
+        if m and text.strip():
+            lines.append("#" * int(m.group(2)) + " " + text.strip())
+        elif style == "title" and text.strip():
+            lines.append("# " + text.strip())
         else:
-            lines.append(para.text)
+            lines.append(text)
     return sections_from_markdown("\n".join(lines))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -180,29 +181,85 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
+#: Most rows and cells read from a spreadsheet (a sheet can claim a million empty rows).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 3_000_000
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}[0-9]{1,7}):([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def _too_large(name) -> ImportFileError:
+    return ImportFileError(
+        _l("«%(name)s» pakker seg ut til mer enn vi kan lese (for mange rader, kolonner eller for mye innhold). "
+           "Del filen opp, eller lagre den som CSV, og prøv igjen.", name=name))
+
+
+def _merged_ranges(archive, path: str) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of the sheet's merged cells, read by scanning its XML in chunks
+    (openpyxl's streaming mode does not read them)."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    found: set[tuple[bytes, bytes]] = set()
+    tail = b""
+    with archive.open(path) as src:
+        while chunk := src.read(1 << 20):
+            buf = tail + chunk
+            found.update(_MERGE_RE.findall(buf))
+            tail = buf[-200:]
+    out = []
+    for a, b in found:
+        (c1, r1), (c2, r2) = coordinate_from_string(a.decode()), coordinate_from_string(b.decode())
+        out.append((r1, column_index_from_string(c1), r2, column_index_from_string(c2)))
+    return sorted(out)
+
+
 def _read_xlsx(data: bytes, name: str) -> Table:
+    """The first sheet with content, read in openpyxl's streaming (read-only) mode after the archive's
+    size is checked (:mod:`hearing.archives`); rows, columns and cells are counted as they come."""
     from openpyxl import load_workbook
 
+    from hearing.archives import XLSX_LIMITS, ArchiveError, check_zip
+
     try:
-        # Not read-only: merged cell ranges are only known in the full mode.
-        wb = load_workbook(io.BytesIO(data), data_only=True)
+        check_zip(data, XLSX_LIMITS)
+    except ArchiveError as exc:
+        if exc.reason == "broken":
+            raise ImportFileError(_l("«%(name)s» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.", name=name)) from exc
+        raise _too_large(name) from exc
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise ImportFileError(_l("«%(name)s» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.", name=name)) from exc
     try:
-        sheets = [ws for ws in wb.worksheets if ws.max_row > 1 or ws.max_column > 1 or ws.cell(1, 1).value is not None]
-        if not sheets:
+        grid: list[list[str]] = []
+        ws = None
+        for sheet in wb.worksheets:
+            sheet.reset_dimensions()  # the size a file claims is not believed: rows are read as they are
+            grid = _sheet_grid(sheet, name)
+            if any(any(cells) for cells in grid):
+                ws = sheet
+                break
+        if ws is None:
             raise ImportFileError(_l("Regnearket i «%(name)s» er tomt.", name=name))
-        ws = sheets[0]
-        grid = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        width = max((len(r) for r in grid), default=0)
+        grid = [r + [""] * (width - len(r)) for r in grid]
         merged_header_columns: dict[int, set[int]] = {}
-        for rng in ws.merged_cells.ranges:
-            value = grid[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(grid) else ""
-            for r in range(rng.min_row - 1, min(rng.max_row, len(grid))):
-                for c in range(rng.min_col - 1, rng.max_col):
-                    if c < len(grid[r]):
-                        grid[r][c] = value
-            if rng.max_col > rng.min_col:
-                merged_header_columns.setdefault(rng.min_row, set()).update(range(rng.min_col - 1, rng.max_col))
+        filled = 0
+        for min_row, min_col, max_row, max_col in _merged_ranges(wb._archive, ws._worksheet_path):
+            max_row, max_col = min(max_row, len(grid)), min(max_col, width)
+            value = grid[min_row - 1][min_col - 1] if min_row - 1 < len(grid) and min_col - 1 < len(grid[min_row - 1]) else ""
+            filled += max(0, max_row - min_row + 1) * max(0, max_col - min_col + 1)
+            if filled > MAX_CELLS:
+                raise _too_large(name)
+            for r in range(min_row - 1, max_row):
+                for c in range(min_col - 1, min(max_col, len(grid[r]))):
+                    grid[r][c] = value
+            if max_col > min_col:
+                merged_header_columns.setdefault(min_row, set()).update(range(min_col - 1, max_col))
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise ImportFileError(_l("«%(name)s» kunne ikke leses som Excel-fil (.xlsx). Lagre den på nytt i Excel og prøv igjen.", name=name)) from exc
     finally:
         wb.close()
     numbered = list(enumerate(grid, start=1))
@@ -210,6 +267,22 @@ def _read_xlsx(data: bytes, name: str) -> Table:
     table = _table(numbered, name, merged_header_columns=merged_header_columns.get(first, set()))
     table.kind = "xlsx"
     return table
+
+
+def _sheet_grid(ws, name) -> list[list[str]]:
+    grid: list[list[str]] = []
+    cells = 0
+    for row in ws.iter_rows(values_only=True):
+        if len(grid) >= MAX_ROWS or len(row) > MAX_COLUMNS:
+            raise _too_large(name)
+        cells += len(row)
+        if cells > MAX_CELLS:
+            raise _too_large(name)
+        grid.append([_cell_text(v) for v in row])
+    # Trailing empty rows and columns (a formatted but empty area) are not part of the table.
+    while grid and not any(grid[-1]):
+        grid.pop()
+    return grid
 
 
 # --- shared --------------------------------------------------------------------------------------

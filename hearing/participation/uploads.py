@@ -62,6 +62,12 @@ class CheckedFile:
 
 
 def _zip_kind(data: bytes) -> str | None:
+    from hearing.archives import DOCX_LIMITS, ArchiveError, check_zip
+
+    try:
+        check_zip(data, DOCX_LIMITS)  # a zip bomb is no document (reviewers' text extracts would unpack it)
+    except ArchiveError:
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = set(z.namelist())

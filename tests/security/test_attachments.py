@@ -47,7 +47,7 @@ def test_executable_or_mismatched_files_are_refused(filename, content):
     ("Kari A. Hansen.PDF", PDF, "Kari A_ Hansen.pdf"),
     ("versjon 1.2.pdf", PDF, "versjon 1_2.pdf"),
     ("C:\\Users\\kari\\bilde.jpeg", b"\xff\xd8\xff\xe0", "bilde.jpg"),
-    ("notat.txt", "Jeg mener at planen er god. <3".encode(), "notat.txt"),
+    ("notat.txt", b"Jeg mener at planen er god. <3", "notat.txt"),
 ])
 def test_allowed_files_get_a_safe_name_with_the_right_extension(filename, content, stored):
     assert check_upload(filename, content).filename == stored
