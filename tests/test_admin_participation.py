@@ -143,7 +143,10 @@ def test_attachments_served_to_reviewers_only_as_download(client, app, make_user
     client.submit("/staff", action="/logout")
     reviewer = make_user("reviewer")
     client.login(reviewer.email)
-    r = client.get(f"/admin/attachments/{att.id}")
+    warning = client.get(f"/admin/attachments/{att.id}")  # a warning first, then a confirmed download
+    assert warning.status_code == 200 and "ikke maskert" in text_of(warning)
+    r = client.post(f"/admin/attachments/{att.id}", data=hidden_fields(warning.get_data(as_text=True),
+                                                                          action=f"/admin/attachments/{att.id}"))
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
     assert r.headers["Content-Type"].startswith("text/plain") and r.headers["X-Content-Type-Options"] == "nosniff"
     r.close()

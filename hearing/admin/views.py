@@ -550,17 +550,47 @@ def responses(activity_id: int):
                            results=results)
 
 
-@bp.get("/attachments/<int:attachment_id>")
+@bp.route("/attachments/<int:attachment_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def attachment(attachment_id: int):
+    """An attachment is not masked: a warning first, a masked text to read, and the original only after a
+    confirmed (and recorded) choice."""
     from hearing.participation.views import send_attachment
+    from hearing.privacy.extract import READABLE
 
     att = _get(Attachment, attachment_id)
-    response = send_attachment(att)  # 404 before anything is recorded when the file is gone
-    audit.record(db.session, current_user, "attachment.download", att,
-                 process_id=att.submission.activity.process_id, submission_id=att.submission_id)
+    form = forms.ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        response = send_attachment(att)  # 404 before anything is recorded when the file is gone
+        audit.record(db.session, current_user, "attachment.download", att, process_id=att.submission.activity.process_id,
+                     submission_id=att.submission_id, warned=True)
+        db.session.commit()
+        return response
+    return render_template("admin/attachment.html", att=att, form=form, process=att.submission.activity.process,
+                           readable=att.content_type in READABLE)
+
+
+@bp.get("/attachments/<int:attachment_id>/tekst")
+@role_required("reviewer")
+def attachment_text(attachment_id: int):
+    """The attachment's text with personal data masked, to read instead of the original."""
+    from pathlib import Path
+
+    from hearing.privacy.extract import ExtractError, masked_text
+
+    att = _get(Attachment, attachment_id)
+    path = Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name
+    if not path.is_file():
+        abort(404)
+    try:
+        extract, problem = masked_text(path.read_bytes(), att.content_type), None
+    except ExtractError as exc:
+        extract, problem = None, exc.reason
+    audit.record(db.session, current_user, "attachment.view_masked", att, process_id=att.submission.activity.process_id,
+                 submission_id=att.submission_id)
     db.session.commit()
-    return response
+    return render_template("admin/attachment_text.html", att=att, extract=extract, problem=problem,
+                           process=att.submission.activity.process)
 
 
 # --- personal data -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.models import Attachment, Submission
 from hearing.participation.uploads import UploadError, check_upload, has_double_extension, safe_filename
-from tests.conftest import text_of
+from tests.conftest import hidden_fields, text_of
 from tests.security.conftest import post_response, receipt_token
 
 PDF = b"%PDF-1.4\n1 0 obj\n"
@@ -92,7 +92,8 @@ def test_an_old_attachment_is_served_with_the_extension_of_its_content(client, w
     db.session.commit()
     reviewer = make_user("reviewer")
     client.login(reviewer.email)
-    download = client.get(f"/admin/attachments/{att.id}?bekreftet=1")
+    page = client.get(f"/admin/attachments/{att.id}").get_data(as_text=True)
+    download = client.post(f"/admin/attachments/{att.id}", data=hidden_fields(page, action=f"/admin/attachments/{att.id}"))
     assert download.status_code == 200
     assert 'filename=x_html.txt' in download.headers["Content-Disposition"]
     assert "no-store" in download.headers["Cache-Control"]
