@@ -20,6 +20,11 @@ Two parts:
    sentences, per look-alike kind, with the number of texts where anything was
    flagged (false positives, target 0); and generated valid numbers of every
    kind, with the share found with the right kind and exact span (recall).
+   Since issue 19 also the written forms found in an outside test: 150385.10190,
+   1503 8510 190, 912-34-567, ola(at)example.com, and an 11-digit number with
+   wrong check digits after "fødselsnummer"/"fnr"/"personnummer"; with their
+   look-alikes (serials, 4-4-3 groups and dashed codes that fail the checks,
+   dashed dates, "(at)" with no address, the cue words without a number).
 
 Run from anywhere: ``python bench/privacy.py`` (``--seed``, ``--n`` to vary).
 """
@@ -165,6 +170,37 @@ def gen_email(rng: random.Random) -> str:
     return f"{name}{rng.randrange(100)}@{rng.choice(['example.com', 'example.no', 'eksempel.no', 'post.example.dk'])}"
 
 
+def _dotted(rng: random.Random) -> str:
+    n = gen_no_id(rng)
+    return f"{n[:6]}.{n[6:]}"
+
+
+def _grouped_443(rng: random.Random) -> str:
+    n = gen_no_id(rng)
+    return f"{n[:4]} {n[4:8]} {n[8:]}"
+
+
+def _phone_dashed(rng: random.Random) -> str:
+    d = rng.choice("49") + "".join(rng.choice("0123456789") for _ in range(7))
+    return rng.choice([f"{d[:3]}-{d[3:5]}-{d[5:]}", f"{d[:2]}-{d[2:4]}-{d[4:6]}-{d[6:]}"])
+
+
+def _email_written(rng: random.Random) -> str:
+    name = rng.choice(["kari", "ola", "per.hansen", "anne-lise", "s.nilsen"])
+    domain = rng.choice(["example.com", "example.no", "eksempel.no"])
+    at = rng.choice(["(at)", " (at) ", "[at]", " [at] ", "(alfakrøll)"])
+    if rng.random() < 0.3:
+        domain = domain.replace(".", rng.choice([" [dot] ", "(dot)", " (punktum) "]))
+    return f"{name}{at}{domain}"
+
+
+def _invalid_after_cue(rng: random.Random) -> str:
+    """An 11-digit number with wrong check digits, told to be an identity number (a mistyped one)."""
+    cue = rng.choice(["fødselsnummer", "fødselsnummeret mitt er", "fnr", "fnr.", "f.nr.", "personnummer", "pers.nr.",
+                      "Fødselsnr:"])
+    return f"{cue} {_invalid_fnr(rng)}"
+
+
 POSITIVES = {
     "fnr": lambda r: spaced(r, gen_no_id(r)),
     "fnr (2032 rule)": lambda r: spaced(r, gen_no_id(r, new_rule=True)),
@@ -176,6 +212,11 @@ POSITIVES = {
     "tlf (NO)": gen_phone,
     "tlf (DK +45)": lambda r: gen_phone(r, danish=True),
     "epost": gen_email,
+    "fnr 6.5 (150385.10190)": _dotted,
+    "fnr 4-4-3 (1503 8510 190)": _grouped_443,
+    "tlf with dashes (912-34-567)": _phone_dashed,
+    "epost written out (ola(at)example.com)": _email_written,
+    "11 digits after fnr/personnummer, wrong check digits": _invalid_after_cue,
 }
 POSITIVE_KIND = {
     "fnr": "fnr",
@@ -188,7 +229,14 @@ POSITIVE_KIND = {
     "tlf (NO)": "tlf",
     "tlf (DK +45)": "tlf",
     "epost": "epost",
+    "fnr 6.5 (150385.10190)": "fnr",
+    "fnr 4-4-3 (1503 8510 190)": "fnr",
+    "tlf with dashes (912-34-567)": "tlf",
+    "epost written out (ola(at)example.com)": "epost",
+    "11 digits after fnr/personnummer, wrong check digits": "fnr",
 }
+#: Positives whose span is the number after a cue, not the whole generated text.
+SPAN_AFTER_CUE = {"11 digits after fnr/personnummer, wrong check digits"}
 POSITIVE_TEMPLATES = [
     "Ring meg på {x}.",
     "Fødselsnummeret er {x}, takk.",
@@ -324,6 +372,22 @@ LOOKALIKES = {
     "account number": _kontonr,
     "account number, named": _kontonr_named,
     "invalid fnr (check digits)": _invalid_fnr,
+    "invalid 6.5 number (serial, version)": lambda r: (lambda n: f"{n[:6]}.{n[6:]}")(_invalid_fnr(r).replace(" ", "")),
+    "invalid 4-4-3 groups": lambda r: (lambda n: f"{n[:4]} {n[4:8]} {n[8:]}")(_invalid_fnr(r).replace(" ", "")),
+    "dashed numbers starting 0/1 (codes)": lambda r: rng_choice(
+        r, [f"{r.choice('01')}{r.randrange(10, 99)}-{r.randrange(10, 99)}-{r.randrange(100, 999)}",
+            f"{r.choice('01')}{r.randrange(10)}-{r.randrange(10, 99)}-{r.randrange(10, 99)}-{r.randrange(10, 99)}"]
+    ),
+    "dashed dates": lambda r: (lambda d: rng_choice(r, [f"{d.day:02d}-{d.month:02d}-{d.year}", f"{d.year}-{d.month:02d}-{d.day:02d}"]))(
+        datetime.date(1990, 1, 1) + datetime.timedelta(days=r.randrange(0, 14000))
+    ),
+    "'at' in brackets, no address": lambda r: rng_choice(
+        r, ["møtes (at) Kafé Oslo", "se [at] lista", "hilsen (at) alle", "pris (at) kr 200"]
+    ),
+    "fnr word, no number": lambda r: rng_choice(
+        r, ["fødselsnummer er påkrevd", "oppgi fnr ved henvendelse", "personnummer 123", f"fnr {r.randrange(1000, 99999)}"]
+    ),
+    "account number after fnr-free cue": lambda r: f"konto {_kontonr(r)}",
 }
 LOOKALIKE_TEMPLATES = [
     "Det gjelder {x}.",
@@ -348,6 +412,10 @@ def bench_generated(seed: int, n: int) -> tuple[list[tuple], list[tuple]]:
             x = make(rng)
             text = rng.choice(POSITIVE_TEMPLATES).format(x=x)
             start = text.index(x)
+            if name in SPAN_AFTER_CUE:
+                number = x.rsplit(" ", 2)[-2:] if x.count(" ") > 1 and x.split(" ")[-2].isdigit() else [x.split(" ")[-1]]
+                number = " ".join(number)
+                start, x = text.index(number), number
             found = detect.find_personal_data(text)
             hit += any(
                 f.kind == POSITIVE_KIND[name] and f.start == start and f.end == start + len(x) for f in found

@@ -66,11 +66,23 @@ class Finding:
 _W1 = (3, 7, 6, 1, 8, 9, 4, 5, 2, 1)
 _W2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1)
 
-# Eleven digits, optionally with one space (or a dash) after the six-digit date,
-# not part of a longer number ("1234.56.78903", "12345678901234"). A letter
-# right before is allowed ("fnr:", "f.nr.15108695088"): the check digits and
-# the date make a chance hit rare.
-_NO_ID_RE = re.compile(r"(?<!\d)(?<!\d[.,/-])(\d{6})[ \u00a0-]?(\d{5})(?!\d|[.,/-]\d)")
+# Eleven digits, optionally with one space, dash or dot after the six-digit date
+# ("150385 10190", "150385.10190"), or grouped 4-4-3 ("1503 8510 190"), not
+# part of a longer number ("1234.56.78903", "12345678901234"). A letter right
+# before is allowed ("fnr:", "f.nr.15108695088"): the check digits and the date
+# make a chance hit rare.
+_NO_ID_RE = re.compile(
+    r"(?<!\d)(?<!\d[.,/-])(?:(\d{6})[ \u00a0.-]?(\d{5})|(\d{4})[ \u00a0](\d{4})[ \u00a0](\d{3}))(?!\d|[.,/-]\d)"
+)
+
+# A cue that says the next eleven digits are an identity number: then they are masked even when the check
+# digits are wrong (a mistyped fødselsnummer is still personal data).
+_ID_CUE_RE = re.compile(
+    r"(?i)(?<![\w])(?P<cue>fødsels(?:nummer(?:et)?|nr\.?)|f\.\s?nr\.?|fnr\.?|personnummer(?:et)?|personnr\.?|"
+    r"pers\.\s?nr\.?|p\.?nr\.?|d-nummer(?:et)?|d-nr\.?|dnr\.?|cpr(?:-nummer|-nr\.?)?)"
+    r"(?:\s+(?:mitt|min|er|var|hans|hennes|til\s+\w+))*\s*[:=]?\s*"
+    r"(?P<number>\d{6}[ \u00a0.-]?\d{5}|\d{4}[ \u00a0]\d{4}[ \u00a0]\d{3})(?!\d|[.,/-]\d)"
+)
 
 
 # An account number's mod-11 check uses k2's weights, so about one valid
@@ -188,6 +200,8 @@ _GROUPS = r"""
   | \d{3}[ \u00a0]\d{2}[ \u00a0]\d{3}   # 123 45 678
   | \d{2}[ \u00a0]\d{2}[ \u00a0]\d{2}[ \u00a0]\d{2}   # 12 34 56 78
   | \d{4}[ \u00a0]\d{4}               # 1234 5678
+  | \d{3}-\d{2}-\d{3}                  # 123-45-678
+  | \d{2}-\d{2}-\d{2}-\d{2}            # 12-34-56-78
 """
 _PHONE_RE = re.compile(
     r"""
@@ -248,6 +262,12 @@ def _phone_ok(text: str, m: re.Match[str]) -> bool:
 
 _EMAIL_RE = re.compile(
     r"(?<![\w.+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w@])",
+)
+# Written out to fool harvesters: "ola(at)example.com", "ola [at] example [dot] com", "ola (alfakrøll) example.no".
+_AT = r"\s*[(\[{<]\s*(?:at|@|alfakrøll|krøllalfa|snabel-a)\s*[)\]}>]\s*"
+_DOT = r"(?:\.|\s*[(\[{<]\s*(?:dot|punktum|prikk)\s*[)\]}>]\s*)"
+_EMAIL_WRITTEN_RE = re.compile(
+    rf"(?i)(?<![\w.+-])[\w%+-]+(?:{_DOT}[\w%+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}[^\W\d_]{{2,}}(?![\w@])",
 )
 
 
@@ -473,15 +493,22 @@ def _find_names(text: str) -> list[Finding]:
 def _candidates(text: str) -> list[Finding]:
     out: list[Finding] = []
     for m in _NO_ID_RE.finditer(text):
-        kind = classify_no_id(m.group(1) + m.group(2))
+        kind = classify_no_id(re.sub(r"\D", "", m.group()))
         if kind and not _ACCOUNT_BEFORE_RE.search(text, max(0, m.start() - 24), m.start()):
             out.append(Finding(kind, m.start(), m.end(), m.group()))
+    for m in _ID_CUE_RE.finditer(text):
+        digits = re.sub(r"\D", "", m.group("number"))
+        cue = m.group("cue").lower()
+        kind = classify_no_id(digits) or ("dnr" if cue.startswith("d") else "fnr")
+        out.append(Finding(kind, m.start("number"), m.end("number"), m.group("number")))
     for m in _CPR_RE.finditer(text):
         if _valid_cpr(m.group(1), m.group(2)):
             out.append(Finding("cpr", m.start(), m.end(), m.group()))
     for m in _EMAIL_RE.finditer(text):
         end = m.end()
         out.append(Finding("epost", m.start(), end, text[m.start() : end]))
+    for m in _EMAIL_WRITTEN_RE.finditer(text):
+        out.append(Finding("epost", m.start(), m.end(), m.group()))
     for m in _PHONE_RE.finditer(text):
         if _phone_ok(text, m):
             out.append(Finding("tlf", m.start(), m.end(), m.group()))
