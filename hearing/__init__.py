@@ -48,6 +48,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
     labels.init_app(app)
+    from hearing import content
+
+    content.init_app(app)
     forms.init_app(app)
     security.init_app(app)
     logs.init_app(app)

@@ -42,12 +42,14 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
 
 @click.command("seed-demo")
 @click.option("--data", "data_path", type=click.Path(dir_okay=False), default=None, help="TSV with labelled inputs.")
+@click.option("--language", type=click.Choice(["nb", "da"]), default="nb", show_default=True,
+              help="da: the Danish demo process (Danish texts and inputs).")
 @with_appcontext
-def seed_demo_command(data_path: str | None) -> None:
+def seed_demo_command(data_path: str | None, language: str) -> None:
     """Load the demo process and demo accounts (does nothing if they exist)."""
     from hearing.demo import seed_demo
 
-    result = seed_demo(db.session, data_path or current_app.config["DEMO_DATA_PATH"])
+    result = seed_demo(db.session, data_path or current_app.config["DEMO_DATA_PATH"], language)
     db.session.commit()
     click.echo(result)
 

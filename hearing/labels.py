@@ -49,8 +49,21 @@ def init_app(app) -> None:
     def endpoint_exists(name: str) -> bool:
         return name in current_app.view_functions
 
+    def may_open(name: str) -> bool:
+        """Whether the current user passes the view's role check: a link that would answer 403 is not shown."""
+        from flask_login import current_user
+
+        view = current_app.view_functions.get(name)
+        if view is None:
+            return False
+        roles = getattr(view, "required_roles", None)
+        if roles is None:
+            return True
+        return bool(current_user.is_authenticated and current_user.has_role(*roles))
+
     app.jinja_env.globals.update(
         endpoint_exists=endpoint_exists,
+        may_open=may_open,
         kind_label=lambda v: KINDS.get(v, v),
         audience_label=lambda v: AUDIENCES.get(v, v),
         category_label=lambda v: CATEGORIES.get(v, v),

@@ -69,6 +69,12 @@ class ProcessForm(FormKeyMixin, FlaskForm):
         validators=[InputRequired(message=_l("Oppgi lagringstid i hele måneder.")), NumberRange(min=1, max=240, message=_l("Oppgi et tall mellom 1 og 240."))],
     )
     is_public = BooleanField(_l("Vis prosessen på den offentlige forsiden"), default=True)
+    language = SelectField(
+        _l("Språket prosessen skrives på"),
+        choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("en", _l("Engelsk")), ("da", _l("Dansk"))]),
+        default="nb",
+        description=_l("Titler og tekster skrives på dette språket. Oversettelser til de andre språkene legges inn under «Språk og oversettelser»; lesere uten en oversettelse får dette språket."),
+    )
     phases = FieldList(FormField(PhaseForm), label=_l("Fase"), min_entries=1)
 
     def validate_end_date(self, field):

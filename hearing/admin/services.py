@@ -83,11 +83,14 @@ def _apply(obj: Any, data: dict[str, Any]) -> dict[str, Any]:
     return changed
 
 
-PROCESS_FIELDS = ("name", "service_area", "owner", "description", "start_date", "end_date", "retention_months", "is_public")
+PROCESS_FIELDS = ("name", "service_area", "owner", "description", "start_date", "end_date", "retention_months", "is_public", "language")
 
 
-def default_phases() -> list[dict[str, Any]]:
-    return [{"name": name, "description": "", "start_date": None, "end_date": None} for name in STANDARD_PHASES]
+def default_phases(lang: str = "nb") -> list[dict[str, Any]]:
+    """The four standard phases, named in the process's language."""
+    from hearing.content import standard_name
+
+    return [{"name": standard_name(name, lang), "description": "", "start_date": None, "end_date": None} for name in STANDARD_PHASES]
 
 
 def _sync_phases(session: Session, process: Process, phases: list[dict[str, Any]]) -> None:
@@ -112,7 +115,10 @@ def create_process(session: Session, actor: User, data: dict[str, Any], phases: 
     process = Process(slug=unique_slug(session, data["name"]), **{k: data[k] for k in PROCESS_FIELDS if k in data})
     session.add(process)
     session.flush()
-    _sync_phases(session, process, default_phases() if phases is None else phases)
+    _sync_phases(session, process, default_phases(process.language or "nb") if phases is None else phases)
+    from hearing.content import translate_standard_names
+
+    translate_standard_names(session, process)
     audit.record(session, actor, "process.create", process, name=process.name, phases=[p.name for p in process.phases])
     return process
 
@@ -124,6 +130,9 @@ def update_process(session: Session, actor: User, process: Process, data: dict[s
     after = [p.name for p in process.phases]
     if before != after:
         changed["phases"] = [before, after]
+    from hearing.content import translate_standard_names
+
+    translate_standard_names(session, process)
     audit.record(session, actor, "process.update", process, changed=changed)
     return process
 
@@ -161,12 +170,17 @@ def delete_group(session: Session, actor: User, group: StakeholderGroup) -> None
 
 
 def add_standard_groups(session: Session, actor: User, process: Process) -> list[StakeholderGroup]:
+    """The standard groups, named in the process's language and translated into the others."""
+    from hearing.content import standard_name, translate_standard_names
+
     have = {g.name for g in process.groups}
+    lang = process.language or "nb"
     added = [
-        create_group(session, actor, process, {"name": name, "category": category})
+        create_group(session, actor, process, {"name": standard_name(name, lang), "category": category})
         for name, category in STANDARD_GROUPS
-        if name not in have
+        if standard_name(name, lang) not in have
     ]
+    translate_standard_names(session, process)
     return added
 
 

@@ -83,9 +83,13 @@ def _phase_data(form: forms.ProcessForm) -> list[dict]:
 def process_new():
     form = forms.ProcessForm()
     if request.method == "GET":
+        # A new process is written in the reader's language by default, its standard phases too.
+        from hearing.content import reader_lang
+
+        form.language.data = reader_lang() if reader_lang() in current_app.config["LANGUAGES"] else "nb"
         while len(form.phases.entries) < len(services.default_phases()):
             form.phases.append_entry()
-        for entry, data in zip(form.phases.entries, services.default_phases(), strict=True):
+        for entry, data in zip(form.phases.entries, services.default_phases(form.language.data), strict=True):
             entry.form.name.data = data["name"]
     if form.validate_on_submit():
         def create() -> str:
@@ -632,3 +636,42 @@ def accessibility_reports():
         return redirect(url_for("admin.accessibility_reports"))
     reports = db.session.scalars(sa.select(AccessibilityReport).order_by(AccessibilityReport.created_dt.desc())).all()
     return render_template("admin/accessibility_reports.html", reports=reports)
+
+
+# --- content in several languages --------------------------------------------------------------
+
+
+@bp.route("/processes/<int:process_id>/languages", methods=["GET", "POST"])
+@role_required("admin")
+def process_languages(process_id: int):
+    """Titles and descriptions of the process and its parts in the other languages the site offers."""
+    from hearing import content
+
+    process = _get(Process, process_id)
+    form = forms.ConfirmForm()
+    items = content.translatable_items(db.session, process)
+    others = [code for code in current_app.config["LANGUAGES"] if code != (process.language or "nb")]
+    values = {(kind, obj.id, field, lang): text for kind, obj in items
+              for (field, lang), text in content.translations(db.session, obj).items()}
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        typed = {}
+        for key, text in request.form.items():
+            parts = key.split("|")
+            if len(parts) != 5 or parts[0] != "t" or not parts[2].isdigit():
+                continue
+            _t, kind, object_id, field, lang = parts
+            if kind not in content.TRANSLATABLE or field not in content.TRANSLATABLE[kind][1] or lang not in others:
+                continue
+            limit = content.TRANSLATABLE[kind][1][field]
+            if len(text.strip()) > limit:
+                errors[key] = _("Skriv høyst %(max)d tegn.", max=limit)
+            typed[(kind, int(object_id), field, lang)] = text
+        if not errors:
+            n = content.save_translations(db.session, current_user, process, typed)
+            db.session.commit()
+            flash(_("Endringene er lagret.") + " " + _("Endrede tekster: %(n)d.", n=n), "success")
+            return redirect(url_for("admin.process_languages", process_id=process.id))
+        values.update(typed)
+    return render_template("admin/translations.html", process=process, form=form, items=items, others=others,
+                           values=values, errors=errors, fields=content.TRANSLATABLE), (422 if errors else 200)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -458,14 +459,15 @@ def sources(obj: Strategy | Measure) -> list[Source]:
 
 def indicator_text(i: Indicator) -> str:
     parts = [i.name]
-    extra = [f"i dag: {i.baseline}" if i.baseline else "", f"mål: {i.target}" if i.target else "",
-             f"kilde: {i.source}" if i.source else ""]
+    extra = [_("i dag: %(value)s", value=i.baseline) if i.baseline else "", _("mål: %(value)s", value=i.target) if i.target else "",
+             _("kilde: %(value)s", value=i.source) if i.source else ""]
     extra = [e for e in extra if e]
     return parts[0] + (f" ({', '.join(extra)})" if extra else "")
 
 
 def measure_text(m: Measure) -> str:
-    extra = [f"ansvar: {m.owner}" if m.owner else "", f"frist: {m.deadline.strftime('%d.%m.%Y')}" if m.deadline else ""]
+    extra = [_("ansvar: %(value)s", value=m.owner) if m.owner else "",
+             _("frist: %(value)s", value=m.deadline.strftime("%d.%m.%Y")) if m.deadline else ""]
     extra = [e for e in extra if e]
     return m.text + (f" ({', '.join(extra)})" if extra else "")
 
@@ -486,19 +488,29 @@ def plan_sections(draft: Draft) -> list[SectionDraft]:
         desired = [area.desired_state] if area.desired_state else []
         for goal in area.goals:
             desired.append(f"- {goal.text}")
-            desired += [f"  - Indikator: {indicator_text(i)}" for i in goal.indicators]
+            desired += [f"  - {_('Indikator')}: {indicator_text(i)}" for i in goal.indicators]
         strategies = [f"{n}. {s.text}" for n, s in enumerate(area.strategies, start=1)]
         measures = [f"- {measure_text(m)}" for m in measures_of(area)]
-        out.append(SectionDraft(2, PART_CURRENT, area.current_state))
-        out.append(SectionDraft(2, PART_DESIRED, "\n".join(desired)))
-        out.append(SectionDraft(2, PART_STRATEGIES, "\n".join(strategies)))
-        out.append(SectionDraft(2, PART_MEASURES, "\n".join(measures)))
+        # The part names in the language the texts are read in (the process's, see send_on_hearing).
+        out.append(SectionDraft(2, _(PART_CURRENT), area.current_state))
+        out.append(SectionDraft(2, _(PART_DESIRED), "\n".join(desired)))
+        out.append(SectionDraft(2, _(PART_STRATEGIES), "\n".join(strategies)))
+        out.append(SectionDraft(2, _(PART_MEASURES), "\n".join(measures)))
     return out
 
 
 def hearing_phase(process: Process):
     """The phase a draft's hearing belongs to by default, when the process has it."""
-    return next((p for p in process.phases if p.name.strip().casefold() == HEARING_PHASE.casefold()), None)
+    from hearing.content import standard_name
+
+    names = {HEARING_PHASE.casefold(), standard_name(HEARING_PHASE, process.language or "nb").casefold()}
+    return next((p for p in process.phases if p.name.strip().casefold() in names), None)
+
+
+def default_hearing_title(draft: Draft, process: Process) -> str:
+    """"Høring: Strategiutkast 3" in the process's language."""
+    with force_locale(process.language or "nb"):
+        return _("Høring: %(title)s", title=draft.title)
 
 
 def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: dict[str, Any] | None = None, *,
@@ -530,16 +542,21 @@ def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: di
         phase = next((p for p in process.phases if p.id == data["phase_id"]), None)
         if data["phase_id"] and phase is None:
             raise ServiceError(_l("Fasen hører ikke til denne prosessen."))
+    # The hearing is written in the process's language, whatever the language of the person sending it.
+    with force_locale(process.language or "nb"):
+        title = data.get("title") or default_hearing_title(draft, process)
+        description = _("Høring av %(draft)s (%(process)s).", draft=draft.title, process=process.name)
+        sections = plan_sections(draft)
     activity = Activity(
         process=process, phase=phase, kind="hearing", audience=audience, groups=groups,
         is_plan_hearing=audience == "public",
-        title=(data.get("title") or f"Høring: {draft.title}")[:200],
-        description=f"Høring av {draft.title} ({process.name}).",
+        title=title[:200],
+        description=description,
         opens_dt=opens, closes_dt=closes,
     )
     session.add(activity)
     session.flush()
-    document = replace_sections(session, actor, activity, draft.title, plan_sections(draft))
+    document = replace_sections(session, actor, activity, draft.title, sections)
     document.draft_id = draft.id
     draft.hearing_activity_id = activity.id
     session.flush()

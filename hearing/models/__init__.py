@@ -3,6 +3,7 @@
 from hearing.models.api import ApiScope, ApiToken
 from hearing.models.audit import AccessibilityReport, AuditEvent, RateLimit, RequestKey
 from hearing.models.base import Base, utcnow
+from hearing.models.content import ContentTranslation
 from hearing.models.documents import Document, Section
 from hearing.models.drafts import (
     Assessment,
@@ -66,7 +67,7 @@ from hearing.models.users import Role, User
 __all__ = [
     "ApiScope", "ApiToken",
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
-    "Audience", "Base", "Consent", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
+    "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
     "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",

@@ -74,6 +74,9 @@ class Process(Base):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the retention purge last ran for this process.
     purged_dt: Mapped[datetime | None]
+    #: The language the process's titles and texts are written in (nb, nn, en or da); other languages are
+    #: in ContentTranslation, and a reader without one gets this language, tagged with lang.
+    language: Mapped[str] = mapped_column(sa.String(5), default="nb", server_default="nb")
 
     phases: Mapped[list[Phase]] = relationship(
         back_populates="process", order_by="Phase.position", cascade="all, delete-orphan"

@@ -19,9 +19,10 @@ import weakref
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from hearing.models import Activity, Document, Process, Prompt, Section, StakeholderGroup
+from hearing.models import Activity, ContentTranslation, Document, Process, Prompt, Section, StakeholderGroup
 
-_WATCHED = (Activity, Process, Document, Section, Prompt, StakeholderGroup)
+#: ContentTranslation: a title written in another language changes the page too.
+_WATCHED = (Activity, Process, Document, Section, Prompt, StakeholderGroup, ContentTranslation)
 
 _items: dict[tuple[str, int], tuple[float, Activity | None]] = {}
 #: Pages rendered from a cached activity (see participation.views), dropped with it.

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
 from hearing.admin.services import ServiceError
+from hearing.content import Localized
 from hearing.drafting.exports import _paragraphs as paragraphs
 from hearing.drafting.services import (
     diff_drafts,
@@ -291,7 +292,7 @@ def _quote(item: Input) -> Quote:
         who.append(name)
     if item.group is not None and item.group.name not in who:
         who.append(item.group.name)
-    return Quote(text=item.public_text, attribution=mask(", ".join(who)), submission_id=sub.id)
+    return Quote(text=Localized(item.public_text, item.lang or ""), attribution=mask(", ".join(who)), submission_id=sub.id)
 
 
 def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:

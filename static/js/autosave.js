@@ -16,8 +16,12 @@
         if (!(el.name in saved)) return;
         if (el.type === "checkbox" || el.type === "radio") el.checked = saved[el.name].includes(el.value);
         else el.value = saved[el.name][0] || "";
+        // A restored comment must be seen before it is sent: open the closed section that holds it.
+        const box = el.closest("details");
+        if (box && !box.open && (el.checked || ((el.type === "text" || el.tagName === "TEXTAREA") && el.value.trim()))) box.open = true;
       });
-      if (status) { status.hidden = false; status.textContent = form.dataset.restored || "Vi hentet fram et utkast du skrev tidligere i denne nettleseren."; }
+      // The notice comes from the page, in the reader's language.
+      if (status && form.dataset.restored) { status.hidden = false; status.textContent = form.dataset.restored; }
     }
     form.addEventListener("input", () => {
       const data = {};

@@ -1,0 +1,270 @@
+"""Content in the reader's language: titles and descriptions of processes, phases, groups, activities,
+documents and reports, with the process's own language (tagged with ``lang``) as the fallback.
+
+The object's columns hold the text in ``Process.language``; ``ContentTranslation`` rows hold the same
+field in other languages. Templates call ``content(obj, "title")``, which gives a ``Localized`` string
+that knows its language, and ``|in_lang`` / ``lang_attr(code)`` to mark text that is not in the page's
+language (WCAG 3.1.2), also for participants' inputs (``Input.lang``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, g, has_app_context
+from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
+
+from hearing import audit
+from hearing.models import (
+    Activity,
+    ContentTranslation,
+    Document,
+    HearingReport,
+    Phase,
+    Process,
+    StakeholderGroup,
+    User,
+)
+
+#: What can be written in several languages: object type -> (model, fields, longest text per field).
+TRANSLATABLE: dict[str, tuple[type, dict[str, int]]] = {
+    "process": (Process, {"name": 200, "description": 5000}),
+    "phase": (Phase, {"name": 200, "description": 5000}),
+    "group": (StakeholderGroup, {"name": 200}),
+    "activity": (Activity, {"title": 200, "description": 5000}),
+    "document": (Document, {"title": 300}),
+    "report": (HearingReport, {"title": 300, "introduction": 10000}),
+}
+_TYPES = {model: name for name, (model, _fields) in TRANSLATABLE.items()}
+
+#: The standard groups and phases (written in bokmål in the code) in the other languages, so that a
+#: process in any language starts with names its readers understand.
+STANDARD_NAMES: dict[str, dict[str, str]] = {
+    "Eldrerådet": {"nn": "Eldrerådet", "en": "Council for the elderly", "da": "Ældrerådet"},
+    "Rådet for personer med funksjonsnedsettelse": {
+        "nn": "Rådet for personar med funksjonsnedsetjing", "en": "Council for persons with disabilities", "da": "Handicaprådet"},
+    "Ungdomsrådet": {"nn": "Ungdomsrådet", "en": "Youth council", "da": "Ungdomsrådet"},
+    "Ansatte": {"nn": "Tilsette", "en": "Employees", "da": "Medarbejdere"},
+    "Ledere": {"nn": "Leiarar", "en": "Managers", "da": "Ledere"},
+    "Tillitsvalgte": {"nn": "Tillitsvalde", "en": "Union representatives", "da": "Tillidsrepræsentanter"},
+    "Verneombud": {"nn": "Verneombod", "en": "Safety representatives", "da": "Arbejdsmiljørepræsentanter"},
+    "Innbyggere": {"nn": "Innbyggjarar", "en": "Residents", "da": "Borgere"},
+    "Pårørende": {"nn": "Pårørande", "en": "Next of kin", "da": "Pårørende"},
+    "Brukerråd": {"nn": "Brukarråd", "en": "User council", "da": "Brugerråd"},
+    "Eksterne partnere": {"nn": "Eksterne partnarar", "en": "External partners", "da": "Eksterne samarbejdspartnere"},
+    "Her er vi": {"nn": "Her er vi", "en": "Where we are", "da": "Her er vi"},
+    "Slik vil vi ha det": {"nn": "Slik vil vi ha det", "en": "Where we want to be", "da": "Sådan vil vi have det"},
+    "Slik kommer vi dit": {"nn": "Slik kjem vi dit", "en": "How we get there", "da": "Sådan kommer vi derhen"},
+    "Fra ord til handling": {"nn": "Frå ord til handling", "en": "From words to action", "da": "Fra ord til handling"},
+}
+
+
+def languages() -> tuple[str, ...]:
+    """The languages the site offers (config LANGUAGES)."""
+    return tuple(current_app.config["LANGUAGES"]) if has_app_context() else ("nb", "nn", "en", "da")
+
+
+def standard_name(name_nb: str, lang: str) -> str:
+    """A standard group's or phase's name in a language (the bokmål name when it is not a standard one)."""
+    return name_nb if lang == "nb" else STANDARD_NAMES.get(name_nb, {}).get(lang, name_nb)
+
+
+def _standard_names_in(name: str, lang: str) -> dict[str, str] | None:
+    """All languages of a standard name written in ``lang``, or None when it is not one."""
+    for nb, others in STANDARD_NAMES.items():
+        if standard_name(nb, lang) == name:
+            return {"nb": nb, **others}
+    return None
+
+
+class Localized(str):
+    """A text that knows its language."""
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Localized:
+        obj = super().__new__(cls, text or "")
+        obj.lang = lang
+        return obj
+
+
+def object_type(obj: Any) -> str:
+    return _TYPES[type(obj)]
+
+
+def _loaded(obj: Any, attr: str) -> Any:
+    """A relationship's value, without loading it on a detached object (None then)."""
+    state = sa.inspect(obj)
+    if attr in state.unloaded and state.session is None:
+        return None
+    return getattr(obj, attr, None)
+
+
+def process_of(obj: Any) -> Process | None:
+    if isinstance(obj, Process):
+        return obj
+    if isinstance(obj, Document):
+        activity = _loaded(obj, "activity")
+        return _loaded(activity, "process") if activity is not None else None
+    return _loaded(obj, "process")
+
+
+def source_lang(obj: Any) -> str:
+    """The language the object's own columns are written in: its process's."""
+    process = process_of(obj)
+    return (process.language if process is not None else None) or "nb"
+
+
+def reader_lang() -> str:
+    from hearing.i18n import _language
+
+    return _language()
+
+
+def _rows(lang: str) -> dict[tuple[str, int, str], str]:
+    """Every translation into one language, read once per request (the table holds titles, not bulk text)."""
+    from hearing.extensions import db
+
+    cache = g.setdefault("_content_translations", {})
+    if lang not in cache:
+        rows = db.session.execute(
+            sa.select(ContentTranslation.object_type, ContentTranslation.object_id, ContentTranslation.field,
+                      ContentTranslation.text).where(ContentTranslation.lang == lang)
+        ).all()
+        cache[lang] = {(t, i, f): text for t, i, f, text in rows}
+    return cache[lang]
+
+
+def content(obj: Any, field: str, lang: str | None = None, process: Process | None = None) -> Localized:
+    """The field in the reader's language when written, else in the process's language.
+
+    ``process``: the object's process, for a detached object that cannot load it (the form cache's).
+    """
+    if obj is None:
+        return Localized("", lang or "nb")
+    lang = lang or reader_lang()
+    own = (process.language or "nb") if process is not None else source_lang(obj)
+    if lang != own and obj.id is not None and has_app_context():
+        text = _rows(lang).get((object_type(obj), obj.id, field))
+        if text:
+            return Localized(text, lang)
+    return Localized(getattr(obj, field) or "", own)
+
+
+def translations(session: Session, obj: Any) -> dict[tuple[str, str], str]:
+    """(field, lang) -> text for one object."""
+    rows = session.execute(
+        sa.select(ContentTranslation.field, ContentTranslation.lang, ContentTranslation.text).where(
+            ContentTranslation.object_type == object_type(obj), ContentTranslation.object_id == obj.id)
+    ).all()
+    return {(f, lang): text for f, lang, text in rows}
+
+
+def set_translation(session: Session, obj: Any, field: str, lang: str, text: str) -> bool:
+    """Store (or remove, when empty) one translation; True when something changed. Flushes."""
+    kind = object_type(obj)
+    if field not in TRANSLATABLE[kind][1]:
+        raise ValueError(f"{kind}.{field} is not translatable")
+    text = (text or "").strip()
+    row = session.scalar(sa.select(ContentTranslation).filter_by(object_type=kind, object_id=obj.id, field=field, lang=lang))
+    if has_app_context():
+        g.pop("_content_translations", None)
+    if not text or lang == source_lang(obj):
+        if row is None:
+            return False
+        session.delete(row)
+        session.flush()
+        return True
+    if row is not None and row.text == text:
+        return False
+    if row is None:
+        session.add(ContentTranslation(object_type=kind, object_id=obj.id, field=field, lang=lang, text=text))
+    else:
+        row.text = text
+    session.flush()
+    return True
+
+
+def save_translations(session: Session, actor: User | None, process: Process, values: dict[tuple[str, int, str, str], str]) -> int:
+    """Store the translations an administrator wrote for a process's objects; audited. Returns how many changed.
+
+    ``values``: (object type, object id, field, lang) -> text. Objects outside the process are ignored.
+    """
+    owned = {("process", process.id)}
+    owned |= {("phase", p.id) for p in process.phases} | {("group", gr.id) for gr in process.groups}
+    owned |= {("activity", a.id) for a in process.activities}
+    owned |= {("document", a.document.id) for a in process.activities if a.document is not None}
+    owned |= {("report", r.id) for r in session.scalars(sa.select(HearingReport).where(HearingReport.process_id == process.id))}
+    changed = []
+    for (kind, object_id, field, lang), text in values.items():
+        if (kind, object_id) not in owned or lang not in languages() or kind not in TRANSLATABLE:
+            continue
+        model, fields = TRANSLATABLE[kind]
+        if field not in fields:
+            continue
+        obj = session.get(model, object_id)
+        if set_translation(session, obj, field, lang, text[: fields[field]]):
+            changed.append(f"{kind}:{object_id}:{field}:{lang}")
+    if changed:
+        audit.record(session, actor, "process.translations", process, changed=changed)
+    return len(changed)
+
+
+def translate_standard_names(session: Session, process: Process) -> None:
+    """Give the process's standard groups and phases their names in the other languages (where none is written)."""
+    for obj in [*process.phases, *process.groups]:
+        names = _standard_names_in(obj.name, process.language or "nb")
+        if not names:
+            continue
+        have = translations(session, obj)
+        for lang in languages():
+            if lang != (process.language or "nb") and ("name", lang) not in have:
+                set_translation(session, obj, "name", lang, names[lang])
+
+
+# --- marking text in another language ----------------------------------------------------------
+
+
+def page_lang() -> str:
+    from hearing.i18n import html_lang
+
+    try:
+        return html_lang()
+    except RuntimeError:
+        return "nb"
+
+
+def lang_attr(code: str | None) -> Markup:
+    """`` lang="xx"`` when a text's language differs from the page's, else nothing."""
+    if not code or code == page_lang():
+        return Markup("")
+    return Markup(' lang="%s"') % code
+
+
+def in_lang(text: Any, code: str | None = None) -> Markup:
+    """The text, in a ``<span lang>`` when its language (given, or a Localized's own) is not the page's."""
+    code = code or getattr(text, "lang", None)
+    if not code or code == page_lang() or not str(text):
+        return escape(text)
+    return Markup('<span lang="%s">%s</span>') % (code, text)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(content=content, lang_attr=lang_attr)
+    app.jinja_env.filters["in_lang"] = in_lang
+
+
+def translatable_items(session: Session, process: Process) -> list[tuple[str, Any]]:
+    """(object type, object) for everything of a process that can be written in several languages, in page order."""
+    items: list[tuple[str, Any]] = [("process", process)]
+    items += [("phase", p) for p in process.phases]
+    items += [("group", gr) for gr in process.groups]
+    for activity in process.activities:
+        items.append(("activity", activity))
+        if activity.document is not None:
+            items.append(("document", activity.document))
+    items += [("report", r) for r in session.scalars(
+        sa.select(HearingReport).where(HearingReport.process_id == process.id).order_by(HearingReport.id))]
+    return items

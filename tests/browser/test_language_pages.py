@@ -1,0 +1,168 @@
+"""Issue 22 in headless Chromium: defects found by hand (restored drafts, error links, words broken in
+tables, untranslated filter names, links that answer 403) and the `lang` of text in another language."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.demo import DEMO_USERS
+from tests.browser.conftest import login
+from tests.browser.test_all_pages import WIDEST, live_app  # noqa: F401  (fixture)
+from tests.browser.test_foundation_pages import audit
+
+pytestmark = pytest.mark.browser
+
+
+def _first(app, stmt):
+    from hearing.extensions import db
+
+    with app.app_context():
+        value = db.session.scalar(stmt)
+        db.session.remove()
+        return value
+
+
+def _hearing_id(app) -> int:
+    from hearing.models import Activity
+
+    return _first(app, sa.select(Activity.id).where(Activity.kind == "hearing", Activity.audience == "public").order_by(Activity.id))
+
+
+def _theme_id(app) -> int:
+    from hearing.models import Theme
+
+    return _first(app, sa.select(Theme.id).order_by(Theme.id))
+
+
+def test_a_restored_draft_opens_its_section_and_says_so_in_the_readers_language(page, live_server, live_app):
+    activity_id = _hearing_id(live_app)
+    url = f"{live_server}/delta/{activity_id}?lang=en"
+    page.goto(url)
+    section = page.locator("textarea[name^='section-']").first
+    name = section.get_attribute("name")
+    assert not section.is_visible()  # the section's comment box starts closed
+    draft = {name: ["A comment typed yesterday."]}
+    page.evaluate(f"localStorage.setItem('draft:respond-{activity_id}', {json.dumps(json.dumps(draft))})")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    restored = page.locator(f"textarea[name='{name}']")
+    assert restored.input_value() == "A comment typed yesterday."
+    assert restored.is_visible(), "the restored comment sits in a closed section: hidden, but it would be sent"
+    assert page.evaluate(f"document.querySelector(\"textarea[name='{name}']\").closest('details').open")
+    status = page.locator(".autosave-status")
+    assert status.is_visible()
+    assert "We brought back a draft" in status.inner_text()
+    assert "Vi hentet fram" not in page.inner_text("main")
+    assert audit(page) == []
+    page.evaluate("localStorage.clear()")
+
+
+def test_split_form_error_links_to_a_box_that_exists(page, live_server, live_app):
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/review/themes/{_theme_id(live_app)}")
+    page.fill("#split-form input[name='name']", "Nytt tema uten innspill")
+    with page.expect_navigation():
+        page.click("#split-form button[type=submit]")
+    links = page.locator("[data-error-summary] a")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert "#assignment_ids" in hrefs
+    for href in hrefs:  # every link in the summary lands on something
+        assert page.locator(href).count() == 1, href
+    page.click("[data-error-summary] a[href='#assignment_ids']")
+    assert page.evaluate("document.activeElement.type") == "checkbox"
+    assert page.evaluate("document.activeElement.name") == "assignment_ids"
+    assert audit(page) == []
+
+
+#: Words of table cells that are split over two lines (a word is a run of letters).
+BROKEN_WORDS = r"""() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll("main td, main th")) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      if (node.parentElement.closest(".sr-only")) continue;  // read, not seen: 1 px wide by design
+      for (const m of node.textContent.matchAll(/[\p{L}]{4,}/gu)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_words_in_tables_are_not_broken_on_a_narrow_screen(browser, live_server, live_app):
+    context = browser.new_context(viewport={"width": 320, "height": 900})
+    page = context.new_page()
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    from hearing.models import Process, ThemeRun
+
+    process_id = _first(live_app, sa.select(Process.id).order_by(Process.id))
+    run_id = _first(live_app, sa.select(ThemeRun.id).order_by(ThemeRun.id))
+    broken = {}
+    for url in (f"/admin/processes/{process_id}", f"/review/themes/{_theme_id(live_app)}", f"/review/runs/{run_id}/inputs",
+                "/admin/users", f"/admin/processes/{process_id}/groups"):
+        page.goto(live_server + url)
+        assert page.locator("main td, main th").count() > 0, url
+        if words := page.evaluate(BROKEN_WORDS):
+            broken[url] = words
+        assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"), (url, page.evaluate(WIDEST))
+    context.close()
+    assert broken == {}
+
+
+def test_board_language_filter_names_languages_in_the_readers_language(page, live_server, live_app):
+    from hearing.models import ThemeRun
+
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    run_id = _first(live_app, sa.select(ThemeRun.id).order_by(ThemeRun.id))
+    page.goto(f"{live_server}/review/runs/{run_id}?lang=en")
+    options = page.locator("select[name='lang_filter'] option").all_inner_texts()
+    assert "Danish" in options and "English" in options
+    assert "Dansk" not in options and "Engelsk" not in options
+    page.goto(f"{live_server}/review/runs/{run_id}?lang=da")
+    options = page.locator("select[name='lang_filter'] option").all_inner_texts()
+    assert "Dansk" in options and "Engelsk" in options
+    page.goto(f"{live_server}/review/runs/{run_id}?lang=nb")
+
+
+def test_a_facilitator_is_shown_no_link_that_answers_403(page, live_server):
+    email, _name, _role, password = DEMO_USERS[1]
+    login(page, live_server, email, password)
+    origin = urlparse(live_server).netloc
+    start = [f"{live_server}/", page.url]
+    seen, queue, forbidden = set(), list(start), []
+    while queue and len(seen) < 60:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        if response is None or response.status >= 400:
+            continue
+        for href in page.locator("main a[href], header a[href]").evaluate_all("els => els.map(e => e.getAttribute('href'))"):
+            target = urljoin(page.url, href).split("#")[0]
+            parts = urlparse(target)
+            if parts.netloc != origin or re.search(r"(logout|/static/|\?lang=|export\.|/vedlegg)", target):
+                continue
+            if target in seen:
+                continue
+            status = page.request.get(target, max_redirects=0).status
+            if status == 403:
+                forbidden.append((page.url, target))
+            elif status < 300 and ("/admin/" in target or "/workshop/" in target or target.rstrip("/") == live_server):
+                queue.append(target)
+    assert len(seen) > 3
+    assert forbidden == []
