@@ -66,7 +66,8 @@ def test_inputs_carry_their_language_on_reviewer_and_public_pages(client, compil
     process = make_process()
     activity = _hearing(process)
     activity.closes_dt = datetime.now(UTC) - timedelta(minutes=1)
-    sub = Submission(activity=activity, reference="R-1", submission_key="k1", edit_token_hash="x" * 64, consent="without_name")
+    sub = Submission(activity=activity, reference="R-1", submission_key="k1", edit_token_hash="x" * 64, consent="without_name",
+                     moderation="approved")
     db.session.add(sub)
     db.session.add_all([
         Input(activity=activity, submission=sub, text="Der mangler et sted, hvor man kan få en kop kaffe.", lang="da"),
