@@ -1,7 +1,7 @@
 """content in several languages: the process's language and translations of titles and descriptions
 
 Revision ID: c22a0b1d2e3f
-Revises: c17a0d3e5f01
+Revises: c4d8e2f1a7b9
 Create Date: 2026-12-04 09:00:00
 
 """
@@ -12,7 +12,7 @@ import hearing.models.base
 
 
 revision = 'c22a0b1d2e3f'
-down_revision = 'c17a0d3e5f01'
+down_revision = 'c4d8e2f1a7b9'
 branch_labels = None
 depends_on = None
 
