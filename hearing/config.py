@@ -39,6 +39,9 @@ class Defaults:
     #: the database error page (503, the typed text kept) instead of a bare 500 from the limiter.
     RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = "10/minute"
+    #: Failed logins allowed from one address for one e-mail before that address must wait (the account
+    #: itself stays open from other addresses; see hearing.auth.services.ACCOUNT_LOCK_FAILURES).
+    LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
     #: Requests per personal API token (or per address without a token) to /api/v1.
     API_RATE_LIMIT = "600/minute"
     #: How many proxies (load balancers) stand in front of the app and set X-Forwarded-For/-Proto/-Host.

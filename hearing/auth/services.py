@@ -17,8 +17,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from hearing import audit
 from hearing.models import TokenPurpose, User, UserToken, utcnow
 
-MAX_FAILURES = 5
+#: Failed logins in a row, from any addresses, that lock the account itself for LOCK_TIME. Guessing from
+#: one address is stopped much sooner, per address and e-mail (LOGIN_FAILURE_LIMIT in the views), so a
+#: stranger cannot lock a colleague out with five wrong guesses.
+ACCOUNT_LOCK_FAILURES = 50
+MAX_FAILURES = ACCOUNT_LOCK_FAILURES
 LOCK_TIME = timedelta(minutes=15)
+#: The one answer to every failed login (wrong e-mail, wrong password, too many tries, a locked account):
+#: it tells no one which e-mail addresses have accounts.
+FAILED_LOGIN = _l("Feil e-post eller passord. Etter mange mislykkede forsøk må du vente 15 minutter før du prøver igjen.")
 
 
 class LoginError(ValueError):
@@ -95,13 +102,14 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     now = utcnow()
     if user is not None and user.locked_until_dt and user.locked_until_dt > now:
-        raise LoginError(_l("Kontoen er midlertidig låst etter for mange mislykkede forsøk. Prøv igjen om 15 minutter."))
+        dummy_password_check(password)  # as long as any other answer
+        raise LoginError(FAILED_LOGIN)
     if user is None:
         dummy_password_check(password)
     if user is None or not user.check_password(password):
         if user is not None:
             _count_failure(session, user, None)
-        raise LoginError(_l("Feil e-post eller passord."))
+        raise LoginError(FAILED_LOGIN)
     if not user.is_active_user:
         raise LoginError(_l("Kontoen er deaktivert. Kontakt en administrator."))
     user.failed_logins = 0

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
 from hearing.auth import forms, public, role_required, services
@@ -29,6 +31,33 @@ def home_for(user) -> str:
     return url_for("public.staff_home")
 
 
+class _FailureThrottle:
+    """Failed logins counted per client address and e-mail (LOGIN_FAILURE_LIMIT) in the rate-limit store
+    every app process shares: guessing from one address stops there, while the account stays open to its
+    owner elsewhere."""
+
+    def __init__(self, email: str):
+        from limits import parse
+
+        self.item = parse(current_app.config["LOGIN_FAILURE_LIMIT"])
+        digest = hashlib.sha256((email or "").strip().lower().encode()).hexdigest()[:24]
+        self.key = ("login-failures", get_remote_address(), digest)
+        self.enabled = current_app.config.get("RATELIMIT_ENABLED", True)
+
+    def allows(self) -> bool:
+        try:
+            return not self.enabled or limiter.limiter.test(self.item, *self.key)
+        except Exception:  # noqa: BLE001  (a store that cannot be reached lets the try through, as the limiter does)
+            return True
+
+    def count(self) -> None:
+        try:
+            if self.enabled:
+                limiter.limiter.hit(self.item, *self.key)
+        except Exception:  # noqa: BLE001,S110
+            pass
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
@@ -37,9 +66,14 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
+        throttle = _FailureThrottle(form.email.data)
         try:
+            if not throttle.allows():
+                services.dummy_password_check(form.password.data)  # as long as a real try
+                raise services.LoginError(services.FAILED_LOGIN)
             user = services.authenticate(db.session, form.email.data, form.password.data)
         except services.LoginError as exc:
+            throttle.count()
             form.form_errors.append(_(str(exc)))
         else:
             login_user(user)
