@@ -157,3 +157,16 @@ class DocumentForm(FlaskForm):
 class InvitationForm(FormKeyMixin, FlaskForm):
     body_name = text_field(_l("Hvem er lenken til?"), 200, description=_l("For eksempel «Eldrerådet» eller «Tillitsvalgte i hjemmetjenesten»."))
     group_id = SelectField(_l("Interessentgruppe"), coerce=int, choices=[])
+    email = text_field(_l("Send invitasjonen til e-post (valgfritt)"), 254, optional=True,
+                       description=_l("For eksempel rådets sekretær. Uten e-post viser vi lenken, så du kan sende den selv."))
+    remind_days_before = IntegerField(
+        _l("Påminnelse, antall dager før fristen (valgfritt)"), validators=[Optional(), NumberRange(min=1, max=90, message=_l("Oppgi et tall mellom 1 og 90."))],
+        description=_l("Har de ikke svart da, får de en påminnelse på e-post."))
+
+    def validate_email(self, field):
+        if field.data:
+            Email(message=_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."), check_deliverability=False)(self, field)
+
+    def validate_remind_days_before(self, field):
+        if field.data and not (self.email.data or "").strip():
+            raise ValidationError(_l("En påminnelse sendes på e-post: skriv e-postadressen, eller la feltet stå tomt."))

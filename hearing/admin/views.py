@@ -242,6 +242,7 @@ def activity_view(activity_id: int):
         confirm=forms.ConfirmForm(),
         warning=_deadline_warning(_activity_form(activity.process, activity)),
         now=utcnow(),
+        invitations=participation.invitation_summary(db.session, activity),
     )
 
 
@@ -490,17 +491,24 @@ def invitations(activity_id: int):
     form.group_id.choices = choices([(0, _("Ingen bestemt gruppe"))] + [(g.id, g.name) for g in activity.process.groups])
     if form.validate_on_submit():
         group = next((g for g in activity.process.groups if g.id == form.group_id.data), None)
+        if form.remind_days_before.data and activity.closes_dt is None:
+            form.remind_days_before.errors = [_("Aktiviteten har ingen frist å minne om. Sett en frist først, eller la feltet stå tomt.")]
+        else:
+            key = _form_key(form)
 
-        key = _form_key(form)
+            def create() -> str:
+                inv, _token = participation.create_invitation(
+                    db.session, current_user, activity, body_name=form.body_name.data, group=group, seed=key,
+                    secret_key=current_app.config["SECRET_KEY"], email=form.email.data,
+                    remind_days_before=form.remind_days_before.data,
+                    link_for=lambda token: url_for("participation.invitation", token=token, _external=True))
+                if inv.email:
+                    flash(_("Invitasjonen til %(body)s er lagt i e-postkøen til %(email)s.", body=inv.body_name, email=inv.email), "success")
+                return url_for("admin.invitation_secret", invitation_id=inv.id, key=key)
 
-        def create() -> str:
-            inv, _token = participation.create_invitation(db.session, current_user, activity, body_name=form.body_name.data,
-                                                          group=group, token=_invitation_token(key))
-            return url_for("admin.invitation_secret", invitation_id=inv.id, key=key)
-
-        return once(key, create)
-    rows = db.session.scalars(sa.select(Invitation).where(Invitation.activity_id == activity.id).order_by(Invitation.created_dt)).all()
-    return render_template("admin/invitations.html", form=form, activity=activity, process=activity.process, invitations=rows)
+            return once(key, create)
+    return render_template("admin/invitations.html", form=form, activity=activity, process=activity.process,
+                           invitations=participation.invitation_rows(db.session, activity))
 
 
 def _invitation_token(key: str) -> str:

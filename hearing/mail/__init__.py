@@ -411,6 +411,13 @@ def _register() -> None:
     from hearing import jobs
     jobs.task("mail.send")(_task)
     jobs.periodic(enqueue_due)
+    jobs.periodic(_invitation_reminders)
+
+
+def _invitation_reminders(session: Session) -> int:
+    from hearing.participation.services import queue_invitation_reminders
+
+    return queue_invitation_reminders(session)
 
 
 _register()

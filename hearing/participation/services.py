@@ -12,7 +12,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,18 +90,143 @@ def edit_token_for(secret_key: str, submission_key: str) -> str:
 # --- invitations -----------------------------------------------------------------------------
 
 
+def invitation_token(secret_key: str, seed: str) -> str:
+    """An invitation link's token, derived from a seed (the creating form's one-time key) with the app
+    secret: the page that shows it and a later reminder can make the same link, while only its hash
+    and the seed (useless without the secret) are stored."""
+    digest = hmac.new(secret_key.encode(), f"invitation:{seed}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class InvitationAnswered(ResponseError):
+    """The invited body has already sent its statement through this link."""
+
+    def __init__(self, submission: Submission):
+        super().__init__({"statement": _l(
+            "%(body)s har allerede sendt en uttalelse gjennom denne lenken (referanse %(reference)s). Det kan bare "
+            "være én uttalelse per invitasjon. Den som sendte den, kan endre den med lenken i kvitteringen; ellers kan "
+            "dere kontakte kommunen.", body=submission.on_behalf_of or "", reference=submission.reference)})
+        self.submission = submission
+
+
+def invitation_answer(session: Session, invitation: Invitation) -> Submission | None:
+    """The statement given through the invitation (a withdrawn one does not count), or None."""
+    return session.scalar(
+        sa.select(Submission).where(Submission.invitation_id == invitation.id, Submission.is_withdrawn.is_(False))
+    )
+
+
 def create_invitation(session: Session, actor, activity: Activity, *, body_name: str, group: StakeholderGroup | None,
-                      token: str | None = None) -> tuple[Invitation, str]:
-    """A new invitation link; the token (256 bits, random unless given) is returned and only its hash is stored."""
+                      token: str | None = None, seed: str | None = None, email: str | None = None,
+                      remind_days_before: int | None = None, secret_key: str | None = None,
+                      link_for: Callable[[str], str] | None = None) -> tuple[Invitation, str]:
+    """A new invitation link; the token (256 bits) is returned and only its hash is stored.
+
+    The token comes from ``seed`` and ``secret_key`` (see :func:`invitation_token`), is ``token``, or is
+    random. With ``email`` the invitation is put in the outbox with its link (``link_for(token)``), and a
+    reminder goes ``remind_days_before`` days before the deadline if no statement has come. The caller commits.
+    """
     from hearing import audit
 
+    if seed and secret_key:
+        token = invitation_token(secret_key, seed)
     token = token or secrets.token_urlsafe(32)
+    email = (email or "").strip().lower() or None
     invitation = Invitation(activity=activity, group=group, body_name=body_name.strip(), token_hash=token_hash(token),
-                            created_by_id=getattr(actor, "id", None))
+                            created_by_id=getattr(actor, "id", None), email=email,
+                            token_seed=seed if seed and secret_key else None, remind_days_before=remind_days_before)
     session.add(invitation)
     session.flush()
-    audit.record(session, actor, "invitation.create", invitation, process_id=activity.process_id, body_name=body_name)
+    audit.record(session, actor, "invitation.create", invitation, process_id=activity.process_id, body_name=body_name,
+                 email=email, remind_days_before=remind_days_before)
+    if email and link_for is not None:
+        queue_invitation_mail(session, invitation, link_for(token))
+        invitation.sent_dt = utcnow()
     return invitation, token
+
+
+@dataclass
+class InvitationRow:
+    """One invitation on the activity's list: the link, its e-mails and the statement given through it."""
+
+    invitation: Invitation
+    answer: Submission | None
+    mail: Any = None  # the invitation's MailMessage, if e-mailed
+    reminder: Any = None  # the reminder's MailMessage, if one went
+
+
+def invitation_rows(session: Session, activity: Activity) -> list[InvitationRow]:
+    """Every invitation of the activity with its answer and e-mails, in three queries."""
+    from hearing.models import MailMessage
+
+    invitations = session.scalars(
+        sa.select(Invitation).where(Invitation.activity_id == activity.id).order_by(Invitation.created_dt, Invitation.id)
+    ).all()
+    ids = [i.id for i in invitations]
+    answers = {s.invitation_id: s for s in session.scalars(
+        sa.select(Submission).where(Submission.invitation_id.in_(ids), Submission.is_withdrawn.is_(False)))} if ids else {}
+    refs = [f"invitation:{i}" for i in ids] + [f"invitation-reminder:{i}" for i in ids]
+    mails = {m.ref: m for m in session.scalars(sa.select(MailMessage).where(MailMessage.ref.in_(refs)))} if ids else {}
+    return [InvitationRow(i, answers.get(i.id), mails.get(f"invitation:{i.id}"), mails.get(f"invitation-reminder:{i.id}"))
+            for i in invitations]
+
+
+def invitation_summary(session: Session, activity: Activity) -> tuple[int, int]:
+    """(answered, total) of the activity's invitations that are not revoked."""
+    live = sa.select(Invitation.id).where(Invitation.activity_id == activity.id, Invitation.revoked_dt.is_(None))
+    total = session.scalar(sa.select(sa.func.count()).select_from(live.subquery()))
+    answered = session.scalar(sa.select(sa.func.count(sa.distinct(Submission.invitation_id))).where(
+        Submission.invitation_id.in_(live), Submission.is_withdrawn.is_(False)))
+    return answered or 0, total or 0
+
+
+def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *, reminder: bool = False,
+                          lang: str | None = None) -> bool:
+    """The invitation (or its reminder) with the link, in the outbox; True when queued now (once each)."""
+    from flask import current_app
+
+    from hearing.mail import queue_mail
+
+    activity = invitation.activity
+    lang = lang or current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
+    deadline = activity.closes_dt
+    queued = queue_mail(
+        session, to=invitation.email, template="invitation", lang=lang,
+        kind="invitation_reminder" if reminder else "invitation",
+        ref=f"invitation-reminder:{invitation.id}" if reminder else f"invitation:{invitation.id}",
+        process_id=activity.process_id, body_name=invitation.body_name, activity_title=activity.title,
+        process_name=activity.process.name, deadline=deadline, link=link, reminder=reminder,
+    )
+    return queued is not None
+
+
+def queue_invitation_reminders(session: Session, *, now: datetime | None = None) -> int:
+    """The worker's timed round: remind invited bodies that have not answered, the chosen number of days
+    before the deadline (once each; a revoked, answered or link-less invitation gets none). Commits."""
+    from flask import current_app
+
+    from hearing.mail import external_url
+
+    now = now or utcnow()
+    candidates = session.scalars(
+        sa.select(Invitation).join(Activity, Activity.id == Invitation.activity_id).where(
+            Invitation.email.is_not(None), Invitation.revoked_dt.is_(None), Invitation.reminded_dt.is_(None),
+            Invitation.remind_days_before.is_not(None), Invitation.token_seed.is_not(None),
+            Activity.closes_dt.is_not(None), Activity.closes_dt > now,
+        )
+    ).all()
+    sent = 0
+    for invitation in candidates:
+        if now < invitation.activity.closes_dt - timedelta(days=invitation.remind_days_before):
+            continue
+        if invitation_answer(session, invitation) is not None:
+            continue
+        token = invitation_token(current_app.config["SECRET_KEY"], invitation.token_seed)
+        queue_invitation_mail(session, invitation, external_url("participation.invitation", token=token), reminder=True)
+        invitation.reminded_dt = now
+        sent += 1
+    session.commit()
+    return sent
 
 
 def revoke_invitation(session: Session, actor, invitation: Invitation) -> None:
@@ -333,7 +458,7 @@ def submit_response(
             "edit_token_hash": token_hash(token),
             "respondent_name": data.respondent_name.strip() or None,
             "respondent_email": data.respondent_email.strip().lower() or None,
-            "on_behalf_of": (data.on_behalf_of.strip() or invitation.body_name) if invitation else None,
+            "on_behalf_of": invitation.body_name if invitation else None,  # locked to the invited body
             "meeting_date": data.meeting_date if invitation else None,
             "case_reference": (data.case_reference.strip() or None) if invitation else None,
             "consent": data.consent,
@@ -364,6 +489,8 @@ def submit_response(
         session.rollback()
         existing = session.scalar(sa.select(Submission).where(Submission.submission_key == key_hash(submission_key)))
         if existing is None:
+            if invitation is not None and (answered := invitation_answer(session, invitation)) is not None:
+                raise InvitationAnswered(answered) from None  # another member sent one a moment ago
             raise
         return existing.id, token, False
     return submission_id, token, True
@@ -455,7 +582,7 @@ def update_response(session: Session, submission: Submission, data: ResponseData
     else:
         submission.meeting_date = data.meeting_date
         submission.case_reference = data.case_reference.strip() or None
-        submission.on_behalf_of = data.on_behalf_of.strip() or submission.invitation.body_name
+        submission.on_behalf_of = submission.invitation.body_name
     submission.updated_dt = utcnow()
     if submission.moderation != "pending":
         # A changed response is decided anew: it leaves the public pages until staff look at it again.

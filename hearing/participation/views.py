@@ -178,6 +178,10 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
             invitation=invitation, lang=html_lang(),
             receipt_link=lambda t: url_for("participation.response", token=t, _external=True),
         )
+    except services.InvitationAnswered as exc:
+        # One statement per invited body: refused clearly, never stored beside the first; the text stays.
+        return _render_form(activity, data=data, invitation=invitation, token=token, status=409,
+                            notice=str(exc.errors["statement"]))
     except services.ResponseError as exc:
         return _render_form(activity, data=data, errors=exc.errors, invitation=invitation, token=token, status=422)
     except sa.exc.SQLAlchemyError:
@@ -212,6 +216,13 @@ def invitation(token: str):
     if inv.revoked_dt is not None:
         return render_template("participation/message.html", title=_("Lenken er trukket tilbake"),
                                text=_("Denne invitasjonslenken er ikke lenger i bruk. Kontakt kommunen for en ny lenke.")), 410
+    if request.method == "GET" and (answered := services.invitation_answer(db.session, inv)) is not None:
+        return render_template(
+            "participation/message.html", title=_("Uttalelsen er allerede sendt"),
+            text=_("%(body)s sendte uttalelsen sin %(when)s (referanse %(reference)s). Det kan bare være én uttalelse per "
+                   "invitasjon. Den som sendte den, kan endre den med lenken i kvitteringen fram til fristen; ellers kan "
+                   "dere kontakte kommunen.", body=inv.body_name, when=current_app.jinja_env.filters["dt"](answered.submitted_dt),
+                   reference=answered.reference))
     return _respond(inv.activity, inv, token)
 
 

@@ -195,6 +195,15 @@ def test_secret_pages_show_the_password_and_link_by_keyboard(browser, live_serve
     page.wait_for_url(re.compile(r".*/lenke\?key="))
     assert page.input_value("#secret").startswith(live_server + "/invitasjon/")
     _check(page, "invitasjonslenke", width, problems, wide, audited)
+    page.goto(live_server + f"/admin/activities/{activity_id}/invitations")
+    page.fill("#body_name", "Eldrerådet")
+    page.fill("#email", "sekretar@demo.kommune.no")
+    page.fill("#remind_days_before", "7")
+    page.locator("#body_name").press("Enter")
+    page.wait_for_url(re.compile(r".*/lenke\?key="))
+    page.goto(live_server + f"/admin/activities/{activity_id}/invitations")
+    assert "sekretar@demo.kommune.no" in page.inner_text("main")
+    _check(page, "invitasjoner", width, problems, wide, audited)
     context.close()
     assert problems == {}, problems
     assert wide == [], wide
