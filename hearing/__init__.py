@@ -88,8 +88,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(mail_bp)
 
     from hearing import api
+    from hearing.archive import bp as archive_bp
 
     api.init_app(app)
+    app.register_blueprint(archive_bp)
 
     from hearing import cli
 

@@ -44,6 +44,11 @@ class Defaults:
     LOGIN_FAILURE_LIMIT = "5 per 15 minutes"
     #: Requests per personal API token (or per address without a token) to /api/v1.
     API_RATE_LIMIT = "600/minute"
+    #: How built archive messages (Fiks Arkiv) are sent: "disabled" (download and file by hand),
+    #: "folder" (written to ARCHIVE_FOLDER for a local Fiks IO client) or a registered transport.
+    ARCHIVE_TRANSPORT = "disabled"
+    #: Folder the "folder" archive transport writes packages to.
+    ARCHIVE_FOLDER: str | None = None
     #: How many proxies (load balancers) stand in front of the app and set X-Forwarded-For/-Proto/-Host.
     #: 0 trusts none of these headers (they could be forged); 1 behind one load balancer.
     PROXY_COUNT = 0

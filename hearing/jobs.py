@@ -465,6 +465,7 @@ def rq_run_job(job_id: int) -> bool:
 
 def _load_tasks() -> None:
     """Import the modules that register tasks."""
+    import hearing.archive.services  # noqa: F401
     import hearing.exports.jobs  # noqa: F401
     import hearing.grouping.confirm  # noqa: F401
     import hearing.grouping.service  # noqa: F401

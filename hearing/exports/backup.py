@@ -96,6 +96,7 @@ NOT_IN_BACKUP = frozenset(
         "api_tokens",
         "import_runs",
         "import_changes",
+        "archive_messages",
     }
 )
 

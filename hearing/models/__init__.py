@@ -1,6 +1,7 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
 
 from hearing.models.api import ApiScope, ApiToken
+from hearing.models.archive import ArchiveKind, ArchiveMessage, ArchiveStatus
 from hearing.models.audit import AccessibilityReport, AuditEvent, RateLimit, RequestKey
 from hearing.models.base import Base, utcnow
 from hearing.models.content import ContentTranslation
@@ -65,7 +66,7 @@ from hearing.models.themes import (
 from hearing.models.users import Role, User
 
 __all__ = [
-    "ApiScope", "ApiToken",
+    "ApiScope", "ApiToken", "ArchiveKind", "ArchiveMessage", "ArchiveStatus",
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",

@@ -126,6 +126,8 @@ class Submission(Base):
     #: Who decided last, and when.
     moderated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     moderated_dt: Mapped[datetime | None]
+    #: The archive's reference of its registration (journalpost), once filed in the Noark 5 archive.
+    archive_reference: Mapped[str | None] = mapped_column(sa.String(100))
 
     activity = relationship("Activity")
     invitation: Mapped[Invitation | None] = relationship()
