@@ -1,7 +1,7 @@
 """archive messages (Fiks Arkiv) and the archive reference of a submission
 
 Revision ID: ec1fcc9af4fa
-Revises: bbff349c3405
+Revises: c17a0d3e5f01, eda84c484d32
 Create Date: 2026-12-04 09:09:43.953395
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'ec1fcc9af4fa'
-down_revision = 'bbff349c3405'
+down_revision = ('c17a0d3e5f01', 'eda84c484d32')  # also joins main's two heads (moderation, import runs)
 branch_labels = None
 depends_on = None
 
