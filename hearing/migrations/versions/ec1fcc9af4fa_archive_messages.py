@@ -1,7 +1,7 @@
 """archive messages (Fiks Arkiv) and the archive reference of a submission
 
 Revision ID: ec1fcc9af4fa
-Revises: c17a0d3e5f01, eda84c484d32
+Revises: c4d8e2f1a7b9
 Create Date: 2026-12-04 09:09:43.953395
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'ec1fcc9af4fa'
-down_revision = ('c17a0d3e5f01', 'eda84c484d32')  # also joins main's two heads (moderation, import runs)
+down_revision = 'c4d8e2f1a7b9'
 branch_labels = None
 depends_on = None
 
