@@ -1,7 +1,7 @@
 """archive messages (Fiks Arkiv) and the archive reference of a submission
 
 Revision ID: ec1fcc9af4fa
-Revises: c4d8e2f1a7b9
+Revises: c22a0b1d2e3f
 Create Date: 2026-12-04 09:09:43.953395
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = 'ec1fcc9af4fa'
-down_revision = 'c4d8e2f1a7b9'
+down_revision = 'c22a0b1d2e3f'
 branch_labels = None
 depends_on = None
 
