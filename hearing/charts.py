@@ -27,7 +27,8 @@ The functions take plain data (labels and numbers), never models or a session::
 ``unit="%"`` writes values as percentages ("12,5 %"); ``locale`` ("nb", "nn", "en") sets how numbers are
 written and defaults to the request's language (bokmål outside a request). Labels on the axes are the
 caller's text; translate them before passing them in. Rendering is lazy (``svg``/``png`` are computed on
-first use and kept) and serialised by a lock, so the module may be used from request threads and jobs.
+first use and kept), serialised by a lock (the module may be used from request threads and jobs), and the
+last 64 pictures are kept per process, so a page shown again with the same numbers is not drawn again.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ import io
 import re
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -60,6 +62,7 @@ TEXT_COLOUR = "#1e2b3c"
 GRID_COLOUR = "#c8ced6"
 
 _render_lock = threading.Lock()
+_cache_lock = threading.Lock()
 
 
 def _locale(locale: str | None) -> str:
@@ -102,19 +105,21 @@ class Chart:
     text: str
     table: ChartTable
     _draw: object = field(repr=False)
+    #: What the picture is drawn from (kind, texts, numbers): equal keys draw the same picture.
+    _key: tuple = field(default=(), repr=False)
     #: id prefix of the SVG's <title>/<desc>; unique so that several charts can share a page.
     chart_id: str = field(default_factory=lambda: "chart-" + uuid.uuid4().hex[:10])
 
     @cached_property
     def svg(self) -> str:
         """Inline SVG with role="img", <title> and <desc>, scaled to its container's width."""
-        raw = _render(self._draw, "svg", salt=self.chart_id).decode("utf-8")
+        raw = _cached(self._key, "svg", self._draw).decode("utf-8")
         return _accessible_svg(raw, self.chart_id, self.title, self.text)
 
     @cached_property
     def png(self) -> bytes:
         """PNG bytes at 150 dpi for DOCX (python-docx ``add_picture``) and PDF."""
-        return _render(self._draw, "png", salt=self.chart_id)
+        return _cached(self._key, "png", self._draw)
 
     @property
     def png_data_uri(self) -> str:
@@ -172,7 +177,8 @@ def bar_chart(
         if not labels:
             _empty(ax)
 
-    return Chart(title=title, text=text, table=table, _draw=draw)
+    return Chart(title=title, text=text, table=table, _draw=draw,
+                 _key=("bar", title, tuple(labels), tuple(values), value_label, unit, loc))
 
 
 def grouped_bar_chart(
@@ -226,7 +232,8 @@ def grouped_bar_chart(
         else:
             _empty(ax)
 
-    return Chart(title=title, text=text, table=table, _draw=draw)
+    return Chart(title=title, text=text, table=table, _draw=draw,
+                 _key=("grouped", title, tuple(cats), tuple((n, tuple(v)) for n, v in named), value_label, unit, loc))
 
 
 def line_chart(
@@ -269,7 +276,9 @@ def line_chart(
         if not xs:
             _empty(ax)
 
-    return Chart(title=title, text=text, table=table, _draw=draw)
+    return Chart(title=title, text=text, table=table, _draw=draw,
+                 _key=("line", title, tuple(xs), tuple((n, tuple(v)) for n, v in named), value_label,
+                       category_label, unit, loc))
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -326,6 +335,28 @@ def _series_summary(title: str, cats: list[str], named: list[tuple[str, list[flo
                        value=format_value(vals[hi], unit=unit, locale=locale)))
     parts.append(_("Alle tallene står i tabellen."))
     return " ".join(parts)
+
+
+#: Drawn pictures by (key, format), newest last: a page shown again with the same numbers is not drawn
+#: again. Per process and bounded; ids are made unique per chart after the cache (_accessible_svg).
+_drawn: OrderedDict[tuple, bytes] = OrderedDict()
+CACHE_SIZE = 64
+
+
+def _cached(key: tuple, fmt: str, draw) -> bytes:
+    if not key:
+        return _render(draw, fmt, salt="hearing")
+    with _cache_lock:
+        hit = _drawn.get((key, fmt))
+        if hit is not None:
+            _drawn.move_to_end((key, fmt))
+            return hit
+    data = _render(draw, fmt, salt="hearing")
+    with _cache_lock:
+        _drawn[(key, fmt)] = data
+        while len(_drawn) > CACHE_SIZE:
+            _drawn.popitem(last=False)
+    return data
 
 
 def _render(draw, fmt: str, *, salt: str) -> bytes:

@@ -245,6 +245,9 @@ def test_public_page_filters_and_links_to_the_report(client, world):
     assert "Hva dere sa som ledet hit" in text and "Mat og måltider – 2 innspill" in text
     assert f"/reports/public/{report.id}" in page.get_data(as_text=True) or f"report_id={report.id}" in page.get_data(as_text=True) \
         or f"/{report.id}" in page.get_data(as_text=True)
+    assert "Bygger på Mat og måltider (2 innspill)" in text
+    front = client.get("/")
+    assert f"/oppfolging/{plan.id}" in front.get_data(as_text=True) and "følg tiltakene" in text_of(front)
     only = text_of(client.get(f"/oppfolging/{plan.id}?status=in_progress"))
     assert "Kjøkken på hvert sykehjem" in only and "Kveldsbuss til senteret" not in only
     unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Frivilligsentralen"))

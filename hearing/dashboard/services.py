@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
@@ -49,16 +48,14 @@ def _channel(kind: str, source: str) -> str:
     return "import" if source == "import" else kind
 
 
-def _zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    except (RuntimeError, KeyError):
-        return ZoneInfo("Europe/Oslo")
-
-
-def _monday(dt) -> date:
-    local = (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(_zone()).date()
-    return local - timedelta(days=local.weekday())
+def _monday(day) -> date:
+    """The Monday of a day's week. Days are counted in UTC by the database, so an input sent in the
+    first hour or two of a Monday, Norwegian time, counts in the week before."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day[:10])
+    elif isinstance(day, datetime):
+        day = day.date()
+    return day - timedelta(days=day.weekday())
 
 
 @dataclass
@@ -168,23 +165,29 @@ def participation(session: Session, process: Process) -> Participation:
     """Count participants and inputs of the process by group, channel, phase and week (withdrawn left out)."""
     groups = {g.id: g for g in process.groups}
     phases = {p.id: p for p in session.scalars(sa.select(Phase).where(Phase.process_id == process.id).order_by(Phase.position))}
+    # counted by the database: one row per (group, channel, phase, day), not one per input
+    day_in = sa.func.date(Input.created_dt)
     inputs = session.execute(leave_out_withdrawn(
-        sa.select(Input.group_id, Activity.kind, Input.source, Activity.phase_id, Input.created_dt)
+        sa.select(Input.group_id, Activity.kind, Input.source, Activity.phase_id, day_in, sa.func.count())
         .join(Activity, Activity.id == Input.activity_id).where(Activity.process_id == process.id)
-    )).all()
+    ).group_by(Input.group_id, Activity.kind, Input.source, Activity.phase_id, day_in)).all()
+    day_sub = sa.func.date(Submission.submitted_dt)
     subs = session.execute(
-        sa.select(Submission.group_id, Activity.kind, Submission.source, Activity.phase_id, Submission.submitted_dt)
+        sa.select(Submission.group_id, Activity.kind, Submission.source, Activity.phase_id, day_sub, sa.func.count())
         .join(Activity, Activity.id == Submission.activity_id)
         .where(Activity.process_id == process.id, Submission.is_withdrawn.is_(False))
+        .group_by(Submission.group_id, Activity.kind, Submission.source, Activity.phase_id, day_sub)
     ).all()
     counts: dict[str, dict[Any, list[int]]] = {k: defaultdict(lambda: [0, 0]) for k in ("group", "channel", "phase", "week")}
+    totals = [0, 0]
     for slot, rows in ((0, subs), (1, inputs)):
-        for group_id, kind, source, phase_id, when in rows:
-            counts["group"][group_id or NO_GROUP][slot] += 1
-            counts["channel"][_channel(kind, source)][slot] += 1
-            counts["phase"][phase_id or NO_PHASE][slot] += 1
-            if when is not None:
-                counts["week"][_monday(when)][slot] += 1
+        for group_id, kind, source, phase_id, day, n in rows:
+            totals[slot] += n
+            counts["group"][group_id or NO_GROUP][slot] += n
+            counts["channel"][_channel(kind, source)][slot] += n
+            counts["phase"][phase_id or NO_PHASE][slot] += n
+            if day is not None:
+                counts["week"][_monday(day)][slot] += n
 
     group_keys = sorted(groups, key=lambda g: groups[g].name.casefold()) + [NO_GROUP]
     group_rows = [Row(k, groups[k].name if k in groups else _("Uten gruppe"), *counts["group"][k])
@@ -200,7 +203,7 @@ def participation(session: Session, process: Process) -> Participation:
             year, week, _day = monday.isocalendar()
             week_rows.append(Row(monday, _("Uke %(week)d %(year)d", week=week, year=year), *counts["week"].get(monday, [0, 0])))
             monday += timedelta(days=7)
-    total_inputs = len(inputs)
+    total_inputs = totals[1]
     targets = targets_of(session, process)
     ratio = float(current_app.config.get("PARTICIPATION_UNDER_RATIO", 0.75))
     shares = []
@@ -216,7 +219,7 @@ def participation(session: Session, process: Process) -> Participation:
         else:
             status = "ok"
         shares.append(GroupShare(groups.get(row.key), row.label, row.participants, row.inputs, share, expected, status))
-    return Participation(len(subs), total_inputs, group_rows, channel_rows, phase_rows, week_rows,
+    return Participation(totals[0], total_inputs, group_rows, channel_rows, phase_rows, week_rows,
                          invited_rates(session, process), shares)
 
 

@@ -103,6 +103,13 @@ def plan_of(session: Session, process: Process) -> Plan | None:
     return session.scalar(sa.select(Plan).where(Plan.process_id == process.id))
 
 
+def public_plans(session: Session) -> list[Plan]:
+    return list(session.scalars(
+        sa.select(Plan).join(Process, Process.id == Plan.process_id)
+        .where(Plan.is_public.is_(True), Process.is_public.is_(True)).order_by(Plan.adopted_on.desc())
+    ))
+
+
 def units_of(session: Session, process_id: int) -> list[Unit]:
     return list(session.scalars(sa.select(Unit).where(Unit.process_id == process_id).order_by(Unit.name)))
 

@@ -221,6 +221,12 @@ def unit_upload(plan_id: int, unit_id: int):
 # --- public: the follow-up page -----------------------------------------------------------------
 
 
+@bp.app_template_global("public_plans")
+def public_plans():
+    """Adopted plans whose follow-up is public, newest first (for the front page)."""
+    return services.public_plans(db.session)
+
+
 @bp.get("/oppfolging/<int:plan_id>")
 @public
 def public_page(plan_id: int):
