@@ -86,9 +86,10 @@ class Defaults:
     #: Tries before a message is marked failed; the waits between them double from MAIL_RETRY_SECONDS.
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_SECONDS = 60
-    #: The site's own address for links in e-mails the worker writes (reminders), e.g.
-    #: "https://medvirkning.kommune.no"; in a request the request's address is used.
-    BASE_URL = "http://localhost:5000"
+    #: The site's own address, e.g. "https://medvirkning.kommune.no": every full link (receipts, e-mails,
+    #: invitation and password links) is built from it, never from the request's Host header. Set it in
+    #: production; empty (development) uses the request's address, or http://localhost:5000 in the worker.
+    BASE_URL = ""
     #: Minutes a password reset link works, and days a new staff member's invitation link works.
     PASSWORD_RESET_MINUTES = 30
     STAFF_INVITATION_DAYS = 7

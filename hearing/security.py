@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import request
+from werkzeug.routing import IntegerConverter
 
 # Scripts and styles only from our own origin: no inline script, no CDN. Designsystemet's CSS uses
 # data: URLs for its icons.
@@ -20,9 +21,25 @@ CSP = "; ".join([
 ])
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: only ids a database column can hold (PostgreSQL ``integer``), so
+    ``/delta/99999999999999999999999`` is a 404, not an OverflowError (500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002  (werkzeug's names)
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=MAX_ID if max is None else max, signed=signed)
+
+
+#: Largest id in a URL (PostgreSQL's integer).
+MAX_ID = 2**31 - 1
+
+
 def init_app(app) -> None:
+    # Before any blueprint adds its routes: the converter is chosen when a rule is added.
+    app.url_map.converters["int"] = IdConverter
+    from hearing import links
     from hearing.privacy import mask_filename, mask_submission_fields
 
+    links.init_app(app)
     # Templates show typed fields only through the one masking rule (hearing.privacy.fields).
     app.jinja_env.globals["masked_fields"] = mask_submission_fields
     app.jinja_env.filters["mask_filename"] = mask_filename

@@ -18,6 +18,7 @@ from hearing.extensions import db
 from hearing.forms import choices
 from hearing.i18n import html_lang
 from hearing.idempotency import key_is_recent, new_key, once, secret_for, url_token
+from hearing.links import external_url
 from hearing.models import (
     AccessibilityReport,
     Activity,
@@ -346,7 +347,7 @@ def _form_key(form) -> str:
 
 
 def _staff_link(token: str) -> str:
-    return url_for("auth.set_password", token=token, _external=True)
+    return external_url("auth.set_password", token=token)
 
 
 def _send_staff_link(user: User) -> None:
@@ -525,7 +526,7 @@ def invitation_secret(invitation_id: int):
     valid = token is not None and participation.token_hash(token) == invitation.token_hash and invitation.revoked_dt is None
     return render_template(
         "admin/secret.html", title=_("Invitasjonslenke til %(body)s", body=invitation.body_name), label=_("Lenke"),
-        secret=url_for("participation.invitation", token=token, _external=True) if valid else None,
+        secret=external_url("participation.invitation", token=token) if valid else None,
         process=invitation.activity.process, back=url_for("admin.invitations", activity_id=invitation.activity_id),
         back_label=_("Tilbake til invitasjonslenkene"),
     ), 200 if valid else 410

@@ -11,6 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from hearing.auth import forms, public, role_required, services
 from hearing.extensions import db, limiter
 from hearing.i18n import html_lang
+from hearing.links import external_url
 
 bp = Blueprint("auth", __name__)
 
@@ -114,7 +115,7 @@ def forgot_password():
         minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
         services.request_password_reset(
             db.session, form.email.data, lang=html_lang(), minutes=minutes,
-            link_for=lambda token: url_for("auth.set_password", token=token, _external=True),
+            link_for=lambda token: external_url("auth.set_password", token=token),
         )
         db.session.commit()
         return render_template("auth/reset_sent.html", email=form.email.data.strip(), minutes=minutes)

@@ -28,7 +28,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -64,12 +64,10 @@ def _lang(lang: str | None) -> str:
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """A full link for an e-mail: the request's own address, or ``BASE_URL`` in the worker."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = current_app.config.get("BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
+    """A full link for an e-mail, on the configured ``BASE_URL`` (see :mod:`hearing.links`)."""
+    from hearing.links import external_url as link
+
+    return link(endpoint, **values)
 
 
 def render_mail(template: str, lang: str, **context: Any) -> tuple[str, str, str]:

@@ -19,6 +19,7 @@ from hearing.extensions import db, limiter
 from hearing.grouping.service import schedule_after_commit
 from hearing.i18n import html_lang
 from hearing.idempotency import new_key
+from hearing.links import external_url
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
 from hearing.participation import bp, form_cache, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
@@ -176,7 +177,7 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
             submission_key=submission_key,
             secret_key=current_app.config["SECRET_KEY"], upload_folder=current_app.config["UPLOAD_FOLDER"],
             invitation=invitation, lang=html_lang(),
-            receipt_link=lambda t: url_for("participation.response", token=t, _external=True),
+            receipt_link=lambda t: external_url("participation.response", token=t),
         )
     except services.InvitationAnswered as exc:
         # One statement per invited body: refused clearly, never stored beside the first; the text stays.
@@ -402,8 +403,8 @@ def published_export(activity_id: int, fmt: str):
     act = _published_activity(activity_id)
     if act.closes_dt is not None and utcnow() < act.closes_dt:
         abort(404)
-    rows = pub.export_rows(db.session, act, lambda ref: url_for("participation.published_one", activity_id=act.id,
-                                                                reference=ref, _external=True),
+    rows = pub.export_rows(db.session, act, lambda ref: external_url("participation.published_one", activity_id=act.id,
+                                                                     reference=ref),
                            **_published_filters())
     data = to_xlsx(pub.EXPORT_HEADERS, rows, title="Svar") if fmt == "xlsx" else to_csv(pub.EXPORT_HEADERS, rows)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
