@@ -216,3 +216,15 @@ def test_bulk_paste_stores_only_what_was_previewed(app, make_user, workshop):
     assert db.session.scalar(sa.select(sa.func.count(Input.id))) == 0
     empty = client.submit(url, {"lines": "\n  \n", "group_id": "0", "prompt_id": "0", "preview": "1"})
     assert "Notater, ett per linje: Fyll ut feltet." in text_of(empty)
+
+
+@pytest.mark.parametrize("pasted, notes", [
+    ("10. klasse-elever trenger et eget tilbud", ["10. klasse-elever trenger et eget tilbud"]),
+    ("- Mer tid\n-\n•\n  –  \n- Færre skjema", ["Mer tid", "Færre skjema"]),
+    ("1. Mer tid\n2. Færre skjema\n3) Bedre mat", ["Mer tid", "Færre skjema", "Bedre mat"]),
+    ("Mer tid\n10. klasse trenger mer", ["Mer tid", "10. klasse trenger mer"]),
+])
+def test_paste_keeps_ordinals_and_drops_bullet_only_lines(pasted, notes):
+    from hearing.workshop.services import paste_lines
+
+    assert paste_lines(pasted) == notes

@@ -174,18 +174,37 @@ def _norm_header(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
+#: The format that read a time of the same shape ("99.99.9999 99:99:99") before: one strptime, not twenty.
+_FORMAT_OF_SHAPE: dict[str, str] = {}
+_DIGIT = re.compile(r"\d")
+
+
+def _strptime(value: str) -> datetime | None:
+    """``value`` read with the first of :data:`_TIME_FORMATS` that fits (naive), the fitting one remembered."""
+    shape = _DIGIT.sub("9", value)
+    fmt = _FORMAT_OF_SHAPE.get(shape)
+    if fmt is not None:
+        try:
+            return datetime.strptime(value, fmt)  # noqa: DTZ007  (the caller adds the zone)
+        except ValueError:
+            pass
+    for fmt in _TIME_FORMATS:
+        try:
+            parsed = datetime.strptime(value, fmt)  # noqa: DTZ007
+        except ValueError:
+            continue
+        if len(_FORMAT_OF_SHAPE) < 1000:
+            _FORMAT_OF_SHAPE[shape] = fmt
+        return parsed
+    return None
+
+
 def _naive_time(value: str) -> datetime | None:
     value = _GMT_OFFSET.sub("", value.strip())
     try:
         return datetime.fromisoformat(value.replace("Z", "")).replace(tzinfo=None)
     except ValueError:
-        pass
-    for fmt in _TIME_FORMATS:
-        try:
-            return datetime.strptime(value, fmt)  # noqa: DTZ007  (compared as written)
-        except ValueError:
-            continue
-    return None
+        return _strptime(value)
 
 
 def norm_cell(value: str) -> str:
@@ -335,13 +354,7 @@ def parse_time(value: str, zone: ZoneInfo) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        parsed = None
-        for fmt in _TIME_FORMATS:
-            try:
-                parsed = datetime.strptime(value, fmt)  # noqa: DTZ007  (local time, zone added below)
-                break
-            except ValueError:
-                continue
+        parsed = _strptime(value)
     if parsed is None:
         return None
     if parsed.tzinfo is None:
@@ -810,6 +823,7 @@ def start_run(session: Session, actor, activity: Activity, file_id: str, filenam
     run.job = enqueue(session, "imports.run", {"run_id": run.id, "process_id": activity.process_id}, created_by=actor)
     audit.record(session, actor, "import.start", activity, process_id=activity.process_id, run_id=run.id,
                  file=file_id[:16], rows=len(table.rows))
+    session.flush()
     return run
 
 

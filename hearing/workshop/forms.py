@@ -18,7 +18,8 @@ class _Where:
 
 
 class NoteForm(_Where, FlaskForm):
-    text = text_field(_l("Notat"), MAX_TEXT, description=_l("Enter lagrer notatet og tømmer feltet."))
+    text = text_field(_l("Notat"), MAX_TEXT, area=True,
+                      description=_l("Enter lagrer notatet og tømmer feltet. Shift+Enter gir ny linje i notatet."))
     #: Made here for the plain form, in the browser by the script: a note sent twice is stored once.
     client_id = HiddenField()
 

@@ -23,7 +23,12 @@ MAX_LINES = 500
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 #: A poll asks again for what changed a little before its cursor: a note committed late is not missed.
 POLL_OVERLAP = timedelta(seconds=10)
-_BULLET = re.compile(r"^\s*(?:[-*•–·]|\d+[.)])\s+")
+#: A list bullet before the text of a line ("- ", "• ", "* ").
+_BULLET = re.compile(r"^\s*[-*•–·▪◦]\s+")
+#: A line that is nothing but a bullet (or dashes): no text, no note.
+_BULLET_ONLY = re.compile(r"^\s*[-*•–·▪◦_=]*\s*$")
+#: A list number before the text ("1. ", "2) ").
+_NUMBER = re.compile(r"^\s*(\d+)[.)]\s+")
 
 
 class NoteError(ValueError):
@@ -127,9 +132,26 @@ def delete_note(session: Session, actor: User, note: Input) -> None:
 
 
 def paste_lines(text: str) -> list[str]:
-    """One note per non-empty line; list bullets ("- ", "• ", "1.") are dropped."""
-    lines = [_BULLET.sub("", line).strip() for line in (text or "").splitlines()]
-    return [line for line in lines if line]
+    """One note per line with text; list bullets ("- ", "• ") are dropped, and so are lines that are only
+    a bullet. A number before the text is dropped when it numbers a list (1., 2., 3. … on two lines or
+    more, or a capitalised item among bulleted lines); an ordinal that is part of the text stays:
+    "10. klasse-elever trenger …"."""
+    raw = [line for line in (text or "").splitlines() if not _BULLET_ONLY.match(line)]
+    bulleted = sum(1 for line in raw if _BULLET.match(line))
+    lines = [_BULLET.sub("", line).strip() for line in raw]
+    numbers = [int(m.group(1)) if (m := _NUMBER.match(line)) else None for line in lines]
+    numbered = [n for n in numbers if n is not None]
+    is_list = len(numbered) >= 2 and numbered == list(range(numbered[0], numbered[0] + len(numbered))) \
+        and numbered[0] in (0, 1)
+    out = []
+    for line, number in zip(lines, numbers, strict=True):
+        if number is not None:
+            rest = _NUMBER.sub("", line, count=1).strip()
+            if is_list or (bulleted and rest[:1].isupper()):
+                line = rest
+        if line and not _BULLET_ONLY.match(line):
+            out.append(line)
+    return out
 
 
 def fingerprint(lines: list[str]) -> str:

@@ -78,6 +78,17 @@ def capture(activity_id: int):
     )
 
 
+@bp.get("/csrf-token")
+@role_required("facilitator", "reviewer")
+def csrf_token():
+    """A fresh form token for the capture page's script after the person logged in again in another tab."""
+    from flask_wtf.csrf import generate_csrf
+
+    response = jsonify(token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.post("/activities/<int:activity_id>/notes")
 @role_required("facilitator")
 def note_create(activity_id: int):

@@ -129,3 +129,120 @@ def test_other_facilitators_notes_and_deletions_arrive_by_polling(page, live_ser
         expect(other.locator("#note-list li", has_text="Skal slettes")).to_have_count(0)
     finally:
         other.context.close()
+
+
+# --- no note is ever lost (issue 20) ---------------------------------------------------------------
+
+
+def test_a_refused_note_stays_with_its_reason_and_can_be_moved_and_sent_again(page, live_server):
+    open_capture(page, live_server)
+    page.select_option("#prompt_id", index=1)
+    refusal = {"error": "Spørsmålet finnes ikke i dette verkstedet."}
+
+    def refuse(route):
+        route.fulfill(status=400, content_type="application/json", body=__import__("json").dumps(refusal))
+
+    page.route("**/workshop/activities/*/notes", refuse)
+    page.fill("#text", "Skoleskyss for 10. klasse må sees i sammenheng")
+    page.press("#text", "Enter")
+    box = page.locator("#refused-notes")
+    expect(box).to_be_visible()
+    item = page.locator("#refused-list li").first
+    expect(item).to_contain_text("Grunn: Spørsmålet finnes ikke i dette verkstedet.")
+    area = item.locator("textarea")
+    assert area.input_value() == "Skoleskyss for 10. klasse må sees i sammenheng"
+    expect(page.locator("#queue-status")).to_have_attribute("data-refused", "1")
+    assert "Alle notater er lagret" not in page.locator("#queue-status").inner_text()
+    # It survives a reload: the text is never thrown away.
+    page.unroute("**/workshop/activities/*/notes")
+    page.reload()
+    expect(page.locator("#refused-list li")).to_have_count(1)
+    assert Axe().run(page, options=WCAG).response["violations"] == []
+    item = page.locator("#refused-list li").first
+    item.locator("textarea").fill("Skoleskyss for 10. klasse-elever må sees i sammenheng")
+    item.locator("select").select_option("0")  # moved: no question
+    item.locator("[data-action=resend]").click()
+    expect(page.locator("#refused-notes")).to_be_hidden()
+    expect(page.locator("#queue-status")).to_have_text("Alle notater er lagret.")
+    page.reload()
+    expect(page.locator("#note-list li .note__text", has_text="Skoleskyss for 10. klasse-elever må sees")).to_have_count(1)
+
+
+def test_server_not_answering_is_told_apart_from_offline_and_notes_wait(page, live_server):
+    open_capture(page, live_server)
+    page.route("**/workshop/activities/*/notes", lambda route: route.abort("connectionrefused"))
+    page.fill("#text", "Skrevet mens serveren var nede")
+    page.press("#text", "Enter")
+    status = page.locator("#queue-status")
+    expect(status).to_have_attribute("data-state", "server")
+    assert "Serveren svarer ikke nå" in status.inner_text() and "Ingen nettforbindelse" not in status.inner_text()
+    assert "1 notat venter på å bli sendt." in status.inner_text()
+    # The status line stays in view on a laptop screen however long the page is.
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.mouse.wheel(0, 400)
+    box = page.locator(".capture-status").bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 768 + 1
+    page.context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    expect(status).to_have_attribute("data-state", "offline")
+    assert "Ingen nettforbindelse" in status.inner_text()
+    page.context.set_offline(False)
+    page.unroute("**/workshop/activities/*/notes")
+    expect(status).to_have_text("Alle notater er lagret.")
+    page.reload()
+    expect(page.locator("#note-list li .note__text", has_text="Skrevet mens serveren var nede")).to_have_count(1)
+
+
+def test_status_says_saved_only_when_nothing_waits(page, live_server):
+    open_capture(page, live_server)
+    held = []
+    page.route("**/workshop/activities/*/notes", lambda route: held.append(route))
+    page.fill("#text", "Sendes sakte")
+    page.press("#text", "Enter")
+    status = page.locator("#queue-status")
+    expect(status).to_have_attribute("data-state", "sending")
+    assert status.inner_text() == "1 notat sendes …"
+    page.wait_for_function("() => true")
+    for route in held:
+        route.continue_()
+    page.unroute("**/workshop/activities/*/notes")
+    expect(status).to_have_text("Alle notater er lagret.")
+
+
+def test_after_logging_in_again_in_another_tab_notes_are_sent_without_reload(page, live_server):
+    open_capture(page, live_server)
+    page.evaluate("window.notReloaded = true")
+    other = page.context.new_page()
+    other.goto(f"{live_server}/staff")
+    with other.expect_navigation():
+        other.evaluate("document.querySelector(\"form[action$='/logout']\").requestSubmit()")
+    page.fill("#text", "Skrevet mens jeg var logget ut")
+    page.press("#text", "Enter")
+    status = page.locator("#queue-status")
+    expect(status).to_have_attribute("data-state", "login")
+    assert "Du er logget ut" in status.inner_text()
+    email, _name, _role, password = DEMO_USERS[1]
+    login(other, live_server, email, password)
+    # The next retry fetches a fresh form token and sends: no reload, no 400.
+    expect(status).to_have_text("Alle notater er lagret.")
+    assert page.evaluate("window.notReloaded") is True
+    other.close()
+
+
+def test_shift_enter_makes_a_new_line_and_alt_n_goes_to_the_next_table(page, live_server):
+    open_capture(page, live_server)
+    page.fill("#table_label", "Bord 3")
+    page.focus("#text")
+    page.keyboard.type("Første linje")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("Andre linje")
+    assert page.input_value("#text") == "Første linje\nAndre linje"
+    page.keyboard.press("Enter")
+    expect(page.locator("#queue-status")).to_have_text("Alle notater er lagret.")
+    first = page.locator("#note-list li").first
+    assert first.locator(".note__text").inner_text() == "Første linje\nAndre linje"
+    assert "Bord 3" in first.inner_text()
+    page.keyboard.press("Alt+N")
+    assert page.input_value("#table_label") == "Bord 4"
+    expect(page.locator("#capture-announce")).to_have_text("Bord: Bord 4")
+    assert page.evaluate("document.activeElement.id") == "text"
