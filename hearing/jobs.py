@@ -469,5 +469,5 @@ def _load_tasks() -> None:
     import hearing.exports.jobs  # noqa: F401
     import hearing.grouping.confirm  # noqa: F401
     import hearing.grouping.service  # noqa: F401
-    import hearing.mail  # noqa: F401
     import hearing.imports.jobs  # noqa: F401
+    import hearing.mail  # noqa: F401
