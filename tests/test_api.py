@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from openapi_spec_validator import validate as validate_spec
 from hearing.api import tokens
 from hearing.drafting import services as drafting
 from hearing.extensions import db
+from hearing.followup import services as followup
 from hearing.models import (
     Activity,
     ApiToken,
@@ -22,8 +23,11 @@ from hearing.models import (
     AuditEvent,
     HearingReport,
     Input,
+    Measure,
+    ProcessIdentity,
     Prompt,
     StakeholderGroup,
+    Strategy,
     Submission,
     Theme,
     ThemeAssignment,
@@ -69,8 +73,14 @@ def world(app, make_user, make_process):
     reviewer = make_user("reviewer")
     admin = make_user("admin")
     draft = drafting.create_draft(db.session, reviewer, process, {"title": "Utkast 1"}, themes=[food])
+    strategy = Strategy(focus_area=draft.focus_areas[0], position=1, text="Flere måltider sammen", inputs=[inputs[3]])
+    db.session.add(Measure(strategy=strategy, position=1, text="Middagsklubb på bydelshuset", owner="Hjemmetjenesten"))
     report = HearingReport(process_id=process.id, run_id=run.id, title="Vi spurte – dere svarte")
     db.session.add(report)
+    db.session.flush()
+    plan = followup.adopt_draft(db.session, reviewer, draft, {"adopted_on": date(2026, 11, 1)})
+    followup.record_update(db.session, reviewer, plan.measures[0], {"status": "in_progress", "progress": 40,
+                                                                     "text": "Startet i januar"})
     db.session.commit()
     return {"process": process, "activity": activity, "free": free, "rating": rating, "council": council,
             "submission": submission, "inputs": inputs, "run": run, "bus": bus, "food": food, "draft": draft,
@@ -113,7 +123,8 @@ def test_the_document_is_valid_openapi_3_1(app, client):
                  "/api/v1/processes/{process_id}/placements", "/api/v1/processes/{process_id}/assessments",
                  "/api/v1/drafts/{draft_id}", "/api/v1/reports/{report_id}", "/api/v1/activities/{activity_id}/imports",
                  "/api/v1/processes/{process_id}/placements/confirm", "/api/v1/processes/{process_id}/submissions",
-                 "/api/v1/processes/{process_id}/groups", "/api/v1/processes/{process_id}/activities"):
+                 "/api/v1/processes/{process_id}/groups", "/api/v1/processes/{process_id}/activities",
+                 "/api/v1/processes/{process_id}/plan", "/api/v1/processes/{process_id}/measures"):
         assert path in paths
     assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
@@ -174,7 +185,7 @@ def test_every_route_in_the_document_answers_as_documented(app, client, world):
                 again = client.raw.get(url, headers=auth(token, **{"If-None-Match": r.headers["ETag"]}))
                 assert again.status_code == 304, path
             checked += 1
-    assert checked >= 18
+    assert checked >= 20
 
 
 def test_every_api_view_says_which_scopes_it_needs(app):
@@ -313,11 +324,21 @@ def test_etag_changes_when_the_data_changes(app, client, world):
     assert second.status_code == 200 and second.headers["ETag"] != first.headers["ETag"]
 
 
-def test_draft_has_its_parts(app, client, world):
+def test_draft_has_its_parts_and_the_plan_its_measures(app, client, world):
     token = make_token(world["reviewer"])
     draft = client.raw.get(f"/api/v1/drafts/{world['draft'].id}", headers=auth(token)).get_json()
     assert draft["title"] == "Utkast 1" and len(draft["focus_areas"]) == 1
-    assert draft["focus_areas"][0]["theme_id"] == world["food"].id
+    area = draft["focus_areas"][0]
+    assert area["theme_id"] == world["food"].id
+    assert area["strategies"][0]["input_ids"] == [world["inputs"][3].id]
+    assert area["strategies"][0]["measures"][0]["text"] == "Middagsklubb på bydelshuset"
+    base = f"/api/v1/processes/{world['process'].id}"
+    assert client.raw.get(f"{base}/plan", headers=auth(token)).get_json()["plan"]["adopted_on"] == "2026-11-01"
+    measures = client.raw.get(f"{base}/measures", headers=auth(token)).get_json()["items"]
+    assert [(m["status"], m["progress"]) for m in measures] == [("in_progress", 40)]
+    assert measures[0]["updates"][-1]["text"] == "Startet i januar"
+    later = (utcnow() + timedelta(minutes=5)).isoformat()
+    assert client.raw.get(f"{base}/measures", query_string={"changed_since": later}, headers=auth(token)).get_json()["items"] == []
     report = client.raw.get(f"/api/v1/reports/{world['report'].id}", headers=auth(token)).get_json()
     assert report["markdown"].startswith("#")
 
@@ -430,3 +451,28 @@ def test_an_administrator_makes_shows_once_and_revokes_a_token(app, admin_client
 def test_only_administrators_open_the_token_page(app, client, world):
     client.login(world["reviewer"].email)
     assert client.get("/admin/api-tokens/").status_code == 403
+
+
+# --- one schema description for the API and the backup ------------------------------------------
+
+
+def test_the_backup_is_checked_with_the_apis_field_descriptions(app, world, tmp_path):
+    from hearing.api import schemas
+    from hearing.api.rows import row_schema
+    from hearing.exports import backup
+    from hearing.models import Process
+
+    # the API's resources are made of the stored rows' fields
+    assert type(schemas.InputSchema._declared_fields["created_dt"]) is type(row_schema("inputs")._declared_fields["created_dt"])
+    data = backup.export_process(db.session, world["process"], upload_folder=str(tmp_path))
+    backup.check_rows(data)  # a backup made here passes
+    data["tables"]["inputs"][0]["activity_id"] = "ikke et tall"
+    data["tables"]["submissions"][0]["submitted_dt"] = "i går"
+    db.session.delete(db.session.get(ProcessIdentity, world["process"].id))
+    db.session.commit()
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Process))
+    with pytest.raises(backup.BackupError) as exc:
+        backup.import_process(db.session, None, data, upload_folder=str(tmp_path))
+    assert "inputs" in str(exc.value) or "submissions" in str(exc.value)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == before  # nothing written

@@ -20,7 +20,8 @@ from hearing.models.base import UTCDateTime
 
 def _field(column: sa.Column, *, for_backup: bool = False) -> fields.Field:
     kind = column.type
-    options = {"allow_none": column.nullable, "metadata": {}}
+    # in a backup a reference may be empty where the import fills it in later (or leaves it out)
+    options = {"allow_none": column.nullable or (for_backup and bool(column.foreign_keys)), "metadata": {}}
     if column.comment:
         options["metadata"]["description"] = column.comment
     if for_backup and any(fk.column.table.name == "users" for fk in column.foreign_keys):
@@ -42,7 +43,8 @@ def _field(column: sa.Column, *, for_backup: bool = False) -> fields.Field:
         return fields.Raw(**options)
     if isinstance(kind, sa.String | sa.Text):
         length = getattr(kind, "length", None)
-        return fields.String(validate=validate.Length(max=length) if length else None, **options)
+        # lengths are the API's promise; a backup is checked for types only (SQLite never enforced lengths)
+        return fields.String(validate=validate.Length(max=length) if length and not for_backup else None, **options)
     return fields.Raw(**options)
 
 

@@ -195,6 +195,32 @@ class ReportDetailSchema(ReportSchema):
         "description": "The report as Markdown («Vi spurte – dere svarte – vi gjorde»), masked texts only"})
 
 
+# --- the adopted plan's measures (follow-up) ------------------------------------------------------
+
+
+class PlanSchema(based_on("plans", "id", "process_id", "draft_id", "title", "adopted_on", "decision_reference",
+                          "is_public", "created_dt", name="PlanBase")):
+    pass
+
+
+class PlanOfProcessSchema(Schema):
+    plan = fields.Nested(PlanSchema, allow_none=True, required=True,
+                         metadata={"description": "The adopted plan (null until a draft is adopted)"})
+
+
+class MeasureUpdateSchema(based_on("measure_updates", "id", "update_date", "status", "progress", "text", "source",
+                                   "created_dt", name="MeasureUpdateBase")):
+    pass
+
+
+class PlanMeasureSchema(based_on("plan_measures", "id", "plan_id", "measure_id", "position", "text", "contact",
+                                 "start_date", "due_date", "status", "progress", "updated_dt",
+                                 name="PlanMeasureBase")):
+    unit = fields.String(allow_none=True, required=True, metadata={"description": "Responsible unit"})
+    strategy_ids = fields.List(fields.Integer(), required=True, metadata={"description": "Strategies it serves"})
+    updates = fields.List(fields.Nested(MeasureUpdateSchema), required=True, metadata={"description": "Dated timeline"})
+
+
 # --- writes ----------------------------------------------------------------------------------------
 
 

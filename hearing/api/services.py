@@ -347,6 +347,34 @@ def report_dict(session: Session, report: HearingReport) -> dict:
     return row
 
 
+# --- the adopted plan's measures --------------------------------------------------------------------
+
+
+def plan_of(session: Session, process: Process):
+    from hearing.followup.services import plan_of as adopted_plan
+
+    return adopted_plan(session, process)
+
+
+def plan_measures_query(process: Process, since: datetime | None) -> sa.Select:
+    from hearing.models.followup import Plan, PlanMeasure
+
+    q = (sa.select(PlanMeasure).join(Plan, Plan.id == PlanMeasure.plan_id).where(Plan.process_id == process.id)
+         .options(selectinload(PlanMeasure.unit), selectinload(PlanMeasure.updates), selectinload(PlanMeasure.strategies)))
+    if (cond := changed_at_or_after(since, PlanMeasure.updated_dt)) is not None:
+        q = q.where(cond)
+    return q
+
+
+def plan_measure_dict(pm) -> dict:
+    row = _columns(pm, "id", "plan_id", "measure_id", "position", "text", "contact", "start_date", "due_date",
+                   "status", "progress", "updated_dt")
+    row["unit"] = pm.unit.name if pm.unit is not None else None
+    row["strategy_ids"] = [s.id for s in pm.strategies]
+    row["updates"] = list(pm.updates)
+    return row
+
+
 # --- helpers --------------------------------------------------------------------------------------
 
 

@@ -314,3 +314,37 @@ def report(report_id: int):
     """Én rapport med innholdet / One report with its content"""
     row = services.get_or_404(db.session, HearingReport, report_id, "Rapport", "Report")
     return services.report_dict(db.session, row)
+
+
+# --- the adopted plan's measures ------------------------------------------------------------------
+
+PlanMeasurePage = s.page_of(s.PlanMeasureSchema, "PlanMeasurePage")
+
+
+@blp.route("/processes/<int:process_id>/plan", tags=["Tiltak / Measures"])
+@token_required(READ)
+@blp.etag
+@blp.response(200, s.PlanOfProcessSchema)
+def plan(process_id: int):
+    """Den vedtatte planen / The adopted plan
+
+    null until a reviewer adopts a draft as the final plan.
+    """
+    return {"plan": services.plan_of(db.session, _process(process_id))}
+
+
+@blp.route("/processes/<int:process_id>/measures", tags=["Tiltak / Measures"])
+@token_required(READ)
+@blp.etag
+@blp.arguments(s.PageArgs, location="query", as_kwargs=True)
+@blp.response(200, PlanMeasurePage)
+def measures(process_id: int, **args):
+    """Tiltakene i den vedtatte planen / Measures of the adopted plan
+
+    Owner unit, dates, status and progress with the dated timeline of updates; changed_since gives the
+    measures updated at or after that time. Empty until a plan is adopted.
+    """
+    from hearing.models.followup import PlanMeasure
+
+    query = services.plan_measures_query(_process(process_id), args["changed_since"])
+    return _page(query, PlanMeasure.id, args).dump(services.plan_measure_dict)

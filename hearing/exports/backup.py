@@ -292,6 +292,24 @@ def validate(data: Any) -> None:
         raise BackupError(_l("Vedleggene i sikkerhetskopien er skadet."))
 
 
+def check_rows(data: dict) -> None:
+    """Check every row's values against the stored types, before anything is written.
+
+    The field descriptions are the ones the JSON API documents (:mod:`hearing.api.rows`): one schema
+    description for both. Raises :class:`BackupError` naming the table, row and columns.
+    """
+    from hearing.api.rows import row_errors
+
+    for name, rows in data["tables"].items():
+        for row in rows:
+            errors = row_errors(name, row)
+            if errors:
+                raise BackupError(
+                    _l("Tabellen «%(name)s», rad %(id)s: ugyldig verdi i %(columns)s.", name=name,
+                       id=row.get("id", "?"), columns=", ".join(sorted(errors)))
+                )
+
+
 def already_imported(session: Session, data: dict) -> Process | None:
     """The process of this backup if it is in this installation already."""
     identity = session.scalar(sa.select(ProcessIdentity).where(ProcessIdentity.uid == data["process_uid"]))
@@ -377,6 +395,8 @@ def import_process(
     """Recreate the backup's process here with new ids (the caller commits); returns the new process."""
     validate(data)
     check_importable(session, data)
+    progress(4, _l("Kontrollerer radene"))
+    check_rows(data)
     tables: dict[str, list[dict]] = data["tables"]
     new_ids: dict[str, dict[int, int]] = defaultdict(dict)
     fixups: list[tuple[str, int, str, str, int]] = []  # table, new id, column, target table, old target id
