@@ -463,18 +463,23 @@ def test_public_files_wait_for_the_job_and_go_with_unpublishing(world, app):
         assert "Vi gjorde" in text and "Varm middag hver dag" in text, fmt
         assert_clean(text)
 
-    # editing a published report makes its public files again, with the new text
+    # editing a published report changes nothing public: the version is frozen, page and files alike
     services.update_report(db.session, world["reviewer"], report, {"title": "Ny tittel på rapporten", "introduction": ""})
+    db.session.commit()
+    assert "Ny tittel" not in anonymous.get(f"/tilbakemelding/{report.id}/export.md").data.decode()
+    assert "Ny tittel" not in text_of(anonymous.get(f"/tilbakemelding/{report.id}"))
+    # publishing again makes version 2 with its own files; version 1 stays readable with its files
+    services.set_published(db.session, world["reviewer"], report, True)
     db.session.commit()
     assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 503
     run_pending_jobs()
     assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").data.decode().startswith("# Ny tittel på rapporten")
-    # publishing again makes them again too; only the newest file of each format is kept
-    services.set_published(db.session, world["reviewer"], report, True)
-    db.session.commit()
-    run_pending_jobs()
+    assert "Ny tittel" in text_of(anonymous.get(f"/tilbakemelding/{report.id}"))
+    old = anonymous.get(f"/tilbakemelding/{report.id}/versjon/1")
+    assert "Ny tittel" not in text_of(old) and "tidligere versjon" in text_of(old)
+    assert "Ny tittel" not in anonymous.get(f"/tilbakemelding/{report.id}/versjon/1/export.md").data.decode()
     public_files = sa.select(sa.func.count()).select_from(ExportFile).where(ExportFile.public_report_id == report.id)
-    assert db.session.scalar(public_files) == 3
+    assert db.session.scalar(public_files) == 6
 
     # the retention purge keeps the files of a published report
     for stored in db.session.scalars(sa.select(ExportFile)):
@@ -482,7 +487,7 @@ def test_public_files_wait_for_the_job_and_go_with_unpublishing(world, app):
     db.session.commit()
     purge_expired_files(db.session)
     db.session.commit()
-    assert db.session.scalar(public_files) == 3
+    assert db.session.scalar(public_files) == 6
     assert anonymous.get(f"/tilbakemelding/{report.id}/export.md").status_code == 200
 
     services.set_published(db.session, world["reviewer"], report, False)

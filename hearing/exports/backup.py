@@ -78,6 +78,7 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("plan_measure_strategies", "plan_measure_id", "plan_measures"),
     ("measure_updates", "plan_measure_id", "plan_measures"),
     ("plan_revisions", "plan_id", "plans"),
+    ("report_versions", "report_id", "hearing_reports"),
 )
 TABLE_NAMES = tuple(name for name, _col, _parent in TABLES)
 

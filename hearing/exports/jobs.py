@@ -25,7 +25,18 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.exports import backup, services
 from hearing.jobs import JobError, enqueue, task
-from hearing.models import Draft, ExportFile, HearingReport, Job, Process, Role, User, utcnow
+from hearing.models import (
+    Draft,
+    ExportFile,
+    HearingReport,
+    Job,
+    JobStatus,
+    Process,
+    ReportVersion,
+    Role,
+    User,
+    utcnow,
+)
 
 INPUTS = "exports.inputs"
 BACKUP = "exports.process_json"
@@ -160,51 +171,72 @@ def request_document(session: Session, actor: User, obj: Draft | HearingReport, 
 # --- the public files of a published report (the caller commits) -------------------------------
 
 
-def publish_report_files(session: Session, report: HearingReport, actor: User | None = None) -> list[Job]:
-    """Make the public files of a (re)published report: the old ones go at once, a job per format makes new ones."""
-    delete_report_files(session, report)
-    return [
-        enqueue(
-            session,
-            PUBLIC_REPORT,
-            {"report_id": report.id, "fmt": fmt, "process_id": report.process_id},
-            created_by=actor,
-        )
-        for fmt in document_formats()
-    ]
+def publish_report_files(session: Session, report: HearingReport, actor: User | None = None, *,
+                         version: ReportVersion | None = None, langs: tuple[str, ...] = ("nb",)) -> list[Job]:
+    """Make the public files of a version of a published report (its newest when none is given), in ``langs``.
+
+    The version's old files go at once; a job per format and language makes new ones from the stored version.
+    """
+    version = version or _latest_version(session, report)
+    if version is None:
+        return []
+    session.execute(sa.delete(ExportFile).where(ExportFile.report_version_id == version.id))
+    return [_queue_public_file(session, report, version, fmt, lang, actor) for lang in langs for fmt in document_formats()]
+
+
+def _queue_public_file(session: Session, report: HearingReport, version: ReportVersion, fmt: str, lang: str,
+                       actor: User | None = None) -> Job:
+    return enqueue(
+        session,
+        PUBLIC_REPORT,
+        {"report_id": report.id, "version_id": version.id, "fmt": fmt, "lang": lang, "process_id": report.process_id},
+        created_by=actor,
+    )
+
+
+def _latest_version(session: Session, report: HearingReport) -> ReportVersion | None:
+    return session.scalar(sa.select(ReportVersion).where(ReportVersion.report_id == report.id)
+                          .order_by(ReportVersion.number.desc()).limit(1))
 
 
 def delete_report_files(session: Session, report: HearingReport) -> int:
-    """Take the public files of a report away (it is unpublished, or they are made again)."""
+    """Take the public files of a report away (it is unpublished)."""
     result = session.execute(sa.delete(ExportFile).where(ExportFile.public_report_id == report.id))
     return result.rowcount or 0
 
 
-def public_report_file(session: Session, report: HearingReport, fmt: str) -> ExportFile | None:
-    """The newest public file of a published report in ``fmt``; None while it is being made.
+def public_report_file(session: Session, report: HearingReport, fmt: str, *, version: ReportVersion | None = None,
+                       lang: str = "nb") -> ExportFile | None:
+    """The public file of a version of a published report in ``fmt`` and ``lang``; None while it is being made.
 
-    A published report without a job for its files since it was published (one imported from a backup)
-    gets one queued here, once; the file is never made inside the request.
+    A file nobody has asked for yet (another language, or a report published before versions) gets its job
+    queued here, once; the file is never made inside the request. The caller commits.
     """
     formats = document_formats()
     if not report.is_published or fmt not in formats:
         return None
+    version = version or _latest_version(session, report)
+    if version is None:
+        return None
     stored = session.scalar(
         sa.select(ExportFile)
-        .where(ExportFile.public_report_id == report.id, ExportFile.mimetype == formats[fmt][0])
+        .where(ExportFile.report_version_id == version.id, ExportFile.mimetype == formats[fmt][0],
+               ExportFile.lang == lang)
         .order_by(ExportFile.id.desc())
         .limit(1)
     )
-    if stored is None and not _public_jobs(session, report):
-        publish_report_files(session, report)  # the caller commits
+    if stored is None and not _public_jobs(session, version, fmt, lang):
+        _queue_public_file(session, report, version, fmt, lang)
     return stored
 
 
-def _public_jobs(session: Session, report: HearingReport) -> list[Job]:
-    query = sa.select(Job).where(Job.kind == PUBLIC_REPORT).order_by(Job.id.desc())
-    if report.published_dt is not None:
-        query = query.where(Job.created_dt >= report.published_dt)
-    return [j for j in session.scalars(query) if (j.payload or {}).get("report_id") == report.id]
+def _public_jobs(session: Session, version: ReportVersion, fmt: str, lang: str) -> list[Job]:
+    """Jobs for this file not yet finished or failed (a failed one may be asked for again)."""
+    query = (sa.select(Job).where(Job.kind == PUBLIC_REPORT, Job.created_dt >= version.published_dt)
+             .order_by(Job.id.desc()))
+    return [j for j in session.scalars(query)
+            if (j.payload or {}).get("version_id") == version.id and j.payload.get("fmt") == fmt
+            and j.payload.get("lang", "nb") == lang and j.status != JobStatus.FAILED]
 
 
 # --- access ------------------------------------------------------------------------------------
@@ -406,20 +438,40 @@ def document_task(session: Session, job: Job, progress) -> dict:
 
 @task(PUBLIC_REPORT)
 def public_report_task(session: Session, job: Job, progress) -> dict:
-    report = session.get(HearingReport, (job.payload or {}).get("report_id"))
+    """A public file of a published report, made from its stored version in the payload's language."""
+    payload = job.payload or {}
+    report = session.get(HearingReport, payload.get("report_id"))
     if report is None or not report.is_published:
         return {"skipped": "Tilbakemeldingen er ikke publisert (lenger)."}
-    stored = _document(session, job, report, progress)
-    # the newest file serves; older ones of the same format go
+    version = session.get(ReportVersion, payload.get("version_id")) if payload.get("version_id") else None
+    version = version or _latest_version(session, report)
+    if version is None:
+        return {"skipped": "Tilbakemeldingen har ingen publisert versjon."}
+    _draft_exports, report_exports = _builders()
+    from hearing.reporting.services import view_of
+
+    fmt, lang = payload.get("fmt"), payload.get("lang") or "nb"
+    if fmt not in report_exports.FORMATS:
+        raise JobError(_l("Ukjent filformat."))
+    progress(10, _l("Lager filen"))
+    with force_locale(lang):
+        view = view_of(version, lang)
+        data, name = report_exports.render(view, fmt, lang=lang), report_exports.file_name(view, fmt, lang=lang)
+    progress(90, _l("Lagrer filen"))
+    stored = _keep(session, job, session.get(Process, report.process_id), name, report_exports.FORMATS[fmt][0], data,
+                   public_report_id=report.id)
+    stored.report_version_id, stored.lang = version.id, lang
+    # the newest file of this version, format and language serves; older ones go
     session.execute(
         sa.delete(ExportFile).where(
-            ExportFile.public_report_id == report.id,
+            ExportFile.report_version_id == version.id,
             ExportFile.mimetype == stored.mimetype,
+            ExportFile.lang == lang,
             ExportFile.id != stored.id,
         )
     )
     session.commit()
-    return {"filename": stored.filename, "size": stored.size}
+    return {"filename": stored.filename, "size": stored.size, "version": version.number, "lang": lang}
 
 
 @task(REVISION)

@@ -15,6 +15,7 @@ from hearing.models.drafts import (
     HearingReport,
     Indicator,
     Measure,
+    ReportVersion,
     Strategy,
 )
 from hearing.models.exports import ExportFile, ProcessIdentity
@@ -70,7 +71,7 @@ __all__ = [
     "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
-    "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "RequestKey", "Role", "Section",
+    "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "ReportVersion", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
     "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
     "MailMessage", "MailStatus", "ProcessAccess", "TokenPurpose", "UserToken",

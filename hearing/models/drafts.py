@@ -188,3 +188,27 @@ class HearingReport(Base):
     is_published: Mapped[bool] = mapped_column(default=False)
     published_dt: Mapped[datetime | None]
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReportVersion(Base):
+    """A published report, frozen: what the page, PDF, DOCX and Markdown say, stored once when it was published.
+
+    Publishing again makes a new version; earlier versions stay readable with their date. Only a response
+    withdrawn or deleted after publishing is taken out of a stored version (its quotes go).
+    """
+
+    __tablename__ = "report_versions"
+    __table_args__ = (sa.UniqueConstraint("report_id", "number"), sa.CheckConstraint("number > 0", name="number_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("hearing_reports.id", ondelete="CASCADE"), index=True)
+    #: 1, 2, 3 … per report.
+    number: Mapped[int]
+    published_dt: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: The report as plain data per interface language ("nb", "nn", "en" …), masked, from approved responses only.
+    snapshot: Mapped[dict] = mapped_column(default=dict)
+
+    report = relationship("HearingReport", backref=sa.orm.backref("versions", order_by="ReportVersion.number",
+                                                                  cascade="all, delete-orphan", passive_deletes=True))
+

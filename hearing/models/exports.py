@@ -34,6 +34,11 @@ class ExportFile(Base):
     public_report_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("hearing_reports.id", ondelete="CASCADE"), index=True
     )
+    #: The frozen version of the published report the public file was made from, and its language.
+    report_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("report_versions.id", ondelete="CASCADE"), index=True
+    )
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
     #: Who asked for it: only they (or an administrator) may download it.
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Files are purged after EXPORT_RETENTION_DAYS.

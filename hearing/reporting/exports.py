@@ -10,6 +10,9 @@ from __future__ import annotations
 import io
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from hearing.admin.services import slugify
 from hearing.drafting.exports import FORMATS, _docx_table, _table
@@ -17,9 +20,24 @@ from hearing.reporting.services import ReportView, build_report
 
 __all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
 
-ASKED, ANSWERED, DID = "Vi spurte", "Dere svarte", "Vi gjorde"
-GROUP_HEADERS = ("Gruppe", "Innspill")
-DECISION_HEADERS = ("Vurdering", "Innspill")
+# Lazy: a file is written in the language the job renders it in (force_locale), the reader's choice.
+ASKED, ANSWERED, DID = _l("Vi spurte"), _l("Dere svarte"), _l("Vi gjorde")
+GROUP_HEADERS = (_l("Gruppe"), _l("Innspill"))
+DECISION_HEADERS = (_l("Vurdering"), _l("Innspill"))
+#: Language tags of the files (DOCX core properties, the PDF's html lang).
+LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en", "da": "da-DK"}
+
+
+def _headers(headers) -> tuple[str, ...]:
+    return tuple(str(h) for h in headers)
+
+
+def _got(total: int) -> str:
+    return ngettext("Vi fikk %(num)d innspill.", "Vi fikk %(num)d innspill.", total)
+
+
+def _count(n: int) -> str:
+    return ngettext("%(num)d innspill.", "%(num)d innspill.", n)
 
 
 def _period(asked) -> str:
@@ -27,7 +45,7 @@ def _period(asked) -> str:
     if asked.opens_dt and asked.closes_dt:
         return f"{asked.opens_dt.strftime(fmt)}–{asked.closes_dt.strftime(fmt)}"
     if asked.closes_dt:
-        return f"frist {asked.closes_dt.strftime(fmt)}"
+        return _("frist %(when)s", when=asked.closes_dt.strftime(fmt))
     return ""
 
 
@@ -43,13 +61,13 @@ def _count_rows(pairs) -> list[tuple[str, str]]:
 def _decision_rows(theme) -> list[tuple[str, str]]:
     rows = _count_rows(theme.decisions)
     if theme.unassessed:
-        rows.append(("Ikke vurdert ennå", str(theme.unassessed)))
+        rows.append((_("Ikke vurdert ennå"), str(theme.unassessed)))
     return rows
 
 
 def _reason_line(reason) -> str:
     label, text, n = reason
-    return f"{label}: {text}" + (f" ({n} innspill)" if n > 1 else "")
+    return f"{label}: {text}" + (" (" + _("%(n)d innspill", n=n) + ")" if n > 1 else "")
 
 
 def _change_line(change) -> str:
@@ -70,17 +88,16 @@ def _draft_lines(view: ReportView) -> list[str]:
         return out
     if view.first_draft_areas:
         return [
-            f"{view.draft_title} er det første utkastet. Satsningsområder: "
-            + ", ".join(view.first_draft_areas)
-            + "."
+            _("%(draft)s er det første utkastet.", draft=view.draft_title) + " "
+            + _("Satsningsområder: %(areas)s.", areas=", ".join(view.first_draft_areas))
         ]
     return []
 
 
 def _draft_heading(view: ReportView) -> str:
     if view.previous_title:
-        return f"Endringer fra {view.previous_title} til {view.draft_title}"
-    return f"Utkastet: {view.draft_title}"
+        return _("Endringer fra %(old)s til %(new)s", old=view.previous_title, new=view.draft_title)
+    return _("Utkastet: %(draft)s", draft=view.draft_title)
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -94,22 +111,22 @@ def _md(text: str) -> str:
 
 
 def to_markdown(view: ReportView) -> str:
-    out = [f"# {_md(view.title)}", "", _md(view.scope), "", f"## {ASKED}", ""]
+    out = [f"# {_md(view.title)}", "", _md(view.scope), "", f"## {ASKED!s}", ""]
     out += [_md(p) + "\n" for p in view.introduction]
     for asked in view.asked:
         out.append(f"- {_md(_asked_line(asked))}")
         out += [f"  - {_md(p)}" for p in asked.prompts]
-    out += ["", f"## {ANSWERED}", "", f"Vi fikk {view.total} innspill.", ""]
+    out += ["", f"## {ANSWERED!s}", "", _got(view.total), ""]
     if view.groups:
-        out += _table(GROUP_HEADERS, _count_rows(view.groups)) + [""]
+        out += _table(_headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
     for theme in view.themes:
-        out += [f"### {_md(theme.label)}", "", f"{theme.count} innspill.", ""]
-        out += _table(GROUP_HEADERS, _count_rows(theme.groups)) + [""]
+        out += [f"### {_md(theme.label)}", "", _count(theme.count), ""]
+        out += _table(_headers(GROUP_HEADERS), _count_rows(theme.groups)) + [""]
         out += [f"> {_md(_quote_line(q))}\n" for q in theme.quotes]
-    out += [f"## {DID}", ""]
+    out += [f"## {DID!s}", ""]
     for theme in view.themes:
         out += [f"### {_md(theme.label)}", ""]
-        out += _table(DECISION_HEADERS, _decision_rows(theme)) + [""]
+        out += _table(_headers(DECISION_HEADERS), _decision_rows(theme)) + [""]
         out += [f"- {_md(_reason_line(r))}" for r in theme.reasons]
         out += [f"- {_md(_change_line(c))}" for c in theme.changes]
         out.append("")
@@ -124,36 +141,36 @@ def to_markdown(view: ReportView) -> str:
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
-def to_docx(view: ReportView) -> bytes:
-    """Word document with the built-in heading styles: Heading 1 per part, Heading 2 per theme."""
+def to_docx(view: ReportView, lang: str = "nb") -> bytes:
+    """Word document with the built-in heading styles: Heading 1 per part, Heading 2 per theme; tagged with ``lang``."""
     import docx
 
     document = docx.Document()
     document.core_properties.title = view.title
-    document.core_properties.language = "nb-NO"
+    document.core_properties.language = LANG_TAGS.get(lang, lang)
     document.add_heading(view.title, level=0)
     document.add_paragraph(view.scope)
-    document.add_heading(ASKED, level=1)
+    document.add_heading(str(ASKED), level=1)
     for p in view.introduction:
         document.add_paragraph(p)
     for asked in view.asked:
         document.add_paragraph(_asked_line(asked), style="List Bullet")
         for prompt in asked.prompts:
             document.add_paragraph(prompt, style="List Bullet 2")
-    document.add_heading(ANSWERED, level=1)
-    document.add_paragraph(f"Vi fikk {view.total} innspill.")
+    document.add_heading(str(ANSWERED), level=1)
+    document.add_paragraph(_got(view.total))
     if view.groups:
-        _docx_table(document, GROUP_HEADERS, _count_rows(view.groups))
+        _docx_table(document, _headers(GROUP_HEADERS), _count_rows(view.groups))
     for theme in view.themes:
         document.add_heading(theme.label, level=2)
-        document.add_paragraph(f"{theme.count} innspill.")
-        _docx_table(document, GROUP_HEADERS, _count_rows(theme.groups))
+        document.add_paragraph(_count(theme.count))
+        _docx_table(document, _headers(GROUP_HEADERS), _count_rows(theme.groups))
         for quote in theme.quotes:
             document.add_paragraph(_quote_line(quote), style="Quote")
-    document.add_heading(DID, level=1)
+    document.add_heading(str(DID), level=1)
     for theme in view.themes:
         document.add_heading(theme.label, level=2)
-        _docx_table(document, DECISION_HEADERS, _decision_rows(theme))
+        _docx_table(document, _headers(DECISION_HEADERS), _decision_rows(theme))
         for line in [_reason_line(r) for r in theme.reasons] + [_change_line(c) for c in theme.changes]:
             document.add_paragraph(line, style="List Bullet")
     if view.draft_title:
@@ -170,11 +187,14 @@ def to_docx(view: ReportView) -> bytes:
 # --- PDF ----------------------------------------------------------------------------------------
 
 
-def to_html(view: ReportView) -> str:
-    """The HTML the PDF is made from; rendered without a request."""
+def to_html(view: ReportView, lang: str = "nb") -> str:
+    """The HTML the PDF is made from (``lang`` on its root); rendered without a request."""
     return current_app.jinja_env.get_template("reporting/export_pdf.html").render(
         view=view,
-        parts=(ASKED, ANSWERED, DID),
+        lang=lang,
+        got=_got,
+        count_line=_count,
+        parts=(str(ASKED), str(ANSWERED), str(DID)),
         asked_line=_asked_line,
         decision_rows=_decision_rows,
         reason_line=_reason_line,
@@ -182,30 +202,32 @@ def to_html(view: ReportView) -> str:
         quote_line=_quote_line,
         draft_heading=_draft_heading,
         draft_lines=_draft_lines,
-        group_headers=GROUP_HEADERS,
-        decision_headers=DECISION_HEADERS,
+        group_headers=_headers(GROUP_HEADERS),
+        decision_headers=_headers(DECISION_HEADERS),
         count_rows=_count_rows,
     )
 
 
-def to_pdf(view: ReportView) -> bytes:
-    """PDF/UA-1 (tagged), as the drafting export makes it."""
+def to_pdf(view: ReportView, lang: str = "nb") -> bytes:
+    """PDF/UA-1 (tagged, in ``lang``), as the drafting export makes it."""
     import weasyprint
 
-    return weasyprint.HTML(string=to_html(view)).write_pdf(pdf_variant="pdf/ua-1")
+    return weasyprint.HTML(string=to_html(view, lang)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 # --- the file (made by a background job: hearing.exports.jobs) ----------------------------------
 
 
-def render(view: ReportView, fmt: str) -> bytes:
+def render(view: ReportView, fmt: str, *, lang: str = "nb") -> bytes:
+    """The file in ``fmt``; call it under ``force_locale(lang)`` so its own words are in that language too."""
     if fmt == "docx":
-        return to_docx(view)
+        return to_docx(view, lang)
     if fmt == "pdf":
-        return to_pdf(view)
+        return to_pdf(view, lang)
     return to_markdown(view).encode()
 
 
-def file_name(view: ReportView, fmt: str) -> str:
+def file_name(view: ReportView, fmt: str, *, lang: str = "nb") -> str:
     name = slugify(f"{view.title} {view.scope}")[:80].strip("-") or "tilbakemelding"
-    return f"{name}.{FORMATS[fmt][1]}"
+    suffix = "" if lang == "nb" else f"-{lang}"
+    return f"{name}{suffix}.{FORMATS[fmt][1]}"

@@ -8,9 +8,10 @@ allowed publication, and reviewers' own text masked as well. No request inside.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -45,7 +46,9 @@ from hearing.models import (
     Input,
     JobStatus,
     Process,
+    ReportVersion,
     StakeholderGroup,
+    Submission,
     Theme,
     ThemeAssignment,
     ThemeRun,
@@ -137,6 +140,7 @@ def create_report(
 def update_report(
     session: Session, actor: User | None, report: HearingReport, data: dict[str, Any]
 ) -> HearingReport:
+    """Change the report's settings; a published version stays as it was until a new one is published."""
     process = session.get(Process, report.process_id)
     values = _clean(session, process, data)
     changed = {k: v for k, v in values.items() if getattr(report, k) != v}
@@ -144,44 +148,157 @@ def update_report(
         setattr(report, key, value)
     session.flush()
     audit.record(session, actor, "report.update", report, changed=sorted(changed))
-    if changed and report.is_published:
-        _public_files().publish_report_files(session, report, actor)  # the public files say it too
     return report
+
+
+# --- frozen versions --------------------------------------------------------------------------------
+
+
+def snapshot_languages() -> tuple[str, ...]:
+    """The interface languages a version is stored in (its downloads come in each)."""
+    from flask import current_app
+
+    return tuple(current_app.config.get("LANGUAGES", ("nb",)))
+
+
+def versions_of(session: Session, report: HearingReport) -> list[ReportVersion]:
+    """The report's versions, newest first."""
+    return list(session.scalars(
+        sa.select(ReportVersion).where(ReportVersion.report_id == report.id).order_by(ReportVersion.number.desc())
+    ))
+
+
+def latest_version(session: Session, report: HearingReport) -> ReportVersion | None:
+    return session.scalar(
+        sa.select(ReportVersion).where(ReportVersion.report_id == report.id)
+        .order_by(ReportVersion.number.desc()).limit(1)
+    )
+
+
+def make_snapshot(session: Session, report: HearingReport) -> dict[str, dict]:
+    """What the report says now, as plain data in every interface language."""
+    out = {}
+    for lang in snapshot_languages():
+        with force_locale(lang):
+            out[lang] = view_to_data(_build(session, report))
+    return out
+
+
+def _same(a: dict, b: dict) -> bool:
+    """Two snapshots say the same (the publishing date aside)."""
+    def strip(snapshot: dict) -> dict:
+        return {lang: {k: v for k, v in view.items() if k != "published_dt"} for lang, view in snapshot.items()}
+
+    return strip(a) == strip(b)
+
+
+def publish_version(session: Session, actor: User | None, report: HearingReport, *,
+                    link: str | None = None) -> ReportVersion:
+    """Freeze what the report says now as its next version and publish it.
+
+    Refused when nothing changed since the newest version while it is published. The public files are made
+    by background jobs from the stored version (bokmål at once, the other languages when first asked for);
+    respondents who asked to be told get an e-mail with ``link`` when it is given.
+    """
+    now = utcnow()
+    snapshot = make_snapshot(session, report)
+    latest = latest_version(session, report)
+    if latest is not None and report.is_published and _same(latest.snapshot, snapshot):
+        raise ServiceError(_l("Ingenting er endret siden versjon %(n)d. Den er fortsatt publisert.", n=latest.number))
+    for view in snapshot.values():
+        view["published_dt"] = now.isoformat()
+    version = ReportVersion(report_id=report.id, number=(latest.number + 1) if latest else 1, published_dt=now,
+                            published_by_id=getattr(actor, "id", None), snapshot=snapshot)
+    session.add(version)
+    report.is_published = True
+    report.published_dt = now
+    session.flush()
+    audit.record(session, actor, "report.publish", report, version=version.number)
+    _public_files().publish_report_files(session, report, actor, version=version)
+    if link:
+        from hearing.mail import queue_report_published
+
+        queue_report_published(session, report.process_id, link=link, version=f"{report.id}-{version.number}")
+    return version
 
 
 def set_published(
-    session: Session, actor: User | None, report: HearingReport, published: bool
+    session: Session, actor: User | None, report: HearingReport, published: bool, *, link: str | None = None
 ) -> HearingReport:
-    """Publish the report as a public page, or take it down again.
+    """Publish the report (a new frozen version), or take it down again (its files are deleted).
 
-    Its public DOCX, PDF and Markdown are made by background jobs when it is published (again: publishing
-    a published report makes them anew), and deleted when it is taken down.
+    Publishing a published report whose content has not changed keeps its version.
     """
-    if report.is_published != published:
-        report.is_published = published
-        report.published_dt = utcnow() if published else None
-        session.flush()
-        audit.record(session, actor, "report.publish" if published else "report.unpublish", report)
-    files = _public_files()
     if published:
-        files.publish_report_files(session, report, actor)
-    else:
-        files.delete_report_files(session, report)
+        try:
+            publish_version(session, actor, report, link=link)
+        except ServiceError:
+            if not report.is_published:
+                raise
+        return report
+    if report.is_published:
+        report.is_published = False
+        report.published_dt = None
+        session.flush()
+        audit.record(session, actor, "report.unpublish", report)
+    _public_files().delete_report_files(session, report)
     return report
 
 
-def refresh_public_files(session: Session, process_id: int) -> int:
-    """Make the public files of the process's published reports anew; returns how many reports.
+def current_version(session: Session, report: HearingReport) -> ReportVersion | None:
+    """The version the public reads; a report published before versions existed gets its first one here."""
+    version = latest_version(session, report)
+    if version is None and report.is_published:
+        version = publish_version(session, None, report)
+    return version
 
-    Call it when a response changes, is withdrawn or deleted, or personal data is purged: the public
-    page is built on each visit, and the stored files must not keep a quote or name it no longer shows.
+
+def view_of(version: ReportVersion, lang: str) -> ReportView:
+    """The stored version in the reader's language (bokmål when that language was not stored)."""
+    data = version.snapshot.get(lang) or version.snapshot.get("nb") or next(iter(version.snapshot.values()))
+    return view_from_data(data)
+
+
+def refresh_public_files(session: Session, process_id: int) -> int:
+    """Take what may no longer be shown out of the process's stored versions; returns how many versions changed.
+
+    Call it when a response is withdrawn, changed (it waits for a new decision), deleted or purged: a
+    stored version keeps what it said, except quotes of responses that may no longer be quoted, and its
+    public files are made anew.
     """
-    reports = session.scalars(
-        sa.select(HearingReport).where(HearingReport.process_id == process_id, HearingReport.is_published.is_(True))
+    versions = session.scalars(
+        sa.select(ReportVersion).join(HearingReport, HearingReport.id == ReportVersion.report_id)
+        .where(HearingReport.process_id == process_id)
     ).all()
-    for report in reports:
-        _public_files().publish_report_files(session, report, None)
-    return len(reports)
+    quoted = {q.get("submission_id") for v in versions for view in v.snapshot.values()
+              for t in view.get("themes", []) for q in t.get("quotes", [])} - {None}
+    if not quoted:
+        return 0
+    still = set(session.scalars(
+        sa.select(Submission.id).where(
+            Submission.id.in_(quoted), Submission.is_withdrawn.is_(False), Submission.purged_dt.is_(None),
+            Submission.moderation.in_([m.value for m in PUBLIC_MODERATION]),
+            Submission.consent.in_([c.value for c in PUBLISHABLE]))
+    ))
+    gone = quoted - still
+    changed = 0
+    for version in versions:
+        snapshot = copy.deepcopy(version.snapshot)
+        dropped = False
+        for view in snapshot.values():
+            for theme in view.get("themes", []):
+                keep = [q for q in theme.get("quotes", []) if q.get("submission_id") not in gone]
+                dropped |= len(keep) != len(theme.get("quotes", []))
+                theme["quotes"] = keep
+        if dropped:
+            version.snapshot = snapshot
+            changed += 1
+            report = session.get(HearingReport, version.report_id)
+            audit.record(session, None, "report.version_scrub", report, version=version.number)
+            if report.is_published:
+                _public_files().publish_report_files(session, report, None, version=version)
+    session.flush()
+    return changed
 
 
 def _public_files():
@@ -516,3 +633,58 @@ def _build(session: Session, report: HearingReport) -> ReportView:
         else:
             view.first_draft_areas = [mask(a.title) for a in draft.focus_areas]
     return view
+
+
+# --- stored as plain data (a frozen version) ------------------------------------------------------
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def view_to_data(view: ReportView) -> dict:
+    """The report as JSON-safe data (dates as ISO text)."""
+    return _jsonable(asdict(view))
+
+
+def _make(cls, data: dict, nested: dict[str, Any] | None = None):
+    """A dataclass from stored data: unknown keys ignored, missing ones take their defaults."""
+    known = {f.name for f in fields(cls)}
+    values = {k: v for k, v in data.items() if k in known}
+    for key, convert in (nested or {}).items():
+        if key in values and values[key] is not None:
+            values[key] = convert(values[key])
+    return cls(**values)
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _pairs(rows) -> list[tuple]:
+    return [tuple(r) for r in rows or []]
+
+
+def view_from_data(data: dict) -> ReportView:
+    """The :class:`ReportView` a version stored (the inverse of :func:`view_to_data`)."""
+    def theme(t: dict) -> ThemeSection:
+        return _make(ThemeSection, t, {
+            "groups": _pairs, "decisions": _pairs, "reasons": _pairs,
+            "quotes": lambda qs: [_make(Quote, q) for q in qs],
+            "changes": lambda cs: [_make(Change, c) for c in cs],
+        })
+
+    return _make(ReportView, data, {
+        "asked": lambda items: [_make(Asked, a, {"opens_dt": _dt, "closes_dt": _dt}) for a in items],
+        "groups": _pairs,
+        "themes": lambda items: [theme(t) for t in items],
+        "draft_changes": lambda items: [_make(AreaChange, a, {"items": _pairs}) for a in items],
+        "published_dt": _dt,
+    })
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,8 +13,9 @@ from hearing.exports import jobs as export_jobs
 from hearing.exports.views import document_forms, send_stored, start_document_export
 from hearing.extensions import db
 from hearing.forms import choices
+from hearing.i18n import html_lang
 from hearing.idempotency import once
-from hearing.models import HearingReport, Process
+from hearing.models import HearingReport, Process, ReportVersion
 from hearing.privacy import mask
 from hearing.reporting import bp, exports, forms, services
 
@@ -86,6 +88,7 @@ def preview(report_id: int):
         view=services.build_report(db.session, report),
         form=forms.PublishForm(),
         export_forms=document_forms(),
+        versions=services.versions_of(db.session, report),
     )
 
 
@@ -117,16 +120,21 @@ def _set_published(report_id: int, published: bool):
         return redirect(url_for("reporting.preview", report_id=report.id))
 
     def change() -> str:
-        services.set_published(db.session, current_user, report, published)
-        flash(
-            _("Tilbakemeldingen er publisert.")
-            if published
-            else _("Tilbakemeldingen er ikke lenger publisert."),
-            "success",
-        )
+        if published:
+            link = url_for("reporting.public_report", report_id=report.id, _external=True)
+            version = services.publish_version(db.session, current_user, report, link=link)
+            flash(_("Versjon %(n)d av tilbakemeldingen er publisert.", n=version.number), "success")
+        else:
+            services.set_published(db.session, current_user, report, False)
+            flash(_("Tilbakemeldingen er ikke lenger publisert."), "success")
         return url_for("reporting.preview", report_id=report.id)
 
-    return once(form.form_key.data, change)
+    try:
+        return once(form.form_key.data, change)
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("reporting.preview", report_id=report.id))
 
 
 @bp.post("/reports/<int:report_id>/publish")
@@ -148,7 +156,7 @@ def export(report_id: int, fmt: str):
     return start_document_export(report, fmt, url_for("reporting.preview", report_id=report.id))
 
 
-# --- the public -------------------------------------------------------------------------------
+# --- the public: the published versions, frozen ----------------------------------------------------
 
 
 def _published(report_id: int) -> HearingReport:
@@ -158,25 +166,46 @@ def _published(report_id: int) -> HearingReport:
     return report
 
 
+def _version(report: HearingReport, number: int | None):
+    """The version asked for (the newest without a number); 404 when there is no such version."""
+    if number is None:
+        version = services.current_version(db.session, report)
+        db.session.commit()  # a report published before versions got its first one
+    else:
+        version = db.session.scalar(sa.select(ReportVersion).where(ReportVersion.report_id == report.id,
+                                                                    ReportVersion.number == number))
+    return version or abort(404)
+
+
 @bp.get("/tilbakemelding/<int:report_id>")
+@bp.get("/tilbakemelding/<int:report_id>/versjon/<int:number>")
 @public
-def public_report(report_id: int):
+def public_report(report_id: int, number: int | None = None):
+    """A published version as it was frozen, in the reader's language; earlier versions listed with their dates."""
     report = _published(report_id)
+    version = _version(report, number)
+    versions = services.versions_of(db.session, report)
     return render_template(
-        "reporting/public.html", report=report, view=services.build_report(db.session, report)
+        "reporting/public.html", report=report, version=version, versions=versions,
+        is_latest=version.number == versions[0].number, view=services.view_of(version, html_lang()),
     )
 
 
 @bp.get("/tilbakemelding/<int:report_id>/export.<fmt>")
+@bp.get("/tilbakemelding/<int:report_id>/versjon/<int:number>/export.<fmt>")
 @public
-def public_export(report_id: int, fmt: str):
-    """The file made when the report was published; while it is being made, a page that says so (503)."""
+def public_export(report_id: int, fmt: str, number: int | None = None):
+    """The version's file in the reader's language, made in the background; while it is made, a page that says so (503)."""
     report = _published(report_id)
     if fmt not in exports.FORMATS:
         abort(404)
-    stored = export_jobs.public_report_file(db.session, report, fmt)
+    version = _version(report, number)
+    lang = html_lang() if html_lang() in services.snapshot_languages() else "nb"
+    stored = export_jobs.public_report_file(db.session, report, fmt, version=version, lang=lang)
     if stored is not None:
-        return send_stored(stored, public=True)
-    db.session.commit()  # the jobs queued for a report that had none
+        response = send_stored(stored, public=True)
+        response.headers["Content-Language"] = exports.LANG_TAGS.get(lang, lang)
+        return response
+    db.session.commit()  # the job queued for a file nobody had asked for
     page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
     return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
