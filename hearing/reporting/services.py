@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any
 
@@ -641,6 +641,10 @@ def _build(session: Session, report: HearingReport) -> ReportView:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if is_dataclass(value):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, str):
+        return str(value)  # a text that knows its language (hearing.content.Localized) is stored as plain text
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -650,7 +654,7 @@ def _jsonable(value: Any) -> Any:
 
 def view_to_data(view: ReportView) -> dict:
     """The report as JSON-safe data (dates as ISO text)."""
-    return _jsonable(asdict(view))
+    return _jsonable(view)
 
 
 def _make(cls, data: dict, nested: dict[str, Any] | None = None):

@@ -1,7 +1,7 @@
 """frozen report versions: publishing stores what the report says; public files per version and language
 
 Revision ID: c17b1e4f6a02
-Revises: c17a0d3e5f01
+Revises: ec1fcc9af4fa
 Create Date: 2026-12-04 09:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c17b1e4f6a02'
-down_revision = 'c17a0d3e5f01'
+down_revision = 'ec1fcc9af4fa'
 branch_labels = None
 depends_on = None
 
