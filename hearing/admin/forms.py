@@ -125,9 +125,18 @@ class UserForm(FlaskForm):
     email = text_field(_l("E-post"), 254)
     role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
     is_active_user = BooleanField(_l("Aktiv"), default=True)
+    all_processes = RadioField(
+        _l("Tilgang til prosesser"), default="1", validate_choice=False,  # not sent: as before, every process
+        choices=choices([("1", _l("Alle prosesser")), ("0", _l("Bare prosessene som er krysset av under"))]),
+        description=_l("Gjelder kreativ gruppe og fasilitatorer. Administratorer ser alltid alle prosesser."))
+    process_ids = MultiCheckboxField(_l("Prosesser brukeren har tilgang til"), coerce=int, choices=[])
 
     def validate_email(self, field):
         Email(message=_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."), check_deliverability=False)(self, field)
+
+    def validate_process_ids(self, field):
+        if self.all_processes.data == "0" and self.role.data != "admin" and not field.data:
+            raise ValidationError(_l("Kryss av minst én prosess, eller gi tilgang til alle prosesser."))
 
 
 class NewUserForm(FormKeyMixin, UserForm):

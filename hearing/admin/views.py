@@ -13,7 +13,7 @@ from sqlalchemy.orm import defer, selectinload
 from hearing import audit
 from hearing.actions import confirmed_action, refuse_form
 from hearing.admin import bp, documents, forms, services
-from hearing.auth import role_required
+from hearing.auth import access, role_required
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.i18n import html_lang
@@ -336,8 +336,11 @@ def prompt_move(prompt_id: int):
 @bp.get("/users")
 @role_required("admin")
 def users():
+    from hearing.models import ProcessAccess
+
     rows = db.session.scalars(sa.select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=rows)
+    counts = dict(db.session.execute(sa.select(ProcessAccess.user_id, sa.func.count()).group_by(ProcessAccess.user_id)).all())
+    return render_template("admin/users.html", users=rows, access_counts=counts)
 
 
 def _form_key(form) -> str:
@@ -368,10 +371,24 @@ def _send_staff_link(user: User) -> None:
         audit.record(db.session, current_user, "user.reset_link_sent", user)
 
 
+def _access_choices(form, user: User | None = None) -> None:
+    """The process checkboxes of a user form, and on a first view the user's access."""
+    form.process_ids.choices = choices((p.id, p.name) for p in db.session.scalars(sa.select(Process).order_by(Process.name)))
+    if request.method == "GET" and user is not None:
+        form.all_processes.data = "1" if user.all_processes else "0"
+        form.process_ids.data = sorted(access.visible_process_ids(db.session, user) or [])
+
+
+def _save_access(form, user: User) -> None:
+    access.set_access(db.session, current_user, user, all_processes=form.all_processes.data != "0",
+                      process_ids=form.process_ids.data or [])
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @role_required("admin")
 def user_new():
     form = forms.NewUserForm()
+    _access_choices(form)
     if form.validate_on_submit():
         key, chosen = _form_key(form), form.password.data
 
@@ -379,6 +396,7 @@ def user_new():
             # Without a chosen password the account gets one nobody knows, and the person chooses their own
             # through the invitation e-mail (no temporary password is shown or sent).
             user = services.create_user(db.session, current_user, {**form.data, "password": chosen or new_key() + new_key()})
+            _save_access(form, user)
             if chosen:
                 flash(_("Brukeren er opprettet."), "success")
             else:
@@ -402,7 +420,13 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     if request.method == "POST":
         form.email.data = user.email  # the login name does not change here
-    done = _save(form, lambda: services.update_user(db.session, current_user, user, form.data), url_for("admin.users"))
+    _access_choices(form, user)
+
+    def change() -> None:
+        services.update_user(db.session, current_user, user, form.data)
+        _save_access(form, user)
+
+    done = _save(form, change, url_for("admin.users"))
     return done or render_template("admin/user_form.html", form=form, user=user, reset_form=forms.ResetPasswordForm())
 
 

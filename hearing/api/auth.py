@@ -86,6 +86,14 @@ def token_required(*scopes: str) -> Callable:
                                   f"The token's owner no longer has a role that allows '{scope}'.")
             g.api_token = row
             g.api_user = row.user
+            from flask import request
+
+            from hearing.auth import access
+            from hearing.extensions import db
+
+            if not access.check(db.session, row.user, request.endpoint or "", request.view_args):
+                raise Problem("forbidden", "Eieren av nøkkelen har ikke tilgang til denne prosessen.",
+                              "The token's owner has no access to this process.")
             return view(*args, **kwargs)
 
         wrapped.required_scopes = scopes  # read by the route-walking tests

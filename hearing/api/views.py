@@ -86,7 +86,9 @@ def processes(**args):
 
     Every strategy process with its phases, oldest first.
     """
-    page = _page(services.processes_query(), Process.id, args)
+    from hearing.auth.access import filter_processes
+
+    page = _page(filter_processes(db.session, api_user(), services.processes_query(), Process.id), Process.id, args)
     return page.dump(lambda p: p)
 
 

@@ -66,6 +66,10 @@ def init_app(app) -> None:
             return redirect(url_for("auth.change_password"))
         return None
 
+    from hearing.auth import access
+
+    app.before_request(access.check_request)  # roles per process, for every staff view and export
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Logg inn for å se denne siden.")
     login_manager.login_message_category = "info"

@@ -5,6 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from hearing.auth import public, role_required
 from hearing.extensions import db, limiter
@@ -27,8 +28,10 @@ def index():
 @bp.get("/staff")
 @role_required("reviewer", "facilitator")
 def staff_home():
-    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
-    return render_template("public/staff_home.html", processes=processes)
+    from hearing.auth.access import filter_processes
+
+    query = filter_processes(db.session, current_user, sa.select(Process).order_by(Process.created_dt.desc()), Process.id)
+    return render_template("public/staff_home.html", processes=db.session.scalars(query).all())
 
 
 @bp.get("/healthz")

@@ -73,7 +73,10 @@ def _done(run: ThemeRun) -> bool:
 @bp.get("/")
 @role_required("reviewer")
 def runs():
-    processes = db.session.scalars(sa.select(Process).order_by(Process.created_dt.desc())).all()
+    from hearing.auth.access import filter_processes
+
+    query = filter_processes(db.session, current_user, sa.select(Process).order_by(Process.created_dt.desc()), Process.id)
+    processes = db.session.scalars(query).all()
     latest = {}
     for run in db.session.scalars(sa.select(ThemeRun).order_by(ThemeRun.id)):
         latest[run.process_id] = run

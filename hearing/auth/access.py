@@ -1,0 +1,204 @@
+"""Roles per process: which processes a staff member may see and change.
+
+Administrators see every process. A reviewer or facilitator sees every process when their account
+says so (``User.all_processes``, the default for existing accounts), or only the processes an
+administrator has given them (``ProcessAccess``).
+
+:func:`can_access` is the one policy. It is applied to every staff page and export in one place,
+:func:`check_request`, run before each view: every URL argument that names something belonging
+to a process (a process, an activity, an input, a theme, a draft, a job …) is traced to its process,
+and a process the user may not see gives 403. The API checks the token owner the same way (see
+``hearing.api.auth.token_required``). Lists of processes are filtered with :func:`visible_process_ids`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, request
+from sqlalchemy.orm import Session
+
+from hearing.models import (
+    Activity,
+    Attachment,
+    Draft,
+    HearingReport,
+    Input,
+    Invitation,
+    Job,
+    ProcessAccess,
+    Prompt,
+    StakeholderGroup,
+    Submission,
+    Theme,
+    ThemeAssignment,
+    ThemeRun,
+    User,
+)
+
+
+def sees_all(user: Any) -> bool:
+    return getattr(user, "role", None) == "admin" or bool(getattr(user, "all_processes", True))
+
+
+def visible_process_ids(session: Session, user: Any) -> set[int] | None:
+    """The ids of the processes ``user`` may see; None means every process."""
+    if sees_all(user):
+        return None
+    return set(session.scalars(sa.select(ProcessAccess.process_id).where(ProcessAccess.user_id == user.id)))
+
+
+def can_access(session: Session, user: Any, process_id: int | None) -> bool:
+    """The policy: may ``user`` see and work on process ``process_id``?"""
+    if process_id is None or sees_all(user):
+        return True
+    return session.scalar(
+        sa.select(ProcessAccess.process_id).where(ProcessAccess.user_id == user.id, ProcessAccess.process_id == process_id)
+    ) is not None
+
+
+def filter_processes(session: Session, user: Any, query: sa.Select, process_id_column) -> sa.Select:
+    """``query`` limited to the processes ``user`` may see."""
+    ids = visible_process_ids(session, user)
+    return query if ids is None else query.where(process_id_column.in_(ids or [-1]))
+
+
+# --- from a URL argument to its process ------------------------------------------------------------
+
+
+def _one(session: Session, stmt) -> int | None:
+    return session.scalar(stmt)
+
+
+def _job(session: Session, job_id: int) -> int | None:
+    payload = session.scalar(sa.select(Job.payload).where(Job.id == job_id)) or {}
+    for key, resolve in (("process_id", lambda s, v: v), ("draft_id", RESOLVERS["draft_id"]),
+                         ("report_id", RESOLVERS["report_id"]), ("plan_id", RESOLVERS.get("plan_id")),
+                         ("run_id", RESOLVERS["run_id"]), ("activity_id", RESOLVERS["activity_id"])):
+        if resolve is not None and isinstance(payload.get(key), int):
+            return resolve(session, payload[key])
+    return None
+
+
+def _part(session: Session, part_id: int, kind: str | None, parent: bool = False) -> int | None:
+    from hearing.drafting import services as drafting
+
+    spec = drafting.KINDS.get(kind or "")
+    if spec is None:
+        return None
+    obj = session.get(spec.parent if parent else spec.model, part_id)
+    return drafting.draft_of(obj).process_id if obj is not None else None
+
+
+def _import_run(session: Session, run_id: int) -> int | None:
+    from hearing.models import ImportRun
+
+    return _one(session, sa.select(Activity.process_id).join(ImportRun, ImportRun.activity_id == Activity.id)
+                .where(ImportRun.id == run_id))
+
+
+def _followup(model_name: str, via_plan: bool = False) -> Callable[[Session, int], int | None]:
+    def resolve(session: Session, value: int) -> int | None:
+        from hearing import models
+
+        model = getattr(models, model_name, None)
+        if model is None:
+            return None
+        if via_plan:
+            return _one(session, sa.select(models.Plan.process_id).join(model, model.plan_id == models.Plan.id)
+                        .where(model.id == value))
+        return _one(session, sa.select(model.process_id).where(model.id == value))
+
+    return resolve
+
+
+#: URL argument -> function (session, value) giving the process it belongs to.
+RESOLVERS: dict[str, Callable[[Session, Any], int | None]] = {
+    "process_id": lambda s, v: v,
+    "activity_id": lambda s, v: _one(s, sa.select(Activity.process_id).where(Activity.id == v)),
+    "group_id": lambda s, v: _one(s, sa.select(StakeholderGroup.process_id).where(StakeholderGroup.id == v)),
+    "prompt_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Prompt, Prompt.activity_id == Activity.id).where(Prompt.id == v)),
+    "invitation_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Invitation, Invitation.activity_id == Activity.id).where(Invitation.id == v)),
+    "input_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Input, Input.activity_id == Activity.id).where(Input.id == v)),
+    "note_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Input, Input.activity_id == Activity.id).where(Input.id == v)),
+    "submission_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Submission, Submission.activity_id == Activity.id).where(Submission.id == v)),
+    "attachment_id": lambda s, v: _one(s, sa.select(Activity.process_id).join(Submission, Submission.activity_id == Activity.id)
+                                       .join(Attachment, Attachment.submission_id == Submission.id).where(Attachment.id == v)),
+    "draft_id": lambda s, v: _one(s, sa.select(Draft.process_id).where(Draft.id == v)),
+    "report_id": lambda s, v: _one(s, sa.select(HearingReport.process_id).where(HearingReport.id == v)),
+    "run_id": lambda s, v: _one(s, sa.select(ThemeRun.process_id).where(ThemeRun.id == v)),
+    "theme_id": lambda s, v: _one(s, sa.select(ThemeRun.process_id).join(Theme, Theme.run_id == ThemeRun.id).where(Theme.id == v)),
+    "assignment_id": lambda s, v: _one(s, sa.select(ThemeRun.process_id).join(ThemeAssignment, ThemeAssignment.run_id == ThemeRun.id)
+                                       .where(ThemeAssignment.id == v)),
+    "plan_id": _followup("Plan"),
+    "unit_id": _followup("Unit"),
+    "measure_id": _followup("PlanMeasure", via_plan=True),
+    "job_id": _job,
+}
+
+
+def processes_of_request(session: Session, endpoint: str, view_args: dict[str, Any]) -> list[int]:
+    """Every process the URL's arguments belong to (an argument that names nothing gives none)."""
+    found = []
+    for name, value in view_args.items():
+        if name == "run_id" and endpoint.startswith("imports."):
+            pid = _import_run(session, value)
+        elif name == "part_id":
+            pid = _part(session, value, view_args.get("kind"))
+        elif name == "parent_id":
+            pid = _part(session, value, view_args.get("kind"), parent=True)
+        elif name in RESOLVERS:
+            pid = RESOLVERS[name](session, value)
+        else:
+            continue
+        if pid is not None:
+            found.append(pid)
+    return found
+
+
+def check(session: Session, user: Any, endpoint: str, view_args: dict[str, Any] | None) -> bool:
+    """May ``user`` open this URL, as far as processes go?"""
+    if sees_all(user) or not view_args:
+        return True
+    return all(can_access(session, user, pid) for pid in processes_of_request(session, endpoint, view_args))
+
+
+def check_request() -> None:
+    """Before every staff view: 403 when the URL names something of a process the user may not see."""
+    from flask_login import current_user
+
+    from hearing.extensions import db
+
+    if not request.view_args or not request.endpoint or request.blueprint in ("api",):
+        return
+    from flask import session as cookie
+
+    if "_user_id" not in cookie or not current_user.is_authenticated:
+        return  # anonymous: the view's own rule (public, or a login redirect) applies
+    if not check(db.session, current_user, request.endpoint, request.view_args):
+        abort(403)
+
+
+# --- the administrator's choice --------------------------------------------------------------------
+
+
+def set_access(session: Session, actor: User, user: User, *, all_processes: bool, process_ids: Iterable[int]) -> dict:
+    """Give ``user`` every process, or only ``process_ids``; audited; the caller commits."""
+    from hearing import audit
+    from hearing.models import Process
+
+    wanted = set() if all_processes else set(session.scalars(sa.select(Process.id).where(Process.id.in_(list(process_ids)))))
+    current = set(session.scalars(sa.select(ProcessAccess.process_id).where(ProcessAccess.user_id == user.id)))
+    for pid in current - wanted:
+        session.execute(sa.delete(ProcessAccess).where(ProcessAccess.user_id == user.id, ProcessAccess.process_id == pid))
+    for pid in sorted(wanted - current):
+        session.add(ProcessAccess(user_id=user.id, process_id=pid, granted_by_id=getattr(actor, "id", None)))
+    changed = {"all_processes": [user.all_processes, all_processes], "added": sorted(wanted - current),
+               "removed": sorted(current - wanted)}
+    if user.all_processes != all_processes or wanted != current:
+        user.all_processes = all_processes
+        audit.record(session, actor, "user.process_access", user, **changed)
+    session.flush()
+    return changed
