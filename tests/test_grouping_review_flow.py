@@ -71,3 +71,20 @@ def test_a_theme_name_is_not_given_twice(world, client):  # noqa: F811
     assert 'value="kollektivtransport' in r.get_data(as_text=True)  # what was typed is kept
     db.session.expire_all()
     assert db.session.get(Theme, food.id).name is None
+
+
+def test_a_small_theme_a_reviewer_split_off_receives_new_inputs(world):  # noqa: F811
+    from hearing.grouping import service
+    from hearing.review import board
+
+    process, activity, reviewer = world
+    run = run_now(process, reviewer, n_themes=3)
+    food = db.session.get(Theme, placed(run, FOOD[0]).theme_id)
+    picked = [placed(run, FOOD[7]).id, placed(run, FOOD[3]).id]  # "Frokosten er for liten", "Mer varm mat og frukt"
+    small = board.split_theme(db.session, reviewer, food, picked, "Frokost og frukt")
+    db.session.commit()
+    db.session.add(Input(activity_id=activity.id, text="Frokosten bør ha mer frukt", source="web"))
+    db.session.commit()
+    assert service.place_new_inputs(db.session, run, reviewer) == 1
+    db.session.commit()
+    assert placed(run, "Frokosten bør ha mer frukt").theme_id == small.id

@@ -23,7 +23,6 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sklearn.preprocessing import normalize
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -43,8 +42,6 @@ from hearing.models import (
     utcnow,
 )
 from hearing.themes import MISC, MISC_LABEL, ThemeModel, ThemeSuggester, embed_texts, match_themes
-from hearing.themes.text import Analyzer
-from hearing.themes.vectorize import make_vectorizer
 
 try:  # the engine names its embedding recipe; vectors of another name are recomputed, never mixed
     from hearing.themes import EMBEDDING_MODEL as EMBED_MODEL
@@ -569,9 +566,9 @@ def _misc_theme(session: Session, run: ThemeRun) -> Theme:
 class RunSpace:
     """Vectors of a run's placed inputs and a :class:`ThemeModel` that can ``place`` new ones.
 
-    Rebuilt from the stored placements: the run's vectoriser is fitted again on the run's texts
-    (cheap: no clustering), and each theme's centre and acceptance threshold are computed from its
-    current members, so reviewers' moves count.
+    Made by the engine from the stored placements (:meth:`ThemeModel.from_placements`): the
+    run's vectoriser fitted again on the run's texts, each theme's centre and acceptance
+    threshold from its current members, so reviewers' moves count.
     """
 
     model: ThemeModel
@@ -587,34 +584,13 @@ class RunSpace:
         if not assignments:
             raise ThemeServiceError(_l("Grupperingen har ingen innspill ennå."))
         inputs = [a.input for a in assignments]
-        texts = [i.display_text for i in inputs]
         vectorizer = run.params.get("vectorizer", "tfidf")
         embeddings = stored_embeddings(session, inputs) if vectorizer != "tfidf" else None
-        model = ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
-        model.analyzer_ = Analyzer()
-        tokens = model.analyzer_.analyze(texts)
-        model.vectorizer_ = make_vectorizer(vectorizer, random_state=RANDOM_STATE, has_embeddings=embeddings is not None)
-        X = model.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings)
         misc_ids = {t.id for t in run.themes if t.is_misc or t.merged_into_id}
-        members: dict[int, list[int]] = {}
-        for row, a in enumerate(assignments):
-            if a.theme_id not in misc_ids:
-                members.setdefault(a.theme_id, []).append(row)
-        theme_ids = sorted(members)
-        centroids, thresholds = [], []
-        for tid in theme_ids:
-            V = X[members[tid]]
-            c = normalize(V.mean(axis=0, keepdims=True))[0]
-            s = V @ c
-            med = float(np.median(s))
-            mad = 1.4826 * float(np.median(np.abs(s - med)))
-            centroids.append(c)
-            thresholds.append(med - model.misc_threshold * max(mad, 1e-6))
-        dim = X.shape[1]
-        model.centroids_ = np.asarray(centroids, dtype=np.float32).reshape(-1, dim)
-        model.thresholds_ = np.asarray(thresholds, dtype=np.float64)
-        model.n_themes_ = len(theme_ids)
-        return cls(model, assignments, X, theme_ids)
+        model = ThemeModel.from_placements(
+            [i.display_text for i in inputs], [None if a.theme_id in misc_ids else a.theme_id for a in assignments],
+            embeddings=embeddings, vectorizer=vectorizer, random_state=RANDOM_STATE)
+        return cls(model, assignments, model.vectors_, list(model.keys_))
 
 
 def unplaced_inputs(session: Session, run: ThemeRun) -> list[Input]:

@@ -35,10 +35,31 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
-__all__ = ["MISC", "ThemeClusterer", "choose_n_clusters"]
+__all__ = ["MISC", "ThemeClusterer", "acceptance_threshold", "choose_n_clusters"]
 
 #: Label of the "Diverse" group.
 MISC = -1
+
+
+#: A theme with fewer members than this has no spread to measure: it takes whatever lies nearest to it.
+MIN_MEMBERS_FOR_THRESHOLD = 4
+
+
+def acceptance_threshold(similarities, misc_threshold):
+    """How similar to a theme's centre an input must be to join the theme (one rule for the
+    clustering, for themes rebuilt from reviewers' placements and for placing new inputs).
+
+    ``similarities`` are the members' cosine similarities to the centre; the threshold is their
+    median minus ``misc_threshold`` robust deviations (MAD). ``-inf`` (anything nearest) when
+    ``misc_threshold`` is None or the theme is too small to have a spread: a theme a reviewer
+    split off with two inputs must still receive new ones.
+    """
+    s = np.asarray(similarities, dtype=np.float64)
+    if misc_threshold is None or len(s) < MIN_MEMBERS_FOR_THRESHOLD:
+        return -np.inf
+    med = float(np.median(s))
+    mad = 1.4826 * float(np.median(np.abs(s - med)))
+    return med - misc_threshold * max(mad, 1e-6)
 
 
 def _kmeans(X, k, *, n_init, random_state, init="k-means++", max_iter=100):
@@ -289,14 +310,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         centers = normalize(centers)
         sims = X @ centers.T
         best = sims[np.arange(len(X)), np.clip(labels, 0, None)]
-        thresholds = np.full(len(keep), -np.inf)
+        thresholds = np.array([acceptance_threshold(best[labels == c], self.misc_threshold)
+                               for c in range(len(keep))], dtype=np.float64).reshape(-1)
         if self.misc_threshold is not None:
-            for c in range(len(keep)):
-                s = best[labels == c]
-                if len(s) >= 4:
-                    med = np.median(s)
-                    mad = 1.4826 * np.median(np.abs(s - med))
-                    thresholds[c] = med - self.misc_threshold * max(mad, 1e-6)
             far = (labels >= 0) & (best < thresholds[np.clip(labels, 0, None)])
             labels = np.where(far, MISC, labels)
         self.cluster_centers_ = centers.astype(np.float32)

@@ -24,7 +24,7 @@ from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
-from .cluster import MISC, ThemeClusterer
+from .cluster import MISC, ThemeClusterer, acceptance_threshold
 from .labels import LABEL_STOP, class_terms, representatives, theme_name
 from .speaker import strip_speaker
 from .text import Analyzer, tokenize
@@ -611,6 +611,47 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         tokens = self._analyze(texts, languages)
         return self.vectorizer_.transform(texts, tokens=tokens, embeddings=embeddings,
                                           languages=tokens.languages)
+
+    @classmethod
+    def from_placements(cls, texts, labels, *, embeddings=None, vectorizer="tfidf", random_state=None,
+                        misc_threshold=2.5):
+        """A model that can :meth:`place` and :meth:`transform`, made from placements already
+        decided (a stored run, with the reviewers' moves) instead of by clustering.
+
+        The vectoriser is fitted on ``texts`` (cheap: no clustering) and each label's centre and
+        acceptance threshold come from its members (:func:`~hearing.themes.cluster.acceptance_threshold`).
+        ``labels`` are any hashable theme keys, ``None`` or ``-1`` for "Diverse"; the fitted model's
+        themes are numbered ``0 ..`` in the order of ``keys_``.
+        """
+        texts = ["" if t is None else str(t) for t in texts]
+        model = cls(vectorizer=vectorizer, random_state=random_state, misc_threshold=misc_threshold)
+        model._check_params()
+        model.analyzer_ = Analyzer()
+        tokens = model._analyze(texts)
+        model.languages_ = list(tokens.languages)
+        model.vectorizer_ = make_vectorizer(vectorizer, random_state=random_state,
+                                            has_embeddings=embeddings is not None) \
+            if isinstance(vectorizer, str) else clone(vectorizer)
+        X = model.vectorizer_.fit_transform(texts, tokens=tokens, embeddings=embeddings,
+                                            languages=tokens.languages)
+        members: dict = {}
+        for row, key in enumerate(labels):
+            if key is not None and key != MISC:
+                members.setdefault(key, []).append(row)
+        model.keys_ = sorted(members)
+        centroids, thresholds = [], []
+        for key in model.keys_:
+            V = X[members[key]]
+            c = normalize(V.mean(axis=0, keepdims=True))[0]
+            centroids.append(c)
+            thresholds.append(acceptance_threshold(V @ c, misc_threshold))
+        model.centroids_ = np.asarray(centroids, dtype=np.float32).reshape(-1, X.shape[1])
+        model.thresholds_ = np.asarray(thresholds, dtype=np.float64)
+        model.n_themes_ = len(model.keys_)
+        model.vectors_ = X
+        index = {key: i for i, key in enumerate(model.keys_)}
+        model.labels_ = np.array([index.get(key, MISC) for key in labels], dtype=int)
+        return model
 
     def place(self, texts, embeddings=None, languages=None):
         """Place new inputs into the nearest existing theme without refitting.
