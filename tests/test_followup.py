@@ -340,3 +340,53 @@ def test_measures_and_their_history_travel_in_the_process_backup(world):
     assert {s.focus_area.draft_id for s in shared.strategies} == {plan.draft_id} and len(shared.strategies) == 2
     assert revision.revision_of(db.session, plan, 2026).proposals == "Mer frivillighet"
     assert dashboard.targets_of(db.session, process) == {process.groups[0].id: 40}
+
+
+def test_unit_leaders_update_through_their_units_secret_link(app, client, world):
+    import re
+
+    from tests.conftest import Client
+
+    plan = _adopt(world)
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    volunteers = db.session.scalar(sa.select(Unit).where(Unit.name == "Frivilligsentralen"))
+    kitchen = next(m for m in plan.measures if m.unit_id == homes.id)
+    shared = next(m for m in plan.measures if m.unit_id == volunteers.id)
+    _login(client, world["reviewer"])
+    index = f"/followup/process/{world['process'].id}"
+    made = client.submit(index, action=f"/followup/plan/{plan.id}/units/{homes.id}/link")
+    assert made.status_code == 302
+    secret_page = client.get(made.location)
+    assert secret_page.status_code == 200
+    link = re.search(r'value="(http[^"]+/enhet/[^"]+)"', secret_page.get_data(as_text=True)).group(1)
+    assert client.submit(index, action=f"/followup/plan/{plan.id}/units/{homes.id}/link").status_code == 302
+    path = link.split("localhost", 1)[1]
+    db.session.refresh(homes)
+    assert homes.link_token_hash and path.rsplit("/", 1)[1] not in homes.link_token_hash  # only the hash is kept
+    # a new link replaced the first one
+    assert Client(app.test_client()).get(path).status_code == 404
+    fresh = client.get(client.submit(index, action=f"/followup/plan/{plan.id}/units/{homes.id}/link").location)
+    path = re.search(r'value="http://localhost(/enhet/[^"]+)"', fresh.get_data(as_text=True)).group(1)
+
+    leader = Client(app.test_client())  # no account
+    page = leader.get(path)
+    assert page.status_code == 200 and page.headers["Referrer-Policy"] == "no-referrer"
+    assert "Kjøkken på hvert sykehjem" in text_of(page) and "Felles måltider" not in text_of(page)
+    action = f"{path}/tiltak/{kitchen.id}"
+    bad = leader.submit(path, {f"m{kitchen.id}-status": "in_progress", f"m{kitchen.id}-progress": "300"}, action=action)
+    assert bad.status_code == 422 and "mellom 0 og 100" in text_of(bad)
+    ok = leader.submit(path, {f"m{kitchen.id}-status": "in_progress", f"m{kitchen.id}-progress": "60",
+                              f"m{kitchen.id}-text": "Benkene er på plass"}, action=action)
+    assert ok.status_code == 302
+    db.session.refresh(kitchen)
+    assert (kitchen.status, kitchen.progress, kitchen.updates[-1].author_id) == ("in_progress", 60, None)
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "plan.measure.progress")).all()[-1]
+    assert event.data["via_unit_link"] == homes.id
+    # another unit's measure is not reachable through this link
+    assert leader.submit(path, {f"m{shared.id}-status": "done", f"m{shared.id}-progress": "100"},
+                         action=f"{path}/tiltak/{shared.id}").status_code == 404
+    sheet = leader.get(f"{path}/regneark.xlsx")
+    assert sheet.status_code == 200 and sheet.mimetype == spreadsheet.MIMETYPE
+    revoked = client.submit(index, action=f"/followup/plan/{plan.id}/units/{homes.id}/link/revoke")
+    assert revoked.status_code == 302
+    assert leader.get(path).status_code == 404

@@ -112,6 +112,7 @@ UNIQUE = {
     ("submissions", "edit_token_hash"): "random",
     ("invitations", "token_hash"): "random",
     ("inputs", "client_id"): "null",
+    ("units", "link_token_hash"): "null",
 }
 
 Progress = Callable[[int, str], None]

@@ -85,3 +85,7 @@ class RevisionForm(FlaskForm):
                          description=_l("Kort om hva som er gjort og hva som ikke ble som planlagt."))
     proposals = text_field(_l("Forslag til endringer i neste handlingsprogram"), 20_000, optional=True, area=True,
                            description=_l("Ett forslag per linje."))
+
+
+class UnitLinkForm(FormKeyMixin, FlaskForm):
+    """Make a unit's secret link (CSRF and the one-time key; the link is shown on the next page)."""

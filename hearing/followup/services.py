@@ -196,6 +196,44 @@ def update_plan(session: Session, actor: User | None, plan: Plan, data: dict[str
     return plan
 
 
+# --- a unit's secret link ----------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_unit_link(session: Session, actor: User | None, unit: Unit, token: str) -> Unit:
+    """Give the unit a (new) secret link; an earlier link stops working. Only the token's hash is kept."""
+    replaced = unit.link_token_hash is not None
+    unit.link_token_hash = _token_hash(token)
+    unit.link_created_dt = utcnow()
+    session.flush()
+    audit.record(session, actor, "plan.unit_link.create", unit, process_id=unit.process_id, replaced=replaced)
+    return unit
+
+
+def revoke_unit_link(session: Session, actor: User | None, unit: Unit) -> None:
+    if unit.link_token_hash is None:
+        raise ServiceError(_l("Enheten har ingen lenke."))
+    unit.link_token_hash = None
+    unit.link_created_dt = None
+    session.flush()
+    audit.record(session, actor, "plan.unit_link.revoke", unit, process_id=unit.process_id)
+
+
+def unit_by_token(session: Session, token: str) -> Unit | None:
+    if not token or len(token) > 100:
+        return None
+    return session.scalar(sa.select(Unit).where(Unit.link_token_hash == _token_hash(token)))
+
+
+def link_matches(unit: Unit, token: str) -> bool:
+    return unit.link_token_hash is not None and unit.link_token_hash == _token_hash(token)
+
+
 # --- measures ----------------------------------------------------------------------------------
 
 
@@ -242,6 +280,7 @@ def set_strategies(session: Session, actor: User | None, pm: PlanMeasure, strate
 def record_update(
     session: Session, actor: User | None, pm: PlanMeasure, data: dict[str, Any], *,
     source: str = UpdateSource.FORM, import_key: str | None = None, today: date | None = None,
+    via_unit_link: bool = False,
 ) -> MeasureUpdate | None:
     """Add a dated entry to the measure's timeline and make its status and progress the measure's.
 
@@ -279,7 +318,7 @@ def record_update(
     session.flush()
     audit.record(session, actor, "plan.measure.progress", pm, process_id=pm.plan.process_id, source=source,
                  update_id=update.id, status=[before[0], pm.status], progress=[before[1], pm.progress],
-                 update_date=update_date)
+                 update_date=update_date, **({"via_unit_link": pm.unit_id} if via_unit_link else {}))
     return update
 
 

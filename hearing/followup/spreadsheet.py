@@ -226,16 +226,18 @@ def _read_rows(session: Session, plan: Plan, unit: Unit, ws) -> UploadResult:
     return result
 
 
-def apply_upload(session: Session, actor: User | None, plan: Plan, unit: Unit, result: UploadResult) -> UploadResult:
+def apply_upload(session: Session, actor: User | None, plan: Plan, unit: Unit, result: UploadResult, *,
+                 via_unit_link: bool = False) -> UploadResult:
     """Store the rows of a checked file (none when it had errors); the caller commits."""
     if result.errors:
         return result
     for row in result.rows:
-        stored = services.record_update(session, actor, row.measure, row.data, source=UpdateSource.XLSX, import_key=row.key)
+        stored = services.record_update(session, actor, row.measure, row.data, source=UpdateSource.XLSX, import_key=row.key,
+                                        via_unit_link=via_unit_link)
         if stored is None:
             result.unchanged += 1
         else:
             result.applied += 1
     audit.record(session, actor, "plan.unit_upload", unit, process_id=plan.process_id, plan_id=plan.id,
-                 rows=len(result.rows), applied=result.applied, unchanged=result.unchanged)
+                 rows=len(result.rows), applied=result.applied, unchanged=result.unchanged, via_unit_link=via_unit_link)
     return result

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import refuse_form
+from hearing.actions import confirmed_action, refuse_form
 from hearing.auth import public, role_required
 from hearing.drafting.services import drafts_of
-from hearing.extensions import db
+from hearing.extensions import db, limiter
 from hearing.followup import bp, forms, services, spreadsheet
 from hearing.followup import revision as revision_service
 from hearing.forms import choices
-from hearing.idempotency import once
+from hearing.idempotency import key_is_recent, once, secret_for, url_token
 from hearing.models import Draft, Plan, PlanMeasure, Process, Unit
 
 
@@ -53,8 +53,10 @@ def index(process_id: int):
         return render_template("followup/adopt.html", process=process, form=form, drafts=drafts)
     filters = services.parse_filters(request.args)
     view = services.followup_view(db.session, plan, filters)
+    link_forms = {u.id: forms.UnitLinkForm(prefix=f"link{u.id}") for u in view.units}
     return render_template("followup/index.html", process=process, plan=plan, view=view, filters=filters,
-                           status_labels=services.STATUS_LABELS, this_year=revision_service.years_of(plan)[-1])
+                           status_labels=services.STATUS_LABELS, this_year=revision_service.years_of(plan)[-1],
+                           link_forms=link_forms)
 
 
 @bp.route("/followup/plan/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -216,6 +218,163 @@ def unit_upload(plan_id: int, unit_id: int):
     return render_template("followup/upload.html", plan=plan, process=plan.process, unit=unit, form=form,
                            row_errors=row_errors, measures=measures, status_labels=services.STATUS_LABELS), \
         (422 if form.errors or row_errors else 200)
+
+
+# --- staff: a unit's secret link ------------------------------------------------------------------
+
+
+def _unit_token(key: str) -> str:
+    return url_token(secret_for(key, "unit-link"))
+
+
+@bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link")
+@role_required("reviewer")
+def unit_link(plan_id: int, unit_id: int):
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    form = forms.UnitLinkForm(prefix=f"link{unit.id}")
+    if not form.validate_on_submit() or not form.form_key.data:
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(_plan_url(plan) + "#units")
+    key = form.form_key.data[:64]
+
+    def create() -> str:
+        services.create_unit_link(db.session, current_user, unit, _unit_token(key))
+        return url_for("followup.unit_link_secret", plan_id=plan.id, unit_id=unit.id, key=key)
+
+    return once(key, create)
+
+
+@bp.get("/followup/plan/<int:plan_id>/units/<int:unit_id>/link")
+@role_required("reviewer")
+def unit_link_secret(plan_id: int, unit_id: int):
+    """The link a form just made, shown again on a reload for an hour (only its hash is stored)."""
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    key = request.args.get("key", "")
+    token = _unit_token(key) if key_is_recent(key) else None
+    valid = token is not None and services.link_matches(unit, token)
+    return render_template(
+        "admin/secret.html", title=_("Lenke for %(unit)s", unit=unit.name), label=_("Lenke"),
+        secret=url_for("followup.unit_page", token=token, _external=True) if valid else None,
+        process=plan.process, back=_plan_url(plan) + "#units", back_label=_("Tilbake til oppfølgingen"),
+    ), 200 if valid else 410
+
+
+@bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link/revoke")
+@role_required("reviewer")
+def unit_link_revoke(plan_id: int, unit_id: int):
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    return confirmed_action(lambda: services.revoke_unit_link(db.session, current_user, unit),
+                            _("Lenken er trukket tilbake."), _plan_url(plan) + "#units")
+
+
+# --- a unit leader's page (secret link, no account) -------------------------------------------------
+
+
+def _public_rate_limit() -> str:
+    return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
+
+
+def _by_token(token: str) -> tuple[Plan, Unit]:
+    unit = services.unit_by_token(db.session, token) or abort(404)
+    plan = services.plan_of(db.session, db.session.get(Process, unit.process_id)) or abort(404)
+    return plan, unit
+
+
+def _private(response, status: int = 200):
+    """A page reached by a secret link: not cached, and the link is not sent on as a referrer."""
+    resp = current_app.make_response((response, status))
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+def _render_unit_page(token: str, plan: Plan, unit: Unit, update_forms=None, upload=None, row_errors=(), status=200):
+    measures = spreadsheet.unit_measures(plan, unit)
+    update_forms = update_forms or {}
+    for pm in measures:
+        update_forms.setdefault(pm.id, forms.UpdateForm(prefix=f"m{pm.id}", data={"status": pm.status, "progress": str(pm.progress)}))
+    return _private(render_template(
+        "followup/unit_page.html", token=token, plan=plan, unit=unit, measures=measures, update_forms=update_forms,
+        upload_form=upload or forms.UploadForm(), row_errors=row_errors, status_labels=services.STATUS_LABELS,
+    ), status)
+
+
+@bp.get("/enhet/<token>")
+@public
+def unit_page(token: str):
+    plan, unit = _by_token(token)
+    return _render_unit_page(token, plan, unit)
+
+
+@bp.post("/enhet/<token>/tiltak/<int:measure_id>")
+@public
+@limiter.limit(_public_rate_limit, methods=["POST"])
+def unit_measure_update(token: str, measure_id: int):
+    plan, unit = _by_token(token)
+    pm = services.measure_in_plan(db.session, plan, measure_id)
+    if pm is None or pm.unit_id != unit.id:
+        abort(404)
+    form = forms.UpdateForm(prefix=f"m{pm.id}")
+    if form.validate_on_submit():
+        def store() -> str:
+            data = {"status": form.status.data, "progress": form.progress.data, "text": form.text.data,
+                    "update_date": form.update_date.data}
+            if services.record_update(db.session, None, pm, data, via_unit_link=True) is None:
+                flash(_("Ingenting nytt å lagre: status og fremdrift er de samme, og det er ingen kommentar."), "info")
+            else:
+                flash(_("Oppdateringen av «%(measure)s» er lagret. Takk!", measure=pm.text), "success")
+            return url_for("followup.unit_page", token=token) + f"#m-{pm.id}"
+
+        try:
+            return once(form.form_key.data, store)
+        except services.ServiceError as exc:
+            refuse_form(form, exc)
+    return _render_unit_page(token, plan, unit, update_forms={pm.id: form}, status=422)
+
+
+@bp.get("/enhet/<token>/regneark.xlsx")
+@public
+def unit_page_xlsx(token: str):
+    import io
+
+    plan, unit = _by_token(token)
+    resp = send_file(io.BytesIO(spreadsheet.unit_workbook(plan, unit)), mimetype=spreadsheet.MIMETYPE,
+                     as_attachment=True, download_name=spreadsheet.file_name(plan, unit), max_age=0)
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
+
+
+@bp.post("/enhet/<token>/last-opp")
+@public
+@limiter.limit(_public_rate_limit, methods=["POST"])
+def unit_page_upload(token: str):
+    plan, unit = _by_token(token)
+    form = forms.UploadForm()
+    if form.validate_on_submit():
+        raw = form.file.data.read(spreadsheet.MAX_BYTES + 1)
+        try:
+            result = spreadsheet.read_upload(db.session, plan, unit, raw)
+        except services.ServiceError as exc:
+            db.session.rollback()
+            form.file.errors.append(str(exc))
+        else:
+            if not result.errors:
+                def store() -> str:
+                    spreadsheet.apply_upload(db.session, None, plan, unit, result, via_unit_link=True)
+                    flash(_("Regnearket er lest: %(applied)d tiltak oppdatert, %(unchanged)d uendret.",
+                            applied=result.applied, unchanged=result.unchanged), "success")
+                    return url_for("followup.unit_page", token=token)
+
+                return once(form.form_key.data, store)
+            db.session.rollback()
+            form.file.errors.append(_("Filen har feil i %(n)d rader. Ingenting er lagret; rett radene og last opp filen igjen.",
+                                      n=len(result.errors)))
+            return _render_unit_page(token, plan, unit, upload=form, row_errors=result.errors, status=422)
+    return _render_unit_page(token, plan, unit, upload=form, status=422)
 
 
 # --- public: the follow-up page -----------------------------------------------------------------

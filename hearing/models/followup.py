@@ -43,6 +43,10 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(sa.ForeignKey("processes.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(200))
+    #: SHA-256 of the unit's secret link (unit leaders update their measures without an account);
+    #: the token itself is shown once, never stored. None: no link.
+    link_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    link_created_dt: Mapped[datetime | None]
 
 
 class Plan(Base):

@@ -14,6 +14,7 @@ from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
+UNIT_TOKEN = "browser-test-unit-link-0123456789abcdef"  # noqa: S105 (a test link)
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +46,9 @@ def followup_world(live_app):  # noqa: F811
             services.record_update(db.session, admin, plan.measures[1],
                                    {"status": "postponed", "progress": 10, "text": "Venter på budsjett 2027."})
             db.session.commit()
+        unit = plan.measures[0].unit
+        services.create_unit_link(db.session, admin, unit, UNIT_TOKEN)
+        db.session.commit()
         ids = {"process": process.id, "plan": plan.id, "measure": plan.measures[0].id,
                "unit": plan.measures[0].unit_id}
         db.session.remove()
@@ -66,6 +70,7 @@ def test_followup_pages_pass_axe(page, live_server, followup_world, capsys):
         f"/oppfolging/{w['plan']}?lang=nn",
         f"/dashboard/process/{w['process']}?lang=nb",
         f"/followup/plan/{w['plan']}/revision/2026",
+        f"/enhet/{UNIT_TOKEN}",
     ]
     problems = {}
     for url in urls:
