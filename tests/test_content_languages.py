@@ -12,7 +12,16 @@ import sqlalchemy as sa
 
 from hearing.content import content, save_translations
 from hearing.extensions import db
-from hearing.models import Activity, AuditEvent, ContentTranslation, Document, Input, Process, Section, Submission
+from hearing.models import (
+    Activity,
+    AuditEvent,
+    ContentTranslation,
+    Document,
+    Input,
+    Process,
+    Section,
+    Submission,
+)
 from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 

@@ -37,7 +37,7 @@ from hearing.models import Job, JobStatus, MailMessage, MailStatus, utcnow
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("nb", "nn", "en")
+LANGUAGES = ("nb", "nn", "en", "da")
 #: A message "sending" for longer than this was left by a stopped worker.
 STALE_SENDING = timedelta(minutes=10)
 #: The longest wait between two tries.

@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per aggregate. Import from here."""
 
+from hearing.models.accessibility import AccessibilityCriterion, AccessibilityReply, AccessibilityStatement
 from hearing.models.api import ApiScope, ApiToken
 from hearing.models.archive import ArchiveKind, ArchiveMessage, ArchiveStatus
 from hearing.models.audit import AccessibilityReport, AuditEvent, RateLimit, RequestKey
@@ -68,7 +69,7 @@ from hearing.models.users import Role, User
 
 __all__ = [
     "ApiScope", "ApiToken", "ArchiveKind", "ArchiveMessage", "ArchiveStatus",
-    "STANDARD_PHASES", "AccessibilityReport", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
+    "STANDARD_PHASES", "AccessibilityCriterion", "AccessibilityReply", "AccessibilityReport", "AccessibilityStatement", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
     "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "ReportVersion", "RequestKey", "Role", "Section",

@@ -54,6 +54,8 @@ class AccessibilityReport(Base):
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
     #: Set by an administrator when handled.
     handled_dt: Mapped[datetime | None]
+    #: The language the person wrote in (the page's), for the reply.
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
 
 
 class RateLimit(Base):

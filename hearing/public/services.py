@@ -41,8 +41,10 @@ def closed_public_hearings(session: Session, now: datetime, limit: int = 10) -> 
     ))
 
 
-def report_accessibility_problem(session: Session, page: str, description: str, email: str | None) -> AccessibilityReport:
-    report = AccessibilityReport(page=(page or "")[:500], description=description, email=(email or None))
+def report_accessibility_problem(session: Session, page: str, description: str, email: str | None,
+                                 lang: str | None = None) -> AccessibilityReport:
+    """Store a reported problem; ``lang`` is the language the person read the page in (the reply's)."""
+    report = AccessibilityReport(page=(page or "")[:500], description=description, email=(email or None), lang=lang)
     session.add(report)
     session.flush()
     audit.record(session, None, "accessibility.report", report, page=report.page)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from hearing.auth import public, role_required
 from hearing.extensions import db, limiter
+from hearing.i18n import html_lang
 from hearing.idempotency import once
 from hearing.models import Process, utcnow
 from hearing.public import bp, forms, services
@@ -74,10 +75,19 @@ def accessibility():
         form.page.data = request.args.get("side", "")
     if form.validate_on_submit():
         def create() -> str:
-            services.report_accessibility_problem(db.session, form.page.data, form.description.data, form.email.data)
+            services.report_accessibility_problem(db.session, form.page.data, form.description.data, form.email.data,
+                                                  lang=html_lang())
             flash(_("Takk! Meldingen er sendt til administratorene."), "success")
             return url_for("public.accessibility")
 
         return once(form.form_key.data, create)
-    return render_template("public/accessibility.html", form=form, statement_date=STATEMENT_DATE,
-                           contact_email=current_app.config.get("CONTACT_EMAIL"))
+    from hearing import accessibility as a11y
+
+    statement = a11y.statement(db.session)
+    items = a11y.criteria(db.session)
+    return render_template(
+        "public/accessibility.html", form=form, statement=statement, criteria=items, summary=a11y.summary(items),
+        total=len(items), statuses=a11y.STATUSES, complaint=a11y.COMPLAINT_BODIES.get(statement.complaint_body),
+        uutilsynet=a11y.COMPLAINT_BODIES["uutilsynet"],
+        statement_date=statement.updated_dt.date() if statement.updated_dt else STATEMENT_DATE,
+        contact_email=statement.contact_email or current_app.config.get("CONTACT_EMAIL"))

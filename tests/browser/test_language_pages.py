@@ -166,3 +166,31 @@ def test_a_facilitator_is_shown_no_link_that_answers_403(page, live_server):
                 queue.append(target)
     assert len(seen) > 3
     assert forbidden == []
+
+
+def test_accessibility_statement_pages_pass_axe_at_320_px(browser, live_server):
+    context = browser.new_context(viewport={"width": 320, "height": 900})
+    page = context.new_page()
+    page.goto(f"{live_server}/tilgjengelighet")
+    page.fill("#description", "Knappen «Send» leses ikke opp av skjermleseren.")
+    page.fill("#email", "innbygger@example.org")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    problems = {"/tilgjengelighet": audit(page)}
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/admin/accessibility-reports")
+    page.locator("main table a[href*='/admin/accessibility-reports/']").first.click()
+    page.wait_for_load_state()
+    problems[page.url] = audit(page)
+    page.fill("#body", "Takk! Knappen har fått et navn skjermlesere leser opp.")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Takk! Knappen har fått et navn" in page.inner_text("main")
+    problems[page.url + " (after reply)"] = audit(page)
+    page.goto(f"{live_server}/admin/accessibility")
+    problems["/admin/accessibility"] = audit(page)
+    wide = page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
+    context.close()
+    assert problems == {k: [] for k in problems}
+    assert not wide
