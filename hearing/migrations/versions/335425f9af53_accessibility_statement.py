@@ -1,7 +1,7 @@
 """accessibility statement: the organisation's statement, status per WCAG criterion, replies to reports
 
 Revision ID: 335425f9af53
-Revises: ec1fcc9af4fa
+Revises: c17b1e4f6a02
 Create Date: 2026-12-04 09:36:08.222565
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = '335425f9af53'
-down_revision = 'ec1fcc9af4fa'
+down_revision = 'c17b1e4f6a02'
 branch_labels = None
 depends_on = None
 
