@@ -238,3 +238,11 @@ def test_a_connection_lost_while_closing_the_session_is_not_an_error(app, monkey
     monkeypatch.setattr(Session, "close", real_close)
     real_close(calls[0])
     assert db.session.execute(sa.text("SELECT 1")).scalar() == 1
+
+
+def test_pages_name_their_icon_and_it_is_served(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'rel="icon" href="/static/img/favicon.svg"' in html
+    r = client.get("/static/img/favicon.svg")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    r.close()
