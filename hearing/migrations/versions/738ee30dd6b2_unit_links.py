@@ -1,7 +1,7 @@
 """unit links: a secret link per unit, so unit leaders update their measures without an account
 
 Revision ID: 738ee30dd6b2
-Revises: ec1fcc9af4fa
+Revises: c17b1e4f6a02
 Create Date: 2026-12-04 09:35:27.789532
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = '738ee30dd6b2'
-down_revision = 'ec1fcc9af4fa'
+down_revision = 'c17b1e4f6a02'
 branch_labels = None
 depends_on = None
 
