@@ -1,7 +1,7 @@
 """unit links: a secret link per unit, so unit leaders update their measures without an account
 
 Revision ID: 738ee30dd6b2
-Revises: c17b1e4f6a02
+Revises: 335425f9af53
 Create Date: 2026-12-04 09:35:27.789532
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = '738ee30dd6b2'
-down_revision = 'c17b1e4f6a02'
+down_revision = '335425f9af53'
 branch_labels = None
 depends_on = None
 
