@@ -205,6 +205,17 @@ def delete_report_files(session: Session, report: HearingReport) -> int:
     return result.rowcount or 0
 
 
+def drop_files_of_process(session: Session, process_id: int) -> int:
+    """Delete the staff's stored exports of a process (inputs, backups, drafts, reports): a response was
+    deleted or purged, and a file made before must not keep its text for EXPORT_RETENTION_DAYS. Published
+    reports' public files are made anew by the reporting service instead. Returns how many were deleted."""
+    jobs = sa.select(Job.id).where(Job.kind.in_(DOWNLOADABLE))
+    result = session.execute(sa.delete(ExportFile).where(
+        ExportFile.process_id == process_id, ExportFile.public_report_id.is_(None), ExportFile.job_id.in_(jobs),
+    ).execution_options(synchronize_session=False))
+    return result.rowcount or 0
+
+
 def public_report_file(session: Session, report: HearingReport, fmt: str, *, version: ReportVersion | None = None,
                        lang: str = "nb") -> ExportFile | None:
     """The public file of a version of a published report in ``fmt`` and ``lang``; None while it is being made.

@@ -82,6 +82,9 @@ class Submission(Base):
                  postgresql_where=sa.text("invitation_id IS NOT NULL AND NOT is_withdrawn")),
         one_of("moderation", Moderation),
         sa.CheckConstraint("moderation <> 'hidden' OR length(moderation_reason) > 0", name="hidden_has_reason"),
+        # The reference number is made from the id: SQLite must never give a deleted response's id again
+        # (PostgreSQL's sequence never does).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
