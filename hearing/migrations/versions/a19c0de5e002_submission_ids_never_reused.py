@@ -5,7 +5,7 @@ again after that row is deleted, unless the table is AUTOINCREMENT; PostgreSQL's
 so nothing changes there.
 
 Revision ID: a19c0de5e002
-Revises: ec1fcc9af4fa
+Revises: c17b1e4f6a02
 Create Date: 2026-12-04 09:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a19c0de5e002'
-down_revision = 'ec1fcc9af4fa'
+down_revision = 'c17b1e4f6a02'
 branch_labels = None
 depends_on = None
 
