@@ -5,7 +5,7 @@ again after that row is deleted, unless the table is AUTOINCREMENT; PostgreSQL's
 so nothing changes there.
 
 Revision ID: a19c0de5e002
-Revises: c17b1e4f6a02
+Revises: 738ee30dd6b2
 Create Date: 2026-12-04 09:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a19c0de5e002'
-down_revision = 'c17b1e4f6a02'
+down_revision = '738ee30dd6b2'
 branch_labels = None
 depends_on = None
 
