@@ -3,8 +3,8 @@ process), retried after the server was down, never sent twice, and shown on the 
 
 from __future__ import annotations
 
-import socket
 import smtplib
+import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
 

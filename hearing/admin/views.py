@@ -527,7 +527,7 @@ def invitations(activity_id: int):
                     db.session, current_user, activity, body_name=form.body_name.data, group=group, seed=key,
                     secret_key=current_app.config["SECRET_KEY"], email=form.email.data,
                     remind_days_before=form.remind_days_before.data,
-                    link_for=lambda token: url_for("participation.invitation", token=token, _external=True))
+                    link_for=lambda token: external_url("participation.invitation", token=token))
                 if inv.email:
                     flash(_("Invitasjonen til %(body)s er lagt i e-postkøen til %(email)s.", body=inv.body_name, email=inv.email), "success")
                 return url_for("admin.invitation_secret", invitation_id=inv.id, key=key)

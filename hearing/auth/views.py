@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -83,7 +83,7 @@ def login():
                 return redirect(url_for("auth.change_password"))
             flash(_("Du er logget inn."), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, **_sso_context())
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -103,6 +103,75 @@ def change_password():
             flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
             return redirect(home_for(user))
     return render_template("auth/change_password.html", form=form, temporary=user.must_change_password)
+
+
+def _sso_context() -> dict:
+    from hearing.auth import sso
+
+    return {"sso_enabled": sso.enabled(), "sso_label": current_app.config["OIDC_LABEL"]}
+
+
+@bp.get("/login/sso")
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def sso_login():
+    """Send the person to the organisation's sign-on (OpenID Connect); the answer comes to sso_callback."""
+    from hearing.auth import sso
+
+    if not sso.enabled():
+        abort(404)
+    session["sso_next"] = safe_next(request.args.get("next")) or ""
+    try:
+        return sso.client().authorize_redirect(external_url("auth.sso_callback"))
+    except Exception as exc:  # noqa: BLE001  (the provider did not answer: say so, keep passwords working)
+        current_app.logger.warning("single sign-on unavailable: %s", exc)
+        flash(_("Innlogging med organisasjonskontoen virker ikke akkurat nå: vi fikk ikke svar fra %(host)s. Prøv igjen "
+                "om litt, eller logg inn med e-post og passord.", host=sso.provider_host()), "danger")
+        return redirect(url_for("auth.login"))
+
+
+@bp.get("/login/sso/callback")
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+def sso_callback():
+    """The provider's answer: check it, find or create the user, log in."""
+    from authlib.integrations.base_client import OAuthError
+
+    from hearing.auth import sso
+
+    if not sso.enabled():
+        abort(404)
+    if request.args.get("error"):
+        flash(_("Innloggingen ble avbrutt hos innloggingstjenesten (%(error)s). Prøv igjen, eller logg inn med passord.",
+                error=request.args.get("error_description") or request.args["error"]), "warning")
+        return redirect(url_for("auth.login"))
+    try:
+        token = sso.client().authorize_access_token()
+        claims = dict(token.get("userinfo") or {})
+        config = current_app.config
+        if config["OIDC_GROUPS_CLAIM"] not in claims or not sso.email_of(claims):
+            claims.update({k: v for k, v in (sso.client().userinfo(token=token) or {}).items() if k not in ("iss", "sub")})
+        user = sso.sign_in(db.session, claims, role_map=config.get("OIDC_ROLE_MAP") or {},
+                           groups_claim=config["OIDC_GROUPS_CLAIM"])
+        db.session.commit()
+    except sso.SsoError as exc:
+        db.session.rollback()
+        flash(_(str(exc.args[0])), "danger")
+        return redirect(url_for("auth.login"))
+    except OAuthError as exc:
+        db.session.rollback()
+        current_app.logger.warning("single sign-on refused: %s", exc)
+        flash(_("Innloggingen kunne ikke bekreftes (%(error)s). Start innloggingen på nytt.", error=exc.error), "danger")
+        return redirect(url_for("auth.login"))
+    except Exception as exc:  # noqa: BLE001  (the provider went away mid-login)
+        db.session.rollback()
+        current_app.logger.warning("single sign-on failed: %s", exc)
+        flash(_("Vi fikk ikke svar fra innloggingstjenesten %(host)s. Prøv igjen om litt, eller logg inn med e-post og "
+                "passord.", host=sso.provider_host()), "danger")
+        return redirect(url_for("auth.login"))
+    login_user(user)
+    flash(_("Du er logget inn."), "success")
+    return redirect(session.pop("sso_next", "") or home_for(user))
 
 
 @bp.route("/glemt-passord", methods=["GET", "POST"])
