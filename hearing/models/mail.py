@@ -63,7 +63,7 @@ class MailMessage(Base):
 
 
 class TokenPurpose(enum.StrEnum):
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105  (a purpose, not a password)
     STAFF_INVITATION = "staff_invitation"
 
 
