@@ -347,8 +347,10 @@ def test_reviewer_builds_a_draft_through_pages(reviewer_client, world):
     r = client.submit(f"/drafts/{second.id}", {}, action=f"/drafts/part/focus_area/{transport.id}/delete")
     assert [a.title for a in db.session.get(Draft, second.id).focus_areas] == ["Mat og måltider"]
 
-    # Send on hearing through the page; twice sends once.
-    r = client.submit(f"/drafts/{second.id}/send", {})
+    # Send on hearing through the page, with what the prefilled form sends (an empty POST is refused)
+    r = client.submit(f"/drafts/{second.id}/send", {"title": "Høring: Strategiutkast 2", "audience": "public",
+                                                     "opens_dt": "2026-04-01T08:00", "closes_dt": "2026-05-13T08:00",
+                                                     "phase_id": "0"})
     assert r.status_code == 302
     db.session.expire_all()
     second = db.session.get(Draft, second.id)

@@ -11,6 +11,7 @@ import secrets
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -182,6 +183,18 @@ def add_standard_groups(session: Session, actor: User, process: Process) -> list
     ]
     translate_standard_names(session, process)
     return added
+
+
+#: The Planning and Building Act's minimum for a public hearing of a plan (plan- og bygningsloven).
+PLAN_HEARING_MINIMUM = timedelta(weeks=6)
+SHORT_PLAN_HEARING = _l("Høringsfristen er kortere enn seks uker, som er minstefristen for planer etter plan- og bygningsloven.")
+
+
+def short_plan_hearing(kind: str | None, is_plan_hearing: bool, opens_dt: datetime | None,
+                       closes_dt: datetime | None) -> bool:
+    """A plan hearing open for less than six weeks: the rule every path that creates a hearing checks."""
+    return bool(kind == "hearing" and is_plan_hearing and opens_dt and closes_dt
+                and closes_dt - opens_dt < PLAN_HEARING_MINIMUM)
 
 
 ACTIVITY_FIELDS = ("kind", "title", "description", "opens_dt", "closes_dt", "audience", "is_plan_hearing", "location")

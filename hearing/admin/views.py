@@ -38,7 +38,7 @@ from hearing.pagination import page_arg, paginate
 from hearing.participation import services as participation
 from hearing.privacy import records
 
-PLAN_HEARING_MINIMUM = timedelta(weeks=6)
+PLAN_HEARING_MINIMUM = services.PLAN_HEARING_MINIMUM
 
 
 def _get(model, ident):
@@ -204,9 +204,8 @@ def _activity_form(process: Process, obj: Activity | None = None) -> forms.Activ
 def _deadline_warning(form: forms.ActivityForm) -> str | None:
     """The law's minimum: a plan hearing shorter than six weeks is allowed but flagged."""
     d = form.data
-    if d.get("kind") == "hearing" and d.get("is_plan_hearing") and d.get("opens_dt") and d.get("closes_dt"):
-        if d["closes_dt"] - d["opens_dt"] < PLAN_HEARING_MINIMUM:
-            return _("Høringsfristen er kortere enn seks uker, som er minstefristen for planer etter plan- og bygningsloven.")
+    if services.short_plan_hearing(d.get("kind"), d.get("is_plan_hearing"), d.get("opens_dt"), d.get("closes_dt")):
+        return str(services.SHORT_PLAN_HEARING)
     return None
 
 

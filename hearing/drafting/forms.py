@@ -101,10 +101,21 @@ class SendForm(FormKeyMixin, FlaskForm):
     opens_dt = LocalDateTimeField(_l("Åpner"), validators=[required()])
     closes_dt = LocalDateTimeField(_l("Frist (stenger)"), validators=[required()])
     phase_id = SelectField(_l("Fase"), coerce=int, choices=[])
+    short_period_confirmed = BooleanField(
+        _l("Fristen er bevisst kortere enn seks uker"),
+        description=_l("En offentlig høring av en plan skal vare minst seks uker (plan- og bygningsloven). "
+                       "Kryss av bare når en kortere frist er riktig."),
+    )
 
     def validate_closes_dt(self, field):
+        from hearing.admin.services import SHORT_PLAN_HEARING, short_plan_hearing
+
         if self.opens_dt.data and field.data and field.data <= self.opens_dt.data:
             raise ValidationError(_l("Fristen må være etter åpningstidspunktet."))
+        if (short_plan_hearing("hearing", self.audience.data == "public", self.opens_dt.data, field.data)
+                and not self.short_period_confirmed.data):
+            raise ValidationError(_l("%(rule)s Sett en senere frist, eller kryss av for at den kortere fristen er bevisst.",
+                                     rule=SHORT_PLAN_HEARING))
 
     def validate_group_ids(self, field):
         if self.audience.data == "invited" and not field.data:

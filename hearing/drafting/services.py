@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from hearing import audit
 from hearing.admin.documents import SectionDraft, replace_sections
-from hearing.admin.services import ServiceError
+from hearing.admin.services import SHORT_PLAN_HEARING, ServiceError, short_plan_hearing
 from hearing.grouping import current_run, leave_out_withdrawn
 from hearing.models import (
     Activity,
@@ -517,7 +517,8 @@ def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: di
     """Put the draft on hearing; the hearing document's sections are the draft's.
 
     ``data`` may give title, audience ("public" or "invited"), group_ids, opens_dt, closes_dt and phase_id
-    (0 for none); left out, it is a public hearing of the plan opening now for six weeks.
+    (0 for none); left out, it is a public hearing of the plan opening now for six weeks. A public hearing is a
+    plan hearing: shorter than six weeks only with ``short_period_confirmed`` (the rule the admin form uses too).
     """
     if draft.hearing_activity_id:
         raise ServiceError(_l("Utkastet er allerede sendt på høring."))
@@ -536,6 +537,9 @@ def send_on_hearing(session: Session, actor: User | None, draft: Draft, data: di
     groups = [g for g in process.groups if g.id in group_ids] if audience == "invited" else []
     if audience == "invited" and not groups:
         raise ServiceError(_l("Velg minst én gruppe som inviteres, eller gjør høringen offentlig."))
+    if short_plan_hearing("hearing", audience == "public", opens, closes) and not data.get("short_period_confirmed"):
+        raise ServiceError(_l("%(rule)s Sett en senere frist, eller kryss av for at den kortere fristen er bevisst.",
+                              rule=SHORT_PLAN_HEARING))
     phase = hearing_phase(process)
     if "phase_id" in data:
         phase = next((p for p in process.phases if p.id == data["phase_id"]), None)

@@ -255,11 +255,17 @@ def diff(draft_id: int):
 
 
 def _send_form(d: Draft) -> forms.SendForm:
-    """The send form, prefilled: a public hearing of the plan from now for six weeks, in the hearing phase."""
-    now = utcnow().replace(second=0, microsecond=0)
-    phase = services.hearing_phase(d.process)
-    form = forms.SendForm(data={"title": services.default_hearing_title(d, d.process)[:200], "opens_dt": now, "closes_dt": now + services.HEARING_PERIOD,
-                                "phase_id": phase.id if phase else 0})
+    """The send form, prefilled on GET: a public hearing of the plan from now for six weeks, in the hearing phase.
+
+    A POST is read as sent, never filled in with the defaults: an empty POST is refused with what is missing.
+    """
+    if request.method == "POST":
+        form = forms.SendForm()
+    else:
+        now = utcnow().replace(second=0, microsecond=0)
+        phase = services.hearing_phase(d.process)
+        form = forms.SendForm(data={"title": services.default_hearing_title(d, d.process)[:200], "opens_dt": now,
+                                    "closes_dt": now + services.HEARING_PERIOD, "phase_id": phase.id if phase else 0})
     form.group_ids.choices = choices((g.id, g.name) for g in d.process.groups)
     form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in d.process.phases])
     return form
