@@ -180,6 +180,11 @@ def test_every_route_in_the_document_answers_as_documented(app, client, world):
             schema = op["responses"][code]["content"]["application/json"]["schema"]
             errors = sorted(_validator(doc, schema).iter_errors(r.get_json()), key=str)
             assert not errors, (method, path, [e.message for e in errors[:3]])
+            if "{" in path:  # an id that does not exist: the documented 404 problem
+                missing = client.raw.open(_fill(path, dict.fromkeys(ids, 999999)), method=method.upper(),
+                                          json=bodies.get(path), headers=auth(token))
+                assert "404" in op["responses"], path
+                problem(missing, 404)
             if method == "get":
                 assert r.headers.get("ETag"), path
                 again = client.raw.get(url, headers=auth(token, **{"If-None-Match": r.headers["ETag"]}))

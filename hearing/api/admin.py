@@ -53,6 +53,11 @@ def _end_of(day) -> datetime:
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone()).astimezone(UTC)
 
 
+def _last_day(expires: datetime):
+    """The last day a token works, in local time (it stops at the start of the next day)."""
+    return (expires - timedelta(seconds=1)).astimezone(local_zone()).date()
+
+
 @bp.route("/", methods=["GET", "POST"])
 @role_required("admin")
 def index():
@@ -77,7 +82,7 @@ def index():
         except ServiceError as exc:
             refuse_form(form, exc)
     return render_template("api/tokens.html", form=form, tokens=tokens.tokens(db.session), now=utcnow(),
-                           labels=tokens.SCOPE_LABELS), 422 if form.errors or form.form_errors else 200
+                           labels=tokens.SCOPE_LABELS, last_day=_last_day), 422 if form.errors or form.form_errors else 200
 
 
 @bp.get("/<int:token_id>/nokkel")

@@ -107,5 +107,11 @@ def token_required(*scopes: str) -> Callable:
     return decorator
 
 
+#: Documents the 404 problem of a route with an id in its path.
+not_found = Blueprint.doc(responses={
+    "404": {"description": "Finnes ikke / Not found", "content": _PROBLEM_CONTENT},
+})
+
+
 def api_user() -> User:
     return g.api_user

@@ -29,6 +29,13 @@ def _ref_name(ref: str) -> str:
     return ref.rsplit("/", 1)[-1]
 
 
+def _resolve(doc: dict, item: dict) -> dict:
+    """A parameter given by reference (If-None-Match), looked up in the document's components."""
+    if "$ref" in item:
+        return doc.get("components", {}).get("parameters", {}).get(_ref_name(item["$ref"]), item)
+    return item
+
+
 def type_of(schema: dict | None) -> str:
     """A field's type in words for the page, e.g. "string (date-time) | null", "array of Input"."""
     if not schema:
@@ -69,7 +76,8 @@ def operations(doc: dict) -> list[tuple[str, list[dict]]]:
                 order.append(tag)
             body = (op.get("requestBody") or {}).get("content", {}).get("application/json", {}).get("schema")
             responses = []
-            for code, resp in op.get("responses", {}).items():
+            ordered = sorted(op.get("responses", {}).items(), key=lambda kv: (not kv[0].isdigit(), kv[0]))
+            for code, resp in ordered:
                 if "$ref" in resp:
                     resp = doc["components"]["responses"].get(_ref_name(resp["$ref"]), {})
                 content = resp.get("content") or {}
@@ -81,7 +89,8 @@ def operations(doc: dict) -> list[tuple[str, list[dict]]]:
                 "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
                 "method": method.upper(), "path": path, "summary": op.get("summary", ""),
                 "description": op.get("description", ""), "scopes": security,
-                "parameters": [*shared, *op.get("parameters", [])], "body": type_of(body) if body else None,
+                "parameters": [_resolve(doc, p) for p in [*shared, *op.get("parameters", [])]],
+                "body": type_of(body) if body else None,
                 "responses": responses,
             })
     return [(tag, groups[tag]) for tag in order if tag in groups]
@@ -106,5 +115,6 @@ def reference():
     doc = document()
     problems = [{"slug": slug, "status": status, "title_nb": nb, "title_en": en, "detail_nb": DETAILS[slug][0],
                  "detail_en": DETAILS[slug][1]} for slug, (status, nb, en) in TYPES.items()]
-    return render_template("api/reference.html", doc=doc, groups=operations(doc), schemas=schemas(doc),
-                           problems=problems, type_of=type_of)
+    listed = schemas(doc)
+    return render_template("api/reference.html", doc=doc, groups=operations(doc), schemas=listed,
+                           schema_names={name for name, _props in listed}, problems=problems, type_of=type_of)

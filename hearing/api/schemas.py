@@ -42,8 +42,11 @@ class PageArgs(Schema):
         metadata={"description": "Only what was created or changed at or after this time (ISO 8601 with zone)"})
 
 
-class FilteredPageArgs(PageArgs):
+class ActivityPageArgs(PageArgs):
     activity = fields.Integer(load_default=None, metadata={"description": "Only this activity's"})
+
+
+class FilteredPageArgs(ActivityPageArgs):
     theme = fields.Integer(load_default=None, metadata={"description": "Only inputs placed in this theme of the current run"})
 
 

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from hearing import audit
 from hearing.api import schemas as s
 from hearing.api import services
-from hearing.api.auth import api_user, has_scope, rate_limit_key, token_required
+from hearing.api.auth import api_user, has_scope, not_found, rate_limit_key, token_required
 from hearing.api.problems import Problem, problem_response
 from hearing.extensions import csrf, db, limiter
 from hearing.grouping.queries import current_run
@@ -94,6 +94,7 @@ def processes(**args):
 
 @blp.route("/processes/<int:process_id>", tags=["Prosesser / Processes"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.ProcessSchema)
 def process(process_id: int):
@@ -103,6 +104,7 @@ def process(process_id: int):
 
 @blp.route("/processes/<int:process_id>/activities", tags=["Aktiviteter / Activities"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @blp.response(200, ActivityPage)
@@ -118,6 +120,7 @@ def activities(process_id: int, **args):
 
 @blp.route("/activities/<int:activity_id>", tags=["Aktiviteter / Activities"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.ActivitySchema)
 def activity(activity_id: int):
@@ -128,6 +131,7 @@ def activity(activity_id: int):
 
 @blp.route("/processes/<int:process_id>/groups", tags=["Respondentgrupper / Stakeholder groups"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @blp.response(200, GroupPage)
@@ -141,8 +145,9 @@ def groups(process_id: int, **args):
 
 @blp.route("/processes/<int:process_id>/submissions", tags=["Svar og innspill / Submissions and inputs"])
 @token_required(READ)
+@not_found
 @blp.etag
-@blp.arguments(s.FilteredPageArgs, location="query", as_kwargs=True)
+@blp.arguments(s.ActivityPageArgs, location="query", as_kwargs=True)
 @blp.response(200, SubmissionPage)
 def submissions(process_id: int, **args):
     """Svarene (høringssvar, uttalelser) / Submissions
@@ -152,10 +157,6 @@ def submissions(process_id: int, **args):
     """
     process_ = _process(process_id)
     activity_ = services.activity_of(db.session, process_, args["activity"])
-    if args["theme"] is not None:
-        raise Problem("validation-failed", "Svar kan ikke filtreres på tema; bruk innspillene.",
-                      "Submissions cannot be filtered by theme; use the inputs.",
-                      errors={"query": {"theme": ["Not supported here."]}})
     page = _page(services.submissions_query(process_, activity=activity_, since=args["changed_since"]),
                  Submission.id, args)
     originals = _originals()
@@ -167,6 +168,7 @@ def submissions(process_id: int, **args):
 
 @blp.route("/submissions/<int:submission_id>", tags=["Svar og innspill / Submissions and inputs"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.SubmissionSchema)
 def submission(submission_id: int):
@@ -180,6 +182,7 @@ def submission(submission_id: int):
 
 @blp.route("/processes/<int:process_id>/inputs", tags=["Svar og innspill / Submissions and inputs"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.FilteredPageArgs, location="query", as_kwargs=True)
 @blp.response(200, InputPage)
@@ -202,6 +205,7 @@ def inputs(process_id: int, **args):
 
 @blp.route("/inputs/<int:input_id>", tags=["Svar og innspill / Submissions and inputs"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.InputSchema)
 def input_(input_id: int):
@@ -220,6 +224,7 @@ def input_(input_id: int):
 
 @blp.route("/processes/<int:process_id>/themes", tags=["Temaer / Themes"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.ThemesSchema)
 def themes(process_id: int):
@@ -234,6 +239,7 @@ def themes(process_id: int):
 
 @blp.route("/processes/<int:process_id>/placements", tags=["Temaer / Themes"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.FilteredPageArgs, location="query", as_kwargs=True)
 @blp.response(200, PlacementPage)
@@ -253,6 +259,7 @@ def placements(process_id: int, **args):
 
 @blp.route("/processes/<int:process_id>/assessments", tags=["Vurderinger / Assessments"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.FilteredPageArgs, location="query", as_kwargs=True)
 @blp.response(200, AssessmentPage)
@@ -276,6 +283,7 @@ def assessments(process_id: int, **args):
 
 @blp.route("/processes/<int:process_id>/drafts", tags=["Utkast og rapporter / Drafts and reports"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @blp.response(200, DraftPage)
@@ -286,6 +294,7 @@ def drafts(process_id: int, **args):
 
 @blp.route("/drafts/<int:draft_id>", tags=["Utkast og rapporter / Drafts and reports"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.DraftDetailSchema)
 def draft(draft_id: int):
@@ -300,6 +309,7 @@ def draft(draft_id: int):
 
 @blp.route("/processes/<int:process_id>/reports", tags=["Utkast og rapporter / Drafts and reports"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @blp.response(200, ReportPage)
@@ -310,6 +320,7 @@ def reports(process_id: int, **args):
 
 @blp.route("/reports/<int:report_id>", tags=["Utkast og rapporter / Drafts and reports"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.ReportDetailSchema)
 def report(report_id: int):
@@ -325,6 +336,7 @@ PlanMeasurePage = s.page_of(s.PlanMeasureSchema, "PlanMeasurePage")
 
 @blp.route("/processes/<int:process_id>/plan", tags=["Tiltak / Measures"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.response(200, s.PlanOfProcessSchema)
 def plan(process_id: int):
@@ -337,6 +349,7 @@ def plan(process_id: int):
 
 @blp.route("/processes/<int:process_id>/measures", tags=["Tiltak / Measures"])
 @token_required(READ)
+@not_found
 @blp.etag
 @blp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @blp.response(200, PlanMeasurePage)

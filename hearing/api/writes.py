@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from hearing.api import operations, services
 from hearing.api import schemas as s
-from hearing.api.auth import api_user, token_required
+from hearing.api.auth import api_user, not_found, token_required
 from hearing.api.problems import Problem
 from hearing.api.views import blp
 from hearing.extensions import db
@@ -18,6 +18,7 @@ from hearing.models import Activity, ApiScope, Process, utcnow
 
 @blp.route("/activities/<int:activity_id>/imports", methods=["POST"], tags=["Import"])
 @token_required(ApiScope.IMPORT)
+@not_found
 @blp.arguments(s.ImportBatchSchema)
 @blp.response(201, s.ImportResultSchema)
 def import_responses(data: dict, activity_id: int):
@@ -48,6 +49,7 @@ def import_responses(data: dict, activity_id: int):
 
 @blp.route("/processes/<int:process_id>/placements/confirm", methods=["POST"], tags=["Temaer / Themes"])
 @token_required(ApiScope.PLACEMENTS)
+@not_found
 @blp.arguments(s.ConfirmBatchSchema)
 @blp.response(200, s.ConfirmResultSchema)
 def confirm_placements(data: dict, process_id: int):
