@@ -22,7 +22,7 @@ class NextBatchForm(FormKeyMixin, FlaskForm):
 
 class BulkAcceptForm(FormKeyMixin, FlaskForm):
     min_percent = IntegerField(
-        _l("Godta alle forslag med sikkerhet på minst (prosent)"),
+        _l("Godta alle forslag der forslagets sikkerhet er minst (prosent)"),
         default=90,
         validators=[InputRequired(message=_l("Oppgi et tall mellom 0 og 100.")),
                     NumberRange(min=0, max=100, message=_l("Oppgi et tall mellom 0 og 100."))],

@@ -67,8 +67,10 @@ class PinForm(FlaskForm):
 
 class AcceptForm(FlaskForm):
     min_percent = IntegerField(
-        _l("Godta forslag med sikkerhet på minst (prosent)"),
+        _l("Godta forslag der forslagets sikkerhet er minst (prosent)"),
         default=80,
+        description=_l("Forslagets sikkerhet gjelder temaet som foreslås. Sikkerheten i listene over innspill "
+                       "gjelder temaet innspillet står i nå."),
         validators=[NumberRange(min=0, max=100, message=_l("Oppgi et tall mellom 0 og 100."))],
     )
 
