@@ -257,3 +257,23 @@ def test_withdrawn_or_foreign_responses_are_refused(app, client, world):
     r, _fields = file_all(client, world, [w.id])
     assert r.status_code == 422 and "kan ikke arkiveres" in text_of(r)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ArchiveMessage)) == 0
+
+
+def test_the_retention_purge_drops_the_packages(app, client, world):
+    from datetime import timedelta
+
+    from hearing.privacy.records import purge_expired
+
+    client.login(world["reviewer"].email)
+    file_all(client, world, [world["private"].id])
+    run_pending_jobs()
+    process = world["process"]
+    process.start_date = date.today() - timedelta(days=1000)
+    process.end_date = date.today() - timedelta(days=800)
+    db.session.commit()
+    purge_expired(db.session, app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(ArchiveMessage)).all()
+    assert rows and all(m.data is None and m.size == 0 for m in rows)
+    assert client.get(f"/archive/messages/{rows[-1].id}/download").status_code == 404

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.models import Activity, Attachment, Input, Process, Submission, utcnow
+from hearing.models import Activity, ArchiveMessage, Attachment, Input, Process, Submission, utcnow
 
 
 def add_months(day: date, months: int) -> date:
@@ -81,6 +81,9 @@ def purge_expired(session: Session, upload_folder: str, *, today: date | None = 
         for inp in inputs:
             inp.text = inp.text_masked
         process.purged_dt = now
+        # archive packages carry names and original texts; once filed, the archive keeps the record
+        session.execute(sa.update(ArchiveMessage).where(ArchiveMessage.process_id == process.id)
+                        .values(data=None, size=0))
         audit.record(session, None, "privacy.purge", process, submissions=len(subs), inputs=len(inputs))
         _refresh_reports(session, process.id)
     return report
