@@ -67,6 +67,16 @@ def init_app(app) -> None:
     def _dt(value: datetime | None, fmt: str | None = None) -> str:
         return format_datetime(value, fmt or DATETIME_FORMATS.get(_language(), DATETIME_FORMATS["nb"])) if value else ""
 
+    @app.template_filter("iso_dt")
+    def _iso_dt(value: str | None) -> str:
+        """A stored ISO time (as in exports) in local time, as the language writes it."""
+        if not value:
+            return ""
+        try:
+            return _dt(datetime.fromisoformat(value))
+        except (TypeError, ValueError):
+            return value
+
     @app.template_filter("d")
     def _d(value, fmt: str | None = None) -> str:
         return format_date(value, fmt or DATE_FORMATS.get(_language(), DATE_FORMATS["nb"])) if value else ""

@@ -111,7 +111,7 @@ def export_submission(submission: Submission) -> dict[str, Any]:
         "gruppe": submission.group.name if submission.group else None,
         "innspill": [
             {"avsnitt": i.section.title if i.section else None, "sporsmal": i.prompt.text if i.prompt else None,
-             "tekst": i.text, "sted": i.place_name}
+             "tekst": i.text, "sted": i.place_name, "spraak": i.lang}
             for i in submission.inputs
         ],
         "svar": [{"sporsmal": a.prompt.text, "vurdering": a.rating, "valg": a.choices} for a in submission.answers],

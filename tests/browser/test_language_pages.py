@@ -194,3 +194,32 @@ def test_accessibility_statement_pages_pass_axe_at_320_px(browser, live_server):
     context.close()
     assert problems == {k: [] for k in problems}
     assert not wide
+
+
+def test_the_receipt_pdf_is_in_the_readers_language_with_local_time(browser, live_server, live_app):
+    """An English reader's own copy (data.pdf): tagged /Lang en, the time as a person reads it, not raw ISO."""
+    import io
+
+    from pypdf import PdfReader
+
+    from hearing.models import Activity
+
+    activity_id = _first(live_app, sa.select(Activity.id).where(Activity.kind == "suggestions").order_by(Activity.id))
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{live_server}/delta/{activity_id}?lang=en")
+    page.evaluate("localStorage.clear()")
+    page.fill("textarea[name='statement']", "A bench by the bus stop, please.")
+    page.check("#consent-2")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    link = page.locator("a[href$='/data.pdf']").first.get_attribute("href")
+    pdf = page.request.get(urljoin(page.url, link))
+    assert pdf.status == 200
+    reader = PdfReader(io.BytesIO(pdf.body()))
+    assert str(reader.trailer["/Root"].get("/Lang")) == "en"
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert "Everything we have stored about your response" in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", text), text  # no raw ISO time
+    assert re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d{2}:\d{2}", text), text  # "4 December 2026, 10:05"
+    context.close()
