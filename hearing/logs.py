@@ -12,6 +12,28 @@ from flask import g, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
+#: Path parts that are secrets (edit links, invitations, password and unit links) and query strings.
+_SECRET_PATH = re.compile(r"/(svar|invitasjon|nytt-passord|enhet)/[^/\s?\"]+")
+_QUERY = re.compile(r"\?[^\s\"]*")
+
+
+def redact(text: str) -> str:
+    """A request line or path without its secrets: ``/svar/<token>`` becomes ``/svar/…`` and the query
+    string (``?key=…``, ``?token=…``) is cut."""
+    return _QUERY.sub("?…", _SECRET_PATH.sub(r"/\1/…", text))
+
+
+class RedactSecrets(logging.Filter):
+    """For the development server's access log (logger ``werkzeug``): tokens never reach a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        record.msg, record.args = redact(message), ()
+        return True
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -28,6 +50,9 @@ class JsonFormatter(logging.Formatter):
 
 
 def init_app(app) -> None:
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactSecrets) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(RedactSecrets())
     if app.config.get("LOG_JSON"):
         handler = logging.StreamHandler()
         handler.setFormatter(JsonFormatter())
@@ -48,7 +73,7 @@ def init_app(app) -> None:
         if app.config.get("LOG_JSON") and request.endpoint != "static":
             ms = (time.perf_counter() - g.get("request_start", time.perf_counter())) * 1000
             # Only the path, never the query string or form: they can carry personal data or secret tokens.
-            path = re.sub(r"/(svar|invitasjon)/[^/]+", r"/\1/…", request.path)
+            path = redact(request.path)
             access.info("request", extra={"fields": {"request_id": request_id, "method": request.method, "path": path,
                                                      "status": response.status_code, "ms": round(ms, 1)}})
         return response
