@@ -31,9 +31,7 @@ def pairs(values) -> list[tuple[str, str]]:
     return [(str(v), str(v)) for v in values or []]
 
 
-from hearing.extensions import csrf  # noqa: E402
 from hearing.participation import views  # noqa: E402,F401
 
-# The views check the CSRF token themselves, so a failed check can show the form again with the
-# respondent's text instead of a bare error page.
-csrf.exempt(bp)
+# CSRFProtect guards every POST here as everywhere; a failed check shows the answer form again with the
+# respondent's text (views.csrf_failed) instead of a bare error page.

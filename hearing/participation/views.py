@@ -10,9 +10,10 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 
 from hearing.auth import public
 from hearing.extensions import db, limiter
@@ -158,11 +159,7 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
         if invitation is None and current_app.config["PUBLIC_FORM_CACHE_SECONDS"] > 0 and _may_share_form():
             return _shared_form(activity)
         return _render_form(activity, invitation=invitation, token=token)
-    form = FlaskForm()
-    if not form.validate():
-        return _render_form(activity, data=read_response(activity)[0], invitation=invitation, token=token, status=400,
-                            notice=_("Skjemaet var utløpt. Svaret ditt er ikke sendt ennå – send det på nytt."))
-    data, errors = read_response(activity)
+    data, errors = read_response(activity)  # CSRFProtect has checked the token (see csrf_failed)
     if request.form.get("website"):  # honeypot: people never see this field
         return _render_form(activity, data=data, invitation=invitation, token=token, status=400,
                             notice=_("Svaret ble stoppet av spamfilteret. Feltet «Nettsted» skal stå tomt."))
@@ -264,8 +261,6 @@ def response_edit(token: str):
         return redirect(url_for("participation.response", token=token))
     if request.method == "GET":
         return _render_form(act, data=services.response_data_of(sub), invitation=sub.invitation, submission=sub)
-    if not FlaskForm().validate():
-        abort(400)
     data, errors = read_response(act)
     if errors:
         return _render_form(act, data=data, errors=errors, invitation=sub.invitation, submission=sub, status=422)
@@ -283,8 +278,6 @@ def response_edit(token: str):
 @public
 def response_withdraw(token: str):
     sub = _own_submission(token)
-    if not FlaskForm().validate():
-        abort(400)
     try:
         services.withdraw_response(db.session, sub)
         flash(_("Svaret ditt er trukket. Det blir ikke tatt med i behandlingen."), "success")
@@ -442,13 +435,35 @@ def response_export_pdf(token: str):
 @public
 def response_delete(token: str):
     sub = _own_submission(token)
-    if not FlaskForm().validate():
-        abort(400)
     reference = sub.reference
     records.delete_submission(db.session, None, sub, current_app.config["UPLOAD_FOLDER"], reason="respondent")
     db.session.commit()
     return render_template("participation/message.html", title=_("Svaret er slettet"),
                            text=_("Svaret %(ref)s og alt vi hadde lagret om det, er slettet.", ref=reference))
+
+
+#: Shown above the form when CSRFProtect refused it (the page was open too long, or cookies were lost).
+_EXPIRED = _l("Skjemaet var utløpt. Svaret ditt er ikke sendt ennå – send det på nytt.")
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(exc: CSRFError):
+    """CSRFProtect refused a POST: the answer form again with everything that was typed, and a fresh token."""
+    args = request.view_args or {}
+    if request.endpoint in ("participation.activity", "participation.invitation"):
+        inv = services.find_invitation(db.session, args.get("token", "")) if "token" in args else None
+        act = inv.activity if inv else _public_activity(args.get("activity_id", 0))
+        if act is not None:
+            return _render_form(act, data=read_response(act)[0], invitation=inv, token=args.get("token"), status=400,
+                                notice=_EXPIRED)
+    if request.endpoint == "participation.response_edit":
+        sub = services.find_submission(db.session, args.get("token", ""))
+        if sub is not None:
+            return _render_form(sub.activity, data=read_response(sub.activity)[0], invitation=sub.invitation,
+                                submission=sub, status=400, notice=_EXPIRED)
+    from hearing.errors import render_error
+
+    return render_error(400, _("Skjemaet var utløpt eller ugyldig. Last siden på nytt og prøv igjen."))
 
 
 @bp.errorhandler(sa.exc.OperationalError)
