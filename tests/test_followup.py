@@ -390,3 +390,16 @@ def test_unit_leaders_update_through_their_units_secret_link(app, client, world)
     revoked = client.submit(index, action=f"/followup/plan/{plan.id}/units/{homes.id}/link/revoke")
     assert revoked.status_code == 302
     assert leader.get(path).status_code == 404
+
+
+def test_the_adopted_draft_is_kept_as_adopted(client, world):
+    from hearing.drafting import services as drafting
+
+    plan = _adopt(world)
+    with pytest.raises(services.ServiceError, match="vedtatt som plan"):
+        drafting.delete_part(db.session, None, world["s2"])
+    db.session.rollback()
+    _login(client, world["reviewer"])
+    page = client.get(f"/drafts/{plan.draft_id}")
+    assert page.status_code == 200 and "vedtatt som plan" in text_of(page) and "Rediger tittel" not in text_of(page)
+    assert len(services.matrix(db.session, plan).cells) == 4  # nothing was taken from the plan

@@ -125,9 +125,15 @@ def _clean(kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def ensure_editable(draft: Draft) -> None:
-    """A draft sent on hearing is kept as it was sent; changes go into a new draft."""
+    """A draft sent on hearing is kept as it was sent, and so is the draft adopted as the plan (its
+    measures are followed up: hearing.followup); changes go into a new draft."""
     if draft.hearing_activity_id:
         raise ServiceError(_l("Utkastet er sendt på høring og kan ikke endres. Lag et nytt utkast for å arbeide videre."))
+    from hearing.models import Plan  # late: the follow-up is newer than the drafts
+
+    session = sa.orm.object_session(draft)
+    if session is not None and draft.id is not None and session.scalar(sa.select(Plan.id).where(Plan.draft_id == draft.id)):
+        raise ServiceError(_l("Utkastet er vedtatt som plan og kan ikke endres. Tiltakene følges opp under «Oppfølging av tiltak»."))
 
 
 def _log_id(obj: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +14,7 @@ from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import new_key, once
-from hearing.models import Activity, Draft, Input, Process, Theme, utcnow
+from hearing.models import Activity, Draft, Input, Plan, Process, Theme, utcnow
 from hearing.pagination import page_arg, paginate
 
 
@@ -76,6 +77,7 @@ def draft(draft_id: int):
         previous=services.previous_draft(db.session, d), themes=services.themes_of(db.session, process),
         area_themes=themes_by_id, quotes=quotes, new_key=new_key, export_forms=document_forms(),
         hearing=db.session.get(Activity, d.hearing_activity_id) if d.hearing_activity_id else None,
+        adopted_plan=db.session.scalar(sa.select(Plan).where(Plan.draft_id == d.id)),
     )
 
 
