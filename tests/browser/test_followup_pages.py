@@ -112,3 +112,23 @@ def test_public_followup_filters_with_the_keyboard(page, live_server, followup_w
     summary.focus()
     page.keyboard.press("Enter")
     assert "Godt i gang." in page.locator("main").inner_text()
+
+
+def test_public_pages_reflow_at_320px(browser, live_server, followup_world):
+    """WCAG 1.4.10: the public follow-up page and a unit's page need no sideways scrolling at 320 px;
+    the dashboard's charts scale with the page."""
+    context = browser.new_context(viewport={"width": 320, "height": 800})
+    page = context.new_page()
+    try:
+        for url in (f"/oppfolging/{followup_world['plan']}?lang=nb", f"/enhet/{UNIT_TOKEN}"):
+            assert page.goto(live_server + url).status == 200
+            assert not page.evaluate(
+                "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
+            ), url
+        email, _name, _role, password = DEMO_USERS[0]
+        login(page, live_server, email, password)
+        page.goto(f"{live_server}/dashboard/process/{followup_world['process']}")
+        widths = page.eval_on_selector_all("svg.chart-svg", "els => els.map(e => e.getBoundingClientRect().width)")
+        assert widths and max(widths) <= 320
+    finally:
+        context.close()
