@@ -145,23 +145,29 @@ def test_other_facilitator_may_not_edit_or_delete(app, make_user, workshop):
     assert f"/workshop/notes/{note.id}/edit" not in other.get(f"/workshop/activities/{workshop.id}").get_data(as_text=True)
 
 
-def test_reviewer_may_edit_and_delete_but_not_capture(app, make_user, workshop):
+def test_reviewer_may_correct_but_not_delete_or_capture(app, make_user, workshop):
     note = make_note(app, make_user("facilitator"), workshop, text="Ring meg på 912 34 567")
     reviewer = logged_in(app, make_user("reviewer"))
     assert reviewer.get(f"/workshop/activities/{workshop.id}").status_code == 403
     notes_page = reviewer.get(f"/workshop/activities/{workshop.id}/notes")
     assert notes_page.status_code == 200 and f"/workshop/notes/{note.id}/edit" in notes_page.get_data(as_text=True)
+    assert f"/workshop/notes/{note.id}/delete" not in notes_page.get_data(as_text=True)
     edit = reviewer.get(f"/workshop/notes/{note.id}/edit").get_data(as_text=True)
     assert "912 34 567" not in edit  # reviewers see personal data masked
 
-    r = reviewer.submit(f"/workshop/notes/{note.id}/edit", {"text": "Ring meg (nummer fjernet)", "table_label": "Bord 1"})
+    r = reviewer.submit(f"/workshop/notes/{note.id}/edit", {"text": "Ring meg (nummer fjernet)", "table_label": "Bord 1",
+                                                           "reason": "Telefonnummeret hører ikke hjemme i notatet"})
     assert r.status_code == 302 and r.location.endswith(f"/workshop/activities/{workshop.id}/notes")
-    r = reviewer.submit(f"/workshop/activities/{workshop.id}/notes", action=f"/workshop/notes/{note.id}/delete")
-    assert r.status_code == 302
+    r = reviewer.post(f"/workshop/notes/{note.id}/delete", data={"csrf_token": _csrf(reviewer)})
+    assert r.status_code == 403  # a facilitator's note is corrected, never deleted, by a reviewer
     db.session.expire_all()
-    assert db.session.get(Input, note.id) is None
+    assert db.session.get(Input, note.id).text == "Ring meg (nummer fjernet)"
     actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_id == note.id)).all()
-    assert {"input.create", "input.update", "input.delete"} <= set(actions)
+    assert {"input.create", "input.correct"} <= set(actions)
+
+
+def _csrf(client) -> str:
+    return client.get("/workshop/csrf-token").json["token"]
 
 
 def test_capture_page_is_for_workshops_only(app, make_user, make_process):

@@ -27,6 +27,9 @@ class NoteForm(_Where, FlaskForm):
 class EditForm(FlaskForm):
     text = text_field(_l("Notat"), MAX_TEXT, area=True)
     table_label = text_field(_l("Bord eller gruppe"), 100, optional=True)
+    #: Asked only when someone else than the author corrects a note (a reviewer).
+    reason = text_field(_l("Hvorfor rettes notatet?"), 500, optional=True,
+                        description=_l("Rettingen lagres med teksten før og etter, og hvem som rettet."))
 
 
 class PasteForm(_Where, FormKeyMixin, FlaskForm):

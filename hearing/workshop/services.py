@@ -59,8 +59,14 @@ def prompt_options(activity: Activity) -> list[Prompt]:
 
 
 def can_change(user: User, note: Input) -> bool:
-    """Authors change their own notes; reviewers and administrators change all."""
-    return user.has_role("reviewer") or (note.author_id is not None and note.author_id == user.id)
+    """Authors change and delete their own notes; administrators all."""
+    return user.role == "admin" or (note.author_id is not None and note.author_id == user.id)
+
+
+def can_correct(user: User, note: Input) -> bool:
+    """Reviewers may correct a facilitator's note (never delete it): with a reason, recorded with the text
+    before and after (see :func:`update_note`)."""
+    return can_change(user, note) or user.has_role("reviewer")
 
 
 def _clean(activity: Activity, data: NoteData) -> NoteData:
@@ -110,11 +116,29 @@ def save_note(session: Session, actor: User, activity: Activity, data: NoteData)
     return note, True
 
 
-def update_note(session: Session, actor: User, note: Input, *, text: str, table_label: str) -> Input:
-    """Change a note's text and table; the caller commits."""
+def update_note(session: Session, actor: User, note: Input, *, text: str, table_label: str, reason: str = "") -> Input:
+    """Change a note's text and table; the caller commits.
+
+    Someone else than the author or an administrator (a reviewer) makes a correction: it needs a reason,
+    and the audit trail keeps the masked text before and after with it (``input.correct``).
+    """
     data = _clean(note.activity, NoteData(text, table_label, note.group_id, note.prompt_id))
     changed = {k: v for k, v in (("text", data.text), ("table_label", data.table_label or None))
                if getattr(note, k) != v}
+    if changed and not can_change(actor, note):
+        if not can_correct(actor, note):
+            raise NoteError(_l("Du kan bare endre dine egne notater."))
+        if not reason.strip():
+            raise NoteError(_l("Skriv hvorfor du retter notatet. Rettingen blir lagret sammen med teksten før og etter."))
+        before = {"text": note.text_masked, "table_label": note.table_label}
+        for key, value in changed.items():
+            setattr(note, key, value)
+        note.updated_dt = utcnow()
+        audit.record(session, actor, "input.correct", note, process_id=note.activity.process_id, fields=sorted(changed),
+                     reason=reason.strip()[:500], before=before,
+                     after={"text": note.text_masked, "table_label": note.table_label},
+                     author_id=note.author_id)
+        return note
     if changed:
         for key, value in changed.items():
             setattr(note, key, value)

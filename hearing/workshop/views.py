@@ -44,7 +44,7 @@ def _as_json(note: Input) -> dict:
         "time": local.strftime("%H:%M"),
         "created": note.created_dt.isoformat(),
         "can_change": allowed,
-        "edit_url": url_for("workshop.note_edit", note_id=note.id) if allowed else None,
+        "edit_url": url_for("workshop.note_edit", note_id=note.id) if services.can_correct(current_user, note) else None,
         "delete_url": url_for("workshop.note_delete", note_id=note.id) if allowed else None,
     }
 
@@ -153,6 +153,7 @@ def notes_page(activity_id: int):
     return render_template(
         "workshop/notes.html", activity=activity, process=activity.process, notes=services.notes(db.session, activity),
         can_change=lambda n: services.can_change(current_user, n), confirm=forms.ConfirmForm(),
+        can_correct=lambda n: services.can_correct(current_user, n),
     )
 
 
@@ -163,22 +164,24 @@ def notes_page(activity_id: int):
 @role_required("facilitator", "reviewer")
 def note_edit(note_id: int):
     note = _note(note_id)
-    if not services.can_change(current_user, note):
+    if not services.can_correct(current_user, note):
         abort(403)
+    correcting = not services.can_change(current_user, note)
     form = forms.EditForm(obj=note)
     if request.method == "GET" and note.author_id != current_user.id and current_user.role != "admin":
         form.text.data = note.display_text  # others see personal data masked, also when editing
     if form.validate_on_submit():
         try:
-            services.update_note(db.session, current_user, note, text=form.text.data, table_label=form.table_label.data or "")
+            services.update_note(db.session, current_user, note, text=form.text.data,
+                                 table_label=form.table_label.data or "", reason=form.reason.data or "")
             db.session.commit()
         except services.NoteError as exc:
             refuse_form(form, exc)
         else:
-            flash(_("Notatet er endret."), "success")
+            flash(_("Rettingen er lagret.") if correcting else _("Notatet er endret."), "success")
             return redirect(_back(note))
     return render_template("workshop/note_edit.html", form=form, note=note, activity=note.activity,
-                           process=note.activity.process, back=_back(note))
+                           process=note.activity.process, back=_back(note), correcting=correcting)
 
 
 @bp.post("/notes/<int:note_id>/delete")
