@@ -481,3 +481,21 @@ def test_the_backup_is_checked_with_the_apis_field_descriptions(app, world, tmp_
     assert "inputs" in str(exc.value) or "submissions" in str(exc.value)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == before  # nothing written
+
+
+def test_import_with_source_ids_updates_a_changed_response(app, client, world):
+    token = make_token(world["reviewer"], scopes=("read", "import"))
+    url = f"/api/v1/activities/{world['activity'].id}/imports"
+    free = world["free"].id
+    first = {"responses": [{"source_id": "R-1", "answers": [{"prompt_id": free, "value": "Flere benker"}]},
+                           {"source_id": "R-2", "answers": [{"prompt_id": free, "value": "Bedre lys"}]}]}
+    assert client.raw.post(url, json=first, headers=auth(token)).get_json()["rows"] == 2
+    changed = {"responses": [{"source_id": "R-1", "answers": [{"prompt_id": free, "value": "Flere benker ved sjøen"}]},
+                             {"source_id": "R-2", "answers": [{"prompt_id": free, "value": "Bedre lys"}]}]}
+    result = client.raw.post(url, json=changed, headers=auth(token)).get_json()
+    assert (result["rows"], result["updated"], result["duplicates"]) == (0, 1, 1), result
+    texts = set(db.session.scalars(sa.select(Input.text).where(Input.activity_id == world["activity"].id)))
+    assert "Flere benker ved sjøen" in texts and "Flere benker" not in texts
+    mixed = {"responses": [{"source_id": "R-3", "answers": [{"prompt_id": free, "value": "x"}]},
+                           {"answers": [{"prompt_id": free, "value": "y"}]}]}
+    assert "source_id" in problem(client.raw.post(url, json=mixed, headers=auth(token)), 422)["errors"]["json"]

@@ -70,10 +70,19 @@ def import_batch(session: Session, actor, token: ApiToken, activity: Activity, d
             bad_responses[str(n)] = bad
     if bad_responses:
         errors["responses"] = bad_responses
+    source_ids = [r.get("source_id") for r in data["responses"]]
+    if any(source_ids):
+        if not all(source_ids):
+            errors["source_id"] = ["Give source_id for every response of the batch, or for none."]
+        elif len(set(source_ids)) != len(source_ids):
+            errors["source_id"] = ["Each source_id may be used once in a batch."]
     if errors:
         raise _invalid(errors, "Noen svar er ugyldige; se «errors». Ingenting er importert.",
                        "Some responses are invalid; see 'errors'. Nothing was imported.")
-    columns = ["time", "name", "group", *[f"prompt {pid}" for pid in used]]
+    with_ids = all(source_ids)
+    # the import page's identity rules: a "response_id" column (the export's own ids) when every response
+    # has one, else a fingerprint of the time and the answers
+    columns = ["time", "name", "group", *[f"prompt {pid}" for pid in used], *(["response_id"] if with_ids else [])]
     index = {pid: 3 + i for i, pid in enumerate(used)}
     table = Table(columns=columns, kind="api")
     for n, response in enumerate(data["responses"], start=1):
@@ -84,6 +93,8 @@ def import_batch(session: Session, actor, token: ApiToken, activity: Activity, d
         cells[GROUP] = (response.get("group") or "").strip()
         for answer in response["answers"]:
             cells[index[answer["prompt_id"]]] = answer["value"]
+        if with_ids:
+            cells[-1] = response["source_id"]
         table.rows.append(Row(number=n, cells=cells))
     mapping = imports.Mapping(prompts={i: prompts[pid] for pid, i in index.items()}, name=NAME, time=TIME, group=GROUP,
                               default_group=default_group)
@@ -93,8 +104,8 @@ def import_batch(session: Session, actor, token: ApiToken, activity: Activity, d
     added = list(session.scalars(sa.select(Submission.id).where(
         Submission.activity_id == activity.id, Submission.id > before).order_by(Submission.id)))
     audit.record(session, actor, "api.import", activity, process_id=activity.process_id, token_id=token.id,
-                 rows=result.rows, duplicates=result.duplicates)
-    return {"rows": result.rows, "duplicates": result.duplicates, "empty": result.empty, "inputs": result.inputs,
+                 rows=result.rows, updated=result.updated, duplicates=result.duplicates)
+    return {"rows": result.rows, "updated": result.updated, "duplicates": result.duplicates, "empty": result.empty, "inputs": result.inputs,
             "answers": result.answers, "warnings": result.warnings, "submission_ids": added}
 
 

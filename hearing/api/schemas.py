@@ -234,6 +234,10 @@ class ImportAnswerSchema(Schema):
 
 
 class ImportResponseSchema(Schema):
+    source_id = fields.String(load_default=None, validate=validate.Length(min=1, max=150), metadata={
+        "description": "The response's own id in your system. Given for every response of a batch (unique), a "
+                       "response sent again with the same id replaces the earlier answers (counted as updated); "
+                       "without it a response is known by its time and answers, as on the import page"})
     submitted_dt = fields.AwareDateTime(load_default=None, default_timezone=None, metadata={
         "description": "When it was answered (ISO 8601 with zone); the import time when left out"})
     respondent_name = fields.String(load_default=None, validate=validate.Length(max=200))
@@ -251,6 +255,7 @@ class ImportBatchSchema(Schema):
 
 class ImportResultSchema(Schema):
     rows = fields.Integer(required=True, metadata={"description": "Responses added"})
+    updated = fields.Integer(required=True, metadata={"description": "Responses imported before whose answers changed"})
     duplicates = fields.Integer(required=True, metadata={"description": "Responses imported before, skipped"})
     empty = fields.Integer(required=True)
     inputs = fields.Integer(required=True)
