@@ -347,7 +347,8 @@ def test_docx_has_real_headings_and_no_forbidden_text(world):
         (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith(("Heading", "Title"))
     ]
     assert ("Title", services.DEFAULT_TITLE) in headings
-    assert [t for s, t in headings if s == "Heading 1"] == ["Vi spurte", "Dere svarte", "Vi gjorde"]
+    # the world's council statement brings the merknadsskjema
+    assert [t for s, t in headings if s == "Heading 1"] == ["Vi spurte", "Dere svarte", "Vi gjorde", "Merknadsskjema"]
     assert ("Heading 2", "Mat og måltider") in headings
     text = "\n".join(p.text for p in document.paragraphs)
     cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)

@@ -79,6 +79,8 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("measure_updates", "plan_measure_id", "plan_measures"),
     ("plan_revisions", "plan_id", "plans"),
     ("report_versions", "report_id", "hearing_reports"),
+    ("report_themes", "report_id", "hearing_reports"),
+    ("report_statements", "report_id", "hearing_reports"),
 )
 TABLE_NAMES = tuple(name for name, _col, _parent in TABLES)
 
@@ -102,7 +104,7 @@ NOT_IN_BACKUP = frozenset(
 )
 
 #: JSON columns holding ids of another table.
-ID_LISTS = {("themes", "quote_input_ids"): "inputs"}
+ID_LISTS = {("themes", "quote_input_ids"): "inputs", ("report_themes", "quote_input_ids"): "inputs"}
 
 #: Unique columns and what an import does when the value is taken in this installation.
 UNIQUE = {

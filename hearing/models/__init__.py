@@ -16,6 +16,8 @@ from hearing.models.drafts import (
     HearingReport,
     Indicator,
     Measure,
+    ReportStatement,
+    ReportTheme,
     ReportVersion,
     Strategy,
 )
@@ -72,7 +74,7 @@ __all__ = [
     "STANDARD_PHASES", "AccessibilityCriterion", "AccessibilityReply", "AccessibilityReport", "AccessibilityStatement", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
     "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
-    "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "ReportVersion", "RequestKey", "Role", "Section",
+    "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "ReportStatement", "ReportTheme", "ReportVersion", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",
     "MeasureStatus", "MeasureUpdate", "ParticipationTarget", "Plan", "PlanMeasure", "PlanRevision", "Unit", "UpdateSource",
     "MailMessage", "MailStatus", "ProcessAccess", "TokenPurpose", "UserToken",

@@ -212,3 +212,40 @@ class ReportVersion(Base):
     report = relationship("HearingReport", backref=sa.orm.backref("versions", order_by="ReportVersion.number",
                                                                   cascade="all, delete-orphan", passive_deletes=True))
 
+
+class ReportTheme(Base):
+    """How a theme appears in one report: shown or hidden, its name and place, "dere sa", "vi gjorde" and quotes."""
+
+    __tablename__ = "report_themes"
+    __table_args__ = (sa.UniqueConstraint("report_id", "theme_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("hearing_reports.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    #: Order in the report (1 first); themes without a place follow by size.
+    position: Mapped[int | None]
+    is_hidden: Mapped[bool] = mapped_column(default=False)
+    #: The theme's name in this report ("" keeps the theme's own name).
+    label: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: "Dere sa": what the participants said, in staff's words.
+    said: Mapped[str] = mapped_column(sa.Text, default="")
+    #: "Vi gjorde": what the municipality did with it.
+    did: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Inputs chosen as quotes (from any channel; only published, masked ones are shown).
+    quote_input_ids: Mapped[list] = mapped_column(default=list)
+
+
+class ReportStatement(Base):
+    """A row of the merknadsskjema: the municipality's answer to one formal statement and where it led in the plan."""
+
+    __tablename__ = "report_statements"
+    __table_args__ = (sa.UniqueConstraint("report_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(sa.ForeignKey("hearing_reports.id", ondelete="CASCADE"), index=True)
+    submission_id: Mapped[int] = mapped_column(sa.ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    #: Kommunens svar.
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Where it led in the plan, e.g. "Satsningsområde 2, strategi 2.3".
+    plan_ref: Mapped[str] = mapped_column(sa.String(300), default="")
+

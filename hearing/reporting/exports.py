@@ -16,6 +16,7 @@ from flask_babel import ngettext
 
 from hearing.admin.services import slugify
 from hearing.drafting.exports import FORMATS, _docx_table, _table
+from hearing.drafting.exports import _paragraphs as paragraphs
 from hearing.reporting.services import ReportView, build_report
 
 __all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
@@ -100,6 +101,45 @@ def _draft_heading(view: ReportView) -> str:
     return _("Utkastet: %(draft)s", draft=view.draft_title)
 
 
+# --- charts and the merknadsskjema -------------------------------------------------------------------
+
+STATEMENT_HEADERS = (_l("Fra"), _l("Uttalelsen"), _l("Kommunens svar"), _l("Hvor i planen"))
+
+
+def _charts(view: ReportView) -> dict:
+    from hearing.reporting.services import charts_of
+
+    return charts_of(view)
+
+
+def _statement_rows(view: ReportView) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for r in view.statements:
+        who = ", ".join(x for x in (r.body, _("møte %(when)s", when=r.meeting_date) if r.meeting_date else "",
+                                    _("sak %(ref)s", ref=r.case_reference) if r.case_reference else "") if x)
+        rows.append((who, r.summary, r.answer or _("Ikke besvart ennå"), r.plan_ref or "–"))
+    return rows
+
+
+def _md_chart(chart) -> list[str]:
+    """A chart in Markdown: its text and its numbers (no picture)."""
+    return [f"**{_md(chart.title)}**", "", _md(chart.text), ""] + _table(
+        tuple(chart.table.headers), [tuple(r) for r in chart.table.rows]) + [""]
+
+
+def _docx_chart(document, chart) -> None:
+    """The chart as a picture with its text alternative, the text under it, and its numbers as a table."""
+    from docx.shared import Cm
+
+    document.add_paragraph(chart.title, style="Caption")
+    document.add_picture(io.BytesIO(chart.png), width=Cm(15))
+    picture = document.inline_shapes[-1]._inline.docPr
+    picture.set("descr", chart.text)
+    picture.set("title", chart.title)
+    document.add_paragraph(chart.text)
+    _docx_table(document, tuple(chart.table.headers), [tuple(r) for r in chart.table.rows])
+
+
 # --- Markdown -----------------------------------------------------------------------------------
 
 
@@ -119,13 +159,21 @@ def to_markdown(view: ReportView) -> str:
     out += ["", f"## {ANSWERED!s}", "", _got(view.total), ""]
     if view.groups:
         out += _table(_headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
+    charts = _charts(view)
+    for key in ("groups", "themes"):
+        if key in charts:
+            out += _md_chart(charts[key])
     for theme in view.themes:
         out += [f"### {_md(theme.label)}", "", _count(theme.count), ""]
+        out += [_md(p) + "\n" for p in paragraphs(theme.said)]
         out += _table(_headers(GROUP_HEADERS), _count_rows(theme.groups)) + [""]
         out += [f"> {_md(_quote_line(q))}\n" for q in theme.quotes]
     out += [f"## {DID!s}", ""]
+    if "decisions" in charts:
+        out += _md_chart(charts["decisions"])
     for theme in view.themes:
         out += [f"### {_md(theme.label)}", ""]
+        out += [_md(p) + "\n" for p in paragraphs(theme.did)]
         out += _table(_headers(DECISION_HEADERS), _decision_rows(theme)) + [""]
         out += [f"- {_md(_reason_line(r))}" for r in theme.reasons]
         out += [f"- {_md(_change_line(c))}" for c in theme.changes]
@@ -135,6 +183,9 @@ def to_markdown(view: ReportView) -> str:
         out += [
             ("  - " if line.startswith("  ") else "- ") + _md(line.strip()) for line in _draft_lines(view)
         ] + [""]
+    if view.statements:
+        out += [f"## {_('Merknadsskjema')}", ""]
+        out += _table(_headers(STATEMENT_HEADERS), [tuple(_md(c) for c in row) for row in _statement_rows(view)]) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -159,17 +210,28 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
             document.add_paragraph(prompt, style="List Bullet 2")
     document.add_heading(str(ANSWERED), level=1)
     document.add_paragraph(_got(view.total))
-    if view.groups:
+    charts = _charts(view)
+    if "groups" in charts:
+        _docx_chart(document, charts["groups"])
+    elif view.groups:
         _docx_table(document, _headers(GROUP_HEADERS), _count_rows(view.groups))
+    if "themes" in charts:
+        _docx_chart(document, charts["themes"])
     for theme in view.themes:
         document.add_heading(theme.label, level=2)
         document.add_paragraph(_count(theme.count))
+        for p in paragraphs(theme.said):
+            document.add_paragraph(p)
         _docx_table(document, _headers(GROUP_HEADERS), _count_rows(theme.groups))
         for quote in theme.quotes:
             document.add_paragraph(_quote_line(quote), style="Quote")
     document.add_heading(str(DID), level=1)
+    if "decisions" in charts:
+        _docx_chart(document, charts["decisions"])
     for theme in view.themes:
         document.add_heading(theme.label, level=2)
+        for p in paragraphs(theme.did):
+            document.add_paragraph(p)
         _docx_table(document, _headers(DECISION_HEADERS), _decision_rows(theme))
         for line in [_reason_line(r) for r in theme.reasons] + [_change_line(c) for c in theme.changes]:
             document.add_paragraph(line, style="List Bullet")
@@ -179,6 +241,9 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
             document.add_paragraph(
                 line.strip(), style="List Bullet 2" if line.startswith("  ") else "List Bullet"
             )
+    if view.statements:
+        document.add_heading(_("Merknadsskjema"), level=1)
+        _docx_table(document, _headers(STATEMENT_HEADERS), _statement_rows(view))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -192,6 +257,10 @@ def to_html(view: ReportView, lang: str = "nb") -> str:
     return current_app.jinja_env.get_template("reporting/export_pdf.html").render(
         view=view,
         lang=lang,
+        charts=_charts(view),
+        statement_headers=_headers(STATEMENT_HEADERS),
+        statement_rows=_statement_rows(view),
+        paragraphs=paragraphs,
         got=_got,
         count_line=_count,
         parts=(str(ASKED), str(ANSWERED), str(DID)),

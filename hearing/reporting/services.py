@@ -32,7 +32,13 @@ from hearing.drafting.services import (
     latest_draft,
     previous_draft,
 )
-from hearing.grouping import approved_clause, current_run, leave_out_withdrawn, public_clause
+from hearing.grouping import (
+    approved_clause,
+    current_run,
+    leave_out_withdrawn,
+    public_clause,
+    public_submissions,
+)
 from hearing.labels import DECISIONS, KINDS
 from hearing.models import (
     PUBLIC_MODERATION,
@@ -46,6 +52,8 @@ from hearing.models import (
     Input,
     JobStatus,
     Process,
+    ReportStatement,
+    ReportTheme,
     ReportVersion,
     StakeholderGroup,
     Submission,
@@ -263,15 +271,17 @@ def refresh_public_files(session: Session, process_id: int) -> int:
     """Take what may no longer be shown out of the process's stored versions; returns how many versions changed.
 
     Call it when a response is withdrawn, changed (it waits for a new decision), deleted or purged: a
-    stored version keeps what it said, except quotes of responses that may no longer be quoted, and its
-    public files are made anew.
+    stored version keeps what it said, except quotes and merknadsskjema rows of responses that may no longer
+    be shown, and its public files are made anew.
     """
     versions = session.scalars(
         sa.select(ReportVersion).join(HearingReport, HearingReport.id == ReportVersion.report_id)
         .where(HearingReport.process_id == process_id)
     ).all()
-    quoted = {q.get("submission_id") for v in versions for view in v.snapshot.values()
-              for t in view.get("themes", []) for q in t.get("quotes", [])} - {None}
+    quoted = ({q.get("submission_id") for v in versions for view in v.snapshot.values()
+               for t in view.get("themes", []) for q in t.get("quotes", [])}
+              | {r.get("submission_id") for v in versions for view in v.snapshot.values()
+                 for r in view.get("statements", [])}) - {None}
     if not quoted:
         return 0
     still = set(session.scalars(
@@ -290,6 +300,9 @@ def refresh_public_files(session: Session, process_id: int) -> int:
                 keep = [q for q in theme.get("quotes", []) if q.get("submission_id") not in gone]
                 dropped |= len(keep) != len(theme.get("quotes", []))
                 theme["quotes"] = keep
+            rows = [r for r in view.get("statements", []) if r.get("submission_id") not in gone]
+            dropped |= len(rows) != len(view.get("statements", []))
+            view["statements"] = rows
         if dropped:
             version.snapshot = snapshot
             changed += 1
@@ -350,6 +363,25 @@ class ThemeSection:
     unassessed: int
     reasons: list[tuple[str, str, int]]
     changes: list[Change] = field(default_factory=list)
+    theme_id: int | None = None
+    #: "Dere sa" and "Vi gjorde" in staff's words (the report builder), masked.
+    said: str = ""
+    did: str = ""
+
+
+@dataclass
+class StatementRow:
+    """A row of the merknadsskjema: a formal statement, the municipality's answer, where it led in the plan."""
+
+    body: str
+    meeting_date: str
+    case_reference: str
+    summary: str
+    answer: str
+    plan_ref: str
+    reference: str = ""
+    #: The statement: a stored version drops the row when it is withdrawn or deleted.
+    submission_id: int | None = None
 
 
 @dataclass
@@ -374,6 +406,8 @@ class ReportView:
     draft_changes: list[AreaChange] = field(default_factory=list)
     first_draft_areas: list[str] = field(default_factory=list)
     published_dt: datetime | None = None
+    #: The merknadsskjema: one row per formal statement in the report's scope.
+    statements: list[StatementRow] = field(default_factory=list)
 
 
 def _asked(activity: Activity) -> Asked:
@@ -473,8 +507,10 @@ def _decisions_of(
     return decisions, count - sum(decided.values()), [(str(DECISIONS[d]), mask(r), n) for (d, r), n in top]
 
 
-def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme: Theme) -> list[Quote]:
-    """Up to QUOTES_PER_THEME quotable inputs: the theme's representative ones first, then the oldest."""
+def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme: Theme,
+                  chosen_ids: list[int] | None = None) -> list[Quote]:
+    """Up to QUOTES_PER_THEME quotable inputs: the ones staff chose for the report (only those, when they
+    chose), else the theme's representative ones first, then the oldest."""
     q = (
         _scoped(report, run, Input)
         .where(
@@ -485,9 +521,11 @@ def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme:
         .join(Activity, Activity.id == Input.activity_id)
         .options(selectinload(Input.submission), selectinload(Input.group))
     )
-    wanted = [int(i) for i in theme.quote_input_ids or [] if str(i).isdigit()]
+    wanted = [int(i) for i in (chosen_ids or theme.quote_input_ids or []) if str(i).isdigit()]
     found = {i.id: i for i in session.scalars(q.where(Input.id.in_(wanted)))} if wanted else {}
     chosen = [found[i] for i in wanted if i in found][:QUOTES_PER_THEME]
+    if chosen_ids:
+        return [_quote(i) for i in chosen if quotable(i)]
     if len(chosen) < QUOTES_PER_THEME:
         more = q.where(Input.id.not_in([i.id for i in chosen])) if chosen else q
         chosen += session.scalars(more.order_by(Input.id).limit(QUOTES_PER_THEME - len(chosen)))
@@ -578,7 +616,42 @@ def build_report(session: Session, report: HearingReport) -> ReportView:
         return _build(session, report)
 
 
-def _build(session: Session, report: HearingReport) -> ReportView:
+def _builder_settings(session: Session, report: HearingReport) -> dict[int, ReportTheme]:
+    return {r.theme_id: r for r in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))}
+
+
+#: Longest summary of a statement in the merknadsskjema (the whole statement is on the published answers page).
+STATEMENT_SUMMARY = 600
+
+
+def formal_statements(session: Session, report: HearingReport) -> list[Submission]:
+    """The published formal statements (councils, organisations) in the report's scope, oldest first."""
+    q = public_submissions(utcnow(), process_id=report.process_id).where(
+        sa.or_(Submission.invitation_id.is_not(None), Submission.on_behalf_of.is_not(None)))
+    if report.activity_id:
+        q = q.where(Submission.activity_id == report.activity_id)
+    return list(session.scalars(q.options(selectinload(Submission.inputs))))
+
+
+def _statement_rows(session: Session, report: HearingReport) -> list[StatementRow]:
+    answers = {r.submission_id: r for r in session.scalars(
+        sa.select(ReportStatement).where(ReportStatement.report_id == report.id))}
+    rows = []
+    for sub in formal_statements(session, report):
+        m = mask_submission_fields(sub, audience="public")
+        text = " ".join(i.public_text for i in sub.inputs)
+        summary = text if len(text) <= STATEMENT_SUMMARY else text[:STATEMENT_SUMMARY].rsplit(" ", 1)[0] + " …"
+        answer = answers.get(sub.id)
+        rows.append(StatementRow(
+            body=m.on_behalf_of or m.attribution or str(_l("Uttalelse")), reference=sub.reference, submission_id=sub.id,
+            meeting_date=sub.meeting_date.strftime("%d.%m.%Y") if sub.meeting_date else "",
+            case_reference=m.case_reference or "", summary=summary,
+            answer=mask(answer.answer) if answer else "", plan_ref=mask(answer.plan_ref) if answer else "",
+        ))
+    return rows
+
+
+def _build(session: Session, report: HearingReport, *, use_settings: bool = True) -> ReportView:
     process = session.get(Process, report.process_id)
     activity = session.get(Activity, report.activity_id) if report.activity_id else None
     run = session.get(ThemeRun, report.run_id) if report.run_id else None
@@ -604,9 +677,13 @@ def _build(session: Session, report: HearingReport) -> ReportView:
         view.groups = _sorted_groups(every)
         assessed = _assessed(session, report, run)
         changes = _linked_parts(session, report, run, draft, assessed.areas)
+        settings = _builder_settings(session, report) if use_settings else {}
         for theme in run.themes:
             per_group = counts.get(theme.id)
             if not per_group or theme.merged_into_id is not None:
+                continue
+            chosen = settings.get(theme.id)
+            if chosen is not None and chosen.is_hidden:
                 continue
             count = sum(per_group.values())
             decided, unassessed, top = _decisions_of(
@@ -614,17 +691,24 @@ def _build(session: Session, report: HearingReport) -> ReportView:
             )
             view.themes.append(
                 ThemeSection(
-                    label=mask(theme.label),
+                    label=mask((chosen.label if chosen is not None else "") or theme.label),
                     count=count,
                     groups=_sorted_groups(per_group),
-                    quotes=_theme_quotes(session, report, run, theme),
+                    quotes=_theme_quotes(session, report, run, theme,
+                                         list(chosen.quote_input_ids or []) if chosen is not None else None),
                     decisions=decided,
                     unassessed=unassessed,
                     reasons=top,
                     changes=_changes_of(session, theme, draft, changes),
+                    theme_id=theme.id,
+                    said=mask(chosen.said) if chosen is not None else "",
+                    did=mask(chosen.did) if chosen is not None else "",
                 )
             )
-        view.themes.sort(key=lambda t: -t.count)
+        places = {tid: r.position for tid, r in settings.items() if r.position is not None}
+        view.themes.sort(key=lambda t: (t.theme_id not in places, places.get(t.theme_id, 0), -t.count))
+    if use_settings:
+        view.statements = _statement_rows(session, report)
     if draft is not None:
         view.draft_title = mask(draft.title)
         if (old := previous_draft(session, draft)) is not None:
@@ -689,6 +773,34 @@ def view_from_data(data: dict) -> ReportView:
         "groups": _pairs,
         "themes": lambda items: [theme(t) for t in items],
         "draft_changes": lambda items: [_make(AreaChange, a, {"items": _pairs}) for a in items],
+        "statements": lambda items: [_make(StatementRow, r) for r in items],
         "published_dt": _dt,
     })
 
+
+
+# --- charts (hearing.charts: SVG on the page, PNG in DOCX and PDF, each with text and a table) ---------
+
+
+def charts_of(view: ReportView, *, locale: str | None = None) -> dict[str, Any]:
+    """The report's charts from its numbers: participation per group, inputs per theme, outcome of the assessments."""
+    from hearing import charts
+
+    out: dict[str, Any] = {}
+    inputs, group = str(_l("Innspill")), str(_l("Gruppe"))
+    if view.groups:
+        out["groups"] = charts.bar_chart(str(_l("Deltakelse: innspill per gruppe")), view.groups, value_label=inputs,
+                                         category_label=group, locale=locale)
+    if view.themes:
+        out["themes"] = charts.bar_chart(str(_l("Innspill per tema")), [(t.label, t.count) for t in view.themes],
+                                         value_label=inputs, category_label=str(_l("Tema")), locale=locale)
+    outcome: Counter = Counter()
+    for theme in view.themes:
+        for label, n in theme.decisions:
+            outcome[label] += n
+        if theme.unassessed:
+            outcome[str(_l("Ikke vurdert ennå"))] += theme.unassessed
+    if outcome:
+        out["decisions"] = charts.bar_chart(str(_l("Utfallet av vurderingene")), list(outcome.items()),
+                                            value_label=inputs, category_label=str(_l("Vurdering")), locale=locale)
+    return out

@@ -85,7 +85,8 @@ def preview(report_id: int):
         "reporting/preview.html",
         report=report,
         process=db.session.get(Process, report.process_id),
-        view=services.build_report(db.session, report),
+        view=(view := services.build_report(db.session, report)),
+        charts=services.charts_of(view),
         form=forms.PublishForm(),
         export_forms=document_forms(),
         versions=services.versions_of(db.session, report),
@@ -187,7 +188,8 @@ def public_report(report_id: int, number: int | None = None):
     versions = services.versions_of(db.session, report)
     return render_template(
         "reporting/public.html", report=report, version=version, versions=versions,
-        is_latest=version.number == versions[0].number, view=services.view_of(version, html_lang()),
+        is_latest=version.number == versions[0].number, view=(view := services.view_of(version, html_lang())),
+        charts=services.charts_of(view),
     )
 
 
@@ -209,3 +211,38 @@ def public_export(report_id: int, fmt: str, number: int | None = None):
     db.session.commit()  # the job queued for a file nobody had asked for
     page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
     return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
+
+
+# --- the report builder -------------------------------------------------------------------------
+
+
+@bp.route("/reports/<int:report_id>/builder", methods=["GET", "POST"])
+@role_required("reviewer")
+def builder_page(report_id: int):
+    """Per theme "dere sa", "vi gjorde", quotes, name, place and whether it is shown; the merknadsskjema."""
+    from flask_wtf import FlaskForm
+
+    from hearing.reporting import builder
+
+    report = _get(HearingReport, report_id)
+    process = db.session.get(Process, report.process_id)
+    themes = builder.themes_of(db.session, report)
+    statements = builder.statements_of(db.session, report)
+    form = FlaskForm()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        typed = builder.read_form(request.form, themes, statements)
+        if not form.validate():
+            errors["form"] = _("Skjemaet var utløpt. Send det på nytt.")
+        else:
+            errors = builder.save(db.session, current_user, report, typed)
+            if not errors:
+                db.session.commit()
+                flash(_("Tilbakemeldingen er oppdatert. Den blir offentlig når du publiserer en ny versjon.")
+                      if report.is_published else _("Tilbakemeldingen er oppdatert."), "success")
+                return redirect(url_for("reporting.preview", report_id=report.id))
+            db.session.rollback()
+        builder.apply_typed(themes, statements, typed)
+    return render_template("reporting/builder.html", report=report, process=process, themes=themes,
+                           statements=statements, form=form, errors=errors,
+                           max_quotes=services.QUOTES_PER_THEME), 422 if errors else 200

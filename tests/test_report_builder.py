@@ -1,0 +1,98 @@
+"""The report builder: "dere sa"/"vi gjorde" prefilled per theme and written by staff, chosen quotes, themes hidden,
+renamed and ordered, the merknadsskjema, charts with text and numbers, in the page and in every export."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import sqlalchemy as sa
+
+from hearing.extensions import db
+from hearing.models import AuditEvent, Invitation, ReportTheme, Submission
+from hearing.reporting import builder, exports, services
+from tests.conftest import hidden_fields, text_of
+from tests.test_reporting import FNR, make_report, reviewer_client, world  # noqa: F401  (fixtures)
+
+
+def _statement(world):  # noqa: F811
+    """A council's formal statement, approved, in the report's hearing."""
+    invitation = Invitation(activity_id=world["hearing"].id, body_name="Eldrerådet", token_hash="i" * 64)
+    db.session.add(invitation)
+    db.session.flush()
+    sub = Submission(activity_id=world["hearing"].id, invitation_id=invitation.id, reference="H-council",
+                     submission_key="k-council", edit_token_hash="h-council", consent="with_name",
+                     respondent_name="Leder", on_behalf_of="Eldrerådet", meeting_date=date(2026, 3, 20),
+                     case_reference="2026/45", moderation="approved")
+    db.session.add(sub)
+    db.session.flush()
+    from hearing.models import Input
+
+    db.session.add(Input(activity_id=world["hearing"].id, submission_id=sub.id, text="Rådet ber om flere dagsenterplasser."))
+    db.session.commit()
+    return sub
+
+
+def test_builder_prefills_and_stores_what_staff_write(reviewer_client, world):  # noqa: F811
+    report = make_report(world)
+    themes = builder.themes_of(db.session, report)
+    food = next(t for t in themes if t.theme_id == world["food"].id)
+    assert "innspill, fra" in food.said and "Vurderingene:" in food.did  # prefilled from size, groups, assessments
+    url = f"/reports/{report.id}/builder"
+    page = reviewer_client.get(url).get_data(as_text=True)
+    assert "Merknadsskjema" in page and "Dere sa" in page
+    transport = next(t for t in themes if t.theme_id != world["food"].id)
+    quote = food.candidates[0]
+    fields = hidden_fields(page)
+    data = {
+        **fields,
+        f"t{food.theme_id}-shown": "1", f"t{food.theme_id}-position": "2", f"t{food.theme_id}-label": "Maten på sykehjemmet",
+        f"t{food.theme_id}-said": f"Mange ønsket varm middag. Ring {FNR}.", f"t{food.theme_id}-did": "Vi la inn varmmat i strategi 1.",
+        f"t{food.theme_id}-quotes": str(quote.input_id),
+        f"t{transport.theme_id}-position": "1", f"t{transport.theme_id}-said": "", f"t{transport.theme_id}-did": "",
+    }  # transport: the box "Vis temaet" left unticked: hidden
+    r = reviewer_client.post(url, data={**data, f"t{food.theme_id}-position": "første"})
+    assert r.status_code == 422 and "Skriv et helt tall fra 1 til 999" in text_of(r)
+    assert "Mange ønsket varm middag" in r.get_data(as_text=True)  # what was typed is kept
+    assert reviewer_client.post(url, data=data).status_code == 302
+    row = db.session.scalar(sa.select(ReportTheme).where(ReportTheme.theme_id == food.theme_id))
+    assert (row.label, row.position, row.quote_input_ids) == ("Maten på sykehjemmet", 2, [quote.input_id])
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "report.builder")) is not None
+    view = services.build_report(db.session, report)
+    assert [t.label for t in view.themes] == ["Maten på sykehjemmet"]  # transport hidden
+    theme = view.themes[0]
+    assert theme.said.startswith("Mange ønsket varm middag") and FNR not in theme.said and "[fødselsnummer]" in theme.said
+    assert theme.did == "Vi la inn varmmat i strategi 1." and [q.text for q in theme.quotes] == [quote.text]
+    preview = text_of(reviewer_client.get(f"/reports/{report.id}"))
+    assert "Maten på sykehjemmet" in preview and "Vi la inn varmmat" in preview
+
+
+def test_merknadsskjema_and_charts_reach_page_and_every_export(reviewer_client, world, app):  # noqa: F811
+    from docx import Document
+    from pypdf import PdfReader
+
+    sub = _statement(world)
+    report = make_report(world)
+    url = f"/reports/{report.id}/builder"
+    fields = hidden_fields(reviewer_client.get(url).get_data(as_text=True))
+    themes = builder.themes_of(db.session, report)
+    keep = {f"t{t.theme_id}-shown": "1" for t in themes}
+    r = reviewer_client.post(url, data={**fields, **keep, f"s{sub.id}-answer": "Tas til følge: to nye dagsentre.",
+                                        f"s{sub.id}-plan": "Satsningsområde 2, strategi 2.3"})
+    assert r.status_code == 302
+    view = services.build_report(db.session, report)
+    rows = {s.reference: (s.body, s.meeting_date, s.case_reference, s.answer, s.plan_ref) for s in view.statements}
+    assert rows["H-council"] == ("Eldrerådet", "20.03.2026", "2026/45", "Tas til følge: to nye dagsentre.",
+                                 "Satsningsområde 2, strategi 2.3")
+    assert len(rows) == 2  # the world's other statement on behalf of the council, not answered yet
+    page = reviewer_client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert 'role="img"' in page and "Vis tallene som tabell" in page and "Utfallet av vurderingene" in page
+    assert "Merknadsskjema" in page and "to nye dagsentre" in page
+    md = exports.to_markdown(view)
+    assert "## Merknadsskjema" in md and "to nye dagsentre" in md and "**Innspill per tema**" in md
+    d = Document(io.BytesIO(exports.to_docx(view)))
+    assert len(d.inline_shapes) == 3  # the three charts as pictures
+    assert d.inline_shapes[0]._inline.docPr.get("descr")  # each with its text alternative
+    assert any("to nye dagsentre" in c.text for t in d.tables for row in t.rows for c in row.cells)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(view))).pages)
+    assert "Merknadsskjema" in text and "Utfallet av vurderingene" in text
