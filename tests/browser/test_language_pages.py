@@ -47,7 +47,8 @@ def test_a_restored_draft_opens_its_section_and_says_so_in_the_readers_language(
     name = section.get_attribute("name")
     assert not section.is_visible()  # the section's comment box starts closed
     draft = {name: ["A comment typed yesterday."]}
-    page.evaluate(f"localStorage.setItem('draft:respond-{activity_id}', {json.dumps(json.dumps(draft))})")
+    page.evaluate(f"sessionStorage.setItem('draft:respond-{activity_id}', "
+                  f"JSON.stringify({{at: Date.now(), fields: {json.dumps(draft)}}}))")
     page.reload()
     page.wait_for_load_state("networkidle")
     restored = page.locator(f"textarea[name='{name}']")
@@ -59,7 +60,7 @@ def test_a_restored_draft_opens_its_section_and_says_so_in_the_readers_language(
     assert "We brought back a draft" in status.inner_text()
     assert "Vi hentet fram" not in page.inner_text("main")
     assert audit(page) == []
-    page.evaluate("localStorage.clear()")
+    page.evaluate("sessionStorage.clear()")
 
 
 def test_split_form_error_links_to_a_box_that_exists(page, live_server, live_app):

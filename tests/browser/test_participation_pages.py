@@ -23,7 +23,7 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     url = hearing_url(page, live_server)
     page.goto(url)
-    page.evaluate("localStorage.clear()")  # no draft kept by the form's autosave from an earlier test
+    page.evaluate("sessionStorage.clear()")  # no draft kept by the form's autosave from an earlier test
     page.reload()
     page.wait_for_load_state("networkidle")  # the form's scripts have run (they may open or close comment boxes)
     problems = {"hearing form": audit(page)}
@@ -40,8 +40,8 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
     page.keyboard.type("Dette avsnittet bør nevne pårørende.")
     activity_id = url.rstrip("/").split("/")[-1]
-    page.evaluate(f"localStorage.setItem('draft:respond-{activity_id}-edit', '{{}}')")  # as an edit left it
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('draft:')).length") == 2
+    page.evaluate(f"sessionStorage.setItem('draft:respond-{activity_id}-edit', '{{}}')")  # as an edit left it
+    assert page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length") == 2
     for _ in range(80):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.name") == "consent":
@@ -56,7 +56,7 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.wait_for_url(re.compile(r".*/svar/.*kvittering=1"))
     assert "Takk! Svaret ditt er mottatt." in page.inner_text("main")
     # Nothing typed stays behind in this browser: the receipt clears the answer's and any edit's local draft.
-    page.wait_for_function("Object.keys(localStorage).filter(k => k.startsWith('draft:')).length === 0")
+    page.wait_for_function("Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length === 0")
     assert "Dette avsnittet bør nevne pårørende." in page.inner_text("main")
     problems["receipt"] = audit(page)
     ARTIFACTS.mkdir(exist_ok=True)
