@@ -187,3 +187,24 @@ def test_seed_demo_in_danish(app):
     seed_demo(db.session, None)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(Process.id))) == 2
+
+
+def test_a_draft_is_exported_in_its_processs_language(app, compiled, make_process, make_user):
+    import io
+
+    import docx
+
+    from hearing.drafting import exports as draft_exports
+    from hearing.drafting.services import create_draft
+    from hearing.models import FocusArea
+
+    reviewer = make_user("reviewer")
+    process = make_process(name="Strategiplan for ældre", language="da")
+    draft = create_draft(db.session, reviewer, process, {"title": "Udkast 1"}, copy=False)
+    draft.focus_areas.append(FocusArea(title="Fuldtid", position=1, current_state="Mange arbejder på deltid."))
+    db.session.commit()
+    markdown = draft_exports.render(draft, "md").decode()
+    assert "### Her er vi" in markdown and "### Sådan vil vi have det" in markdown and "Slik vil vi ha det" not in markdown
+    document = docx.Document(io.BytesIO(draft_exports.render(draft, "docx")))
+    assert document.core_properties.language == "da-DK"
+    assert '<html lang="da">' in draft_exports.to_html(draft)

@@ -8,6 +8,9 @@ from __future__ import annotations
 import io
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hearing.admin.services import slugify
 from hearing.drafting.services import PART_CURRENT, PART_DESIRED, PART_MEASURES, PART_STRATEGIES, measures_of
@@ -20,8 +23,20 @@ FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
 }
 
-INDICATOR_HEADERS = ("Mål", "Indikator", "Verdi i dag", "Målverdi", "Kilde")
-MEASURE_HEADERS = ("Tiltak", "Strategi", "Ansvarlig", "Frist")
+#: Lazy: a file is written in its process's language (render() sets it), bokmål by default.
+INDICATOR_HEADERS = (_l("Mål"), _l("Indikator"), _l("Verdi i dag"), _l("Målverdi"), _l("Kilde"))
+MEASURE_HEADERS = (_l("Tiltak"), _l("Strategi"), _l("Ansvarlig"), _l("Frist"))
+#: Language tags of the files (DOCX core properties, the PDF's html lang).
+LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en", "da": "da-DK"}
+
+
+def _h(headers) -> tuple[str, ...]:
+    return tuple(str(h) for h in headers)
+
+
+def _lang(draft: Draft) -> str:
+    """The language the draft is written in: its process's."""
+    return (draft.process.language if draft.process is not None else None) or "nb"
 
 
 def _date(value) -> str:
@@ -59,20 +74,20 @@ def to_markdown(draft: Draft) -> str:
     if draft.note:
         out += [draft.note, ""]
     for n, area in enumerate(draft.focus_areas, start=1):
-        out += [f"## {n}. {area.title}", "", f"### {PART_CURRENT}", ""]
+        out += [f"## {n}. {area.title}", "", f"### {_(PART_CURRENT)}", ""]
         out += [p + "\n" for p in _paragraphs(area.current_state)]
-        out += [f"### {PART_DESIRED}", ""]
+        out += [f"### {_(PART_DESIRED)}", ""]
         out += [p + "\n" for p in _paragraphs(area.desired_state)]
         if area.goals:
             out += [f"- {g.text}" for g in area.goals] + [""]
         if rows := indicator_rows(area):
-            out += _table(INDICATOR_HEADERS, rows) + [""]
-        out += [f"### {PART_STRATEGIES}", ""]
+            out += _table(_h(INDICATOR_HEADERS), rows) + [""]
+        out += [f"### {_(PART_STRATEGIES)}", ""]
         if area.strategies:
             out += [f"{k}. {s.text}" for k, s in enumerate(area.strategies, start=1)] + [""]
-        out += [f"### {PART_MEASURES}", ""]
+        out += [f"### {_(PART_MEASURES)}", ""]
         if rows := measure_rows(area):
-            out += _table(MEASURE_HEADERS, rows) + [""]
+            out += _table(_h(MEASURE_HEADERS), rows) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -105,28 +120,28 @@ def to_docx(draft: Draft) -> bytes:
 
     document = docx.Document()
     document.core_properties.title = draft.title
-    document.core_properties.language = "nb-NO"
+    document.core_properties.language = LANG_TAGS.get(_lang(draft), "nb-NO")
     document.add_heading(draft.title, level=0)
     if draft.note:
         document.add_paragraph(draft.note)
     for n, area in enumerate(draft.focus_areas, start=1):
         document.add_heading(f"{n}. {area.title}", level=1)
-        document.add_heading(PART_CURRENT, level=2)
+        document.add_heading(_(PART_CURRENT), level=2)
         for p in _paragraphs(area.current_state):
             document.add_paragraph(p)
-        document.add_heading(PART_DESIRED, level=2)
+        document.add_heading(_(PART_DESIRED), level=2)
         for p in _paragraphs(area.desired_state):
             document.add_paragraph(p)
         for goal in area.goals:
             document.add_paragraph(goal.text, style="List Bullet")
         if rows := indicator_rows(area):
-            _docx_table(document, INDICATOR_HEADERS, rows)
-        document.add_heading(PART_STRATEGIES, level=2)
+            _docx_table(document, _h(INDICATOR_HEADERS), rows)
+        document.add_heading(_(PART_STRATEGIES), level=2)
         for strategy in area.strategies:
             document.add_paragraph(strategy.text, style="List Bullet")  # Word would continue numbers across areas
-        document.add_heading(PART_MEASURES, level=2)
+        document.add_heading(_(PART_MEASURES), level=2)
         if rows := measure_rows(area):
-            _docx_table(document, MEASURE_HEADERS, rows)
+            _docx_table(document, _h(MEASURE_HEADERS), rows)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -139,8 +154,8 @@ def to_html(draft: Draft) -> str:
     """The HTML the PDF is made from; rendered without a request, so exports can run in a background job."""
     return current_app.jinja_env.get_template("drafting/export_pdf.html").render(
         draft=draft, paragraphs=_paragraphs, indicator_rows=indicator_rows,
-        measure_rows=measure_rows, parts=(PART_CURRENT, PART_DESIRED, PART_STRATEGIES, PART_MEASURES),
-        indicator_headers=INDICATOR_HEADERS, measure_headers=MEASURE_HEADERS,
+        measure_rows=measure_rows, parts=tuple(_(p) for p in (PART_CURRENT, PART_DESIRED, PART_STRATEGIES, PART_MEASURES)),
+        indicator_headers=_h(INDICATOR_HEADERS), measure_headers=_h(MEASURE_HEADERS), lang=_lang(draft),
     )
 
 
@@ -155,11 +170,13 @@ def to_pdf(draft: Draft) -> bytes:
 
 
 def render(draft: Draft, fmt: str) -> bytes:
-    if fmt == "docx":
-        return to_docx(draft)
-    if fmt == "pdf":
-        return to_pdf(draft)
-    return to_markdown(draft).encode()
+    """The file, with its headings in the language the draft is written in (its process's)."""
+    with force_locale(_lang(draft)):
+        if fmt == "docx":
+            return to_docx(draft)
+        if fmt == "pdf":
+            return to_pdf(draft)
+        return to_markdown(draft).encode()
 
 
 def file_name(draft: Draft, fmt: str) -> str:
