@@ -103,3 +103,43 @@ def test_approve_in_bulk_and_hide_with_the_keyboard(page, live_server, live_app,
         reasons = db.session.scalars(sa.select(AuditEvent.data).where(AuditEvent.action == "submission.hide")).all()
         assert {"reason": "Inneholder opplysninger om en tredjeperson"}.items() <= reasons[-1].items()
         db.session.remove()
+
+
+def test_report_builder_passes_axe_and_works_by_keyboard(page, live_server, live_app):  # noqa: F811
+    """The builder page and a report with charts pass axe; a theme is renamed and hidden with the keyboard only."""
+    from hearing.extensions import db
+    from hearing.models import HearingReport, Process, ReportTheme, User
+    from hearing.reporting import services
+
+    with live_app.app_context():
+        process = db.session.scalar(sa.select(Process).order_by(Process.id))
+        reviewer = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        report = services.create_report(db.session, reviewer, process, {"title": "Byggetest"})
+        db.session.commit()
+        report_id = report.id
+        db.session.remove()
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    for url in (f"/reports/{report_id}/builder", f"/reports/{report_id}"):
+        response = page.goto(live_server + url)
+        assert response.status == 200, url
+        assert audit(page) == [], url
+    page.goto(f"{live_server}/reports/{report_id}/builder")
+    first = page.locator("fieldset.builder-theme").first
+    theme_key = first.get_attribute("id")
+    page.focus(f"#{theme_key}-shown")
+    page.keyboard.press("Space")  # untick "Vis temaet": hidden from the report
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")  # first place
+    page.keyboard.press("Tab")
+    page.keyboard.type("Et nytt navn")
+    page.focus("button[type=submit]:has-text('Lagre tilbakemeldingen')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Tilbakemeldingen er oppdatert" in page.locator(".flash-list").inner_text()
+    with live_app.app_context():
+        row = db.session.scalar(sa.select(ReportTheme).where(ReportTheme.report_id == report_id,
+                                                            ReportTheme.theme_id == int(theme_key[1:])))
+        assert (row.is_hidden, row.position, row.label) == (True, 1, "Et nytt navn")
+        assert db.session.get(HearingReport, report_id) is not None
+        db.session.remove()
