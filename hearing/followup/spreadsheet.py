@@ -133,8 +133,15 @@ def read_upload(session: Session, plan: Plan, unit: Unit, raw: bytes) -> UploadR
     """Check every row of a unit's filled-in file; nothing is stored here."""
     from openpyxl import load_workbook
 
+    from hearing.archives import XLSX_LIMITS, ArchiveError, check_zip
+
     if len(raw) > MAX_BYTES:
         raise FileRefused(_("Filen er for stor (mer enn 5 MB)."))
+    try:
+        check_zip(raw, XLSX_LIMITS)  # a zip bomb is refused before openpyxl unpacks anything
+    except ArchiveError as exc:
+        if exc.reason != "broken":
+            raise FileRefused(_("Filen pakker seg ut til mer enn vi kan lese. Bruk regnearket du lastet ned her.")) from None
     try:
         wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):

@@ -137,3 +137,10 @@ def test_a_docx_of_many_empty_paragraphs_is_refused():
     with pytest.raises(ArchiveError) as caught:
         docx_paragraphs(many)
     assert caught.value.reason == "paragraphs"
+
+
+def test_a_units_follow_up_spreadsheet_bomb_is_refused():
+    from hearing.followup.spreadsheet import FileRefused, read_upload
+
+    with pytest.raises(FileRefused, match="pakker seg ut"):
+        read_upload(None, None, None, _bloated_xlsx(40 * 1024 * 1024))
