@@ -195,6 +195,12 @@ def test_the_archive_reference_is_stored_on_the_submission(app, client, world):
     assert r.status_code == 302
     db.session.expire_all()
     assert db.session.get(Submission, world["public"].id).archive_reference == "2026/123-4"
+    # other systems read it through the API
+    from tests.test_api import auth, make_token
+
+    token = make_token(world["reviewer"])
+    api = client.raw.get(f"/api/v1/submissions/{world['public'].id}", headers=auth(token)).get_json()
+    assert api["archive_reference"] == "2026/123-4"
     assert "2026/123-4" in client.get(f"/archive/processes/{world['process'].id}").get_data(as_text=True)
 
 

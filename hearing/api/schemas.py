@@ -105,7 +105,8 @@ class AttachmentSchema(based_on("attachments", "id", "filename", "content_type",
 class SubmissionSchema(based_on("submissions", "id", "activity_id", "group_id", "reference", "source",
                                 "on_behalf_of", "meeting_date", "case_reference", "consent", "is_late",
                                 "is_withdrawn", "withdrawn_dt", "submitted_dt", "updated_dt",
-                                "respondent_name", "respondent_email", name="SubmissionBase")):
+                                "respondent_name", "respondent_email", "archive_reference",
+                                name="SubmissionBase")):
     # respondent_name and respondent_email are null unless the token has the "originals" scope
     input_ids = fields.List(fields.Integer(), required=True)
     answers = fields.List(fields.Nested(AnswerSchema), required=True)

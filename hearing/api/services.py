@@ -190,7 +190,7 @@ def submission_dicts(session: Session, submissions: list[Submission], *, origina
     for s in submissions:
         row = _columns(s, "id", "activity_id", "group_id", "reference", "source", "on_behalf_of", "meeting_date",
                        "case_reference", "consent", "is_late", "is_withdrawn", "withdrawn_dt", "submitted_dt",
-                       "updated_dt")
+                       "updated_dt", "archive_reference")
         row["respondent_name"] = s.respondent_name if originals else None
         row["respondent_email"] = s.respondent_email if originals else None
         if not originals:  # what reviewers see: the body and case reference masked, never the private name
