@@ -36,4 +36,18 @@ document.addEventListener("DOMContentLoaded", () => {
       setTimeout(() => { delete form.dataset.sent; }, 8000);
     });
   });
+
+  // A copy button (data-copy="text"): copies, and says so to screen readers in its status element.
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    button.hidden = !navigator.clipboard;
+    button.addEventListener("click", async () => {
+      const status = document.getElementById(button.getAttribute("aria-describedby") || "");
+      try {
+        await navigator.clipboard.writeText(button.dataset.copy);
+        if (status) status.textContent = button.dataset.copied || "";
+      } catch (err) {
+        if (status) status.textContent = button.dataset.failed || "";
+      }
+    });
+  });
 });
