@@ -188,6 +188,8 @@ def test_rerun_keeps_the_themes_nobody_touched(world, client):
     db.session.commit()
     run2 = run_now(process, reviewer)  # the form's default: keep the themes
     assert run2.params["keep_themes"] is True
+    # nobody named these themes: their inputs are still the engine's ("Automatisk"), not "Forventet tema"
+    assert set(db.session.scalars(sa.select(ThemeAssignment.source).where(ThemeAssignment.run_id == run2.id))) == {"auto"}
     after = themes_of(run2)
     stayed = sum(after[i] == t for i, t in before.items())
     assert stayed == len(before) == run2.stats["stayed"]

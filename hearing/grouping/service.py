@@ -446,7 +446,8 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
             a = ThemeAssignment(run_id=run.id, input_id=input_id, theme_id=theme.id, source=placement.source,
                                 is_pinned=placement.is_pinned, confidence=conf)
         else:
-            guided = (theme.guide_name is not None or theme.previous_theme_id is not None) and not theme.is_misc
+            # "expected theme" only for the reviewers' named or typed themes; a theme carried on as it was stays automatic
+            guided = (theme.guide_name is not None or theme.name is not None) and not theme.is_misc
             a = ThemeAssignment(run_id=run.id, input_id=input_id, theme_id=theme.id,
                                 source=PlacementSource.GUIDED if guided else PlacementSource.AUTO, confidence=conf)
         session.add(a)

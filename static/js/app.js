@@ -27,6 +27,26 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 
+  // Back at the row a reviewer acted on (#input-N): focus it, and keep the message in view.
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const row = id.startsWith("input-") ? document.getElementById(id) : null;
+  if (row) {
+    const flashes = document.querySelector(".flash-list");
+    if (flashes) {
+      flashes.classList.add("flash-list--floating");
+      const close = document.createElement("button");
+      close.type = "button";
+      close.className = "ds-button";
+      close.dataset.variant = "tertiary";
+      close.dataset.size = "sm";
+      close.textContent = document.documentElement.dataset.closeLabel || "Lukk";
+      close.addEventListener("click", () => flashes.remove());
+      flashes.appendChild(close);
+    }
+    const first = row.querySelector("a[href], button, select, input");
+    if (first && !summary) first.focus({ preventScroll: true });
+  }
+
   // A double click sends a form once; the server's one-time key guards the rest.
   document.querySelectorAll("form[method=post]").forEach((form) => {
     form.addEventListener("submit", (event) => {
