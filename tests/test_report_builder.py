@@ -72,6 +72,8 @@ def test_merknadsskjema_and_charts_reach_page_and_every_export(reviewer_client, 
     from pypdf import PdfReader
 
     sub = _statement(world)
+    world["inputs"]["note"].source = "workshop"  # the note from the workshop table came in by another channel
+    db.session.commit()
     report = make_report(world)
     url = f"/reports/{report.id}/builder"
     fields = hidden_fields(reviewer_client.get(url).get_data(as_text=True))
@@ -87,11 +89,13 @@ def test_merknadsskjema_and_charts_reach_page_and_every_export(reviewer_client, 
     assert len(rows) == 2  # the world's other statement on behalf of the council, not answered yet
     page = reviewer_client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert 'role="img"' in page and "Vis tallene som tabell" in page and "Utfallet av vurderingene" in page
+    assert "Deltakelse: innspill per kanal" in page  # the form and the workshop (one phase only: no phase chart)
+    assert dict(view.channels) == {"Skjema på nett": view.total - 1, "Verksted og møter": 1}
     assert "Merknadsskjema" in page and "to nye dagsentre" in page
     md = exports.to_markdown(view)
     assert "## Merknadsskjema" in md and "to nye dagsentre" in md and "**Innspill per tema**" in md
     d = Document(io.BytesIO(exports.to_docx(view)))
-    assert len(d.inline_shapes) == 3  # the three charts as pictures
+    assert len(d.inline_shapes) == 4  # the charts (group, channel, theme, outcome) as pictures
     assert d.inline_shapes[0]._inline.docPr.get("descr")  # each with its text alternative
     assert any("to nye dagsentre" in c.text for t in d.tables for row in t.rows for c in row.cells)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(view))).pages)

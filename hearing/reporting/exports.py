@@ -160,7 +160,7 @@ def to_markdown(view: ReportView) -> str:
     if view.groups:
         out += _table(_headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
     charts = _charts(view)
-    for key in ("groups", "themes"):
+    for key in ("groups", "channels", "phases", "themes"):
         if key in charts:
             out += _md_chart(charts[key])
     for theme in view.themes:
@@ -215,8 +215,9 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
         _docx_chart(document, charts["groups"])
     elif view.groups:
         _docx_table(document, _headers(GROUP_HEADERS), _count_rows(view.groups))
-    if "themes" in charts:
-        _docx_chart(document, charts["themes"])
+    for key in ("channels", "phases", "themes"):
+        if key in charts:
+            _docx_chart(document, charts[key])
     for theme in view.themes:
         document.add_heading(theme.label, level=2)
         document.add_paragraph(_count(theme.count))

@@ -51,6 +51,7 @@ from hearing.models import (
     HearingReport,
     Input,
     JobStatus,
+    Phase,
     Process,
     ReportStatement,
     ReportTheme,
@@ -408,6 +409,9 @@ class ReportView:
     published_dt: datetime | None = None
     #: The merknadsskjema: one row per formal statement in the report's scope.
     statements: list[StatementRow] = field(default_factory=list)
+    #: Inputs per channel (form, workshop, import) and per phase of the process.
+    channels: list[tuple[str, int]] = field(default_factory=list)
+    phases: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _asked(activity: Activity) -> Asked:
@@ -616,6 +620,21 @@ def build_report(session: Session, report: HearingReport) -> ReportView:
         return _build(session, report)
 
 
+#: How an input came in, as the report names it.
+CHANNELS = {"web": _l("Skjema på nett"), "workshop": _l("Verksted og møter"), "import": _l("Importert (for eksempel Forms)")}
+
+
+def _channels_and_phases(session: Session, report: HearingReport, run: ThemeRun) -> tuple[list, list]:
+    """Inputs in the report counted per channel and per phase (by the database)."""
+    channels = [(str(CHANNELS.get(src, src)), n) for src, n in session.execute(
+        _scoped(report, run, Input.source, sa.func.count(Input.id)).group_by(Input.source).order_by(Input.source))]
+    q = (_scoped(report, run, Phase.position, Phase.name, sa.func.count(Input.id))
+         .join(Activity, Activity.id == Input.activity_id).outerjoin(Phase, Phase.id == Activity.phase_id)
+         .group_by(Phase.position, Phase.name).order_by(Phase.position))
+    phases = [(name or str(_l("Uten fase")), n) for _pos, name, n in session.execute(q)]
+    return channels, phases
+
+
 def _builder_settings(session: Session, report: HearingReport) -> dict[int, ReportTheme]:
     return {r.theme_id: r for r in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))}
 
@@ -675,6 +694,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
         for per_group in counts.values():
             every.update(per_group)
         view.groups = _sorted_groups(every)
+        view.channels, view.phases = _channels_and_phases(session, report, run)
         assessed = _assessed(session, report, run)
         changes = _linked_parts(session, report, run, draft, assessed.areas)
         settings = _builder_settings(session, report) if use_settings else {}
@@ -774,6 +794,8 @@ def view_from_data(data: dict) -> ReportView:
         "themes": lambda items: [theme(t) for t in items],
         "draft_changes": lambda items: [_make(AreaChange, a, {"items": _pairs}) for a in items],
         "statements": lambda items: [_make(StatementRow, r) for r in items],
+        "channels": _pairs,
+        "phases": _pairs,
         "published_dt": _dt,
     })
 
@@ -783,7 +805,8 @@ def view_from_data(data: dict) -> ReportView:
 
 
 def charts_of(view: ReportView, *, locale: str | None = None) -> dict[str, Any]:
-    """The report's charts from its numbers: participation per group, inputs per theme, outcome of the assessments."""
+    """The report's charts from its numbers: participation per group, channel and phase, inputs per theme, and the
+    outcome of the assessments."""
     from hearing import charts
 
     out: dict[str, Any] = {}
@@ -791,6 +814,12 @@ def charts_of(view: ReportView, *, locale: str | None = None) -> dict[str, Any]:
     if view.groups:
         out["groups"] = charts.bar_chart(str(_l("Deltakelse: innspill per gruppe")), view.groups, value_label=inputs,
                                          category_label=group, locale=locale)
+    if len(view.channels) > 1:
+        out["channels"] = charts.bar_chart(str(_l("Deltakelse: innspill per kanal")), view.channels, value_label=inputs,
+                                           category_label=str(_l("Kanal")), locale=locale)
+    if len(view.phases) > 1:
+        out["phases"] = charts.bar_chart(str(_l("Deltakelse: innspill per fase")), view.phases, value_label=inputs,
+                                         category_label=str(_l("Fase")), locale=locale)
     if view.themes:
         out["themes"] = charts.bar_chart(str(_l("Innspill per tema")), [(t.label, t.count) for t in view.themes],
                                          value_label=inputs, category_label=str(_l("Tema")), locale=locale)
