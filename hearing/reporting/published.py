@@ -14,10 +14,10 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from hearing.grouping import public_submissions
-from hearing.models import Activity, Attachment, Input, Submission, utcnow
+from hearing.models import Activity, Attachment, Input, Prompt, Section, StakeholderGroup, Submission, utcnow
 from hearing.pagination import Page, paginate
 from hearing.privacy import mask_submission_fields
 
@@ -96,13 +96,14 @@ def _filtered(activity: Activity, now: datetime, *, search: str = "", group_id: 
         q = q.where(sa.or_(Submission.invitation_id.is_not(None), Submission.on_behalf_of.is_not(None)))
     elif kind == "private":
         q = q.where(Submission.invitation_id.is_(None), Submission.on_behalf_of.is_(None))
+    texts = aliased(Input)  # its own name: the export joins Input as well
     if section_id:
-        q = q.where(sa.exists().where(Input.submission_id == Submission.id, Input.section_id == section_id))
+        q = q.where(sa.exists().where(texts.submission_id == Submission.id, texts.section_id == section_id))
     if search := (search or "").strip()[:200]:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         # The public text only: a word staff redacted (or the masking hid) must not be found.
-        public_text = sa.func.coalesce(Input.text_redacted, Input.text_masked)
-        q = q.where(sa.exists().where(Input.submission_id == Submission.id,
+        public_text = sa.func.coalesce(texts.text_redacted, texts.text_masked)
+        q = q.where(sa.exists().where(texts.submission_id == Submission.id,
                                       public_text.ilike(pattern, escape="\\")))
     return q
 
@@ -143,17 +144,29 @@ EXPORT_HEADERS = ("Referanse", "Mottatt", "Type", "Navn eller organ", "Møtedato
 
 def export_rows(session: Session, activity: Activity, link_of, *, now: datetime | None = None,
                 **filters) -> list[list]:
-    """One row per published text (the same filters as the page); ``link_of(reference)`` gives each stable link."""
+    """One row per published text (the same filters as the page); ``link_of(reference)`` gives each stable link.
+
+    Plain columns in one query (no objects): the whole published set of a large hearing is written at once.
+    """
     now = now or utcnow()
+    q = (_filtered(activity, now, **filters).with_only_columns(
+            Submission.id, Submission.reference, Submission.submitted_dt, Submission.invitation_id,
+            Submission.respondent_name, Submission.on_behalf_of, Submission.case_reference, Submission.consent,
+            Submission.meeting_date, Submission.is_late, StakeholderGroup.name.label("group_name"),
+            Section.title.label("section"), Prompt.text.label("prompt"),
+            sa.func.coalesce(Input.text_redacted, Input.text_masked).label("text"))
+         .outerjoin(StakeholderGroup, StakeholderGroup.id == Submission.group_id)
+         .outerjoin(Input, Input.submission_id == Submission.id)
+         .outerjoin(Section, Section.id == Input.section_id).outerjoin(Prompt, Prompt.id == Input.prompt_id)
+         .order_by(Submission.submitted_dt, Submission.id, Input.id))
     rows = []
-    for sub in session.scalars(_loaded(_filtered(activity, now, **filters))):
-        r = _public(sub)
-        common = [r.reference, r.submitted_dt.strftime("%Y-%m-%d %H:%M"),
-                  "Uttalelse" if r.is_statement else "Privatperson", r.name or "",
-                  r.meeting_date.isoformat() if r.meeting_date else "", r.case_reference or "", r.group or "",
-                  "ja" if r.is_late else "nei"]
-        for t in r.texts or [PublicText(None, "")]:
-            rows.append([*common, t.where or "", t.text, link_of(r.reference)])
+    for r in session.execute(q):
+        m = mask_submission_fields(r, audience="public")
+        statement = bool(r.invitation_id or r.on_behalf_of)
+        rows.append([r.reference, r.submitted_dt.strftime("%Y-%m-%d %H:%M"), "Uttalelse" if statement else "Privatperson",
+                     m.attribution or "", r.meeting_date.isoformat() if statement and r.meeting_date else "",
+                     (m.case_reference or "") if statement else "", r.group_name or "", "ja" if r.is_late else "nei",
+                     r.section or r.prompt or "", r.text or "", link_of(r.reference)])
     return rows
 
 
