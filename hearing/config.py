@@ -58,6 +58,9 @@ class Defaults:
     PUBLIC_FORM_CACHE_SECONDS = 5
 
     MAX_CONTENT_LENGTH = 55 * 1024 * 1024
+    #: Largest process backup (gzip or JSON) the restore form accepts, in MB; only that form's request may
+    #: be larger than MAX_CONTENT_LENGTH.
+    BACKUP_MAX_MB = 1024
     #: Where uploaded attachments are kept: outside static/, served only through a view.
     UPLOAD_FOLDER: str | None = None
 

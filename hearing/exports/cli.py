@@ -23,7 +23,7 @@ def process_cli() -> None:
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     required=True,
-    help="JSON file to write.",
+    help="JSON file to write (.json.gz: gzip-compressed).",
 )
 @with_appcontext
 def export_command(process_id: int, output: str) -> None:
@@ -34,10 +34,15 @@ def export_command(process_id: int, output: str) -> None:
     process = db.session.get(Process, process_id)
     if process is None:
         raise click.ClickException(f"Fant ingen prosess med id {process_id}.")
-    data = backup.export_process(db.session, process, upload_folder=current_app.config.get("UPLOAD_FOLDER"))
-    Path(output).write_bytes(backup.dumps(data))
+    folder = current_app.config.get("UPLOAD_FOLDER")
+    if output.endswith(".gz"):  # streamed and compressed, as the backup job writes it
+        counts_by_table = backup.write_gzip(db.session, process, Path(output), upload_folder=folder)
+    else:
+        data = backup.export_process(db.session, process, upload_folder=folder)
+        Path(output).write_bytes(backup.dumps(data))
+        counts_by_table = data["counts"]
     db.session.commit()  # the process uid, given at its first backup
-    counts = ", ".join(f"{name} {n}" for name, n in data["counts"].items() if n)
+    counts = ", ".join(f"{name} {n}" for name, n in counts_by_table.items() if n)
     click.echo(f"Skrev «{process.name}» til {output} ({counts}).")
 
 
@@ -49,7 +54,7 @@ def import_command(path: str) -> None:
     from hearing.exports import backup
 
     try:
-        data = backup.loads(Path(path).read_bytes())
+        data = backup.load_path(Path(path))
         process = backup.import_process(
             db.session, None, data, upload_folder=current_app.config.get("UPLOAD_FOLDER")
         )

@@ -37,7 +37,8 @@ BackupForm = ExportForm
 
 class ImportForm(FormKeyMixin, FlaskForm):
     file = FileField(
-        _l("Sikkerhetskopi (JSON)"),
+        _l("Sikkerhetskopi (.json.gz eller .json)"),
         validators=[FileRequired(message=_l("Velg en fil å laste opp."))],
-        description=_l("En JSON-fil laget med «Sikkerhetskopi» i denne eller en annen installasjon."),
+        description=_l("En fil laget med «Sikkerhetskopi» i denne eller en annen installasjon, komprimert (.json.gz) "
+                       "eller ikke."),
     )

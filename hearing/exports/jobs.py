@@ -1,7 +1,8 @@
-"""Exports as background jobs: the file is made by a worker and kept in the database.
+"""Exports as background jobs: the file is made by a worker and kept on the upload volume.
 
-Several app servers share nothing but the database, so a finished file is an :class:`ExportFile`
-row; only the person who asked for it, or an administrator, may download it, and files older than
+A finished file is an :class:`ExportFile` row naming a file under ``UPLOAD_FOLDER/exports`` (see
+:mod:`hearing.exports.storage`); only the person who asked for it, or an administrator, may download it,
+and files older than
 ``EXPORT_RETENTION_DAYS`` (default 7) are deleted by the next export and by ``flask privacy purge``.
 
 Tasks: ``exports.inputs`` (CSV/XLSX of all inputs), ``exports.process_json`` (backup of a whole
@@ -23,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.exports import backup, services
+from hearing.exports import backup, services, storage
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
     Draft,
@@ -125,25 +126,42 @@ def request_backup(session: Session, actor: User, process: Process) -> Job:
     return job
 
 
-def request_import(session: Session, actor: User, raw: bytes, filename: str) -> Job:
-    """Check an uploaded backup and queue its import; :class:`backup.BackupError` when it is not importable."""
+#: A backup up to this size (on disk, compressed or not) is read whole and checked before its job is queued;
+#: a larger one is checked by its head here and read whole by the job.
+CHECK_WHOLE_BYTES = 20 * 1024 * 1024
+
+
+def request_import(session: Session, actor: User, path, filename: str) -> Job:
+    """Check an uploaded backup (already written to ``path`` in the export folder) and queue its import;
+    :class:`backup.BackupError` when it is not importable (the caller removes the file then)."""
+    from pathlib import Path
+
     if actor.role != Role.ADMIN:
         raise ExportError(_l("Bare administratorer kan importere en prosess."))
-    data = backup.loads(raw)
-    backup.check_importable(session, data)
+    path = Path(path)
+    size = path.stat().st_size
+    if size <= CHECK_WHOLE_BYTES:
+        data = backup.load_path(path)
+        head = {"process_uid": data["process_uid"], "process_name": str(data.get("process_name", ""))}
+    else:
+        head = backup.peek(path)
+    backup.check_importable(session, head)
     job = enqueue(
         session,
         IMPORT,
-        {"process_uid": data["process_uid"], "process_name": str(data.get("process_name", ""))[:200]},
+        {"process_uid": head["process_uid"], "process_name": head["process_name"][:200]},
         created_by=actor,
     )
+    with path.open("rb") as f:
+        compressed = f.read(2) == b"\x1f\x8b"
     session.add(
         ExportFile(
             job_id=job.id,
-            filename=(filename or "prosess.json")[-255:],
-            mimetype=backup.MIMETYPE,
-            size=len(raw),
-            data=raw,
+            filename=(filename or "prosess.json.gz")[-255:],
+            mimetype=backup.GZIP_MIMETYPE if compressed else backup.MIMETYPE,
+            size=size,
+            data=None,
+            storage_name=path.name,
             created_by_id=actor.id,
         )
     )
@@ -153,8 +171,9 @@ def request_import(session: Session, actor: User, raw: bytes, filename: str) -> 
         "process.import_request",
         None,
         job_id=job.id,
-        uid=data["process_uid"],
+        uid=head["process_uid"],
         filename=filename,
+        size=size,
     )
     return job
 
@@ -180,7 +199,7 @@ def publish_report_files(session: Session, report: HearingReport, actor: User | 
     version = version or _latest_version(session, report)
     if version is None:
         return []
-    session.execute(sa.delete(ExportFile).where(ExportFile.report_version_id == version.id))
+    storage.delete_where(session, ExportFile.report_version_id == version.id)
     return [_queue_public_file(session, report, version, fmt, lang, actor) for lang in langs for fmt in document_formats()]
 
 
@@ -201,8 +220,7 @@ def _latest_version(session: Session, report: HearingReport) -> ReportVersion | 
 
 def delete_report_files(session: Session, report: HearingReport) -> int:
     """Take the public files of a report away (it is unpublished)."""
-    result = session.execute(sa.delete(ExportFile).where(ExportFile.public_report_id == report.id))
-    return result.rowcount or 0
+    return storage.delete_where(session, ExportFile.public_report_id == report.id)
 
 
 def drop_files_of_process(session: Session, process_id: int) -> int:
@@ -210,10 +228,9 @@ def drop_files_of_process(session: Session, process_id: int) -> int:
     deleted or purged, and a file made before must not keep its text for EXPORT_RETENTION_DAYS. Published
     reports' public files are made anew by the reporting service instead. Returns how many were deleted."""
     jobs = sa.select(Job.id).where(Job.kind.in_(DOWNLOADABLE))
-    result = session.execute(sa.delete(ExportFile).where(
-        ExportFile.process_id == process_id, ExportFile.public_report_id.is_(None), ExportFile.job_id.in_(jobs),
-    ).execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    return storage.delete_where(
+        session, ExportFile.process_id == process_id, ExportFile.public_report_id.is_(None), ExportFile.job_id.in_(jobs),
+    )
 
 
 def public_report_file(session: Session, report: HearingReport, fmt: str, *, version: ReportVersion | None = None,
@@ -291,13 +308,11 @@ def purge_expired_files(session: Session, *, days: int | None = None) -> int:
     """
     cutoff = utcnow() - timedelta(days=days if days is not None else retention_days())
     published = sa.select(HearingReport.id).where(HearingReport.is_published.is_(True))
-    result = session.execute(
-        sa.delete(ExportFile).where(
-            ExportFile.created_dt < cutoff,
-            sa.or_(ExportFile.public_report_id.is_(None), ExportFile.public_report_id.not_in(published)),
-        )
+    return storage.delete_where(
+        session,
+        ExportFile.created_dt < cutoff,
+        sa.or_(ExportFile.public_report_id.is_(None), ExportFile.public_report_id.not_in(published)),
     )
-    return result.rowcount or 0
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -316,19 +331,26 @@ def _keep(
     process: Process | None,
     filename: str,
     mimetype: str,
-    data: bytes,
+    data: bytes | None,
     *,
     public_report_id: int | None = None,
+    storage_name: str | None = None,
 ) -> ExportFile:
+    """List a made file: ``data`` is written to the upload volume, or ``storage_name`` is a file there already."""
     purge_expired_files(session)
+    if storage_name is None:
+        storage_name, size = storage.write(data or b"")
+    else:
+        size = (storage.folder() / storage_name).stat().st_size
     stored = ExportFile(
         job_id=job.id,
         process_id=process.id if process else None,
         public_report_id=public_report_id,
         filename=filename,
         mimetype=mimetype,
-        size=len(data),
-        data=data,
+        size=size,
+        data=None,
+        storage_name=storage_name,
         created_by_id=job.created_by_id,
     )
     session.add(stored)
@@ -367,14 +389,19 @@ def inputs_task(session: Session, job: Job, progress) -> dict:
 @task(BACKUP)
 def backup_task(session: Session, job: Job, progress) -> dict:
     process = _process(session, job)
-    data = backup.export_process(
-        session, process, upload_folder=_setting("UPLOAD_FOLDER", None), progress=progress
-    )
-    stored = _keep(
-        session, job, process, file_name("prosess", process, "json"), backup.MIMETYPE, backup.dumps(data)
-    )
-    session.commit()
-    return {"filename": stored.filename, "size": stored.size, "counts": data["counts"]}
+    name = storage.new_name()
+    try:  # streamed: read from the database, compressed and written as it goes
+        counts = backup.write_gzip(
+            session, process, storage.folder() / name, upload_folder=_setting("UPLOAD_FOLDER", None),
+            progress=progress,
+        )
+        stored = _keep(session, job, process, file_name("prosess", process, "json.gz"), backup.GZIP_MIMETYPE,
+                       None, storage_name=name)
+        session.commit()
+    except BaseException:
+        storage.remove_files([name])
+        raise
+    return {"filename": stored.filename, "size": stored.size, "counts": counts}
 
 
 @task(IMPORT)
@@ -384,7 +411,8 @@ def import_task(session: Session, job: Job, progress) -> dict:
         raise JobError(_l("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt."))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     try:
-        data = backup.loads(upload.data)
+        path = storage.path_of(upload)
+        data = backup.load_path(path) if path is not None else backup.loads(upload.data or b"")
         progress(3, _l("Filen er lest"))
         # SQLite has one writer: progress stored on another connection would wait for the import's transaction
         step = progress if session.get_bind().dialect.name != "sqlite" else backup.no_progress
@@ -398,8 +426,10 @@ def import_task(session: Session, job: Job, progress) -> dict:
             _l("Importen stoppet på en konflikt i databasen, trolig fordi den samme prosessen ble importert "
                "samtidig. Se om prosessen finnes nå før du prøver igjen.")
         ) from exc
+    name = upload.storage_name
     session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
     session.commit()
+    storage.remove_files([name])
     return {"process_id": process.id, "process_name": process.name, "counts": data.get("counts", {})}
 
 
@@ -473,13 +503,12 @@ def public_report_task(session: Session, job: Job, progress) -> dict:
                    public_report_id=report.id)
     stored.report_version_id, stored.lang = version.id, lang
     # the newest file of this version, format and language serves; older ones go
-    session.execute(
-        sa.delete(ExportFile).where(
-            ExportFile.report_version_id == version.id,
-            ExportFile.mimetype == stored.mimetype,
-            ExportFile.lang == lang,
-            ExportFile.id != stored.id,
-        )
+    storage.delete_where(
+        session,
+        ExportFile.report_version_id == version.id,
+        ExportFile.mimetype == stored.mimetype,
+        ExportFile.lang == lang,
+        ExportFile.id != stored.id,
     )
     session.commit()
     return {"filename": stored.filename, "size": stored.size, "version": version.number, "lang": lang}

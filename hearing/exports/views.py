@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
 from hearing.actions import refuse_form
 from hearing.auth import role_required
-from hearing.exports import backup, bp, forms
+from hearing.exports import backup, bp, forms, storage
 from hearing.exports import jobs as exports
 from hearing.extensions import db
 from hearing.idempotency import once
@@ -19,8 +30,20 @@ from hearing.jobs import progress_view
 from hearing.labels import job_status_label
 from hearing.models import ExportFile, Job, JobStatus, Process, Role
 
-#: Largest backup accepted by the import form (the app's MAX_CONTENT_LENGTH applies as well).
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+def max_import_bytes() -> int:
+    """Largest backup the import form accepts (BACKUP_MAX_MB; the form's request may be that large)."""
+    return int(current_app.config.get("BACKUP_MAX_MB", 1024)) * 1024 * 1024
+
+
+@bp.record_once
+def _larger_uploads_for_backups(state) -> None:
+    # Before CSRF protection reads the form: a restore may be larger than MAX_CONTENT_LENGTH allows others.
+    def allow(app=state.app) -> None:
+        if request.endpoint == "exports.process_import" and request.method == "POST":
+            request.max_content_length = int(app.config.get("BACKUP_MAX_MB", 1024)) * 1024 * 1024
+
+    state.app.before_request_funcs.setdefault(None, []).insert(0, allow)
 
 
 def _get(model, ident):
@@ -207,15 +230,25 @@ def download(job_id: int):
     return send_stored(stored)
 
 
+def _chunks(path):
+    """The file in pieces, closed when the last piece is sent (or the client goes away)."""
+    with path.open("rb") as f:
+        while chunk := f.read(256 * 1024):
+            yield chunk
+
+
 def send_stored(stored: ExportFile, *, public: bool = False):
     """A kept file as an attachment; ``public`` for the files of a published report anyone may fetch."""
-    resp = send_file(
-        io.BytesIO(stored.data),
-        mimetype=stored.mimetype,
-        as_attachment=True,
-        download_name=stored.filename,
-        max_age=0,
-    )
+    path = storage.path_of(stored)
+    if path is None:  # made before the files moved to disk
+        resp = send_file(io.BytesIO(stored.data or b""), mimetype=stored.mimetype, as_attachment=True,
+                         download_name=stored.filename, max_age=0)
+    else:
+        if not path.is_file():
+            abort(404)
+        resp = Response(_chunks(path), mimetype=stored.mimetype)
+        resp.headers["Content-Length"] = str(path.stat().st_size)
+        resp.headers.set("Content-Disposition", "attachment", filename=stored.filename)
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "no-cache" if public else "private, no-store"
     return resp
@@ -226,14 +259,17 @@ def send_stored(stored: ExportFile, *, public: bool = False):
 def process_import():
     form = forms.ImportForm()
     if form.validate_on_submit():
-        storage = form.file.data
-        raw = storage.read(MAX_IMPORT_BYTES + 1)
-        if len(raw) > MAX_IMPORT_BYTES:
-            form.file.errors.append(_("Filen er for stor (mer enn 50 MB)."))
+        storage_file = form.file.data
+        name = storage.new_name()
+        path = storage.folder() / name
+        storage_file.save(path)  # streamed to the upload volume, never whole in memory
+        if path.stat().st_size > max_import_bytes():
+            storage.remove_files([name])
+            form.file.errors.append(_("Filen er for stor (mer enn %(mb)s MB).", mb=max_import_bytes() // (1024 * 1024)))
         else:
 
             def start() -> str:
-                exports.request_import(db.session, current_user, raw, storage.filename or "")
+                exports.request_import(db.session, current_user, path, storage_file.filename or "")
                 flash(_("Filen er godkjent. Prosessen importeres i bakgrunnen."), "success")
                 return url_for("exports.process_import")
 
@@ -241,6 +277,7 @@ def process_import():
                 return once(form.form_key.data, start)
             except (backup.BackupError, exports.ExportError) as exc:
                 db.session.rollback()
+                storage.remove_files([name])
                 form.file.errors.append(str(exc))
     jobs = exports.export_jobs(db.session, current_user, kinds=(exports.IMPORT,))
     return render_template("exports/import.html", form=form, **_page_context(jobs))

@@ -1,4 +1,4 @@
-"""Files made by background exports, kept in the database so every app server can hand them out."""
+"""Files made by background exports, listed in the database; the bytes live on the upload volume."""
 
 from __future__ import annotations
 
@@ -26,9 +26,12 @@ class ExportFile(Base):
     #: Name offered on download, e.g. "innspill-strategiplan-2026-05-01.xlsx".
     filename: Mapped[str] = mapped_column(sa.String(255))
     mimetype: Mapped[str] = mapped_column(sa.String(120))
-    #: Bytes in ``data``.
+    #: Bytes in the file.
     size: Mapped[int] = mapped_column(default=0)
-    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    #: Content of files made before files moved to disk (new files: None, see ``storage_name``).
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    #: Name of the file under UPLOAD_FOLDER/exports (shared by every app server, like attachments).
+    storage_name: Mapped[str | None] = mapped_column(sa.String(80), unique=True)
     #: Set on the public DOCX/PDF/Markdown of a published report: anyone may download it, the retention
     #: purge keeps it while the report is published, and unpublishing deletes it.
     public_report_id: Mapped[int | None] = mapped_column(
