@@ -104,6 +104,12 @@ def test_paste_notes_and_import_pages_pass_axe(page, live_server):
     page.click("button[type=submit]:has-text('Last opp')")
     page.wait_for_selector("select#col-1")
     check("import mapping")
+    page.click("button[value=preview]")
+    page.wait_for_selector("#dry-run")
+    check("import dry run")
+    page.click("button[value=run]")
+    page.wait_for_selector("#run-counts")
+    check("import run")
     assert problems == {}
 
 
