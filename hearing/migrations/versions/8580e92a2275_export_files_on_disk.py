@@ -1,7 +1,7 @@
 """export files on disk
 
 Revision ID: 8580e92a2275
-Revises: a19c0de5e002
+Revises: c17c2f5a7b03
 Create Date: 2026-12-04 09:44:01.516648
 
 """
@@ -13,7 +13,7 @@ import hearing.models.base
 
 # revision identifiers, used by Alembic.
 revision = '8580e92a2275'
-down_revision = 'a19c0de5e002'
+down_revision = 'c17c2f5a7b03'
 branch_labels = None
 depends_on = None
 
