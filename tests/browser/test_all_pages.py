@@ -22,7 +22,7 @@ from tests.browser.test_foundation_pages import audit
 pytestmark = pytest.mark.browser
 
 #: Not pages: data, files and redirects.
-SKIP = re.compile(r"(\.json|\.pdf|\.docx|\.xlsx|\.csv|\.md|\.zip|\.eml|/api/|/status|/export|/data\.|/vedlegg|/attachments/|/original$|/healthz|/readyz|/static/|/logout)")
+SKIP = re.compile(r"(\.json|\.pdf|\.docx|\.xlsx|\.csv|\.md|\.zip|\.eml|/api/|/status|/export|/data\.|/vedlegg|/attachments/|/original$|/healthz|/readyz|/static/|/logout|/csrf-token)")
 
 
 def page_urls(app) -> list[str]:
