@@ -82,13 +82,17 @@ redis:
 	  else echo "Redis is missing: run 'sudo apt-get install -y redis-server'"; exit 1; fi; \
 	fi
 
-# The whole suite on the embedded SQLite default, then on a private PostgreSQL server.
+# The whole suite on the embedded SQLite default, then on a private PostgreSQL server, each in
+# TEST_WORKERS processes (pytest-xdist; each has its own app, database and browser). A file's tests
+# stay in one process (loadfile): some browser tests build on the ones before them. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 test: install-test assets translations chromium postgresql redis
-	$(BIN)/python -m pytest
-	scripts/with-postgres.sh $(BIN)/python -m pytest
+	$(PYTEST)
+	scripts/with-postgres.sh $(PYTEST)
 
 test-sqlite: install-test assets translations chromium
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 lint: install-test
 	$(BIN)/ruff check hearing tests bench

@@ -1,4 +1,12 @@
-"""Fixtures: an app on a fresh migrated SQLite copy per test, factories, and a form-aware client."""
+"""Fixtures: one app per session (per xdist worker) whose database is emptied after every test,
+factories per aggregate, and a form-aware client.
+
+What each test gets is what it always got: an app with an app context pushed, an empty migrated
+database, the default test configuration and its own upload folder. What is made once is what took
+half of the suite's time: the app itself, the database (a copy of one migrated template per session;
+PostgreSQL databases were created from a template and dropped for every test) and password hashes
+(scrypt is slow on purpose; the tests hash with one cheap round instead).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,8 @@ import os
 import re
 import shutil
 import uuid
+from datetime import timedelta
+from functools import partial
 from html import unescape
 from pathlib import Path
 
@@ -17,6 +27,8 @@ from hearing.extensions import db
 from hearing.models import User
 
 PASSWORD = "correct-horse-battery"
+#: What the tests hash passwords with (see ``_fast_password_hashes``).
+FAST_HASH = "pbkdf2:sha256:1"
 
 
 def _migrate(url: str) -> None:
@@ -43,6 +55,18 @@ class SQLiteDatabases:
     def drop(self, url: str) -> None:
         pass
 
+    def reset(self, url: str) -> None:
+        """Empty the database again: the template copied over it (its engine must be disposed first).
+
+        Written beside it and renamed over it, so a connection some test left open keeps the old file
+        instead of reading one that is being rewritten."""
+        path = Path(sa.engine.make_url(url).database)
+        fresh = path.with_name(path.name + ".fresh")
+        shutil.copy(self.template, fresh)
+        for suffix in ("-wal", "-shm", "-journal"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        os.replace(fresh, path)
+
 
 class PostgresDatabases:
     """TEST_DATABASE_URL set (make test does it): migrate a template database, clone it per test."""
@@ -51,6 +75,7 @@ class PostgresDatabases:
         self.base = sa.engine.make_url(url)
         self.admin = sa.create_engine(self.base, isolation_level="AUTOCOMMIT")
         self.template = f"hearing_template_{os.getpid()}"
+        self._resets: dict[str, sa.Engine] = {}
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
         self._execute(f'CREATE DATABASE "{self.template}"')
         _migrate(self._url(self.template))
@@ -70,7 +95,36 @@ class PostgresDatabases:
     def drop(self, url: str) -> None:
         self._execute(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)')
 
+    def reset(self, url: str) -> None:
+        """Empty every table and restart every id sequence: a few milliseconds where creating a database
+        from the template and dropping it took a second on a busy machine. A connection a test left
+        inside a transaction would hold locks the deletes wait for; after a while it is ended."""
+        from hearing.models import Base
+
+        engine = self._resets.get(url)
+        if engine is None:
+            engine = self._resets[url] = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        tables = list(reversed(Base.metadata.sorted_tables))  # children first
+        for attempt in range(2):
+            try:
+                with engine.begin() as conn:
+                    conn.execute(sa.text("SET LOCAL lock_timeout = '20s'"))
+                    for table in tables:
+                        conn.execute(table.delete())
+                    conn.execute(sa.text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                                         "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                         "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
+                return
+            except sa.exc.OperationalError:
+                if attempt:
+                    raise
+                with engine.begin() as conn:
+                    conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                         "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+
     def close(self) -> None:
+        for engine in self._resets.values():
+            engine.dispose()
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.admin.dispose()
 
@@ -85,34 +139,125 @@ def databases(tmp_path_factory):
         yield SQLiteDatabases(tmp_path_factory.mktemp("template"))
 
 
+#: Test settings of every app the ``app`` fixture gives (UPLOAD_FOLDER and DEMO_DATA_PATH are per test).
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret",
+    "JOBS_LOCAL_WORKER": False,
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashes():
+    """One cheap PBKDF2 round instead of scrypt (0.3–0.4 s per hash and per login on a busy machine).
+
+    Only the cost changes: hashes are still made and checked by werkzeug, the dummy hash an unknown
+    e-mail is checked against included. A test that is about the real method asks for
+    ``real_password_hashes``."""
+    from hearing.auth import services
+    from hearing.models import users
+
+    fast = partial(users.generate_password_hash, method=FAST_HASH)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(users, "generate_password_hash", fast)
+        mp.setattr(services, "_DUMMY_HASH", fast("no account has this password"))
+        yield
+
+
 @pytest.fixture
-def app(databases, tmp_path):
-    url = databases.new(tmp_path)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "test-secret",
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-            "DEMO_DATA_PATH": str(tmp_path / "missing.tsv"),
-            "JOBS_LOCAL_WORKER": False,
-        }
-    )
+def real_password_hashes(monkeypatch):
+    """The production hash method (scrypt) for this test."""
+    from werkzeug.security import generate_password_hash
 
-    def fresh_g():
-        # The fixture keeps one app context open for the whole test so tests can use db.session;
-        # Flask then reuses it for requests, so g must start empty as it would in a real request.
-        from flask import g
+    from hearing.auth import services
+    from hearing.models import users
 
-        for key in list(vars(g)):
-            delattr(g, key)
+    monkeypatch.setattr(users, "generate_password_hash", generate_password_hash)
+    monkeypatch.setattr(services, "_DUMMY_HASH", generate_password_hash("no account has this password"))
 
-    app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    databases.drop(url)
+
+class SharedApp:
+    """The app the tests share (per xdist worker), on a database of its own.
+
+    A test may still set the app up (add a route or an error handler, as a test of the error pages
+    does): the app then lets it, and is replaced by a new one after that test."""
+
+    def __init__(self, databases, folder: Path):
+        self.folder = folder
+        self.url = databases.new(folder)
+        self.app = None
+        self.changed = False
+
+    def get(self):
+        if self.app is None:
+            self.app = self._create()
+        self.changed = False
+        return self.app
+
+    def _create(self):
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": self.url, "UPLOAD_FOLDER": str(self.folder / "uploads"),
+                          "DEMO_DATA_PATH": str(self.folder / "missing.tsv")})
+
+        def fresh_g():
+            # The fixture keeps one app context open for the whole test so tests can use db.session;
+            # Flask then reuses it for requests, so g must start empty as it would in a real request.
+            from flask import g
+
+            for key in list(vars(g)):
+                delattr(g, key)
+
+        app.before_request_funcs.setdefault(None, []).insert(0, fresh_g)
+
+        def setup_changed(_name: str) -> None:  # instead of Flask's "too late to set up" error
+            self.changed = True
+
+        app._check_setup_finished = setup_changed
+        return app
+
+    def discard_if_changed(self) -> None:
+        if self.changed and self.app is not None:
+            with self.app.app_context():
+                db.engine.dispose()
+            self.app = None
+
+    def close(self) -> None:
+        if self.app is not None:
+            with self.app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _session_app(databases, tmp_path_factory):
+    shared = SharedApp(databases, tmp_path_factory.mktemp("app"))
+    yield shared
+    shared.close()
+    databases.drop(shared.url)
+
+
+@pytest.fixture
+def app(_session_app, databases, tmp_path):
+    """The shared app with an app context pushed, an empty migrated database and the default test
+    configuration; what a test changes in ``app.config`` is put back afterwards."""
+    from hearing.extensions import limiter
+    from hearing.participation import form_cache
+
+    app = _session_app.get()
+    saved = app.config.copy()
+    app.config.update(UPLOAD_FOLDER=str(tmp_path / "uploads"), DEMO_DATA_PATH=str(tmp_path / "missing.tsv"))
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+    finally:
+        app.config.clear()
+        app.config.update(saved)
+        with app.app_context():
+            db.engine.dispose()
+            databases.reset(_session_app.url)
+            form_cache.clear()  # ids start at 1 again: a cached activity would belong to another test
+            limiter.reset()  # the counter store's memory of its last count
+            db.session.remove()
+        _session_app.discard_if_changed()
 
 
 class Client:
@@ -192,6 +337,87 @@ def make_process(app, make_user):
         process = create_process(db.session, actor, data)
         db.session.commit()
         return process
+
+    return make
+
+
+@pytest.fixture
+def make_activity(app, make_process):
+    """An open activity (a week ago until six weeks ahead) of a new process unless ``process`` is given.
+
+    ``sections`` (titles) give a hearing its document; ``prompts`` are question texts or dicts of
+    Prompt fields; ``groups`` are stakeholder group names added to the process. Committed."""
+    from hearing.models import Activity, Document, Prompt, Section, StakeholderGroup, utcnow
+
+    def make(kind: str = "hearing", *, process=None, sections=(), prompts=(), groups=(), **overrides) -> Activity:
+        process = process or make_process()
+        now = utcnow()
+        fields = {"title": {"hearing": "Offentlig høring", "survey": "Undersøkelse", "suggestions": "Benkeforslag",
+                            "workshop": "Verksted"}.get(kind, kind.title()),
+                  "audience": "public", "opens_dt": now - timedelta(days=7), "closes_dt": now + timedelta(days=42)}
+        if kind == "workshop":
+            fields.update(opens_dt=None, closes_dt=None)
+        fields.update(overrides)
+        activity = Activity(process=process, kind=kind, **fields)
+        for name in groups:
+            db.session.add(StakeholderGroup(process=process, name=name, category="citizens"))
+        if sections or kind == "hearing":
+            document = Document(activity=activity, title="Høringsutkast")
+            document.sections = [Section(position=i, number=str(i), title=title, body=f"Teksten om {title.lower()}.")
+                                 for i, title in enumerate(sections or ("Innledning",), start=1)]
+            db.session.add(document)
+        activity.prompts = [Prompt(position=i, **({"text": p} if isinstance(p, str) else p))
+                            for i, p in enumerate(prompts, start=1)]
+        db.session.add(activity)
+        db.session.commit()
+        return activity
+
+    return make
+
+
+@pytest.fixture
+def make_submission(app, make_activity):
+    """A stored response with one Input per text (masked as every input is), through the ORM.
+
+    ``texts`` are free texts (the statement); ``consent`` and other Submission fields may be given. Committed."""
+    from hearing.models import Input, Submission, utcnow
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(activity=None, texts=("Et innspill",), **overrides) -> Submission:
+        activity = activity or make_activity()
+        n = next(counter)
+        fields = {"reference": f"T-{n:06d}", "submission_key": f"test-key-{n}", "edit_token_hash": f"{n:064x}",
+                  "consent": "without_name", "submitted_dt": utcnow()}
+        fields.update(overrides)
+        submission = Submission(activity_id=activity.id, **fields)
+        db.session.add(submission)
+        for text in texts:
+            db.session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, text=text))
+        db.session.commit()
+        return submission
+
+    return make
+
+
+@pytest.fixture
+def make_run(app, make_user):
+    """A finished theme grouping run of ``process`` (embeddings off: the word vectors group), run by the
+    job worker as a reviewer's run is. Returns the ThemeRun, its job done."""
+    from hearing.grouping import service
+    from hearing.jobs import run_pending_jobs
+    from hearing.models import ThemeRun, User
+
+    def make(process, *, actor=None, n_themes=3, **options) -> ThemeRun:
+        app.config["THEMES_EMBEDDINGS"] = False
+        actor = actor or db.session.scalar(sa.select(User).where(User.role == "reviewer")) or make_user("reviewer")
+        run = service.start_run(db.session, actor, process, n_themes=n_themes, **options)
+        db.session.commit()
+        run_pending_jobs()
+        db.session.expire_all()
+        run = db.session.get(ThemeRun, run.id)
+        assert run.job.status == "done", run.job.error
+        return run
 
     return make
 

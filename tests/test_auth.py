@@ -115,7 +115,7 @@ def test_rate_limit_storage_counts_windows(app):
     assert storage.reset() >= 1
 
 
-def test_unknown_email_still_checks_a_password_hash(client, make_user, monkeypatch):
+def test_unknown_email_still_checks_a_password_hash(client, make_user, monkeypatch, real_password_hashes):
     """An unknown e-mail costs the same password check as a known one, so timing does not reveal accounts."""
     from werkzeug import security
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,8 @@ def gunicorn(app, tmp_path):
            "HEARING_THEMES_EMBEDDINGS": "false", "HEARING_JOBS_POLL_SECONDS": "0.2"}
     env.pop("HEARING_JOBS_LOCAL_WORKER", None)  # the default: a local job worker, as without Redis
     env.pop("REDIS_URL", None)
-    args = [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+    args = [str(Path(sys.executable).parent / "gunicorn"),  # the venv running the tests (a worktree has none)
+            "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "hearing:create_app()"]
     # Its own process group, so that the stop reaches the forked workers too.
     with running(args, ready=lambda proc: _get(port, "/healthz") == 200 and len(_workers(proc.pid)) == 2,
