@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.errors import DomainError
 from hearing.models import (
     STANDARD_PHASES,
     Activity,
@@ -49,7 +50,7 @@ STANDARD_GROUPS: tuple[tuple[str, GroupCategory], ...] = (
 )
 
 
-class ServiceError(ValueError):
+class ServiceError(DomainError, ValueError):
     """A rule was broken; the message (lazy, in the reader's language) is shown to the user."""
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 
 from hearing import audit
-from hearing.actions import confirmed_action, refuse_form
+from hearing.actions import confirmed_action, refuse_form, save
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import access, role_required
 from hearing.extensions import db
@@ -49,13 +49,7 @@ def _get(model, ident):
 
 def _save(form, change, next_url: str):
     """Validate, apply ``change()``, commit and redirect; on a broken rule keep the form with the message."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        change()
-        db.session.commit()
-    except services.ServiceError as exc:
-        refuse_form(form, exc)
+    if not form.validate_on_submit() or not save(form, change):
         return None
     flash(_("Endringene er lagret."), "success")
     return redirect(next_url)

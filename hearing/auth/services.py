@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hearing import audit
+from hearing.errors import DomainError
 from hearing.models import TokenPurpose, User, UserToken, utcnow
 
 #: Failed logins in a row, from any addresses, that lock the account itself for LOCK_TIME. Guessing from
@@ -28,8 +29,8 @@ LOCK_TIME = timedelta(minutes=15)
 FAILED_LOGIN = _l("Feil e-post eller passord. Etter mange mislykkede forsøk må du vente 15 minutter før du prøver igjen.")
 
 
-class LoginError(ValueError):
-    pass
+class LoginError(DomainError, ValueError):
+    """The login is refused; the message is for the person logging in."""
 
 
 #: Shortest password anyone may set (ASVS 2.1.1).

@@ -36,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.errors import DomainError
 from hearing.models import Base, Process, ProcessIdentity, User, utcnow
 
 FORMAT = "hearing-process-backup"
@@ -137,7 +138,7 @@ UNIQUE = {
 Progress = Callable[[int, str], None]
 
 
-class BackupError(Exception):
+class BackupError(DomainError):
     """The file cannot be imported; the message (lazy: bokmål in a job, the reader's language in a request) says why."""
 
 

@@ -16,6 +16,8 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
+from hearing.errors import DomainError
+
 __all__ = ["ImportFileError", "Table", "read_table"]
 
 #: Largest file we read: an export of 50 000 answers with a few free-text columns is 10–15 MB as CSV
@@ -27,7 +29,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old .xls and other Office binary files
 _DELIMITERS = (";", ",", "\t")
 
 
-class ImportFileError(ValueError):
+class ImportFileError(DomainError, ValueError):
     """The file cannot be read; the message (lazy, in the reader's language) is for the user."""
 
 

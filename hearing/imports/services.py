@@ -30,6 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.errors import DomainError
 from hearing.imports.files import ImportFileError, Row, Table, read_table
 from hearing.models import (
     Activity,
@@ -68,7 +69,7 @@ MAX_WARNINGS = 200
 IMPORTED_MEANWHILE = _l("Noen andre importerte de samme radene samtidig. Send skjemaet på nytt; rader som finnes, hoppes over.")
 
 
-class MappingError(ValueError):
+class MappingError(DomainError, ValueError):
     """The mapping cannot be used; the message is for the user."""
 
 

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from hearing.errors import DomainError
 from hearing.models import (
     Activity,
     Answer,
@@ -40,12 +41,11 @@ from hearing.participation import form_cache
 from hearing.participation.uploads import CheckedFile, store
 
 
-class ResponseError(ValueError):
+class ResponseError(DomainError, ValueError):
     """Something the respondent must fix; ``errors`` maps field names to messages (lazy: shown in the reader's language)."""
 
     def __init__(self, errors: dict[str, Any]):
-        super().__init__("; ".join(str(v) for v in errors.values()))
-        self.errors = errors
+        super().__init__(errors=errors)
 
 
 def token_hash(token: str) -> str:

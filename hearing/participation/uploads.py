@@ -19,6 +19,8 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
+from hearing.errors import DomainError
+
 MAX_BYTES = 10 * 1024 * 1024
 
 PDF = "application/pdf"
@@ -46,7 +48,7 @@ _KNOWN_EXTENSIONS = frozenset("""
 _MARKUP_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<[!?a-z]|#!|%!)", re.I)
 
 
-class UploadError(ValueError):
+class UploadError(DomainError, ValueError):
     """The message (lazy, in the reader's language) is shown to the respondent."""
 
 

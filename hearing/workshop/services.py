@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.grouping.service import schedule_after_commit
+from hearing.errors import DomainError
 from hearing.models import Activity, Input, InputSource, Prompt, StakeholderGroup, User, utcnow
 from hearing.models.processes import ActivityKind, QuestionType
 
@@ -31,7 +31,7 @@ _BULLET_ONLY = re.compile(r"^\s*[-*•–·▪◦_=]*\s*$")
 _NUMBER = re.compile(r"^\s*(\d+)[.)]\s+")
 
 
-class NoteError(ValueError):
+class NoteError(DomainError, ValueError):
     """A note cannot be stored as given; the message is for the user."""
 
 
@@ -91,7 +91,8 @@ def _by_client_id(session: Session, client_id: str) -> Input | None:
 
 
 def save_note(session: Session, actor: User, activity: Activity, data: NoteData) -> tuple[Input, bool]:
-    """Store a note and commit; a note whose ``client_id`` is known returns the stored one (created False)."""
+    """Store a note (flushed; the caller commits, then schedules grouping when it was created); a note
+    whose ``client_id`` is known returns the stored one (created False)."""
     data = _clean(activity, data)
     if data.client_id and (existing := _by_client_id(session, data.client_id)) is not None:
         if existing.activity_id != activity.id:
@@ -104,7 +105,7 @@ def save_note(session: Session, actor: User, activity: Activity, data: NoteData)
     session.add(note)
     audit.record(session, actor, "input.create", note, process_id=activity.process_id, source="workshop")
     try:
-        session.commit()
+        session.flush()
     except IntegrityError:
         # The same note arrived twice at once (a retry racing the first send): keep the first.
         session.rollback()
@@ -112,7 +113,6 @@ def save_note(session: Session, actor: User, activity: Activity, data: NoteData)
         if existing is None:
             raise
         return existing, False
-    schedule_after_commit(session)  # group it with the rest in the background
     return note, True
 
 

@@ -9,10 +9,11 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import refuse_form
+from hearing.actions import commit, refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
+from hearing.grouping.service import schedule_after_commit
 from hearing.idempotency import once
 from hearing.models import Input, InputSource, utcnow
 from hearing.workshop import bp, forms, services
@@ -107,13 +108,19 @@ def note_create(activity_id: int):
             db.session.rollback()
             message = str(exc) if isinstance(exc, services.NoteError) else _("Notatet kunne ikke leses.")
             return jsonify(error=message), 400
+        commit()
+        if created:
+            schedule_after_commit(db.session)  # group it with the rest in the background
         return jsonify(note=_as_json(note), created=created), 201 if created else 200
     form = forms.NoteForm()
     _choose(form, activity)
     if form.validate_on_submit():
         try:
-            services.save_note(db.session, current_user, activity, services.NoteData(
+            _note, created = services.save_note(db.session, current_user, activity, services.NoteData(
                 form.text.data, form.table_label.data, form.group_id.data, form.prompt_id.data, form.client_id.data))
+            commit()
+            if created:
+                schedule_after_commit(db.session)
             flash(_("Notatet er lagret."), "success")
         except services.NoteError as exc:
             db.session.rollback()
