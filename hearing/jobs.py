@@ -40,6 +40,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
+from hearing.config import setting
+from hearing.errors import DomainError
 from hearing.extensions import db
 from hearing.models import Job, JobStatus, utcnow
 
@@ -87,11 +89,11 @@ def run_periodic(app: Flask | None = None) -> None:
 
 def _periodic_loop(app: Flask, stop: threading.Event) -> None:
     """The timed round beside an RQ worker (the polling worker runs it itself)."""
-    while not stop.wait(float(app.config.get("JOBS_PERIODIC_SECONDS", 60))):
+    while not stop.wait(float(app.config["JOBS_PERIODIC_SECONDS"])):
         run_periodic(app)
 
 
-class JobError(Exception):
+class JobError(DomainError):
     """A task failed for a reason a reviewer can act on (the message is shown as it is)."""
 
 
@@ -135,7 +137,7 @@ def _push_to_rq(session: Session) -> None:
         queue = _rq_queue()
         for job_id in pending:
             queue.enqueue("hearing.jobs.rq_run_job", job_id, job_id=f"hearing-job-{job_id}-{time.time_ns()}",
-                          job_timeout=int(_config("JOBS_TIMEOUT_SECONDS", 3600)))
+                          job_timeout=int(setting("JOBS_TIMEOUT_SECONDS")))
     except Exception:  # the row is stored: a polling worker or a restart picks it up
         log.exception("Could not push jobs %s to RQ", pending)
 
@@ -200,7 +202,7 @@ def run_job(job_id: int, app: Flask | None = None) -> bool:
             return False
         session = db.session
         job = session.get(Job, job_id)
-        beat = _Heartbeat(app, job_id, float(app.config.get("JOBS_HEARTBEAT_SECONDS", 20)))
+        beat = _Heartbeat(app, job_id, float(app.config["JOBS_HEARTBEAT_SECONDS"]))
         beat.start()
         last = {"progress": -1, "t": 0.0}
 
@@ -309,8 +311,8 @@ def run_pending_jobs(app: Flask | None = None, *, limit: int | None = None) -> i
 
 def recover_stale_jobs(session: Session, *, stale_minutes: float | None = None, max_attempts: int | None = None) -> dict:
     """Jobs "running" with a stale heartbeat: queue again (attempts left) or mark failed with a reason."""
-    stale_minutes = stale_minutes if stale_minutes is not None else float(_config("JOBS_STALE_MINUTES", 10))
-    max_attempts = max_attempts if max_attempts is not None else int(_config("JOBS_MAX_ATTEMPTS", 3))
+    stale_minutes = stale_minutes if stale_minutes is not None else float(setting("JOBS_STALE_MINUTES"))
+    max_attempts = max_attempts if max_attempts is not None else int(setting("JOBS_MAX_ATTEMPTS"))
     cutoff = utcnow() - timedelta(minutes=stale_minutes)
     stale = session.scalars(
         sa.select(Job).where(
@@ -345,7 +347,7 @@ def recover_stale_jobs(session: Session, *, stale_minutes: float | None = None, 
 
 def poll_forever(app: Flask, *, interval: float | None = None, stop: threading.Event | None = None) -> None:
     """The local worker: recover stale jobs, then run queued jobs as they come."""
-    interval = interval if interval is not None else float(app.config.get("JOBS_POLL_SECONDS", 2))
+    interval = interval if interval is not None else float(app.config["JOBS_POLL_SECONDS"])
     stop = stop or threading.Event()
     last_recovery = last_periodic = 0.0
     while not stop.is_set():
@@ -355,7 +357,7 @@ def poll_forever(app: Flask, *, interval: float | None = None, stop: threading.E
                     recover_stale_jobs(db.session)
                     db.session.remove()
                 last_recovery = time.monotonic()
-            if time.monotonic() - last_periodic > float(app.config.get("JOBS_PERIODIC_SECONDS", 60)):
+            if time.monotonic() - last_periodic > float(app.config["JOBS_PERIODIC_SECONDS"]):
                 last_periodic = time.monotonic()
                 run_periodic(app)
             run_pending_jobs(app)

@@ -24,6 +24,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.config import setting
+from hearing.errors import DomainError
 from hearing.exports import backup, services, storage
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
@@ -66,7 +68,7 @@ def document_formats() -> dict[str, tuple[str, str]]:
     return _builders()[0].FORMATS
 
 
-class ExportError(Exception):
+class ExportError(DomainError):
     """A request that cannot be served; the message (lazy, in the reader's language) is shown as it is."""
 
 
@@ -78,7 +80,7 @@ def _setting(name: str, default):
 
 
 def retention_days() -> int:
-    return int(_setting("EXPORT_RETENTION_DAYS", 7))
+    return int(setting("EXPORT_RETENTION_DAYS"))
 
 
 def _slug(text: str) -> str:

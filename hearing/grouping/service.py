@@ -26,6 +26,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.config import setting
+from hearing.errors import DomainError
 from hearing.grouping import decisions
 from hearing.grouping.queries import current_run, is_newest_of_its_scope, visible_inputs
 from hearing.jobs import JobError, enqueue, task
@@ -60,22 +62,13 @@ Progress = Callable[[int, str], None]
 log = logging.getLogger(__name__)
 
 
-class ThemeServiceError(Exception):
+class ThemeServiceError(DomainError):
     """A rule was broken; the message (lazy, in their language) is shown to the reviewer."""
-
-
-def _setting(name: str, default):
-    try:
-        from flask import current_app
-
-        return current_app.config.get(name, default)
-    except RuntimeError:  # outside an app context
-        return default
 
 
 def embeddings_enabled() -> bool:
     """Config ``THEMES_EMBEDDINGS`` (default True): compute and use sentence embeddings."""
-    return bool(_setting("THEMES_EMBEDDINGS", True))
+    return bool(setting("THEMES_EMBEDDINGS"))
 
 
 def text_hash(text: str) -> str:
@@ -192,8 +185,8 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
 @task("themes.embed")
 def _embed_task(session: Session, job: Job, progress: Progress) -> dict:
     """Embed a chunk of inputs, then queue the next chunk, so a grouping run never waits long behind it."""
-    chunk = int(_setting("THEMES_EMBED_CHUNK", 256))
-    n = embed_pending(session, progress, batch_size=int(_setting("THEMES_EMBED_BATCH", 32)), limit=chunk)
+    chunk = int(setting("THEMES_EMBED_CHUNK"))
+    n = embed_pending(session, progress, batch_size=int(setting("THEMES_EMBED_BATCH")), limit=chunk)
     more = n >= chunk and session.scalar(sa.select(sa.func.count()).select_from(_unembedded_query().subquery()))
     if more:
         schedule_embedding(session)
@@ -325,7 +318,7 @@ def _prepare_embeddings(session: Session, inputs: Sequence[Input], progress: Pro
     missing = [i for i, e in enumerate(embeddings) if e is None]
     stats["n_embedded_before"] = total - len(missing)
     stats["n_embedded_in_run"] = 0
-    batch = int(_setting("THEMES_EMBED_BATCH", 32))
+    batch = int(setting("THEMES_EMBED_BATCH"))
     message = _l("Beregner innholdsvektorer %(done)d av %(total)d", done=total - len(missing), total=total)
     progress(3, message)
     for start in range(0, len(missing), batch):

@@ -32,7 +32,7 @@ def _public_activity(activity_id: int):
 
 
 def _rate_limit() -> str:
-    return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
+    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

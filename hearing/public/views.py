@@ -67,7 +67,7 @@ def readyz():
 
 @bp.route("/tilgjengelighet", methods=["GET", "POST"])
 @public
-@limiter.limit(lambda: current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour"), methods=["POST"])
+@limiter.limit(lambda: current_app.config["PUBLIC_RATE_LIMIT"], methods=["POST"])
 def accessibility():
     """The accessibility statement (tilgjengelighetserklæring) and a form to report a problem."""
     form = forms.AccessibilityReportForm()
