@@ -91,7 +91,8 @@ class Localized(str):
 
 
 def object_type(obj: Any) -> str:
-    return _TYPES[type(obj)]
+    # ``translation_type``: an immutable snapshot of the object (hearing.participation.form_cache).
+    return getattr(obj, "translation_type", None) or _TYPES[type(obj)]
 
 
 def _loaded(obj: Any, attr: str) -> Any:
@@ -103,8 +104,10 @@ def _loaded(obj: Any, attr: str) -> Any:
 
 
 def process_of(obj: Any) -> Process | None:
-    if isinstance(obj, Process):
+    if isinstance(obj, Process) or getattr(obj, "translation_type", None) == "process":
         return obj
+    if not hasattr(obj, "_sa_instance_state"):  # a snapshot: plain attributes, nothing to load
+        return getattr(obj, "process", None)
     if isinstance(obj, Document):
         activity = _loaded(obj, "activity")
         return _loaded(activity, "process") if activity is not None else None

@@ -1,4 +1,4 @@
-"""The answer form's cache: shared pages carry each visitor's own secrets, and changes show."""
+"""The answer form's cached activity: each visitor's page carries their own secrets, and changes show."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _fresh_client(app: Flask) -> Client:
     return Client(app.test_client())
 
 
-def test_shared_form_gives_each_visitor_own_token_and_key(app, world):  # noqa: F811
+def test_each_visitor_gets_own_token_and_key(app, world):  # noqa: F811
     url = f"/delta/{world['hearing'].id}"
     one, two = _fresh_client(app), _fresh_client(app)
     page_one, page_two = one.get(url).get_data(as_text=True), two.get(url).get_data(as_text=True)
@@ -33,14 +33,14 @@ def test_shared_form_gives_each_visitor_own_token_and_key(app, world):  # noqa: 
     for client, fields in ((one, fields_one), (two, fields_two)):
         r = client.post(url, data={**fields, f"section-{section.id}": "Flere faste stillinger.", "consent": "without_name"})
         assert r.status_code == 302 and "/svar/" in r.location
-    # Another visitor's token is refused: the page is shared, the session's CSRF secret is not.
+    # Another visitor's token is refused: the page looks the same, the session's CSRF secret is not shared.
     fresh = _fresh_client(app)
     r = fresh.post(url, data={**fields_one, "submission_key": "other-key-123", f"section-{section.id}": "Tekst", "consent": "without_name"})
     assert r.status_code == 400 and "Tekst" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Submission.id))) == 2
     stored = db.session.scalars(sa.select(Input)).all()
     assert len(stored) == 2
-    # Stored with plain INSERTs: the column defaults and the masking still apply.
+    # Stored through the ORM: the column defaults and the masking apply.
     assert {(i.source, i.section_id, i.text_masked) for i in stored} == {("web", section.id, "Flere faste stillinger.")}
     assert all(i.created_dt is not None for i in stored)
 
@@ -110,7 +110,7 @@ def test_receipt_names_the_section_and_question_from_the_cached_activity(app, wo
     assert "Hvor fornøyd er du?:</span> 4" in page and "Hva mangler?" in page and "Mer tid" in page
 
 
-def test_personal_data_is_masked_on_the_fast_insert(app, world):  # noqa: F811
+def test_personal_data_is_masked_on_the_busy_path(app, world):  # noqa: F811
     client = _fresh_client(app)
     r = client.submit(f"/delta/{world['box'].id}", {"statement": "Ring meg på 912 34 567 om benken.",
                                                       "place_name": "Ved huset til ola@example.no", "consent": "without_name"})

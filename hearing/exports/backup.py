@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.errors import DomainError
-from hearing.models import Base, Process, ProcessIdentity, User, utcnow
+from hearing.models import Base, Input, Process, ProcessIdentity, User, utcnow
 
 FORMAT = "hearing-process-backup"
 FORMAT_VERSION = 1
@@ -530,6 +530,10 @@ def import_process(
                 row["quote_input_ids"] = [inputs[i] for i in row["quote_input_ids"] if i in inputs]
             if name == "attachments":
                 row["storage_name"] = _store_attachment(upload_folder, files.get(str(source["id"])))
+            if name == "inputs" and isinstance(row.get("text"), str):
+                # Masked as every stored input is: the file's masked text, stems and place are never
+                # trusted (a file edited by hand, or made where masking found less, would show personal data).
+                row = Input.insert_values(**row)
             rows.append(row)
             later.append(pending)
         _unique_fix(session, name, rows)

@@ -255,34 +255,45 @@ class Input(Base):
     author = relationship("User")
 
     @staticmethod
-    def insert_values(**fields) -> dict:
-        """Column values for an INSERT that skips the ORM's unit of work (the busy answer path),
-        masked exactly as the validators below mask what is set on an object."""
+    def masked_fields(text: str, lang: str | None = None) -> dict:
+        """What is stored beside an input's text: the masked text, the language (``lang`` if given, else
+        guessed from the masked text) and the search stems.
+
+        The one place an input's text is masked: the validators below use it for every input made or
+        changed through the ORM (answers, edits, workshop notes), and :meth:`insert_values` for rows
+        written without the ORM (bulk imports, the backup import)."""
         from hearing.privacy import mask
 
-        values = dict(fields, text_masked=mask(fields["text"]))
-        if not values.get("lang"):
-            values["lang"] = guess_lang(values["text_masked"])
-        values["search_stems"] = stems_of(values["text_masked"], values["lang"])
-        if "place_name" in values:
+        masked = mask(text)
+        lang = lang or guess_lang(masked)
+        return {"text_masked": masked, "lang": lang, "search_stems": stems_of(masked, lang)}
+
+    @staticmethod
+    def insert_values(**fields) -> dict:
+        """Column values for a row written without the ORM's unit of work (bulk imports, the backup
+        import), masked as the validators below mask what is set on an object; a ``text_masked`` or
+        ``search_stems`` given is never trusted."""
+        values = dict(fields)
+        values.update(Input.masked_fields(fields["text"], fields.get("lang")))
+        if values.get("place_name"):
             values["place_name"] = mask_place(values["place_name"])
         return values
 
     @validates("text")
     def _mask_on_set(self, key: str, value: str) -> str:
         # Masked text is derived here, so no code path can store text without its masked twin.
-        from hearing.privacy import mask
-
-        self.text_masked = mask(value)
-        if not self.lang:  # detected once; a reviewer's correction is never overwritten
-            self.lang = guess_lang(self.text_masked)
-        self.search_stems = stems_of(self.text_masked, self.lang)
+        fields = Input.masked_fields(value, self.lang)  # a language set before (a reviewer's) is kept
+        self.text_masked = fields["text_masked"]
+        self.search_stems = fields["search_stems"]
+        self._stems_for = (fields["text_masked"], fields["lang"])
+        if not self.lang:
+            self.lang = fields["lang"]
         return value
 
     @validates("lang")
     def _stems_in_lang(self, key: str, value: str | None) -> str | None:
         # The stems follow the language (a reviewer's correction included).
-        if self.text_masked:
+        if self.text_masked and getattr(self, "_stems_for", None) != (self.text_masked, value):
             self.search_stems = stems_of(self.text_masked, value)
         return value
 

@@ -1,73 +1,210 @@
-"""The answer form's activity, loaded once and kept a few seconds per process.
+"""The answer form's activity as an immutable snapshot, kept a few seconds per app process.
 
-The form is the busiest page of a large hearing: every citizen reads it and posts it back. Loading
-the activity with its process, groups, document sections and questions took four queries and about
-3 ms of CPU each time. Here it is loaded in a session of its own, detached whole, and shared
-read-only by the requests of this process until ``max_age`` seconds have passed.
+The form is the busiest page of a large hearing: every citizen reads it, posts it back and opens the
+receipt. Loading the activity with its process, groups, document sections and questions takes four
+queries. Here it is read once into frozen dataclasses (:class:`ActivityView`): plain values, nothing
+lazy, nothing a request could change by mistake, safe to share between the threads of a process.
 
-A change made in this process (a flush that touches an activity, process, group, document, section
-or question) clears the cache at once; other processes see the change within ``max_age`` seconds.
-Code that gets an activity from here must only read it and refer to it by id when it writes.
+The cache is small and forgetful on purpose:
+
+- bounded: at most :data:`MAX_ITEMS` activities, the least recently used goes first;
+- time-limited: an entry is used for ``max_age`` seconds (config ``PUBLIC_FORM_CACHE_SECONDS``), so a
+  change made by another app process shows within that time;
+- only what exists is kept: an id that finds nothing is looked up again next time (no entry per
+  requested id, which anyone could fill memory with);
+- cleared after a commit in this process that changed an activity, process, group, document, section,
+  question or a translation of their texts (not after a flush: a rolled-back change never empties it, and nothing uncommitted is
+  read back into it).
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hearing.models import Activity, ContentTranslation, Document, Process, Prompt, Section, StakeholderGroup
 
+#: Activities kept at most (a municipality has a handful open at a time).
+MAX_ITEMS = 256
+
 #: ContentTranslation: a title written in another language changes the page too.
 _WATCHED = (Activity, Process, Document, Section, Prompt, StakeholderGroup, ContentTranslation)
-
-_items: dict[tuple[str, int], tuple[float, Activity | None]] = {}
-#: Pages rendered from a cached activity (see participation.views), dropped with it.
-_pages: weakref.WeakKeyDictionary[Activity, dict] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_CHANGED = "form_cache_changed"
 
 
-def load(session: Session, activity_id: int) -> Activity | None:
-    """The activity with everything the form reads, detached from any session."""
-    with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+# ``translation_type``: what hearing.content translates these as (titles written in other languages).
+
+
+@dataclass(frozen=True, slots=True)
+class GroupView:
+    translation_type: ClassVar[str] = "group"
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessView:
+    translation_type: ClassVar[str] = "process"
+    id: int
+    name: str
+    is_public: bool
+    #: The language the process's own texts are written in.
+    language: str
+    groups: tuple[GroupView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SectionView:
+    id: int
+    position: int
+    level: int
+    number: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    translation_type: ClassVar[str] = "document"
+    id: int
+    title: str
+    sections: tuple[SectionView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PromptView:
+    id: int
+    position: int
+    text: str
+    help_text: str
+    question_type: str
+    options: tuple[str, ...]
+    is_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityView:
+    """What the answer form, the answer and the receipt read of an activity (the names of :class:`Activity`)."""
+
+    translation_type: ClassVar[str] = "activity"
+    id: int
+    process_id: int
+    kind: str
+    title: str
+    description: str
+    audience: str
+    opens_dt: datetime | None
+    closes_dt: datetime | None
+    process: ProcessView
+    document: DocumentView | None
+    prompts: tuple[PromptView, ...]
+
+    def status(self, now: datetime) -> str:
+        """'upcoming', 'open' or 'closed' at the given time (as :meth:`Activity.status`)."""
+        return Activity.status(self, now)  # type: ignore[arg-type]
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityView:
+        process, document = activity.process, activity.document
+        return cls(
+            id=activity.id, process_id=activity.process_id, kind=activity.kind, title=activity.title,
+            description=activity.description or "", audience=activity.audience,
+            opens_dt=activity.opens_dt, closes_dt=activity.closes_dt,
+            process=ProcessView(process.id, process.name, process.is_public, process.language or "nb",
+                                tuple(GroupView(g.id, g.name) for g in process.groups)),
+            document=None if document is None else DocumentView(
+                document.id, document.title,
+                tuple(SectionView(s.id, s.position, s.level, s.number or "", s.title, s.body or "") for s in document.sections)),
+            prompts=tuple(PromptView(p.id, p.position, p.text, p.help_text or "", p.question_type, tuple(p.options or ()),
+                                     p.is_required) for p in activity.prompts),
+        )
+
+
+def load(session: Session, activity_id: int) -> ActivityView | None:
+    """The activity as a snapshot, read now (four queries) in a session of its own, so that only what is
+    committed goes into it; or None."""
+    with Session(bind=session.get_bind()) as own:
         activity = own.get(Activity, activity_id, options=[
             joinedload(Activity.process).selectinload(Process.groups),
             joinedload(Activity.document).selectinload(Document.sections),
             selectinload(Activity.prompts),
         ])
-    return activity  # closing the session detached it with every loaded attribute (a rollback would expire them)
+        return None if activity is None else ActivityView.of(activity)
 
 
-def get(session: Session, activity_id: int, max_age: float) -> Activity | None:
+class _TTLCache:
+    """At most ``size`` items, each used until ``max_age`` seconds after it was stored; thread-safe."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple[str, int], tuple[float, ActivityView]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int], max_age: float) -> ActivityView | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if time.monotonic() - item[0] >= max_age:
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: tuple[str, int], value: ActivityView) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_cache = _TTLCache(MAX_ITEMS)
+
+
+def get(session: Session, activity_id: int, max_age: float) -> ActivityView | None:
+    """The activity's snapshot: from the cache when it is younger than ``max_age`` seconds, else read."""
     if max_age <= 0:
         return load(session, activity_id)
     key = (str(session.get_bind().url), activity_id)
-    now = time.monotonic()
-    cached = _items.get(key)
-    if cached is not None and now - cached[0] < max_age:
-        return cached[1]
-    activity = load(session, activity_id)
-    with _lock:
-        _items[key] = (now, activity)
-    return activity
-
-
-def pages(activity: Activity) -> dict:
-    """A place to keep what is rendered from this cached activity; it goes when the activity does."""
-    with _lock:
-        return _pages.setdefault(activity, {})
+    if (view := _cache.get(key, max_age)) is not None:
+        return view
+    view = load(session, activity_id)
+    if view is not None:  # a miss is never stored
+        _cache.put(key, view)
+    return view
 
 
 def clear() -> None:
-    with _lock:
-        _items.clear()
-        _pages.clear()
+    _cache.clear()
 
 
 @sa.event.listens_for(Session, "after_flush")
-def _forget_on_change(session: Session, _context) -> None:
-    if _items and any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)):
+def _note_change(session: Session, _context) -> None:
+    if any(isinstance(obj, _WATCHED) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_on_commit(session: Session) -> None:
+    if session.info.pop(_CHANGED, False):
         clear()
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _nothing_changed(session: Session) -> None:
+    session.info.pop(_CHANGED, None)

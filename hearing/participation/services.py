@@ -38,6 +38,7 @@ from hearing.models import (
 )
 from hearing.models.submissions import mask_place
 from hearing.participation import form_cache
+from hearing.participation.form_cache import ActivityView
 from hearing.participation.uploads import CheckedFile, store
 
 
@@ -245,10 +246,10 @@ def find_invitation(session: Session, token: str) -> Invitation | None:
 # --- what a respondent may answer --------------------------------------------------------------
 
 
-def public_activity(session: Session, activity_id: int, *, max_age: float = 0) -> Activity | None:
-    """A public, non-workshop activity of a public process, or None.
+def public_activity(session: Session, activity_id: int, *, max_age: float = 0) -> ActivityView | None:
+    """A public, non-workshop activity of a public process (an immutable snapshot), or None.
 
-    With ``max_age`` the activity may come from this process's form cache: read it, never change it.
+    With ``max_age`` the snapshot may come from this process's form cache (at most that many seconds old).
     """
     activity = form_cache.get(session, activity_id, max_age)
     if activity is None or activity.kind == "workshop" or activity.audience != Audience.PUBLIC:
@@ -405,14 +406,12 @@ def _update_content(session: Session, submission: Submission, activity: Activity
     _add_answers(session, submission.id, activity, data)
 
 
-# --- the busy path: statements built once ----------------------------------------------------------
+# --- reading the receipt: statements built once ----------------------------------------------------
 # Core statements on the tables, prebuilt: SQLAlchemy then skips building, ORM compiling and cache-key
-# work on every request (the answer and its receipt run for every citizen of a large hearing).
+# work on every request (the receipt follows every answer of a large hearing). Answers are written
+# through the ORM only (:func:`submit_response`, :func:`update_response`): the Input model masks them.
 
 _submissions, _inputs = Submission.__table__, Input.__table__
-_INSERT_SUBMISSION = _submissions.insert().returning(_submissions.c.id)
-_SET_REFERENCE = _submissions.update().where(_submissions.c.id == sa.bindparam("sid")).values(reference=sa.bindparam("reference"))
-_INSERT_INPUT = _inputs.insert()
 _SUBMISSION_BY_TOKEN = sa.select(_submissions).where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
 _TEXTS_OF = (sa.select(_inputs.c.id, _inputs.c.section_id, _inputs.c.prompt_id, _inputs.c.place_name, _inputs.c.text)
              .where(_inputs.c.submission_id == sa.bindparam("sid")).order_by(_inputs.c.id))
@@ -422,9 +421,15 @@ _ATTACHMENTS_OF = (sa.select(Attachment.__table__.c.id, Attachment.__table__.c.f
                    .where(Attachment.__table__.c.submission_id == sa.bindparam("sid")).order_by(Attachment.__table__.c.id))
 
 
+def _add_attachments(session: Session, submission: Submission, files: list[CheckedFile], upload_folder: str) -> None:
+    for checked in files:
+        session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
+                               size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+
+
 def submit_response(
     session: Session,
-    activity: Activity,
+    activity: Activity | ActivityView,
     data: ResponseData,
     *,
     submission_key: str,
@@ -435,65 +440,58 @@ def submit_response(
     lang: str | None = None,
     receipt_link: Callable[[str], str] | None = None,
 ) -> tuple[int, str, bool]:
-    """Store a response once per ``submission_key`` and commit it.
+    """Store a response once per ``submission_key``; flushed, the caller commits.
 
-    Returns the submission's id, its edit token, and whether it was created now (False for a replay).
-    A response after the deadline is stored and flagged late, never refused. When the respondent
-    asked for a receipt, it is put in the outbox in the same transaction (``receipt_link(token)``
-    makes the secret link), in ``lang``.
+    Returns the submission's id, its edit token, and whether it was created now (False for a replay,
+    which changes nothing). A response after the deadline is stored and flagged late, never refused.
+    When the respondent asked for a receipt, it is put in the outbox in the same transaction
+    (``receipt_link(token)`` makes the secret link), in ``lang``.
     """
     now = now or utcnow()
     token = edit_token_for(secret_key, submission_key)
     validate(activity, data, invitation=invitation)
     group_id = invitation.group_id if invitation and invitation.group_id else data.group_id
-    # Plain INSERTs rather than the ORM's unit of work: this is the busiest write of a large
-    # hearing, and the flush bookkeeping cost more CPU than the statements themselves.
+    submission = Submission(
+        activity_id=activity.id,
+        invitation_id=invitation.id if invitation else None,
+        group_id=group_id,
+        reference="pending-" + secrets.token_hex(8),
+        submission_key=key_hash(submission_key),
+        edit_token_hash=token_hash(token),
+        respondent_name=data.respondent_name.strip() or None,
+        respondent_email=data.respondent_email.strip().lower() or None,
+        on_behalf_of=invitation.body_name if invitation else None,  # locked to the invited body
+        meeting_date=data.meeting_date if invitation else None,
+        case_reference=(data.case_reference.strip() or None) if invitation else None,
+        consent=data.consent,
+        is_late=bool(activity.closes_dt and now > activity.closes_dt),
+        submitted_dt=now,
+        wants_report_notice=bool(data.wants_report_notice and data.respondent_email.strip()),
+        lang=lang,
+    )
+    session.add(submission)
+    for fields in _input_slots(activity, data).values():
+        session.add(Input(activity_id=activity.id, submission=submission, group_id=group_id, **fields))
+    _add_attachments(session, submission, data.files, upload_folder)
     try:
-        submission_id = session.execute(_INSERT_SUBMISSION, {
-            "activity_id": activity.id,
-            "invitation_id": invitation.id if invitation else None,
-            "group_id": group_id,
-            "reference": "pending-" + secrets.token_hex(8),
-            "submission_key": key_hash(submission_key),
-            "edit_token_hash": token_hash(token),
-            "respondent_name": data.respondent_name.strip() or None,
-            "respondent_email": data.respondent_email.strip().lower() or None,
-            "on_behalf_of": invitation.body_name if invitation else None,  # locked to the invited body
-            "meeting_date": data.meeting_date if invitation else None,
-            "case_reference": (data.case_reference.strip() or None) if invitation else None,
-            "consent": data.consent,
-            "is_late": bool(activity.closes_dt and now > activity.closes_dt),
-            "submitted_dt": now,
-            "wants_report_notice": bool(data.wants_report_notice and data.respondent_email.strip()),
-            "lang": lang,
-        }).scalar_one()
-        reference = _reference(activity.kind, now, submission_id)
-        session.execute(_SET_REFERENCE, {"sid": submission_id, "reference": reference})
-        # One executemany needs the same columns in every row.
-        texts = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
-                                     activity_id=activity.id, submission_id=submission_id, group_id=group_id)
-                 for fields in _input_slots(activity, data).values()]
-        if texts:
-            session.execute(_INSERT_INPUT, texts)
-        _add_answers(session, submission_id, activity, data)
-        for checked in data.files:
-            session.add(Attachment(submission_id=submission_id, filename=checked.filename, content_type=checked.content_type,
-                                   size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
-        if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
-            queue_receipt(session, submission_id, data.respondent_email.strip().lower(), reference=reference,
-                          activity=activity, link=receipt_link(token), lang=lang)
-        session.commit()
+        session.flush()
     except sa.exc.IntegrityError:
         # The unique submission key refused a replayed or double-clicked POST (no lookup first: the
         # busy path saves a query): give back the stored submission, and with it the same receipt.
         session.rollback()
-        existing = session.scalar(sa.select(Submission).where(Submission.submission_key == key_hash(submission_key)))
+        existing = session.scalar(sa.select(Submission.id).where(Submission.submission_key == key_hash(submission_key)))
         if existing is None:
             if invitation is not None and (answered := invitation_answer(session, invitation)) is not None:
                 raise InvitationAnswered(answered) from None  # another member sent one a moment ago
             raise
-        return existing.id, token, False
-    return submission_id, token, True
+        return existing, token, False
+    submission.reference = _reference(activity.kind, now, submission.id)
+    _add_answers(session, submission.id, activity, data)
+    if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
+        queue_receipt(session, submission.id, data.respondent_email.strip().lower(), reference=submission.reference,
+                      activity=activity, link=receipt_link(token), lang=lang)
+    session.flush()
+    return submission.id, token, True
 
 
 def queue_receipt(session: Session, submission_id: int, email: str, *, reference: str, activity: Activity, link: str,
@@ -568,7 +566,7 @@ def response_data_of(submission: Submission) -> ResponseData:
 
 
 def update_response(session: Session, submission: Submission, data: ResponseData, *, upload_folder: str) -> Submission:
-    """Replace the content of a response (until the deadline) and commit."""
+    """Replace the content of a response (until the deadline); flushed, the caller commits."""
     if not can_change(submission):
         raise ResponseError({"statement": _l("Fristen er ute, og svaret kan ikke lenger endres.")})
     activity = submission.activity
@@ -590,11 +588,9 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         for att in submission.attachments:
             att.is_public = False
     _update_content(session, submission, activity, data)
-    for checked in data.files:
-        session.add(Attachment(submission=submission, filename=checked.filename, content_type=checked.content_type,
-                               size=len(checked.data), sha256=checked.sha256, storage_name=store(upload_folder, checked)))
+    _add_attachments(session, submission, data.files, upload_folder)
     _refresh_reports(session, activity.process_id)
-    session.commit()
+    session.flush()
     return submission
 
 
@@ -605,12 +601,13 @@ def _refresh_reports(session: Session, process_id: int) -> None:
 
 
 def withdraw_response(session: Session, submission: Submission) -> None:
+    """Withdraw a response (until the deadline); flushed, the caller commits."""
     if not can_change(submission):
         raise ResponseError({"statement": _l("Fristen er ute, og svaret kan ikke lenger trekkes.")})
     submission.is_withdrawn = True
     submission.withdrawn_dt = utcnow()
     _refresh_reports(session, submission.activity.process_id)
-    session.commit()
+    session.flush()
 
 
 # --- after the deadline ----------------------------------------------------------------------

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from datetime import date
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, generate_csrf
 
+from hearing.actions import commit
 from hearing.auth import public
 from hearing.extensions import db, limiter
 from hearing.grouping.service import schedule_after_commit
@@ -22,7 +21,7 @@ from hearing.i18n import html_lang
 from hearing.idempotency import new_key
 from hearing.links import external_url
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
-from hearing.participation import bp, form_cache, services
+from hearing.participation import bp, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
 from hearing.privacy import records
 
@@ -132,32 +131,8 @@ def _form_key() -> str:
     return services.bind_key(current_app.config["SECRET_KEY"], _browser_secret())
 
 
-# Stand-ins for the two secrets of a shared form page; random, so no document text can contain them.
-_CSRF_SLOT = "csrf" + secrets.token_hex(16)
-_KEY_SLOT = "key" + secrets.token_hex(16)
-
-
-def _may_share_form() -> bool:
-    """A fresh answer form looks the same to every anonymous visitor (nothing typed, no messages)."""
-    return (not current_user.is_authenticated and not session.get("_flashes")
-            and not (request.args.keys() - {"lang"}))
-
-
-def _shared_form(activity):
-    """The answer form rendered once per cached activity, language and status; only this visitor's
-    CSRF token and one-time key are filled in. The busiest page then costs a string replace."""
-    pages = form_cache.pages(activity)
-    key = (html_lang(), activity.status(utcnow()))
-    page = pages.get(key)
-    if page is None:
-        page = pages[key] = _render_form(activity, csrf_token=lambda: _CSRF_SLOT, submission_key=_KEY_SLOT)[0]
-    return page.replace(_CSRF_SLOT, generate_csrf()).replace(_KEY_SLOT, _form_key())
-
-
 def _respond(activity: Activity, invitation: Invitation | None = None, token: str | None = None):
     if request.method == "GET":
-        if invitation is None and current_app.config["PUBLIC_FORM_CACHE_SECONDS"] > 0 and _may_share_form():
-            return _shared_form(activity)
         return _render_form(activity, invitation=invitation, token=token)
     data, errors = read_response(activity)  # CSRFProtect has checked the token (see csrf_failed)
     if request.form.get("website"):  # honeypot: people never see this field
@@ -176,11 +151,13 @@ def _respond(activity: Activity, invitation: Invitation | None = None, token: st
             invitation=invitation, lang=html_lang(),
             receipt_link=lambda t: external_url("participation.response", token=t),
         )
+        commit()  # before the receipt: what it shows is stored
     except services.InvitationAnswered as exc:
         # One statement per invited body: refused clearly, never stored beside the first; the text stays.
         return _render_form(activity, data=data, invitation=invitation, token=token, status=409,
                             notice=str(exc.errors["statement"]))
     except services.ResponseError as exc:
+        db.session.rollback()
         return _render_form(activity, data=data, errors=exc.errors, invitation=invitation, token=token, status=422)
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
@@ -266,6 +243,7 @@ def response_edit(token: str):
         return _render_form(act, data=data, errors=errors, invitation=sub.invitation, submission=sub, status=422)
     try:
         services.update_response(db.session, sub, data, upload_folder=current_app.config["UPLOAD_FOLDER"])
+        commit()
     except services.ResponseError as exc:
         db.session.rollback()
         return _render_form(act, data=data, errors=exc.errors, invitation=sub.invitation, submission=sub, status=422)
@@ -280,6 +258,7 @@ def response_withdraw(token: str):
     sub = _own_submission(token)
     try:
         services.withdraw_response(db.session, sub)
+        commit()
         flash(_("Svaret ditt er trukket. Det blir ikke tatt med i behandlingen."), "success")
     except services.ResponseError as exc:
         flash(str(exc), "warning")

@@ -1,0 +1,127 @@
+"""One write path for answers: the ORM, masking by the Input model for answers, edits, imports and the
+backup import; services flush and the view commits; the form's activity is an immutable snapshot in a
+small cache that never keeps a miss and is emptied after a commit."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.exports import backup
+from hearing.extensions import db
+from hearing.models import Activity, Input, Section, Submission
+from hearing.participation import form_cache, services
+
+PHONE, EMAIL, FNR = "912 34 567", "ola.nordmann@example.no", "01019010046"
+
+
+def test_backup_import_masks_the_rows_it_inserts(app, make_activity, make_submission):
+    """Regression: the import copied text_masked, search_stems and place_name from the file as they were."""
+    activity = make_activity("suggestions")
+    make_submission(activity, texts=[f"Ring meg på {PHONE} om benken"])
+    data = backup.export_process(db.session, activity.process)
+    db.session.commit()
+    data["process_uid"] = "e" * 32  # another process, so the import is not refused as a duplicate
+    first, second = data["tables"]["inputs"][0], dict(data["tables"]["inputs"][0])
+    # A file edited by hand, or made by an installation that masked less:
+    first.update(text_masked=first["text"], search_stems=f"ring {PHONE}", place_name=f"Hos {EMAIL}")
+    second.update(id=first["id"] + 1000, text=f"Mitt fødselsnummer er {FNR}", place_name=None, lang=None, import_key="x:1")
+    del second["text_masked"], second["search_stems"]
+    data["tables"]["inputs"].append(second)
+    copy = backup.import_process(db.session, None, data)
+    db.session.commit()
+    db.session.expire_all()
+    rows = db.session.scalars(sa.select(Input).join(Activity).where(Activity.process_id == copy.id).order_by(Input.id)).all()
+    assert [r.text for r in rows] == [f"Ring meg på {PHONE} om benken", f"Mitt fødselsnummer er {FNR}"]  # originals kept
+    for row in rows:
+        shown = " ".join([row.text_masked, row.search_stems or "", row.place_name or ""])
+        assert PHONE not in shown and PHONE.replace(" ", "") not in shown and EMAIL not in shown and FNR not in shown
+        assert row.text_masked and row.lang  # derived again, as for any stored input
+    assert rows[0].text_masked == db.session.scalar(
+        sa.select(Input.text_masked).join(Activity).where(Activity.process_id == activity.process_id))
+
+
+def test_the_answer_service_flushes_and_the_view_commits(app, client, make_activity):
+    activity = make_activity("suggestions")
+    view = services.public_activity(db.session, activity.id)
+    data = services.ResponseData(consent="without_name", statement=f"Benk ved butikken, ring {PHONE}", place_name=EMAIL)
+    sid, _token, created = services.submit_response(db.session, view, data, submission_key="k" * 32,
+                                                    secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+    stored = db.session.get(Submission, sid)
+    assert created and stored.reference.startswith("F-") and PHONE not in stored.inputs[0].text_masked
+    assert EMAIL not in stored.inputs[0].place_name
+    db.session.rollback()  # the service did not commit: nothing is left
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 0
+    response = client.submit(f"/delta/{activity.id}", {"statement": "Benk ved butikken", "consent": "without_name"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_a_replayed_answer_is_stored_once_with_the_same_receipt(app, make_activity):
+    activity = make_activity("suggestions")
+    view = services.public_activity(db.session, activity.id)
+    data = services.ResponseData(consent="without_name", statement="Flere benker")
+    args = {"submission_key": "r" * 32, "secret_key": "s", "upload_folder": app.config["UPLOAD_FOLDER"]}
+    first = services.submit_response(db.session, view, data, **args)
+    db.session.commit()
+    again = services.submit_response(db.session, view, data, **args)
+    db.session.commit()
+    assert first[:2] == again[:2] and (first[2], again[2]) == (True, False)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Input)) == 1
+
+
+def test_the_form_activity_is_an_immutable_snapshot(app, make_activity):
+    activity = make_activity(sections=["Innledning", "Heltid"], prompts=["Hva mangler?"], groups=["Eldrerådet"])
+    view = form_cache.get(db.session, activity.id, 5)
+    assert isinstance(view, form_cache.ActivityView)
+    assert [s.title for s in view.document.sections] == ["Innledning", "Heltid"]
+    assert [g.name for g in view.process.groups] == ["Eldrerådet"] and view.prompts[0].text == "Hva mangler?"
+    assert view.status(activity.opens_dt) == activity.status(activity.opens_dt) == "open"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.title = "Endret"  # type: ignore[misc]
+    assert isinstance(view.document.sections, tuple) and isinstance(view.prompts[0].options, tuple)
+
+
+def test_a_missing_id_is_never_stored_and_the_cache_is_bounded(app, make_activity, monkeypatch):
+    form_cache.clear()
+    for missing in range(1000, 1100):
+        assert form_cache.get(db.session, missing, 5) is None
+    assert len(form_cache._cache) == 0
+    monkeypatch.setattr(form_cache._cache, "size", 3)
+    ids = [make_activity("suggestions").id for _ in range(5)]
+    for activity_id in ids:
+        assert form_cache.get(db.session, activity_id, 5).id == activity_id
+    assert len(form_cache._cache) == 3
+
+
+def test_the_cache_is_emptied_after_a_commit_not_after_a_flush(app, make_activity):
+    activity = make_activity(sections=["Innledning"])
+    assert form_cache.get(db.session, activity.id, 60).document.sections[0].title == "Innledning"
+    section = db.session.get(Section, activity.document.sections[0].id)
+    section.title = "Ny tittel"
+    db.session.flush()
+    assert len(form_cache._cache) == 1  # not yet: another request must not read back what is not committed
+    db.session.rollback()
+    assert form_cache.get(db.session, activity.id, 60).document.sections[0].title == "Innledning"
+    section = db.session.get(Section, activity.document.sections[0].id)
+    section.title = "Ny tittel"
+    db.session.commit()
+    assert len(form_cache._cache) == 0
+    assert form_cache.get(db.session, activity.id, 60).document.sections[0].title == "Ny tittel"
+
+
+def test_every_visitor_gets_a_page_rendered_for_them(app, make_activity):
+    """No page is shared with a token put in by string replacement: each GET renders the form."""
+    from tests.conftest import Client, hidden_fields
+
+    activity = make_activity()
+    url = f"/delta/{activity.id}"
+    one, two = Client(app.test_client()), Client(app.test_client())
+    first, second = hidden_fields(one.get(url).get_data(as_text=True)), hidden_fields(two.get(url).get_data(as_text=True))
+    assert first["csrf_token"] != second["csrf_token"] and first["submission_key"] != second["submission_key"]
+    from hearing.participation import views
+
+    assert not hasattr(views, "_shared_form") and not hasattr(form_cache, "pages")
