@@ -274,7 +274,7 @@ def unit_link_revoke(plan_id: int, unit_id: int):
 
 
 def _public_rate_limit() -> str:
-    return current_app.config.get("PUBLIC_RATE_LIMIT", "20/minute;200/hour")
+    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 def _by_token(token: str) -> tuple[Plan, Unit]:
