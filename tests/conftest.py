@@ -238,7 +238,7 @@ def _session_app(databases, tmp_path_factory):
 def app(_session_app, databases, tmp_path):
     """The shared app with an app context pushed, an empty migrated database and the default test
     configuration; what a test changes in ``app.config`` is put back afterwards."""
-    from hearing.extensions import limiter
+    from hearing.extensions import babel, limiter
     from hearing.participation import form_cache
 
     app = _session_app.get()
@@ -246,6 +246,8 @@ def app(_session_app, databases, tmp_path):
     app.config.update(UPLOAD_FOLDER=str(tmp_path / "uploads"), DEMO_DATA_PATH=str(tmp_path / "missing.tsv"))
     try:
         with app.app_context():
+            # Catalogues read before a test compiled newer ones (tests/test_translations.py) are read again.
+            babel.domain_instance.cache.clear()
             yield app
             db.session.remove()
     finally:
