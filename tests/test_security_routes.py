@@ -139,12 +139,16 @@ def _process_world(make_process, name: str) -> dict:
     assignment = ThemeAssignment(run_id=run.id, input_id=inp.id, theme_id=theme.id)
     report = HearingReport(process_id=process.id, title="Tilbakemelding")
     job = Job(kind="export.draft_docx", payload={"draft_id": draft.id}, status="done")
-    db.session.add_all([assignment, report, job])
+    from hearing.models import ArchiveMessage
+
+    archived = ArchiveMessage(process_id=process.id, kind="saksmappe")
+    db.session.add_all([assignment, report, job, archived])
     db.session.commit()
     return {"process_id": process.id, "group_id": group.id, "activity_id": activity.id, "prompt_id": prompt.id,
             "invitation_id": invitation.id, "submission_id": submission.id, "input_id": inp.id, "note_id": inp.id,
             "draft_id": draft.id, "run_id": run.id, "theme_id": theme.id, "assignment_id": assignment.id,
-            "report_id": report.id, "job_id": job.id, "part_id": area.id, "kind": "focus_area", "parent_id": draft.id}
+            "report_id": report.id, "job_id": job.id, "part_id": area.id, "kind": "focus_area", "parent_id": draft.id,
+            "message_id": archived.id}
 
 
 @pytest.fixture
@@ -163,7 +167,8 @@ def two_processes(app, make_user, make_process):
 
 #: URL arguments that name something of a process (the rest, such as kind or fmt, name nothing).
 PROCESS_ARGS = {"process_id", "group_id", "activity_id", "prompt_id", "invitation_id", "submission_id", "input_id",
-                "note_id", "draft_id", "run_id", "theme_id", "assignment_id", "report_id", "job_id", "part_id", "parent_id"}
+                "note_id", "draft_id", "run_id", "theme_id", "assignment_id", "report_id", "job_id", "part_id", "parent_id",
+                "message_id"}
 
 
 @pytest.mark.parametrize("role", ("facilitator", "reviewer"))

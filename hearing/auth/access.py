@@ -92,6 +92,12 @@ def _part(session: Session, part_id: int, kind: str | None, parent: bool = False
     return drafting.draft_of(obj).process_id if obj is not None else None
 
 
+def _archive_message(session: Session, message_id: int) -> int | None:
+    from hearing.models import ArchiveMessage
+
+    return _one(session, sa.select(ArchiveMessage.process_id).where(ArchiveMessage.id == message_id))
+
+
 def _import_run(session: Session, run_id: int) -> int | None:
     from hearing.models import ImportRun
 
@@ -145,6 +151,8 @@ def processes_of_request(session: Session, endpoint: str, view_args: dict[str, A
     for name, value in view_args.items():
         if name == "run_id" and endpoint.startswith("imports."):
             pid = _import_run(session, value)
+        elif name == "message_id" and endpoint.startswith("archive."):  # mail messages are the admins' only
+            pid = _archive_message(session, value)
         elif name == "part_id":
             pid = _part(session, value, view_args.get("kind"))
         elif name == "parent_id":
