@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, browser, live_server, login, page  # noqa: F401  (fixtures)
+from tests.browser.conftest import ARTIFACTS, login
 from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 

@@ -2,7 +2,7 @@
 hours, never hold name or e-mail, can be discarded, and are cleared when the answer is sent.
 
 Before the fix autosave kept name, e-mail and text (identity numbers included) in localStorage for ever.
-Runs in Debian's Chromium like the tests in tests/browser (their fixtures are used here).
+Runs in Debian's Chromium like the tests in tests/browser (this folder's fixtures).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import json
 
 import pytest
 
-from tests.browser.conftest import browser, live_server, page  # noqa: F401  (fixtures)
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
