@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from hearing.models import ArchiveMessage
 
@@ -29,7 +30,7 @@ class TransportError(Exception):
 def _folder(message: ArchiveMessage, package: bytes) -> str | None:
     folder = current_app.config.get("ARCHIVE_FOLDER")
     if not folder:
-        raise TransportError("ARCHIVE_FOLDER er ikke satt.")
+        raise TransportError(_l("ARCHIVE_FOLDER er ikke satt."))
     path = Path(folder)
     path.mkdir(parents=True, exist_ok=True)
     target = path / message.filename
@@ -52,7 +53,7 @@ def configured() -> tuple[str, Transport | None]:
     if name == DISABLED:
         return name, None
     if name not in TRANSPORTS:
-        raise TransportError(f"Ukjent ARCHIVE_TRANSPORT «{name}».")
+        raise TransportError(_l("Ukjent ARCHIVE_TRANSPORT «%(name)s».", name=name))
     return name, TRANSPORTS[name]
 
 

@@ -284,10 +284,10 @@ def _by_token(token: str) -> tuple[Plan, Unit]:
 
 
 def _private(response, status: int = 200):
-    """A page reached by a secret link: not cached, and the link is not sent on as a referrer."""
+    """A page reached by a secret link: not cached, and the link is sent on as a referrer only to this site."""
     resp = current_app.make_response((response, status))
     resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Referrer-Policy"] = "same-origin"  # the link is secret; the same site may see it (the form's CSRF check over HTTPS needs a Referer)
     return resp
 
 
@@ -344,7 +344,7 @@ def unit_page_xlsx(token: str):
     resp = send_file(io.BytesIO(spreadsheet.unit_workbook(plan, unit)), mimetype=spreadsheet.MIMETYPE,
                      as_attachment=True, download_name=spreadsheet.file_name(plan, unit), max_age=0)
     resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Referrer-Policy"] = "no-referrer"
+    resp.headers["Referrer-Policy"] = "same-origin"  # the link is secret; the same site may see it (the form's CSRF check over HTTPS needs a Referer)
     return resp
 
 
