@@ -38,9 +38,13 @@ def enabled(app=None) -> bool:
 
 
 def client():
-    """The Authlib client for the configured provider (registered once per app)."""
+    """The Authlib client for the configured provider (registered once per app and setting: a
+    changed provider setting gets a fresh client, not the old provider's cached metadata)."""
     app = current_app._get_current_object()
-    oauth = app.extensions.get(_EXTENSION)
+    key = tuple(app.config.get(name) for name in ("OIDC_METADATA_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
+                                                   "OIDC_TIMEOUT"))
+    held = app.extensions.get(_EXTENSION)
+    oauth = held[1] if held is not None and held[0] == key else None
     if oauth is None:
         from authlib.integrations.flask_client import OAuth
 
@@ -52,7 +56,7 @@ def client():
             client_secret=app.config.get("OIDC_CLIENT_SECRET"),
             client_kwargs={"scope": "openid email profile", "timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
         )
-        app.extensions[_EXTENSION] = oauth
+        app.extensions[_EXTENSION] = (key, oauth)
     return oauth.provider
 
 
