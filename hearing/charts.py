@@ -181,6 +181,24 @@ def bar_chart(
                  _key=("bar", title, tuple(labels), tuple(values), value_label, unit, loc))
 
 
+def _series(title, labels, series, *, what, first_header, description, unit, locale):
+    """Several series over the same labels: checked, with their text alternative and numbers table
+    (one piece for the grouped bars and the lines)."""
+    labels = [str(x) for x in labels]
+    named = [(str(name), [float(v or 0) for v in vals]) for name, vals in series.items()]
+    for name, vals in named:
+        if len(vals) != len(labels):
+            raise ValueError(f"series {name!r} has {len(vals)} values for {len(labels)} {what}")
+    loc = _locale(locale)
+    text = description or _series_summary(title, labels, named, unit=unit, locale=loc)
+    table = ChartTable(
+        caption=title,
+        headers=[first_header, *[name for name, _v in named]],
+        rows=[[x, *[format_value(vals[i], unit=unit, locale=loc) for _n, vals in named]] for i, x in enumerate(labels)],
+    )
+    return labels, named, loc, text, table
+
+
 def grouped_bar_chart(
     title: str,
     categories: Sequence[str],
@@ -197,18 +215,9 @@ def grouped_bar_chart(
     ``series`` maps a series name to one value per category. Series differ by colour *and* hatch, with a
     legend, so the chart reads in greyscale too.
     """
-    cats = [str(c) for c in categories]
-    named = [(str(name), [float(v or 0) for v in vals]) for name, vals in series.items()]
-    for name, vals in named:
-        if len(vals) != len(cats):
-            raise ValueError(f"series {name!r} has {len(vals)} values for {len(cats)} categories")
-    loc = _locale(locale)
-    text = description or _series_summary(title, cats, named, unit=unit, locale=loc)
-    table = ChartTable(
-        caption=title,
-        headers=[category_label or _("Kategori"), *[name for name, _v in named]],
-        rows=[[c, *[format_value(vals[i], unit=unit, locale=loc) for _n, vals in named]] for i, c in enumerate(cats)],
-    )
+    cats, named, loc, text, table = _series(title, categories, series, what="categories",
+                                            first_header=category_label or _("Kategori"),
+                                            description=description, unit=unit, locale=locale)
 
     def draw(fig: Figure) -> None:
         n = max(len(named), 1)
@@ -248,18 +257,9 @@ def line_chart(
     locale: str | None = None,
 ) -> Chart:
     """Lines over an ordered axis (weeks, months), one per series, each with its own marker."""
-    xs = [str(x) for x in x_labels]
-    named = [(str(name), [float(v or 0) for v in vals]) for name, vals in series.items()]
-    for name, vals in named:
-        if len(vals) != len(xs):
-            raise ValueError(f"series {name!r} has {len(vals)} values for {len(xs)} points")
-    loc = _locale(locale)
-    text = description or _series_summary(title, xs, named, unit=unit, locale=loc)
-    table = ChartTable(
-        caption=title,
-        headers=[category_label or _("Periode"), *[name for name, _v in named]],
-        rows=[[x, *[format_value(vals[i], unit=unit, locale=loc) for _n, vals in named]] for i, x in enumerate(xs)],
-    )
+    xs, named, loc, text, table = _series(title, x_labels, series, what="points",
+                                          first_header=category_label or _("Periode"),
+                                          description=description, unit=unit, locale=locale)
 
     def draw(fig: Figure) -> None:
         fig.set_size_inches(7.2, 3.2)
