@@ -22,6 +22,10 @@ class Defaults:
 
     BABEL_DEFAULT_LOCALE = "nb"
     BABEL_DEFAULT_TIMEZONE = "Europe/Oslo"
+    #: The municipality's time zone for counting days and weeks (the participation dashboard), e.g.
+    #: "Europe/Copenhagen". Empty: a Danish process (language "da") counts in Europe/Copenhagen, every
+    #: other in BABEL_DEFAULT_TIMEZONE (see hearing.localtime).
+    TIMEZONE: str | None = None
     LANGUAGES = ("nb", "nn", "en", "da")
 
     SESSION_COOKIE_HTTPONLY = True

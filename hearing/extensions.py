@@ -14,6 +14,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from hearing import ratelimit  # noqa: F401  (registers the hearing+db:// counter storage)
+from hearing.localtime import sqlite_local_date
 from hearing.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -38,6 +39,8 @@ def _sqlite_like_postgresql(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+        # The day of a stored UTC time on the municipality's clock (hearing.localtime.local_date).
+        dbapi_connection.create_function("hearing_local_date", 2, sqlite_local_date, deterministic=True)
 
 
 def end_sessions_quietly(app) -> None:

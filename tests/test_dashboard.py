@@ -112,3 +112,78 @@ def test_dashboard_page_and_expectation_form(client, world):
 def test_facilitators_do_not_see_the_dashboard(client, world, make_user):
     assert client.login(make_user("facilitator").email).status_code == 302
     assert client.get(f"/dashboard/process/{world['process'].id}").status_code == 403
+
+
+def _weeks_of(process) -> list[tuple[str, int]]:
+    return [(r.label, r.inputs) for r in services.participation(db.session, process).weeks if r.inputs]
+
+
+@pytest.mark.parametrize("zone_setting", [None, "UTC"])
+def test_weeks_are_counted_on_the_municipalitys_clock_around_midnight_and_dst(app, make_process, zone_setting):
+    """Weeks on Norwegian time, on SQLite and PostgreSQL: a note typed at 00:30 on a Monday counts in that
+    Monday's week, in winter (UTC+1) and in summer (UTC+2), and across the change back to winter time
+    (Sunday 25 October 2026); HEARING_TIMEZONE changes the clock."""
+    app.config["TIMEZONE"] = zone_setting
+    process = make_process()
+    workshop = Activity(process=process, kind="workshop", title="Verksted")
+    db.session.add(workshop)
+    db.session.flush()
+    moments = [
+        datetime(2026, 10, 18, 21, 30, tzinfo=UTC),  # Sunday 23:30 in Oslo (summer time): week 42
+        datetime(2026, 10, 18, 22, 30, tzinfo=UTC),  # Monday 19 Oct 00:30 in Oslo (summer time): week 43
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),   # Sunday 25 Oct 02:30 summer time, before the change: week 43
+        datetime(2026, 10, 25, 22, 59, tzinfo=UTC),  # Sunday 23:59 winter time, after the change: week 43
+        datetime(2026, 10, 25, 23, 0, tzinfo=UTC),   # Monday 26 Oct 00:00 winter time: week 44
+        datetime(2026, 11, 29, 23, 30, tzinfo=UTC),  # Monday 30 Nov 00:30 in Oslo (winter time): week 49
+    ]
+    db.session.add_all(Input(activity_id=workshop.id, text=f"Notat {n}", source="workshop", created_dt=moment)
+                       for n, moment in enumerate(moments))
+    db.session.commit()
+    weeks = _weeks_of(process)
+    if zone_setting == "UTC":
+        assert weeks == [("Uke 42 2026", 2), ("Uke 43 2026", 3), ("Uke 48 2026", 1)]
+    else:
+        assert weeks == [("Uke 42 2026", 1), ("Uke 43 2026", 3), ("Uke 44 2026", 1), ("Uke 49 2026", 1)]
+
+
+def test_the_zone_follows_the_process_language_unless_set(app, make_process):
+    from hearing import localtime
+
+    app.config["TIMEZONE"] = None
+    danish, norwegian = make_process(name="Sundhedspolitik", language="da"), make_process(name="Helseplan")
+    assert localtime.zone_name(danish) == "Europe/Copenhagen" and localtime.zone_name(norwegian) == "Europe/Oslo"
+    app.config["TIMEZONE"] = "Europe/Copenhagen"
+    assert localtime.zone_name(norwegian) == "Europe/Copenhagen"
+    app.config["TIMEZONE"] = "Europe/Oslo'; DROP TABLE inputs; --"  # a typo or worse: logged, Oslo used
+    assert localtime.zone_name(danish) == "Europe/Oslo"
+    with pytest.raises(ValueError):
+        localtime.local_date(Input.created_dt, "Europe/Oslo'; --")
+    app.config["TIMEZONE"] = None
+
+
+def test_the_local_day_agrees_with_zoneinfo_inside_and_outside_the_fast_years(app, make_process):
+    """SQLite counts recent years with date(ts, offset) per daylight-saving piece and older or later times with
+    zoneinfo; PostgreSQL with its own zone database. All three agree, minute by minute around each change."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from hearing import localtime
+
+    process = make_process()
+    workshop = Activity(process=process, kind="workshop", title="Verksted")
+    db.session.add(workshop)
+    db.session.flush()
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    moments = []
+    for change in (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),
+                   datetime(2003, 10, 26, 1, tzinfo=UTC), now + timedelta(days=400)):
+        moments += [change + timedelta(minutes=m) for m in (-61, -60, -1, 0, 1, 59, 60, 61)]
+        moments += [change + timedelta(hours=h, microseconds=1) for h in range(-26, 26, 5)]
+    inputs = [Input(activity_id=workshop.id, text="x", source="workshop", created_dt=m) for m in moments]
+    db.session.add_all(inputs)
+    db.session.commit()
+    for zone in ("Europe/Oslo", "Europe/Copenhagen", "Asia/Kolkata"):
+        days = dict(db.session.execute(
+            sa.select(Input.id, localtime.local_date(Input.created_dt, zone)).where(Input.activity_id == workshop.id)).all())
+        for i in inputs:
+            assert localtime.as_date(days[i.id]) == i.created_dt.astimezone(ZoneInfo(zone)).date(), (zone, i.created_dt)

@@ -258,6 +258,31 @@ def test_public_page_filters_and_links_to_the_report(client, world):
     assert client.get(f"/oppfolging/{plan.id}").status_code == 404
 
 
+def test_public_page_obeys_the_process_flag_as_well_as_the_plans(client, world):
+    """A process taken off the public site takes its follow-up page with it: the page, the front page's
+    list and the staff page's link all follow one rule (services.public_plan)."""
+    plan = _adopt(world)
+    process = world["process"]
+    assert client.get(f"/oppfolging/{plan.id}").status_code == 200
+    process.is_public = False
+    db.session.commit()
+    assert client.get(f"/oppfolging/{plan.id}").status_code == 404
+    assert services.public_plans(db.session) == [] and services.public_plan(db.session, plan.id) is None
+    assert f"/oppfolging/{plan.id}" not in client.get("/").get_data(as_text=True)
+    _login(client, world["reviewer"])
+    staff = text_of(client.get(f"/followup/process/{process.id}"))
+    assert "Ikke offentlig: prosessen er ikke synlig for publikum." in staff
+    client.post("/logout")
+    process.is_public = True
+    plan.is_public = False
+    db.session.commit()
+    assert client.get(f"/oppfolging/{plan.id}").status_code == 404
+    plan.is_public = True
+    db.session.commit()
+    assert client.get(f"/oppfolging/{plan.id}").status_code == 200
+    assert [p.id for p in services.public_plans(db.session)] == [plan.id]
+
+
 def test_facilitators_may_not_follow_up(client, world, make_user):
     plan = _adopt(world)
     _login(client, make_user("facilitator"))

@@ -30,6 +30,10 @@ ROLE_CHOICES = choices(labels.ROLES)
 QUESTION_CHOICES = choices(labels.QUESTION_TYPES)
 
 
+#: The languages a process is written in and e-mails are sent in.
+MAIL_LANGUAGE_CHOICES = [("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("en", _l("Engelsk")), ("da", _l("Dansk"))]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -71,7 +75,7 @@ class ProcessForm(FormKeyMixin, FlaskForm):
     is_public = BooleanField(_l("Vis prosessen på den offentlige forsiden"), default=True)
     language = SelectField(
         _l("Språket prosessen skrives på"),
-        choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("en", _l("Engelsk")), ("da", _l("Dansk"))]),
+        choices=choices(MAIL_LANGUAGE_CHOICES),
         default="nb",
         description=_l("Titler og tekster skrives på dette språket. Oversettelser til de andre språkene legges inn under «Språk og oversettelser»; lesere uten en oversettelse får dette språket."),
     )
@@ -124,6 +128,9 @@ class UserForm(FlaskForm):
     name = text_field(_l("Navn"), 200)
     email = text_field(_l("E-post"), 254)
     role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
+    # not sent (an older form, a script): the installation's default language
+    lang = SelectField(_l("Språk i e-post til brukeren"), choices=choices(MAIL_LANGUAGE_CHOICES), validate_choice=False,
+                       description=_l("Invitasjonen og lenker for nytt passord skrives på dette språket."))
     is_active_user = BooleanField(_l("Aktiv"), default=True)
     all_processes = RadioField(
         _l("Tilgang til prosesser"), default="1", validate_choice=False,  # not sent: as before, every process
@@ -168,6 +175,9 @@ class InvitationForm(FormKeyMixin, FlaskForm):
     group_id = SelectField(_l("Interessentgruppe"), coerce=int, choices=[])
     email = text_field(_l("Send invitasjonen til e-post (valgfritt)"), 254, optional=True,
                        description=_l("For eksempel rådets sekretær. Uten e-post viser vi lenken, så du kan sende den selv."))
+    # not sent: the process's language
+    lang = SelectField(_l("Språk i invitasjonen"), choices=choices(MAIL_LANGUAGE_CHOICES), validate_choice=False,
+                       description=_l("E-posten og påminnelsen skrives på dette språket, og lenken åpner skjemaet på det."))
     remind_days_before = IntegerField(
         _l("Påminnelse, antall dager før fristen (valgfritt)"), validators=[Optional(), NumberRange(min=1, max=90, message=_l("Oppgi et tall mellom 1 og 90."))],
         description=_l("Har de ikke svart da, får de en påminnelse på e-post."))

@@ -319,7 +319,8 @@ def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> U
     email = data["email"].strip().lower()
     if session.scalar(sa.select(User.id).where(User.email == email)):
         raise ServiceError(_l("Det finnes allerede en bruker med denne e-postadressen."))
-    user = User(email=email, name=data["name"].strip(), role=data["role"], session_version=0)
+    user = User(email=email, name=data["name"].strip(), role=data["role"], session_version=0,
+                lang=_mail_lang(data.get("lang")))
     user.set_password(data["password"])
     # A password an administrator set (or the form made) is known to someone else: the user replaces it.
     user.must_change_password = actor is not None
@@ -329,10 +330,17 @@ def create_user(session: Session, actor: User | None, data: dict[str, Any]) -> U
     return user
 
 
+def _mail_lang(lang: str | None) -> str | None:
+    """A staff member's e-mail language: one of the four, or None (the installation's default)."""
+    return lang if lang in ("nb", "nn", "en", "da") else None
+
+
 def update_user(session: Session, actor: User, user: User, data: dict[str, Any]) -> User:
     if user.id == actor.id and (data.get("role") != user.role or not data.get("is_active_user", True)):
         raise ServiceError(_l("Du kan ikke endre din egen rolle eller deaktivere deg selv."))
     values = {"name": data["name"].strip(), "role": data["role"], "is_active_user": bool(data.get("is_active_user", True))}
+    if "lang" in data:
+        values["lang"] = _mail_lang(data["lang"])
     changed = _apply(user, values)
     if "is_active_user" in changed or "role" in changed:
         user.session_version += 1  # a changed role or a deactivation ends the user's sessions

@@ -17,7 +17,6 @@ from hearing.admin import bp, documents, forms, services
 from hearing.auth import access, role_required
 from hearing.extensions import db
 from hearing.forms import choices
-from hearing.i18n import html_lang
 from hearing.idempotency import key_is_recent, new_key, once, secret_for, url_token
 from hearing.links import external_url
 from hearing.models import (
@@ -353,14 +352,16 @@ def _send_staff_link(user: User) -> None:
     from hearing.auth import services as auth_services
 
     if user.last_login_dt is None:
-        auth_services.invite_staff(db.session, current_user, user, link_for=_staff_link, lang=html_lang(),
+        auth_services.invite_staff(db.session, current_user, user, link_for=_staff_link, lang=None,
                                    days=int(current_app.config["STAFF_INVITATION_DAYS"]))
     else:
         minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
         token = auth_services.issue_user_token(db.session, user, "password_reset", lifetime=timedelta(minutes=minutes))
-        from hearing.mail import queue_mail
+        from hearing.mail import queue_mail, recipient_language
 
-        queue_mail(db.session, to=user.email, template="password_reset", lang=html_lang(), link=_staff_link(token),
+        # the user's language, not the administrator's page language
+        queue_mail(db.session, to=user.email, template="password_reset", lang=recipient_language(user.lang),
+                   link=_staff_link(token),
                    minutes=minutes, email=user.email)
         audit.record(db.session, current_user, "user.reset_link_sent", user)
 
@@ -383,6 +384,8 @@ def _save_access(form, user: User) -> None:
 def user_new():
     form = forms.NewUserForm()
     _access_choices(form)
+    if request.method == "GET":
+        form.lang.data = current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
         key, chosen = _form_key(form), form.password.data
 
@@ -414,6 +417,8 @@ def user_edit(user_id: int):
     form.email.render_kw = {"readonly": True}
     if request.method == "POST":
         form.email.data = user.email  # the login name does not change here
+    elif not user.lang:
+        form.lang.data = current_app.config["BABEL_DEFAULT_LOCALE"]
     _access_choices(form, user)
 
     def change() -> None:
@@ -508,6 +513,8 @@ def invitations(activity_id: int):
     activity = _get(Activity, activity_id)
     form = forms.InvitationForm()
     form.group_id.choices = choices([(0, _("Ingen bestemt gruppe"))] + [(g.id, g.name) for g in activity.process.groups])
+    if request.method == "GET":
+        form.lang.data = activity.process.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():
         group = next((g for g in activity.process.groups if g.id == form.group_id.data), None)
         if form.remind_days_before.data and activity.closes_dt is None:
@@ -519,7 +526,7 @@ def invitations(activity_id: int):
                 inv, _token = participation.create_invitation(
                     db.session, current_user, activity, body_name=form.body_name.data, group=group, seed=key,
                     secret_key=current_app.config["SECRET_KEY"], email=form.email.data,
-                    remind_days_before=form.remind_days_before.data,
+                    remind_days_before=form.remind_days_before.data, lang=form.lang.data,
                     link_for=lambda token: external_url("participation.invitation", token=token))
                 if inv.email:
                     flash(_("Invitasjonen til %(body)s er lagt i e-postkøen til %(email)s.", body=inv.body_name, email=inv.email), "success")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,9 +22,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from hearing import audit, charts, labels
+from hearing import audit, charts, labels, localtime
 from hearing.admin.services import ServiceError
 from hearing.grouping import leave_out_withdrawn
+from hearing.localtime import as_date
 from hearing.models import (
     Activity,
     Input,
@@ -49,12 +50,8 @@ def _channel(kind: str, source: str) -> str:
 
 
 def _monday(day) -> date:
-    """The Monday of a day's week. Days are counted in UTC by the database, so an input sent in the
-    first hour or two of a Monday, Norwegian time, counts in the week before."""
-    if isinstance(day, str):
-        day = date.fromisoformat(day[:10])
-    elif isinstance(day, datetime):
-        day = day.date()
+    """The Monday of a day's week (the day as the database gives it: a date, or ISO text on SQLite)."""
+    day = as_date(day)
     return day - timedelta(days=day.weekday())
 
 
@@ -165,13 +162,15 @@ def participation(session: Session, process: Process) -> Participation:
     """Count participants and inputs of the process by group, channel, phase and week (withdrawn left out)."""
     groups = {g.id: g for g in process.groups}
     phases = {p.id: p for p in session.scalars(sa.select(Phase).where(Phase.process_id == process.id).order_by(Phase.position))}
-    # counted by the database: one row per (group, channel, phase, day), not one per input
-    day_in = sa.func.date(Input.created_dt)
+    # counted by the database: one row per (group, channel, phase, day), not one per input; the day on the
+    # municipality's clock (hearing.localtime), so a statement sent at 00:30 on a Monday counts in that week
+    zone = localtime.zone_name(process)
+    day_in = localtime.local_date(Input.created_dt, zone)
     inputs = session.execute(leave_out_withdrawn(
         sa.select(Input.group_id, Activity.kind, Input.source, Activity.phase_id, day_in, sa.func.count())
         .join(Activity, Activity.id == Input.activity_id).where(Activity.process_id == process.id)
     ).group_by(Input.group_id, Activity.kind, Input.source, Activity.phase_id, day_in)).all()
-    day_sub = sa.func.date(Submission.submitted_dt)
+    day_sub = localtime.local_date(Submission.submitted_dt, zone)
     subs = session.execute(
         sa.select(Submission.group_id, Activity.kind, Submission.source, Activity.phase_id, day_sub, sa.func.count())
         .join(Activity, Activity.id == Submission.activity_id)

@@ -103,11 +103,23 @@ def plan_of(session: Session, process: Process) -> Plan | None:
     return session.scalar(sa.select(Plan).where(Plan.process_id == process.id))
 
 
+def _publicly_visible(query: sa.Select) -> sa.Select:
+    """The one rule for who may see a plan's follow-up page: the plan is public and so is its process
+    (a process taken off the public site takes its follow-up page with it)."""
+    return query.join(Process, Process.id == Plan.process_id).where(Plan.is_public.is_(True), Process.is_public.is_(True))
+
+
 def public_plans(session: Session) -> list[Plan]:
-    return list(session.scalars(
-        sa.select(Plan).join(Process, Process.id == Plan.process_id)
-        .where(Plan.is_public.is_(True), Process.is_public.is_(True)).order_by(Plan.adopted_on.desc())
-    ))
+    return list(session.scalars(_publicly_visible(sa.select(Plan)).order_by(Plan.adopted_on.desc())))
+
+
+def public_plan(session: Session, plan_id: int) -> Plan | None:
+    """The plan if the public may see its follow-up page (see :func:`_publicly_visible`), else None."""
+    return session.scalar(_publicly_visible(sa.select(Plan)).where(Plan.id == plan_id))
+
+
+def is_publicly_visible(session: Session, plan: Plan) -> bool:
+    return public_plan(session, plan.id) is not None
 
 
 def units_of(session: Session, process_id: int) -> list[Unit]:

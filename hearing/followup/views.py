@@ -56,7 +56,7 @@ def index(process_id: int):
     link_forms = {u.id: forms.UnitLinkForm(prefix=f"link{u.id}") for u in view.units}
     return render_template("followup/index.html", process=process, plan=plan, view=view, filters=filters,
                            status_labels=services.STATUS_LABELS, this_year=revision_service.years_of(plan)[-1],
-                           link_forms=link_forms)
+                           link_forms=link_forms, publicly_visible=services.is_publicly_visible(db.session, plan))
 
 
 @bp.route("/followup/plan/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -299,6 +299,7 @@ def _render_unit_page(token: str, plan: Plan, unit: Unit, update_forms=None, upl
     return _private(render_template(
         "followup/unit_page.html", token=token, plan=plan, unit=unit, measures=measures, update_forms=update_forms,
         upload_form=upload or forms.UploadForm(), row_errors=row_errors, status_labels=services.STATUS_LABELS,
+        publicly_visible=services.is_publicly_visible(db.session, plan),
     ), status)
 
 
@@ -389,9 +390,7 @@ def public_plans():
 @bp.get("/oppfolging/<int:plan_id>")
 @public
 def public_page(plan_id: int):
-    plan = _get(Plan, plan_id)
-    if not plan.is_public:
-        abort(404)
+    plan = services.public_plan(db.session, plan_id) or abort(404)
     filters = services.parse_filters(request.args)
     view = services.followup_view(db.session, plan, filters)
     return render_template("followup/public.html", plan=plan, process=plan.process, view=view, filters=filters,

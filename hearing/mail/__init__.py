@@ -63,6 +63,15 @@ def _lang(lang: str | None) -> str:
     return lang if lang in LANGUAGES else "nb"
 
 
+def recipient_language(preferred: str | None = None, process=None) -> str:
+    """The one rule for the language of a message: the recipient's own (a stored preference, or the language
+    they answered in), else the process's language, else the installation's default (BABEL_DEFAULT_LOCALE)."""
+    for lang in (preferred, getattr(process, "language", None), current_app.config.get("BABEL_DEFAULT_LOCALE")):
+        if lang in LANGUAGES:
+            return lang
+    return "nb"
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """A full link for an e-mail, on the configured ``BASE_URL`` (see :mod:`hearing.links`)."""
     from hearing.links import external_url as link
@@ -100,7 +109,7 @@ def queue_mail(
     """Put one message in the outbox; the caller commits it together with the action that causes it.
 
     ``template`` names ``templates/mail/<template>.txt`` and ``.html``; they are rendered now, in
-    ``lang`` (nb, nn or en), with ``context``. ``ref`` (e.g. ``"submission:12"``) makes the message
+    ``lang`` (nb, nn, en or da: see :func:`recipient_language`), with ``context``. ``ref`` (e.g. ``"submission:12"``) makes the message
     once only: a second call with the same ref returns None and queues nothing. Returns the message.
     """
     to = (to or "").strip()
@@ -466,7 +475,7 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
     """"The report is published" to every respondent of the process who asked to be told.
 
     One message per address (a person who answered three activities gets one), in the language they
-    answered in, with no one else's data; once per ``version`` of the report. The caller commits.
+    answered in (else the process's), with no one else's data; once per ``version`` of the report. The caller commits.
     Returns how many messages were queued.
     """
     from hearing.models import Activity, Process, Submission
@@ -487,7 +496,7 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
             continue
         seen.add(email)
         key = hashlib.sha256(email.encode()).hexdigest()[:20]
-        if queue_mail(session, to=email, template="report_published", lang=lang, ref=f"report:{process_id}:{version}:{key}",
+        if queue_mail(session, to=email, template="report_published", lang=recipient_language(lang, process), ref=f"report:{process_id}:{version}:{key}",
                       process_id=process_id, process_name=process.name, reference=reference, link=link):
             queued += 1
     return queued

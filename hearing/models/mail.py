@@ -33,7 +33,7 @@ class MailMessage(Base):
     kind: Mapped[str] = mapped_column(sa.String(40), index=True)
     #: The one recipient (messages never carry other people's addresses).
     to_address: Mapped[str] = mapped_column(sa.String(254), index=True)
-    #: Language the message was written in: nb, nn or en.
+    #: Language the message was written in: nb, nn, en or da.
     lang: Mapped[str] = mapped_column(sa.String(5), default="nb")
     subject: Mapped[str] = mapped_column(sa.String(300))
     #: Plain text and HTML bodies; emptied after an SMTP delivery (they can hold secret links).

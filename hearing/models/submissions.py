@@ -63,6 +63,9 @@ class Invitation(Base):
     #: When the invitation and the reminder were put in the outbox.
     sent_dt: Mapped[datetime | None]
     reminded_dt: Mapped[datetime | None]
+    #: The language the invited body reads (nb, nn, en, da): the invitation and its reminder are written
+    #: in it, and its link opens the form in it. None: the process's language.
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
 
     activity = relationship("Activity")
     group = relationship("StakeholderGroup")

@@ -45,6 +45,8 @@ class User(UserMixin, Base):
     all_processes: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     #: Single sign-on: the provider's subject for this user ("iss|sub"), set at the first SSO login.
     sso_subject: Mapped[str | None] = mapped_column(sa.String(300), unique=True)
+    #: The language e-mails to this person are written in (nb, nn, en, da); None: the installation's default.
+    lang: Mapped[str | None] = mapped_column(sa.String(5))
 
     @property
     def is_active(self) -> bool:  # used by Flask-Login

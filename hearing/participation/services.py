@@ -120,12 +120,13 @@ def invitation_answer(session: Session, invitation: Invitation) -> Submission | 
 def create_invitation(session: Session, actor, activity: Activity, *, body_name: str, group: StakeholderGroup | None,
                       token: str | None = None, seed: str | None = None, email: str | None = None,
                       remind_days_before: int | None = None, secret_key: str | None = None,
-                      link_for: Callable[[str], str] | None = None) -> tuple[Invitation, str]:
+                      link_for: Callable[[str], str] | None = None, lang: str | None = None) -> tuple[Invitation, str]:
     """A new invitation link; the token (256 bits) is returned and only its hash is stored.
 
     The token comes from ``seed`` and ``secret_key`` (see :func:`invitation_token`), is ``token``, or is
     random. With ``email`` the invitation is put in the outbox with its link (``link_for(token)``), and a
-    reminder goes ``remind_days_before`` days before the deadline if no statement has come. The caller commits.
+    reminder goes ``remind_days_before`` days before the deadline if no statement has come; both in ``lang``
+    (the invited body's language; None: the process's). The caller commits.
     """
     from hearing import audit
 
@@ -135,11 +136,12 @@ def create_invitation(session: Session, actor, activity: Activity, *, body_name:
     email = (email or "").strip().lower() or None
     invitation = Invitation(activity=activity, group=group, body_name=body_name.strip(), token_hash=token_hash(token),
                             created_by_id=getattr(actor, "id", None), email=email,
-                            token_seed=seed if seed and secret_key else None, remind_days_before=remind_days_before)
+                            token_seed=seed if seed and secret_key else None, remind_days_before=remind_days_before,
+                            lang=lang if lang in ("nb", "nn", "en", "da") else None)
     session.add(invitation)
     session.flush()
     audit.record(session, actor, "invitation.create", invitation, process_id=activity.process_id, body_name=body_name,
-                 email=email, remind_days_before=remind_days_before)
+                 email=email, remind_days_before=remind_days_before, lang=invitation.lang)
     if email and link_for is not None:
         queue_invitation_mail(session, invitation, link_for(token))
         invitation.sent_dt = utcnow()
@@ -181,15 +183,15 @@ def invitation_summary(session: Session, activity: Activity) -> tuple[int, int]:
     return answered or 0, total or 0
 
 
-def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *, reminder: bool = False,
-                          lang: str | None = None) -> bool:
-    """The invitation (or its reminder) with the link, in the outbox; True when queued now (once each)."""
-    from flask import current_app
-
-    from hearing.mail import queue_mail
+def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *, reminder: bool = False) -> bool:
+    """The invitation (or its reminder) with the link, in the outbox, in the invited body's language (else the
+    process's); the link opens the form in that language. True when queued now (once each)."""
+    from hearing.mail import queue_mail, recipient_language
 
     activity = invitation.activity
-    lang = lang or current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
+    lang = recipient_language(invitation.lang, activity.process)
+    if lang != activity.process.language:
+        link = f"{link}{'&' if '?' in link else '?'}lang={lang}"
     deadline = activity.closes_dt
     queued = queue_mail(
         session, to=invitation.email, template="invitation", lang=lang,
@@ -496,10 +498,11 @@ def submit_response(
 
 def queue_receipt(session: Session, submission_id: int, email: str, *, reference: str, activity: Activity, link: str,
                   lang: str | None) -> None:
-    """The receipt with the reference and the secret link, in the outbox (once per submission)."""
-    from hearing.mail import queue_mail
+    """The receipt with the reference and the secret link, in the outbox (once per submission), in the language
+    the respondent answered in."""
+    from hearing.mail import queue_mail, recipient_language
 
-    queue_mail(session, to=email, template="receipt", lang=lang, ref=f"receipt:{submission_id}",
+    queue_mail(session, to=email, template="receipt", lang=recipient_language(lang, activity.process), ref=f"receipt:{submission_id}",
                process_id=activity.process_id, reference=reference, activity_title=activity.title, link=link)
 
 

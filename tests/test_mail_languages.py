@@ -1,0 +1,147 @@
+"""Every outgoing message in its recipient's language: an invited body's chosen language (else the
+process's), a staff member's stored language (never the administrator's page language), the language a
+respondent answered in (else the process's). Delivered over real SMTP (aiosmtpd on loopback)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.extensions import db
+from hearing.mail import queue_report_published, recipient_language, send_due
+from hearing.models import Activity, Invitation, MailMessage, StakeholderGroup, Submission, User, utcnow
+from hearing.participation import services as participation
+from tests.conftest import Client, text_of
+from tests.test_mail import smtp_server, use_smtp  # noqa: F401  (the real SMTP server fixture)
+
+
+@pytest.fixture
+def hearing_of(make_process):
+    def make(language: str = "nb") -> Activity:
+        process = make_process(name=f"Strategiplan ({language})", language=language)
+        group = StakeholderGroup(process=process, name="Eldrerådet", category="council")
+        act = Activity(process=process, kind="hearing", title="Høring om planen", audience="invited", groups=[group],
+                       opens_dt=utcnow() - timedelta(days=1), closes_dt=utcnow() + timedelta(days=20))
+        db.session.add_all([group, act])
+        db.session.commit()
+        return act
+
+    return make
+
+
+def invite(admin_client, activity, **data):
+    return admin_client.submit(f"/admin/activities/{activity.id}/invitations",
+                               {"body_name": "Eldrerådet", "group_id": "0", "remind_days_before": "", **data})
+
+
+def delivered(inbox, to: str):
+    found = [m for rcpt, m in inbox.messages if to in rcpt]
+    assert len(found) == 1, [m["Subject"] for _r, m in inbox.messages]
+    return found[0]
+
+
+def test_invitations_and_reminders_go_in_the_chosen_language_over_smtp(app, admin_client, hearing_of, smtp_server):  # noqa: F811
+    inbox = smtp_server()
+    use_smtp(app, inbox.port)
+    activity = hearing_of("nb")
+    # the form offers the process's language first
+    form = admin_client.get(f"/admin/activities/{activity.id}/invitations").get_data(as_text=True)
+    assert re.search(r'<option[^>]*selected[^>]*value="nb"|<option[^>]*value="nb"[^>]*selected', form)
+    for body, email, lang in (("Eldrerådet", "eldre@kommune.no", "nn"), ("Ungdomsrådet", "ungdom@kommune.no", "en"),
+                              ("Dansk venskabsby", "venskab@kommune.dk", "da"), ("Brukerrådet", "bruker@kommune.no", "nb")):
+        assert invite(admin_client, activity, body_name=body, email=email, lang=lang, remind_days_before="25").status_code == 302
+    assert send_due(db.session)["sent"] == 4
+    expected = {
+        "eldre@kommune.no": ("nn", "Invitasjon til å gi fråsegn: Høring om planen"),
+        "ungdom@kommune.no": ("en", "Invitation to give a statement: Høring om planen"),
+        "venskab@kommune.dk": ("da", "Invitation til at afgive høringssvar: Høring om planen"),
+        "bruker@kommune.no": ("nb", "Invitasjon til å gi uttalelse: Høring om planen"),
+    }
+    for to, (lang, subject) in expected.items():
+        message = delivered(inbox, to)
+        assert message["Subject"] == subject and message["Content-Language"] == lang
+        text = message.get_body(("plain",)).get_content()
+        link = re.search(r"http://\S+/invitasjon/\S+", text).group(0)
+        # the link opens the form in the body's language (none added for the process's own)
+        assert link.endswith(f"?lang={lang}") if lang != "nb" else "lang=" not in link
+        if lang == "en":
+            assert "Deadline" in text and "is invited to give a statement" in text
+            html = message.get_body(("html",)).get_content()
+            assert 'lang="en"' in html
+            page = Client(app.test_client()).get(link.removeprefix("http://localhost"))
+            assert page.status_code == 200 and '<html lang="en"' in page.get_data(as_text=True)
+    assert {i.body_name: i.lang for i in db.session.scalars(sa.select(Invitation))}["Ungdomsrådet"] == "en"
+    # the reminder keeps the invitation's language
+    inbox.messages.clear()
+    assert participation.queue_invitation_reminders(db.session) == 4
+    send_due(db.session)
+    reminder = delivered(inbox, "venskab@kommune.dk")
+    assert reminder["Content-Language"] == "da" and reminder["Subject"].startswith("Påmindelse")
+    assert delivered(inbox, "eldre@kommune.no")["Content-Language"] == "nn"
+    # the activity's list says which language each went in
+    page = text_of(admin_client.get(f"/admin/activities/{activity.id}/invitations"))
+    assert "venskab@kommune.dk · Dansk" in page and "eldre@kommune.no · Nynorsk" in page
+
+
+def test_an_invitation_without_a_choice_goes_in_the_process_language(app, hearing_of, make_user):
+    activity = hearing_of("da")
+    invitation, _token = participation.create_invitation(
+        db.session, None, activity, body_name="Ældrerådet", group=None, email="aeldre@kommune.dk",
+        link_for=lambda token: f"http://localhost/invitasjon/{token}")
+    db.session.commit()
+    message = db.session.scalar(sa.select(MailMessage))
+    assert invitation.lang is None and message.lang == "da" and message.subject.startswith("Invitation til at afgive")
+    assert "?lang=" not in message.body_text  # the process's own language: the page opens in it anyway
+
+
+def test_staff_mail_goes_in_the_users_language_not_the_administrators(app, admin_client, smtp_server):  # noqa: F811
+    inbox = smtp_server()
+    use_smtp(app, inbox.port)
+    # the administrator reads the pages in bokmål and creates an English-speaking user without a password
+    r = admin_client.submit("/admin/users/new", {"name": "Jane Adviser", "email": "jane@kommune.no", "role": "reviewer",
+                                                "lang": "en", "all_processes": "1", "is_active_user": "y"})
+    assert r.status_code == 302, text_of(r)[:2000]
+    user = db.session.scalar(sa.select(User).where(User.email == "jane@kommune.no"))
+    assert user.lang == "en"
+    send_due(db.session)
+    invitation = delivered(inbox, "jane@kommune.no")
+    assert invitation["Content-Language"] == "en"
+    assert "Nynorsk" not in invitation.get_body(("plain",)).get_content()
+    # the administrator switches her to nynorsk; the next link goes in nynorsk
+    edit = admin_client.submit(f"/admin/users/{user.id}/edit", {"name": "Jane Adviser", "role": "reviewer", "lang": "nn",
+                                                                "all_processes": "1", "is_active_user": "y"})
+    assert edit.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).lang == "nn"
+    inbox.messages.clear()
+    assert admin_client.submit(f"/admin/users/{user.id}/edit", {}, action=f"/admin/users/{user.id}/password").status_code == 302
+    send_due(db.session)
+    assert delivered(inbox, "jane@kommune.no")["Content-Language"] == "nn"
+    # she asks for a reset herself from a bokmål page: her stored language wins
+    inbox.messages.clear()
+    Client(app.test_client()).submit("/glemt-passord", {"email": "jane@kommune.no"})
+    send_due(db.session)
+    assert delivered(inbox, "jane@kommune.no")["Content-Language"] == "nn"
+
+
+def test_report_notice_in_the_answer_language_else_the_process_language(app, hearing_of):
+    activity = hearing_of("nn")
+    for n, (email, lang) in enumerate((("a@example.no", "en"), ("b@example.no", None))):
+        db.session.add(Submission(activity=activity, reference=f"H-{n}", submission_key=f"k{n}", edit_token_hash=f"{n:064d}",
+                                  respondent_email=email, wants_report_notice=True, lang=lang, submitted_dt=utcnow()))
+    db.session.commit()
+    assert queue_report_published(db.session, activity.process_id, link="http://localhost/r/1") == 2
+    langs = dict(db.session.execute(sa.select(MailMessage.to_address, MailMessage.lang)).all())
+    assert langs == {"a@example.no": "en", "b@example.no": "nn"}
+
+
+def test_the_rule_in_one_place(app, hearing_of):
+    activity = hearing_of("da")
+    assert recipient_language("nn", activity.process) == "nn"
+    assert recipient_language(None, activity.process) == "da"
+    assert recipient_language("xx", None) == "nb"
+    app.config["BABEL_DEFAULT_LOCALE"] = "nn"
+    assert recipient_language(None, None) == "nn"
