@@ -79,7 +79,8 @@ def purge_command(dry_run: bool) -> None:
 
 def init_app(app) -> None:
     from hearing.exports.cli import process_cli
+    from hearing.mail.cli import mail_cli
     from hearing.themes.cli import themes
 
-    for command in (init_db_command, create_user_command, seed_demo_command, themes, privacy_cli, process_cli):
+    for command in (init_db_command, create_user_command, seed_demo_command, themes, privacy_cli, process_cli, mail_cli):
         app.cli.add_command(command)

@@ -100,9 +100,74 @@ def test_receipt_is_written_with_the_answer_and_stored_in_the_sink(client, heari
     assert sub.reference in msg.subject and f"/svar/{token}" in msg.body_text and f"/svar/{token}" in msg.body_html
     assert "Storgata" not in msg.body_text  # the text itself is not repeated by e-mail
     page = admin_client.get("/admin/e-post/")
-    assert page.status_code == 200 and "kari@example.no" in text_of(page) and "Lagret lokalt" in text_of(page)
+    assert page.status_code == 200 and "ka•••@example.no" in text_of(page) and "Lagret lokalt" in text_of(page)
+    assert "kari@example.no" not in page.get_data(as_text=True)
+    # the sink shows the text to an administrator with the secret link hidden (see test_staff_sees_no_secrets)
     detail = admin_client.get(f"/admin/e-post/{msg.id}")
-    assert f"/svar/{token}" in text_of(detail)
+    assert "/svar/[skjult]" in text_of(detail) and token not in detail.get_data(as_text=True)
+
+
+def test_staff_sees_no_secrets_and_each_reading_is_audited(client, hearing_activity, admin_client, app, make_user):
+    """What an administrator needs: status, the recipient masked, the subject and the error; the text with every
+    secret link hidden and personal data masked. Reading a message and looking up an address are audited;
+    the whole message is only for the server's operator (flask mail show), also audited."""
+    from hearing.auth.services import request_password_reset
+    from hearing.models import AuditEvent, User
+    from hearing.participation.services import create_invitation
+    from tests.conftest import Client
+
+    r = answer(client, hearing_activity, respondent_email="kari@example.no", send_receipt="1")
+    token = r.location.split("/svar/")[1].split("?")[0]
+    user = make_user("reviewer", email="per.hansen@kommune.no")
+    reset_links = []
+    request_password_reset(db.session, user.email, lang="nb", minutes=30,
+                           link_for=lambda t: reset_links.append(t) or f"http://localhost/nytt-passord/{t}")
+    invitation, invitation_token = create_invitation(
+        db.session, None, hearing_activity, body_name="Eldrerådet", group=None, email="post@eldreradet.no",
+        link_for=lambda t: f"http://localhost/invitasjon/{t}")
+    db.session.commit()
+    run_pending_jobs()
+    db.session.expire_all()
+    messages = {m.kind: m for m in db.session.scalars(sa.select(MailMessage))}
+    assert set(messages) == {"receipt", "password_reset", "invitation"}
+    secrets_ = {"receipt": token, "password_reset": reset_links[0], "invitation": invitation_token}
+    listing = admin_client.get("/admin/e-post/").get_data(as_text=True)
+    for kind, message in messages.items():
+        assert secrets_[kind] in message.body_text  # the sink keeps the whole message for the worker and the operator
+        assert message.to_address not in listing
+        page = admin_client.get(f"/admin/e-post/{message.id}")
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200 and secrets_[kind] not in html and "[skjult]" in html, kind
+        assert message.to_address not in html and message.subject in text_of(page)
+    reset_page = text_of(admin_client.get(f"/admin/e-post/{messages['password_reset'].id}"))
+    assert "/nytt-passord/[skjult]" in reset_page and "[e-post]" in reset_page  # the address in the text is masked too
+    viewed = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "mail.view")).all()
+    assert len(viewed) == 4 and {e.actor_id for e in viewed} == {admin_client.user.id}
+    # an exact address finds its messages, still masked; the look-up is audited
+    found = admin_client.get("/admin/e-post/?til=Post@Eldreradet.no")
+    assert "po•••@eldreradet.no" in text_of(found) and "ka•••@example.no" not in text_of(found)
+    search = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "mail.search"))
+    assert search.data["address"] == "po•••@eldreradet.no"
+    # reviewers do not see the outbox at all
+    reviewer = Client(app.test_client())
+    assert reviewer.login(db.session.scalar(sa.select(User.email).where(User.id == user.id))).status_code == 302
+    assert reviewer.get(f"/admin/e-post/{messages['receipt'].id}").status_code == 403
+    # the operator on the server reads the whole message
+    result = app.test_cli_runner().invoke(args=["mail", "show", str(messages["receipt"].id)])
+    assert result.exit_code == 0 and f"/svar/{token}" in result.output and "kari@example.no" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "mail.show_cli")) == 1
+    missing = app.test_cli_runner().invoke(args=["mail", "show", "999999"])
+    assert missing.exit_code != 0 and "Ingen melding med nummer 999999" in missing.output
+
+
+def test_hide_secrets_keeps_ordinary_links():
+    text = ("Se rapporten: https://medvirkning.kommune.no/rapporter/12?lang=nn\n"
+            "Endre: https://medvirkning.kommune.no/svar/0123456789abcdef0123456789abcdef.\n"
+            "Skjema: https://x.no/invitasjon/AbC-dEf_0123456789xyz?lang=en")
+    hidden = mail.hide_secrets(text)
+    assert "https://medvirkning.kommune.no/rapporter/12?lang=nn" in hidden
+    assert "https://medvirkning.kommune.no/svar/[skjult]" in hidden and "0123456789abcdef" not in hidden
+    assert "https://x.no/invitasjon/[skjult]?lang=en" in hidden
 
 
 def test_receipt_needs_an_address_and_keeps_the_text(client, hearing_activity):
@@ -186,7 +251,7 @@ def test_a_refused_recipient_fails_with_the_reason_and_others_go(app, smtp_serve
     failed = db.session.scalar(sa.select(MailMessage).where(MailMessage.status == "failed"))
     assert "Mottakeradressen ble avvist" in mail.readable_error(failed)
     page = admin_client.get("/admin/e-post/?status=failed")
-    assert "finnes.ikke@example.no" in text_of(page) and "kari@example.no" not in text_of(page)
+    assert "fi•••@example.no" in text_of(page) and "ka•••@example.no" not in text_of(page)
     # staff send it again once the address is fixed on the server's side
     inbox.refuse.clear()
     r = admin_client.submit(f"/admin/e-post/{failed.id}", action=f"/admin/e-post/{failed.id}/send-igjen")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -500,6 +501,42 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
                       process_id=process_id, process_name=process.name, reference=reference, link=link):
             queued += 1
     return queued
+
+
+# --- what staff see of a message ------------------------------------------------------------------
+
+#: A URL in a message body.
+_URL = re.compile(r"https?://[^\s<>\"']+")
+#: A secret in a link: a path segment or query value of 16 or more token characters (every secret link the
+#: platform makes has one of 32 or more: answers, invitations, passwords, units).
+_TOKEN = re.compile(r"(?<=[/=])[A-Za-z0-9_\-~%]{16,}")
+HIDDEN = "[skjult]"
+
+
+def hide_secrets(text: str) -> str:
+    """``text`` with every secret in its links replaced by «[skjult]»: the link's kind stays readable
+    (``…/svar/[skjult]``), the token that opens it does not."""
+    def hide(match: re.Match) -> str:
+        scheme, _slashes, rest = match.group(0).partition("//")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}//{host}{slash}{_TOKEN.sub(HIDDEN, path)}"
+
+    return _URL.sub(hide, text or "")
+
+
+def masked_address(address: str) -> str:
+    """An address as the staff page shows it: the first two letters and the domain (``ka•••@example.no``)."""
+    local, at, domain = (address or "").partition("@")
+    return f"{local[:2]}•••{at}{domain}" if at else "•••"
+
+
+def staff_view(message: MailMessage) -> str:
+    """A message body as an administrator may read it: secret links hidden, then personal data masked
+    (the recipient's own address and name included). The whole message is only in the outbox table, for the
+    worker (and, on the embedded default, for ``flask mail show``)."""
+    from hearing.privacy import mask
+
+    return mask(hide_secrets(message.body_text or ""))
 
 
 def readable_error(message: MailMessage) -> str:

@@ -1,4 +1,10 @@
-"""The staff page «E-post»: what was sent, what waits and why, what failed; send again."""
+"""The staff page «E-post»: what was sent, what waits and why, what failed; send again.
+
+What an administrator needs to see is whether a message went, to whom roughly, about what, and why it
+failed. So the page shows the status, the recipient masked (``ka•••@example.no``; an exact address can be
+looked up), the subject and the error; a message's text is shown with its secret links hidden and personal
+data masked (:func:`hearing.mail.staff_view`), and each such view is audited.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing import mail
+from hearing import audit, mail
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.models import MailMessage, MailStatus
@@ -16,6 +22,11 @@ from hearing.pagination import page_arg, paginate
 bp = Blueprint("mail", __name__, url_prefix="/admin/e-post")
 
 STATUSES = ("queued", "sent", "failed")
+
+
+@bp.app_template_filter("masked_address")
+def _masked_address(address: str) -> str:
+    return mail.masked_address(address)
 
 
 @bp.get("/")
@@ -28,10 +39,17 @@ def outbox():
         query = query.where(MailMessage.status.in_(statuses))
     else:
         status = ""
+    # "Did the invitation reach the council's secretary?": an exact address finds its messages (still shown
+    # masked); the look-up is audited, since it tells whether someone got mail from us.
+    address = " ".join(request.args.get("til", "").split()).lower()[:254]
+    if address:
+        query = query.where(MailMessage.to_address == address)
+        audit.record(db.session, current_user, "mail.search", None, address=mail.masked_address(address))
+        db.session.commit()
     return render_template(
         "admin/mail_outbox.html", messages=paginate(db.session, query, page_arg(request.args)), status=status,
         counts=mail.counts_by_status(db.session), problem=mail.outbox_problem(db.session),
-        sink=mail.uses_sink(), form=_confirm(),
+        sink=mail.uses_sink(), form=_confirm(), address=address,
     )
 
 
@@ -39,7 +57,10 @@ def outbox():
 @role_required("admin")
 def message(message_id: int):
     msg = db.session.get(MailMessage, message_id) or abort(404)
-    return render_template("admin/mail_message.html", message=msg, form=_confirm())
+    # the text is shown (masked, secrets hidden): who read which message is recorded
+    audit.record(db.session, current_user, "mail.view", msg, process_id=msg.process_id, kind=msg.kind)
+    db.session.commit()
+    return render_template("admin/mail_message.html", message=msg, form=_confirm(), body=mail.staff_view(msg))
 
 
 @bp.post("/<int:message_id>/send-igjen")
