@@ -121,6 +121,15 @@ class Defaults:
     OIDC_ROLE_MAP: dict = {}
     #: Seconds to wait for the provider.
     OIDC_TIMEOUT = 10
+    #: Scopes asked for at sign-in; add "GroupMember.Read.All" when OIDC_GROUPS_OVERAGE_URL is Microsoft Graph.
+    OIDC_SCOPE = "openid email profile"
+    #: Entra ID group overage: where to read the groups of a person in more than the 200 a token carries, with
+    #: their access token, e.g. "https://graph.microsoft.com/v1.0/me/transitiveMemberOf?$select=id". Empty:
+    #: such a person is refused with a message saying so (app roles, OIDC_GROUPS_CLAIM = "roles", avoid it).
+    OIDC_GROUPS_OVERAGE_URL: str | None = None
+    #: Signing out also signs out at the provider (its end_session_endpoint), coming back to /logget-ut, which
+    #: must be registered with the provider as a post-logout redirect URI.
+    OIDC_PROVIDER_LOGOUT = True
 
     #: A stakeholder group is under-represented on the participation dashboard when its share of the
     #: inputs is below this fraction of the share the process expects from it (0.75: below three quarters).

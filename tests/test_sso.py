@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -150,3 +152,142 @@ def test_a_provider_that_does_not_answer_gives_a_clear_message(app):
 def test_without_configuration_there_is_no_button(client):
     assert "Logg inn med Microsoft" not in text_of(client.get("/login"))
     assert client.get("/login/sso").status_code == 404
+
+
+# --- Entra ID group overage -----------------------------------------------------------------------
+
+
+def _overage_user(provider: str, sub: str, email: str, *, groups_answer: list | None) -> None:
+    """A person whose ID token says "too many groups" as Entra ID does (no groups claim, a pointer instead).
+
+    The provider's own userinfo endpoint, called with the person's real access token, stands in for
+    Microsoft Graph: its answer carries the groups under ``value`` in Graph's shape."""
+    claims = {"email": email, "name": "Mange Grupper",
+              "_claim_names": {"groups": "src1"},
+              "_claim_sources": {"src1": {"endpoint": "https://graph.windows.net/tenant/users/x/getMemberObjects"}}}
+    if groups_answer is not None:
+        claims["value"] = groups_answer
+    r = requests.put(f"{provider}/users/{sub}", json=claims, timeout=30)
+    assert r.status_code == 204
+
+
+def test_group_overage_reads_the_groups_from_the_configured_endpoint(sso_app, provider):
+    _overage_user(provider, "many-sub", "mange@kommune.no", groups_answer=[
+        {"@odata.type": "#microsoft.graph.group", "id": "alle-ansatte"},
+        {"@odata.type": "#microsoft.graph.group", "id": "medvirkning-kreativ-gruppe"}])
+    sso_app.config["OIDC_GROUPS_OVERAGE_URL"] = f"{provider}/userinfo"
+    browser, done = sso_login(sso_app, "many-sub")
+    assert done.status_code == 302 and done.location.endswith("/staff"), text_of(browser.get("/login"))[:500]
+    assert db.session.scalar(sa.select(User.role).where(User.email == "mange@kommune.no")) == "reviewer"
+
+
+def test_group_overage_without_an_endpoint_is_refused_clearly(sso_app, provider):
+    _overage_user(provider, "many2-sub", "mange2@kommune.no", groups_answer=[{"id": "medvirkning-admin"}])
+    browser, done = sso_login(sso_app, "many2-sub")
+    assert done.status_code == 302 and done.location.endswith("/login")
+    page = text_of(browser.get("/login"))
+    assert "så mange grupper at innloggingstjenesten ikke sendte dem" in page and "HEARING_OIDC_GROUPS_OVERAGE_URL" in page
+    assert db.session.scalar(sa.select(User).where(User.email == "mange2@kommune.no")) is None
+
+
+def test_group_overage_endpoint_that_refuses_or_answers_nonsense(sso_app, provider):
+    _overage_user(provider, "many3-sub", "mange3@kommune.no", groups_answer=None)  # no 'value': not Graph's shape
+    sso_app.config["OIDC_GROUPS_OVERAGE_URL"] = f"{provider}/userinfo"
+    browser, _done = sso_login(sso_app, "many3-sub")
+    assert "svar vi ikke forstår da vi hentet gruppene dine" in text_of(browser.get("/login"))
+    sso_app.config["OIDC_GROUPS_OVERAGE_URL"] = f"{provider}/userinfo/nothing-here"  # 404
+    browser, _done = sso_login(sso_app, "many3-sub")
+    assert "svar vi ikke forstår" in text_of(browser.get("/login"))
+    assert db.session.scalar(sa.select(User).where(User.email == "mange3@kommune.no")) is None
+
+
+def test_overage_groups_are_read_page_by_page():
+    from hearing.auth import sso
+
+    class Answer:
+        def __init__(self, body, status=200):
+            self.body, self.status_code = body, status
+
+        def json(self):
+            return self.body
+
+        def raise_for_status(self):
+            if self.status_code >= 400:
+                raise requests.HTTPError(str(self.status_code))
+
+    class Graph:
+        def __init__(self, pages):
+            self.pages, self.calls = pages, []
+
+        def get(self, url, token):
+            self.calls.append(url)
+            return self.pages[url]
+
+    graph = Graph({"https://graph/me/memberOf": Answer({"value": [{"id": "a"}], "@odata.nextLink": "https://graph/p2"}),
+                   "https://graph/p2": Answer({"value": [{"id": "b"}, {"id": "c"}]})})
+    assert sso.fetch_overage_groups(graph, {}, "https://graph/me/memberOf") == ["a", "b", "c"]
+    forbidden = Graph({"https://graph/me/memberOf": Answer({}, 403)})
+    with pytest.raises(sso.SsoError, match="GroupMember.Read.All"):
+        sso.fetch_overage_groups(forbidden, {}, "https://graph/me/memberOf")
+    assert sso.has_group_overage({"hasgroups": True}) and not sso.has_group_overage({"groups": ["a"], "hasgroups": True})
+
+
+# --- signing out at the provider ------------------------------------------------------------------
+
+
+def _payload(id_token: str) -> dict:
+    import base64
+
+    body = id_token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+
+
+def test_signing_out_also_signs_out_at_the_provider(sso_app, provider):
+
+    browser, done = sso_login(sso_app, "kari-sub")
+    assert browser.get("/staff").status_code == 200
+    out = browser.submit("/staff", action="/logout")
+    assert out.status_code == 302
+    leave = urlsplit(out.location)
+    assert f"{leave.scheme}://{leave.netloc}" == provider and leave.path == "/oauth2/end_session"
+    from urllib.parse import parse_qs
+
+    params = {k: v[0] for k, v in parse_qs(leave.query).items()}
+    assert params["client_id"] == "medvirkning" and params["post_logout_redirect_uri"] == "http://localhost/logget-ut"
+    assert _payload(params["id_token_hint"])["sub"] == "kari-sub"  # the ID token the provider gave at sign-in
+    # our session is already over, before the provider answers
+    assert browser.get("/staff").status_code == 302
+    # at the provider: its sign-out page, confirmed, sends the browser back with our state
+    form = requests.get(out.location, timeout=30)
+    assert form.status_code == 200 and "End Session" in form.text
+    redirect_uri = re.search(r'name="redirect_uri" value="([^"]+)"', form.text).group(1)
+    confirmed = requests.post(f"{provider}/oauth2/end_session/confirm", data={"redirect_uri": unescape(redirect_uri)},
+                              allow_redirects=False, timeout=30)
+    assert confirmed.status_code == 302
+    back = urlsplit(confirmed.headers["Location"])
+    assert back.path == "/logget-ut" and f"state={params['state']}" in back.query
+    home = browser.get(f"{back.path}?{back.query}")
+    assert home.status_code == 302
+    assert "Du er logget ut, også hos innloggingstjenesten." in text_of(browser.get(home.location))
+    # a second visit with the same state is only "logged out" (the state is used once)
+    again = browser.get(f"{back.path}?{back.query}")
+    assert "også hos innloggingstjenesten" not in text_of(browser.get(again.location))
+
+
+def test_a_password_login_signs_out_here_only(sso_app, make_user):
+    user = make_user("reviewer", email="lokal@kommune.no")
+    browser = Client(sso_app.test_client())
+    assert browser.login(user.email).status_code == 302
+    out = browser.submit("/staff", action="/logout")
+    assert out.status_code == 302 and urlsplit(out.location).path == "/"
+
+
+def test_signing_out_when_the_provider_is_gone_still_signs_out_here(sso_app):
+    browser, _done = sso_login(sso_app, "ola-sub")
+    sso_app.config.update(OIDC_METADATA_URL=f"http://127.0.0.1:{free_port()}/.well-known/openid-configuration",
+                          OIDC_TIMEOUT=5)
+    out = browser.submit("/staff", action="/logout")
+    assert out.status_code == 302 and urlsplit(out.location).path == "/"
+    page = text_of(browser.get("/"))
+    assert "Du er logget ut her, men vi fikk ikke svar fra innloggingstjenesten" in page
+    assert browser.get("/staff").status_code == 302

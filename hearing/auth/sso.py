@@ -7,6 +7,15 @@ nonce checked, the ID token's signature checked against the provider's keys).
 A person is matched by the provider's subject once linked, else by e-mail (``email``, or Entra ID's
 ``preferred_username``/``upn``), and created when new. The role comes from the groups claim through
 ``OIDC_ROLE_MAP``; someone in no mapped group is refused. Local passwords keep working beside it.
+
+Group overage (Entra ID): a person in more groups than a token carries (200) gets a token without the
+groups and a pointer instead (``_claim_names``/``_claim_sources``, or ``hasgroups``). With
+``OIDC_GROUPS_OVERAGE_URL`` the groups are fetched from there with the person's access token (Microsoft
+Graph, paged); without it the person is refused with a message that says why and what to set.
+
+Signing out (``OIDC_PROVIDER_LOGOUT``): someone who signed in through the provider is also signed out there
+(OpenID Connect RP-initiated logout, the provider's ``end_session_endpoint``), and comes back to
+``/logget-ut``; otherwise the next "Logg inn med Microsoft" would let them straight in again.
 """
 
 from __future__ import annotations
@@ -42,7 +51,7 @@ def client():
     changed provider setting gets a fresh client, not the old provider's cached metadata)."""
     app = current_app._get_current_object()
     key = tuple(app.config.get(name) for name in ("OIDC_METADATA_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET",
-                                                   "OIDC_TIMEOUT"))
+                                                   "OIDC_TIMEOUT", "OIDC_SCOPE"))
     held = app.extensions.get(_EXTENSION)
     oauth = held[1] if held is not None and held[0] == key else None
     if oauth is None:
@@ -54,7 +63,8 @@ def client():
             server_metadata_url=app.config["OIDC_METADATA_URL"],
             client_id=app.config["OIDC_CLIENT_ID"],
             client_secret=app.config.get("OIDC_CLIENT_SECRET"),
-            client_kwargs={"scope": "openid email profile", "timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
+            client_kwargs={"scope": app.config.get("OIDC_SCOPE") or "openid email profile",
+                           "timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
         )
         app.extensions[_EXTENSION] = (key, oauth)
     return oauth.provider
@@ -62,6 +72,108 @@ def client():
 
 def provider_host() -> str:
     return urlsplit(current_app.config.get("OIDC_METADATA_URL") or "").netloc or "?"
+
+
+# --- group overage (Entra ID) --------------------------------------------------------------------
+
+#: Pages of groups read at most (Microsoft Graph gives 100 a page; 50 pages is 5 000 groups).
+MAX_GROUP_PAGES = 50
+
+
+def has_group_overage(claims: dict, groups_claim: str = "groups") -> bool:
+    """The token says the person's groups were too many to carry: Entra ID's ``_claim_names`` names the groups
+    claim (its ``_claim_sources`` points at the old Azure AD Graph), or ``hasgroups`` is true."""
+    if groups_claim in claims and claims[groups_claim]:
+        return False
+    names = claims.get("_claim_names")
+    return (isinstance(names, dict) and groups_claim in names) or claims.get("hasgroups") in (True, "true")
+
+
+def _group_ids(answer: Any) -> list[str]:
+    """Group ids from a Microsoft Graph answer: objects with ``id`` (``transitiveMemberOf``) or bare ids
+    (``getMemberObjects``), under ``value``."""
+    values = answer.get("value") if isinstance(answer, dict) else None
+    if not isinstance(values, list):
+        raise ValueError("no list of groups under 'value'")
+    out = []
+    for item in values:
+        group = item.get("id") if isinstance(item, dict) else item
+        if isinstance(group, str) and group:
+            out.append(group)
+    return out
+
+
+def fetch_overage_groups(client_, token: dict, url: str, *, max_pages: int = MAX_GROUP_PAGES) -> list[str]:
+    """Every group of the signed-in person from ``url`` (OIDC_GROUPS_OVERAGE_URL) with their access token.
+
+    A ``…/getMemberObjects`` or ``…/getMemberGroups`` address is called with POST as Microsoft Graph wants;
+    any other with GET, following ``@odata.nextLink``. Raises SsoError with a reason for the person.
+    """
+    host = urlsplit(url).netloc or "?"
+    groups: list[str] = []
+    post = url.rstrip("/").rsplit("/", 1)[-1] in ("getMemberObjects", "getMemberGroups")
+    for _page in range(max_pages):
+        try:
+            if post:
+                response = client_.post(url, json={"securityEnabledOnly": False}, token=token)
+            else:
+                response = client_.get(url, token=token)
+        except Exception as exc:  # noqa: BLE001  (the network or the provider failed: say so)
+            raise SsoError(_l("Vi fikk ikke hentet gruppene dine fra %(host)s, så vi kan ikke se hvilken tilgang du skal "
+                              "ha. Prøv igjen om litt, eller logg inn med passord.", host=host)) from exc
+        if response.status_code in (401, 403):
+            raise SsoError(_l("%(host)s ga oss ikke lov til å lese gruppene dine (svar %(status)s). En administrator må "
+                              "gi appen tillatelsen GroupMember.Read.All og ta den med i HEARING_OIDC_SCOPE.",
+                              host=host, status=response.status_code))
+        try:
+            response.raise_for_status()
+            answer = response.json()
+            groups += _group_ids(answer)
+        except Exception as exc:  # noqa: BLE001  (an error page or an answer of another shape)
+            raise SsoError(_l("Vi fikk et svar vi ikke forstår da vi hentet gruppene dine fra %(host)s (%(error)s). "
+                              "Kontakt en administrator.", host=host,
+                              error=getattr(response, "status_code", "") or type(exc).__name__)) from exc
+        url = answer.get("@odata.nextLink") if isinstance(answer, dict) else None
+        if post or not url:
+            return groups
+    raise SsoError(_l("Du er med i flere grupper enn vi kan lese (over %(n)d sider). Kontakt en administrator.",
+                      n=max_pages))
+
+
+def overage_refusal() -> SsoError:
+    return SsoError(_l("Du er med i så mange grupper at innloggingstjenesten ikke sendte dem med innloggingen, og "
+                       "plattformen er ikke satt opp til å hente dem. Derfor kan vi ikke se hvilken tilgang du skal ha. "
+                       "Be en administrator sette HEARING_OIDC_GROUPS_OVERAGE_URL, eller bruke approller "
+                       "(HEARING_OIDC_GROUPS_CLAIM=roles). Du kan også logge inn med passord."))
+
+
+# --- signing out at the provider -----------------------------------------------------------------
+
+
+#: Longest ID token kept in the session cookie for the provider's logout (a browser keeps 4 KB per cookie;
+#: a longer token, say one with many groups, is left out and the provider asks which account to sign out).
+MAX_ID_TOKEN_KEPT = 2000
+
+
+def end_session_url(*, post_logout_redirect_uri: str, state: str, id_token: str | None = None,
+                    login_hint: str | None = None, ui_locales: str | None = None) -> str | None:
+    """Where to send the browser to sign out at the provider (RP-initiated logout 1.0), or None when the
+    provider offers no ``end_session_endpoint``. Raises when the provider's metadata cannot be read."""
+    from urllib.parse import urlencode
+
+    metadata = client().load_server_metadata()
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    params = {"client_id": current_app.config["OIDC_CLIENT_ID"], "post_logout_redirect_uri": post_logout_redirect_uri,
+              "state": state}
+    if id_token:
+        params["id_token_hint"] = id_token
+    if login_hint:
+        params["logout_hint"] = login_hint  # Entra ID: skips the account picker
+    if ui_locales:
+        params["ui_locales"] = ui_locales
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
 
 def role_from_groups(groups: Any, role_map: dict) -> str | None:

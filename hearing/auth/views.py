@@ -149,10 +149,15 @@ def sso_callback():
         token = sso.client().authorize_access_token()
         claims = dict(token.get("userinfo") or {})
         config = current_app.config
-        if config["OIDC_GROUPS_CLAIM"] not in claims or not sso.email_of(claims):
+        groups_claim = config["OIDC_GROUPS_CLAIM"]
+        if groups_claim not in claims or not sso.email_of(claims):
             claims.update({k: v for k, v in (sso.client().userinfo(token=token) or {}).items() if k not in ("iss", "sub")})
-        user = sso.sign_in(db.session, claims, role_map=config.get("OIDC_ROLE_MAP") or {},
-                           groups_claim=config["OIDC_GROUPS_CLAIM"])
+        if sso.has_group_overage(claims, groups_claim):
+            # too many groups for the token (Entra ID): read them where configured, else refuse and say why
+            if not config.get("OIDC_GROUPS_OVERAGE_URL"):
+                raise sso.overage_refusal()
+            claims[groups_claim] = sso.fetch_overage_groups(sso.client(), token, config["OIDC_GROUPS_OVERAGE_URL"])
+        user = sso.sign_in(db.session, claims, role_map=config.get("OIDC_ROLE_MAP") or {}, groups_claim=groups_claim)
         db.session.commit()
     except sso.SsoError as exc:
         db.session.rollback()
@@ -170,6 +175,13 @@ def sso_callback():
                 "passord.", host=sso.provider_host()), "danger")
         return redirect(url_for("auth.login"))
     login_user(user)
+    # kept for signing out at the provider too (see logout)
+    session["sso_login"] = True
+    id_token = token.get("id_token") or ""
+    if id_token and len(id_token) <= sso.MAX_ID_TOKEN_KEPT:
+        session["sso_id_token"] = id_token
+    if isinstance(claims.get("login_hint"), str) and len(claims["login_hint"]) <= 500:
+        session["sso_login_hint"] = claims["login_hint"]
     flash(_("Du er logget inn."), "success")
     return redirect(session.pop("sso_next", "") or home_for(user))
 
@@ -217,9 +229,55 @@ def set_password(token: str):
 @bp.post("/logout")
 @public
 def logout():
+    by_sso = session.pop("sso_login", False)
+    id_token, login_hint = session.pop("sso_id_token", None), session.pop("sso_login_hint", None)
     if current_user.is_authenticated:
         # Ended on the server too: a copy of this session's cookie no longer logs anyone in.
         services.end_session(db.session, current_user._get_current_object())
     logout_user()
+    if by_sso and current_app.config.get("OIDC_PROVIDER_LOGOUT"):
+        leave = _provider_logout(id_token, login_hint)
+        if leave is not None:
+            return leave
     flash(_("Du er logget ut."), "info")
+    return redirect(url_for("public.index"))
+
+
+def _provider_logout(id_token: str | None, login_hint: str | None):
+    """Send someone who signed in through the provider there to sign out too; None when it cannot (said so)."""
+    import secrets
+
+    from hearing.auth import sso
+
+    if not sso.enabled():
+        return None
+    state = secrets.token_urlsafe(24)
+    try:
+        url = sso.end_session_url(post_logout_redirect_uri=external_url("auth.sso_logged_out"), state=state,
+                                  id_token=id_token, login_hint=login_hint, ui_locales=html_lang())
+    except Exception as exc:  # noqa: BLE001  (the provider does not answer: out here, and say what is left)
+        current_app.logger.warning("provider logout unavailable: %s", exc)
+        flash(_("Du er logget ut her, men vi fikk ikke svar fra innloggingstjenesten %(host)s, så du kan fortsatt være "
+                "logget inn der. Lukk nettleseren hvis du bruker en delt maskin.", host=sso.provider_host()), "warning")
+        return redirect(url_for("public.index"))
+    if url is None:
+        flash(_("Du er logget ut her. Innloggingstjenesten har ingen utlogging vi kan sende deg til, så lukk "
+                "nettleseren hvis du bruker en delt maskin."), "info")
+        return redirect(url_for("public.index"))
+    session["sso_logout_state"] = state
+    return redirect(url)
+
+
+@bp.get("/logget-ut")
+@public
+def sso_logged_out():
+    """Back from signing out at the provider."""
+    import hmac
+
+    expected = session.pop("sso_logout_state", None)
+    given = request.args.get("state") or ""
+    if expected and hmac.compare_digest(expected, given):
+        flash(_("Du er logget ut, også hos innloggingstjenesten."), "info")
+    else:
+        flash(_("Du er logget ut."), "info")
     return redirect(url_for("public.index"))
