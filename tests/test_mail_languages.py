@@ -134,8 +134,10 @@ def test_report_notice_in_the_answer_language_else_the_process_language(app, hea
                                   respondent_email=email, wants_report_notice=True, lang=lang, submitted_dt=utcnow()))
     db.session.commit()
     assert queue_report_published(db.session, activity.process_id, link="http://localhost/r/1") == 2
-    langs = dict(db.session.execute(sa.select(MailMessage.to_address, MailMessage.lang)).all())
-    assert langs == {"a@example.no": "en", "b@example.no": "nn"}
+    messages = {m.to_address: m for m in db.session.scalars(sa.select(MailMessage))}
+    assert {to: m.lang for to, m in messages.items()} == {"a@example.no": "en", "b@example.no": "nn"}
+    assert "http://localhost/r/1?lang=en" in messages["a@example.no"].body_text  # the report opens in English
+    assert "http://localhost/r/1\n" in messages["b@example.no"].body_text
 
 
 def test_the_rule_in_one_place(app, hearing_of):

@@ -497,8 +497,11 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
             continue
         seen.add(email)
         key = hashlib.sha256(email.encode()).hexdigest()[:20]
-        if queue_mail(session, to=email, template="report_published", lang=recipient_language(lang, process), ref=f"report:{process_id}:{version}:{key}",
-                      process_id=process_id, process_name=process.name, reference=reference, link=link):
+        lang = recipient_language(lang, process)
+        # the report opens in the language they answered in (the process's own needs no choice)
+        their_link = link if lang == process.language else f"{link}{'&' if '?' in link else '?'}lang={lang}"
+        if queue_mail(session, to=email, template="report_published", lang=lang, ref=f"report:{process_id}:{version}:{key}",
+                      process_id=process_id, process_name=process.name, reference=reference, link=their_link):
             queued += 1
     return queued
 
