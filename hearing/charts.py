@@ -169,6 +169,8 @@ def bar_chart(
         ax.set_yticks(positions, labels=[_short(lb) for lb in labels])
         ax.invert_yaxis()  # first item on top, as in the table
         top = max(values, default=0) or 1
+        if unit == "%":
+            top = max(top, 100)  # a share is read against the whole: 33 % fills a third of the axis, 0 % shows 0–100
         ax.set_xlim(0, top * 1.18)
         for bar, v in zip(bars, values, strict=True):
             ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,

@@ -100,3 +100,19 @@ def test_macro_writes_figure_text_and_table(app):
     assert chart.text in html
     assert '<th scope="row">Eldrerådet</th><td class="num">12</td>' in html
     assert "<caption>Innspill per gruppe</caption>" in html
+
+
+def test_a_share_is_drawn_against_the_whole():
+    """The response rate of invited bodies: 0 % shows an axis of 0–100 %, not 0–1, and 33 % fills a third."""
+    from matplotlib.figure import Figure
+
+    for values in ([0.0], [33.3, 0.0]):
+        chart = charts.bar_chart("Svar fra inviterte", [(f"Høring {n}", v) for n, v in enumerate(values)], unit="%",
+                                 locale="nb")
+        fig = Figure()
+        chart._draw(fig)
+        assert fig.axes[0].get_xlim()[1] >= 100
+    counts = charts.bar_chart("Innspill", [("A", 3)], locale="nb")
+    fig = Figure()
+    counts._draw(fig)
+    assert fig.axes[0].get_xlim()[1] < 10  # counts keep their own scale

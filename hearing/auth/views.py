@@ -3,7 +3,18 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
@@ -265,7 +276,12 @@ def _provider_logout(id_token: str | None, login_hint: str | None):
                 "nettleseren hvis du bruker en delt maskin."), "info")
         return redirect(url_for("public.index"))
     session["sso_logout_state"] = state
-    return redirect(url)
+    # A page that moves on by itself, not a redirect: the browser would refuse a form's POST redirected to another
+    # site (the CSP's form-action 'self'); a refresh is a navigation of its own, and the button works without it.
+    response = make_response(render_template("auth/leaving.html", url=url, host=sso.provider_host()))
+    response.headers["Refresh"] = f"0; url={url}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/logget-ut")
