@@ -147,3 +147,23 @@ def test_the_rule_in_one_place(app, hearing_of):
     assert recipient_language("xx", None) == "nb"
     app.config["BABEL_DEFAULT_LOCALE"] = "nn"
     assert recipient_language(None, None) == "nn"
+
+
+def test_titles_in_the_recipients_language_when_translated_else_tagged(app, hearing_of):
+    """An English invitation uses the activity's English title when staff wrote one; the process name, written
+    only in bokmål, is marked lang="nb" inside the English HTML (WCAG 3.1.2), and a bokmål page that queues the
+    mail does not change what the mail's own language is."""
+    from hearing.content import set_translation
+
+    activity = hearing_of("nb")
+    set_translation(db.session, activity, "title", "en", "Hearing on the plan")
+    db.session.commit()
+    participation.create_invitation(db.session, None, activity, body_name="Youth council", group=None,
+                                    email="youth@kommune.no", lang="en",
+                                    link_for=lambda token: f"http://localhost/invitasjon/{token}")
+    db.session.commit()
+    message = db.session.scalar(sa.select(MailMessage))
+    assert message.subject == "Invitation to give a statement: Hearing on the plan"
+    assert "«Hearing on the plan»" in message.body_text or "“Hearing on the plan”" in message.body_text
+    assert '<span lang="nb">Strategiplan (nb)</span>' in message.body_html
+    assert "Hearing on the plan" in message.body_html and '<span lang="nb">Hearing on the plan' not in message.body_html

@@ -86,13 +86,22 @@ def render_mail(template: str, lang: str, **context: Any) -> tuple[str, str, str
     The text template sets ``subject`` at its top level (``{% set subject = _("…") %}``).
     """
     g.setdefault("_mail_rendering", True)  # flask-babel's force_locale needs a non-empty g
-    with force_locale(_lang(lang)):
-        env = current_app.jinja_env
-        context = {**context, "lang": _lang(lang)}
-        module = env.get_template(f"mail/{template}.txt").make_module(context)
-        text = str(module).strip() + "\n"
-        subject = " ".join(str(getattr(module, "subject", "")).split())
-        html = render_template(f"mail/{template}.html", subject=subject, **context)
+    # the message's language is the "page" language while it is written: |in_lang tags a title in another language
+    page_lang = g.get("_html_lang")
+    g._html_lang = _lang(lang)
+    try:
+        with force_locale(_lang(lang)):
+            env = current_app.jinja_env
+            context = {**context, "lang": _lang(lang)}
+            module = env.get_template(f"mail/{template}.txt").make_module(context)
+            text = str(module).strip() + "\n"
+            subject = " ".join(str(getattr(module, "subject", "")).split())
+            html = render_template(f"mail/{template}.html", subject=subject, **context)
+    finally:
+        if page_lang is None:
+            g.pop("_html_lang", None)
+        else:
+            g._html_lang = page_lang
     return subject, text, html
 
 
@@ -479,6 +488,7 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
     answered in (else the process's), with no one else's data; once per ``version`` of the report. The caller commits.
     Returns how many messages were queued.
     """
+    from hearing.content import content
     from hearing.models import Activity, Process, Submission
 
     process = session.get(Process, process_id)
@@ -501,7 +511,8 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
         # the report opens in the language they answered in (the process's own needs no choice)
         their_link = link if lang == process.language else f"{link}{'&' if '?' in link else '?'}lang={lang}"
         if queue_mail(session, to=email, template="report_published", lang=lang, ref=f"report:{process_id}:{version}:{key}",
-                      process_id=process_id, process_name=process.name, reference=reference, link=their_link):
+                      process_id=process_id, process_name=content(process, "name", lang), reference=reference,
+                      link=their_link):
             queued += 1
     return queued
 

@@ -186,6 +186,7 @@ def invitation_summary(session: Session, activity: Activity) -> tuple[int, int]:
 def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *, reminder: bool = False) -> bool:
     """The invitation (or its reminder) with the link, in the outbox, in the invited body's language (else the
     process's); the link opens the form in that language. True when queued now (once each)."""
+    from hearing.content import content
     from hearing.mail import queue_mail, recipient_language
 
     activity = invitation.activity
@@ -197,8 +198,9 @@ def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *
         session, to=invitation.email, template="invitation", lang=lang,
         kind="invitation_reminder" if reminder else "invitation",
         ref=f"invitation-reminder:{invitation.id}" if reminder else f"invitation:{invitation.id}",
-        process_id=activity.process_id, body_name=invitation.body_name, activity_title=activity.title,
-        process_name=activity.process.name, deadline=deadline, link=link, reminder=reminder,
+        process_id=activity.process_id, body_name=invitation.body_name,
+        activity_title=content(activity, "title", lang), process_name=content(activity.process, "name", lang),
+        deadline=deadline, link=link, reminder=reminder,
     )
     return queued is not None
 
@@ -500,10 +502,13 @@ def queue_receipt(session: Session, submission_id: int, email: str, *, reference
                   lang: str | None) -> None:
     """The receipt with the reference and the secret link, in the outbox (once per submission), in the language
     the respondent answered in."""
+    from hearing.content import content
     from hearing.mail import queue_mail, recipient_language
 
-    queue_mail(session, to=email, template="receipt", lang=recipient_language(lang, activity.process), ref=f"receipt:{submission_id}",
-               process_id=activity.process_id, reference=reference, activity_title=activity.title, link=link)
+    lang = recipient_language(lang, activity.process)
+    queue_mail(session, to=email, template="receipt", lang=lang, ref=f"receipt:{submission_id}",
+               process_id=activity.process_id, reference=reference,
+               activity_title=content(activity, "title", lang, process=activity.process), link=link)
 
 
 def find_submission(session: Session, token: str) -> Submission | None:
