@@ -109,6 +109,10 @@ def test_staff_mail_goes_in_the_users_language_not_the_administrators(app, admin
     send_due(db.session)
     invitation = delivered(inbox, "jane@kommune.no")
     assert invitation["Content-Language"] == "en"
+    link = re.search(r"http://\S+/nytt-passord/\S+", invitation.get_body(("plain",)).get_content()).group(0)
+    assert link.endswith("?lang=en")  # the page where she chooses a password opens in English
+    page = Client(app.test_client()).get(link.removeprefix("http://localhost"))
+    assert page.status_code == 200 and '<html lang="en"' in page.get_data(as_text=True)
     assert "Nynorsk" not in invitation.get_body(("plain",)).get_content()
     # the administrator switches her to nynorsk; the next link goes in nynorsk
     edit = admin_client.submit(f"/admin/users/{user.id}/edit", {"name": "Jane Adviser", "role": "reviewer", "lang": "nn",

@@ -357,11 +357,12 @@ def _send_staff_link(user: User) -> None:
     else:
         minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
         token = auth_services.issue_user_token(db.session, user, "password_reset", lifetime=timedelta(minutes=minutes))
-        from hearing.mail import queue_mail, recipient_language
+        from hearing.mail import link_in_language, queue_mail, recipient_language
 
         # the user's language, not the administrator's page language
-        queue_mail(db.session, to=user.email, template="password_reset", lang=recipient_language(user.lang),
-                   link=_staff_link(token),
+        lang = recipient_language(user.lang)
+        queue_mail(db.session, to=user.email, template="password_reset", lang=lang,
+                   link=link_in_language(_staff_link(token), lang, current_app.config["BABEL_DEFAULT_LOCALE"]),
                    minutes=minutes, email=user.email)
         audit.record(db.session, current_user, "user.reset_link_sent", user)
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
@@ -175,7 +176,7 @@ def request_password_reset(session: Session, email: str, *, link_for: Callable[[
     the return value (a link was queued) is for tests and the audit only. At most RESETS_PER_HOUR a
     link per account and hour: more requests are ignored, so nobody can flood a colleague's inbox.
     """
-    from hearing.mail import queue_mail, recipient_language
+    from hearing.mail import link_in_language, queue_mail, recipient_language
 
     user = session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
     if user is None or not user.is_active_user:
@@ -189,8 +190,10 @@ def request_password_reset(session: Session, email: str, *, link_for: Callable[[
         return False
     token = issue_user_token(session, user, TokenPurpose.PASSWORD_RESET, lifetime=timedelta(minutes=minutes))
     # the person's own language when they chose one, else the language of the page they asked on
-    queue_mail(session, to=user.email, template="password_reset", lang=recipient_language(user.lang or lang),
-               link=link_for(token), minutes=minutes, email=user.email)
+    lang = recipient_language(user.lang or lang)
+    queue_mail(session, to=user.email, template="password_reset", lang=lang,
+               link=link_in_language(link_for(token), lang, current_app.config["BABEL_DEFAULT_LOCALE"]),
+               minutes=minutes, email=user.email)
     audit.record(session, None, "user.password_reset_requested", user)
     return True
 
@@ -200,13 +203,14 @@ def invite_staff(session: Session, actor: User, user: User, *, link_for: Callabl
     """E-mail a new (or not yet started) staff member a link to choose a password, in their language (else
     ``lang``, else the installation's); the caller commits."""
     from hearing.labels import ROLES
-    from hearing.mail import queue_mail, recipient_language
+    from hearing.mail import link_in_language, queue_mail, recipient_language
 
     token = issue_user_token(session, user, TokenPurpose.STAFF_INVITATION, lifetime=timedelta(days=days))
     lang = recipient_language(user.lang or lang)
     with force_locale(lang):
         role = str(ROLES.get(user.role, user.role))
-    queue_mail(session, to=user.email, template="staff_invitation", lang=lang, link=link_for(token), days=days,
+    link = link_in_language(link_for(token), lang, current_app.config["BABEL_DEFAULT_LOCALE"])
+    queue_mail(session, to=user.email, template="staff_invitation", lang=lang, link=link, days=days,
                email=user.email, role=role, inviter=actor.name if actor else "")
     audit.record(session, actor, "user.invite", user)
 

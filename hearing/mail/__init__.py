@@ -73,6 +73,13 @@ def recipient_language(preferred: str | None = None, process=None) -> str:
     return "nb"
 
 
+def link_in_language(link: str, lang: str, own: str | None) -> str:
+    """``link`` opening its page in ``lang`` (``?lang=``), unless that is the page's own language ``own``."""
+    if lang == own:
+        return link
+    return f"{link}{'&' if '?' in link else '?'}lang={lang}"
+
+
 def external_url(endpoint: str, **values: Any) -> str:
     """A full link for an e-mail, on the configured ``BASE_URL`` (see :mod:`hearing.links`)."""
     from hearing.links import external_url as link
@@ -508,8 +515,7 @@ def queue_report_published(session: Session, process_id: int, *, link: str, vers
         seen.add(email)
         key = hashlib.sha256(email.encode()).hexdigest()[:20]
         lang = recipient_language(lang, process)
-        # the report opens in the language they answered in (the process's own needs no choice)
-        their_link = link if lang == process.language else f"{link}{'&' if '?' in link else '?'}lang={lang}"
+        their_link = link_in_language(link, lang, process.language)  # the report opens in the language they answered in
         if queue_mail(session, to=email, template="report_published", lang=lang, ref=f"report:{process_id}:{version}:{key}",
                       process_id=process_id, process_name=content(process, "name", lang), reference=reference,
                       link=their_link):

@@ -187,12 +187,11 @@ def queue_invitation_mail(session: Session, invitation: Invitation, link: str, *
     """The invitation (or its reminder) with the link, in the outbox, in the invited body's language (else the
     process's); the link opens the form in that language. True when queued now (once each)."""
     from hearing.content import content
-    from hearing.mail import queue_mail, recipient_language
+    from hearing.mail import link_in_language, queue_mail, recipient_language
 
     activity = invitation.activity
     lang = recipient_language(invitation.lang, activity.process)
-    if lang != activity.process.language:
-        link = f"{link}{'&' if '?' in link else '?'}lang={lang}"
+    link = link_in_language(link, lang, activity.process.language)
     deadline = activity.closes_dt
     queued = queue_mail(
         session, to=invitation.email, template="invitation", lang=lang,
