@@ -207,8 +207,9 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
     """Accuracy on the rest after confirming a share, in batches of ``batch``.
 
     ``al``: the engine chooses (:func:`choose_to_confirm`); ``random``: chosen at
-    random; ``al+guides``: the engine chooses and the guided run's zero-shot
-    probabilities are a prior.
+    random; ``al+guides``: the engine chooses, the guides' zero-shot
+    probabilities choose the first batch and the guides' seeds are the
+    themes' starting centres (``suggest_themes(centres=...)``).
     """
     from hearing.themes import Guide, ThemeModel
     from hearing.themes.learn import choose_to_confirm, suggest_themes
@@ -224,7 +225,8 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
         n = len(texts)
         model = ThemeModel("auto", random_state=seed).fit(texts, embeddings=E[idx])
         X = model.vectors_
-        sims = X @ model._guide_seeds(guides).T
+        seeds = model._guide_seeds(guides)
+        sims = X @ seeds.T
         z = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
         prior = np.zeros((n, len(codes)))
         prior[:, order] = z / z.sum(axis=1, keepdims=True)
@@ -243,9 +245,11 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
                         pick = choose_to_confirm(X, b, confirmed=conf, proba=proba, random_state=seed)
                     conf[pick] = True
                     lab = np.where(conf, y, None)
+                    guided = mode == "al+guides"
                     classes, proba = suggest_themes(
                         texts, X, lab, clusters=model.labels_, random_state=seed,
-                        prior=prior if mode == "al+guides" else None, prior_classes=codes)
+                        centres=seeds if guided else None,
+                        centre_classes=[c for c, _n, _k in GUIDES] if guided else None)
                 pred = np.asarray(classes)[proba.argmax(axis=1)]
                 res[f] = float(np.mean(pred[~conf] == y[~conf]))
             out[(part, mode)] = res

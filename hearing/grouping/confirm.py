@@ -3,8 +3,8 @@
 A background job (``grouping.confirm``) chooses the inputs whose confirmation teaches most
 (:func:`hearing.themes.learn.choose_to_confirm`) and a suggested theme with its certainty for every
 unconfirmed input of the run: learnt from what the reviewers confirmed
-(:func:`hearing.themes.learn.suggest_themes`, with the run's own placement as a prior so themes nobody
-has confirmed yet can be suggested too), or, before anything is confirmed, the run's own theme and
+(:func:`hearing.themes.learn.suggest_themes`, with each of the run's themes starting from its centre so
+themes nobody has confirmed yet can be suggested too), or, before anything is confirmed, the run's own theme and
 the model's certainty. The chosen batch is the job's stored result, so the page is the same on every
 reload; the suggestions are stored on the placements (``suggested_theme_id``), so the board shows
 them and they can be accepted in bulk above a certainty the reviewer picks.
@@ -60,8 +60,6 @@ __all__ = [
 KIND = "grouping.confirm"
 #: Inputs per batch.
 BATCH_SIZE = 20
-#: Weight of the run's own placement against what the confirmed inputs teach.
-PRIOR_WEIGHT = 0.3
 #: Audit action of a skipped input (the batch moves on; nothing is decided).
 SKIP_ACTION = "theme.confirm_skip"
 #: Placements a reviewer made or confirmed: moved, accepted suggestion (or pinned, see below).
@@ -135,23 +133,16 @@ def choose_batch(session: Session, run: ThemeRun, progress=_noop, *, n: int = BA
     X = np.asarray(space.vectors[rows], dtype=np.float64)
     decided = decisions.placements(session, run.process_id)
     confirmed = np.array([is_confirmed(a) or a.input_id in decided for a in assignments], dtype=bool)
-    themes = {t.id: t for t in run.themes}
     progress(30, _l("Lærer av det dere har bekreftet"))
     proba = None
     if confirmed.any():
         texts = [a.input.display_text for a in assignments]
         # the engine's classifier works on string labels (it fits on ``y.astype(str)``)
         y = [str(a.theme_id) if c else None for a, c in zip(assignments, confirmed, strict=True)]
-        prior_classes = sorted({str(a.theme_id) for a in assignments if not themes[a.theme_id].is_misc})
-        prior = None
-        if prior_classes:
-            col = {tid: j for j, tid in enumerate(prior_classes)}
-            prior = np.zeros((len(assignments), len(prior_classes)))
-            for i, a in enumerate(assignments):
-                if str(a.theme_id) in col:
-                    prior[i, col[str(a.theme_id)]] = 1.0
-        classes, proba = suggest_themes(texts, X, y, prior=prior, prior_classes=prior_classes if prior is not None else None,
-                                        prior_weight=PRIOR_WEIGHT, random_state=service.RANDOM_STATE)
+        # every theme of the run starts from its centre, so themes nobody has confirmed yet can be suggested
+        centre_classes = [str(tid) for tid in space.theme_ids]
+        classes, proba = suggest_themes(texts, X, y, centres=space.model.centroids_ if centre_classes else None,
+                                        centre_classes=centre_classes or None, random_state=service.RANDOM_STATE)
         best = np.argmax(proba, axis=1)
         suggested = [int(classes[b]) for b in best]
         certainty = [float(np.clip(proba[i, b], 0.0, 1.0)) for i, b in enumerate(best)]

@@ -34,6 +34,11 @@ __all__ = ["MISC", "MISC_LABEL", "Guide", "Theme", "ThemeModel"]
 
 #: Name shown for the group of inputs that fit no theme.
 MISC_LABEL = "Diverse"
+#: How far above its median similarity (robust deviations) an input must lie to count as
+#: leaning to a guide when a fresh guided run gives clusters to guides (tuning half, 3 seeds:
+#: 0.5 -> NMI 0.578, 1.0 -> 0.577, 1.5 -> 0.572; 1.0 kept, it also lets a guide win a
+#: third of a small set).
+_VOTE_Z = 1.0
 _VECTORIZERS = ("auto", "tfidf", "semantic", "embeddings", "embeddings-centred", "embeddings-raw",
                 "combined")
 
@@ -154,6 +159,15 @@ class ThemeModel(ClusterMixin, BaseEstimator):
     guide_threshold : float
         How clearly (robust z-score of the similarity over all inputs) an
         input must lean towards a guide to be put in that guide's theme.
+    guide_vote : float
+        A fresh guided run (guides, no ``previous``) first groups the inputs
+        as without guides, then gives each group to the guide its members
+        lean to: at least this share of its members lean to that guide; the part of the group that does not
+        lean, if it is a theme's worth, and a group that leans to no guide
+        stay themes of their own. On the tuning half (3 seeds) this beat
+        putting inputs into guides one by one: NMI 0.521 -> 0.577 at 0.3
+        (0.568 at 0.4, 0.565 at 0.5); held-out 0.531 -> 0.566. The clustering
+        sees topics that a guide's few words do not.
     stay_margin : float
         On a re-run (``previous`` given to :meth:`fit`) an input leaves the
         theme it was in only for a theme closer by this much (cosine). On the
@@ -208,6 +222,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         misc_threshold=2.5,
         min_theme_size=3,
         guide_threshold=1.5,
+        guide_vote=0.3,
         stay_margin=0.25,
         n_terms=6,
         n_representative=3,
@@ -224,6 +239,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         self.misc_threshold = misc_threshold
         self.min_theme_size = min_theme_size
         self.guide_threshold = guide_threshold
+        self.guide_vote = guide_vote
         self.stay_margin = stay_margin
         self.n_terms = n_terms
         self.n_representative = n_representative
@@ -349,7 +365,14 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         labels = np.full(n, MISC, dtype=int)
         centroids, thresholds = [], []
         free = ~trivial
-        if guides:
+        # a re-run keeps its themes input by input; a fresh guided run names clusters
+        by_cluster = bool(guides) and not (previous >= 0).any()
+        if by_cluster:
+            free &= fixed < 0
+            labels[fixed >= 0] = fixed[fixed >= 0]
+            centroids.extend(self._guide_seeds(guides))
+            thresholds.extend([np.inf] * len(guides))
+        elif guides:
             g_labels, g_centroids, g_thresholds = self._assign_guides(X, guides, fixed, free, previous)
             labels[g_labels >= 0] = g_labels[g_labels >= 0]
             free &= g_labels < 0
@@ -390,9 +413,12 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             thresholds.extend(clusterer.thresholds_)
             self.k_scores_ = clusterer.k_scores_
             self.clusterer_ = clusterer
-            if guides:
+            if guides and not by_cluster:
                 centroids, thresholds = self._merge_into_guides(X, labels, centroids, thresholds,
                                                                 n_fixed_themes)
+        if by_cluster:
+            centroids, thresholds = self._clusters_to_guides(X, labels, centroids, thresholds, guides,
+                                                             fixed, ~trivial)
         campaign_ids = []
         for g in sorted(campaigns, key=len, reverse=True):
             c = len(centroids)
@@ -448,6 +474,92 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             centroids[g] = normalize(X[members].mean(axis=0, keepdims=True))[0]
             thresholds[g] = min(thresholds[g], float((X[members] @ centroids[g]).min()))
         return centroids, thresholds
+
+    def _clusters_to_guides(self, X, labels, centroids, thresholds, guides, fixed, candidates):
+        """Fresh guided run: each cluster goes to the guide its members lean to.
+
+        ``labels`` holds guides ``0 .. len(guides) - 1`` (fixed inputs) and the
+        free clusters after them; it is changed in place. An input leans to a
+        guide when that guide is its nearest and the similarity lies
+        ``_VOTE_Z`` robust deviations above the guide's median. A cluster in which at
+        least ``guide_vote`` of the members lean to one guide becomes part of
+        it (shared by nearness when two guides reach it); the others stay
+        themes of their own. Inputs the clustering left in
+        "Diverse" join the guide they lean to.
+        """
+        n_g = len(guides)
+        seeds = self._guide_seeds(guides)
+        centres = seeds.copy()
+        for g in range(n_g):
+            if (fixed == g).any():
+                centres[g] = normalize((seeds[g] + X[fixed == g].mean(axis=0))[None])[0]
+        sims = X @ centres.T
+        # a cluster speaks for its members, so a lower bar than guide_threshold
+        limits = self._guide_limits(sims, _VOTE_Z)
+        nearest = sims.argmax(axis=1)
+        # the guide each input leans to, or -1
+        lean = np.where(sims[np.arange(len(X)), nearest] >= limits[nearest], nearest, -1)
+        old = labels.copy()
+        kept_c, kept_t = [], []
+        for c in range(n_g, len(centroids)):
+            members = old == c
+            votes = np.bincount(lean[members & (lean >= 0)], minlength=n_g) / max(int(members.sum()), 1)
+            chosen = np.flatnonzero(votes >= self.guide_vote)
+            rows = np.flatnonzero(members)
+            rest = rows
+            if chosen.size:
+                going = self._part_that_leans(X, rows, np.isin(lean[rows], chosen))
+                # a cluster wider than the guides is shared among those it leans to
+                to = rows[going]
+                labels[to] = chosen[sims[np.ix_(to, chosen)].argmax(axis=1)]
+                rest = rows[~going]
+            if rest.size:
+                labels[rest] = n_g + len(kept_c)
+                centre = (centroids[c] if rest.size == rows.size
+                          else normalize(X[rest].mean(axis=0, keepdims=True))[0])
+                kept_c.append(centre)
+                kept_t.append(min(float(thresholds[c]), float((X[rest] @ centre).min())))
+        # inputs the clustering left in "Diverse" join a guide they lean to clearly
+        joining = candidates & (fixed < 0) & (labels == MISC) & (lean >= 0)
+        labels[joining] = lean[joining]
+        g_centres, g_thresholds = [], []
+        for g in range(n_g):
+            members = labels == g
+            if members.any():
+                centre = normalize(X[members].mean(axis=0, keepdims=True))[0]
+                g_centres.append(centre)
+                g_thresholds.append(min(float(limits[g]), float((X[members] @ centre).min())))
+            else:
+                g_centres.append(centres[g])
+                g_thresholds.append(float(limits[g]))
+        return g_centres + kept_c, g_thresholds + kept_t
+
+    def _part_that_leans(self, X, rows, leaning):
+        """Which members of a cluster go with the guide(s) most of it leans to.
+
+        The members that lean form one side, the others the other; a member
+        goes with the side whose centre is nearer (two refinements). The
+        other side stays a theme of its own only if it has ``min_theme_size``
+        members; a cluster that merely straddles its guide goes whole.
+        """
+        going = np.ones(rows.size, dtype=bool)
+        if (~leaning).sum() < self.min_theme_size:
+            return going
+        Xr = X[rows]
+        toward = normalize(Xr[leaning].mean(axis=0, keepdims=True))[0]
+        away = normalize(Xr[~leaning].mean(axis=0, keepdims=True))[0]
+        for _ in range(3):
+            going = leaning | (Xr @ toward >= Xr @ away)
+            if (~going).sum() < self.min_theme_size:
+                return np.ones(rows.size, dtype=bool)
+            away = normalize(Xr[~going].mean(axis=0, keepdims=True))[0]
+        return going
+
+    def _guide_limits(self, sims, z=None):
+        """Per guide, the similarity an input needs to lean to it clearly (robust z-score)."""
+        med = np.median(sims, axis=0)
+        mad = 1.4826 * np.median(np.abs(sims - med), axis=0)
+        return med + (self.guide_threshold if z is None else z) * np.maximum(mad, 1e-6)
 
     def _nothing_to_group(self, n):
         self.k_scores_ = {}
@@ -523,9 +635,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 if members.any():
                     centres[g] = normalize((seeds[g] + X[members].mean(axis=0))[None])[0]
             sims = X @ centres.T
-            med = np.median(sims, axis=0)
-            mad = 1.4826 * np.median(np.abs(sims - med), axis=0)
-            sim_thresholds = med + self.guide_threshold * np.maximum(mad, 1e-6)
+            sim_thresholds = self._guide_limits(sims)
             nearest = np.argmax(sims, axis=1)
             best = sims[np.arange(n), nearest]
             labels = np.where(open_ & (best >= sim_thresholds[nearest]), nearest, MISC)
