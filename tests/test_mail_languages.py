@@ -171,3 +171,18 @@ def test_titles_in_the_recipients_language_when_translated_else_tagged(app, hear
     assert "«Hearing on the plan»" in message.body_text or "“Hearing on the plan”" in message.body_text
     assert '<span lang="nb">Strategiplan (nb)</span>' in message.body_html
     assert "Hearing on the plan" in message.body_html and '<span lang="nb">Hearing on the plan' not in message.body_html
+
+
+def test_the_users_language_is_the_pages_language_after_login(app, make_user):
+    user = make_user("reviewer", email="nils@kommune.no")
+    user.lang = "nn"
+    db.session.commit()
+    browser = Client(app.test_client())
+    r = browser.login(user.email)
+    assert r.status_code == 302
+    page = browser.get(r.location)
+    assert '<html lang="nn"' in page.get_data(as_text=True) and "Du er logga inn." in text_of(page)
+    # a language chosen on this visit wins over the stored one
+    other = Client(app.test_client())
+    other.get("/login?lang=en")
+    assert '<html lang="en"' in other.get(other.login(user.email).location).get_data(as_text=True)

@@ -129,8 +129,8 @@ class UserForm(FlaskForm):
     email = text_field(_l("E-post"), 254)
     role = SelectField(_l("Rolle"), choices=ROLE_CHOICES)
     # not sent (an older form, a script): the installation's default language
-    lang = SelectField(_l("Språk i e-post til brukeren"), choices=choices(MAIL_LANGUAGE_CHOICES), validate_choice=False,
-                       description=_l("Invitasjonen og lenker for nytt passord skrives på dette språket."))
+    lang = SelectField(_l("Brukerens språk"), choices=choices(MAIL_LANGUAGE_CHOICES), validate_choice=False,
+                       description=_l("E-post til brukeren skrives på dette språket, og sidene vises på det når brukeren logger inn."))
     is_active_user = BooleanField(_l("Aktiv"), default=True)
     all_processes = RadioField(
         _l("Tilgang til prosesser"), default="1", validate_choice=False,  # not sent: as before, every process

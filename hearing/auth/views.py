@@ -88,7 +88,7 @@ def login():
             throttle.count()
             form.form_errors.append(_(str(exc)))
         else:
-            login_user(user)
+            _start(user)
             if user.must_change_password:
                 flash(_("Du er logget inn med et midlertidig passord. Velg ditt eget passord før du går videre."), "info")
                 return redirect(url_for("auth.change_password"))
@@ -114,6 +114,17 @@ def change_password():
             flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
             return redirect(home_for(user))
     return render_template("auth/change_password.html", form=form, temporary=user.must_change_password)
+
+
+def _start(user) -> None:
+    """Log ``user`` in; their own language (the user form's) becomes the pages' language, unless they chose
+    one on this visit already."""
+    from flask_babel import refresh
+
+    login_user(user)
+    if user.lang in current_app.config["LANGUAGES"] and not session.get("lang"):
+        session["lang"] = user.lang
+        refresh()  # this request's messages too
 
 
 def _sso_context() -> dict:
@@ -185,7 +196,7 @@ def sso_callback():
         flash(_("Vi fikk ikke svar fra innloggingstjenesten %(host)s. Prøv igjen om litt, eller logg inn med e-post og "
                 "passord.", host=sso.provider_host()), "danger")
         return redirect(url_for("auth.login"))
-    login_user(user)
+    _start(user)
     # kept for signing out at the provider too (see logout)
     session["sso_login"] = True
     id_token = token.get("id_token") or ""
@@ -231,7 +242,7 @@ def set_password(token: str):
         except services.LoginError as exc:
             form.form_errors.append(_(str(exc)))
         else:
-            login_user(user)
+            _start(user)
             flash(_("Passordet er lagret, og du er logget inn."), "success")
             return redirect(home_for(user))
     return render_template("auth/set_password.html", form=form, purpose=purpose, email=row.user.email)
