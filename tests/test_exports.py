@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from hearing import create_app, jobs
 from hearing.exports import backup, services
+from hearing.content import content
 from hearing.extensions import db
 from hearing.models import (
     Activity,
@@ -22,6 +23,7 @@ from hearing.models import (
     Assessment,
     AuditEvent,
     Base,
+    ContentTranslation,
     Document,
     Draft,
     ExportFile,
@@ -242,6 +244,18 @@ def world(make_process, make_user):
             ),
         ]
     )
+    # titles written in other languages (content_translations: keyed by object type and id)
+    db.session.add_all(
+        [
+            ContentTranslation(object_type="process", object_id=process.id, field="name", lang="en",
+                               text="Strategy plan for coping and health"),
+            ContentTranslation(object_type="phase", object_id=phase.id, field="description", lang="da",
+                               text="Hvor står vi i dag?"),
+            ContentTranslation(object_type="group", object_id=council.id, field="name", lang="nn", text="Eldrerådet (nn)"),
+            ContentTranslation(object_type="activity", object_id=survey.id, field="title", lang="en", text="Survey"),
+            ContentTranslation(object_type="document", object_id=doc.id, field="title", lang="da", text="Udkast 1"),
+        ]
+    )
     db.session.commit()
     return process
 
@@ -411,6 +425,9 @@ def canonical(data: dict) -> dict:
                     continue
                 if key in fks and fks[key] in rank and value is not None:
                     value = rank[fks[key]][value]
+                if name in backup.KEYED_TABLES and key == backup.KEYED_TABLES[name][1]:
+                    type_column, _id_column, targets = backup.KEYED_TABLES[name]
+                    value = (row[type_column], rank[targets[row[type_column]]][value])
                 if (name, key) in backup.ID_LISTS:
                     value = [rank["inputs"][v] for v in value]
                 if (name, key) == ("attachments", "storage_name"):
@@ -441,7 +458,7 @@ def _backup_via_ui(admin_client, process) -> dict:
 
 
 def test_every_table_is_in_the_backup_or_deliberately_left_out():
-    assert set(Base.metadata.tables) == set(backup.TABLE_NAMES) | backup.NOT_IN_BACKUP
+    assert set(Base.metadata.tables) == set(backup.ALL_TABLE_NAMES) | backup.NOT_IN_BACKUP
 
 
 def test_backup_import_into_a_fresh_installation_and_back(world, admin_client, databases, tmp_path):
@@ -518,6 +535,48 @@ def test_backup_import_into_a_fresh_installation_and_back(world, admin_client, d
     assert second["counts"] == first["counts"]
     assert second["process_uid"] == first["process_uid"]
     assert canonical(second) == canonical(first)
+
+
+def test_content_translations_travel_with_the_backup_and_point_at_the_new_rows(world, app, make_process):
+    other = make_process(name="Annen prosess")
+    db.session.add(ContentTranslation(object_type="process", object_id=other.id, field="name", lang="en",
+                                      text="Another process"))
+    db.session.commit()
+    data = backup.export_process(db.session, world)
+    db.session.commit()
+    rows = data["tables"]["content_translations"]
+    assert data["counts"]["content_translations"] == len(rows) >= 5
+    owned = {("process", world.id)} | {("phase", p.id) for p in world.phases} | {("group", g.id) for g in world.groups}
+    owned |= {("activity", a.id) for a in world.activities} | {("document", a.document.id) for a in world.activities if a.document}
+    assert {(r["object_type"], r["object_id"]) for r in rows} <= owned  # another process's titles stay out
+    assert "Another process" not in {r["text"] for r in rows}
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation))
+
+    data["process_uid"] = "d" * 32  # a second copy in the same installation: every id is new
+    copy = backup.import_process(db.session, None, data)
+    db.session.commit()
+    phase = copy.phases[0]
+    council = next(g for g in copy.groups if g.name == "Eldrerådet")
+    survey = next(a for a in copy.activities if a.kind == "survey")
+    doc = next(a for a in copy.activities if a.kind == "hearing").document
+    assert content(copy, "name", "en") == "Strategy plan for coping and health"
+    assert content(phase, "description", "da") == "Hvor står vi i dag?"
+    assert content(phase, "name", "en") == "Where we are"  # the standard phase names came along too
+    assert content(council, "name", "nn") == "Eldrerådet (nn)"
+    assert content(survey, "title", "en") == "Survey"
+    assert content(doc, "title", "da") == "Udkast 1"
+    assert content(copy, "name", "da") == copy.name  # none written: the process's own, as before
+    # the original's rows are untouched, and the copy has its own
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation)) == before + len(rows)
+    again = backup.export_process(db.session, copy)
+    assert canonical(again)["content_translations"] == canonical(data)["content_translations"]
+
+    # a backup made before translations travelled (no such table) still imports
+    del data["tables"]["content_translations"]
+    data["process_uid"] = "c" * 32
+    backup.import_process(db.session, None, data)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation)) == before + len(rows)
 
 
 def test_import_remaps_and_avoids_taken_values_in_the_same_installation(world, app):

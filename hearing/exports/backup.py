@@ -9,6 +9,8 @@ a later draft, an input marked a duplicate of a later one) is filled in once all
   receiving installation (or left empty).
 - References to tables outside the process (jobs, for example) are left empty.
 - Attachments travel with their content (base64).
+- Titles and descriptions written in other languages (``content_translations``, keyed by object type
+  and id rather than a foreign key) travel too, their ids remapped like foreign keys (:data:`KEYED_TABLES`).
 - Each process has a uid (:class:`ProcessIdentity`): importing a backup whose process is already in
   this installation is refused, so a second import never duplicates it silently.
 
@@ -36,6 +38,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.content import TRANSLATABLE
 from hearing.errors import DomainError
 from hearing.models import Base, Input, Process, ProcessIdentity, User, utcnow
 
@@ -91,6 +94,18 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
 )
 TABLE_NAMES = tuple(name for name, _col, _parent in TABLES)
 
+#: Tables whose rows point at a row of another table by (type, id) instead of a foreign key:
+#: table -> (type column, id column, {type: table the id refers to}). They are written after
+#: :data:`TABLES` and their ids remapped on import (a type or row that is not in the backup is dropped).
+KEYED_TABLES: dict[str, tuple[str, str, dict[str, str]]] = {
+    "content_translations": (
+        "object_type",
+        "object_id",
+        {kind: model.__tablename__ for kind, (model, _fields) in TRANSLATABLE.items()},
+    ),
+}
+ALL_TABLE_NAMES = TABLE_NAMES + tuple(KEYED_TABLES)
+
 #: Tables that are deliberately not part of a process backup.
 NOT_IN_BACKUP = frozenset(
     {
@@ -111,8 +126,6 @@ NOT_IN_BACKUP = frozenset(
         "accessibility_statements",
         "accessibility_criteria",
         "accessibility_replies",
-        # keyed by (object type, object id) rather than a foreign key: not remapped yet, so left out
-        "content_translations",
         # staff and the installation, not a process: the outbox, one-time staff links, who may see which
         # process (users are not in the backup either)
         "mail_messages",
@@ -236,6 +249,22 @@ def write_process(
                 attachments.append((row["id"], row["storage_name"]))
             out.write(("," if count else "") + json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
             count += 1
+        out.write("]")
+        counts[name] = count
+    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+        table = _table(name)
+        out.write("," + json.dumps(name) + ":[")
+        count = 0
+        for kind, target in targets.items():
+            query = (
+                sa.select(table)
+                .where(table.c[type_column] == kind, table.c[id_column].in_(selects[target]))
+                .order_by(table.c.id)
+            )
+            for r in session.execute(query):
+                out.write(("," if count else "") + json.dumps({k: _encode(v) for k, v in r._mapping.items()},
+                                                             ensure_ascii=False))
+                count += 1
         out.write("]")
         counts[name] = count
     progress(88, _l("Skriver vedleggene"))
@@ -363,7 +392,7 @@ def validate(data: Any) -> None:
     tables = data.get("tables")
     if not isinstance(tables, dict):
         raise BackupError(_l("Sikkerhetskopien mangler tabellene."))
-    unknown = sorted(set(tables) - set(TABLE_NAMES))
+    unknown = sorted(set(tables) - set(ALL_TABLE_NAMES))
     if unknown:
         raise BackupError(
             _l("Sikkerhetskopien har tabeller denne installasjonen ikke kjenner: %(tables)s.", tables=", ".join(unknown))
@@ -558,6 +587,19 @@ def import_process(
         if value is not None:
             table = _table(name)
             session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
+    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+        table = _table(name)
+        rows = []
+        for source in tables.get(name) or []:
+            target = targets.get(source.get(type_column))
+            new_id = new_ids[target].get(source.get(id_column)) if target else None
+            if new_id is None:  # a type this installation does not translate, or a row not in the backup
+                continue
+            row = {c.name: _decode(c, source[c.name]) for c in table.columns if c.name != "id" and c.name in source}
+            rows.append({**row, id_column: new_id})
+        if rows:
+            keys = sorted({k for r in rows for k in r})
+            session.execute(sa.insert(table), [{k: r[k] if k in r else _default(table.c[k]) for k in keys} for r in rows])
     process = session.get(Process, new_ids["processes"][tables["processes"][0]["id"]])
     session.add(ProcessIdentity(process_id=process.id, uid=data["process_uid"], imported_dt=utcnow()))
     audit.record(
@@ -566,7 +608,7 @@ def import_process(
         "process.import",
         process,
         uid=data["process_uid"],
-        counts={name: len(tables.get(name) or []) for name in TABLE_NAMES},
+        counts={name: len(tables.get(name) or []) for name in ALL_TABLE_NAMES},
     )
     session.flush()
     return process
