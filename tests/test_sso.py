@@ -294,3 +294,12 @@ def test_signing_out_when_the_provider_is_gone_still_signs_out_here(sso_app):
     page = text_of(browser.get("/"))
     assert "Du er logget ut her, men vi fikk ikke svar fra innloggingstjenesten" in page
     assert browser.get("/staff").status_code == 302
+
+
+def test_the_way_back_from_the_provider_says_nothing_to_someone_still_signed_in(sso_app, make_user):
+    user = make_user("reviewer", email="inne@kommune.no")
+    browser = Client(sso_app.test_client())
+    assert browser.login(user.email).status_code == 302
+    back = browser.get("/logget-ut?state=anything")
+    assert back.status_code == 302 and "logget ut" not in text_of(browser.get(back.location))
+    assert browser.get("/staff").status_code == 200

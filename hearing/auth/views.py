@@ -303,6 +303,8 @@ def sso_logged_out():
 
     expected = session.pop("sso_logout_state", None)
     given = request.args.get("state") or ""
+    if current_user.is_authenticated:  # a link from elsewhere: nobody signed out here
+        return redirect(url_for("public.index"))
     if expected and hmac.compare_digest(expected, given):
         flash(_("Du er logget ut, også hos innloggingstjenesten."), "info")
     else:

@@ -159,8 +159,9 @@ def test_built_pages_pass_axe_and_fit_narrow_screens(browser, live_server, built
 
 @pytest.mark.parametrize("width", [320, 640])
 def test_secret_pages_show_the_password_and_link_by_keyboard(browser, live_server, live_app, width):  # noqa: F811
-    """A new user gets an invitation by e-mail (read on the staff page «E-post» and used to choose a
-    password); a council's invitation link is shown on a page of its own."""
+    """A new user gets an invitation by e-mail (seen on the staff page «E-post» with its link hidden, read whole
+    by the operator's `flask mail show`, and used to choose a password); a council's invitation link is shown on
+    a page of its own."""
     from hearing.extensions import db
     from hearing.models import Activity
 
@@ -184,7 +185,12 @@ def test_secret_pages_show_the_password_and_link_by_keyboard(browser, live_serve
     page.get_by_role("link", name="Du er invitert til medvirkningsplattformen").first.click()
     page.wait_for_url(re.compile(r".*/admin/e-post/\d+$"))
     _check(page, "e-postmelding", width, problems, wide, audited)
-    link = re.search(r"https?://\S+/nytt-passord/[\w-]+", page.inner_text("main")).group(0)
+    shown = page.inner_text("main")
+    assert "/nytt-passord/[skjult]" in shown and f"hanne{width}@demo.kommune.no" not in shown  # no secrets to staff
+    message_id = re.search(r"/admin/e-post/(\d+)$", page.url).group(1)
+    with live_app.app_context():
+        whole = live_app.test_cli_runner().invoke(args=["mail", "show", message_id]).output
+    link = re.search(r"https?://\S+/nytt-passord/[\w-]+", whole).group(0)
     page.goto(link)
     _check(page, "velg passord", width, problems, wide, audited)
     page.goto(live_server + "/glemt-passord")
