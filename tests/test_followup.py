@@ -31,6 +31,7 @@ from hearing.models import (
     utcnow,
 )
 from tests.conftest import text_of
+from tests.test_mail import smtp_server  # noqa: F401  (the real SMTP server fixture)
 
 
 @pytest.fixture
@@ -428,3 +429,51 @@ def test_the_adopted_draft_is_kept_as_adopted(client, world):
     page = client.get(f"/drafts/{plan.draft_id}")
     assert page.status_code == 200 and "vedtatt som plan" in text_of(page) and "Rediger tittel" not in text_of(page)
     assert len(services.matrix(db.session, plan).cells) == 4  # nothing was taken from the plan
+
+
+def test_a_units_link_is_emailed_to_its_leader_in_their_language(client, world, app, smtp_server):  # noqa: F811
+    """The link a reviewer just made goes to the unit's leader by e-mail (real SMTP), in nynorsk, opening the
+    unit's page in nynorsk; a double click sends one; a bad address is refused with the text kept; an old
+    page (the link replaced) sends nothing."""
+    import re
+
+    from hearing.mail import send_due
+    from hearing.models import MailMessage
+    from tests.test_mail import use_smtp
+
+    inbox = smtp_server()
+    use_smtp(app, inbox.port)
+    plan = _adopt(world)
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    _login(client, world["reviewer"])
+    page = client.get(f"/followup/process/{world['process'].id}").get_data(as_text=True)
+    from tests.conftest import hidden_fields
+
+    link_action = f"/followup/plan/{plan.id}/units/{homes.id}/link"
+    made = client.post(link_action, data=hidden_fields(page, action=link_action))
+    assert made.status_code == 302 and "key=" in made.location
+    secret_page = client.get(made.location)
+    assert secret_page.status_code == 200 and "Send lenken til enhetens leder" in text_of(secret_page)
+    send_url = re.search(r'action="([^"]*/link/send\?key=[^"]+)"', secret_page.get_data(as_text=True)).group(1).replace("&amp;", "&")
+    fields = hidden_fields(secret_page.get_data(as_text=True), action=send_url.replace("&", "&amp;"))
+    bad = client.post(send_url, data={**fields, "email": "ikke en adresse", "lang": "nn"})
+    assert bad.status_code == 422 and "Skriv en gyldig e-postadresse" in text_of(bad) and 'value="ikke en adresse"' in bad.get_data(as_text=True)
+    for _twice in range(2):
+        sent = client.post(send_url, data={**fields, "email": "Leder@Sykehjem.no", "lang": "nn"})
+        assert sent.status_code == 302
+    assert "allerede sendt til leder@sykehjem.no" in text_of(client.get(sent.location))
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id)).where(MailMessage.kind == "unit_link")) == 1
+    assert send_due(db.session)["sent"] == 1
+    [(rcpt, message)] = inbox.messages
+    assert rcpt == ["leder@sykehjem.no"] and message["Content-Language"] == "nn"
+    assert "Sykehjemmene" in message["Subject"]  # (its nynorsk words come with the next translation round)
+    link = re.search(r"http://\S+/enhet/\S+", message.get_body(("plain",)).get_content()).group(0)
+    assert link.endswith("?lang=nn")
+    from tests.conftest import Client
+
+    leader = Client(app.test_client())
+    unit_page = leader.get(link.removeprefix("http://localhost"))
+    assert unit_page.status_code == 200 and '<html lang="nn"' in unit_page.get_data(as_text=True)
+    assert "Kjøkken på hvert sykehjem" in text_of(unit_page)
+    audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "plan.unit_link.send"))
+    assert audit.data["to"] == "le•••@sykehjem.no" and audit.data["lang"] == "nn"

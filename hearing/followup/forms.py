@@ -89,3 +89,18 @@ class RevisionForm(FlaskForm):
 
 class UnitLinkForm(FormKeyMixin, FlaskForm):
     """Make a unit's secret link (CSRF and the one-time key; the link is shown on the next page)."""
+
+
+class UnitLinkMailForm(FlaskForm):
+    """Send a unit's new link to its leader by e-mail, in the leader's language."""
+
+    email = text_field(_l("Send lenken på e-post til enhetens leder"), 254,
+                       description=_l("For eksempel enhetsleder@kommune.no. Lenken går bare til denne adressen."))
+    lang = SelectField(_l("Språk i e-posten"), choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")),
+                                                                ("en", _l("Engelsk")), ("da", _l("Dansk"))]),
+                       validate_choice=False)
+
+    def validate_email(self, field):
+        from wtforms.validators import Email
+
+        Email(message=_l("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."), check_deliverability=False)(self, field)

@@ -227,6 +227,30 @@ def create_unit_link(session: Session, actor: User | None, unit: Unit, token: st
     return unit
 
 
+def send_unit_link(session: Session, actor: User | None, plan: Plan, unit: Unit, *, email: str, link: str,
+                   lang: str | None) -> bool:
+    """E-mail the unit's link to its leader, in ``lang`` (else the process's language); the link opens the page
+    in that language. Once per link and address (a double click sends one). False when it was already sent.
+    The caller commits."""
+    import hashlib
+
+    from hearing.mail import link_in_language, masked_address, queue_mail, recipient_language
+
+    process = plan.process
+    email = email.strip().lower()
+    lang = recipient_language(lang, process)
+    stamp = unit.link_created_dt.strftime("%Y%m%d%H%M%S%f") if unit.link_created_dt else "0"
+    ref = f"unit-link:{unit.id}:{stamp}:{hashlib.sha256(email.encode()).hexdigest()[:16]}"
+    queued = queue_mail(session, to=email, template="unit_link", lang=lang, kind="unit_link", ref=ref,
+                        process_id=unit.process_id, unit_name=unit.name, plan_title=plan.title,
+                        link=link_in_language(link, lang, process.language))
+    if queued is None:
+        return False
+    audit.record(session, actor, "plan.unit_link.send", unit, process_id=unit.process_id, to=masked_address(email),
+                 lang=lang)
+    return True
+
+
 def revoke_unit_link(session: Session, actor: User | None, unit: Unit) -> None:
     if unit.link_token_hash is None:
         raise ServiceError(_l("Enheten har ingen lenke."))

@@ -14,6 +14,7 @@ from hearing.followup import bp, forms, services, spreadsheet
 from hearing.followup import revision as revision_service
 from hearing.forms import choices
 from hearing.idempotency import key_is_recent, once, secret_for, url_token
+from hearing.links import external_url
 from hearing.models import Draft, Plan, PlanMeasure, Process, Unit
 
 
@@ -251,14 +252,43 @@ def unit_link_secret(plan_id: int, unit_id: int):
     """The link a form just made, shown again on a reload for an hour (only its hash is stored)."""
     plan = _get(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
-    key = request.args.get("key", "")
+    return _unit_link_page(plan, unit, request.args.get("key", ""))
+
+
+def _unit_link_page(plan: Plan, unit: Unit, key: str, mail_form=None, status: int = 200):
     token = _unit_token(key) if key_is_recent(key) else None
     valid = token is not None and services.link_matches(unit, token)
+    if mail_form is None:
+        mail_form = forms.UnitLinkMailForm(formdata=None, lang=plan.process.language)
     return render_template(
-        "admin/secret.html", title=_("Lenke for %(unit)s", unit=unit.name), label=_("Lenke"),
-        secret=url_for("followup.unit_page", token=token, _external=True) if valid else None,
+        "followup/unit_link_secret.html", title=_("Lenke for %(unit)s", unit=unit.name), label=_("Lenke"),
+        secret=external_url("followup.unit_page", token=token) if valid else None,
         process=plan.process, back=_plan_url(plan) + "#units", back_label=_("Tilbake til oppfølgingen"),
-    ), 200 if valid else 410
+        mail_form=mail_form, send_url=url_for("followup.unit_link_send", plan_id=plan.id, unit_id=unit.id, key=key),
+    ), status if valid else 410
+
+
+@bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link/send")
+@role_required("reviewer")
+def unit_link_send(plan_id: int, unit_id: int):
+    """The link just made, e-mailed to the unit's leader (while the page may still show it: an hour)."""
+    plan = _get(Plan, plan_id)
+    unit = _unit_of(plan, unit_id)
+    key = request.args.get("key", "")
+    token = _unit_token(key) if key_is_recent(key) else None
+    if token is None or not services.link_matches(unit, token):
+        return _unit_link_page(plan, unit, key)
+    form = forms.UnitLinkMailForm()
+    if not form.validate_on_submit():
+        return _unit_link_page(plan, unit, key, mail_form=form, status=422)
+    sent = services.send_unit_link(db.session, current_user, plan, unit, email=form.email.data, lang=form.lang.data,
+                                   link=external_url("followup.unit_page", token=token))
+    db.session.commit()
+    if sent:
+        flash(_("Lenken er lagt i e-postkøen til %(email)s.", email=form.email.data.strip().lower()), "success")
+    else:
+        flash(_("Lenken er allerede sendt til %(email)s.", email=form.email.data.strip().lower()), "info")
+    return redirect(url_for("followup.unit_link_secret", plan_id=plan.id, unit_id=unit.id, key=key))
 
 
 @bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link/revoke")
