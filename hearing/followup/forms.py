@@ -94,7 +94,7 @@ class UnitLinkForm(FormKeyMixin, FlaskForm):
 class UnitLinkMailForm(FlaskForm):
     """Send a unit's new link to its leader by e-mail, in the leader's language."""
 
-    email = text_field(_l("Send lenken på e-post til enhetens leder"), 254,
+    email = text_field(_l("E-post til enhetens leder"), 254,
                        description=_l("For eksempel enhetsleder@kommune.no. Lenken går bare til denne adressen."))
     lang = SelectField(_l("Språk i e-posten"), choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")),
                                                                 ("en", _l("Engelsk")), ("da", _l("Dansk"))]),
