@@ -87,15 +87,16 @@ redis:
 # stay in one process (loadfile): some browser tests build on the ones before them. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
-test: install-test assets translations chromium postgresql redis
+test: install-test lint assets translations chromium postgresql redis
 	$(PYTEST)
 	scripts/with-postgres.sh $(PYTEST)
 
-test-sqlite: install-test assets translations chromium
+test-sqlite: install-test lint assets translations chromium
 	$(PYTEST)
 
+# ruff on the whole tree (under a second): part of `make test`.
 lint: install-test
-	$(BIN)/ruff check hearing tests bench
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -4,6 +4,7 @@ deviations and consequences, and replies to reported problems with a trail."""
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from hearing.accessibility import NUMBERS
@@ -28,7 +29,8 @@ def _form(statement: dict | None = None, overrides: dict | None = None, status: 
     return data
 
 
-def test_the_default_statement_claims_nothing_that_is_not_checked(client, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_the_default_statement_claims_nothing_that_is_not_checked(client):
     page = text_of(client.get("/tilgjengelighet"))
     assert "oppfyller de 47 kravene" not in page and "oppfyller alle" not in page
     assert "Løsningen oppfyller ikke alle kravene." in page
@@ -39,7 +41,8 @@ def test_the_default_statement_claims_nothing_that_is_not_checked(client, compil
     assert "Tilsynet for universell utforming av IKT" in page
 
 
-def test_administrator_keeps_the_statement_and_the_public_page_shows_it(admin_client, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_administrator_keeps_the_statement_and_the_public_page_shows_it(admin_client):
     deviation = {"c-1-4-3-status": "not_met", "c-1-4-3-deviation": "Grå tekst i bunnteksten har for svak kontrast.",
                  "c-1-4-3-consequence": "Svaksynte kan ha vansker med å lese bunnteksten.", "c-1-4-3-plan": "Rettes innen mars 2027."}
     r = admin_client.submit("/admin/accessibility", _form(overrides=deviation))
@@ -63,7 +66,8 @@ def test_administrator_keeps_the_statement_and_the_public_page_shows_it(admin_cl
     assert "The service meets all 47 requirements." in text_of(admin_client.get("/tilgjengelighet?lang=en"))
 
 
-def test_bad_statement_input_gets_messages_and_keeps_what_was_typed(admin_client, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_bad_statement_input_gets_messages_and_keeps_what_was_typed(admin_client):
     bad = _form({"org_number": "12-34", "uustatus_url": "https://example.org/erklaring", "reply_days": "0"},
                 {"c-3-1-2-status": "partly", "c-3-1-2-deviation": ""})
     r = admin_client.submit("/admin/accessibility", bad)
@@ -79,7 +83,8 @@ def test_bad_statement_input_gets_messages_and_keeps_what_was_typed(admin_client
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "accessibility.statement")) == 0
 
 
-def test_a_reported_problem_gets_a_reply_in_the_reporters_language_with_a_trail(client, compiled, make_user):
+@pytest.mark.usefixtures("compiled")
+def test_a_reported_problem_gets_a_reply_in_the_reporters_language_with_a_trail(client, make_user):
     r = client.submit("/tilgjengelighet?lang=en", {"page": "/delta/3", "description": "The comment box cannot be opened with the keyboard.",
                                                   "email": "reader@example.org"})
     assert r.status_code == 302

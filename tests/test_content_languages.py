@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from hearing.content import content, save_translations
@@ -36,7 +37,8 @@ def _hearing(process, title="Offentlig høring", **kw) -> Activity:
     return activity
 
 
-def test_a_title_in_the_readers_language_else_the_processs_language_marked(client, compiled, make_process):
+@pytest.mark.usefixtures("compiled")
+def test_a_title_in_the_readers_language_else_the_processs_language_marked(client, make_process):
     process = make_process()
     activity = _hearing(process)
     save_translations(db.session, None, process, {("activity", activity.id, "title", "en"): "Public consultation"})
@@ -58,7 +60,8 @@ def test_a_title_in_the_readers_language_else_the_processs_language_marked(clien
     assert "Offentlig høring" in nb and 'lang="nb">Offentlig' not in nb and 'lang="nb"><p>' not in nb
 
 
-def test_the_front_page_lists_titles_in_the_readers_language(client, compiled, make_process):
+@pytest.mark.usefixtures("compiled")
+def test_the_front_page_lists_titles_in_the_readers_language(client, make_process):
     process = make_process(language="da", name="Strategiplan for ældre")
     activity = _hearing(process, title="Offentlig høring om ældreplanen")
     save_translations(db.session, None, process, {("process", process.id, "name", "nb"): "Strategiplan for eldre",
@@ -71,7 +74,8 @@ def test_the_front_page_lists_titles_in_the_readers_language(client, compiled, m
     assert '<span lang="da">Offentlig høring om ældreplanen</span>' in en
 
 
-def test_inputs_carry_their_language_on_reviewer_and_public_pages(client, compiled, make_process, make_user):
+@pytest.mark.usefixtures("compiled")
+def test_inputs_carry_their_language_on_reviewer_and_public_pages(client, make_process, make_user):
     process = make_process()
     activity = _hearing(process)
     activity.closes_dt = datetime.now(UTC) - timedelta(minutes=1)
@@ -100,7 +104,8 @@ def test_inputs_carry_their_language_on_reviewer_and_public_pages(client, compil
     assert '<blockquote class="input-text" lang="da">' in detail
 
 
-def test_administrator_writes_titles_in_other_languages(admin_client, compiled, make_process):
+@pytest.mark.usefixtures("compiled")
+def test_administrator_writes_titles_in_other_languages(admin_client, make_process):
     process = make_process()
     activity = _hearing(process)
     url = f"/admin/processes/{process.id}/languages"
@@ -125,7 +130,8 @@ def test_administrator_writes_titles_in_other_languages(admin_client, compiled, 
     assert content(activity, "title", "en").lang == "nb"
 
 
-def test_standard_groups_and_phases_are_named_in_every_language(client, compiled, make_process):
+@pytest.mark.usefixtures("compiled")
+def test_standard_groups_and_phases_are_named_in_every_language(client, make_process):
     from hearing.admin.services import add_standard_groups
 
     process = make_process()
@@ -147,7 +153,8 @@ def test_standard_groups_and_phases_are_named_in_every_language(client, compiled
     assert content(citizens, "name", "nb") == "Innbyggere" and content(citizens, "name", "en") == "Residents"
 
 
-def test_a_hearing_from_a_draft_is_titled_in_the_processs_language(client, compiled, make_process, make_user):
+@pytest.mark.usefixtures("compiled")
+def test_a_hearing_from_a_draft_is_titled_in_the_processs_language(client, make_process, make_user):
     from hearing.drafting.services import create_draft, send_on_hearing
     from hearing.models import FocusArea
 
@@ -189,7 +196,8 @@ def test_seed_demo_in_danish(app):
     assert db.session.scalar(sa.select(sa.func.count(Process.id))) == 2
 
 
-def test_a_draft_is_exported_in_its_processs_language(app, compiled, make_process, make_user):
+@pytest.mark.usefixtures("compiled")
+def test_a_draft_is_exported_in_its_processs_language(app, make_process, make_user):
     import io
 
     import docx

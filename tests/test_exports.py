@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from hearing import create_app, jobs
-from hearing.exports import backup, services
 from hearing.content import content
+from hearing.exports import backup, services
 from hearing.extensions import db
 from hearing.models import (
     Activity,

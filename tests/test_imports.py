@@ -9,12 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-
 from flask import current_app
 
 from hearing.extensions import db
-from hearing.jobs import run_pending_jobs
 from hearing.imports import files, services
+from hearing.jobs import run_pending_jobs
 from hearing.models import Activity, Answer, Input, Job, Prompt, StakeholderGroup, Submission, User
 from tests.conftest import hidden_fields, text_of
 

@@ -75,6 +75,17 @@ def live_server(databases, tmp_path_factory):
         databases.drop(url)
 
 
+@pytest.fixture(scope="module")
+def live_app(live_server):
+    import gc
+
+    from flask import Flask
+
+    # The live server's app: found through the WSGI server thread's application.
+    apps = [o for o in gc.get_objects() if isinstance(o, Flask) and o.config.get("SECRET_KEY") == "live"]
+    return apps[-1]
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

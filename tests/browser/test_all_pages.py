@@ -82,17 +82,6 @@ WIDEST = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def live_app(live_server):
-    import gc
-
-    from flask import Flask
-
-    # The live server's app: found through the WSGI server thread's application.
-    apps = [o for o in gc.get_objects() if isinstance(o, Flask) and o.config.get("SECRET_KEY") == "live"]
-    return apps[-1]
-
-
 @pytest.mark.parametrize("width", [320, 640])
 def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, live_app, width, capsys):
     # 640 CSS pixels at device scale 2 is a 1280-pixel window at 200 % zoom.

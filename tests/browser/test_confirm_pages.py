@@ -10,7 +10,6 @@ from hearing.demo import DEMO_USERS
 from hearing.extensions import db
 from hearing.jobs import run_pending_jobs
 from tests.browser.conftest import ARTIFACTS, login
-from tests.browser.test_all_pages import live_app as live_app  # noqa: F401  (the fixture)
 from tests.browser.test_foundation_pages import audit
 from tests.browser.test_review_pages import tab_to
 

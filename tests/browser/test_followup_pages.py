@@ -10,7 +10,6 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import ARTIFACTS, login
-from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser

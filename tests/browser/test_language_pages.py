@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login
-from tests.browser.test_all_pages import WIDEST, live_app  # noqa: F401  (fixture)
+from tests.browser.test_all_pages import WIDEST
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser

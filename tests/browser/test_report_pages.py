@@ -7,7 +7,6 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login
-from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,6 @@ import pytest
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import ARTIFACTS, login
-from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")

@@ -9,7 +9,6 @@ import pytest
 import requests
 
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.test_all_pages import live_app  # noqa: F401  (fixture)
 from tests.browser.test_foundation_pages import audit
 from tests.test_sso import ROLE_MAP, provider  # noqa: F401  (the provider subprocess fixture)
 
