@@ -271,3 +271,52 @@ def translatable_items(session: Session, process: Process) -> list[tuple[str, An
     items += [("report", r) for r in session.scalars(
         sa.select(HearingReport).where(HearingReport.process_id == process.id).order_by(HearingReport.id))]
     return items
+
+
+# --- a deleted object takes its translations with it ---------------------------------------------------
+# content_translations has no foreign key (one table for six kinds of object), so nothing in the database
+# removes a deleted object's rows; left behind, they would be read as the translations of a later object
+# given the same id (SQLite reuses ids). Deleting through the ORM removes them, also for the phases,
+# groups, activities, documents and reports that go with a deleted process or activity.
+
+
+def _owned_keys(connection, obj: Any) -> list[tuple[str, int]]:
+    kind = _TYPES.get(type(obj))
+    if kind is None or obj.id is None:
+        return []
+    keys = [(kind, obj.id)]
+    if isinstance(obj, Process):
+        for child_kind, (model, _fields) in TRANSLATABLE.items():
+            if model is Process:
+                continue
+            if model is Document:
+                query = sa.select(Document.id).join(Activity, Activity.id == Document.activity_id).where(
+                    Activity.process_id == obj.id)
+            else:
+                query = sa.select(model.id).where(model.process_id == obj.id)
+            keys += [(child_kind, i) for i in connection.scalars(query)]
+    elif isinstance(obj, Activity):
+        keys += [("document", i) for i in connection.scalars(sa.select(Document.id).where(Document.activity_id == obj.id))]
+    return keys
+
+
+def forget_translations(connection, keys: list[tuple[str, int]]) -> None:
+    """Delete the translations of these (object type, object id) pairs."""
+    by_type: dict[str, list[int]] = {}
+    for kind, ident in keys:
+        by_type.setdefault(kind, []).append(ident)
+    for kind, ids in by_type.items():
+        for start in range(0, len(ids), 500):
+            connection.execute(sa.delete(ContentTranslation).where(
+                ContentTranslation.object_type == kind, ContentTranslation.object_id.in_(ids[start:start + 500])))
+
+
+@sa.event.listens_for(Session, "before_flush")
+def _forget_deleted(session: Session, _context, _instances) -> None:
+    deleted = [obj for obj in session.deleted if type(obj) in _TYPES]
+    if not deleted:
+        return
+    connection = session.connection()  # plain SQL on the flush's connection: no autoflush inside the flush
+    forget_translations(connection, [key for obj in deleted for key in _owned_keys(connection, obj)])
+    if has_app_context():
+        g.pop("_content_translations", None)

@@ -216,3 +216,51 @@ def test_a_draft_is_exported_in_its_processs_language(app, make_process, make_us
     document = docx.Document(io.BytesIO(draft_exports.render(draft, "docx")))
     assert document.core_properties.language == "da-DK"
     assert '<html lang="da">' in draft_exports.to_html(draft)
+
+
+def test_a_deleted_object_takes_its_translations_with_it(make_process):
+    """content_translations has no foreign key: without this a later object given the same id (SQLite reuses
+    ids) would be shown with the deleted one's titles."""
+    from hearing.models import StakeholderGroup
+
+    process = make_process()
+    activity = _hearing(process)
+    group = StakeholderGroup(process_id=process.id, name="Naboer", category="citizens")
+    db.session.add(group)
+    db.session.commit()
+    save_translations(db.session, None, process, {
+        ("group", group.id, "name", "en"): "Neighbours",
+        ("activity", activity.id, "title", "en"): "Public consultation",
+        ("document", activity.document.id, "title", "da"): "Høringsudkast",
+        ("process", process.id, "name", "da"): "Strategiplan",
+    })
+    db.session.commit()
+
+    def rows():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(ContentTranslation))
+
+    before = rows()
+    db.session.delete(group)
+    db.session.commit()
+    assert rows() == before - 1
+    assert not db.session.scalar(sa.select(ContentTranslation).filter_by(object_type="group", object_id=group.id))
+    db.session.delete(process)  # its phases, activities and document go too, with every translation
+    db.session.commit()
+    assert rows() == 0
+
+
+def test_staff_page_titles_use_the_titles_written_in_the_readers_language(admin_client, compiled, make_process):
+    process = make_process(name="Strategiplan for helse")
+    activity = _hearing(process)
+    save_translations(db.session, None, process, {("process", process.id, "name", "en"): "Health strategy plan",
+                                                  ("activity", activity.id, "title", "en"): "Public consultation"})
+    db.session.commit()
+    admin_client.get("/?lang=en")
+    for url in (f"/admin/processes/{process.id}", f"/review/processes/{process.id}", f"/files/processes/{process.id}"):
+        page = admin_client.get(url).get_data(as_text=True)
+        assert re.search(r"<title>[^<]*Health strategy plan[^<]*</title>", page), url
+    page = admin_client.get(f"/admin/activities/{activity.id}").get_data(as_text=True)
+    assert "<title>Public consultation" in page
+    admin_client.get("/?lang=da")  # nothing written in Danish: the process's own name, marked as bokmål
+    page = admin_client.get(f"/files/processes/{process.id}").get_data(as_text=True)
+    assert '<span lang="nb">Strategiplan for helse</span>' in page

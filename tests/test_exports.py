@@ -48,6 +48,7 @@ from hearing.models import (
     utcnow,
 )
 from tests.conftest import PASSWORD, Client, hidden_fields, text_of
+from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 SECRET_PHONE = "912 34 567"
 
@@ -349,7 +350,7 @@ def test_admin_may_include_the_original_text_and_it_is_audited(world, admin_clie
     job = _request_export(admin_client, world, {"format": "csv", "include_original": "y"})
     jobs.run_pending_jobs()
     data = _download(admin_client, job).get_data().decode("utf-8-sig")
-    assert services.ORIGINAL_HEADER in data and SECRET_PHONE in data
+    assert str(services.ORIGINAL_HEADER) in data and SECRET_PHONE in data
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert {"export.inputs_original", "export.download"} <= actions
 
@@ -678,3 +679,31 @@ def test_safe_cell():
 def test_export_time_is_local(world):
     stamp = services._local(datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
     assert stamp == "2026-06-01 12:00"
+
+
+def test_the_inputs_file_is_written_in_the_language_of_the_page_that_asked(world, client, make_user, compiled):
+    _login(client, make_user("reviewer"))
+    client.get(f"/files/processes/{world.id}?lang=en")
+    en_job = _request_export(client, world, {"format": "csv"})
+    assert en_job.payload["lang"] == "en"
+    client.get(f"/files/processes/{world.id}?lang=da")
+    da_job = _request_export(client, world, {"format": "xlsx"})
+    assert da_job.payload["lang"] == "da"
+    jobs.run_pending_jobs()
+
+    rows = list(csv.reader(io.StringIO(_download(client, en_job).get_data().decode("utf-8-sig"), newline=""), delimiter=";"))
+    header = rows[0]
+    assert header[:3] == ["Input ID", "Response ID", "Reference"] and "Text" in header and "Tekst" not in header
+    by_id = {int(r[0]): dict(zip(header, r, strict=True)) for r in rows[1:]}
+    first = by_id[min(by_id)]
+    assert first["Late"] == "Yes" and first["Respondent"] == "Private individual"
+    assert first["Activity"] == "Survey"  # the title staff wrote in English (content_translations)
+    assert first["Assessment"] == "Accepted"
+    note = next(r for r in by_id.values() if r["Table/group"] == "Bord 3")
+    assert note["Source"] == "Workshop" and note["Language"] == "Nynorsk"
+
+    sheet = load_workbook(io.BytesIO(_download(client, da_job).get_data())).active
+    da_rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert da_rows[0][:2] == ["Input-ID", "Svar-ID"] and "Spørgsmål eller afsnit" in da_rows[0]
+    assert sheet.column_dimensions["S"].width == 80  # the wide text column found in Danish too
+    assert sheet.title != "Innspill"

@@ -32,6 +32,7 @@ from hearing.models import (
 )
 from tests.conftest import text_of
 from tests.test_mail import smtp_server  # noqa: F401  (the real SMTP server fixture)
+from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 
 @pytest.fixture
@@ -477,3 +478,19 @@ def test_a_units_link_is_emailed_to_its_leader_in_their_language(client, world, 
     assert "Kjøkken på hvert sykehjem" in text_of(unit_page)
     audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "plan.unit_link.send"))
     assert audit.data["to"] == "le•••@sykehjem.no" and audit.data["lang"] == "nn"
+
+
+def test_a_unit_sheet_downloaded_in_english_is_read_back(client, world, compiled):
+    plan = _adopt(world)
+    _login(client, world["reviewer"])
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    kitchen, _bus = (m for m in plan.measures if m.unit_id == homes.id)
+    client.get(f"/followup/plan/{plan.id}?lang=en")
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(f"/followup/plan/{plan.id}/units/{homes.id}/xlsx").data))
+    header = [c.value for c in sheet[spreadsheet.SHEET][3]]
+    assert header[0] == "Measure ID" and "Progress (%)" in header and "Comment" in header
+    raw = _filled(client, plan, homes, {kitchen.id: ("In progress", 40, "Drawings ready")})
+    client.get(f"/followup/plan/{plan.id}?lang=nb")  # uploaded from a bokmål page: still read
+    assert _upload(client, plan, homes, raw).status_code == 302
+    db.session.refresh(kitchen)
+    assert (kitchen.status, kitchen.progress) == ("in_progress", 40)

@@ -29,6 +29,7 @@ from hearing.models import (
 from hearing.privacy.checklist import check_list
 from hearing.reporting import moderation
 from tests.conftest import hidden_fields, text_of
+from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_withdrawn_responses_cannot_be_approved(world):
         moderation.approve(db.session, world["reviewer"], sub)
 
 
-def test_published_page_searches_filters_pages_and_exports(client, world):
+def test_published_page_searches_filters_pages_and_exports(client, world, compiled):
     hearing, response, doc = world["hearing"], world["response"], world["doc"]
     food, transport = doc.sections
     for i in range(30):
@@ -222,6 +223,12 @@ def test_published_page_searches_filters_pages_and_exports(client, world):
     assert rows[1][-1].endswith(f"/delta/{hearing.id}/svar/{rows[1][0]}")  # the stable link of each answer
     x = client.get(f"/delta/{hearing.id}/svar.xlsx")
     assert x.status_code == 200 and x.data[:2] == b"PK"
+    # downloaded from the English page: headers and words in English
+    client.get(f"{url}?lang=en")
+    en = list(csv.reader(io.StringIO(client.get(f"/delta/{hearing.id}/svar.csv").get_data(as_text=True).lstrip("\ufeff")),
+                         delimiter=";"))
+    assert en[0][:3] == ["Reference", "Received", "Type"] and en[0][-2:] == ["Text", "Link"]
+    assert {row[2] for row in en[1:]} == {"Private individual"} and {row[7] for row in en[1:]} == {"No"}
 
 
 def test_councils_statement_is_published_with_body_date_case_and_approved_attachment(client, world, app):

@@ -589,6 +589,11 @@ def import_process(
             session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
     for name, (type_column, id_column, targets) in KEYED_TABLES.items():
         table = _table(name)
+        for kind, target in targets.items():  # rows left behind by a deleted object that had one of the new ids
+            fresh = list(new_ids[target].values())
+            for start in range(0, len(fresh), 500):
+                session.execute(sa.delete(table).where(table.c[type_column] == kind,
+                                                       table.c[id_column].in_(fresh[start:start + 500])))
         rows = []
         for source in tables.get(name) or []:
             target = targets.get(source.get(type_column))

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.config import setting
+from hearing.content import page_lang
 from hearing.errors import DomainError
 from hearing.exports import backup, services, storage
 from hearing.jobs import JobError, enqueue, task
@@ -95,9 +96,12 @@ def file_name(prefix: str, process: Process, ext: str) -> str:
 
 
 def request_inputs_export(
-    session: Session, actor: User, process: Process, fmt: str, *, include_original: bool = False
+    session: Session, actor: User, process: Process, fmt: str, *, include_original: bool = False,
+    lang: str | None = None,
 ) -> Job:
-    """Queue a CSV or XLSX of all inputs; the original text only for administrators (audited)."""
+    """Queue a CSV or XLSX of all inputs; the original text only for administrators (audited).
+
+    ``lang``: the language the file's headers and words are written in (default: the page's language)."""
     if fmt not in FORMATS:
         raise ExportError(_l("Velg CSV eller Excel."))
     if include_original and actor.role != Role.ADMIN:
@@ -105,7 +109,8 @@ def request_inputs_export(
     job = enqueue(
         session,
         INPUTS,
-        {"process_id": process.id, "format": fmt, "include_original": include_original},
+        {"process_id": process.id, "format": fmt, "include_original": include_original,
+         "lang": lang or page_lang()},
         created_by=actor,
     )
     audit.record(
@@ -369,12 +374,14 @@ def inputs_task(session: Session, job: Job, progress) -> dict:
         bool(job.payload.get("include_original")) and creator is not None and creator.role == Role.ADMIN
     )
     progress(5, _l("Henter innspillene"))
-    table = services.input_rows(session, process, include_original=include_original, progress=progress)
-    progress(75, _l("Skriver filen"))
-    if fmt == "xlsx":
-        data = services.to_xlsx(table.headers, table.rows)
-    else:
-        data = services.to_csv(table.headers, table.rows)
+    # in the language of the page that asked (older jobs: bokmål)
+    with force_locale((job.payload or {}).get("lang") or "nb"):
+        table = services.input_rows(session, process, include_original=include_original, progress=progress)
+        progress(75, _l("Skriver filen"))
+        if fmt == "xlsx":
+            data = services.to_xlsx(table.headers, table.rows)
+        else:
+            data = services.to_csv(table.headers, table.rows)
     stored = _keep(
         session, job, process, file_name("innspill", process, fmt), FORMATS.get(fmt, FORMATS["csv"]), data
     )

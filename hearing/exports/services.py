@@ -22,6 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -44,59 +45,61 @@ from hearing.privacy import mask_submission_fields
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Times in the files are local Norwegian time.
+#: Times in the files are local time (the process's clock, :func:`hearing.localtime.zone_of`; this by default).
 LOCAL = ZoneInfo("Europe/Oslo")
 
-# Plain bokmål (the files are made by a worker, outside any request and its language).
-SOURCES = {"web": "Skjema", "workshop": "Verksted", "import": "Import"}
+# Lazy: the worker writes the file under ``force_locale`` of the language of the page that asked for it
+# (``Job.payload["lang"]``), so headers and the words in the cells are in the reader's language.
+SOURCES = {"web": _l("Skjema"), "workshop": _l("Verksted"), "import": _l("Import")}
 KINDS = {
-    "workshop": "Verksted / dialogmøte",
-    "hearing": "Høring",
-    "survey": "Spørreundersøkelse",
-    "suggestions": "Forslagskasse",
+    "workshop": _l("Verksted / dialogmøte"),
+    "hearing": _l("Høring"),
+    "survey": _l("Spørreundersøkelse"),
+    "suggestions": _l("Forslagskasse"),
 }
 DECISIONS = {
-    "adopted": "Tatt til følge",
-    "partly": "Delvis tatt til følge",
-    "not_adopted": "Ikke tatt til følge",
-    "not_relevant": "Ikke relevant for planen",
+    "adopted": _l("Tatt til følge"),
+    "partly": _l("Delvis tatt til følge"),
+    "not_adopted": _l("Ikke tatt til følge"),
+    "not_relevant": _l("Ikke relevant for planen"),
 }
-LANGUAGES = {"nb": "bokmål", "nn": "nynorsk", "da": "dansk", "en": "engelsk"}
+LANGUAGES = {"nb": _l("bokmål"), "nn": _l("nynorsk"), "da": _l("dansk"), "en": _l("engelsk")}
 
-#: Column headers (bokmål: the files are for the municipality's own staff).
+#: Column headers, in the language of the page that asked for the file.
 HEADERS = (
-    "Innspill-ID",
-    "Svar-ID",
-    "Referanse",
-    "Innsendt",
-    "For sent",
-    "Respondent",
-    "På vegne av",
-    "Aktivitet",
-    "Aktivitetstype",
-    "Fase",
-    "Spørsmål eller avsnitt",
-    "Interessentgruppe",
-    "Kilde",
-    "Bord/gruppe",
-    "Språk",
-    "Tema",
-    "Vurdering",
-    "Begrunnelse",
-    "Tekst",
+    _l("Innspill-ID"),
+    _l("Svar-ID"),
+    _l("Referanse"),
+    _l("Innsendt"),
+    _l("For sent"),
+    _l("Respondent"),
+    _l("På vegne av"),
+    _l("Aktivitet"),
+    _l("Aktivitetstype"),
+    _l("Fase"),
+    _l("Spørsmål eller avsnitt"),
+    _l("Interessentgruppe"),
+    _l("Kilde"),
+    _l("Bord/gruppe"),
+    _l("Språk"),
+    _l("Tema"),
+    _l("Vurdering"),
+    _l("Begrunnelse"),
+    _l("Tekst"),
 )
 #: Extra column when an administrator asks for the original text.
-ORIGINAL_HEADER = "Originaltekst (med personopplysninger)"
-#: Width in characters per column in the XLSX file (text columns are wrapped).
+ORIGINAL_HEADER = _l("Originaltekst (med personopplysninger)")
+#: Width in characters per column in the XLSX file (text columns are wrapped); compared as text in the
+#: file's language.
 WIDTHS = {
-    "Tekst": 80,
+    _l("Tekst"): 80,
     ORIGINAL_HEADER: 80,
-    "Begrunnelse": 50,
-    "Spørsmål eller avsnitt": 40,
-    "Tema": 30,
-    "Aktivitet": 30,
+    _l("Begrunnelse"): 50,
+    _l("Spørsmål eller avsnitt"): 40,
+    _l("Tema"): 30,
+    _l("Aktivitet"): 30,
 }
-WRAPPED = {"Tekst", ORIGINAL_HEADER, "Begrunnelse", "Spørsmål eller avsnitt"}
+WRAPPED = (_l("Tekst"), ORIGINAL_HEADER, _l("Begrunnelse"), _l("Spørsmål eller avsnitt"))
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -106,7 +109,7 @@ def safe_cell(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "Ja" if value else "Nei"
+        return _("Ja") if value else _("Nei")
     if isinstance(value, int | float):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
@@ -115,8 +118,8 @@ def safe_cell(value: object) -> object:
     return text
 
 
-def _local(value: datetime | None) -> str:
-    return value.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if value else ""
+def _local(value: datetime | None, zone: ZoneInfo = LOCAL) -> str:
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def newest_finished_run(session: Session, process_id: int) -> ThemeRun | None:
@@ -153,12 +156,12 @@ def respondent_kind(inp: Input) -> str:
     """Who gave the input, without naming a person."""
     sub = inp.submission
     if sub is None:
-        return "Verkstednotat" if inp.source == "workshop" else "Uten svar"
+        return _("Verkstednotat") if inp.source == "workshop" else _("Uten svar")
     if sub.on_behalf_of or sub.invitation_id:
-        return "På vegne av et organ"
+        return _("På vegne av et organ")
     if sub.source == "import":
-        return "Importert svar"
-    return "Privatperson" if sub.respondent_name else "Anonym"
+        return _("Importert svar")
+    return _("Privatperson") if sub.respondent_name else _("Anonym")
 
 
 def _context(inp: Input) -> str:
@@ -183,6 +186,14 @@ def input_rows(
 
     ``include_original`` adds the unmasked text (administrators only; the caller checks and audits).
     """
+    from flask_babel import get_locale
+
+    from hearing.content import content
+    from hearing.localtime import zone_of
+
+    locale = get_locale()
+    lang = locale.language if locale is not None else "nb"  # titles and names as written in the file's language, when staff wrote them
+    zone = zone_of(process)  # the process's clock (Europe/Copenhagen for a Danish process)
     run = newest_finished_run(session, process.id)
     themes = theme_labels(session, run)
     query = (
@@ -207,15 +218,15 @@ def input_rows(
             inp.id,
             sub.id if sub else "",
             sub.reference if sub else "",
-            _local(sub.submitted_dt if sub else inp.created_dt),
+            _local(sub.submitted_dt if sub else inp.created_dt, zone),
             bool(sub and sub.is_late),
             respondent_kind(inp),
             (mask_submission_fields(sub, audience="reviewer").on_behalf_of or "") if sub else "",
-            activity.title,
+            content(activity, "title", lang),
             KINDS.get(activity.kind, activity.kind),
-            activity.phase.name if activity.phase else "",
+            content(activity.phase, "name", lang) if activity.phase else "",
             _context(inp),
-            group.name if group else "",
+            content(group, "name", lang) if group else "",
             SOURCES.get(inp.source, inp.source),
             inp.table_label or "",
             LANGUAGES.get(inp.lang or "", inp.lang or ""),
@@ -238,28 +249,33 @@ def to_csv(headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([safe_cell(v) for v in row])
     return out.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str = "Innspill") -> bytes:
-    """One sheet: bold, frozen header row with a filter, sensible column widths, wrapped text columns."""
+def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence], *, title: str | None = None) -> bytes:
+    """One sheet: bold, frozen header row with a filter, sensible column widths, wrapped text columns.
+
+    Headers, title and the words in the cells may be lazy texts: they are written in the current language."""
+    headers = [str(h) for h in headers]
+    widths = {str(k): v for k, v in WIDTHS.items()}
+    wrapped = {str(k) for k in WRAPPED}
     wb = Workbook()
     ws = wb.active
-    ws.title = ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "Innspill"
+    ws.title = ILLEGAL_CHARACTERS_RE.sub("", str(title or _("Innspill")))[:31] or "Innspill"
     ws.append([safe_cell(h) for h in headers])
     bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
     count = 0
     for row in rows:
-        ws.append(list(row))
+        ws.append([safe_cell(v) for v in row])
         count += 1
     wrap = Alignment(wrap_text=True, vertical="top")
     for index, header in enumerate(headers, start=1):
         letter = get_column_letter(index)
-        ws.column_dimensions[letter].width = WIDTHS.get(header, max(12, min(len(header) + 2, 30)))
-        if header in WRAPPED and count:
+        ws.column_dimensions[letter].width = widths.get(header, max(12, min(len(header) + 2, 30)))
+        if header in wrapped and count:
             for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.alignment = wrap
     ws.freeze_panes = "A2"

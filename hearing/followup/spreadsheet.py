@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
@@ -28,10 +30,21 @@ from hearing.models import Plan, PlanMeasure, Unit, UpdateSource, User
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET = "Tiltak"
 META_SHEET = "Om filen"
-HEADERS = ("Tiltak-id", "Tiltak", "Satsningsområde", "Frist", "Status", "Fremdrift (%)", "Kommentar", "Dato")
+#: Column headers, in the language of the page the file is downloaded from (read back in any language).
+HEADERS = (_l("Tiltak-id"), _l("Tiltak"), _l("Satsningsområde"), _l("Frist"), _l("Status"), _l("Fremdrift (%)"),
+           _l("Kommentar"), _l("Dato"))
 #: Largest file accepted (a unit's measures are a few dozen rows).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+
+
+def _id_headers() -> set[str]:
+    """The first column's header in every language of the site (a file made in one is read in any)."""
+    found = {str(HEADERS[0]).casefold(), "tiltak-id"}
+    for lang in current_app.config.get("LANGUAGES", ()):
+        with force_locale(lang):
+            found.add(str(HEADERS[0]).casefold())
+    return found
 
 
 def _check_value(plan_id: int, unit_id: int) -> str:
@@ -61,7 +74,7 @@ def unit_workbook(plan: Plan, unit: Unit) -> bytes:
     ws.append([_("Oppfølging av tiltak: %(unit)s – %(plan)s", unit=unit.name, plan=plan.title)])
     ws.append([_("Fyll ut status, fremdrift og kommentar, lagre og last opp filen igjen. "
                  "Ikke endre kolonnene Tiltak-id og Tiltak.")])
-    ws.append(list(HEADERS))
+    ws.append([str(h) for h in HEADERS])
     for cell in ws[3]:
         cell.font = Font(bold=True)
     ws["A1"].font = Font(bold=True, size=13)
@@ -176,7 +189,7 @@ def _read_rows(session: Session, plan: Plan, unit: Unit, ws) -> UploadResult:
             break
         values = list(values) + [None] * (len(HEADERS) - len(values))
         if header_row is None:
-            if str(values[0] or "").strip() == HEADERS[0]:
+            if str(values[0] or "").strip().casefold() in _id_headers():
                 header_row = number
             continue
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values[: len(HEADERS)]):

@@ -378,7 +378,7 @@ def published_export(activity_id: int, fmt: str):
     rows = pub.export_rows(db.session, act, lambda ref: external_url("participation.published_one", activity_id=act.id,
                                                                      reference=ref),
                            **_published_filters())
-    data = to_xlsx(pub.EXPORT_HEADERS, rows, title="Svar") if fmt == "xlsx" else to_csv(pub.EXPORT_HEADERS, rows)
+    data = to_xlsx(pub.EXPORT_HEADERS, rows, title=_("Svar")) if fmt == "xlsx" else to_csv(pub.EXPORT_HEADERS, rows)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
                 else "text/csv; charset=utf-8")
     resp = current_app.response_class(data, mimetype=mimetype)

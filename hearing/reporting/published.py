@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, aliased, selectinload
 
@@ -137,9 +138,10 @@ def public_attachment(session: Session, activity: Activity, reference: str, atta
     return next((a for a in found.attachments if a.id == attachment_id), None) if found else None
 
 
-#: Columns of the export of the published set.
-EXPORT_HEADERS = ("Referanse", "Mottatt", "Type", "Navn eller organ", "Møtedato", "Saksnummer", "Gruppe",
-                  "Kom etter fristen", "Del eller spørsmål", "Tekst", "Lenke")
+#: Columns of the export of the published set (in the language of the page it is downloaded from).
+EXPORT_HEADERS = (_l("Referanse"), _l("Mottatt"), _l("Type"), _l("Navn eller organ"), _l("Møtedato"),
+                  _l("Saksnummer"), _l("Gruppe"), _l("Kom etter fristen"), _l("Del eller spørsmål"), _l("Tekst"),
+                  _l("Lenke"))
 
 
 def export_rows(session: Session, activity: Activity, link_of, *, now: datetime | None = None,
@@ -159,13 +161,16 @@ def export_rows(session: Session, activity: Activity, link_of, *, now: datetime 
          .outerjoin(Input, Input.submission_id == Submission.id)
          .outerjoin(Section, Section.id == Input.section_id).outerjoin(Prompt, Prompt.id == Input.prompt_id)
          .order_by(Submission.submitted_dt, Submission.id, Input.id))
+    from hearing.localtime import zone_of
+
+    zone = zone_of(activity.process)
     rows = []
     for r in session.execute(q):
         m = mask_submission_fields(r, audience="public")
         statement = bool(r.invitation_id or r.on_behalf_of)
-        rows.append([r.reference, r.submitted_dt.strftime("%Y-%m-%d %H:%M"), "Uttalelse" if statement else "Privatperson",
+        rows.append([r.reference, r.submitted_dt.astimezone(zone).strftime("%Y-%m-%d %H:%M"), _("Uttalelse") if statement else _("Privatperson"),
                      m.attribution or "", r.meeting_date.isoformat() if statement and r.meeting_date else "",
-                     (m.case_reference or "") if statement else "", r.group_name or "", "ja" if r.is_late else "nei",
+                     (m.case_reference or "") if statement else "", r.group_name or "", _("Ja") if r.is_late else _("Nei"),
                      r.section or r.prompt or "", r.text or "", link_of(r.reference)])
     return rows
 
