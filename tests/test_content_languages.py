@@ -249,7 +249,8 @@ def test_a_deleted_object_takes_its_translations_with_it(make_process):
     assert rows() == 0
 
 
-def test_staff_page_titles_use_the_titles_written_in_the_readers_language(admin_client, compiled, make_process):
+@pytest.mark.usefixtures("compiled")
+def test_staff_page_titles_use_the_titles_written_in_the_readers_language(admin_client, make_process):
     process = make_process(name="Strategiplan for helse")
     activity = _hearing(process)
     save_translations(db.session, None, process, {("process", process.id, "name", "en"): "Health strategy plan",

@@ -681,7 +681,8 @@ def test_export_time_is_local(world):
     assert stamp == "2026-06-01 12:00"
 
 
-def test_the_inputs_file_is_written_in_the_language_of_the_page_that_asked(world, client, make_user, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_the_inputs_file_is_written_in_the_language_of_the_page_that_asked(world, client, make_user):
     _login(client, make_user("reviewer"))
     client.get(f"/files/processes/{world.id}?lang=en")
     en_job = _request_export(client, world, {"format": "csv"})

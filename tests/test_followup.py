@@ -480,7 +480,8 @@ def test_a_units_link_is_emailed_to_its_leader_in_their_language(client, world, 
     assert audit.data["to"] == "le•••@sykehjem.no" and audit.data["lang"] == "nn"
 
 
-def test_a_unit_sheet_downloaded_in_english_is_read_back(client, world, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_a_unit_sheet_downloaded_in_english_is_read_back(client, world):
     plan = _adopt(world)
     _login(client, world["reviewer"])
     homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))

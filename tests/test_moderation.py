@@ -199,7 +199,8 @@ def test_withdrawn_responses_cannot_be_approved(world):
         moderation.approve(db.session, world["reviewer"], sub)
 
 
-def test_published_page_searches_filters_pages_and_exports(client, world, compiled):
+@pytest.mark.usefixtures("compiled")
+def test_published_page_searches_filters_pages_and_exports(client, world):
     hearing, response, doc = world["hearing"], world["response"], world["doc"]
     food, transport = doc.sections
     for i in range(30):
