@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from lxml import etree
 from pypdf import PdfReader
 
-from hearing.archive import messages, transport
+from hearing.archive import messages, pdfa, transport
 from hearing.extensions import db
 from hearing.jobs import run_pending_jobs
 from hearing.models import (
@@ -169,6 +169,7 @@ def test_staff_file_responses_and_the_worker_builds_valid_packages(app, client, 
     reader = PdfReader(io.BytesIO(main))
     xmp = reader.xmp_metadata.stream.get_data()
     assert b'pdfaid:part="2"' in xmp and b'pdfaid:conformance="B"' in xmp
+    assert pdfa.problems(main) == []  # header, /ID, XMP, output intent, fonts embedded, no forbidden parts
     assert "912 34 567" in "".join(p.extract_text() for p in reader.pages)
     # a body's statement: the body is the sender, public, with its case reference
     council = etree.fromstring(zipfile.ZipFile(io.BytesIO(by_sub[world["council"].id].data)).read("arkivmelding.xml"))
@@ -283,3 +284,93 @@ def test_the_retention_purge_drops_the_packages(app, client, world):
     rows = db.session.scalars(sa.select(ArchiveMessage)).all()
     assert rows and all(m.data is None and m.size == 0 for m in rows)
     assert client.get(f"/archive/messages/{rows[-1].id}/download").status_code == 404
+
+
+def test_a_folder_reference_is_read_from_what_the_archive_answered():
+    parse = messages.FolderReference.parse
+    assert parse("2026/123") == messages.FolderReference(case_year=2026, case_number=123)
+    assert parse(" 26 / 7 ") == messages.FolderReference(case_year=2026, case_number=7)
+    uuid = "3F2504E0-4F89-11D3-9A0C-0305E82C3301"
+    assert parse(uuid) == messages.FolderReference(system_id=uuid.lower())
+    assert parse("SAK-2026-0042") == messages.FolderReference(folder_id="SAK-2026-0042")
+    assert parse("") is None and parse(None) is None
+
+
+def test_registrations_point_at_the_case_folder_by_the_archives_reference_once_known(app, client, world):
+    answers = {"saksmappe": "2026/77"}
+
+    def fake(message, package):
+        return answers.get(message.kind)
+
+    transport.register("fake-case", fake)
+    app.config["ARCHIVE_TRANSPORT"] = "fake-case"
+    client.login(world["reviewer"].email)
+    file_all(client, world, [world["council"].id])
+    run_pending_jobs()
+    db.session.expire_all()
+    folder = db.session.scalar(sa.select(ArchiveMessage).where(ArchiveMessage.kind == "saksmappe"))
+    assert folder.reference == "2026/77"
+    reg = db.session.scalar(sa.select(ArchiveMessage).where(ArchiveMessage.submission_id == world["council"].id))
+    doc = assert_valid(zipfile.ZipFile(io.BytesIO(reg.data)).read("arkivmelding.xml"))
+    parent = doc.find("a:registrering/a:referanseForelderMappe", NS)
+    assert parent.findtext("m:saksnummer/m:saksaar", namespaces=NS) == "2026"
+    assert parent.findtext("m:saksnummer/m:sakssekvensnummer", namespaces=NS) == "77"
+    # our own key stays beside it, as the external id
+    assert parent.findtext("m:referanseEksternNoekkel/m:fagsystem", namespaces=NS) == messages.SYSTEM
+    from hearing.exports.backup import process_uid
+
+    assert parent.findtext("m:referanseEksternNoekkel/m:noekkel", namespaces=NS) == process_uid(db.session, folder.process)
+
+    # a folder filed by hand: the reference staff type on the case folder is used by the next registrations
+    from hearing.archive import services
+
+    folder.reference = "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    db.session.commit()
+    msg = ArchiveMessage(process_id=world["process"].id, kind="journalpost", submission_id=world["public"].id)
+    msg.process, msg.submission = world["process"], world["public"]
+    with app.test_request_context():
+        data, _name = services.build_registration(db.session, msg, upload_folder=app.config["UPLOAD_FOLDER"])
+    parent = assert_valid(zipfile.ZipFile(io.BytesIO(data)).read("arkivmelding.xml")).find(
+        "a:registrering/a:referanseForelderMappe", NS)
+    assert parent.findtext("m:systemID", namespaces=NS) == "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+    assert parent.find("m:saksnummer", NS) is None and parent.find("m:referanseEksternNoekkel", NS) is not None
+
+
+def test_before_the_archive_answers_the_folder_is_found_by_our_key_only(app, client, world):
+    client.login(world["reviewer"].email)
+    file_all(client, world, [world["public"].id])
+    run_pending_jobs()
+    reg = db.session.scalar(sa.select(ArchiveMessage).where(ArchiveMessage.submission_id == world["public"].id))
+    parent = assert_valid(zipfile.ZipFile(io.BytesIO(reg.data)).read("arkivmelding.xml")).find(
+        "a:registrering/a:referanseForelderMappe", NS)
+    assert [etree.QName(child).localname for child in parent] == ["referanseEksternNoekkel"]
+
+
+def test_the_pdf_a_checks_find_what_a_plain_pdf_lacks():
+    import warnings
+
+    import weasyprint
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    html = "<html lang='nb'><head><title>Høringssvar</title></head><body><p>Æ ø å</p></body></html>"
+    with warnings.catch_warnings():  # WeasyPrint leaves its sRGB profile for the garbage collector to close
+        warnings.simplefilter("ignore", ResourceWarning)
+        archived = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-2b")
+        import gc
+
+        gc.collect()
+    assert pdfa.problems(archived) == []
+    plain = pdfa.problems(weasyprint.HTML(string=html).write_pdf())
+    assert plain == ["the trailer has no file /ID", "no XMP metadata in the catalogue",
+                     "no output intent of subtype GTS_PDFA1"]
+    # a font that is only named, not embedded (Helvetica, as many office tools write it)
+    writer = PdfWriter()
+    page = writer.add_blank_page(200, 200)
+    font = DictionaryObject({NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/Helvetica")})
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})})
+    out = io.BytesIO()
+    writer.write(out)
+    assert "fonts not embedded: /Helvetica" in pdfa.problems(out.getvalue())

@@ -3,6 +3,9 @@
 - :func:`case_folder` makes the message that creates the process's case folder (``mappe`` of type
   ``saksmappe``), known to the archive by our key (``referanseEksternNoekkel``: fagsystem + the
   process's uid).
+- A registration points at its case folder by the archive's own reference when the archive has answered
+  with one (:class:`FolderReference`: its systemID, case number saksår/sekvensnummer, or mappeID), and
+  always also by our key, kept as the external id.
 - :func:`registration` makes the message that files one response as an incoming registration
   (``registrering`` of type ``journalpost``, journalposttype I) in that folder: sender as
   correspondence party (``erSkjermet`` where the respondent did not agree to publication with
@@ -74,6 +77,37 @@ class Sender:
 
 
 @dataclass
+class FolderReference:
+    """The archive's own reference of a case folder, as it answered when the folder was made."""
+
+    #: The archive's systemID (a UUID) of the folder.
+    system_id: str | None = None
+    #: The case number: year (saksår) and sequence number (sakssekvensnummer), e.g. 2026/123.
+    case_year: int | None = None
+    case_number: int | None = None
+    #: A folder id in another form (mappeID).
+    folder_id: str | None = None
+
+    @classmethod
+    def parse(cls, text: str | None) -> FolderReference | None:
+        """What the archive answered: "2026/123" (or "26/123") is a case number, a UUID a systemID, anything
+        else a mappeID; None for nothing."""
+        text = (text or "").strip()
+        if not text:
+            return None
+        if match := _CASE_NUMBER.fullmatch(text):
+            year = int(match["year"])
+            return cls(case_year=year + 2000 if year < 100 else year, case_number=int(match["number"]))
+        if _UUID.fullmatch(text):
+            return cls(system_id=text.lower())
+        return cls(folder_id=text)
+
+
+_CASE_NUMBER = re.compile(r"(?P<year>\d{2}|\d{4})\s*/\s*(?P<number>\d{1,9})")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@dataclass
 class Registration:
     title: str
     public_title: str
@@ -88,6 +122,8 @@ class Registration:
     attachments: list[File]
     description: str | None = None
     created: datetime | None = None
+    #: The archive's reference of the case folder, when it has answered with one.
+    folder_reference: FolderReference | None = None
 
 
 @dataclass
@@ -209,6 +245,16 @@ def registration(reg: Registration) -> bytes:
     if reg.created:
         _el(jp, "opprettetDato", _dt(reg.created))
     parent = _el(jp, "referanseForelderMappe")
+    ref = reg.folder_reference
+    if ref is not None:  # the archive's own reference first (the schema's order), our key beside it
+        if ref.system_id:
+            _el(parent, "systemID", ref.system_id, ns=MDK)
+        if ref.folder_id:
+            _el(parent, "mappeID", ref.folder_id, ns=MDK)
+        if ref.case_year is not None and ref.case_number is not None:
+            number = _el(parent, "saksnummer", ns=MDK)
+            _el(number, "saksaar", str(ref.case_year), ns=MDK)
+            _el(number, "sakssekvensnummer", str(ref.case_number), ns=MDK)
     _key(parent, "referanseEksternNoekkel", reg.folder_key, ns=MDK)
     for number, file in enumerate(files, start=1):
         _document(jp, number, file, main=number == 1)

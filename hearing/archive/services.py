@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from hearing import audit
 from hearing.admin.services import ServiceError
 from hearing.archive import messages as m
-from hearing.archive import transport
+from hearing.archive import pdfa, transport
 from hearing.exports.backup import process_uid
 from hearing.jobs import JobError, enqueue, storable, task
 from hearing.models import (
@@ -150,11 +150,25 @@ def _sender(submission: Submission) -> m.Sender:
     return m.Sender(name="Anonym innsender", email=submission.respondent_email, is_shielded=True, is_person=False)
 
 
+def case_folder_reference(session: Session, process: Process) -> str | None:
+    """The archive's reference of the process's case folder (returned on sending or typed by staff), if known."""
+    return session.scalar(
+        sa.select(ArchiveMessage.reference)
+        .where(ArchiveMessage.process_id == process.id, ArchiveMessage.kind == ArchiveKind.CASE_FOLDER,
+               ArchiveMessage.reference.is_not(None), ArchiveMessage.reference != "")
+        .order_by(ArchiveMessage.id.desc()).limit(1)
+    )
+
+
 def build_registration(session: Session, message: ArchiveMessage, *, upload_folder: str | None) -> tuple[bytes, str]:
     submission = message.submission
     process = message.process
     activity = submission.activity
     pdf = _response_pdf(submission)
+    found = pdfa.problems(pdf)  # what can be checked here of PDF/A-2b (hearing.archive.pdfa says what cannot)
+    if found:
+        raise JobError(_l("PDF-en av %(reference)s oppfyller ikke PDF/A-2b: %(problems)s.",
+                          reference=submission.reference, problems="; ".join(found)))
     main = m.File(title=f"Høringssvar {submission.reference}", filename=f"{submission.reference}.pdf",
                   package_name=m.safe_name(1, f"{submission.reference}.pdf", "pdf"), content=pdf,
                   mimetype="application/pdf", variant="A")
@@ -177,6 +191,7 @@ def build_registration(session: Session, message: ArchiveMessage, *, upload_fold
         document_date=(submission.meeting_date or submission.submitted_dt.date()), sender=sender,
         key=submission.reference, folder_key=process_uid(session, process), main=main, attachments=attachments,
         description=(f"{process.name}. Kommet for sent." if submission.is_late else process.name), created=utcnow(),
+        folder_reference=m.FolderReference.parse(case_folder_reference(session, process)),
     )
     xml = m.registration(reg)
     m.validate(xml)
