@@ -466,3 +466,82 @@ def test_excel_template_from_the_activity_maps_itself(client, make_user, survey)
     assert guessed == {0: services.TIME, 1: services.NAME, 2: services.GROUP,
                        3: f"prompt:{prompt(survey, RATING_Q).id}", 4: f"prompt:{prompt(survey, TEXT_Q).id}",
                        5: f"prompt:{prompt(survey, GOOD_Q).id}"}
+
+
+# --- responses imported before import identity ------------------------------------------------------
+
+
+def _import_as_before_identity(activity, data, name, targets):
+    """What the importer of 23 November until import identity stored (commit dfc3fee): a response keyed
+    ``imp<activity>:<sha256(time text, answers by question)[:40]>:<n>``, its inputs ``<key>:<n>:<column>``,
+    no source row."""
+    import hashlib
+
+    table = files.read_table(data, name)
+    mapping = services.build_mapping(activity, table, targets, None)
+    seen: dict[str, int] = {}
+    for number, row in enumerate(table.rows):
+        cells = row.cells
+        if not any(cells[i].strip() for i in mapping.prompts):
+            continue
+        parts = [cells[mapping.time].strip() if mapping.time is not None else ""]
+        parts += [f"{p.id}={cells[i].strip()}" for i, p in sorted(mapping.prompts.items(), key=lambda p: p[1].id)]
+        content = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        seen[content] = seen.get(content, 0) + 1
+        key = f"{content}:{seen[content]}"
+        sub = Submission(activity=activity, reference=f"S-2026-9{number:05d}", submission_key=f"imp{activity.id}:{key}",
+                         edit_token_hash=f"{number:064d}", source="import",
+                         respondent_name=cells[mapping.name].strip() if mapping.name is not None else None,
+                         submitted_dt=services.parse_time(cells[mapping.time], ZONE))
+        db.session.add(sub)
+        for index, p in mapping.prompts.items():
+            value = cells[index].strip()
+            if not value:
+                continue
+            if p.question_type == "free_text":
+                db.session.add(Input(activity=activity, submission=sub, prompt=p, source="import",
+                                     import_key=f"{key}:{index}", text=value, created_dt=sub.submitted_dt))
+            else:
+                db.session.add(Answer(submission=sub, prompt=p, rating=int(value)))
+    db.session.commit()
+
+
+def test_responses_imported_before_import_identity_are_found_again_not_duplicated(survey):
+    _import_as_before_identity(survey, forms_csv(), "svar.csv", forms_targets(survey))
+    assert (count(Submission), count(Input), count(Answer), count(ImportedRow)) == (3, 3, 3, 0)
+
+    # the dry run already knows them
+    table = files.read_table(forms_csv(), "svar.csv")
+    mapping = services.build_mapping(survey, table, forms_targets(survey), None)
+    assert services.preview(db.session, survey, table, mapping, zone=ZONE).counts == {
+        "new": 0, "updated": 0, "unchanged": 3, "empty": 0}
+
+    more = [list(r) for r in FORMS_ROWS] + [
+        [4, datetime(2026, 1, 16, 9, 0, 0), datetime(2026, 1, 16, 9, 3, 0), "anonymous", "Nils", "Ansatt", 3,
+         "Bedre oppfølging av nyansatte", ""]]
+    more[2][7] = "Heltidskultur og faste stillinger"  # edited in Forms since
+    again = run(survey, forms_csv(more), "svar2.csv", forms_targets(survey))
+    # only row 3 cannot be found by its old key (its answer changed): like any changed row without source, it is new
+    assert (again.rows, again.updated, again.duplicates) == (2, 0, 2)
+    assert count(Submission) == 5  # 3 old + row 4 + the edited row 3 (no id was kept to know it by)
+    assert count(ImportedRow) == 4  # two adopted old responses, two new
+    # the adopted responses are known by the new identity: the same export as .xlsx adds nothing
+    last = run(survey, forms_xlsx(more), "svar2.xlsx", forms_targets(survey))
+    assert (last.rows, last.updated, last.duplicates) == (0, 0, 4)
+    assert count(Submission) == 5 and count(Input) == 5
+    texts = sorted(db.session.scalars(sa.select(Input.text)))
+    assert texts.count("Mer tid til pårørende") == 1
+
+
+def test_an_old_import_once_found_again_takes_a_newly_mapped_column_as_an_update(survey):
+    _import_as_before_identity(survey, forms_xlsx(), "svar.xlsx", forms_targets(survey))
+    same = run(survey, forms_xlsx(), "svar.xlsx", forms_targets(survey))
+    assert (same.rows, same.updated, same.duplicates) == (0, 0, 3)
+    more = run(survey, forms_csv(), "svar.csv", forms_targets(survey, good=True))
+    assert (more.rows, more.updated, more.duplicates) == (0, 2, 1)
+    assert count(Submission) == 3 and count(Input) == 5
+    # undoing the re-import keeps the old responses (it only named them) and takes back the new column
+    last = db.session.scalar(sa.select(ImportRun).order_by(ImportRun.id.desc()))
+    assert services.undo_run(db.session, None, last) == {"deleted": 0, "restored": 2}
+    db.session.commit()
+    assert (count(Submission), count(Input)) == (3, 3)

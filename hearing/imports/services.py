@@ -491,6 +491,9 @@ class RowPlan:
     warnings: list[str] = field(default_factory=list)
     #: What changes in an updated response (labels).
     changes: list[str] = field(default_factory=list)
+    #: The response was imported before import identity (found by its old key, see :func:`legacy_keys`):
+    #: storing the row gives it its source row and its inputs their new keys.
+    legacy: bool = False
 
 
 @dataclass
@@ -617,26 +620,98 @@ def _changes(want: Desired, have: Stored, mapping: Mapping, source_key: str, tab
     return changed
 
 
+def legacy_keys(session: Session, activity: Activity, table: Table, mapping: Mapping) -> list[str | None] | None:
+    """The keys responses of each row got when imported before import identity, or None when the activity
+    has no such responses.
+
+    Those imports (from 23 November 2026 until import identity) keyed a response
+    ``imp<activity>:<sha256 of the time text and the answers by question>[:40]:<n>`` (the n-th identical
+    row) and its inputs ``<that key without the prefix>:<column>``, and kept no :class:`ImportedRow`; so
+    without this a re-import would store each of them a second time. A row whose old key is found is taken
+    as that response (same mapping of time and questions as then, which a re-import of the same export has).
+    """
+    old = session.scalar(sa.select(Submission.id).where(
+        Submission.activity_id == activity.id, Submission.source == InputSource.IMPORT,
+        ~sa.exists().where(ImportedRow.submission_id == Submission.id)).limit(1))
+    if old is None:
+        return None
+    prompts = sorted(mapping.prompts.items(), key=lambda p: p[1].id)
+    seen: dict[str, int] = {}
+    out: list[str | None] = []
+    for row in table.rows:
+        cells = row.cells
+        if not any(cells[i].strip() for i in mapping.prompts):
+            out.append(None)
+            continue
+        parts = [cells[mapping.time].strip() if mapping.time is not None else ""]
+        parts += [f"{prompt.id}={cells[index].strip()}" for index, prompt in prompts]
+        content = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+        seen[content] = seen.get(content, 0) + 1
+        out.append(f"imp{activity.id}:{content}:{seen[content]}")
+    return out
+
+
+def _legacy_found(session: Session, activity: Activity, keys: list[str]) -> dict[str, int]:
+    """old submission key -> submission id, for responses that have no source row yet."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        found.update(session.execute(sa.select(Submission.submission_key, Submission.id).where(
+            Submission.activity_id == activity.id, Submission.submission_key.in_(chunk),
+            ~sa.exists().where(ImportedRow.submission_id == Submission.id))).all())
+    return found
+
+
+def _rekey_legacy(have: Stored, ident: Identity, mapping: Mapping, table: Table) -> dict[int, str]:
+    """Give a legacy response's inputs (keyed ``…:<column>``) the keys this import uses; input id -> new key."""
+    renamed: dict[int, str] = {}
+    text_columns = mapping.text_columns()
+    for old_key, value in list(have.inputs.items()):
+        column = old_key.rpartition(":")[2]
+        if not column.isdigit() or int(column) not in text_columns:
+            continue
+        index = int(column)
+        new_key = input_key(ident.key, text_columns[index], table.columns[index])
+        if new_key in have.inputs:
+            continue
+        del have.inputs[old_key]
+        have.inputs[new_key] = value
+        renamed[value[0]] = new_key
+    return renamed
+
+
 def _has_answers(row: Row, mapping: Mapping) -> bool:
     return any(row.cells[i].strip() for i in (*mapping.prompts, *mapping.new))
 
 
 def plan_rows(session: Session, activity: Activity, table: Table, mapping: Mapping, idents: list[Identity],
-              start: int = 0, end: int | None = None, *, zone: ZoneInfo) -> list[RowPlan]:
-    """The dry run of rows ``start:end``: new, updated (with what changes), unchanged or empty; warnings per row."""
+              start: int = 0, end: int | None = None, *, zone: ZoneInfo,
+              legacy: list[str | None] | None = None) -> list[RowPlan]:
+    """The dry run of rows ``start:end``: new, updated (with what changes), unchanged or empty; warnings per row.
+
+    ``legacy`` (from :func:`legacy_keys`, whole file) finds responses imported before import identity."""
     end = len(table.rows) if end is None else end
     groups = {g.name.casefold(): g for g in activity.process.groups}
     existing = _existing(session, activity, [i.key for i in idents[start:end]])
-    stored = _stored(session, [existing[i.key] for i in idents[start:end] if i.key in existing])
+    old_of: dict[int, int] = {}  # row index -> legacy submission id
+    if legacy is not None:
+        wanted = {i: legacy[i] for i in range(start, end) if legacy[i] and idents[i].key not in existing}
+        found = _legacy_found(session, activity, list(set(wanted.values())))
+        old_of = {i: found[k] for i, k in wanted.items() if k in found}
+    ids = [existing[i.key] for i in idents[start:end] if i.key in existing] + list(old_of.values())
+    stored = _stored(session, ids)
     plans = []
-    for row, ident in zip(table.rows[start:end], idents[start:end], strict=True):
+    for i, (row, ident) in enumerate(zip(table.rows[start:end], idents[start:end], strict=True), start=start):
         if not _has_answers(row, mapping):
             plans.append(RowPlan(row.number, EMPTY, ident))
             continue
-        plan = RowPlan(row.number, NEW_ROW, ident, submission_id=existing.get(ident.key))
+        plan = RowPlan(row.number, NEW_ROW, ident, submission_id=existing.get(ident.key, old_of.get(i)))
+        plan.legacy = i in old_of
         plan.desired = _desired(row, ident, table, mapping, groups, zone, plan.warnings)
         if plan.submission_id is not None:
-            plan.changes = _changes(plan.desired, stored[plan.submission_id], mapping, ident.key, table)
+            have = stored[plan.submission_id]
+            if plan.legacy:
+                _rekey_legacy(have, ident, mapping, table)
+            plan.changes = _changes(plan.desired, have, mapping, ident.key, table)
             plan.action = UPDATED if plan.changes else UNCHANGED
         plans.append(plan)
     return plans
@@ -658,7 +733,8 @@ PREVIEW_LIMIT = 200
 
 def preview(session: Session, activity: Activity, table: Table, mapping: Mapping, *, zone: ZoneInfo) -> Preview:
     """What an import of ``table`` with ``mapping`` would do, without storing anything."""
-    plans = plan_rows(session, activity, table, mapping, identities(table), zone=zone)
+    plans = plan_rows(session, activity, table, mapping, identities(table), zone=zone,
+                      legacy=legacy_keys(session, activity, table, mapping))
     counts = {k: 0 for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY)}
     for plan in plans:
         counts[plan.action] += 1
@@ -671,11 +747,33 @@ def preview(session: Session, activity: Activity, table: Table, mapping: Mapping
 _LETTER = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}
 
 
+class MaskMemo:
+    """:meth:`Input.masked_fields` once per distinct (text, language) of an import: exports repeat short
+    answers ("Nei", "Vet ikke", a choice written out) thousands of times. Bounded; a new memo per batch run."""
+
+    def __init__(self, limit: int = 20_000):
+        self.limit = limit
+        self.memo: dict[tuple[str, str | None], dict] = {}
+
+    def __call__(self, text: str, lang: str | None) -> dict:
+        key = (text, lang)
+        found = self.memo.get(key)
+        if found is None:
+            found = Input.masked_fields(text, lang)
+            if len(self.memo) >= self.limit:
+                self.memo.clear()
+            self.memo[key] = found
+        return found
+
+
 def _add_new(session: Session, run: ImportRun, activity: Activity, table: Table, plans: list[RowPlan],
-             mapping: Mapping, now: datetime) -> tuple[int, int]:
-    """Insert the new rows' responses, inputs and answers in a few statements; (inputs, answers) added."""
+             mapping: Mapping, now: datetime, masked: MaskMemo | None = None) -> tuple[int, int]:
+    """Insert the new rows' responses, inputs and answers in a few statements; (inputs, answers) added.
+
+    Inputs are masked here, as :meth:`Input.insert_values` masks them, once per distinct text (``masked``)."""
     if not plans:
         return 0, 0
+    masked = masked or MaskMemo()
     submissions = Submission.__table__
     values = []
     for plan in plans:
@@ -690,17 +788,19 @@ def _add_new(session: Session, run: ImportRun, activity: Activity, table: Table,
     ids = list(session.execute(sa.insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True),
                                values).scalars())
     letter = _LETTER.get(activity.kind, "I")
-    session.execute(sa.update(Submission), [
-        {"id": sid, "reference": f"{letter}-{v['submitted_dt']:%Y}-{sid:06d}"} for sid, v in zip(ids, values, strict=True)])
+    # Core executemany by primary key: the ORM's bulk update by dicts costs several times more per row.
+    session.execute(sa.update(submissions).where(submissions.c.id == sa.bindparam("sid"))
+                    .values(reference=sa.bindparam("ref")),
+                    [{"sid": sid, "ref": f"{letter}-{v['submitted_dt']:%Y}-{sid:06d}"} for sid, v in zip(ids, values, strict=True)])
     prompt_of = _prompt_ids(mapping)
     inputs, answers, rows = [], [], []
     for plan, sid, v in zip(plans, ids, values, strict=True):
         want = plan.desired
         for key, (text, lang, label) in want.inputs.items():
-            inputs.append(Input.insert_values(
-                activity_id=activity.id, submission_id=sid, prompt_id=prompt_of[key.split(":")[1]],
-                group_id=want.group_id, source=InputSource.IMPORT, import_key=key, text=text, lang=lang,
-                table_label=label, created_dt=v["submitted_dt"]))
+            inputs.append({
+                "activity_id": activity.id, "submission_id": sid, "prompt_id": prompt_of[key.split(":")[1]],
+                "group_id": want.group_id, "source": InputSource.IMPORT, "import_key": key, "text": text,
+                "table_label": label, "created_dt": v["submitted_dt"], **masked(text, lang)})
         answers += [{"submission_id": sid, "prompt_id": pid, **a} for pid, a in want.answers.items()]
         rows.append({"activity_id": activity.id, "submission_id": sid, "source_key": plan.identity.key,
                      "row_id": plan.identity.row_id, "file_kind": table.kind, "row_hash": plan.identity.row_hash,
@@ -782,9 +882,10 @@ def _update(session: Session, actor, run: ImportRun, activity: Activity, table: 
 
 
 def import_batch(session: Session, actor, run: ImportRun, activity: Activity, table: Table, idents: list[Identity],
-                 mapping: Mapping, start: int, end: int, *, zone: ZoneInfo, now: datetime) -> dict:
+                 mapping: Mapping, start: int, end: int, *, zone: ZoneInfo, now: datetime,
+                 masked: MaskMemo | None = None, legacy: list[str | None] | None = None) -> dict:
     """Store rows ``start:end`` (new ones added, changed ones updated); returns the counts (the caller commits)."""
-    plans = plan_rows(session, activity, table, mapping, idents, start, end, zone=zone)
+    plans = plan_rows(session, activity, table, mapping, idents, start, end, zone=zone, legacy=legacy)
     counts = {k: 0 for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY, "inputs", "answers")}
     for plan in plans:
         counts[plan.action] += 1
@@ -792,7 +893,8 @@ def import_batch(session: Session, actor, run: ImportRun, activity: Activity, ta
             if len(run.warnings) < MAX_WARNINGS:
                 run.warnings = [*run.warnings, str(_l("Rad %(row)s: %(text)s", row=plan.number, text=warning))]
     new = [p for p in plans if p.action == NEW_ROW]
-    counts["inputs"], counts["answers"] = _add_new(session, run, activity, table, new, mapping, now)
+    counts["inputs"], counts["answers"] = _add_new(session, run, activity, table, new, mapping, now, masked)
+    _adopt_legacy(session, run, activity, table, [p for p in plans if p.legacy], mapping)
     updated = [p for p in plans if p.action == UPDATED]
     if updated:
         stored = _stored(session, [p.submission_id for p in updated])
@@ -800,6 +902,27 @@ def import_batch(session: Session, actor, run: ImportRun, activity: Activity, ta
             _update(session, actor, run, activity, table, plan, stored[plan.submission_id], mapping)
     session.flush()
     return counts
+
+
+def _adopt_legacy(session: Session, run: ImportRun, activity: Activity, table: Table, plans: list[RowPlan],
+                  mapping: Mapping) -> None:
+    """Responses imported before import identity get their source row and their inputs this import's keys,
+    so they are known by the new identity from now on (kept when the run is undone: it only names them)."""
+    if not plans:
+        return
+    stored = _stored(session, [p.submission_id for p in plans])
+    renames = []
+    for plan in plans:
+        renames += [{"iid": iid, "key": key}
+                    for iid, key in _rekey_legacy(stored[plan.submission_id], plan.identity, mapping, table).items()]
+    if renames:
+        inputs = Input.__table__
+        session.execute(sa.update(inputs).where(inputs.c.id == sa.bindparam("iid"))
+                        .values(import_key=sa.bindparam("key")), renames)
+    session.execute(sa.insert(ImportedRow.__table__), [
+        {"activity_id": activity.id, "submission_id": p.submission_id, "source_key": p.identity.key,
+         "row_id": p.identity.row_id, "file_kind": table.kind, "row_hash": p.identity.row_hash,
+         "row_number": p.number, "run_id": None, "updated_run_id": run.id} for p in plans])
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -873,13 +996,16 @@ def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInf
         mapping = mapping_of(activity, table, run.settings)
         idents = identities(table)
         now = run.created_dt
+        masked = MaskMemo()
+        legacy = legacy_keys(session, activity, table, mapping)
         total = len(table.rows)
         while run.next_row < total:
             start, end = run.next_row, min(run.next_row + batch_rows, total)
             if progress:
                 progress(int(95 * start / max(total, 1)),
                          _l("Importerer rad %(n)s av %(total)s", n=_thousands(start + 1), total=_thousands(total)))
-            counts = import_batch(session, actor, run, activity, table, idents, mapping, start, end, zone=zone, now=now)
+            counts = import_batch(session, actor, run, activity, table, idents, mapping, start, end, zone=zone, now=now,
+                                  masked=masked, legacy=legacy)
             run.counts = {k: run.counts.get(k, 0) + v for k, v in counts.items()}
             run.next_row = end
             session.commit()
