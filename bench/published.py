@@ -2,8 +2,10 @@
 
 Builds one public hearing with N responses (approved, published with or without name, one input each)
 in a fresh SQLite database, closes it, then fetches with Flask's test client (warm-up, then --repeat
-times) the first page, a later page, a search, a filter by group, one answer's own page and the CSV and
-XLSX of the published set, and prints a markdown table of the median wall time and the response size.
+times) the first page, a later page, a search, a filter by group and one answer's own page, and prints a
+markdown table of the median wall time and the response size. The CSV and XLSX of the published set and the
+hearing document's PDF are made by a worker: the request that queues the job, the job (run here, in this
+process) and the kept file served afterwards are timed each.
 
     .venv/bin/python bench/published.py [--sizes 209,2000,10000] [--repeat 5]
 
@@ -46,7 +48,12 @@ def build(url: str, n: int):
         now = datetime.now(UTC)
         hearing = Activity(process=process, kind="hearing", title="Høring", opens_dt=now - timedelta(days=60),
                            closes_dt=now - timedelta(days=1))
-        db.session.add_all([process, hearing, *groups])
+        from hearing.models import Document, Section
+
+        doc = Document(activity=hearing, title="Helseplanen")
+        doc.sections = [Section(position=i, number=str(i), title=f"Kapittel {i}", body=" ".join(TEXTS) * 20)
+                        for i in range(1, 13)]
+        db.session.add_all([process, hearing, doc, *groups])
         db.session.flush()
         subs = [{"activity_id": hearing.id, "group_id": groups[i % 6].id, "reference": f"H-2026-{i:06d}",
                  "submission_key": f"k{i}", "edit_token_hash": f"h{i}", "source": "web",
@@ -63,6 +70,29 @@ def build(url: str, n: int):
         return app, hearing.id, groups[2].id
 
 
+def export(app, client, n: int, name: str, url: str, repeat: int) -> None:
+    """A public file: the request that queues its job (nothing built in it), the worker's job, the kept file."""
+    from hearing.jobs import run_pending_jobs
+
+    start = time.perf_counter()
+    r = client.get(url)
+    asked = (time.perf_counter() - start) * 1000
+    assert r.status_code == 303, (url, r.status_code)
+    start = time.perf_counter()
+    assert run_pending_jobs(app) == 1
+    made = (time.perf_counter() - start) * 1000
+    times, size = [], 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        r = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        size = len(r.data)
+        assert r.status_code == 200, (url, r.status_code)
+    print(f"| {n} | {name}: request that queues the job | {asked:.0f} | |")
+    print(f"| {n} | {name}: job in the worker | {made:.0f} | {size / 1024:.0f} |")
+    print(f"| {n} | {name}: kept file served | {statistics.median(times):.0f} | {size / 1024:.0f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="209,2000,10000")
@@ -77,8 +107,7 @@ def main() -> None:
             client = app.test_client()
             pages = [("first page", f"/delta/{aid}/svar"), ("page 5", f"/delta/{aid}/svar?page=5"),
                      ("search", f"/delta/{aid}/svar?q=avlastning"), ("filter group", f"/delta/{aid}/svar?gruppe={gid}"),
-                     ("one answer", f"/delta/{aid}/svar/H-2026-000007"), ("CSV", f"/delta/{aid}/svar.csv"),
-                     ("XLSX", f"/delta/{aid}/svar.xlsx")]
+                     ("one answer", f"/delta/{aid}/svar/H-2026-000007")]
             for name, url in pages:
                 client.get(url)
                 times, size = [], 0
@@ -89,6 +118,9 @@ def main() -> None:
                     size = len(r.data)
                     assert r.status_code == 200, (url, r.status_code)
                 print(f"| {n} | {name} | {statistics.median(times):.0f} | {size / 1024:.0f} |")
+            for name, url in (("CSV", f"/delta/{aid}/svar.csv"), ("XLSX", f"/delta/{aid}/svar.xlsx"),
+                              ("document PDF", f"/delta/{aid}/dokument.pdf")):
+                export(app, client, n, name, url, args.repeat)
             with app.app_context():
                 from hearing.extensions import db
 

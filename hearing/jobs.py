@@ -482,6 +482,7 @@ def _load_tasks() -> None:
     """Import the modules that register tasks."""
     import hearing.archive.services  # noqa: F401
     import hearing.exports.jobs  # noqa: F401
+    import hearing.exports.public_files  # noqa: F401
     import hearing.grouping.confirm  # noqa: F401
     import hearing.grouping.service  # noqa: F401
     import hearing.imports.jobs  # noqa: F401

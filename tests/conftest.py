@@ -457,3 +457,20 @@ def export_via_page(client: Client, page_url: str, action: str):
     link = f"/files/jobs/{job_id}/download"
     assert link in done and "<progress" not in done
     return job_id, client.get(link)
+
+
+def download_public(client: Client, url: str):
+    """Fetch a public file of a hearing (published set, document) that a worker makes: follow the link to the
+    job's page, let the worker run, and fetch the link the finished page gives. Returns the file's response."""
+    from hearing.jobs import run_pending_jobs
+
+    first = client.get(url)
+    if first.status_code == 200:
+        return first
+    assert first.status_code == 303 and "/filer/" in first.location, (first.status_code, first.location)
+    waiting = client.get(first.location)
+    assert waiting.status_code == 200 and "<progress" in waiting.get_data(as_text=True)
+    run_pending_jobs()
+    done = client.get(first.location)
+    assert "<progress" not in done.get_data(as_text=True) and "Filen er klar" in text_of(done), text_of(done)
+    return client.get(url)

@@ -28,7 +28,7 @@ from hearing.models import (
 )
 from hearing.privacy.checklist import check_list
 from hearing.reporting import moderation
-from tests.conftest import hidden_fields, text_of
+from tests.conftest import download_public, hidden_fields, text_of
 from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 
@@ -217,16 +217,17 @@ def test_published_page_searches_filters_pages_and_exports(client, world):
     assert "5 publiserte svar" in text_of(client.get(f"{url}?del={transport.id}"))
     assert "5 publiserte svar" in text_of(client.get(f"{url}?gruppe={world['council'].id}"))
     assert "1 publisert svar" in text_of(client.get(f"{url}?q=nummer 12"))
-    r = client.get(f"/delta/{hearing.id}/svar.csv?del={transport.id}")
+    r = download_public(client, f"/delta/{hearing.id}/svar.csv?del={transport.id}")
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert len(rows) == 6 and rows[0][0] == "Referanse" and "Venter fortsatt" not in r.get_data(as_text=True)
     assert rows[1][-1].endswith(f"/delta/{hearing.id}/svar/{rows[1][0]}")  # the stable link of each answer
-    x = client.get(f"/delta/{hearing.id}/svar.xlsx")
+    x = download_public(client, f"/delta/{hearing.id}/svar.xlsx")
     assert x.status_code == 200 and x.data[:2] == b"PK"
     # downloaded from the English page: headers and words in English
     client.get(f"{url}?lang=en")
-    en = list(csv.reader(io.StringIO(client.get(f"/delta/{hearing.id}/svar.csv").get_data(as_text=True).lstrip("\ufeff")),
+    en = list(csv.reader(io.StringIO(download_public(client, f"/delta/{hearing.id}/svar.csv").get_data(as_text=True)
+                                     .lstrip("\ufeff")),
                          delimiter=";"))
     assert en[0][:3] == ["Reference", "Received", "Type"] and en[0][-2:] == ["Text", "Link"]
     assert {row[2] for row in en[1:]} == {"Private individual"} and {row[7] for row in en[1:]} == {"No"}
@@ -272,7 +273,7 @@ def test_hearing_document_downloads_as_pdf(client, world):
     hearing = world["hearing"]
     world["doc"].sections[0].body = "Alle skal få **god mat**."
     db.session.commit()
-    r = client.get(f"/delta/{hearing.id}/dokument.pdf")
+    r = download_public(client, f"/delta/{hearing.id}/dokument.pdf")
     assert r.status_code == 200 and r.data[:5] == b"%PDF-" and "attachment" in r.headers["Content-Disposition"]
     from pypdf import PdfReader
 

@@ -233,11 +233,14 @@ def delete_report_files(session: Session, report: HearingReport) -> int:
 def drop_files_of_process(session: Session, process_id: int) -> int:
     """Delete the staff's stored exports of a process (inputs, backups, drafts, reports): a response was
     deleted or purged, and a file made before must not keep its text for EXPORT_RETENTION_DAYS. Published
-    reports' public files are made anew by the reporting service instead. Returns how many were deleted."""
+    reports' public files are made anew by the reporting service instead; a hearing's public files (published
+    set, document) when next asked for. Returns how many were deleted."""
+    from hearing.exports import public_files
+
     jobs = sa.select(Job.id).where(Job.kind.in_(DOWNLOADABLE))
     return storage.delete_where(
         session, ExportFile.process_id == process_id, ExportFile.public_report_id.is_(None), ExportFile.job_id.in_(jobs),
-    )
+    ) + public_files.drop_files_of_process(session, process_id)
 
 
 def public_report_file(session: Session, report: HearingReport, fmt: str, *, version: ReportVersion | None = None,

@@ -42,6 +42,13 @@ class ExportFile(Base):
         sa.ForeignKey("report_versions.id", ondelete="CASCADE"), index=True
     )
     lang: Mapped[str | None] = mapped_column(sa.String(5))
+    #: Set on a public file of a hearing (its published set as CSV/XLSX, its document as PDF): anyone may
+    #: download it while ``content_key`` matches what the hearing shows now (:mod:`hearing.exports.public_files`).
+    public_activity_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    #: "<fingerprint of the content>-<variant: format, filters, language>" of a public hearing file.
+    content_key: Mapped[str | None] = mapped_column(sa.String(80))
     #: Who asked for it: only they (or an administrator) may download it.
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Files are purged after EXPORT_RETENTION_DAYS.

@@ -247,6 +247,10 @@ class Input(Base):
     text_redacted: Mapped[str | None] = mapped_column(sa.Text)
     #: Marked by a reviewer as a duplicate of another input.
     duplicate_of_id: Mapped[int | None] = mapped_column(sa.ForeignKey("inputs.id", ondelete="SET NULL"))
+    #: A workshop note (no submission, so no consent) staff approved for quoting in a public report, and who
+    #: did: None while not approved. Responses are approved through their submission's moderation instead.
+    quote_approved_dt: Mapped[datetime | None]
+    quote_approved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_dt: Mapped[datetime | None]
 
@@ -255,7 +259,7 @@ class Input(Base):
     prompt = relationship("Prompt")
     section = relationship("Section")
     group = relationship("StakeholderGroup")
-    author = relationship("User")
+    author = relationship("User", foreign_keys=[author_id])
 
     @staticmethod
     def masked_fields(text: str, lang: str | None = None) -> dict:

@@ -7,7 +7,18 @@ import re
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -323,20 +334,69 @@ def published(activity_id: int):
 @bp.get("/delta/<int:activity_id>/dokument.pdf")
 @public
 def document_pdf(activity_id: int):
-    """The hearing document as a tagged PDF, for reading offline (the answer form and the published page link it)."""
-    from weasyprint import HTML
-
-    from hearing.admin.services import slugify
+    """The hearing document as a tagged PDF, for reading offline (the answer form and the published page link it);
+    made in the background and kept while the document is unchanged."""
+    from hearing.exports import public_files
 
     act = _published_activity(activity_id)
-    document = getattr(act, "document", None) or abort(404)
+    if getattr(act, "document", None) is None:
+        abort(404)
     if act.opens_dt and utcnow() < act.opens_dt and act.audience == "public":
         abort(404)  # not public before the hearing opens
-    html = render_template("participation/document_pdf.html", activity=act, document=document)
-    pdf = HTML(string=html, base_url=request.url_root).write_pdf(pdf_variant="pdf/ua-1")
-    resp = current_app.response_class(pdf, mimetype="application/pdf")
-    name = (slugify(document.title)[:80].strip("-") or "hoeringsdokument") + ".pdf"
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _public_file(act, public_files.DOCUMENT, "pdf", lang=html_lang())
+
+
+def _public_file(act, kind: str, fmt: str, *, filters: dict | None = None, lang: str = "nb"):
+    """Serve the hearing's current public file, or send the reader to the page of the job making it."""
+    from hearing.exports import public_files
+    from hearing.exports.views import send_stored
+
+    try:
+        stored, job = public_files.find_or_queue(db.session, act, kind, fmt, filters=filters, lang=lang)
+    except public_files.Busy:
+        page = render_template("participation/public_file.html", activity=act, job=None, busy=True,
+                               back=request.full_path.rstrip("?"))
+        return page, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+    if stored is not None:
+        return send_stored(stored, public=True)
+    db.session.commit()
+    return redirect(url_for("participation.public_file_job", activity_id=act.id, job_id=job.id,
+                            fil=request.full_path.rstrip("?")), 303)
+
+
+def _public_job(activity_id: int, job_id: int):
+    from hearing.exports import public_files
+    from hearing.models import Job
+
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind not in public_files.KINDS or (job.payload or {}).get("activity_id") != activity_id:
+        abort(404)
+    return job
+
+
+@bp.get("/delta/<int:activity_id>/filer/<int:job_id>")
+@public
+def public_file_job(activity_id: int, job_id: int):
+    """The progress of a public file being made, then its link (``fil``: the file's own link, on this site)."""
+    act = _published_activity(activity_id)
+    job = _public_job(activity_id, job_id)
+    back = request.args.get("fil", "")
+    if not back.startswith(f"/delta/{act.id}/") or "//" in back or "\\" in back:
+        back = url_for("participation.published", activity_id=act.id)
+    return render_template("participation/public_file.html", activity=act, job=job, busy=False, back=back), 200, {
+        "Cache-Control": "no-store"}
+
+
+@bp.get("/delta/<int:activity_id>/filer/<int:job_id>/status")
+@public
+def public_file_status(activity_id: int, job_id: int):
+    """What the progress bar of a public file polls."""
+    from hearing.jobs import progress_view
+
+    _published_activity(activity_id)
+    job = _public_job(activity_id, job_id)
+    resp = jsonify({"job_id": job.id, **progress_view(job)})
+    resp.headers["Cache-Control"] = "no-store"
     return resp
 
 
@@ -365,26 +425,16 @@ def published_attachment(activity_id: int, reference: str, attachment_id: int):
 @bp.get("/delta/<int:activity_id>/svar.<fmt>")
 @public
 def published_export(activity_id: int, fmt: str):
-    """The published set (with the page's filters) as CSV or XLSX, one row per text, each with its link."""
-    from hearing.admin.services import slugify
-    from hearing.exports.services import to_csv, to_xlsx
-    from hearing.reporting import published as pub
+    """The published set (with the page's filters) as CSV or XLSX, one row per text, each with its link;
+    made in the background and kept until an answer in it changes."""
+    from hearing.exports import public_files
 
     if fmt not in ("csv", "xlsx"):
         abort(404)
     act = _published_activity(activity_id)
     if act.closes_dt is not None and utcnow() < act.closes_dt:
         abort(404)
-    rows = pub.export_rows(db.session, act, lambda ref: external_url("participation.published_one", activity_id=act.id,
-                                                                     reference=ref),
-                           **_published_filters())
-    data = to_xlsx(pub.EXPORT_HEADERS, rows, title=_("Svar")) if fmt == "xlsx" else to_csv(pub.EXPORT_HEADERS, rows)
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    resp = current_app.response_class(data, mimetype=mimetype)
-    name = (slugify(act.title)[:60].strip("-") or "svar") + f"-publiserte-svar.{fmt}"
-    resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return _public_file(act, public_files.PUBLISHED_SET, fmt, filters=_published_filters(), lang=html_lang())
 
 
 @bp.get("/svar/<token>/data.json")

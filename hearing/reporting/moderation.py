@@ -129,6 +129,13 @@ def _decided(sub: Submission, actor: User | None, state: Moderation, reason: str
     sub.moderated_dt = utcnow()
 
 
+def _drop_public_files(session: Session, sub: Submission) -> None:
+    """A hidden, redacted or reopened response must not stay in a kept file of the published set."""
+    from hearing.exports.public_files import drop_published_set
+
+    drop_published_set(session, sub.activity_id)
+
+
 def _attachments(sub: Submission, public_ids: set[int] | None) -> list[int]:
     """Mark the response's attachments public or not (None: leave them as they are); the ids made public."""
     if public_ids is None:
@@ -192,6 +199,7 @@ def hide(session: Session, actor: User | None, sub: Submission, reason: str) -> 
     for att in sub.attachments:
         att.is_public = False
     session.flush()
+    _drop_public_files(session, sub)
     audit.record(session, actor, "submission.hide", sub, process_id=sub.activity.process_id,
                  reference=sub.reference, reason=reason, late=sub.is_late)
     return sub
@@ -220,6 +228,7 @@ def redact(session: Session, actor: User | None, sub: Submission, texts: dict[in
     _decided(sub, actor, Moderation.REDACTED)
     public = _attachments(sub, public_attachment_ids)
     session.flush()
+    _drop_public_files(session, sub)
     audit.record(session, actor, "submission.redact", sub, process_id=sub.activity.process_id,
                  reference=sub.reference, inputs=changed, late=sub.is_late, attachments=public)
     return sub
@@ -231,6 +240,7 @@ def reopen(session: Session, actor: User | None, sub: Submission) -> Submission:
     for att in sub.attachments:
         att.is_public = False
     session.flush()
+    _drop_public_files(session, sub)
     audit.record(session, actor, "submission.reopen", sub, process_id=sub.activity.process_id, reference=sub.reference)
     return sub
 
