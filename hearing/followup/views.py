@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import confirmed_action, refuse_form
+from hearing.actions import confirmed_action, refuse_form, save
 from hearing.auth import public, role_required
 from hearing.drafting.services import drafts_of
 from hearing.extensions import db, limiter
@@ -137,14 +137,10 @@ def measure_update(measure_id: int):
 def measure_details(measure_id: int):
     pm = _get(PlanMeasure, measure_id)
     update, details, strategies = _measure_forms(pm)
-    if details.validate_on_submit():
-        try:
-            services.update_measure_details(db.session, current_user, pm, details.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("followup.measure", measure_id=pm.id))
-        except services.ServiceError as exc:
-            refuse_form(details, exc)
+    if details.validate_on_submit() and save(
+            details, lambda: services.update_measure_details(db.session, current_user, pm, details.data)):
+        flash(_("Endringene er lagret."), "success")
+        return redirect(url_for("followup.measure", measure_id=pm.id))
     return _render_measure(pm, update, details, strategies), 422
 
 
@@ -153,14 +149,10 @@ def measure_details(measure_id: int):
 def measure_strategies(measure_id: int):
     pm = _get(PlanMeasure, measure_id)
     update, details, strategies = _measure_forms(pm)
-    if strategies.validate_on_submit():
-        try:
-            services.set_strategies(db.session, current_user, pm, strategies.strategy_ids.data or [])
-            db.session.commit()
-            flash(_("Strategiene er lagret."), "success")
-            return redirect(url_for("followup.measure", measure_id=pm.id) + "#strategies")
-        except services.ServiceError as exc:
-            refuse_form(strategies, exc)
+    if strategies.validate_on_submit() and save(
+            strategies, lambda: services.set_strategies(db.session, current_user, pm, strategies.strategy_ids.data or [])):
+        flash(_("Strategiene er lagret."), "success")
+        return redirect(url_for("followup.measure", measure_id=pm.id) + "#strategies")
     return _render_measure(pm, update, details, strategies), 422
 
 
