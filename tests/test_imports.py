@@ -235,6 +235,9 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
                     content_type="multipart/form-data")
     assert r.status_code == 302, text_of(r)
     mapping_url = r.location
+    waiting = client.get(mapping_url)  # the file is read in the background, never in the request
+    assert "leses nå i bakgrunnen" in text_of(waiting) and 'aria-live="polite"' in waiting.get_data(as_text=True)
+    run_pending_jobs(current_app._get_current_object())
     page = client.get(mapping_url)
     html, text = page.get_data(as_text=True), text_of(page)
     assert "Skjema for ledere.csv" in text and "Åse Ødegård" in text and "semikolon" in text
@@ -244,7 +247,7 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
     assert (selected(html, 4), selected(html, 2), selected(html, 1)) == ("name", "time", "")
 
     choice = {"col-2": "time", "col-4": "name", "col-5": f"prompt:{rating.id}", "col-6": f"prompt:{free.id}", "default_group": "0"}
-    dry = client.submit(mapping_url, {**choice, "action": "preview"})
+    dry = dry_run(client, mapping_url, choice)
     assert "3 nye svar legges til" in text_of(dry) and "Ingenting er lagret ennå" in text_of(dry)
     assert count(Submission) == 0  # the dry run stores nothing
     started = client.post(mapping_url, data={**hidden_fields(dry.get_data(as_text=True)), **choice, "action": "run"})
@@ -259,7 +262,8 @@ def test_reviewer_uploads_maps_and_imports_twice(client, make_user, survey):
     # The same file uploaded and imported again adds nothing.
     r = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "kopi.csv")}, content_type="multipart/form-data")
     assert r.location == mapping_url
-    again = client.submit(mapping_url, {**choice, "action": "preview"})
+    run_pending_jobs(current_app._get_current_object())
+    again = dry_run(client, mapping_url, choice)
     assert "0 nye svar legges til" in text_of(again) and "3 rader er importert før og hoppes over" in text_of(again)
     assert (count(Submission), count(Input)) == (3, 2)
 
@@ -270,8 +274,11 @@ def test_bad_upload_shows_the_message_on_the_form(client, make_user, survey):
     fields = hidden_fields(client.get(url).get_data(as_text=True))
     r = client.post(url, data={**fields, "file": (io.BytesIO(b"\xd0\xcf\x11\xe0" + b"\x00" * 64), "gammel.xls")},
                     content_type="multipart/form-data")
-    assert r.status_code == 200
-    assert "eldre Excel-fil (.xls) som ikke kan leses" in text_of(r)
+    assert r.status_code == 302
+    run_pending_jobs(current_app._get_current_object())
+    page = client.get(r.location)
+    assert "eldre Excel-fil (.xls) som ikke kan leses" in text_of(page) and "Last opp en annen fil" in text_of(page)
+    assert "eldre Excel-fil" in text_of(client.get(r.location))  # shown again, not read again
     missing = client.submit(url, {})
     assert "Velg en fil å laste opp" in text_of(missing)
 
@@ -292,6 +299,7 @@ def test_the_mapping_preview_masks_personal_data(client, make_user, survey):
     data = (f"Tidspunkt;{TEXT_Q}\r\n15.01.2026 09:01;Ring meg på 912 34 567 eller skriv til ola@example.no\r\n").encode()
     fields = hidden_fields(client.get(url).get_data(as_text=True))
     r = client.post(url, data={**fields, "file": (io.BytesIO(data), "svar.csv")}, content_type="multipart/form-data")
+    run_pending_jobs(current_app._get_current_object())
     page = client.get(r.location).get_data(as_text=True)
     assert "912 34 567" not in page and "ola@example.no" not in page
     assert "Ring meg på" in page  # the rest of the text is there to recognise the column
@@ -308,3 +316,47 @@ def test_a_later_export_with_more_rows_adds_only_the_new_ones(survey):
     assert (second.rows, second.duplicates, second.inputs) == (1, 3, 1)
     assert (count(Submission), count(Input)) == (4, 3)
     assert sorted(db.session.scalars(sa.select(Input.text)))[-1] == "Mer tid til pårørende"
+
+
+def dry_run(client, mapping_url, choice):
+    """Ask for the dry run (a background job), let the worker run it, and open the page it leads to."""
+    asked = client.submit(mapping_url, {**choice, "action": "preview"})
+    assert asked.status_code == 302 and "dry_run=" in asked.location, text_of(asked)
+    run_pending_jobs(current_app._get_current_object())
+    return client.get(asked.location)
+
+
+def test_a_double_submitted_upload_and_dry_run_each_make_one_job(client, make_user, survey):
+    client.login(make_user("reviewer").email)
+    url = f"/imports/activities/{survey.id}"
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+    first = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "svar.csv")}, content_type="multipart/form-data")
+    second = client.post(url, data={**fields, "file": (io.BytesIO(FORMS_CSV), "svar.csv")}, content_type="multipart/form-data")
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    # the same file sent again in a new form is read once too
+    fresh = hidden_fields(client.get(url).get_data(as_text=True))
+    third = client.post(url, data={**fresh, "file": (io.BytesIO(FORMS_CSV), "svar.csv")}, content_type="multipart/form-data")
+    assert third.location == first.location
+    client.get(first.location)
+    assert db.session.scalars(sa.select(Job.kind)).all() == ["imports.read"]
+    run_pending_jobs(current_app._get_current_object())
+    rating, free = prompt(survey, RATING_Q), prompt(survey, TEXT_Q)
+    choice = {"col-2": "time", "col-5": f"prompt:{rating.id}", "col-6": f"prompt:{free.id}", "default_group": "0"}
+    page = client.get(first.location)
+    fields = hidden_fields(page.get_data(as_text=True))
+    a = client.post(first.location, data={**fields, **choice, "action": "preview"})
+    b = client.post(first.location, data={**fields, **choice, "action": "preview"})
+    assert a.status_code == b.status_code == 302 and a.location == b.location
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Job).where(Job.kind == "imports.preview")) == 1
+    waiting = client.get(a.location)
+    assert "Forhåndsvisningen lages" in text_of(waiting) and 'aria-live="polite"' in waiting.get_data(as_text=True)
+    assert count(Submission) == 0
+    job_id = int(a.location.split("dry_run=")[1].split("#")[0])
+    status = client.get(f"/imports/activities/{survey.id}/jobs/{job_id}/status").get_json()
+    assert status["finished"] is False
+    run_pending_jobs(current_app._get_current_object())
+    assert client.get(f"/imports/activities/{survey.id}/jobs/{job_id}/status").get_json()["finished"] is True
+    done = client.get(a.location)
+    assert "3 nye svar legges til" in text_of(done)
+    # the chosen mapping is shown again with the result
+    assert selected(done.get_data(as_text=True), 6) == f"prompt:{free.id}"

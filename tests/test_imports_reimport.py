@@ -38,6 +38,7 @@ from hearing.models import (
     Submission,
 )
 from tests.conftest import hidden_fields, text_of
+from tests.test_imports import dry_run
 
 ZONE = ZoneInfo("Europe/Oslo")
 RATING_Q = "Hvor godt dekker strategiene utfordringene i din enhet?"
@@ -405,6 +406,7 @@ def _upload(client, activity, data, name):
     fields = hidden_fields(client.get(url).get_data(as_text=True))
     r = client.post(url, data={**fields, "file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
     assert r.status_code == 302, text_of(r)
+    run_pending_jobs(current_app._get_current_object())  # the file is read in the background
     return r.location
 
 
@@ -415,13 +417,13 @@ def test_dry_run_page_shows_group_table_and_run_page_undoes(client, make_user, s
     assert "Radene kjennes igjen på kolonnen «ID»" in text_of(page)
     groups = {g.name: g.id for g in survey.process.groups}
     choice = {f"col-{i}": t for i, t in forms_targets(survey).items()} | {"col-5": "group", "default_group": "0"}
-    dry = client.submit(mapping_url, {**choice, "action": "preview"})
+    dry = dry_run(client, mapping_url, choice)
     body, html = text_of(dry), dry.get_data(as_text=True)
     assert "3 nye svar legges til" in body and "Likt navn" in body
     assert re.search(rf'name="gv-1".*?<option value="{groups["Ledere"]}" selected>Ledere</option>', html, re.S)
     # Correct one value by hand and import what was previewed.
     corrected = {**choice, "gv-2": "0"}
-    dry = client.submit(mapping_url, {**corrected, "action": "preview"})
+    dry = dry_run(client, mapping_url, corrected)
     started = client.post(mapping_url, data={**hidden_fields(dry.get_data(as_text=True)), **corrected, "action": "run",
                                              "remember_groups": "y"})
     assert "/imports/runs/" in started.location
@@ -442,7 +444,7 @@ def test_run_needs_a_preview_of_the_same_mapping(client, make_user, survey):
     client.login(make_user("reviewer").email)
     mapping_url = _upload(client, survey, forms_xlsx(), "svar.xlsx")
     choice = {f"col-{i}": t for i, t in forms_targets(survey).items()} | {"default_group": "0"}
-    dry = client.submit(mapping_url, {**choice, "action": "preview"})
+    dry = dry_run(client, mapping_url, choice)
     changed = {**choice, "col-8": f"prompt:{prompt(survey, GOOD_Q).id}"}
     r = client.post(mapping_url, data={**hidden_fields(dry.get_data(as_text=True)), **changed, "action": "run"})
     assert r.status_code == 200 and "Koblingen er endret etter forhåndsvisningen" in text_of(r)

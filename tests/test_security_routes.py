@@ -15,7 +15,8 @@ from tests.conftest import Client
 PUBLIC = {"static", "public.index", "auth.login", "auth.logout"}
 ROLES = ("admin", "facilitator", "reviewer")
 #: Views a role may call whose object check refuses the world's activity (facilitators import into workshops only).
-OBJECT_CHECKED = {("facilitator", "imports.upload"), ("facilitator", "imports.mapping"), ("facilitator", "imports.excel_template")}
+OBJECT_CHECKED = {("facilitator", "imports.upload"), ("facilitator", "imports.mapping"), ("facilitator", "imports.excel_template"),
+                  ("facilitator", "imports.job_status")}
 
 
 @pytest.fixture

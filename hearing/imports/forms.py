@@ -10,7 +10,7 @@ from wtforms import BooleanField, HiddenField, SelectField
 from hearing.idempotency import FormKeyMixin
 
 
-class UploadForm(FlaskForm):
+class UploadForm(FormKeyMixin, FlaskForm):
     file = FileField(
         _l("Fil med svar (CSV eller Excel)"),
         validators=[FileRequired(message=_l("Velg en fil å laste opp."))],

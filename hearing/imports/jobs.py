@@ -50,3 +50,48 @@ def import_task(session: Session, job: Job, progress) -> dict:
 
     schedule_after_commit(session)
     return {"run_id": run.id, **run.counts}
+
+
+READ = "imports.read"
+PREVIEW = "imports.preview"
+
+
+@task(READ)
+def read_task(session: Session, job: Job, progress) -> dict:
+    """Read an uploaded export once and keep its rows (the mapping page waits for this, never parses)."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    file_id = (job.payload or {}).get("file_id", "")
+    state = services.upload_state(folder, file_id)
+    if state == "gone":
+        raise JobError(_l("Den opplastede filen er borte (slettet etter et døgn). Last den opp på nytt."))
+    if state == "read":
+        return {"file_id": file_id}
+    progress(5, _l("Leser filen"))
+    try:
+        table = services.parse_upload(folder, file_id)
+    except services.ImportFileError as exc:
+        raise JobError(exc.args[0] if exc.args else str(exc)) from exc
+    return {"file_id": file_id, "rows": len(table.rows)}
+
+
+@task(PREVIEW)
+def preview_task(session: Session, job: Job, progress) -> dict:
+    """The dry run of an upload with a mapping: what would be new, updated, skipped; nothing is stored."""
+    from zoneinfo import ZoneInfo
+
+    from hearing.models import Activity
+
+    payload = job.payload or {}
+    activity = session.get(Activity, payload.get("activity_id"))
+    loaded = services.load_upload(current_app.config["UPLOAD_FOLDER"], payload.get("file_id", ""), parse=False)
+    if activity is None or loaded is None:
+        raise JobError(_l("Den opplastede filen er borte (slettet etter et døgn). Last den opp på nytt."))
+    _name, table = loaded
+    try:
+        mapping = services.mapping_of(activity, table, payload.get("settings") or {})
+    except services.MappingError as exc:
+        raise JobError(exc.args[0] if exc.args else str(exc)) from exc
+    zone = ZoneInfo(payload.get("zone") or "Europe/Oslo")
+    result = services.preview(session, activity, table, mapping, zone=zone, progress=progress)
+    session.rollback()  # a dry run stores nothing
+    return services.preview_as_data(result)

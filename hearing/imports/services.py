@@ -84,7 +84,7 @@ def _folder(upload_folder: str) -> Path:
 
 #: An upload not imported within this time is removed (exports carry names and e-mail addresses).
 KEEP_UPLOAD = timedelta(hours=24)
-_SUFFIXES = (".bin", ".name", ".table.json.gz")
+_SUFFIXES = (".bin", ".name", ".table.json.gz", ".read")
 
 
 def _dump_table(table: Table) -> bytes:
@@ -108,6 +108,48 @@ def _load_table(raw: bytes) -> Table:
     )
 
 
+def keep_upload(upload_folder: str, data: bytes, filename: str) -> str:
+    """Keep the uploaded file under its SHA-256 without reading it (the ``imports.read`` job reads it); the id.
+
+    Old uploads (more than :data:`KEEP_UPLOAD`) are removed on the way."""
+    file_id = hashlib.sha256(data).hexdigest()
+    folder = _folder(upload_folder)
+    cutoff = time.time() - KEEP_UPLOAD.total_seconds()
+    for old in folder.iterdir():
+        if old.is_file() and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    path = folder / f"{file_id}.bin"
+    if not path.exists():
+        path.write_bytes(data)
+    (folder / f"{file_id}.name").write_text(Path(filename or "fil").name[:200], encoding="utf-8")
+    return file_id
+
+
+def upload_state(upload_folder: str, file_id: str) -> str:
+    """"gone" (no such upload), "unread" (kept, not read yet) or "read" (its rows are kept)."""
+    if not FILE_ID.match(file_id or ""):
+        return "gone"
+    folder = _folder(upload_folder)
+    if not (folder / f"{file_id}.bin").exists():
+        return "gone"
+    return "read" if (folder / f"{file_id}.table.json.gz").exists() else "unread"
+
+
+def upload_name(upload_folder: str, file_id: str) -> str:
+    path = _folder(upload_folder) / f"{file_id}.name"
+    return path.read_text(encoding="utf-8") if FILE_ID.match(file_id or "") and path.exists() else ""
+
+
+def parse_upload(upload_folder: str, file_id: str) -> Table:
+    """Read a kept upload and keep its rows (the ``imports.read`` job); :class:`ImportFileError` if unreadable."""
+    folder = _folder(upload_folder)
+    table = read_table((folder / f"{file_id}.bin").read_bytes(), upload_name(upload_folder, file_id))
+    partial = folder / f"{file_id}.table.json.gz.part"
+    partial.write_bytes(_dump_table(table))
+    partial.replace(folder / f"{file_id}.table.json.gz")  # whole or not at all: a page never reads half a file
+    return table
+
+
 def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
     """Read the file once, keep it and what was read under its SHA-256 until it is imported; the id and table.
 
@@ -127,8 +169,9 @@ def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, T
     return file_id, table
 
 
-def load_upload(upload_folder: str, file_id: str) -> tuple[str, Table] | None:
-    """The stored file's original name and table, or None when it is gone."""
+def load_upload(upload_folder: str, file_id: str, *, parse: bool = True) -> tuple[str, Table] | None:
+    """The stored file's original name and table, or None when it is gone (or, with ``parse=False`` as pages
+    call it, not read yet: reading a file is the ``imports.read`` job's)."""
     if not FILE_ID.match(file_id or ""):
         return None
     folder = _folder(upload_folder)
@@ -143,6 +186,8 @@ def load_upload(upload_folder: str, file_id: str) -> tuple[str, Table] | None:
             return name, _load_table(parsed.read_bytes())
         except (OSError, ValueError, KeyError, TypeError):
             pass  # read the file again below
+    if not parse:
+        return None
     table = read_table(path.read_bytes(), name)
     parsed.write_bytes(_dump_table(table))
     return name, table
@@ -731,15 +776,44 @@ class Preview:
 PREVIEW_LIMIT = 200
 
 
-def preview(session: Session, activity: Activity, table: Table, mapping: Mapping, *, zone: ZoneInfo) -> Preview:
-    """What an import of ``table`` with ``mapping`` would do, without storing anything."""
-    plans = plan_rows(session, activity, table, mapping, identities(table), zone=zone,
-                      legacy=legacy_keys(session, activity, table, mapping))
+def preview(session: Session, activity: Activity, table: Table, mapping: Mapping, *, zone: ZoneInfo,
+            progress=None) -> Preview:
+    """What an import of ``table`` with ``mapping`` would do, without storing anything (the ``imports.preview``
+    job; ``progress(percent, message)`` is told as the rows are gone through, in batches)."""
+    idents = identities(table)
+    legacy = legacy_keys(session, activity, table, mapping)
     counts = {k: 0 for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY)}
-    for plan in plans:
-        counts[plan.action] += 1
-    shown = [p for p in plans if p.warnings or p.action in (NEW_ROW, UPDATED)][:PREVIEW_LIMIT]
-    return Preview(counts, shown, sum(1 for p in plans if p.warnings))
+    shown: list[RowPlan] = []
+    warned = 0
+    total = len(table.rows)
+    for start in range(0, total, BATCH_ROWS * 5):
+        end = min(start + BATCH_ROWS * 5, total)
+        if progress:
+            progress(int(95 * start / max(total, 1)),
+                     _l("Går gjennom rad %(n)s av %(total)s", n=_thousands(start + 1), total=_thousands(total)))
+        for plan in plan_rows(session, activity, table, mapping, idents, start, end, zone=zone, legacy=legacy):
+            counts[plan.action] += 1
+            warned += bool(plan.warnings)
+            if (plan.warnings or plan.action in (NEW_ROW, UPDATED)) and len(shown) < PREVIEW_LIMIT:
+                shown.append(plan)
+    return Preview(counts, shown, warned)
+
+
+def preview_as_data(result: Preview) -> dict:
+    """A dry run as a job keeps it (JSON; warnings kept so that each reader sees them in their language)."""
+    from hearing.jobs import storable
+
+    return {"counts": result.counts, "warned": result.warned, "rows": [
+        {"number": p.number, "action": p.action, "changes": [str(c) for c in p.changes],
+         "warnings": [storable(w, limit=2000) for w in p.warnings]} for p in result.rows]}
+
+
+def preview_from_data(data: dict) -> Preview:
+    from hearing.jobs import readable
+
+    rows = [RowPlan(r["number"], r["action"], Identity("", None, ""), changes=list(r.get("changes") or []),
+                    warnings=[readable(w) for w in r.get("warnings") or []]) for r in data.get("rows") or []]
+    return Preview(dict(data.get("counts") or {}), rows, int(data.get("warned") or 0))
 
 
 # --- storing -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -17,10 +18,10 @@ from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.idempotency import once
 from hearing.imports import bp, forms, services, template
-from hearing.imports.files import ImportFileError, Table
-from hearing.jobs import progress_view
+from hearing.imports.files import Table
+from hearing.jobs import enqueue, progress_view
 from hearing.labels import job_status_label
-from hearing.models import Activity, ImportRun, Role
+from hearing.models import Activity, ImportRun, Job, Role
 from hearing.models.processes import ActivityKind, QuestionType
 from hearing.privacy import mask
 
@@ -55,12 +56,22 @@ def upload(activity_id: int):
     form = forms.UploadForm()
     if form.validate_on_submit():
         storage = form.file.data
-        try:
-            file_id, _table = services.store_upload(current_app.config["UPLOAD_FOLDER"], storage.read(), storage.filename or "")
-        except ImportFileError as exc:
-            form.file.errors.append(str(exc))
+        data = storage.read()
+        if not data:
+            form.file.errors.append(_("Filen er tom."))
         else:
-            return redirect(url_for("imports.mapping", activity_id=activity.id, file_id=file_id))
+            def start() -> str:
+                # The file is kept as it came; reading it is background work (imports.read), so a large or
+                # hostile file never holds a request. The same file twice, or a double click, reads it once.
+                file_id = services.keep_upload(current_app.config["UPLOAD_FOLDER"], data, storage.filename or "")
+                _read_job(file_id, activity, create=True, again=True)
+                return url_for("imports.mapping", activity_id=activity.id, file_id=file_id)
+
+            # A double click sends the same form and file: one job. The same file in a new form goes to its
+            # upload (read once); after an import the file is gone and is kept and read again.
+            file_id = hashlib.sha256(data).hexdigest()
+            gone = services.upload_state(current_app.config["UPLOAD_FOLDER"], file_id) == "gone"
+            return once(None if gone else f"{form.form_key.data[:40]}:u:{file_id[:20]}", start)
     return render_template("imports/upload.html", activity=activity, process=activity.process, form=form,
                            runs=services.runs_of(db.session, activity))
 
@@ -114,6 +125,26 @@ def _guess(table: Table, activity: Activity) -> dict[int, str]:
     return guesses
 
 
+def _read_job(file_id: str, activity: Activity, *, create: bool = False, again: bool = False) -> Job | None:
+    """The job that reads (or read) the upload ``file_id`` for ``activity``; a new one when asked and there is
+    none (or it failed, or it was another activity's: a job belongs to one process)."""
+    from hearing.imports.jobs import READ
+
+    marker = Path(current_app.config["UPLOAD_FOLDER"]) / "imports" / f"{file_id}.read"
+    job = None
+    if marker.exists():
+        text = marker.read_text(encoding="utf-8").strip()
+        job = db.session.get(Job, int(text)) if text.isdigit() else None
+    if job is not None and (job.payload or {}).get("activity_id") != activity.id:
+        job = None
+    if create and (job is None or (again and job.status == "failed")):
+        job = enqueue(db.session, READ, {"file_id": file_id, "activity_id": activity.id,
+                                         "process_id": activity.process_id}, created_by=current_user)
+        db.session.flush()
+        marker.write_text(str(job.id), encoding="utf-8")
+    return job
+
+
 def _examples(table: Table) -> list[str]:
     return [mask(next((r.cells[i] for r in table.rows if r.cells[i]), "")) for i in range(len(table.columns))]
 
@@ -161,14 +192,38 @@ def _fingerprint(targets: dict[int, str], default_group: int | None, group_value
     return hashlib.sha256(data.encode()).hexdigest()[:32]
 
 
+def _dry_run_job(file_id: str, activity: Activity) -> Job | None:
+    """The dry-run job named by ?dry_run= when it is this upload's and activity's."""
+    from hearing.imports.jobs import PREVIEW
+
+    raw = request.args.get("dry_run", "")
+    job = db.session.get(Job, int(raw)) if raw.isdigit() else None
+    if job is None or job.kind != PREVIEW:
+        return None
+    payload = job.payload or {}
+    if payload.get("file_id") != file_id or payload.get("activity_id") != activity.id:
+        return None
+    db.session.refresh(job)
+    return job
+
+
 @bp.route("/activities/<int:activity_id>/files/<file_id>", methods=["GET", "POST"])
 @role_required("reviewer", "facilitator")
 def mapping(activity_id: int, file_id: str):
     activity = _activity(activity_id)
-    try:
-        loaded = services.load_upload(current_app.config["UPLOAD_FOLDER"], file_id)
-    except ImportFileError:
-        loaded = None
+    folder = current_app.config["UPLOAD_FOLDER"]
+    state = services.upload_state(folder, file_id)
+    if state == "gone":
+        abort(404)
+    if state == "unread":
+        # The file is read in the background: wait here (progress, then this page reloads itself).
+        job = _read_job(file_id, activity) or _read_job(file_id, activity, create=True)
+        db.session.commit()
+        db.session.refresh(job)
+        return render_template("imports/reading.html", activity=activity, process=activity.process, job=job,
+                               filename=services.upload_name(folder, file_id),
+                               status_label=job_status_label, status_url=url_for("imports.job_status", activity_id=activity.id, job_id=job.id))
+    loaded = services.load_upload(folder, file_id, parse=False)
     if loaded is None:
         abort(404)
     filename, table = loaded
@@ -176,13 +231,27 @@ def mapping(activity_id: int, file_id: str):
     groups = list(activity.process.groups)
     form.default_group.choices = choices([(0, _("Ingen gruppe"))] + [(g.id, g.name) for g in groups])
     posted = request.method == "POST"
-    targets = _targets_from(request.form, len(table.columns)) if posted else _guess(table, activity)
+    dry_job = None if posted else _dry_run_job(file_id, activity)
+    if dry_job is not None:  # the mapping that dry run was made for
+        settings = dry_job.payload.get("settings") or {}
+        targets = {int(k): v for k, v in (settings.get("targets") or {}).items()}
+        form.default_group.data = settings.get("default_group_id") or 0
+    else:
+        targets = _targets_from(request.form, len(table.columns)) if posted else _guess(table, activity)
     group_column = next((i for i, t in targets.items() if t == services.GROUP), None)
     group_rows = services.group_choices(db.session, activity, table, group_column)
-    group_values = _group_values(request.form if posted else {}, group_rows, {g.id for g in groups})
+    if dry_job is not None:
+        chosen = (dry_job.payload.get("settings") or {}).get("group_values") or {}
+        group_values = {" ".join(r.value.split()).casefold(): chosen.get(" ".join(r.value.split()).casefold(), r.group_id)
+                        for r in group_rows}
+    else:
+        group_values = _group_values(request.form if posted else {}, group_rows, {g.id for g in groups})
     for row in group_rows:  # show what was chosen
         row.group_id = group_values.get(" ".join(row.value.split()).casefold())
     dry_run = None
+    if dry_job is not None and dry_job.status == "done":
+        dry_run = services.preview_from_data(dry_job.result or {})
+        form.checked.data = dry_job.payload.get("fingerprint", "")
     if form.validate_on_submit():
         action = request.form.get("action", "preview")
         fingerprint = _fingerprint(targets, form.default_group.data, group_values)
@@ -191,9 +260,8 @@ def mapping(activity_id: int, file_id: str):
         except services.MappingError as exc:
             form.form_errors.append(str(exc))
         else:
+            settings = services.settings_of(targets, form.default_group.data or None, group_values)
             if action == "run" and form.checked.data == fingerprint:
-                settings = services.settings_of(targets, form.default_group.data or None, group_values)
-
                 def start() -> str:
                     run = services.start_run(db.session, current_user, activity, file_id, filename, table, plan,
                                              settings, remember=bool(form.remember_groups.data))
@@ -203,14 +271,44 @@ def mapping(activity_id: int, file_id: str):
                 return once(form.form_key.data, start)
             if action == "run":
                 form.form_errors.append(_("Koblingen er endret etter forhåndsvisningen. Se over forhåndsvisningen og importer igjen."))
-            dry_run = services.preview(db.session, activity, table, plan, zone=local_zone())
-            form.checked.data = fingerprint
+            else:
+                from hearing.imports.jobs import PREVIEW
+
+                def start_preview() -> str:
+                    job = enqueue(db.session, PREVIEW, {
+                        "activity_id": activity.id, "file_id": file_id, "settings": settings,
+                        "fingerprint": fingerprint, "zone": local_zone().key,
+                        "process_id": activity.process_id}, created_by=current_user)
+                    db.session.flush()
+                    return url_for("imports.mapping", activity_id=activity.id, file_id=file_id, dry_run=job.id,
+                                   _anchor="dry-run")
+
+                # a double click on "Forhåndsvis" starts one dry run
+                return once(f"{form.form_key.data[:40]}:p:{fingerprint[:16]}", start_preview)
     return render_template(
         "imports/mapping.html", activity=activity, process=activity.process, form=form, table=table,
         filename=filename, preview=_preview(table), targets=targets, examples=_examples(table),
         target_choices=_target_choices(activity), group_rows=group_rows, groups=groups, dry_run=dry_run,
+        dry_job=dry_job, status_label=job_status_label,
+        dry_status_url=url_for("imports.job_status", activity_id=activity.id, job_id=dry_job.id) if dry_job else None,
         table_warnings=table.warnings, id_column=services.id_column(table),
     )
+
+
+@bp.get("/activities/<int:activity_id>/jobs/<int:job_id>/status")
+@role_required("reviewer", "facilitator")
+def job_status(activity_id: int, job_id: int):
+    """Progress of a file being read or a dry run (polled by progress.js)."""
+    from hearing.imports.jobs import PREVIEW, READ
+
+    activity = _activity(activity_id)
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind not in (READ, PREVIEW):
+        abort(404)
+    if (job.payload or {}).get("activity_id") != activity.id:
+        abort(404)
+    db.session.refresh(job)
+    return jsonify({"job_id": job.id, **progress_view(job)})
 
 
 def _run_context(run: ImportRun) -> dict:

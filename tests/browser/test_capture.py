@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from hearing.demo import DEMO_USERS
+from hearing.jobs import run_pending_jobs
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -77,7 +78,7 @@ def test_notes_typed_offline_wait_and_are_sent_once_back_online(page, live_serve
     assert page.locator("#note-list li .note__text", has_text="Skrevet uten nett").count() == 1
 
 
-def test_paste_notes_and_import_pages_pass_axe(page, live_server):
+def test_paste_notes_and_import_pages_pass_axe(page, live_server, live_app):
     email, _name, _role, password = DEMO_USERS[0]  # the administrator may do all of it
     login(page, live_server, email, password)
     page.goto(f"{live_server}/staff")
@@ -102,10 +103,19 @@ def test_paste_notes_and_import_pages_pass_axe(page, live_server):
     csv = ("Navn;Hva er de største utfordringene i tjenestene i dag?\r\nÅse;For få hender\r\n").encode("utf-8-sig")
     page.set_input_files("#file", files=[{"name": "svar.csv", "mimeType": "text/csv", "buffer": csv}])
     page.click("button[type=submit]:has-text('Last opp')")
+    # the file is read in the background: the page says so (live region) until the job has run
+    page.wait_for_selector("#job-text[aria-live=polite]")
+    check("import reading")
+    run_pending_jobs(live_app)
+    page.reload()
     page.wait_for_selector("select#col-1")
     check("import mapping")
     page.click("button[value=preview]")
-    page.wait_for_selector("#dry-run")
+    page.wait_for_selector("#dry-run #job-text[aria-live=polite]")
+    check("import dry run waiting")
+    run_pending_jobs(live_app)
+    page.reload()
+    page.wait_for_selector("#dry-run-counts")
     check("import dry run")
     page.click("button[value=run]")
     page.wait_for_selector("#run-counts")
