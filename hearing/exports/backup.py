@@ -135,6 +135,39 @@ NOT_IN_BACKUP = frozenset(
 )
 
 #: JSON columns holding ids of another table.
+def remap_snapshot(snapshot: dict, new_ids: dict[str, dict]) -> dict:
+    """A frozen report version with the ids it names (quoted response and input, statement, theme) made this
+    installation's; a quote or statement whose row is not in the backup is left out (it was deleted)."""
+    subs, inputs, themes = (new_ids.get("submissions", {}), new_ids.get("inputs", {}), new_ids.get("themes", {}))
+
+    def quote(q: dict) -> dict | None:
+        q = dict(q)
+        if q.get("submission_id") is not None:
+            q["submission_id"] = subs.get(q["submission_id"])
+            if q["submission_id"] is None:
+                return None
+        if q.get("input_id") is not None:
+            q["input_id"] = inputs.get(q["input_id"])
+            if q["input_id"] is None and q.get("submission_id") is None:
+                return None
+        return q
+
+    out = {}
+    for lang, view in snapshot.items():
+        if not isinstance(view, dict):
+            out[lang] = view
+            continue
+        view = dict(view)
+        view["themes"] = [{**t, "theme_id": themes.get(t.get("theme_id")),
+                           "quotes": [q for q in map(quote, t.get("quotes") or []) if q is not None]}
+                          for t in view.get("themes") or []]
+        view["statements"] = [{**r, "submission_id": subs.get(r.get("submission_id"))}
+                              for r in view.get("statements") or []
+                              if r.get("submission_id") is None or r.get("submission_id") in subs]
+        out[lang] = view
+    return out
+
+
 ID_LISTS = {("themes", "quote_input_ids"): "inputs", ("report_themes", "quote_input_ids"): "inputs"}
 
 #: Unique columns and what an import does when the value is taken in this installation.
@@ -557,6 +590,8 @@ def import_process(
             if (name, "quote_input_ids") in ID_LISTS and isinstance(row.get("quote_input_ids"), list):
                 inputs = new_ids[ID_LISTS[(name, "quote_input_ids")]]
                 row["quote_input_ids"] = [inputs[i] for i in row["quote_input_ids"] if i in inputs]
+            if name == "report_versions" and isinstance(row.get("snapshot"), dict):
+                row["snapshot"] = remap_snapshot(row["snapshot"], new_ids)
             if name == "attachments":
                 row["storage_name"] = _store_attachment(upload_folder, files.get(str(source["id"])))
             if name == "inputs" and isinstance(row.get("text"), str):

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
 from hearing.admin.services import ServiceError
-from hearing.grouping import public_clause
 from hearing.models import (
     Activity,
     HearingReport,
@@ -88,12 +87,13 @@ def did_default(section: ThemeSection) -> str:
 
 
 def _candidates(session: Session, report: HearingReport, run: ThemeRun, theme_id: int) -> list[Candidate]:
-    """Quotable inputs of the theme (published responses of any channel), the chosen ones first."""
+    """Quotable inputs of the theme (published responses of any channel, workshop notes approved for quoting)."""
     q = (sa.select(Input).join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
-         .join(Submission, Submission.id == Input.submission_id).join(Activity, Activity.id == Input.activity_id)
-         .where(ThemeAssignment.run_id == run.id, ThemeAssignment.theme_id == theme_id, public_clause(utcnow()),
-                Input.duplicate_of_id.is_(None))
-         .options(selectinload(Input.submission), selectinload(Input.group)).order_by(Input.id).limit(CANDIDATES))
+         .outerjoin(Submission, Submission.id == Input.submission_id).join(Activity, Activity.id == Input.activity_id)
+         .where(ThemeAssignment.run_id == run.id, ThemeAssignment.theme_id == theme_id,
+                services.quotable_clause(utcnow()), Input.duplicate_of_id.is_(None))
+         .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.activity))
+         .order_by(Input.id).limit(CANDIDATES))
     if report.activity_id:
         q = q.where(Input.activity_id == report.activity_id)
     out = []

@@ -258,3 +258,78 @@ def decide(session: Session, actor: User | None, sub: Submission, data: dict[str
     if decision == "reopen":
         return reopen(session, actor, sub)
     raise ServiceError(_l("Velg hva som skal skje med svaret."))
+
+
+# --- workshop notes: approved for quoting ----------------------------------------------------------
+# A note has no respondent and no consent: it may be quoted in a public report (masked) only when staff
+# approve it here; taking the approval back, or correcting or deleting the note, takes the quote out of
+# stored report versions (:func:`hearing.reporting.services.refresh_public_files`).
+
+NOTE_STATES = {"pending": _l("Ikke godkjent for sitat"), "approved": _l("Godkjent for sitat"), "all": _l("Alle")}
+
+
+def workshops_of(session: Session, process: Process) -> list[tuple[Activity, int, int]]:
+    """The process's workshops with notes: (activity, notes, approved for quoting)."""
+    rows = dict((a, (n, k)) for a, n, k in session.execute(
+        sa.select(Input.activity_id, sa.func.count(Input.id), sa.func.count(Input.quote_approved_dt))
+        .join(Activity, Activity.id == Input.activity_id)
+        .where(Activity.process_id == process.id, Activity.kind == "workshop", Input.submission_id.is_(None))
+        .group_by(Input.activity_id)))
+    return [(a, *rows[a.id]) for a in process.activities if a.id in rows]
+
+
+@dataclass
+class NoteReview:
+    note: Input
+    #: The note as a report would quote it (masked).
+    text: str
+    checks: list[CheckItem]
+
+
+def notes_queue(session: Session, activity: Activity, state: str = "pending", page: int = 1) -> Page:
+    """One page of the workshop's notes (masked, with what the masking could not decide), oldest first."""
+    q = (sa.select(Input).where(Input.activity_id == activity.id, Input.submission_id.is_(None))
+         .options(selectinload(Input.group), selectinload(Input.prompt)).order_by(Input.created_dt, Input.id))
+    if state == "pending":
+        q = q.where(Input.quote_approved_dt.is_(None))
+    elif state == "approved":
+        q = q.where(Input.quote_approved_dt.is_not(None))
+    out = paginate(session, q, page)
+    out.items = [NoteReview(n, n.public_text, check_list(n.text_masked)) for n in out.items]
+    return out
+
+
+def _notes(session: Session, activity: Activity, ids: list[int]) -> list[Input]:
+    if activity.kind != "workshop":
+        raise ServiceError(_l("Bare notater fra verksteder godkjennes for sitat her."))
+    return list(session.scalars(sa.select(Input).where(Input.id.in_(ids[:500]), Input.activity_id == activity.id,
+                                                       Input.submission_id.is_(None))))
+
+
+def approve_notes(session: Session, actor: User | None, activity: Activity, ids: list[int]) -> int:
+    """Approve the notes for quoting in public reports (masked); returns how many were not approved before."""
+    now, done = utcnow(), []
+    for note in _notes(session, activity, ids):
+        if note.quote_approved_dt is None:
+            note.quote_approved_dt, note.quote_approved_by_id = now, getattr(actor, "id", None)
+            done.append(note.id)
+    session.flush()
+    if done:
+        audit.record(session, actor, "input.quote_approve", activity, process_id=activity.process_id, inputs=done)
+    return len(done)
+
+
+def withdraw_notes(session: Session, actor: User | None, activity: Activity, ids: list[int]) -> int:
+    """Take the approval back: the notes are no longer quoted, also not in published report versions."""
+    from hearing.reporting.services import refresh_public_files
+
+    done = []
+    for note in _notes(session, activity, ids):
+        if note.quote_approved_dt is not None:
+            note.quote_approved_dt = note.quote_approved_by_id = None
+            done.append(note.id)
+    session.flush()
+    if done:
+        audit.record(session, actor, "input.quote_withdraw", activity, process_id=activity.process_id, inputs=done)
+        refresh_public_files(session, activity.process_id)
+    return len(done)

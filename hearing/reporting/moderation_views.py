@@ -31,7 +31,8 @@ def _state_arg() -> str:
 def moderation_index(process_id: int):
     process = _get(Process, process_id)
     return render_template("reporting/moderation_index.html", process=process,
-                           activities=services.activities_of(db.session, process))
+                           activities=services.activities_of(db.session, process),
+                           workshops=services.workshops_of(db.session, process))
 
 
 @bp.get("/moderation/activity/<int:activity_id>")
@@ -123,3 +124,58 @@ def moderation_decide(submission_id: int):
     return render_template("reporting/moderation_decide.html", sub=sub, activity=activity, process=activity.process,
                            review=review, form=form, typed=typed, errors=errors, consents=CONSENTS,
                            states=services.STATES), 422 if errors else 200
+
+
+def _note_state() -> str:
+    state = request.args.get("status", "pending")
+    return state if state in services.NOTE_STATES else "pending"
+
+
+@bp.get("/moderation/workshop/<int:activity_id>")
+@role_required("reviewer")
+def moderation_notes(activity_id: int):
+    """A workshop's notes: approve them for quoting in public reports (masked), or take the approval back."""
+    activity = _get(Activity, activity_id)
+    if activity.kind != "workshop":
+        abort(404)
+    state = _note_state()
+    return render_template("reporting/moderation_notes.html", activity=activity, process=activity.process,
+                           state=state, states=services.NOTE_STATES, form=FlaskForm(),
+                           page=services.notes_queue(db.session, activity, state, page_arg(request.args)))
+
+
+@bp.post("/moderation/workshop/<int:activity_id>")
+@role_required("reviewer")
+def moderation_notes_decide(activity_id: int):
+    activity = _get(Activity, activity_id)
+    if activity.kind != "workshop":
+        abort(404)
+    back = url_for("reporting.moderation_notes", activity_id=activity.id, status=request.form.get("status", "pending"),
+                   page=request.form.get("page", 1, type=int))
+    if not FlaskForm().validate():
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(back)
+    action = request.args.get("action", "")
+    one = request.form.get("one", type=int)
+    field = "page_ids" if request.form.get("bulk") == "page" else "ids"
+    ids = [one] if one else [int(i) for i in request.form.getlist(field) if i.isdigit()]
+    if action not in ("approve", "withdraw"):
+        abort(400)
+    if not ids:
+        flash(_("Kryss av for notatene du vil godkjenne."), "warning")
+        return redirect(back)
+    try:
+        if action == "approve":
+            n = services.approve_notes(db.session, current_user, activity, ids)
+            message = ngettext("%(num)d notat er godkjent for sitat.", "%(num)d notater er godkjent for sitat.", n)
+        else:
+            n = services.withdraw_notes(db.session, current_user, activity, ids)
+            message = ngettext("%(num)d notat er ikke lenger godkjent for sitat.",
+                               "%(num)d notater er ikke lenger godkjent for sitat.", n)
+        db.session.commit()
+    except services.ServiceError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(back)
+    flash(message, "success")
+    return redirect(back)

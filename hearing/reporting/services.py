@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from contextlib import nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import Any
@@ -255,10 +256,21 @@ def set_published(
 
 
 def current_version(session: Session, report: HearingReport) -> ReportVersion | None:
-    """The version the public reads; a report published before versions existed gets its first one here."""
+    """The version the public reads; a report published before versions existed gets its first one here.
+
+    That first version keeps the numbers the report showed (responses received before it was published count,
+    reviewed or not: moderation did not exist then); its quotes and statements come from approved responses only.
+    """
     version = latest_version(session, report)
     if version is None and report.is_published:
-        version = publish_version(session, None, report)
+        before = report.published_dt or utcnow()
+        token = _COUNTED_BEFORE.set(before)
+        try:
+            version = publish_version(session, None, report)
+        finally:
+            _COUNTED_BEFORE.reset(token)
+        audit.record(session, None, "report.legacy_version", report, version=version.number,
+                     counted_before=before.isoformat())
     return version
 
 
@@ -271,9 +283,10 @@ def view_of(version: ReportVersion, lang: str) -> ReportView:
 def refresh_public_files(session: Session, process_id: int) -> int:
     """Take what may no longer be shown out of the process's stored versions; returns how many versions changed.
 
-    Call it when a response is withdrawn, changed (it waits for a new decision), deleted or purged: a
-    stored version keeps what it said, except quotes and merknadsskjema rows of responses that may no longer
-    be shown, and its public files are made anew.
+    Call it when a response is withdrawn, changed (it waits for a new decision), deleted or purged, or a
+    workshop note's approval for quoting is taken back (the note corrected or deleted): a stored version keeps
+    what it said, except quotes and merknadsskjema rows that may no longer be shown, and its public files are
+    made anew.
     """
     versions = session.scalars(
         sa.select(ReportVersion).join(HearingReport, HearingReport.id == ReportVersion.report_id)
@@ -283,22 +296,32 @@ def refresh_public_files(session: Session, process_id: int) -> int:
                for t in view.get("themes", []) for q in t.get("quotes", [])}
               | {r.get("submission_id") for v in versions for view in v.snapshot.values()
                  for r in view.get("statements", [])}) - {None}
-    if not quoted:
+    notes = {q.get("input_id") for v in versions for view in v.snapshot.values() for t in view.get("themes", [])
+             for q in t.get("quotes", []) if q.get("submission_id") is None} - {None}
+    if not quoted and not notes:
         return 0
     still = set(session.scalars(
         sa.select(Submission.id).where(
             Submission.id.in_(quoted), Submission.is_withdrawn.is_(False), Submission.purged_dt.is_(None),
             Submission.moderation.in_([m.value for m in PUBLIC_MODERATION]),
             Submission.consent.in_([c.value for c in PUBLISHABLE]))
-    ))
+    )) if quoted else set()
     gone = quoted - still
+    notes_gone = notes - set(session.scalars(sa.select(Input.id).where(
+        Input.id.in_(notes), Input.submission_id.is_(None), Input.quote_approved_dt.is_not(None)))) if notes else set()
+
+    def kept(q: dict) -> bool:
+        if q.get("submission_id") is None:
+            return q.get("input_id") not in notes_gone
+        return q.get("submission_id") not in gone
+
     changed = 0
     for version in versions:
         snapshot = copy.deepcopy(version.snapshot)
         dropped = False
         for view in snapshot.values():
             for theme in view.get("themes", []):
-                keep = [q for q in theme.get("quotes", []) if q.get("submission_id") not in gone]
+                keep = [q for q in theme.get("quotes", []) if kept(q)]
                 dropped |= len(keep) != len(theme.get("quotes", []))
                 theme["quotes"] = keep
             rows = [r for r in view.get("statements", []) if r.get("submission_id") not in gone]
@@ -343,6 +366,9 @@ class Quote:
     attribution: str
     #: The response quoted: a frozen report drops the quote when the response is withdrawn or deleted.
     submission_id: int | None = None
+    #: The input quoted; for a workshop note (no response) the frozen report drops the quote when staff take the
+    #: approval back, the note is corrected or deleted.
+    input_id: int | None = None
 
 
 @dataclass
@@ -428,11 +454,13 @@ def _asked(activity: Activity) -> Asked:
 
 def quotable(item: Input) -> bool:
     """May this input be quoted in public? Only from a response whose respondent allowed publication and
-    staff approved (the query behind it is :func:`hearing.grouping.public_clause`)."""
+    staff approved (the query behind it is :func:`hearing.grouping.public_clause`), or a workshop note staff
+    approved for quoting (:func:`quotable_clause`)."""
     sub = item.submission
+    if sub is None:
+        return item.quote_approved_dt is not None and item.duplicate_of_id is None
     return (
-        sub is not None
-        and sub.consent in PUBLISHABLE
+        sub.consent in PUBLISHABLE
         and sub.moderation in PUBLIC_MODERATION
         and not sub.is_withdrawn
         and sub.purged_dt is None
@@ -440,22 +468,43 @@ def quotable(item: Input) -> bool:
     )
 
 
+def quotable_clause(now: datetime) -> sa.ColumnElement[bool]:
+    """Inputs the public may read quoted: of a public response (:func:`public_clause`, needs :class:`Submission`
+    outer-joined and :class:`Activity` joined), or workshop notes staff approved for quoting."""
+    return sa.or_(
+        sa.and_(Input.submission_id.is_(None), Input.quote_approved_dt.is_not(None)),
+        sa.and_(Input.submission_id.is_not(None), public_clause(now)),
+    )
+
+
 def _quote(item: Input) -> Quote:
     sub = item.submission
     who = []
-    if name := mask_submission_fields(sub, audience="public").attribution:
+    if sub is not None and (name := mask_submission_fields(sub, audience="public").attribution):
         who.append(name)
     if item.group is not None and item.group.name not in who:
         who.append(item.group.name)
-    return Quote(text=Localized(item.public_text, item.lang or ""), attribution=mask(", ".join(who)), submission_id=sub.id)
+    if sub is None:  # a workshop note: said at the workshop, by no one named
+        who.append(str(_l("notat fra %(workshop)s", workshop=item.activity.title)))
+    return Quote(text=Localized(item.public_text, item.lang or ""), attribution=mask(", ".join(who)),
+                 submission_id=sub.id if sub is not None else None, input_id=item.id)
+
+
+#: Set while the first version of a report published before versions and moderation existed is made: its
+#: numbers count the responses it counted when it was published (received before then, not withdrawn), as
+#: staff had not yet reviewed them; quotes and statements still come from approved responses only.
+_COUNTED_BEFORE: ContextVar[datetime | None] = ContextVar("counted_before", default=None)
 
 
 def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:
     """``SELECT columns`` over the run's placements of inputs in the report's scope; withdrawn responses and
     responses staff have not approved left out (:class:`Submission` is outer-joined, :class:`Input` joined)."""
+    counted = approved_clause()
+    if (before := _COUNTED_BEFORE.get()) is not None:
+        counted = sa.or_(counted, Submission.submitted_dt <= before)
     q = leave_out_withdrawn(
         sa.select(*columns).select_from(ThemeAssignment).join(Input, Input.id == ThemeAssignment.input_id)
-    ).where(ThemeAssignment.run_id == run.id, approved_clause())
+    ).where(ThemeAssignment.run_id == run.id, counted)
     if report.activity_id:
         q = q.where(Input.activity_id == report.activity_id)
     return q
@@ -519,11 +568,11 @@ def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme:
         _scoped(report, run, Input)
         .where(
             ThemeAssignment.theme_id == theme.id,
-            public_clause(utcnow()),
+            quotable_clause(utcnow()),
             Input.duplicate_of_id.is_(None),
         )
         .join(Activity, Activity.id == Input.activity_id)
-        .options(selectinload(Input.submission), selectinload(Input.group))
+        .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.activity))
     )
     wanted = [int(i) for i in (chosen_ids or theme.quote_input_ids or []) if str(i).isdigit()]
     found = {i.id: i for i in session.scalars(q.where(Input.id.in_(wanted)))} if wanted else {}

@@ -134,6 +134,7 @@ def update_note(session: Session, actor: User, note: Input, *, text: str, table_
         for key, value in changed.items():
             setattr(note, key, value)
         note.updated_dt = utcnow()
+        _unapprove_quote(session, note, changed)
         audit.record(session, actor, "input.correct", note, process_id=note.activity.process_id, fields=sorted(changed),
                      reason=reason.strip()[:500], before=before,
                      after={"text": note.text_masked, "table_label": note.table_label},
@@ -143,16 +144,32 @@ def update_note(session: Session, actor: User, note: Input, *, text: str, table_
         for key, value in changed.items():
             setattr(note, key, value)
         note.updated_dt = utcnow()
+        _unapprove_quote(session, note, changed)
         audit.record(session, actor, "input.update", note, process_id=note.activity.process_id,
                      fields=sorted(changed))
     return note
 
 
+def _unapprove_quote(session: Session, note: Input, changed: dict) -> None:
+    """A note whose text changed is no longer approved for quoting; stored report versions drop its quote."""
+    if "text" in changed and note.quote_approved_dt is not None:
+        from hearing.reporting.services import refresh_public_files
+
+        note.quote_approved_dt = note.quote_approved_by_id = None
+        session.flush()
+        refresh_public_files(session, note.activity.process_id)
+
+
 def delete_note(session: Session, actor: User, note: Input) -> None:
-    """Delete a note; the caller commits."""
-    audit.record(session, actor, "input.delete", note, process_id=note.activity.process_id,
-                 table_label=note.table_label)
+    """Delete a note; the caller commits. A quote of it leaves stored report versions."""
+    process_id, quoted = note.activity.process_id, note.quote_approved_dt is not None
+    audit.record(session, actor, "input.delete", note, process_id=process_id, table_label=note.table_label)
     session.delete(note)
+    if quoted:
+        from hearing.reporting.services import refresh_public_files
+
+        session.flush()
+        refresh_public_files(session, process_id)
 
 
 def paste_lines(text: str) -> list[str]:
