@@ -480,6 +480,7 @@ def rq_run_job(job_id: int) -> bool:
 
 def _load_tasks() -> None:
     """Import the modules that register tasks."""
+    import hearing.admin.extracts  # noqa: F401
     import hearing.archive.services  # noqa: F401
     import hearing.exports.jobs  # noqa: F401
     import hearing.exports.public_files  # noqa: F401

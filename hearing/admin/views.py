@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
@@ -612,24 +612,35 @@ def attachment(attachment_id: int):
 @bp.get("/attachments/<int:attachment_id>/tekst")
 @role_required("reviewer")
 def attachment_text(attachment_id: int):
-    """The attachment's text with personal data masked, to read instead of the original."""
+    """The attachment's text with personal data masked, to read instead of the original. The text is read
+    out by a background job (a long PDF takes pypdf many seconds); until then the page shows its progress."""
     from pathlib import Path
 
-    from hearing.privacy.extract import ExtractError, masked_text
+    from hearing.admin import extracts
+    from hearing.jobs import progress_view
 
     att = _get(Attachment, attachment_id)
-    path = Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name
-    if not path.is_file():
+    if not (Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name).is_file():
         abort(404)
-    try:
-        extract, problem = masked_text(path.read_bytes(), att.content_type), None
-    except ExtractError as exc:
-        extract, problem = None, exc.reason
-    audit.record(db.session, current_user, "attachment.view_masked", att, process_id=att.submission.activity.process_id,
+    stored = extracts.stored_extract(att)
+    process = att.submission.activity.process
+    if stored is None:
+        job = extracts.extract_job(db.session, att, current_user, again=request.args.get("igjen") == "1")
+        db.session.commit()
+        db.session.refresh(job)
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(progress_view(job))
+        return render_template("admin/attachment_text.html", att=att, extract=None, problem=None, job=job,
+                               process=process)
+    audit.record(db.session, current_user, "attachment.view_masked", att, process_id=process.id,
                  submission_id=att.submission_id)
     db.session.commit()
-    return render_template("admin/attachment_text.html", att=att, extract=extract, problem=problem,
-                           process=att.submission.activity.process)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"status": "done", "finished": True, "progress": 100, "message": "", "error": None,
+                        "status_label": ""})
+    extract = SimpleNamespace(text=stored["text"], is_cut=stored.get("is_cut", False)) if "text" in stored else None
+    return render_template("admin/attachment_text.html", att=att, extract=extract, problem=stored.get("problem"),
+                           job=None, process=process)
 
 
 # --- personal data -----------------------------------------------------------------------------

@@ -33,7 +33,12 @@ def _remove_files(folder: str, attachments: list[Attachment]) -> int:
         if path.is_file():
             path.unlink()
             removed += 1
+        path.with_name(path.name + EXTRACT_SUFFIX).unlink(missing_ok=True)  # its masked text (hearing.admin.extracts)
     return removed
+
+
+#: Beside an attachment: its masked text, made by the ``attachments.extract`` job.
+EXTRACT_SUFFIX = ".masked.json"
 
 
 @dataclass

@@ -47,7 +47,7 @@ def attachment_id(live_app):  # noqa: F811
         return att.id
 
 
-def test_warning_and_masked_text_pages_pass_axe(page, live_server, attachment_id):  # noqa: F811
+def test_warning_and_masked_text_pages_pass_axe(page, live_server, live_app, attachment_id):  # noqa: F811
     email, _n, _r, password = DEMO_USERS[0]
     login(page, live_server, email, password)
     page.goto(f"{live_server}/admin/attachments/{attachment_id}")
@@ -64,6 +64,15 @@ def test_warning_and_masked_text_pages_pass_axe(page, live_server, attachment_id
             break
     assert {"Les maskert tekst", "Last ned originalen (logges)"} <= seen
     page.click("text=Les maskert tekst")
+    # read out in the background: the page waits with a live region, then shows the text by itself
+    page.wait_for_selector("#job-text[aria-live=polite]")
+    assert "Teksten leses ut" in page.inner_text("main")
+    assert audit(page) == []
+    page.screenshot(path=str(ARTIFACTS / "attachment_masked_text_waiting.png"), full_page=True)
+    from hearing.jobs import run_pending_jobs
+
+    run_pending_jobs(live_app)
+    page.wait_for_selector("text=Jeg heter [navn]")
     main = page.inner_text("main")
     assert "Jeg heter [navn] og har fnr [fødselsnummer]. Ring [telefon]." in main and FNR not in main
     assert audit(page) == []

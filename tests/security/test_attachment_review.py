@@ -10,9 +10,11 @@ import io
 
 import docx
 import sqlalchemy as sa
+from flask import current_app
 
 from hearing.extensions import db
-from hearing.models import Attachment, AuditEvent
+from hearing.jobs import run_pending_jobs
+from hearing.models import Attachment, AuditEvent, Job
 from hearing.privacy.extract import masked_text
 from tests.conftest import hidden_fields, text_of
 from tests.security.conftest import post_response
@@ -69,6 +71,17 @@ def test_reviewers_are_warned_read_a_masked_text_and_downloads_are_recorded(clie
     assert "ikke maskert" in text_of(warning) and "logget" in text_of(warning)
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action == "attachment.download")) == 0
 
+    # the text is read out by a background job, never in the request: the page waits and says so
+    waiting = client.get(f"/admin/attachments/{att.id}/tekst")
+    assert waiting.status_code == 200 and "Teksten leses ut" in text_of(waiting)
+    assert 'aria-live="polite"' in waiting.get_data(as_text=True)
+    client.get(f"/admin/attachments/{att.id}/tekst")  # a second look waits for the same job
+    kinds = db.session.scalars(sa.select(Job.kind).where(Job.kind == "attachments.extract")).all()
+    assert kinds == ["attachments.extract"]
+    polled = client.get(f"/admin/attachments/{att.id}/tekst", headers={"Accept": "application/json"}).get_json()
+    assert polled["finished"] is False
+    run_pending_jobs(current_app._get_current_object())
+    assert client.get(f"/admin/attachments/{att.id}/tekst", headers={"Accept": "application/json"}).get_json()["finished"]
     extract = client.get(f"/admin/attachments/{att.id}/tekst")
     page = text_of(extract)
     assert extract.status_code == 200 and FNR not in page and "Kari Nordmann" not in page
