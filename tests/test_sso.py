@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
-import time
 from html import escape, unescape
 from urllib.parse import urlsplit
 
@@ -21,6 +18,7 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.models import AuditEvent, User
 from tests.conftest import Client, text_of
+from tests.processes import free_port, running
 
 ROLE_MAP = {"medvirkning-kreativ-gruppe": "reviewer", "medvirkning-admin": "admin", "fasilitatorer": "facilitator"}
 USERS = [
@@ -31,37 +29,23 @@ USERS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def provider():
-    """oidc-provider-mock on a loopback port, started as a subprocess, waited for, and stopped."""
+def provider(tmp_path_factory):
+    """oidc-provider-mock on a loopback port, started as a subprocess, waited for (generously: the machine
+    is shared), always stopped and reaped; if it does not come up, the test says what it printed."""
     port = free_port()
     args = [sys.executable, "-m", "oidc_provider_mock", "--port", str(port)]
     for user in USERS:
         args += ["--user-claims", json.dumps(user)]
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)  # noqa: S603
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120  # generous: the machine is shared
-    while True:
-        try:
-            if requests.get(f"{base}/.well-known/openid-configuration", timeout=5).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            proc.wait()
-            pytest.fail("the OIDC provider did not start")
-        time.sleep(0.2)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=60)
+
+    def answers(_proc) -> bool:
+        return requests.get(f"{base}/.well-known/openid-configuration", timeout=5).status_code == 200
+
+    log = tmp_path_factory.mktemp("oidc") / "provider.log"
+    with running(args, ready=answers, log=log, what="oidc-provider-mock", env=env):
+        yield base
 
 
 @pytest.fixture

@@ -25,6 +25,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 #: Playwright's waits (actions, navigations, expect) in ms: generous, so that a busy machine (another
 #: `make test` beside this one) is slow rather than failing; a passing test never waits that long.
 TIMEOUT_MS = 60_000
+#: The tests that open every page at two widths (test_all_pages.py, test_more_pages.py) save a full-page
+#: screenshot of each for a person to look at only when HEARING_SCREENSHOTS=1 (`make screenshots`): the
+#: screenshots took about half those tests' time and nothing checks them. Their assertions run either way.
+SCREENSHOTS = os.environ.get("HEARING_SCREENSHOTS", "").lower() not in ("", "0", "false", "no")
 
 
 class _Browser:
@@ -110,6 +114,13 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def page_screenshot(page, name: str) -> None:
+    """A full-page screenshot under tests/artifacts/ when HEARING_SCREENSHOTS is set (see SCREENSHOTS)."""
+    if SCREENSHOTS:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def login(page, base: str, email: str, password: str) -> None:

@@ -2,7 +2,8 @@
 
 The pages come from the app's own URL map, so a new page is audited without editing this test:
 axe-core with the WCAG 2.0/2.1 A and AA rules, no horizontal scrolling at 320 CSS pixels and at
-200 % zoom, and a screenshot of each at both sizes under tests/artifacts/ for a person to look at
+200 % zoom, and with HEARING_SCREENSHOTS=1 (`make screenshots`) a screenshot of each at both sizes under
+tests/artifacts/ for a person to look at
 (w320_* and w640_*, the latter 640 CSS pixels at device scale 2). Pages the seeded data does not
 reach (a filled draft, the diff, the send page, invitation and response edit pages) are built and
 audited in test_more_pages.py.
@@ -16,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -101,9 +102,8 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
             problems[url] = found
         if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
             wide.append((url, page.evaluate(WIDEST)))
-        ARTIFACTS.mkdir(exist_ok=True)
         name = re.sub(r"[^a-z0-9]+", "_", url.strip("/").lower()) or "index"
-        page.screenshot(path=str(ARTIFACTS / f"w{width}_{name}.png"), full_page=True)
+        page_screenshot(page, f"w{width}_{name}")
     context.close()
     with capsys.disabled():
         print(f"\n{width}px: audited {len(audited)} pages:", ", ".join(audited))

@@ -4,7 +4,7 @@ A filled draft (focus areas, goals, indicators, strategies and measures linked t
 of draft 2 against draft 1, where a strategy and a measure come from, every part form, the send page
 (blank and with errors), a council's invitation page and the page where a respondent changes a
 response. Each is audited with axe-core (WCAG 2.0/2.1 A and AA), must not scroll sideways at
-320 CSS pixels or at 200 % zoom, and is saved as a screenshot at both sizes under tests/artifacts/.
+320 CSS pixels or at 200 % zoom, and with HEARING_SCREENSHOTS=1 is saved as a screenshot at both sizes under tests/artifacts/.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_all_pages import WIDEST
 from tests.browser.test_foundation_pages import audit
 
@@ -109,9 +109,8 @@ def _check(page, name: str, width: int, problems: dict, wide: list, audited: lis
         problems[name] = found
     if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
         wide.append((name, page.evaluate(WIDEST)))
-    ARTIFACTS.mkdir(exist_ok=True)
     slug = re.sub(r"[^a-z0-9]+", "_", name.lower().replace("å", "a").replace("ø", "o").replace("æ", "ae")).strip("_")
-    page.screenshot(path=str(ARTIFACTS / f"w{width}_more_{slug}.png"), full_page=True)
+    page_screenshot(page, f"w{width}_more_{slug}")
 
 
 @pytest.mark.parametrize("width", [320, 640])
