@@ -254,8 +254,14 @@ def in_lang(text: Any, code: str | None = None) -> Markup:
     return Markup('<span lang="%s">%s</span>') % (code, text)
 
 
+def lang_kw(text: Any) -> dict[str, str]:
+    """``{"lang": code}`` for a Localized text not in the page's language (for WTForms labels and options)."""
+    code = getattr(text, "lang", None)
+    return {"lang": code} if isinstance(code, str) and code and code != page_lang() else {}
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(content=content, lang_attr=lang_attr)
+    app.jinja_env.globals.update(content=content, lang_attr=lang_attr, lang_kw=lang_kw)
     app.jinja_env.filters["in_lang"] = in_lang
 
 

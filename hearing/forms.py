@@ -99,6 +99,9 @@ def init_app(app) -> None:
 
 
 def choices(pairs) -> list[SelectChoice]:
-    """WTForms choices from (value, label) pairs or a dict."""
+    """WTForms choices from (value, label) pairs or a dict; a label from ``hearing.content.content`` in another
+    language than the page's is marked with ``lang`` (WCAG 3.1.2)."""
+    from hearing.content import lang_kw
+
     items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value=value, label=label) for value, label in items]
+    return [SelectChoice(value=value, label=label, render_kw=lang_kw(label)) for value, label in items]

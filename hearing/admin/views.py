@@ -15,6 +15,7 @@ from hearing import audit
 from hearing.actions import confirmed_action, refuse_form, save
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import access, role_required
+from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices
 from hearing.idempotency import key_is_recent, new_key, once, secret_for, url_token
@@ -187,7 +188,7 @@ def group_delete(group_id: int):
 def _activity_form(process: Process, obj: Activity | None = None) -> forms.ActivityForm:
     form = forms.ActivityForm(obj=obj)
     form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in process.phases])
-    form.group_ids.choices = choices((g.id, g.name) for g in process.groups)
+    form.group_ids.choices = choices((g.id, content(g, "name")) for g in process.groups)
     if request.method == "GET" and obj is not None:
         form.group_ids.data = [g.id for g in obj.groups]
         form.phase_id.data = obj.phase_id or 0
@@ -369,7 +370,7 @@ def _send_staff_link(user: User) -> None:
 
 def _access_choices(form, user: User | None = None) -> None:
     """The process checkboxes of a user form, and on a first view the user's access."""
-    form.process_ids.choices = choices((p.id, p.name) for p in db.session.scalars(sa.select(Process).order_by(Process.name)))
+    form.process_ids.choices = choices((p.id, content(p, "name")) for p in db.session.scalars(sa.select(Process).order_by(Process.name)))
     if request.method == "GET" and user is not None:
         form.all_processes.data = "1" if user.all_processes else "0"
         form.process_ids.data = sorted(access.visible_process_ids(db.session, user) or [])
@@ -513,7 +514,7 @@ def document_edit(activity_id: int):
 def invitations(activity_id: int):
     activity = _get(Activity, activity_id)
     form = forms.InvitationForm()
-    form.group_id.choices = choices([(0, _("Ingen bestemt gruppe"))] + [(g.id, g.name) for g in activity.process.groups])
+    form.group_id.choices = choices([(0, _("Ingen bestemt gruppe"))] + [(g.id, content(g, "name")) for g in activity.process.groups])
     if request.method == "GET":
         form.lang.data = activity.process.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     if form.validate_on_submit():

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from hearing.actions import confirmed_action, refuse_form
 from hearing.auth import role_required
+from hearing.content import content
 from hearing.drafting import bp, forms, services
 from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
@@ -268,7 +269,7 @@ def _send_form(d: Draft) -> forms.SendForm:
         phase = services.hearing_phase(d.process)
         form = forms.SendForm(data={"title": services.default_hearing_title(d, d.process)[:200], "opens_dt": now,
                                     "closes_dt": now + services.HEARING_PERIOD, "phase_id": phase.id if phase else 0})
-    form.group_ids.choices = choices((g.id, g.name) for g in d.process.groups)
+    form.group_ids.choices = choices((g.id, content(g, "name")) for g in d.process.groups)
     form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in d.process.phases])
     return form
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing.auth import role_required
+from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.idempotency import once
@@ -229,7 +230,7 @@ def mapping(activity_id: int, file_id: str):
     filename, table = loaded
     form = forms.MappingForm()
     groups = list(activity.process.groups)
-    form.default_group.choices = choices([(0, _("Ingen gruppe"))] + [(g.id, g.name) for g in groups])
+    form.default_group.choices = choices([(0, _("Ingen gruppe"))] + [(g.id, content(g, "name")) for g in groups])
     posted = request.method == "POST"
     dry_job = None if posted else _dry_run_job(file_id, activity)
     if dry_job is not None:  # the mapping that dry run was made for

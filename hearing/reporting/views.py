@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from hearing.actions import refuse_form
 from hearing.auth import public, role_required
+from hearing.content import content
 from hearing.exports import jobs as export_jobs
 from hearing.exports.views import document_forms, send_stored, start_document_export
 from hearing.extensions import db
@@ -29,7 +30,7 @@ def _get(model, ident):
 
 def _choices(form, process: Process) -> None:
     form.activity_id.choices = choices(
-        [("", _("Hele prosessen"))] + [(a.id, a.title) for a in process.activities]
+        [("", _("Hele prosessen"))] + [(a.id, content(a, "title")) for a in process.activities]
     )
     runs = services.finished_runs(db.session, process)
     form.run_id.choices = choices(

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
+from hearing.content import content
 from hearing.grouping import current_run, decisions, search
 from hearing.grouping.service import ThemeServiceError, check_editable, move_input, scope_query
 from hearing.i18n import CONTENT_LANGUAGES
@@ -194,9 +195,9 @@ def filter_options(session: Session, run: ThemeRun) -> dict[str, list[tuple[int 
         .distinct()
     ).all()
     return {
-        "groups": [(g.id, g.name) for g in process.groups],
-        "activities": [(a.id, a.title) for a in process.activities],
-        "phases": [(p.id, p.name) for p in process.phases],
+        "groups": [(g.id, content(g, "name")) for g in process.groups],
+        "activities": [(a.id, content(a, "title")) for a in process.activities],
+        "phases": [(p.id, content(p, "name")) for p in process.phases],
         "langs": [(code, LANGUAGES[code]) for code in LANGUAGES if code in langs],
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager
 
 from hearing.actions import refuse_form
 from hearing.auth import role_required
+from hearing.content import content
 from hearing.extensions import db
 from hearing.grouping import decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope
@@ -30,7 +31,7 @@ def _get(model, ident):
 def _scope_choices(process: Process) -> list[tuple[str, str]]:
     out = [("process", _("Hele prosessen"))]
     out += [(f"phase:{p.id}", _("Fase: %(name)s", name=p.name)) for p in process.phases]
-    out += [(f"activity:{a.id}", _("Aktivitet: %(name)s", name=a.title)) for a in process.activities]
+    out += [(f"activity:{a.id}", _("Aktivitet: %(name)s", name=content(a, "title"))) for a in process.activities]
     return out
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from hearing.actions import commit, refuse_form
 from hearing.auth import role_required
+from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.grouping.service import schedule_after_commit
@@ -51,7 +52,7 @@ def _as_json(note: Input) -> dict:
 
 
 def _choose(form: forms.NoteForm | forms.PasteForm, activity) -> None:
-    form.group_id.choices = choices([(0, _("Ikke valgt"))] + [(g.id, g.name) for g in services.group_options(activity)])
+    form.group_id.choices = choices([(0, _("Ikke valgt"))] + [(g.id, content(g, "name")) for g in services.group_options(activity)])
     form.prompt_id.choices = choices([(0, _("Uten spørsmål"))] + [(p.id, f"{p.position}. {p.text}") for p in services.prompt_options(activity)])
 
 
