@@ -36,7 +36,7 @@ def test_backup_is_gzip_on_disk_and_streamed_back(app, admin_client, make_proces
     assert stored.filename.endswith(".json.gz") and stored.mimetype == "application/gzip"
     r = admin_client.get(f"/files/jobs/{job.id}/download")
     assert r.status_code == 200 and r.headers["Content-Disposition"].startswith("attachment")
-    data = json.loads(gzip.decompress(r.get_data()))
+    data = backup.loads(r.get_data())
     assert data["format"] == backup.FORMAT and data["process_name"] == "Strategiplan for helse"
     assert data["counts"]["processes"] == 1 and len(data["tables"]["processes"]) == 1
     # the streamed writer gives the same content as the whole-dict export
@@ -58,7 +58,7 @@ def test_restore_accepts_a_backup_larger_than_other_uploads(app, admin_client, m
     process = make_process(name="Stor prosess")
     job, _stored = _backup(admin_client, process)
     raw = admin_client.get(f"/files/jobs/{job.id}/download").get_data()
-    data = json.loads(gzip.decompress(raw))
+    data = backup.loads(raw)
     data["process_uid"] = "b" * 32  # as if it came from another installation
     data["tables"]["processes"][0]["slug"] = "stor-prosess-kopi"
     data["note"] = "x" * 400_000  # incompressible enough to pass the small limit below
@@ -96,3 +96,62 @@ def test_a_large_backup_is_checked_by_its_head_and_read_whole_by_the_job(app, ad
     bad = admin_client.submit("/files/import", {"file": (io.BytesIO(notabackup), "x.json.gz")},
                               content_type="multipart/form-data")
     assert bad.status_code == 200 and "ikke en sikkerhetskopi" in text_of(bad)
+
+
+def test_a_backup_in_json_lines_is_restored_as_a_stream_with_its_attachment(app, make_process, monkeypatch, tmp_path):
+    from hearing.models import Activity, Attachment, Submission
+
+    process = make_process(name="Prosess med vedlegg")
+    activity = Activity(process=process, kind="hearing", title="Høring")
+    sub = Submission(activity=activity, reference="H-2026-000901", submission_key="k" * 64, edit_token_hash="e" * 64)
+    folder = Path(app.config["UPLOAD_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    content = bytes(range(256)) * 3000  # 768 kB: several base64 pieces
+    (folder / "vedlegg-original").write_bytes(content)
+    db.session.add_all([activity, sub, Attachment(submission=sub, filename="uttalelse.pdf", size=len(content),
+                                                  sha256="0" * 64, content_type="application/pdf",
+                                                  storage_name="vedlegg-original")])
+    db.session.commit()
+    path = tmp_path / "backup.json.gz"
+    counts = backup.write_gzip(db.session, process, path, upload_folder=str(folder))
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert json.loads(lines[0])["layout"] == backup.LINES and len(lines) > sum(counts.values()) + 2
+    # moved to another installation: the uid is new (the line holding it is the head)
+    head = json.loads(lines[0]) | {"process_uid": "c" * 32}
+    lines[0] = json.dumps(head)
+    lines = [line.replace('"prosess-med-vedlegg"', '"prosess-med-vedlegg-kopi"') for line in lines]
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+    def whole(*_a, **_k):
+        raise AssertionError("a backup in JSON lines is never read whole by a restore")
+
+    monkeypatch.setattr(backup, "loads_text", whole)
+    seen: dict = {}
+    copy = backup.import_path(db.session, None, path, upload_folder=str(folder), counts=seen)
+    db.session.commit()
+    assert copy.id != process.id and seen["attachments"] == 1 and seen["submissions"] == 1
+    att = db.session.scalar(sa.select(Attachment).join(Submission).join(Activity).where(Activity.process_id == copy.id))
+    assert att.storage_name != "vedlegg-original" and (folder / att.storage_name).read_bytes() == content
+
+
+def test_a_damaged_line_stops_the_restore_before_anything_is_stored(app, make_process, tmp_path):
+    process = make_process(name="Skadet")
+    path = tmp_path / "backup.json.gz"
+    backup.write_gzip(db.session, process, path)
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    lines[0] = json.dumps(json.loads(lines[0]) | {"process_uid": "d" * 32})
+    lines.insert(2, '{"t": "phases", "r": {"id": 1, "na')
+    with gzip.open(path, "wt", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(Process))
+    try:
+        backup.import_path(db.session, None, path)
+    except backup.BackupError as exc:
+        assert "linje 3" in str(exc)
+    else:
+        raise AssertionError("a damaged line must be refused")
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == before

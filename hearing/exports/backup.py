@@ -328,9 +328,138 @@ def export_process(
 
 def write_gzip(session: Session, process: Process, path: Path, *, upload_folder: str | None = None,
                progress: Progress = no_progress) -> dict:
-    """Write the backup gzip-compressed to ``path`` as it is read from the database; the counts."""
+    """Write the backup gzip-compressed to ``path`` as it is read from the database, as JSON lines
+    (:func:`write_lines`), so that a restore can read it a row at a time; the counts."""
     with gzip.open(path, "wt", encoding="utf-8", compresslevel=6) as out:
-        return write_process(session, process, out, upload_folder=upload_folder, progress=progress)
+        return write_lines(session, process, out, upload_folder=upload_folder, progress=progress)
+
+
+#: The head line of a backup written as JSON lines says so (older backups are one JSON document).
+LINES = "lines"
+
+
+def write_lines(session: Session, process: Process, out, *, upload_folder: str | None = None,
+                progress: Progress = no_progress) -> dict:
+    """Write the backup as JSON lines to the text stream ``out`` (one row per line; attachments in pieces).
+
+    A restore (:func:`events`) then never holds more than one batch of rows and one piece of a file."""
+    selects = _id_selects(process.id)
+    emails = dict(session.execute(sa.select(User.id, User.email)).all())
+    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "layout": LINES, "exported_dt": utcnow().isoformat(),
+            "process_uid": process_uid(session, process), "process_name": process.name,
+            "note": "Sikkerhetskopi med originaltekster og personopplysninger. Bare for administratorer."}
+    out.write(json.dumps(head, ensure_ascii=False) + "\n")
+    counts: dict[str, int] = {}
+    attachments: list[tuple[int, str]] = []
+
+    def line(name: str, row: dict) -> None:
+        out.write(json.dumps({"t": name, "r": {k: _encode(v) for k, v in row.items()}}, ensure_ascii=False) + "\n")
+
+    for n, (name, column, parent) in enumerate(TABLES):
+        progress(5 + int(80 * n / len(TABLES)), _l("Leser %(table)s", table=name))
+        table = _table(name)
+        if parent is None:
+            query = sa.select(table).where(table.c.id == process.id)
+        else:
+            query = sa.select(table).where(table.c[column].in_(selects[parent]))
+        query = query.order_by(*table.primary_key.columns)
+        users = [c.name for c in table.columns if _foreign(c) == "users"]
+        outside = [c.name for c in table.columns if (t := _foreign(c)) not in (None, "users") and t not in TABLE_NAMES]
+        count = 0
+        for r in session.execute(query.execution_options(yield_per=2000)):
+            row = dict(r._mapping)
+            for key in users:
+                row[key] = emails.get(row[key]) if row[key] is not None else None
+            for key in outside:
+                row[key] = None
+            if name == "attachments":
+                attachments.append((row["id"], row["storage_name"]))
+            line(name, row)
+            count += 1
+        counts[name] = count
+    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+        table = _table(name)
+        count = 0
+        for kind, target in targets.items():
+            query = (sa.select(table).where(table.c[type_column] == kind, table.c[id_column].in_(selects[target]))
+                     .order_by(table.c.id))
+            for r in session.execute(query):
+                line(name, dict(r._mapping))
+                count += 1
+        counts[name] = count
+    progress(88, _l("Skriver vedleggene"))
+    out.write(json.dumps({"counts": counts}) + "\n")
+    for ident, storage_name in attachments:
+        path = Path(upload_folder) / storage_name if upload_folder else None
+        if path is None or not path.is_file():
+            continue
+        with path.open("rb") as f:
+            while chunk := f.read(3 * 65536):  # a multiple of 3: each piece is base64 on its own
+                out.write(json.dumps({"f": ident, "c": base64.b64encode(chunk).decode("ascii")}) + "\n")
+    return counts
+
+
+def _open_text(path: Path):
+    with open(path, "rb") as f:
+        magic = f.read(2)
+    if magic == _GZIP_MAGIC:
+        return gzip.open(path, "rt", encoding="utf-8-sig")
+    return open(path, encoding="utf-8-sig")  # noqa: SIM115
+
+
+def _damaged_gzip() -> BackupError:
+    return BackupError(_l("Filen er en skadet gzip-fil. Last ned sikkerhetskopien på nytt."))
+
+
+def events(path: Path):
+    """The backup at ``path`` as a stream: ("head", dict), ("row", table, row) in table order,
+    ("counts", dict), ("file", attachment id, base64 piece). A backup written as JSON lines is read a line
+    at a time; an older one (one JSON document) is read whole, as before, and given out the same way."""
+    try:
+        with _open_text(path) as f:
+            first = f.readline()
+            try:
+                head = json.loads(first)
+            except ValueError:
+                head = None
+            if not isinstance(head, dict) or head.get("layout") != LINES:
+                f.seek(0)
+                yield from events_of(loads_text(f.read()))
+                return
+            yield ("head", head)
+            for number, text in enumerate(f, start=2):
+                if not text.strip():
+                    continue
+                try:
+                    item = json.loads(text)
+                except ValueError as exc:
+                    raise BackupError(_l("Filen er ikke gyldig JSON (linje %(line)s). Velg en JSON-fil laget med "
+                                         "«Sikkerhetskopi».", line=number)) from exc
+                if not isinstance(item, dict):
+                    raise BackupError(_l("Sikkerhetskopien er skadet (linje %(line)s).", line=number))
+                if "t" in item:
+                    yield ("row", item["t"], item.get("r"))
+                elif "f" in item:
+                    yield ("file", item["f"], item.get("c"))
+                elif "counts" in item:
+                    yield ("counts", item["counts"])
+    except (OSError, EOFError) as exc:
+        raise _damaged_gzip() from exc
+    except UnicodeDecodeError as exc:
+        raise BackupError(_l("Filen er ikke en tekstfil i UTF-8. Velg en JSON-fil laget med «Sikkerhetskopi».")) from exc
+
+
+def events_of(data: dict):
+    """A backup already read whole (one JSON document) as the same stream as :func:`events`."""
+    validate(data)
+    yield ("head", {k: v for k, v in data.items() if k not in ("tables", "attachment_files", "counts")})
+    tables = data["tables"]
+    for name in ALL_TABLE_NAMES:
+        for row in tables.get(name) or []:
+            yield ("row", name, row)
+    yield ("counts", data.get("counts") or {})
+    for ident, content in (data.get("attachment_files") or {}).items():
+        yield ("file", int(ident) if str(ident).isdigit() else ident, content)
 
 
 def dumps(data: dict) -> bytes:
@@ -348,7 +477,8 @@ def _gunzip(raw: bytes) -> bytes:
 
 
 def load_path(path: Path) -> dict:
-    """Parse and check a backup file on disk, gzip-compressed (.json.gz) or plain JSON."""
+    """Parse and check a backup file on disk, gzip-compressed (.json.gz) or plain JSON, whole (tests, small
+    files); a restore streams it with :func:`events`."""
     with open(path, "rb") as f:
         magic = f.read(2)
     if magic == _GZIP_MAGIC:
@@ -389,20 +519,63 @@ def peek(path: Path) -> dict:
 
 
 def loads(raw: bytes) -> dict:
-    """Parse and check a backup file (gzip or plain JSON); :class:`BackupError` with a clear message when it is not one."""
+    """Parse and check a backup file (gzip or plain JSON, one document or JSON lines); :class:`BackupError`
+    with a clear message when it is not one. Holds the whole backup: a restore reads files by :func:`events`."""
     if raw[:2] == _GZIP_MAGIC:
         raw = _gunzip(raw)
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BackupError(
             _l("Filen er ikke en tekstfil i UTF-8. Velg en JSON-fil laget med «Sikkerhetskopi».")
         ) from exc
+    return loads_text(text)
+
+
+def loads_text(text: str) -> dict:
+    first = text.split("\n", 1)[0]
+    try:
+        head = json.loads(first)
+    except ValueError:
+        head = None
+    if isinstance(head, dict) and head.get("layout") == LINES:
+        return _document_of_lines(text)
+    try:
+        data = json.loads(text)
     except ValueError as exc:
         raise BackupError(
             _l("Filen er ikke gyldig JSON (linje %(line)s). Velg en JSON-fil laget med «Sikkerhetskopi».",
                line=getattr(exc, "lineno", "?"))
         ) from exc
+    validate(data)
+    return data
+
+
+def _document_of_lines(text: str) -> dict:
+    """A backup in JSON lines as the one document older code and tests read."""
+    lines = iter(text.splitlines())
+    data = json.loads(next(lines))
+    data.pop("layout", None)
+    tables: dict[str, list] = {}
+    files: dict[str, str] = {}
+    for number, line in enumerate(lines, start=2):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise BackupError(_l("Filen er ikke gyldig JSON (linje %(line)s). Velg en JSON-fil laget med "
+                                 "«Sikkerhetskopi».", line=number)) from exc
+        if "t" in item:
+            tables.setdefault(item["t"], []).append(item.get("r"))
+        elif "f" in item:
+            files[str(item["f"])] = files.get(str(item["f"]), "") + (item.get("c") or "")
+        elif "counts" in item:
+            data["counts"] = item["counts"]
+    for name in data.get("counts") or {}:  # empty tables are named in the counts, as the document has them
+        tables.setdefault(name, [])
+    data["tables"] = tables
+    data["attachment_files"] = files
     validate(data)
     return data
 
@@ -534,6 +707,10 @@ def _unique_fix(session: Session, name: str, rows: list[dict]) -> None:
                 taken.add(candidate)
 
 
+#: Rows of one table inserted per statement by a restore (a table is never held whole).
+RESTORE_BATCH = 2000
+
+
 def import_process(
     session: Session,
     actor: User | None,
@@ -544,22 +721,106 @@ def import_process(
 ) -> Process:
     """Recreate the backup's process here with new ids (the caller commits); returns the new process."""
     validate(data)
-    check_importable(session, data)
-    progress(4, _l("Kontrollerer radene"))
-    check_rows(data)
-    tables: dict[str, list[dict]] = data["tables"]
-    new_ids: dict[str, dict[int, int]] = defaultdict(dict)
-    fixups: list[tuple[str, int, str, str, int]] = []  # table, new id, column, target table, old target id
-    users = dict(session.execute(sa.select(User.email, User.id)).all())
-    files: dict = data.get("attachment_files") or {}
-    done: set[str] = set()
-    for n, name in enumerate(TABLE_NAMES):
-        progress(5 + int(85 * n / len(TABLE_NAMES)), _l("Legger inn %(table)s", table=name))
-        table = _table(name)
-        source_rows = tables.get(name) or []
-        if not source_rows:
-            done.add(name)
+    return import_events(session, actor, lambda: events_of(data), upload_folder=upload_folder, progress=progress)
+
+
+def import_path(session: Session, actor: User | None, path: Path, *, upload_folder: str | None = None,
+                progress: Progress = no_progress, counts: dict | None = None) -> Process:
+    """Restore the backup file at ``path`` (JSON lines or an older single document, gzip or not) reading
+    it as a stream, twice: first every row is checked, then the rows go in, a batch at a time. ``counts``
+    (if given) gets the rows per table."""
+    return import_events(session, actor, lambda: events(Path(path)), upload_folder=upload_folder, progress=progress,
+                         counts=counts)
+
+
+def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
+    """Read a backup's events once and check them all before anything is written: the head (format,
+    version, identity, not here yet), each table's name and order, each row's id and values; the rows per table."""
+    from hearing.api.rows import row_errors
+
+    head: dict | None = None
+    counts: dict[str, int] = {}
+    order = {name: i for i, name in enumerate(ALL_TABLE_NAMES)}
+    last = -1
+    for event in stream:
+        if event[0] == "head":
+            head = event[1]
+            validate({**head, "tables": {"processes": [{"id": 1}]}})  # the head's checks (tables come below)
             continue
+        if head is None:
+            raise BackupError(_l("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen."))
+        if event[0] != "row":
+            continue
+        _kind, name, row = event
+        if name not in order:
+            raise BackupError(_l("Sikkerhetskopien har tabeller denne installasjonen ikke kjenner: %(tables)s.",
+                                 tables=str(name)[:100]))
+        if order[name] < last:
+            raise BackupError(_l("Tabellen «%(name)s» i sikkerhetskopien er skadet.", name=name))
+        last = order[name]
+        if not isinstance(row, dict):
+            raise BackupError(_l("Tabellen «%(name)s» i sikkerhetskopien er skadet.", name=name))
+        if _has_id(_table(name)) and not isinstance(row.get("id"), int):
+            raise BackupError(_l("Tabellen «%(name)s» i sikkerhetskopien har rader uten id.", name=name))
+        if errors := row_errors(name, row):
+            raise BackupError(_l("Tabellen «%(name)s», rad %(id)s: ugyldig verdi i %(columns)s.", name=name,
+                                 id=row.get("id", "?"), columns=", ".join(sorted(errors))))
+        counts[name] = counts.get(name, 0) + 1
+    if head is None:
+        raise BackupError(_l("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen."))
+    if counts.get("processes", 0) != 1:
+        raise BackupError(_l("Sikkerhetskopien må inneholde nøyaktig én prosess."))
+    check_importable(session, head)
+    return head, counts
+
+
+class _Restore:
+    """Inserts a backup's rows table by table, a batch at a time, remapping ids as it goes."""
+
+    def __init__(self, session: Session, upload_folder: str | None, counts: dict[str, int], progress: Progress):
+        self.session = session
+        self.upload_folder = upload_folder
+        self.counts = counts
+        self.progress = progress
+        self.total = max(sum(counts.values()), 1)
+        self.inserted = 0
+        self.new_ids: dict[str, dict[int, int]] = defaultdict(dict)
+        self.fixups: list[tuple[str, int, str, str, int]] = []  # table, new id, column, target table, old target id
+        self.users = dict(session.execute(sa.select(User.email, User.id)).all())
+        self.done: set[str] = set()
+        self.current: str | None = None
+        self.batch: list[dict] = []
+        self.storage: dict[int, str] = {}  # attachment id in the backup -> its new file name
+        self.process_old_id: int | None = None
+        self.keyed_cleared = False
+
+    def row(self, name: str, source: dict) -> None:
+        if name != self.current:
+            self.flush()
+            if self.current is not None:
+                self.done.add(self.current)
+            self.current = name
+            self.progress(5 + int(85 * self.inserted / self.total), _l("Legger inn %(table)s", table=name))
+        if name == "processes":
+            self.process_old_id = source["id"]
+        self.batch.append(source)
+        if len(self.batch) >= RESTORE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        name, batch = self.current, self.batch
+        self.batch = []
+        self.inserted += len(batch)
+        if name in KEYED_TABLES:
+            self._keyed(name, batch)
+        else:
+            self._rows(name, batch)
+
+    def _rows(self, name: str, source_rows: list[dict]) -> None:
+        session, new_ids, done = self.session, self.new_ids, self.done
+        table = _table(name)
         rows, later = [], []
         for source in source_rows:
             row: dict[str, Any] = {}
@@ -570,7 +831,7 @@ def import_process(
                 value = source[column.name]
                 target = _foreign(column)
                 if target == "users":
-                    value = users.get(value) if isinstance(value, str) else None
+                    value = self.users.get(value) if isinstance(value, str) else None
                 elif target is not None and value is not None:
                     if target in done and target != name:
                         value = new_ids[target].get(value)
@@ -593,7 +854,7 @@ def import_process(
             if name == "report_versions" and isinstance(row.get("snapshot"), dict):
                 row["snapshot"] = remap_snapshot(row["snapshot"], new_ids)
             if name == "attachments":
-                row["storage_name"] = _store_attachment(upload_folder, files.get(str(source["id"])))
+                row["storage_name"] = self.storage[source["id"]] = secrets.token_hex(20)
             if name == "inputs" and isinstance(row.get("text"), str):
                 # Masked as every stored input is: the file's masked text, stems and place are never
                 # trusted (a file edited by hand, or made where masking found less, would show personal data).
@@ -604,52 +865,93 @@ def import_process(
         if _has_id(table):
             keys = sorted({k for r in rows for k in r})
             rows = [{k: r[k] if k in r else _default(table.c[k]) for k in keys} for r in rows]
-            result = session.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            )
+            result = session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
             ids = list(result.scalars())
             for source, new_id, pending in zip(source_rows, ids, later, strict=True):
                 new_ids[name][source["id"]] = new_id
-                fixups += [(name, new_id, col, target, old) for col, target, old in pending]
+                self.fixups += [(name, new_id, col, target, old) for col, target, old in pending]
         else:
             rows = [r for r in rows if all(v is not None for v in r.values())]
             if rows:
                 session.execute(sa.insert(table), rows)
-        done.add(name)
-    progress(92, _l("Kobler sammen"))
-    for name, new_id, column, target, old in fixups:
-        value = new_ids[target].get(old)
-        if value is not None:
+
+    def _clear_keyed(self) -> None:
+        """Rows of keyed tables left behind by a deleted object that had one of the new ids go first."""
+        if self.keyed_cleared:
+            return
+        self.keyed_cleared = True
+        for name, (type_column, id_column, targets) in KEYED_TABLES.items():
             table = _table(name)
-            session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
-    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+            for kind, target in targets.items():
+                fresh = list(self.new_ids[target].values())
+                for start in range(0, len(fresh), 500):
+                    self.session.execute(sa.delete(table).where(table.c[type_column] == kind,
+                                                                table.c[id_column].in_(fresh[start:start + 500])))
+
+    def _keyed(self, name: str, source_rows: list[dict]) -> None:
+        self._clear_keyed()
+        type_column, id_column, targets = KEYED_TABLES[name]
         table = _table(name)
-        for kind, target in targets.items():  # rows left behind by a deleted object that had one of the new ids
-            fresh = list(new_ids[target].values())
-            for start in range(0, len(fresh), 500):
-                session.execute(sa.delete(table).where(table.c[type_column] == kind,
-                                                       table.c[id_column].in_(fresh[start:start + 500])))
         rows = []
-        for source in tables.get(name) or []:
+        for source in source_rows:
             target = targets.get(source.get(type_column))
-            new_id = new_ids[target].get(source.get(id_column)) if target else None
+            new_id = self.new_ids[target].get(source.get(id_column)) if target else None
             if new_id is None:  # a type this installation does not translate, or a row not in the backup
                 continue
             row = {c.name: _decode(c, source[c.name]) for c in table.columns if c.name != "id" and c.name in source}
             rows.append({**row, id_column: new_id})
         if rows:
             keys = sorted({k for r in rows for k in r})
-            session.execute(sa.insert(table), [{k: r[k] if k in r else _default(table.c[k]) for k in keys} for r in rows])
-    process = session.get(Process, new_ids["processes"][tables["processes"][0]["id"]])
-    session.add(ProcessIdentity(process_id=process.id, uid=data["process_uid"], imported_dt=utcnow()))
-    audit.record(
-        session,
-        actor,
-        "process.import",
-        process,
-        uid=data["process_uid"],
-        counts={name: len(tables.get(name) or []) for name in ALL_TABLE_NAMES},
-    )
+            self.session.execute(sa.insert(table), [{k: r[k] if k in r else _default(table.c[k]) for k in keys}
+                                                    for r in rows])
+
+    def file(self, ident, content: str | None) -> None:
+        """A piece of an attachment's content (base64), appended to its new file."""
+        self.flush()
+        key = int(ident) if isinstance(ident, str) and ident.isdigit() else ident
+        name = self.storage.get(key)
+        if not (self.upload_folder and content and name):
+            return
+        folder = Path(self.upload_folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            data = base64.b64decode(content)
+        except ValueError as exc:
+            raise BackupError(_l("Vedleggene i sikkerhetskopien er skadet.")) from exc
+        with (folder / name).open("ab") as f:
+            f.write(data)
+
+    def finish(self) -> None:
+        self.flush()
+        self.progress(92, _l("Kobler sammen"))
+        for name, new_id, column, target, old in self.fixups:
+            value = self.new_ids[target].get(old)
+            if value is not None:
+                table = _table(name)
+                self.session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
+        self._clear_keyed()
+
+
+def import_events(session: Session, actor: User | None, open_stream, *, upload_folder: str | None = None,
+                  progress: Progress = no_progress, counts: dict | None = None) -> Process:
+    """Recreate a backup's process from its event stream (``open_stream()`` gives a new one each time, see
+    :func:`events`); checked whole first, then inserted a batch at a time. The caller commits."""
+    progress(2, _l("Kontrollerer radene"))
+    head, seen = check_stream(session, open_stream())
+    if counts is not None:
+        counts.update(seen)
+    counts = seen
+    restore = _Restore(session, upload_folder, counts, progress)
+    for event in open_stream():
+        if event[0] == "row":
+            restore.row(event[1], event[2])
+        elif event[0] == "file":
+            restore.file(event[1], event[2])
+    restore.finish()
+    process = session.get(Process, restore.new_ids["processes"][restore.process_old_id])
+    session.add(ProcessIdentity(process_id=process.id, uid=head["process_uid"], imported_dt=utcnow()))
+    audit.record(session, actor, "process.import", process, uid=head["process_uid"],
+                 counts={name: counts.get(name, 0) for name in ALL_TABLE_NAMES})
     session.flush()
     return process
 
@@ -660,13 +962,3 @@ def _default(column: sa.Column) -> Any:
     if default is None:
         return None
     return default.arg(None) if default.is_callable else default.arg
-
-
-def _store_attachment(upload_folder: str | None, content: str | None) -> str:
-    """Write an attachment's content under a new random name; the name is returned either way."""
-    storage_name = secrets.token_hex(20)
-    if upload_folder and content:
-        folder = Path(upload_folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / storage_name).write_bytes(base64.b64decode(content))
-    return storage_name

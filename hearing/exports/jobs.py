@@ -424,13 +424,17 @@ def import_task(session: Session, job: Job, progress) -> dict:
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     try:
         path = storage.path_of(upload)
-        data = backup.load_path(path) if path is not None else backup.loads(upload.data or b"")
-        progress(3, _l("Filen er lest"))
+        counts: dict = {}
         # SQLite has one writer: progress stored on another connection would wait for the import's transaction
         step = progress if session.get_bind().dialect.name != "sqlite" else backup.no_progress
-        process = backup.import_process(
-            session, actor, data, upload_folder=_setting("UPLOAD_FOLDER", None), progress=step
-        )
+        if path is not None:  # read as a stream (a row at a time), never whole
+            process = backup.import_path(session, actor, path, upload_folder=_setting("UPLOAD_FOLDER", None),
+                                         progress=step, counts=counts)
+        else:  # an upload kept in the database by an older version
+            data = backup.loads(upload.data or b"")
+            counts.update(data.get("counts") or {})
+            process = backup.import_process(session, actor, data, upload_folder=_setting("UPLOAD_FOLDER", None),
+                                            progress=step)
     except backup.BackupError as exc:
         raise JobError(str(exc)) from exc
     except sa.exc.IntegrityError as exc:
@@ -442,7 +446,7 @@ def import_task(session: Session, job: Job, progress) -> dict:
     session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
     session.commit()
     storage.remove_files([name])
-    return {"process_id": process.id, "process_name": process.name, "counts": data.get("counts", {})}
+    return {"process_id": process.id, "process_name": process.name, "counts": counts}
 
 
 def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) -> ExportFile:
