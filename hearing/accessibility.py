@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.core.errors import DomainError
 from hearing.models import (
     AccessibilityCriterion,
     AccessibilityReply,
@@ -111,12 +112,11 @@ KNOWN_DEVIATIONS = {
 }
 
 
-class StatementError(ValueError):
+class StatementError(DomainError, ValueError):
     """Bad input; ``errors`` maps a field name to its message (lazy, in the reader's language)."""
 
     def __init__(self, errors: dict[str, Any]):
-        super().__init__("invalid accessibility statement")
-        self.errors = errors
+        super().__init__("invalid accessibility statement", errors=errors)
 
 
 @dataclass

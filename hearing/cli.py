@@ -27,8 +27,9 @@ def init_db_command() -> None:
 @with_appcontext
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
     """Create a staff account."""
-    from hearing.admin.services import ServiceError, create_user
+    from hearing.admin.services import create_user
     from hearing.auth.services import password_problem
+    from hearing.core.errors import ServiceError
 
     if problem := password_problem(password, user_inputs=(email, name)):
         raise click.BadParameter(str(problem), param_hint="--password")

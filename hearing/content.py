@@ -121,9 +121,9 @@ def source_lang(obj: Any) -> str:
 
 
 def reader_lang() -> str:
-    from hearing.i18n import _language
+    from hearing.i18n import page_language
 
-    return _language()
+    return page_language()
 
 
 def _rows(lang: str) -> dict[tuple[str, int, str], str]:

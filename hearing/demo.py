@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hearing.admin import services
+from hearing.core.text import slugify
 from hearing.models import (
     Activity,
     Document,
@@ -25,7 +26,7 @@ from hearing.models import (
 )
 
 DEMO_NAME = "Strategiplan Mestring og helse 2026–2037"
-DEMO_SLUG = services.slugify(DEMO_NAME)
+DEMO_SLUG = slugify(DEMO_NAME)
 
 #: Demo staff accounts (listed in README.md).
 DEMO_USERS = (
@@ -65,7 +66,7 @@ SOURCE_GROUP = {
 
 #: The Danish demo process (``flask seed-demo --language da``): a Danish municipality's plan for the elderly.
 DEMO_NAME_DA = "Strategiplan for ældre og sundhed 2026–2037"
-DEMO_SLUG_DA = services.slugify(DEMO_NAME_DA)
+DEMO_SLUG_DA = slugify(DEMO_NAME_DA)
 
 BUILTIN_SAMPLE_DA = [
     ("ansatt", "da", "Vi har brug for flere fuldtidsstillinger i hjemmeplejen; mange arbejder på små deltidskontrakter."),
@@ -170,7 +171,7 @@ def seed_demo(session: Session, data_path: str | None, language: str = "nb") -> 
     texts = DEMO_TEXTS["da" if language == "da" else "nb"]
     language = "da" if language == "da" else "nb"
     users = _ensure_users(session)
-    if session.scalar(sa.select(Process.id).where(Process.slug == services.slugify(texts["name"]))):
+    if session.scalar(sa.select(Process.id).where(Process.slug == slugify(texts["name"]))):
         return f"Demoprosessen finnes allerede ({users} nye brukere)."
     admin = session.scalar(sa.select(User).where(User.email == DEMO_USERS[0][0]))
     now = utcnow()

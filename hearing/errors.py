@@ -1,42 +1,12 @@
-"""Errors a person can act on (:class:`DomainError`), and error pages in the site's look."""
+"""Error pages in the site's look (the errors a person can act on are :mod:`hearing.core.errors`)."""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from typing import Any
 
 from flask import render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
-
-
-class DomainError(Exception):
-    """A rule was broken: the message says, in the reader's language, what the person must change.
-
-    Services raise it (or a subclass: ``ServiceError``, ``ResponseError``, ``ThemeServiceError``, …)
-    before anything is committed; a view shows it on the form, which keeps what was typed
-    (:func:`hearing.actions.refuse_form`), or as a message (:func:`hearing.actions.confirmed_action`).
-
-    ``errors`` maps form field names to messages, for errors that belong by a field; the message of the
-    whole error (``str(exc)``) is the first argument, or the field messages joined. Messages are lazy
-    (``_l``), so they are rendered in the language of whoever reads them.
-
-    >>> str(DomainError(errors={"title": "Skriv en tittel.", "closes_dt": "Fristen er passert."}))
-    'Skriv en tittel.; Fristen er passert.'
-    """
-
-    def __init__(self, *args: Any, errors: Mapping[str, Any] | None = None):
-        self.errors: dict[str, Any] = dict(errors or {})
-        if not args and self.errors:
-            args = ("; ".join(str(message) for message in self.errors.values()),)
-        super().__init__(*args)
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
-
 
 # Lazy, so the texts are extracted for translation and shown in the reader's language.
 MESSAGES = {

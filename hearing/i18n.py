@@ -24,7 +24,8 @@ DATETIME_FORMATS = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm"
 DATE_FORMATS = {"nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y", "da": "d. MMMM y"}
 
 
-def _language() -> str:
+def page_language() -> str:
+    """The language of the page being written (nb when none is chosen)."""
     locale = get_locale()
     return locale.language if locale is not None else "nb"
 
@@ -65,7 +66,7 @@ def init_app(app) -> None:
 
     @app.template_filter("dt")
     def _dt(value: datetime | None, fmt: str | None = None) -> str:
-        return format_datetime(value, fmt or DATETIME_FORMATS.get(_language(), DATETIME_FORMATS["nb"])) if value else ""
+        return format_datetime(value, fmt or DATETIME_FORMATS.get(page_language(), DATETIME_FORMATS["nb"])) if value else ""
 
     @app.template_filter("iso_dt")
     def _iso_dt(value: str | None) -> str:
@@ -79,7 +80,7 @@ def init_app(app) -> None:
 
     @app.template_filter("d")
     def _d(value, fmt: str | None = None) -> str:
-        return format_date(value, fmt or DATE_FORMATS.get(_language(), DATE_FORMATS["nb"])) if value else ""
+        return format_date(value, fmt or DATE_FORMATS.get(page_language(), DATE_FORMATS["nb"])) if value else ""
 
     @app.template_filter("num")
     def _num(value, decimals: int = 1) -> str:

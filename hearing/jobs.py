@@ -41,7 +41,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from hearing.config import setting
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.extensions import db
 from hearing.models import Job, JobStatus, utcnow
 

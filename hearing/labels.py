@@ -38,6 +38,8 @@ DECISIONS = {
 }
 STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
 JOB_STATUSES = {"queued": _l("I kø"), "running": _l("Pågår"), "done": _l("Ferdig"), "failed": _l("Feilet")}
+#: How an input came in (InputSource), as staff see it (the public report words it for its readers).
+INPUT_SOURCES = {"web": _l("Skjema på nett"), "workshop": _l("Notat fra verksted"), "import": _l("Importert fil")}
 
 
 def job_status_label(status: str) -> str:

@@ -232,7 +232,7 @@ def test_scopes_and_roles_limit_a_token(app, client, world, make_user):
                                    json={"placements": [{"input_id": world["inputs"][0].id}]}, headers=auth(reader)), 403)
     assert "placements" in body["detail"]
     facilitator = make_user("facilitator")
-    from hearing.admin.services import ServiceError
+    from hearing.core.errors import ServiceError
 
     with pytest.raises(ServiceError):
         make_token(facilitator, scopes=("read", "placements"))

@@ -202,7 +202,7 @@ def test_a_draft_is_exported_in_its_processs_language(app, make_process, make_us
 
     import docx
 
-    from hearing.drafting import exports as draft_exports
+    from hearing.documents import drafts as draft_exports
     from hearing.drafting.services import create_draft
     from hearing.models import FocusArea
 

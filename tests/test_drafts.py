@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from hearing.drafting import exports, services
+from hearing.documents import drafts as exports
+from hearing.drafting import services
 from hearing.extensions import db
 from hearing.models import (
     Activity,

@@ -9,9 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from hearing.actions import refuse_form, save
-from hearing.admin.services import ServiceError
 from hearing.auth.services import LoginError
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError, ServiceError
 from hearing.exports.backup import BackupError
 from hearing.exports.jobs import ExportError
 from hearing.extensions import db

@@ -8,9 +8,10 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from hearing.documents import reports as exports
 from hearing.extensions import db
 from hearing.models import AuditEvent, Invitation, ReportTheme, Submission
-from hearing.reporting import builder, exports, services
+from hearing.reporting import builder, services
 from tests.conftest import hidden_fields, text_of
 from tests.test_reporting import FNR, make_report, reviewer_client, world  # noqa: F401  (fixtures)
 

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from hearing.documents import reports as exports
 from hearing.drafting import services as drafting
 from hearing.exports.jobs import purge_expired_files
 from hearing.extensions import db
@@ -28,7 +29,7 @@ from hearing.models import (
     ThemeRun,
     utcnow,
 )
-from hearing.reporting import exports, services
+from hearing.reporting import services
 from hearing.review import assessments
 from tests.conftest import Client, export_via_page, hidden_fields, text_of
 

@@ -236,7 +236,7 @@ def test_errors_raised_with_messages_are_translatable():
 
 def test_lazy_messages_outside_a_request_are_bokmal(app):
     """Background jobs and the CLI have no reader: the message is the default bokmål, and it does not fail."""
-    from hearing.admin.services import ServiceError
+    from hearing.core.errors import ServiceError
 
     with app.app_context():
         assert str(ServiceError(_l("Fasen hører ikke til denne prosessen."))) == "Fasen hører ikke til denne prosessen."

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.models import Activity, Document, Input, Section
 
 

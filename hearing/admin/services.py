@@ -6,9 +6,7 @@ and leaves the commit to the caller.
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,7 +17,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.errors import DomainError
+from hearing.core.errors import ServiceError
+from hearing.core.text import slugify
 from hearing.models import (
     STANDARD_PHASES,
     Activity,
@@ -48,17 +47,6 @@ STANDARD_GROUPS: tuple[tuple[str, GroupCategory], ...] = (
     ("Brukerråd", GroupCategory.CITIZENS),
     ("Eksterne partnere", GroupCategory.PARTNERS),
 )
-
-
-class ServiceError(DomainError, ValueError):
-    """A rule was broken; the message (lazy, in the reader's language) is shown to the user."""
-
-
-def slugify(text: str) -> str:
-    text = text.lower().replace("æ", "ae").replace("ø", "o").replace("å", "a")
-    text = re.sub(r"[^\w]+", "-", text)  # before ASCII folding, so dashes and spaces become "-"
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:70] or "prosess"
 
 
 def unique_slug(session: Session, name: str, *, exclude_id: int | None = None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,9 +15,9 @@ from wtforms.validators import InputRequired
 
 from hearing.actions import confirmed_action, refuse_form
 from hearing.admin.forms import MultiCheckboxField
-from hearing.admin.services import ServiceError
 from hearing.api import tokens
 from hearing.auth import role_required
+from hearing.core.errors import ServiceError
 from hearing.extensions import db
 from hearing.forms import choices, local_zone, text_field
 from hearing.idempotency import FormKeyMixin, key_is_recent, new_key, once, secret_for, url_token
@@ -89,7 +89,7 @@ def index():
 @role_required("admin")
 def secret(token_id: int):
     """The token a form just made, shown again on a reload or double click for an hour (only its hash is stored)."""
-    row = db.session.get(ApiToken, token_id) or abort(404)
+    row = db.get_or_404(ApiToken, token_id)
     key = request.args.get("key", "")
     token = _token_for(key) if key_is_recent(key) else None
     valid = token is not None and tokens.token_hash(token) == row.token_hash and row.revoked_dt is None
@@ -103,6 +103,6 @@ def secret(token_id: int):
 @bp.post("/<int:token_id>/revoke")
 @role_required("admin")
 def revoke(token_id: int):
-    row = db.session.get(ApiToken, token_id) or abort(404)
+    row = db.get_or_404(ApiToken, token_id)
     return confirmed_action(lambda: tokens.revoke_token(db.session, current_user, row),
                             _("Nøkkelen er trukket tilbake og virker ikke lenger."), url_for("api_admin.index"))

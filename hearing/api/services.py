@@ -338,7 +338,7 @@ def reports_query(process: Process) -> sa.Select:
 
 
 def report_dict(session: Session, report: HearingReport) -> dict:
-    from hearing.reporting.exports import to_markdown
+    from hearing.documents.reports import to_markdown
     from hearing.reporting.services import build_report
 
     row = _columns(report, "id", "process_id", "activity_id", "run_id", "draft_id", "title", "introduction",

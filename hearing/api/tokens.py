@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.models import ApiScope, ApiToken, Role, User, utcnow
 
 PREFIX = "hrg_"

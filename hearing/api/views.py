@@ -8,6 +8,7 @@ from flask import current_app, g
 from flask_smorest import Blueprint
 
 from hearing import audit
+from hearing.actions import commit
 from hearing.api import schemas as s
 from hearing.api import services
 from hearing.api.auth import api_user, has_scope, not_found, rate_limit_key, token_required
@@ -66,7 +67,7 @@ def _audit_originals(what: str, process_id: int | None, count: int) -> None:
     if count:
         audit.record(db.session, api_user(), "api.read_originals", g.api_token, process_id=process_id, what=what,
                      count=count)
-        db.session.commit()
+        commit()
 
 
 def _page(query, id_column, args) -> services.CursorPage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g
 from sqlalchemy.exc import IntegrityError
 
+from hearing.actions import commit
 from hearing.api import operations, services
 from hearing.api import schemas as s
 from hearing.api.auth import api_user, not_found, token_required
@@ -33,7 +34,7 @@ def import_responses(data: dict, activity_id: int):
     try:
         result = operations.import_batch(db.session, api_user(), g.api_token, activity, data, zone=local_zone(),
                                          now=utcnow())
-        db.session.commit()
+        commit()
     except IntegrityError as exc:
         db.session.rollback()
         raise Problem("conflict", "Noen andre importerte de samme svarene samtidig. Send forespørselen på nytt; "
@@ -64,7 +65,7 @@ def confirm_placements(data: dict, process_id: int):
         outcome = operations.confirm_placements(db.session, api_user(), g.api_token, process, data["placements"])
         result = {"run_id": outcome.run_id, "confirmed": outcome.confirmed, "moved": outcome.moved,
                   "unchanged": outcome.unchanged, "placements": [services.placement_dict(a) for a in outcome.placements]}
-        db.session.commit()
+        commit()
     except Exception:
         db.session.rollback()
         raise

@@ -22,9 +22,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
-from hearing.admin.services import ServiceError
 from hearing.archive import messages as m
 from hearing.archive import pdfa, transport
+from hearing.core.errors import ServiceError
 from hearing.exports.backup import process_uid
 from hearing.jobs import JobError, enqueue, storable, task
 from hearing.models import (

@@ -11,10 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from hearing import audit
-from hearing.actions import refuse_form
-from hearing.admin.services import ServiceError
+from hearing.actions import apply, commit, refuse_form
 from hearing.archive import bp, services, transport
 from hearing.auth import role_required
+from hearing.core.errors import ServiceError
 from hearing.extensions import db
 from hearing.idempotency import FormKeyMixin, once
 from hearing.models import ArchiveMessage, ArchiveStatus, Job, JobStatus, Process
@@ -48,7 +48,7 @@ def sender_label(submission) -> str:
 
 
 def _process(process_id: int) -> Process:
-    return db.session.get(Process, process_id) or abort(404)
+    return db.get_or_404(Process, process_id)
 
 
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
@@ -84,7 +84,7 @@ def process(process_id: int):
 
 
 def _message(message_id: int) -> ArchiveMessage:
-    return db.session.get(ArchiveMessage, message_id) or abort(404)
+    return db.get_or_404(ArchiveMessage, message_id)
 
 
 @bp.get("/messages/<int:message_id>/download")
@@ -95,7 +95,7 @@ def download(message_id: int):
     if not services.download_allowed(message):
         abort(404)
     audit.record(db.session, current_user, "archive.download", message, process_id=message.process_id)
-    db.session.commit()
+    commit()
     resp = current_app.response_class(message.data, mimetype="application/zip")
     resp.headers["Content-Disposition"] = f'attachment; filename="{message.filename}"'
     resp.headers["Cache-Control"] = "private, no-store"
@@ -108,11 +108,6 @@ def reference(message_id: int):
     message = _message(message_id)
     form = ReferenceForm()
     if form.validate_on_submit():
-        try:
-            services.set_reference(db.session, current_user, message, form.reference.data)
-            db.session.commit()
-            flash(_("Arkivreferansen er lagret."), "success")
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        apply(lambda: services.set_reference(db.session, current_user, message, form.reference.data),
+              _("Arkivreferansen er lagret."))
     return redirect(url_for("archive.process", process_id=message.process_id, page=request.args.get("page", 1)))

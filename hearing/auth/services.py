@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from hearing import audit
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.models import TokenPurpose, User, UserToken, utcnow
 
 #: Failed logins in a row, from any addresses, that lock the account itself for LOCK_TIME. Guessing from

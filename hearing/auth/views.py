@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
+from hearing.actions import commit
 from hearing.auth import forms, public, role_required, services
 from hearing.extensions import db, limiter
 from hearing.i18n import html_lang
@@ -180,7 +181,7 @@ def sso_callback():
                 raise sso.overage_refusal()
             claims[groups_claim] = sso.fetch_overage_groups(sso.client(), token, config["OIDC_GROUPS_OVERAGE_URL"])
         user = sso.sign_in(db.session, claims, role_map=config.get("OIDC_ROLE_MAP") or {}, groups_claim=groups_claim)
-        db.session.commit()
+        commit()
     except sso.SsoError as exc:
         db.session.rollback()
         flash(_(str(exc.args[0])), "danger")
@@ -220,7 +221,7 @@ def forgot_password():
             db.session, form.email.data, lang=html_lang(), minutes=minutes,
             link_for=lambda token: external_url("auth.set_password", token=token),
         )
-        db.session.commit()
+        commit()
         return render_template("auth/reset_sent.html", email=form.email.data.strip(), minutes=minutes)
     return render_template("auth/forgot_password.html", form=form)
 

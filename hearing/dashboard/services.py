@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit, charts, labels, localtime
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.grouping import leave_out_withdrawn
 from hearing.localtime import as_date
 from hearing.models import (

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from hearing import charts
+from hearing.actions import commit
 from hearing.auth import role_required
 from hearing.dashboard import bp, services
 from hearing.extensions import db
@@ -42,7 +43,7 @@ def _parse_shares(process: Process, form) -> tuple[dict[int, int | None], dict[i
 @bp.route("/process/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def process_dashboard(process_id: int):
-    process = db.session.get(Process, process_id) or abort(404)
+    process = db.get_or_404(Process, process_id)
     form = TargetsForm()
     typed: dict[int, str] = {}
     errors: dict[int, str] = {}
@@ -57,7 +58,7 @@ def process_dashboard(process_id: int):
             if not errors:
                 try:
                     services.set_targets(db.session, current_user, process, shares)
-                    db.session.commit()
+                    commit()
                     flash(_("Forventet deltakelse er lagret."), "success")
                     return redirect(url_for("dashboard.process_dashboard", process_id=process.id) + "#expected")
                 except services.ServiceError as exc:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from hearing import audit
 from hearing.admin.documents import SectionDraft, replace_sections
-from hearing.admin.services import SHORT_PLAN_HEARING, ServiceError, short_plan_hearing
+from hearing.admin.services import SHORT_PLAN_HEARING, short_plan_hearing
+from hearing.core.errors import ServiceError
 from hearing.grouping import current_run, leave_out_withdrawn
 from hearing.models import (
     Activity,

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import confirmed_action, refuse_form
+from hearing.actions import commit, confirmed_action, refuse_form, save
 from hearing.auth import role_required
 from hearing.content import content
 from hearing.drafting import bp, forms, services
@@ -19,14 +19,10 @@ from hearing.models import Activity, Draft, Input, Plan, Process, Theme, utcnow
 from hearing.pagination import page_arg, paginate
 
 
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
-
-
 def _part(kind: str, part_id: int):
     if kind not in services.KINDS:
         abort(404)
-    return _get(services.KINDS[kind].model, part_id)
+    return db.get_or_404(services.KINDS[kind].model, part_id)
 
 
 def _draft_url(obj, *, anchor: bool = True) -> str:
@@ -41,7 +37,7 @@ def _draft_url(obj, *, anchor: bool = True) -> str:
 @bp.route("/process/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def index(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     drafts = services.drafts_of(db.session, process)
     themes = services.themes_of(db.session, process)
     form = forms.DraftForm()
@@ -65,7 +61,7 @@ def index(process_id: int):
 @bp.get("/<int:draft_id>")
 @role_required("reviewer")
 def draft(draft_id: int):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     process = db.session.get(Process, d.process_id)
     quotes = {}
     themes_by_id = {}
@@ -85,23 +81,19 @@ def draft(draft_id: int):
 @bp.route("/<int:draft_id>/edit", methods=["GET", "POST"])
 @role_required("reviewer")
 def draft_edit(draft_id: int):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     form = forms.DraftEditForm(obj=d)
-    if form.validate_on_submit():
-        try:
-            services.update_draft(db.session, current_user, d, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("drafting.draft", draft_id=d.id))
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+    if form.validate_on_submit() and save(
+            form, lambda: services.update_draft(db.session, current_user, d, form.data),
+            _("Endringene er lagret.")):
+        return redirect(url_for("drafting.draft", draft_id=d.id))
     return render_template("drafting/draft_form.html", form=form, draft=d, process=d.process)
 
 
 @bp.post("/<int:draft_id>/from-theme/<int:theme_id>")
 @role_required("reviewer")
 def from_theme(draft_id: int, theme_id: int):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     theme = services.theme_for(db.session, d.process, theme_id) or abort(404)
     form = forms.FromThemeForm()
     if not form.validate_on_submit():
@@ -138,7 +130,7 @@ def _part_data(kind: str, form) -> dict:
 def part_add(kind: str, parent_id: int):
     if kind not in services.KINDS:
         abort(404)
-    parent = _get(services.KINDS[kind].parent, parent_id)
+    parent = db.get_or_404(services.KINDS[kind].parent, parent_id)
     form = forms.PART_FORMS[kind]()
     if form.validate_on_submit():
         def create() -> str:
@@ -161,14 +153,10 @@ def part_add(kind: str, parent_id: int):
 def part_edit(kind: str, part_id: int):
     obj = _part(kind, part_id)
     form = forms.PART_FORMS[kind](obj=obj)
-    if form.validate_on_submit():
-        try:
-            services.update_part(db.session, current_user, obj, _part_data(kind, form))
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(_draft_url(obj))
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+    if form.validate_on_submit() and save(
+            form, lambda: services.update_part(db.session, current_user, obj, _part_data(kind, form)),
+            _("Endringene er lagret.")):
+        return redirect(_draft_url(obj))
     d = services.draft_of(obj)
     return render_template("drafting/part_form.html", form=form, kind=kind, parent=services.parent_of(obj), obj=obj, heading=_heading(kind, True),
                            draft=d, process=d.process)
@@ -219,7 +207,7 @@ def sources(kind: str, part_id: int):
         ids = services.parse_input_ids(form.input_ids.data) + list(form.theme_input_ids.data or [])
         try:
             added = services.link_inputs(db.session, current_user, obj, ids)
-            db.session.commit()
+            commit()
             flash(_("%(n)d innspill er knyttet til.", n=len(added)), "success")
             return redirect(request.full_path.rstrip("?"))
         except services.ServiceError as exc:
@@ -237,7 +225,7 @@ def unlink(kind: str, part_id: int, input_id: int):
     if kind not in services.LINKABLE:
         abort(404)
     obj = _part(kind, part_id)
-    _get(Input, input_id)
+    db.get_or_404(Input, input_id)
     return confirmed_action(
         lambda: services.unlink_input(db.session, current_user, obj, input_id),
         _("Koblingen til innspillet er fjernet."),
@@ -251,7 +239,7 @@ def unlink(kind: str, part_id: int, input_id: int):
 @bp.get("/<int:draft_id>/diff")
 @role_required("reviewer")
 def diff(draft_id: int):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     previous = services.previous_draft(db.session, d)
     return render_template("drafting/diff.html", draft=d, process=d.process, previous=previous,
                            areas=services.diff_drafts(previous, d))
@@ -277,7 +265,7 @@ def _send_form(d: Draft) -> forms.SendForm:
 @bp.route("/<int:draft_id>/send", methods=["GET", "POST"])
 @role_required("reviewer")
 def send(draft_id: int):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     form = _send_form(d)
     if form.validate_on_submit():
         def create() -> str:
@@ -296,5 +284,5 @@ def send(draft_id: int):
 @bp.post("/<int:draft_id>/export/<fmt>")
 @role_required("reviewer")
 def export(draft_id: int, fmt: str):
-    d = _get(Draft, draft_id)
+    d = db.get_or_404(Draft, draft_id)
     return start_document_export(d, fmt, url_for("drafting.draft", draft_id=d.id))

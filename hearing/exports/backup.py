@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.content import TRANSLATABLE
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.models import Base, Input, Process, ProcessIdentity, User, utcnow
 
 FORMAT = "hearing-process-backup"

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.config import setting
 from hearing.content import page_lang
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.exports import backup, services, storage
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
@@ -58,8 +58,8 @@ FORMATS = {"csv": services.CSV_MIMETYPE, "xlsx": services.XLSX_MIMETYPE}
 
 def _builders():
     """The draft and report builders: imported when used, as their packages' views import the export views."""
-    from hearing.drafting import exports as draft_exports
-    from hearing.reporting import exports as report_exports
+    from hearing.documents import drafts as draft_exports
+    from hearing.documents import reports as report_exports
 
     return draft_exports, report_exports
 
@@ -532,6 +532,7 @@ def public_report_task(session: Session, job: Job, progress) -> dict:
 
 @task(REVISION)
 def revision_task(session: Session, job: Job, progress) -> dict:
+    from hearing.documents import revisions as revision_files
     from hearing.followup import revision
     from hearing.models import Plan
 
@@ -539,13 +540,13 @@ def revision_task(session: Session, job: Job, progress) -> dict:
     plan = session.get(Plan, payload.get("plan_id"))
     if plan is None:
         raise JobError(_l("Planen finnes ikke lenger."))
-    if payload.get("fmt") not in revision.FORMATS:
+    if payload.get("fmt") not in revision_files.FORMATS:
         raise JobError(_l("Ukjent filformat."))
     progress(10, _l("Lager filen"))
     with force_locale("nb"):
         view = revision.revision_view(session, plan, int(payload.get("year")))
-        data, name = revision.render(view, payload["fmt"]), revision.file_name(view, payload["fmt"])
+        data, name = revision_files.render(view, payload["fmt"]), revision_files.file_name(view, payload["fmt"])
     progress(90, _l("Lagrer filen"))
-    stored = _keep(session, job, session.get(Process, plan.process_id), name, revision.FORMATS[payload["fmt"]][0], data)
+    stored = _keep(session, job, session.get(Process, plan.process_id), name, revision_files.FORMATS[payload["fmt"]][0], data)
     session.commit()
     return {"filename": stored.filename, "size": stored.size}

@@ -170,7 +170,7 @@ def _in_request(lang: str):
 
 @task(PUBLISHED_SET)
 def published_set_task(session: Session, job: Job, progress) -> dict:
-    from hearing.admin.services import slugify
+    from hearing.core.text import slugify
     from hearing.links import external_url
     from hearing.reporting import published as pub
 
@@ -199,7 +199,7 @@ def document_task(session: Session, job: Job, progress) -> dict:
     from flask import render_template
     from weasyprint import HTML
 
-    from hearing.admin.services import slugify
+    from hearing.core.text import slugify
 
     activity = _activity(session, job)
     document = activity.document

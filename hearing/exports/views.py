@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -13,15 +10,15 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
-from hearing.actions import refuse_form
+from hearing.actions import commit, refuse_form
 from hearing.auth import role_required
+from hearing.core import web
 from hearing.exports import backup, bp, forms, storage
 from hearing.exports import jobs as exports
 from hearing.extensions import db
@@ -46,12 +43,8 @@ def _larger_uploads_for_backups(state) -> None:
     state.app.before_request_funcs.setdefault(None, []).insert(0, allow)
 
 
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
-
-
 def _job(job_id: int) -> Job:
-    job = _get(Job, job_id)
+    job = db.get_or_404(Job, job_id)
     if not exports.may_see(current_user, job):
         abort(404)  # another person's export: not even its existence is shown
     db.session.refresh(job)  # always what the worker last stored
@@ -96,7 +89,7 @@ def _page_context(jobs: list[Job]) -> dict:
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def process_exports(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     form = forms.InputsExportForm()
     is_admin = current_user.role == Role.ADMIN
     if form.validate_on_submit():
@@ -133,7 +126,7 @@ def process_exports(process_id: int):
 @bp.post("/processes/<int:process_id>/backup")
 @role_required("admin")
 def process_backup(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     form = forms.BackupForm()
     if not form.validate_on_submit():
         flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
@@ -226,32 +219,15 @@ def download(job_id: int):
             job_id=job.id,
             filename=stored.filename,
         )
-        db.session.commit()
+        commit()
     return send_stored(stored)
-
-
-def _chunks(path):
-    """The file in pieces, closed when the last piece is sent (or the client goes away)."""
-    with path.open("rb") as f:
-        while chunk := f.read(256 * 1024):
-            yield chunk
 
 
 def send_stored(stored: ExportFile, *, public: bool = False):
     """A kept file as an attachment; ``public`` for the files of a published report anyone may fetch."""
     path = storage.path_of(stored)
-    if path is None:  # made before the files moved to disk
-        resp = send_file(io.BytesIO(stored.data or b""), mimetype=stored.mimetype, as_attachment=True,
-                         download_name=stored.filename, max_age=0)
-    else:
-        if not path.is_file():
-            abort(404)
-        resp = Response(_chunks(path), mimetype=stored.mimetype)
-        resp.headers["Content-Length"] = str(path.stat().st_size)
-        resp.headers.set("Content-Disposition", "attachment", filename=stored.filename)
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "no-cache" if public else "private, no-store"
-    return resp
+    source = stored.data or b"" if path is None else path  # None: made before the files moved to disk
+    return web.download(source, mimetype=stored.mimetype, filename=stored.filename, public=public)
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -1,32 +1,26 @@
 """The yearly revision (rullering) of the plan: what was done in a year, what was delayed and why, the
 review group's proposed changes for the next action programme, and the year's figures.
 
-:func:`revision_view` gathers it (no request inside); :func:`to_docx` and :func:`to_pdf` write it with the
+:func:`revision_view` gathers it (no request inside); :mod:`hearing.documents.revisions` writes it with the
 same builders as the drafts (real headings, header rows, tagged PDF), and a background job
 (``export.revision``, :mod:`hearing.exports.jobs`) makes the files.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from hearing import audit, charts
-from hearing.admin.services import ServiceError, slugify
+from hearing.core.errors import ServiceError
+from hearing.documents import paragraphs
 from hearing.followup import services
 from hearing.models import MeasureStatus, Plan, PlanMeasure, PlanRevision, User, utcnow
-
-FORMATS = {
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "pdf": ("application/pdf", "pdf"),
-}
 
 
 @dataclass
@@ -91,9 +85,6 @@ class RevisionView:
             (_("Oppdateringer i løpet av året"), str(self.updates_in_year)),
         ]
 
-
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
 
 
 def years_of(plan: Plan, today: date | None = None) -> list[int]:
@@ -170,102 +161,3 @@ def revision_view(session: Session, plan: Plan, year: int) -> RevisionView:
     total = sum(counts.values())
     view.mean_progress = progress_sum / total if total else 0.0
     return view
-
-
-# --- documents (the same builders as the drafts) -----------------------------------------------
-
-DONE_HEADERS = ("Tiltak", "Satsningsområde", "Ansvarlig enhet", "Gjennomført", "Kommentar")
-DELAYED_HEADERS = ("Tiltak", "Ansvarlig enhet", "Frist", "Status", "Fremdrift", "Hvorfor")
-ONGOING_HEADERS = ("Tiltak", "Ansvarlig enhet", "Frist", "Status", "Fremdrift")
-
-
-def _d(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def _unit(item: Item) -> str:
-    return item.measure.unit.name if item.measure.unit else ""
-
-
-def done_rows(view: RevisionView) -> list[tuple[str, ...]]:
-    return [(i.measure.text, i.areas, _unit(i), _d(i.when), i.text) for i in view.done]
-
-
-def delayed_rows(view: RevisionView) -> list[tuple[str, ...]]:
-    return [(i.measure.text, _unit(i), _d(i.measure.due_date), services.status_label(i.status),
-             charts.format_value(i.progress, unit="%"), i.text or _("Ingen begrunnelse er gitt."))
-            for i in view.delayed]
-
-
-def ongoing_rows(view: RevisionView) -> list[tuple[str, ...]]:
-    return [(i.measure.text, _unit(i), _d(i.measure.due_date), services.status_label(i.status),
-             charts.format_value(i.progress, unit="%")) for i in view.ongoing + view.not_started]
-
-
-def to_docx(view: RevisionView) -> bytes:
-    """Word document: Heading 1 per part, tables with header rows, the status chart with its text and table."""
-    import docx
-    from docx.shared import Cm
-
-    from hearing.drafting.exports import _docx_table
-
-    document = docx.Document()
-    document.core_properties.title = view.title
-    document.core_properties.language = "nb-NO"
-    document.add_heading(view.title, level=0)
-    plan = view.plan
-    document.add_paragraph(_("Planen ble vedtatt %(date)s.", date=_d(plan.adopted_on))
-                           + (f" ({plan.decision_reference})" if plan.decision_reference else ""))
-    document.add_heading(_("Slik gikk året"), level=1)
-    for p in view.summary or [_("Den kreative gruppen har ikke skrevet en oppsummering for året.")]:
-        document.add_paragraph(p)
-    document.add_heading(_("Årets tall"), level=1)
-    _docx_table(document, (_("Tall"), _("Verdi")), view.figure_rows())
-    chart = view.status_chart()
-    document.add_picture(io.BytesIO(chart.png), width=Cm(15))
-    document.add_paragraph(chart.text)
-    _docx_table(document, tuple(chart.table.headers), [tuple(r) for r in chart.table.rows])
-    document.add_heading(_("Gjennomført i %(year)d", year=view.year), level=1)
-    if rows := done_rows(view):
-        _docx_table(document, DONE_HEADERS, rows)
-    else:
-        document.add_paragraph(_("Ingen tiltak ble gjennomført i året."))
-    document.add_heading(_("Utsatt eller forsinket, og hvorfor"), level=1)
-    if rows := delayed_rows(view):
-        _docx_table(document, DELAYED_HEADERS, rows)
-    else:
-        document.add_paragraph(_("Ingen tiltak er utsatt eller forsinket."))
-    document.add_heading(_("Pågår eller ikke startet"), level=1)
-    if rows := ongoing_rows(view):
-        _docx_table(document, ONGOING_HEADERS, rows)
-    else:
-        document.add_paragraph(_("Ingen."))
-    document.add_heading(_("Forslag til endringer i neste handlingsprogram"), level=1)
-    for line in view.proposals or [_("Ingen forslag er skrevet inn.")]:
-        document.add_paragraph(line, style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def to_html(view: RevisionView) -> str:
-    return current_app.jinja_env.get_template("followup/export_pdf.html").render(
-        view=view, chart=view.status_chart(), done_rows=done_rows(view), delayed_rows=delayed_rows(view),
-        ongoing_rows=ongoing_rows(view), done_headers=DONE_HEADERS, delayed_headers=DELAYED_HEADERS,
-        ongoing_headers=ONGOING_HEADERS, d=_d,
-    )
-
-
-def to_pdf(view: RevisionView) -> bytes:
-    """PDF/UA-1 (tagged), as the drafting export makes it."""
-    import weasyprint
-
-    return weasyprint.HTML(string=to_html(view)).write_pdf(pdf_variant="pdf/ua-1")
-
-
-def render(view: RevisionView, fmt: str) -> bytes:
-    return to_docx(view) if fmt == "docx" else to_pdf(view)
-
-
-def file_name(view: RevisionView, fmt: str) -> str:
-    return f"rullering-{view.year}-{slugify(view.plan.title)[:60].strip('-') or 'plan'}.{FORMATS[fmt][1]}"

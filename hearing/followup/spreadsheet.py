@@ -57,7 +57,7 @@ def unit_measures(plan: Plan, unit: Unit) -> list[PlanMeasure]:
 
 
 def file_name(plan: Plan, unit: Unit) -> str:
-    from hearing.admin.services import slugify
+    from hearing.core.text import slugify
 
     return f"tiltak-{slugify(unit.name) or unit.id}-{date.today():%Y-%m-%d}.xlsx"
 

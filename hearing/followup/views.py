@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import confirmed_action, refuse_form, save
+from hearing.actions import commit, confirmed_action, save, save_once
 from hearing.auth import public, role_required
+from hearing.core.web import download
+from hearing.documents import revisions as revision_files
 from hearing.drafting.services import drafts_of
 from hearing.extensions import db, limiter
 from hearing.followup import bp, forms, services, spreadsheet
@@ -16,10 +18,6 @@ from hearing.forms import choices
 from hearing.idempotency import key_is_recent, once, secret_for, url_token
 from hearing.links import external_url
 from hearing.models import Draft, Plan, PlanMeasure, Process, Unit
-
-
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
 
 
 def _plan_url(plan: Plan, **kw) -> str:
@@ -32,7 +30,7 @@ def _plan_url(plan: Plan, **kw) -> str:
 @bp.route("/followup/process/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def index(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     plan = services.plan_of(db.session, process)
     if plan is None:
         drafts = drafts_of(db.session, process)
@@ -40,17 +38,15 @@ def index(process_id: int):
         form.draft_id.choices = choices((d.id, d.title) for d in reversed(drafts))
         if form.validate_on_submit():
             def adopt() -> str:
-                draft = _get(Draft, form.draft_id.data)
+                draft = db.get_or_404(Draft, form.draft_id.data)
                 if draft.process_id != process.id:
                     abort(404)
                 new = services.adopt_draft(db.session, current_user, draft, form.data)
                 flash(_("%(title)s er vedtatt. %(n)d tiltak følges nå opp.", title=new.title, n=len(new.measures)), "success")
                 return url_for("followup.index", process_id=process.id)
 
-            try:
-                return once(form.form_key.data, adopt)
-            except services.ServiceError as exc:
-                refuse_form(form, exc)
+            if done := save_once(form, adopt):
+                return done
         return render_template("followup/adopt.html", process=process, form=form, drafts=drafts)
     filters = services.parse_filters(request.args)
     view = services.followup_view(db.session, plan, filters)
@@ -63,23 +59,18 @@ def index(process_id: int):
 @bp.route("/followup/plan/<int:plan_id>/edit", methods=["GET", "POST"])
 @role_required("reviewer")
 def plan_edit(plan_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     form = forms.PlanForm(obj=plan)
-    if form.validate_on_submit():
-        try:
-            services.update_plan(db.session, current_user, plan, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(_plan_url(plan))
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+    if form.validate_on_submit() and save(form, lambda: services.update_plan(db.session, current_user, plan, form.data),
+                                          _("Endringene er lagret.")):
+        return redirect(_plan_url(plan))
     return render_template("followup/plan_form.html", plan=plan, process=plan.process, form=form)
 
 
 @bp.get("/followup/plan/<int:plan_id>/matrix")
 @role_required("reviewer")
 def matrix(plan_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     return render_template("followup/matrix.html", plan=plan, process=plan.process,
                            matrix=services.matrix(db.session, plan), status_labels=services.STATUS_LABELS)
 
@@ -106,14 +97,14 @@ def _render_measure(pm: PlanMeasure, update, details, strategies):
 @bp.get("/followup/measure/<int:measure_id>")
 @role_required("reviewer")
 def measure(measure_id: int):
-    pm = _get(PlanMeasure, measure_id)
+    pm = db.get_or_404(PlanMeasure, measure_id)
     return _render_measure(pm, *_measure_forms(pm))
 
 
 @bp.post("/followup/measure/<int:measure_id>/update")
 @role_required("reviewer")
 def measure_update(measure_id: int):
-    pm = _get(PlanMeasure, measure_id)
+    pm = db.get_or_404(PlanMeasure, measure_id)
     update, details, strategies = _measure_forms(pm)
     if update.validate_on_submit():
         def store() -> str:
@@ -125,21 +116,19 @@ def measure_update(measure_id: int):
                 flash(_("Oppdateringen er lagret."), "success")
             return url_for("followup.measure", measure_id=pm.id) + "#timeline"
 
-        try:
-            return once(update.form_key.data, store)
-        except services.ServiceError as exc:
-            refuse_form(update, exc)
+        if done := save_once(update, store):
+            return done
     return _render_measure(pm, update, details, strategies), 422
 
 
 @bp.post("/followup/measure/<int:measure_id>/details")
 @role_required("reviewer")
 def measure_details(measure_id: int):
-    pm = _get(PlanMeasure, measure_id)
+    pm = db.get_or_404(PlanMeasure, measure_id)
     update, details, strategies = _measure_forms(pm)
     if details.validate_on_submit() and save(
-            details, lambda: services.update_measure_details(db.session, current_user, pm, details.data)):
-        flash(_("Endringene er lagret."), "success")
+            details, lambda: services.update_measure_details(db.session, current_user, pm, details.data),
+            _("Endringene er lagret.")):
         return redirect(url_for("followup.measure", measure_id=pm.id))
     return _render_measure(pm, update, details, strategies), 422
 
@@ -147,11 +136,11 @@ def measure_details(measure_id: int):
 @bp.post("/followup/measure/<int:measure_id>/strategies")
 @role_required("reviewer")
 def measure_strategies(measure_id: int):
-    pm = _get(PlanMeasure, measure_id)
+    pm = db.get_or_404(PlanMeasure, measure_id)
     update, details, strategies = _measure_forms(pm)
     if strategies.validate_on_submit() and save(
-            strategies, lambda: services.set_strategies(db.session, current_user, pm, strategies.strategy_ids.data or [])):
-        flash(_("Strategiene er lagret."), "success")
+            strategies, lambda: services.set_strategies(db.session, current_user, pm, strategies.strategy_ids.data or []),
+            _("Strategiene er lagret.")):
         return redirect(url_for("followup.measure", measure_id=pm.id) + "#strategies")
     return _render_measure(pm, update, details, strategies), 422
 
@@ -160,7 +149,7 @@ def measure_strategies(measure_id: int):
 
 
 def _unit_of(plan: Plan, unit_id: int) -> Unit:
-    unit = _get(Unit, unit_id)
+    unit = db.get_or_404(Unit, unit_id)
     if unit.process_id != plan.process_id:
         abort(404)
     return unit
@@ -169,20 +158,16 @@ def _unit_of(plan: Plan, unit_id: int) -> Unit:
 @bp.get("/followup/plan/<int:plan_id>/units/<int:unit_id>/xlsx")
 @role_required("reviewer")
 def unit_xlsx(plan_id: int, unit_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
-    import io
-
-    resp = send_file(io.BytesIO(spreadsheet.unit_workbook(plan, unit)), mimetype=spreadsheet.MIMETYPE,
-                     as_attachment=True, download_name=spreadsheet.file_name(plan, unit), max_age=0)
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(spreadsheet.unit_workbook(plan, unit), mimetype=spreadsheet.MIMETYPE,
+                    filename=spreadsheet.file_name(plan, unit))
 
 
 @bp.route("/followup/plan/<int:plan_id>/units/<int:unit_id>/upload", methods=["GET", "POST"])
 @role_required("reviewer")
 def unit_upload(plan_id: int, unit_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
     form = forms.UploadForm()
     row_errors: list[str] = []
@@ -223,7 +208,7 @@ def _unit_token(key: str) -> str:
 @bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link")
 @role_required("reviewer")
 def unit_link(plan_id: int, unit_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
     form = forms.UnitLinkForm(prefix=f"link{unit.id}")
     if not form.validate_on_submit() or not form.form_key.data:
@@ -242,7 +227,7 @@ def unit_link(plan_id: int, unit_id: int):
 @role_required("reviewer")
 def unit_link_secret(plan_id: int, unit_id: int):
     """The link a form just made, shown again on a reload for an hour (only its hash is stored)."""
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
     return _unit_link_page(plan, unit, request.args.get("key", ""))
 
@@ -264,7 +249,7 @@ def _unit_link_page(plan: Plan, unit: Unit, key: str, mail_form=None, status: in
 @role_required("reviewer")
 def unit_link_send(plan_id: int, unit_id: int):
     """The link just made, e-mailed to the unit's leader (while the page may still show it: an hour)."""
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
     key = request.args.get("key", "")
     token = _unit_token(key) if key_is_recent(key) else None
@@ -275,7 +260,7 @@ def unit_link_send(plan_id: int, unit_id: int):
         return _unit_link_page(plan, unit, key, mail_form=form, status=422)
     sent = services.send_unit_link(db.session, current_user, plan, unit, email=form.email.data, lang=form.lang.data,
                                    link=external_url("followup.unit_page", token=token))
-    db.session.commit()
+    commit()
     if sent:
         flash(_("Lenken er lagt i e-postkøen til %(email)s.", email=form.email.data.strip().lower()), "success")
     else:
@@ -286,7 +271,7 @@ def unit_link_send(plan_id: int, unit_id: int):
 @bp.post("/followup/plan/<int:plan_id>/units/<int:unit_id>/link/revoke")
 @role_required("reviewer")
 def unit_link_revoke(plan_id: int, unit_id: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     unit = _unit_of(plan, unit_id)
     return confirmed_action(lambda: services.revoke_unit_link(db.session, current_user, unit),
                             _("Lenken er trukket tilbake."), _plan_url(plan) + "#units")
@@ -351,24 +336,17 @@ def unit_measure_update(token: str, measure_id: int):
                 flash(_("Oppdateringen av «%(measure)s» er lagret. Takk!", measure=pm.text), "success")
             return url_for("followup.unit_page", token=token) + f"#m-{pm.id}"
 
-        try:
-            return once(form.form_key.data, store)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, store):
+            return done
     return _render_unit_page(token, plan, unit, update_forms={pm.id: form}, status=422)
 
 
 @bp.get("/enhet/<token>/regneark.xlsx")
 @public
 def unit_page_xlsx(token: str):
-    import io
-
     plan, unit = _by_token(token)
-    resp = send_file(io.BytesIO(spreadsheet.unit_workbook(plan, unit)), mimetype=spreadsheet.MIMETYPE,
-                     as_attachment=True, download_name=spreadsheet.file_name(plan, unit), max_age=0)
-    resp.headers["Cache-Control"] = "private, no-store"
-    resp.headers["Referrer-Policy"] = "same-origin"  # the link is secret; the same site may see it (the form's CSRF check over HTTPS needs a Referer)
-    return resp
+    return download(spreadsheet.unit_workbook(plan, unit), mimetype=spreadsheet.MIMETYPE,
+                    filename=spreadsheet.file_name(plan, unit), secret_link=True)
 
 
 @bp.post("/enhet/<token>/last-opp")
@@ -431,20 +409,16 @@ def _revision_forms() -> list:
 @bp.route("/followup/plan/<int:plan_id>/revision/<int:year>", methods=["GET", "POST"])
 @role_required("reviewer")
 def revision(plan_id: int, year: int):
-    plan = _get(Plan, plan_id)
+    plan = db.get_or_404(Plan, plan_id)
     years = revision_service.years_of(plan)
     if year not in years:
         abort(404)
     existing = revision_service.revision_of(db.session, plan, year)
     form = forms.RevisionForm(obj=existing)
-    if form.validate_on_submit():
-        try:
-            revision_service.save_revision(db.session, current_user, plan, year, form.data)
-            db.session.commit()
-            flash(_("Rulleringen for %(year)d er lagret.", year=year), "success")
-            return redirect(url_for("followup.revision", plan_id=plan.id, year=year))
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+    if form.validate_on_submit() and save(
+            form, lambda: revision_service.save_revision(db.session, current_user, plan, year, form.data),
+            _("Rulleringen for %(year)d er lagret.", year=year)):
+        return redirect(url_for("followup.revision", plan_id=plan.id, year=year))
     view = revision_service.revision_view(db.session, plan, year)
     return render_template("followup/revision.html", plan=plan, process=plan.process, view=view, years=years,
                            form=form, chart=view.status_chart(), export_forms=_revision_forms(),
@@ -458,8 +432,8 @@ def revision_export(plan_id: int, year: int, fmt: str):
     from hearing.exports.forms import ExportForm
     from hearing.jobs import enqueue
 
-    plan = _get(Plan, plan_id)
-    if fmt not in revision_service.FORMATS or year not in revision_service.years_of(plan):
+    plan = db.get_or_404(Plan, plan_id)
+    if fmt not in revision_files.FORMATS or year not in revision_service.years_of(plan):
         abort(404)
     back = url_for("followup.revision", plan_id=plan.id, year=year)
     form = ExportForm(prefix=fmt)

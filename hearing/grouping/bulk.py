@@ -20,7 +20,8 @@ from hearing import audit
 from hearing.grouping import search
 from hearing.grouping.queries import leave_out_withdrawn
 from hearing.grouping.service import ThemeServiceError, move_input, pin_input
-from hearing.models import Input, InputSource, PlacementSource, Theme, ThemeAssignment, ThemeRun
+from hearing.labels import INPUT_SOURCES
+from hearing.models import Input, PlacementSource, Theme, ThemeAssignment, ThemeRun
 
 __all__ = ["ACTIONS", "BANDS", "BulkError", "BulkResult", "Page", "View", "apply", "page_of", "selected_ids"]
 
@@ -31,8 +32,7 @@ BANDS = {"high": (0.8, None), "mid": (0.5, 0.8), "low": (None, 0.5), "none": (No
 BAND_LABELS = {"high": _l("Høy (minst 80 %)"), "mid": _l("Middels (50–79 %)"), "low": _l("Lav (under 50 %)"),
                "none": _l("Ukjent")}
 STATUS_LABELS = {"confirmed": _l("Bekreftet"), "unconfirmed": _l("Ikke bekreftet")}
-CHANNEL_LABELS = {InputSource.WEB: _l("Skjema på nett"), InputSource.WORKSHOP: _l("Notat fra verksted"),
-                  InputSource.IMPORT: _l("Importert fil")}
+CHANNEL_LABELS = INPUT_SOURCES
 #: What can be done to many inputs at once.
 ACTIONS = ("move", "confirm", "assess")
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from hearing import audit
 from hearing.config import setting
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.grouping import decisions
 from hearing.grouping.queries import current_run, is_newest_of_its_scope, visible_inputs
 from hearing.jobs import JobError, enqueue, task

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
 
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 
 __all__ = ["ImportFileError", "Table", "read_table"]
 

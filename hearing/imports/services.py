@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.imports.files import ImportFileError, Row, Table, read_table
 from hearing.models import (
     Activity,
@@ -1102,7 +1102,7 @@ def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInf
 # --- undo ----------------------------------------------------------------------------------------
 
 
-class UndoError(ValueError):
+class UndoError(DomainError, ValueError):
     """The import cannot be undone; the message is for the user."""
 
 

@@ -9,12 +9,14 @@ import hashlib
 import json
 from pathlib import Path
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hearing.actions import commit
 from hearing.auth import role_required
 from hearing.content import content
+from hearing.core.web import download
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.idempotency import once
@@ -37,14 +39,14 @@ def may_import(user, activity: Activity) -> bool:
 
 
 def _activity(activity_id: int) -> Activity:
-    activity = db.session.get(Activity, activity_id) or abort(404)
+    activity = db.get_or_404(Activity, activity_id)
     if not may_import(current_user, activity):
         abort(403)
     return activity
 
 
 def _run(run_id: int) -> ImportRun:
-    run = db.session.get(ImportRun, run_id) or abort(404)
+    run = db.get_or_404(ImportRun, run_id)
     if not may_import(current_user, run.activity):
         abort(403)
     return run
@@ -219,7 +221,7 @@ def mapping(activity_id: int, file_id: str):
     if state == "unread":
         # The file is read in the background: wait here (progress, then this page reloads itself).
         job = _read_job(file_id, activity) or _read_job(file_id, activity, create=True)
-        db.session.commit()
+        commit()
         db.session.refresh(job)
         return render_template("imports/reading.html", activity=activity, process=activity.process, job=job,
                                filename=services.upload_name(folder, file_id),
@@ -352,7 +354,7 @@ def run_undo(run_id: int):
     except services.UndoError as exc:
         flash(str(exc), "danger")
         return redirect(url_for("imports.run_page", run_id=run.id))
-    db.session.commit()
+    commit()
     flash(_("Importen er angret: %(deleted)d svar er slettet og %(restored)d er satt tilbake slik de var.",
             deleted=counts["deleted"], restored=counts["restored"]), "success")
     return redirect(url_for("imports.run_page", run_id=run.id))
@@ -363,5 +365,4 @@ def run_undo(run_id: int):
 def excel_template(activity_id: int):
     activity = _activity(activity_id)
     data = template.build(activity)
-    return send_file(template.as_stream(data), mimetype=template.XLSX, as_attachment=True,
-                     download_name=template.file_name(activity), max_age=0)
+    return download(data, mimetype=template.XLSX, filename=template.file_name(activity))

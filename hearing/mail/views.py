@@ -9,11 +9,12 @@ data masked (:func:`hearing.mail.staff_view`), and each such view is audited.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit, mail
+from hearing.actions import commit
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.models import MailMessage, MailStatus
@@ -45,7 +46,7 @@ def outbox():
     if address:
         query = query.where(MailMessage.to_address == address)
         audit.record(db.session, current_user, "mail.search", None, address=mail.masked_address(address))
-        db.session.commit()
+        commit()
     return render_template(
         "admin/mail_outbox.html", messages=paginate(db.session, query, page_arg(request.args)), status=status,
         counts=mail.counts_by_status(db.session), problem=mail.outbox_problem(db.session),
@@ -56,21 +57,21 @@ def outbox():
 @bp.get("/<int:message_id>")
 @role_required("admin")
 def message(message_id: int):
-    msg = db.session.get(MailMessage, message_id) or abort(404)
+    msg = db.get_or_404(MailMessage, message_id)
     # the text is shown (masked, secrets hidden): who read which message is recorded
     audit.record(db.session, current_user, "mail.view", msg, process_id=msg.process_id, kind=msg.kind)
-    db.session.commit()
+    commit()
     return render_template("admin/mail_message.html", message=msg, form=_confirm(), body=mail.staff_view(msg))
 
 
 @bp.post("/<int:message_id>/send-igjen")
 @role_required("admin")
 def resend(message_id: int):
-    msg = db.session.get(MailMessage, message_id) or abort(404)
+    msg = db.get_or_404(MailMessage, message_id)
     if _confirm().validate_on_submit():
         if msg.status in (MailStatus.FAILED, MailStatus.QUEUED):
             mail.resend(db.session, current_user, msg)
-            db.session.commit()
+            commit()
             flash(_("Meldingen er lagt i køen og sendes straks."), "success")
         else:
             flash(_("Meldingen er allerede sendt eller er under sending, og sendes ikke på nytt."), "warning")
@@ -82,7 +83,7 @@ def resend(message_id: int):
 def retry_now():
     if _confirm().validate_on_submit():
         n = mail.retry_all_now(db.session, current_user)
-        db.session.commit()
+        commit()
         flash(_("%(n)d ventende meldinger prøves nå.", n=n), "success")
     return redirect(url_for("mail.outbox"))
 

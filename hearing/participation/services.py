@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
+from hearing.core.signals import responses_changed
 from hearing.models import (
     Activity,
     Answer,
@@ -602,9 +603,7 @@ def update_response(session: Session, submission: Submission, data: ResponseData
 
 
 def _refresh_reports(session: Session, process_id: int) -> None:
-    from hearing.reporting.services import refresh_public_files  # the report module builds on this one
-
-    refresh_public_files(session, process_id)
+    responses_changed.send(session, process_id=process_id)  # the report module, which builds on this one, listens
 
 
 def withdraw_response(session: Session, submission: Submission) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 
 MAX_BYTES = 10 * 1024 * 1024
 

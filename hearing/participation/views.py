@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -26,6 +25,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 
 from hearing.actions import commit
 from hearing.auth import public
+from hearing.core.web import download
 from hearing.extensions import db, limiter
 from hearing.grouping.service import schedule_after_commit
 from hearing.i18n import html_lang
@@ -293,13 +293,7 @@ def send_attachment(att: Attachment):
     from hearing.participation.uploads import safe_filename
 
     path = Path(current_app.config["UPLOAD_FOLDER"]) / att.storage_name
-    if not path.is_file():
-        abort(404)
-    resp = send_file(path, mimetype=att.content_type, as_attachment=True, etag=False,
-                     download_name=safe_filename(att.filename, att.content_type))
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(path, mimetype=att.content_type, filename=safe_filename(att.filename, att.content_type))
 
 
 def _published_activity(activity_id: int):
@@ -359,7 +353,7 @@ def _public_file(act, kind: str, fmt: str, *, filters: dict | None = None, lang:
         return page, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
     if stored is not None:
         return send_stored(stored, public=True)
-    db.session.commit()
+    commit()
     return redirect(url_for("participation.public_file_job", activity_id=act.id, job_id=job.id,
                             fil=request.full_path.rstrip("?")), 303)
 
@@ -466,7 +460,7 @@ def response_delete(token: str):
     sub = _own_submission(token)
     reference = sub.reference
     records.delete_submission(db.session, None, sub, current_app.config["UPLOAD_FOLDER"], reason="respondent")
-    db.session.commit()
+    commit()
     return render_template("participation/message.html", title=_("Svaret er slettet"),
                            text=_("Svaret %(ref)s og alt vi hadde lagret om det, er slettet.", ref=reference))
 

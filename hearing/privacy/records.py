@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from hearing import audit
+from hearing.core.signals import responses_changed
 from hearing.models import Activity, ArchiveMessage, Attachment, Input, Process, Submission, utcnow
 
 
@@ -140,9 +141,8 @@ def _refresh_reports(session: Session, process_id: int) -> None:
     """Published reports' stored files are made anew without what was deleted or purged, and the staff's
     stored exports of the process, made before, are deleted (they could hold the deleted text)."""
     from hearing.exports.jobs import drop_files_of_process
-    from hearing.reporting.services import refresh_public_files
 
-    refresh_public_files(session, process_id)
+    responses_changed.send(session, process_id=process_id)
     if dropped := drop_files_of_process(session, process_id):
         audit.record(session, None, "export.files_deleted", None, process_id=process_id, files=dropped,
                      reason="response deleted or purged")

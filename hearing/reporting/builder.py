@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.models import (
     Activity,
     HearingReport,

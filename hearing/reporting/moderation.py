@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.models import Activity, Attachment, Input, Moderation, Process, Submission, User, utcnow
 from hearing.pagination import Page, paginate
 from hearing.privacy import mask, mask_submission_fields

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from hearing.actions import commit
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.labels import CONSENTS
@@ -15,10 +16,6 @@ from hearing.models import Activity, Process, Submission
 from hearing.pagination import page_arg
 from hearing.reporting import bp
 from hearing.reporting import moderation as services
-
-
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
 
 
 def _state_arg() -> str:
@@ -29,7 +26,7 @@ def _state_arg() -> str:
 @bp.get("/moderation/process/<int:process_id>")
 @role_required("reviewer")
 def moderation_index(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     return render_template("reporting/moderation_index.html", process=process,
                            activities=services.activities_of(db.session, process),
                            workshops=services.workshops_of(db.session, process))
@@ -38,7 +35,7 @@ def moderation_index(process_id: int):
 @bp.get("/moderation/activity/<int:activity_id>")
 @role_required("reviewer")
 def moderation_queue(activity_id: int):
-    activity = _get(Activity, activity_id)
+    activity = db.get_or_404(Activity, activity_id)
     state = _state_arg()
     return render_template(
         "reporting/moderation_queue.html", activity=activity, process=activity.process, state=state,
@@ -52,7 +49,7 @@ def moderation_queue(activity_id: int):
 @role_required("reviewer")
 def moderation_approve(activity_id: int):
     """Approve the ticked responses, or the one whose button was pressed (a late one only that way)."""
-    activity = _get(Activity, activity_id)
+    activity = db.get_or_404(Activity, activity_id)
     back = url_for("reporting.moderation_queue", activity_id=activity.id, status=request.form.get("status", "pending"),
                    page=request.form.get("page", 1, type=int))
     if not FlaskForm().validate():
@@ -65,7 +62,7 @@ def moderation_approve(activity_id: int):
             if sub is None or sub.activity_id != activity.id:
                 abort(404)
             services.approve(db.session, current_user, sub)
-            db.session.commit()
+            commit()
             flash(_("Svaret %(ref)s er godkjent for publisering.", ref=sub.reference), "success")
             return redirect(back)
         field = "page_ids" if request.form.get("bulk") == "page" else "ids"
@@ -74,7 +71,7 @@ def moderation_approve(activity_id: int):
             flash(_("Kryss av for svarene du vil godkjenne."), "warning")
             return redirect(back)
         done, late = services.approve_many(db.session, current_user, activity, ids)
-        db.session.commit()
+        commit()
     except services.ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
@@ -91,7 +88,7 @@ def moderation_approve(activity_id: int):
 @role_required("reviewer")
 def moderation_decide(submission_id: int):
     """One response: approve it, redact parts of it (beside the original), hide it with a reason, or reopen it."""
-    sub = _get(Submission, submission_id)
+    sub = db.get_or_404(Submission, submission_id)
     activity = sub.activity
     review = services.review_of(sub)
     form = FlaskForm()
@@ -110,7 +107,7 @@ def moderation_decide(submission_id: int):
         else:
             try:
                 services.decide(db.session, current_user, sub, typed)
-                db.session.commit()
+                commit()
                 flash({"approve": _("Svaret %(ref)s er godkjent for publisering.", ref=sub.reference),
                        "redact": _("Svaret %(ref)s er godkjent med sladding. Originalen er tatt vare på.", ref=sub.reference),
                        "hide": _("Svaret %(ref)s er skjult. Begrunnelsen er lagret.", ref=sub.reference),
@@ -135,7 +132,7 @@ def _note_state() -> str:
 @role_required("reviewer")
 def moderation_notes(activity_id: int):
     """A workshop's notes: approve them for quoting in public reports (masked), or take the approval back."""
-    activity = _get(Activity, activity_id)
+    activity = db.get_or_404(Activity, activity_id)
     if activity.kind != "workshop":
         abort(404)
     state = _note_state()
@@ -147,7 +144,7 @@ def moderation_notes(activity_id: int):
 @bp.post("/moderation/workshop/<int:activity_id>")
 @role_required("reviewer")
 def moderation_notes_decide(activity_id: int):
-    activity = _get(Activity, activity_id)
+    activity = db.get_or_404(Activity, activity_id)
     if activity.kind != "workshop":
         abort(404)
     back = url_for("reporting.moderation_notes", activity_id=activity.id, status=request.form.get("status", "pending"),
@@ -172,7 +169,7 @@ def moderation_notes_decide(activity_id: int):
             n = services.withdraw_notes(db.session, current_user, activity, ids)
             message = ngettext("%(num)d notat er ikke lenger godkjent for sitat.",
                                "%(num)d notater er ikke lenger godkjent for sitat.", n)
-        db.session.commit()
+        commit()
     except services.ServiceError as exc:
         db.session.rollback()
         flash(str(exc), "danger")

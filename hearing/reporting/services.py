@@ -24,9 +24,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
 from hearing import audit
-from hearing.admin.services import ServiceError
 from hearing.content import Localized
-from hearing.drafting.exports import _paragraphs as paragraphs
+from hearing.core.errors import ServiceError
+from hearing.core.signals import responses_changed
+from hearing.documents import paragraphs
 from hearing.drafting.services import (
     diff_drafts,
     drafts_of,
@@ -882,3 +883,8 @@ def charts_of(view: ReportView, *, locale: str | None = None) -> dict[str, Any]:
         out["decisions"] = charts.bar_chart(str(_l("Utfallet av vurderingene")), list(outcome.items()),
                                             value_label=inputs, category_label=str(_l("Vurdering")), locale=locale)
     return out
+
+
+@responses_changed.connect
+def _on_responses_changed(session: Session, *, process_id: int, **_kw) -> None:
+    refresh_public_files(session, process_id)

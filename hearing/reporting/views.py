@@ -7,7 +7,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import refuse_form
+from hearing import documents
+from hearing.actions import commit, refuse_form, save
 from hearing.auth import public, role_required
 from hearing.content import content
 from hearing.exports import jobs as export_jobs
@@ -18,14 +19,10 @@ from hearing.i18n import html_lang
 from hearing.idempotency import once
 from hearing.models import HearingReport, Process, ReportVersion
 from hearing.privacy import mask
-from hearing.reporting import bp, exports, forms, services
+from hearing.reporting import bp, forms, services
 
 #: Seconds a reader is asked to wait while a public file is being made.
 PENDING_RETRY_SECONDS = 10
-
-
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
 
 
 def _choices(form, process: Process) -> None:
@@ -59,7 +56,7 @@ def published_reports():
 @bp.route("/reports/process/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def index(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     form = forms.NewReportForm()
     _choices(form, process)
     if form.validate_on_submit():
@@ -81,7 +78,7 @@ def index(process_id: int):
 @bp.get("/reports/<int:report_id>")
 @role_required("reviewer")
 def preview(report_id: int):
-    report = _get(HearingReport, report_id)
+    report = db.get_or_404(HearingReport, report_id)
     return render_template(
         "reporting/preview.html",
         report=report,
@@ -97,25 +94,21 @@ def preview(report_id: int):
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @role_required("reviewer")
 def edit(report_id: int):
-    report = _get(HearingReport, report_id)
+    report = db.get_or_404(HearingReport, report_id)
     process = db.session.get(Process, report.process_id)
     form = forms.ReportForm(obj=report)
     _choices(form, process)
-    if form.validate_on_submit():
-        try:
-            services.update_report(db.session, current_user, report, form.data)
-            db.session.commit()
-            flash(_("Endringene er lagret."), "success")
-            return redirect(url_for("reporting.preview", report_id=report.id))
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+    if form.validate_on_submit() and save(
+            form, lambda: services.update_report(db.session, current_user, report, form.data),
+            _("Endringene er lagret.")):
+        return redirect(url_for("reporting.preview", report_id=report.id))
     return render_template("reporting/edit.html", report=report, process=process, form=form), (
         400 if request.method == "POST" else 200
     )
 
 
 def _set_published(report_id: int, published: bool):
-    report = _get(HearingReport, report_id)
+    report = db.get_or_404(HearingReport, report_id)
     form = forms.PublishForm()
     if not form.validate_on_submit():
         flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
@@ -154,7 +147,7 @@ def unpublish(report_id: int):
 @bp.post("/reports/<int:report_id>/export.<fmt>")
 @role_required("reviewer")
 def export(report_id: int, fmt: str):
-    report = _get(HearingReport, report_id)
+    report = db.get_or_404(HearingReport, report_id)
     return start_document_export(report, fmt, url_for("reporting.preview", report_id=report.id))
 
 
@@ -172,7 +165,7 @@ def _version(report: HearingReport, number: int | None):
     """The version asked for (the newest without a number); 404 when there is no such version."""
     if number is None:
         version = services.current_version(db.session, report)
-        db.session.commit()  # a report published before versions got its first one
+        commit()  # a report published before versions got its first one
     else:
         version = db.session.scalar(sa.select(ReportVersion).where(ReportVersion.report_id == report.id,
                                                                     ReportVersion.number == number))
@@ -200,16 +193,16 @@ def public_report(report_id: int, number: int | None = None):
 def public_export(report_id: int, fmt: str, number: int | None = None):
     """The version's file in the reader's language, made in the background; while it is made, a page that says so (503)."""
     report = _published(report_id)
-    if fmt not in exports.FORMATS:
+    if fmt not in documents.FORMATS:
         abort(404)
     version = _version(report, number)
     lang = html_lang() if html_lang() in services.snapshot_languages() else "nb"
     stored = export_jobs.public_report_file(db.session, report, fmt, version=version, lang=lang)
     if stored is not None:
         response = send_stored(stored, public=True)
-        response.headers["Content-Language"] = exports.LANG_TAGS.get(lang, lang)
+        response.headers["Content-Language"] = documents.LANG_TAGS.get(lang, lang)
         return response
-    db.session.commit()  # the job queued for a file nobody had asked for
+    commit()  # the job queued for a file nobody had asked for
     page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
     return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
 
@@ -225,7 +218,7 @@ def builder_page(report_id: int):
 
     from hearing.reporting import builder
 
-    report = _get(HearingReport, report_id)
+    report = db.get_or_404(HearingReport, report_id)
     process = db.session.get(Process, report.process_id)
     themes = builder.themes_of(db.session, report)
     statements = builder.statements_of(db.session, report)
@@ -238,7 +231,7 @@ def builder_page(report_id: int):
         else:
             errors = builder.save(db.session, current_user, report, typed)
             if not errors:
-                db.session.commit()
+                commit()
                 flash(_("Tilbakemeldingen er oppdatert. Den blir offentlig når du publiserer en ny versjon.")
                       if report.is_published else _("Tilbakemeldingen er oppdatert."), "success")
                 return redirect(url_for("reporting.preview", report_id=report.id))

@@ -99,10 +99,6 @@ def _card_forms(process: Process, items: list[Input], page_url: str, last_anchor
     return forms
 
 
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
-
-
 def _safe_next(url: str | None, fallback: str) -> str:
     if url and url.startswith("/review/") and not url.startswith("//"):
         return url
@@ -115,7 +111,7 @@ def _safe_next(url: str | None, fallback: str) -> str:
 @bp.get("/processes/<int:process_id>/assessments")
 @role_required("reviewer")
 def assessments(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     run = service.latest_run(db.session, process)
     themes = service.by_theme(db.session, run) if run else []
     groups = service.by_group(db.session, process)
@@ -128,7 +124,7 @@ def assessments(process_id: int):
 @bp.route("/themes/<int:theme_id>/assessments", methods=["GET", "POST"])
 @role_required("reviewer")
 def assessment_theme(theme_id: int):
-    theme = _get(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     process = db.session.get(Process, theme.run.process_id)
     show_all = request.args.get("alle") == "1"
     page_url = url_for("review.assessment_theme", theme_id=theme.id, **({"alle": "1"} if show_all else {}))
@@ -195,7 +191,7 @@ def assessment_theme(theme_id: int):
 @bp.route("/inputs/<int:input_id>/assessment", methods=["GET", "POST"])
 @role_required("reviewer")
 def assessment_input(input_id: int):
-    item = _get(Input, input_id)
+    item = db.get_or_404(Input, input_id)
     activity = db.session.get(Activity, item.activity_id)
     process = db.session.get(Process, activity.process_id)
     fallback = url_for("review.assessment_input", input_id=item.id)
@@ -237,10 +233,10 @@ def assessment_input(input_id: int):
 @role_required("reviewer")
 def assessment_group(process_id: int, group_id: int):
     """The unassessed inputs of one stakeholder group; group 0 lists the inputs without a group."""
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     group = None
     if group_id:
-        group = _get(StakeholderGroup, group_id)
+        group = db.get_or_404(StakeholderGroup, group_id)
         if group.process_id != process.id:
             abort(404)
     query = service.group_inputs_query(process, group.id if group else None).options(*service.card_options())

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, defer, selectinload
 
 from hearing import audit
-from hearing.admin.services import ServiceError
+from hearing.core.errors import ServiceError
 from hearing.grouping import current_run as latest_run
 from hearing.grouping import leave_out_withdrawn as visible
 from hearing.grouping.confirm import confirmed_clause

@@ -520,7 +520,7 @@ def _refresh_terms(session: Session, themes: list[Theme]) -> None:
 def set_language(session: Session, actor, inp: Input, lang: str) -> Input:
     """A reviewer corrects the language of an input (the board's language filter and exports use it)."""
     if lang not in LANGUAGES:
-        raise BoardError(_l("Velg et av språkene i listen."))
+        raise BoardError(errors={"lang": _l("Velg et av språkene i listen.")})
     old = inp.lang
     inp.lang = lang
     audit.record(session, actor, "input.language", inp, process_id=process_of(session, inp).id, old=old, new=lang)
@@ -536,16 +536,16 @@ def mark_duplicate(session: Session, actor, inp: Input, original: Input) -> Inpu
     """
     process_id = process_of(session, inp).id
     if original is None or process_of(session, original).id != process_id:
-        raise BoardError(_l("Fant ikke det innspillet i denne prosessen."))
+        raise BoardError(errors={"original_id": _l("Fant ikke det innspillet i denne prosessen.")})
     root = original
     seen = {root.id}
     while root.duplicate_of_id:
         root = session.get(Input, root.duplicate_of_id)
         if root is None or root.id in seen:
-            raise BoardError(_l("Innspillene er allerede markert som duplikater av hverandre i ring."))
+            raise BoardError(errors={"original_id": _l("Innspillene er allerede markert som duplikater av hverandre i ring.")})
         seen.add(root.id)
     if root.id == inp.id:
-        raise BoardError(_l("Et innspill kan ikke være duplikat av seg selv."))
+        raise BoardError(errors={"original_id": _l("Et innspill kan ikke være duplikat av seg selv.")})
     if inp.duplicate_of_id == root.id:
         return root
     old = inp.duplicate_of_id

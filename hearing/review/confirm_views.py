@@ -3,7 +3,7 @@ call one function, redirect to the next input)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -20,7 +20,7 @@ from hearing.review.confirm_forms import BulkAcceptForm, ConfirmInputForm, NextB
 
 
 def _run(run_id: int) -> ThemeRun:
-    run = db.session.get(ThemeRun, run_id) or abort(404)
+    run = db.get_or_404(ThemeRun, run_id)
     if run.job is not None:
         db.session.refresh(run.job)
     return run

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
-from hearing.actions import refuse_form
+from hearing.actions import apply, commit, refuse_form, save, save_once
 from hearing.auth import role_required
 from hearing.content import content
 from hearing.extensions import db
@@ -16,16 +15,12 @@ from hearing.grouping import decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope
 from hearing.idempotency import once
 from hearing.jobs import progress_view
-from hearing.labels import job_status_label
+from hearing.labels import INPUT_SOURCES, job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
-from hearing.review import board, bp, forms
+from hearing.review import board, bp, forms, services
 
 #: Inputs shown per page on a theme page.
 PAGE_SIZE = 100
-
-
-def _get(model, ident):
-    return db.session.get(model, ident) or abort(404)
 
 
 def _scope_choices(process: Process) -> list[tuple[str, str]]:
@@ -74,27 +69,15 @@ def _done(run: ThemeRun) -> bool:
 @bp.get("/")
 @role_required("reviewer")
 def runs():
-    from hearing.auth.access import filter_processes
-
-    query = filter_processes(db.session, current_user, sa.select(Process).order_by(Process.created_dt.desc()), Process.id)
-    processes = db.session.scalars(query).all()
-    latest = {}
-    for run in db.session.scalars(sa.select(ThemeRun).order_by(ThemeRun.id)):
-        latest[run.process_id] = run
-    counts = dict(
-        db.session.execute(
-            sa.select(ThemeRun.process_id, sa.func.count()).group_by(ThemeRun.process_id)
-        ).all()
-    )
-    return render_template(
-        "review/index.html", processes=processes, latest=latest, counts=counts, status_label=job_status_label
-    )
+    seen = services.overview(db.session, current_user)
+    return render_template("review/index.html", processes=seen.processes, latest=seen.latest, counts=seen.counts,
+                           status_label=job_status_label)
 
 
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
 @role_required("reviewer")
 def process_runs(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     form = forms.StartRunForm()
     form.scope.choices = _scope_choices(process)
     if request.method == "GET":  # the guidance last used is the default (the reviewers' themes carry over anyway)
@@ -114,17 +97,12 @@ def process_runs(process_id: int):
             flash(_("Grupperingen er startet. Den kjører i bakgrunnen."), "success")
             return url_for("review.run", run_id=run.id)
 
-        try:
-            return once(form.form_key.data, start)
-        except service.ThemeServiceError as exc:
-            refuse_form(form, exc)
-    process_runs = db.session.scalars(
-        sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc())
-    ).all()
+        if done := save_once(form, start):
+            return done
     return render_template(
         "review/runs.html",
         process=process,
-        runs=process_runs,
+        runs=services.runs_of(db.session, process),
         form=form,
         can_continue=current_run(db.session, process) is not None,
         scope_label=_scope_label,
@@ -135,7 +113,7 @@ def process_runs(process_id: int):
 @bp.get("/runs/<int:run_id>")
 @role_required("reviewer")
 def run(run_id: int):
-    run = _get(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     if run.job is not None:
         db.session.refresh(run.job)
     process = db.session.get(Process, run.process_id)
@@ -156,25 +134,8 @@ def run(run_id: int):
     themes = [t for t in board.board_themes(run) if sizes.get(t.id) or not (t.is_misc or filters.active)]
     spreads = board.spread(db.session, run, filters)
     quotes = service.inputs_by_id(db.session, [i for t in themes for i in t.quote_input_ids[:3]])
-    new_count = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ThemeAssignment)
-        .where(ThemeAssignment.run_id == run.id, ThemeAssignment.is_new.is_(True))
-    )
+    counts = services.assignment_counts(db.session, run)
     unplaced = service.count_unplaced(db.session, run)
-    suggested = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ThemeAssignment)
-        .where(ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None))
-    )
-    confirmed = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(ThemeAssignment)
-        .where(
-            ThemeAssignment.run_id == run.id,
-            sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True)),
-        )
-    )
     side = service.run_side_jobs(db.session, run)
     for job in side.values():
         db.session.refresh(job)
@@ -186,10 +147,10 @@ def run(run_id: int):
         sizes=sizes,
         all_sizes=all_sizes,
         quotes=quotes,
-        new_count=new_count,
+        new_count=counts["new"],
         unplaced=unplaced,
-        suggested=suggested,
-        confirmed=confirmed,
+        suggested=counts["suggested"],
+        confirmed=counts["confirmed"],
         pending=pending,
         failed=failed,
         filters=filters,
@@ -205,7 +166,7 @@ def run(run_id: int):
 @bp.get("/runs/<int:run_id>/status")
 @role_required("reviewer")
 def run_status(run_id: int):
-    run = _get(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     job = run.job
     if job is not None:
         db.session.refresh(job)  # always what the worker last stored
@@ -259,7 +220,7 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
 @bp.get("/themes/<int:theme_id>")
 @role_required("reviewer")
 def theme(theme_id: int):
-    theme = _get(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     if theme.merged_into_id:
         target = db.session.get(Theme, theme.merged_into_id)
         flash(_("Temaet «%(old)s» er slått sammen med «%(new)s».", old=theme.label, new=target.label), "info")
@@ -282,7 +243,7 @@ def _theme_change(theme: Theme, form, form_arg: str, action):
 @bp.post("/themes/<int:theme_id>/merge")
 @role_required("reviewer")
 def theme_merge(theme_id: int):
-    theme = _get(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = forms.MergeForm()
     form.target_id.choices = [(t.id, t.label) for t in board.board_themes(theme.run) if t.id != theme.id]
 
@@ -306,7 +267,7 @@ def theme_merge(theme_id: int):
 @bp.post("/themes/<int:theme_id>/split")
 @role_required("reviewer")
 def theme_split(theme_id: int):
-    theme = _get(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = forms.SplitForm()
 
     def split() -> str:
@@ -327,7 +288,7 @@ def theme_split(theme_id: int):
 @bp.post("/themes/<int:theme_id>/rename")
 @role_required("reviewer")
 def theme_rename(theme_id: int):
-    theme = _get(Theme, theme_id)
+    theme = db.get_or_404(Theme, theme_id)
     form = forms.RenameForm()
     if not form.validate_on_submit():
         # The theme page again, with the typed name and what is wrong with it.
@@ -337,7 +298,7 @@ def theme_rename(theme_id: int):
     except service.ThemeServiceError as exc:
         refuse_form(form, exc)
         return _theme_page(theme, rename_form=form, status=422)
-    db.session.commit()
+    commit()
     flash(_("Temaet heter nå «%(name)s».", name=theme.label), "success")
     return _back(theme.run, f"#theme-{theme.id}")
 
@@ -345,19 +306,14 @@ def theme_rename(theme_id: int):
 @bp.post("/assignments/<int:assignment_id>/move")
 @role_required("reviewer")
 def assignment_move(assignment_id: int):
-    assignment = _get(ThemeAssignment, assignment_id)
+    assignment = db.get_or_404(ThemeAssignment, assignment_id)
     run = db.session.get(ThemeRun, assignment.run_id)
     form = forms.MoveForm()
     form.theme_id.choices = [(t.id, t.label) for t in board.board_themes(run)]
     if form.validate_on_submit():
         target = db.session.get(Theme, form.theme_id.data)
-        try:
-            service.move_input(db.session, current_user, assignment, target)
-            db.session.commit()
-            flash(_("Innspillet er flyttet til «%(name)s» og regnes som bekreftet der.", name=target.label), "success")
-        except service.ThemeServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        apply(lambda: service.move_input(db.session, current_user, assignment, target),
+              _("Innspillet er flyttet til «%(name)s» og regnes som bekreftet der.", name=target.label))
     else:
         flash(_("Velg et tema å flytte innspillet til."), "danger")
     return _back(run)
@@ -366,45 +322,31 @@ def assignment_move(assignment_id: int):
 @bp.post("/assignments/<int:assignment_id>/pin")
 @role_required("reviewer")
 def assignment_pin(assignment_id: int):
-    assignment = _get(ThemeAssignment, assignment_id)
+    assignment = db.get_or_404(ThemeAssignment, assignment_id)
     form = forms.PinForm()
     if form.validate_on_submit():
         pinned = form.pinned.data == "1"
-        try:
-            service.pin_input(db.session, current_user, assignment, pinned)
-            db.session.commit()
-            flash(
-                _("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."),
-                "success",
-            )
-        except service.ThemeServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        apply(lambda: service.pin_input(db.session, current_user, assignment, pinned),
+              _("Innspillet er festet i temaet.") if pinned else _("Innspillet er ikke lenger festet."))
     return _back(db.session.get(ThemeRun, assignment.run_id))
 
 
 @bp.post("/assignments/<int:assignment_id>/accept")
 @role_required("reviewer")
 def assignment_accept(assignment_id: int):
-    assignment = _get(ThemeAssignment, assignment_id)
+    assignment = db.get_or_404(ThemeAssignment, assignment_id)
     if forms.ConfirmForm().validate_on_submit():
-        try:
-            service.accept_suggestion(db.session, current_user, assignment)
-            db.session.commit()
-            flash(_("Forslaget er godtatt."), "success")
-        except service.ThemeServiceError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        apply(lambda: service.accept_suggestion(db.session, current_user, assignment), _("Forslaget er godtatt."))
     return _back(db.session.get(ThemeRun, assignment.run_id))
 
 
 @bp.post("/runs/<int:run_id>/suggest")
 @role_required("reviewer")
 def run_suggest(run_id: int):
-    run = _get(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     if forms.ConfirmForm().validate_on_submit() and _done(run):
         service.schedule_suggestions(db.session, run, current_user)
-        db.session.commit()
+        commit()
         flash(_("Forslagene lages i bakgrunnen. Oppdater siden om litt."), "success")
     return redirect(url_for("review.run", run_id=run.id) + "#suggestions")
 
@@ -412,20 +354,15 @@ def run_suggest(run_id: int):
 @bp.post("/runs/<int:run_id>/accept")
 @role_required("reviewer")
 def run_accept(run_id: int):
-    run = _get(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     form = forms.AcceptForm()
     if form.validate_on_submit() and _done(run):
-        has_suggestions = db.session.scalar(
-            sa.select(ThemeAssignment.id)
-            .where(ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None))
-            .limit(1)
-        )
-        if not has_suggestions:
+        if not services.has_suggestions(db.session, run):
             flash(_("Det finnes ingen forslag ennå. Lag forslag først."), "warning")
             return redirect(url_for("review.run", run_id=run.id) + "#suggestions")
         try:
             n = service.accept_suggestions(db.session, current_user, run, form.min_percent.data / 100)
-            db.session.commit()
+            commit()
             flash(_("%(n)d forslag er godtatt.", n=n), "success")
         except service.ThemeServiceError as exc:
             db.session.rollback()
@@ -438,10 +375,10 @@ def run_accept(run_id: int):
 @bp.post("/runs/<int:run_id>/place")
 @role_required("reviewer")
 def run_place(run_id: int):
-    run = _get(ThemeRun, run_id)
+    run = db.get_or_404(ThemeRun, run_id)
     if forms.ConfirmForm().validate_on_submit() and _done(run):
         service.schedule_placement(db.session, run, current_user)
-        db.session.commit()
+        commit()
         flash(_("De nye innspillene plasseres i bakgrunnen. Oppdater siden om litt."), "success")
     return redirect(url_for("review.run", run_id=run.id))
 
@@ -464,7 +401,7 @@ def _run_arg(process: Process) -> ThemeRun | None:
 @bp.get("/processes/<int:process_id>/search")
 @role_required("reviewer")
 def search(process_id: int):
-    process = _get(Process, process_id)
+    process = db.get_or_404(Process, process_id)
     run = _run_arg(process)
     text = (request.args.get("q") or "").strip()[:200]
     page = max(1, request.args.get("page", 1, type=int))
@@ -507,11 +444,7 @@ def _input_page(inp: Input, dup_form=None, status: int = 200, lang_form=None):
         dup_form=dup_form or forms.DuplicateForm(),
         lang_form=lang_form or forms.LanguageForm(lang=inp.lang or "nb"),
         confirm=forms.ConfirmForm(),
-        source_label={
-            "web": _("Skjema på nett"),
-            "workshop": _("Notat fra verksted"),
-            "import": _("Importert fil"),
-        },
+        source_label=INPUT_SOURCES,
         placement_label=_placement_label,
     ), status
 
@@ -519,7 +452,7 @@ def _input_page(inp: Input, dup_form=None, status: int = 200, lang_form=None):
 @bp.get("/inputs/<int:input_id>")
 @role_required("reviewer")
 def input_detail(input_id: int):
-    return _input_page(_get(Input, input_id))
+    return _input_page(db.get_or_404(Input, input_id))
 
 
 def _input_url(inp: Input) -> str:
@@ -530,22 +463,14 @@ def _input_url(inp: Input) -> str:
 @bp.post("/inputs/<int:input_id>/duplicate")
 @role_required("reviewer")
 def input_duplicate(input_id: int):
-    inp = _get(Input, input_id)
+    inp = db.get_or_404(Input, input_id)
     form = forms.DuplicateForm()
     if form.validate_on_submit():
-        try:
-            original = board.mark_duplicate(
-                db.session, current_user, inp, db.session.get(Input, form.original)
-            )
-            db.session.commit()
-            flash(
-                _("Innspill nr. %(n)d er markert som duplikat av nr. %(o)d.", n=inp.id, o=original.id),
-                "success",
-            )
+        original = []
+        if save(form, lambda: original.append(board.mark_duplicate(db.session, current_user, inp,
+                                                                   db.session.get(Input, form.original)))):
+            flash(_("Innspill nr. %(n)d er markert som duplikat av nr. %(o)d.", n=inp.id, o=original[0].id), "success")
             return redirect(_input_url(inp))
-        except board.BoardError as exc:
-            db.session.rollback()
-            form.original_id.errors.append(str(exc))
     elif form.csrf_token.errors:
         form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
     return _input_page(inp, dup_form=form, status=400)
@@ -554,17 +479,11 @@ def input_duplicate(input_id: int):
 @bp.post("/inputs/<int:input_id>/language")
 @role_required("reviewer")
 def input_language(input_id: int):
-    inp = _get(Input, input_id)
+    inp = db.get_or_404(Input, input_id)
     form = forms.LanguageForm()
     if form.validate_on_submit():
-        try:
-            board.set_language(db.session, current_user, inp, form.lang.data)
-            db.session.commit()
-            flash(_("Språket er rettet."), "success")
+        if save(form, lambda: board.set_language(db.session, current_user, inp, form.lang.data), _("Språket er rettet.")):
             return redirect(_input_url(inp))
-        except board.BoardError as exc:
-            db.session.rollback()
-            form.lang.errors.append(str(exc))
     elif form.csrf_token.errors:
         form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
     return _input_page(inp, lang_form=form, status=400)
@@ -573,10 +492,10 @@ def input_language(input_id: int):
 @bp.post("/inputs/<int:input_id>/unduplicate")
 @role_required("reviewer")
 def input_unduplicate(input_id: int):
-    inp = _get(Input, input_id)
+    inp = db.get_or_404(Input, input_id)
     if forms.ConfirmForm().validate_on_submit():
         original = board.unmark_duplicate(db.session, current_user, inp)
-        db.session.commit()
+        commit()
         if original is not None:
             flash(
                 _("Innspill nr. %(n)d er ikke lenger duplikat av nr. %(o)d.", n=inp.id, o=original.id),

@@ -19,7 +19,7 @@ from hearing.review.volume_forms import BulkForm, DuplicateGroupForm
 
 
 def _run(run_id: int) -> ThemeRun:
-    run = db.session.get(ThemeRun, run_id) or abort(404)
+    run = db.get_or_404(ThemeRun, run_id)
     if run.job is not None and run.job.status != "done":
         abort(404)
     return run

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearing import audit
-from hearing.errors import DomainError
+from hearing.core.errors import DomainError
 from hearing.models import Activity, Input, InputSource, Prompt, StakeholderGroup, User, utcnow
 from hearing.models.processes import ActivityKind, QuestionType
 

@@ -182,7 +182,7 @@ def note_edit(note_id: int):
         try:
             services.update_note(db.session, current_user, note, text=form.text.data,
                                  table_label=form.table_label.data or "", reason=form.reason.data or "")
-            db.session.commit()
+            commit()
         except services.NoteError as exc:
             refuse_form(form, exc)
         else:
@@ -204,7 +204,7 @@ def note_delete(note_id: int):
         abort(403)
     back = _back(note)
     services.delete_note(db.session, current_user, note)
-    db.session.commit()
+    commit()
     if wants_json:
         return jsonify(deleted=note_id)
     flash(_("Notatet er slettet."), "success")

@@ -13,8 +13,8 @@ import zipfile
 import pytest
 
 from hearing.admin.documents import sections_from_docx
-from hearing.admin.services import ServiceError
 from hearing.archives import ArchiveError, check_zip, docx_paragraphs
+from hearing.core.errors import ServiceError
 from hearing.imports import files
 from hearing.imports.files import ImportFileError, read_table
 from hearing.participation.uploads import UploadError, check_upload

@@ -2,7 +2,8 @@
 
 Pure builders, no request: background jobs (``export.report``, ``export.report_public``) call them.
 
-The table and paragraph helpers and the formats are the drafting exports'; only the report's shape is here.
+The table and paragraph helpers and the formats are :mod:`hearing.documents`'; only the report's shape is here.
+(Was ``hearing.reporting.exports``.)
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from hearing.admin.services import slugify
-from hearing.drafting.exports import FORMATS, _docx_table, _table
-from hearing.drafting.exports import _paragraphs as paragraphs
+from hearing.core.text import slugify
+from hearing.documents import FORMATS, LANG_TAGS, docx_bytes, docx_table, headers, md_table, paragraphs, pdf
 from hearing.reporting.services import ReportView, build_report
 
 __all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
@@ -25,12 +25,6 @@ __all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html
 ASKED, ANSWERED, DID = _l("Vi spurte"), _l("Dere svarte"), _l("Vi gjorde")
 GROUP_HEADERS = (_l("Gruppe"), _l("Innspill"))
 DECISION_HEADERS = (_l("Vurdering"), _l("Innspill"))
-#: Language tags of the files (DOCX core properties, the PDF's html lang).
-LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en", "da": "da-DK"}
-
-
-def _headers(headers) -> tuple[str, ...]:
-    return tuple(str(h) for h in headers)
 
 
 def _got(total: int) -> str:
@@ -123,7 +117,7 @@ def _statement_rows(view: ReportView) -> list[tuple[str, str, str, str]]:
 
 def _md_chart(chart) -> list[str]:
     """A chart in Markdown: its text and its numbers (no picture)."""
-    return [f"**{_md(chart.title)}**", "", _md(chart.text), ""] + _table(
+    return [f"**{_md(chart.title)}**", "", _md(chart.text), ""] + md_table(
         tuple(chart.table.headers), [tuple(r) for r in chart.table.rows]) + [""]
 
 
@@ -137,7 +131,7 @@ def _docx_chart(document, chart) -> None:
     picture.set("descr", chart.text)
     picture.set("title", chart.title)
     document.add_paragraph(chart.text)
-    _docx_table(document, tuple(chart.table.headers), [tuple(r) for r in chart.table.rows])
+    docx_table(document, tuple(chart.table.headers), [tuple(r) for r in chart.table.rows])
 
 
 # --- Markdown -----------------------------------------------------------------------------------
@@ -158,7 +152,7 @@ def to_markdown(view: ReportView) -> str:
         out += [f"  - {_md(p)}" for p in asked.prompts]
     out += ["", f"## {ANSWERED!s}", "", _got(view.total), ""]
     if view.groups:
-        out += _table(_headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
+        out += md_table(headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
     charts = _charts(view)
     for key in ("groups", "channels", "phases", "themes"):
         if key in charts:
@@ -166,7 +160,7 @@ def to_markdown(view: ReportView) -> str:
     for theme in view.themes:
         out += [f"### {_md(theme.label)}", "", _count(theme.count), ""]
         out += [_md(p) + "\n" for p in paragraphs(theme.said)]
-        out += _table(_headers(GROUP_HEADERS), _count_rows(theme.groups)) + [""]
+        out += md_table(headers(GROUP_HEADERS), _count_rows(theme.groups)) + [""]
         out += [f"> {_md(_quote_line(q))}\n" for q in theme.quotes]
     out += [f"## {DID!s}", ""]
     if "decisions" in charts:
@@ -174,7 +168,7 @@ def to_markdown(view: ReportView) -> str:
     for theme in view.themes:
         out += [f"### {_md(theme.label)}", ""]
         out += [_md(p) + "\n" for p in paragraphs(theme.did)]
-        out += _table(_headers(DECISION_HEADERS), _decision_rows(theme)) + [""]
+        out += md_table(headers(DECISION_HEADERS), _decision_rows(theme)) + [""]
         out += [f"- {_md(_reason_line(r))}" for r in theme.reasons]
         out += [f"- {_md(_change_line(c))}" for c in theme.changes]
         out.append("")
@@ -185,7 +179,7 @@ def to_markdown(view: ReportView) -> str:
         ] + [""]
     if view.statements:
         out += [f"## {_('Merknadsskjema')}", ""]
-        out += _table(_headers(STATEMENT_HEADERS), [tuple(_md(c) for c in row) for row in _statement_rows(view)]) + [""]
+        out += md_table(headers(STATEMENT_HEADERS), [tuple(_md(c) for c in row) for row in _statement_rows(view)]) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -214,7 +208,7 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
     if "groups" in charts:
         _docx_chart(document, charts["groups"])
     elif view.groups:
-        _docx_table(document, _headers(GROUP_HEADERS), _count_rows(view.groups))
+        docx_table(document, headers(GROUP_HEADERS), _count_rows(view.groups))
     for key in ("channels", "phases", "themes"):
         if key in charts:
             _docx_chart(document, charts[key])
@@ -223,7 +217,7 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
         document.add_paragraph(_count(theme.count))
         for p in paragraphs(theme.said):
             document.add_paragraph(p)
-        _docx_table(document, _headers(GROUP_HEADERS), _count_rows(theme.groups))
+        docx_table(document, headers(GROUP_HEADERS), _count_rows(theme.groups))
         for quote in theme.quotes:
             document.add_paragraph(_quote_line(quote), style="Quote")
     document.add_heading(str(DID), level=1)
@@ -233,7 +227,7 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
         document.add_heading(theme.label, level=2)
         for p in paragraphs(theme.did):
             document.add_paragraph(p)
-        _docx_table(document, _headers(DECISION_HEADERS), _decision_rows(theme))
+        docx_table(document, headers(DECISION_HEADERS), _decision_rows(theme))
         for line in [_reason_line(r) for r in theme.reasons] + [_change_line(c) for c in theme.changes]:
             document.add_paragraph(line, style="List Bullet")
     if view.draft_title:
@@ -244,10 +238,8 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
             )
     if view.statements:
         document.add_heading(_("Merknadsskjema"), level=1)
-        _docx_table(document, _headers(STATEMENT_HEADERS), _statement_rows(view))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        docx_table(document, headers(STATEMENT_HEADERS), _statement_rows(view))
+    return docx_bytes(document)
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -259,7 +251,7 @@ def to_html(view: ReportView, lang: str = "nb") -> str:
         view=view,
         lang=lang,
         charts=_charts(view),
-        statement_headers=_headers(STATEMENT_HEADERS),
+        statement_headers=headers(STATEMENT_HEADERS),
         statement_rows=_statement_rows(view),
         paragraphs=paragraphs,
         got=_got,
@@ -272,17 +264,15 @@ def to_html(view: ReportView, lang: str = "nb") -> str:
         quote_line=_quote_line,
         draft_heading=_draft_heading,
         draft_lines=_draft_lines,
-        group_headers=_headers(GROUP_HEADERS),
-        decision_headers=_headers(DECISION_HEADERS),
+        group_headers=headers(GROUP_HEADERS),
+        decision_headers=headers(DECISION_HEADERS),
         count_rows=_count_rows,
     )
 
 
 def to_pdf(view: ReportView, lang: str = "nb") -> bytes:
     """PDF/UA-1 (tagged, in ``lang``), as the drafting export makes it."""
-    import weasyprint
-
-    return weasyprint.HTML(string=to_html(view, lang)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf(to_html(view, lang))
 
 
 # --- the file (made by a background job: hearing.exports.jobs) ----------------------------------

@@ -1,37 +1,24 @@
 """A draft as DOCX (real headings and tables), tagged PDF (WeasyPrint) and Markdown.
 
 Pure builders, no request: a background job (``export.draft``) calls them and keeps the file.
+(Was ``hearing.drafting.exports``.)
 """
 
 from __future__ import annotations
-
-import io
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from hearing.admin.services import slugify
+from hearing.core.text import slugify
+from hearing.documents import FORMATS, LANG_TAGS, docx_bytes, docx_table, headers, md_table, paragraphs, pdf
 from hearing.drafting.services import PART_CURRENT, PART_DESIRED, PART_MEASURES, PART_STRATEGIES, measures_of
 from hearing.models import Draft
-
-#: Format -> (MIME type, file extension).
-FORMATS = {
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
-    "pdf": ("application/pdf", "pdf"),
-    "md": ("text/markdown; charset=utf-8", "md"),
-}
 
 #: Lazy: a file is written in its process's language (render() sets it), bokmål by default.
 INDICATOR_HEADERS = (_l("Mål"), _l("Indikator"), _l("Verdi i dag"), _l("Målverdi"), _l("Kilde"))
 MEASURE_HEADERS = (_l("Tiltak"), _l("Strategi"), _l("Ansvarlig"), _l("Frist"))
-#: Language tags of the files (DOCX core properties, the PDF's html lang).
-LANG_TAGS = {"nb": "nb-NO", "nn": "nn-NO", "en": "en", "da": "da-DK"}
-
-
-def _h(headers) -> tuple[str, ...]:
-    return tuple(str(h) for h in headers)
 
 
 def _lang(draft: Draft) -> str:
@@ -51,21 +38,7 @@ def measure_rows(area) -> list[tuple[str, ...]]:
     return [(m.text, m.strategy.text, m.owner, _date(m.deadline)) for m in measures_of(area)]
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n\n") if p.strip()]
-
-
 # --- Markdown -----------------------------------------------------------------------------------
-
-
-def _cell(text: str) -> str:
-    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
-
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return lines
 
 
 def to_markdown(draft: Draft) -> str:
@@ -75,43 +48,23 @@ def to_markdown(draft: Draft) -> str:
         out += [draft.note, ""]
     for n, area in enumerate(draft.focus_areas, start=1):
         out += [f"## {n}. {area.title}", "", f"### {_(PART_CURRENT)}", ""]
-        out += [p + "\n" for p in _paragraphs(area.current_state)]
+        out += [p + "\n" for p in paragraphs(area.current_state)]
         out += [f"### {_(PART_DESIRED)}", ""]
-        out += [p + "\n" for p in _paragraphs(area.desired_state)]
+        out += [p + "\n" for p in paragraphs(area.desired_state)]
         if area.goals:
             out += [f"- {g.text}" for g in area.goals] + [""]
         if rows := indicator_rows(area):
-            out += _table(_h(INDICATOR_HEADERS), rows) + [""]
+            out += md_table(headers(INDICATOR_HEADERS), rows) + [""]
         out += [f"### {_(PART_STRATEGIES)}", ""]
         if area.strategies:
             out += [f"{k}. {s.text}" for k, s in enumerate(area.strategies, start=1)] + [""]
         out += [f"### {_(PART_MEASURES)}", ""]
         if rows := measure_rows(area):
-            out += _table(_h(MEASURE_HEADERS), rows) + [""]
+            out += md_table(headers(MEASURE_HEADERS), rows) + [""]
     return "\n".join(out).rstrip() + "\n"
 
 
 # --- DOCX ---------------------------------------------------------------------------------------
-
-
-def _docx_table(document, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    # The first row is a header row that repeats on every page (read as headers by screen readers).
-    tr_pr = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text or ""
 
 
 def to_docx(draft: Draft) -> bytes:
@@ -127,24 +80,22 @@ def to_docx(draft: Draft) -> bytes:
     for n, area in enumerate(draft.focus_areas, start=1):
         document.add_heading(f"{n}. {area.title}", level=1)
         document.add_heading(_(PART_CURRENT), level=2)
-        for p in _paragraphs(area.current_state):
+        for p in paragraphs(area.current_state):
             document.add_paragraph(p)
         document.add_heading(_(PART_DESIRED), level=2)
-        for p in _paragraphs(area.desired_state):
+        for p in paragraphs(area.desired_state):
             document.add_paragraph(p)
         for goal in area.goals:
             document.add_paragraph(goal.text, style="List Bullet")
         if rows := indicator_rows(area):
-            _docx_table(document, _h(INDICATOR_HEADERS), rows)
+            docx_table(document, headers(INDICATOR_HEADERS), rows)
         document.add_heading(_(PART_STRATEGIES), level=2)
         for strategy in area.strategies:
             document.add_paragraph(strategy.text, style="List Bullet")  # Word would continue numbers across areas
         document.add_heading(_(PART_MEASURES), level=2)
         if rows := measure_rows(area):
-            _docx_table(document, _h(MEASURE_HEADERS), rows)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+            docx_table(document, headers(MEASURE_HEADERS), rows)
+    return docx_bytes(document)
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -153,17 +104,15 @@ def to_docx(draft: Draft) -> bytes:
 def to_html(draft: Draft) -> str:
     """The HTML the PDF is made from; rendered without a request, so exports can run in a background job."""
     return current_app.jinja_env.get_template("drafting/export_pdf.html").render(
-        draft=draft, paragraphs=_paragraphs, indicator_rows=indicator_rows,
+        draft=draft, paragraphs=paragraphs, indicator_rows=indicator_rows,
         measure_rows=measure_rows, parts=tuple(_(p) for p in (PART_CURRENT, PART_DESIRED, PART_STRATEGIES, PART_MEASURES)),
-        indicator_headers=_h(INDICATOR_HEADERS), measure_headers=_h(MEASURE_HEADERS), lang=_lang(draft),
+        indicator_headers=headers(INDICATOR_HEADERS), measure_headers=headers(MEASURE_HEADERS), lang=_lang(draft),
     )
 
 
 def to_pdf(draft: Draft) -> bytes:
     """PDF/UA-1 (tagged) from the HTML template, as far as WeasyPrint supports it."""
-    import weasyprint
-
-    return weasyprint.HTML(string=to_html(draft)).write_pdf(pdf_variant="pdf/ua-1")
+    return pdf(to_html(draft))
 
 
 # --- the file (made by a background job: hearing.exports.jobs) ----------------------------------

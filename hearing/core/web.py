@@ -1,0 +1,49 @@
+"""Web helpers shared by every area's views."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from pathlib import Path
+from urllib.parse import quote
+
+from flask import abort, send_file
+from werkzeug.wrappers import Response
+
+
+def download(source: bytes | Path, *, mimetype: str, filename: str, public: bool = False,
+             secret_link: bool = False) -> Response:
+    """Every file the platform hands out, in one way: always as an attachment (never shown inline), never
+    type-sniffed, and not kept in caches (``private, no-store``; ``no-cache`` for a ``public`` file such
+    as a published report's). A file on disk that is gone gives 404. ``secret_link``: the page was
+    reached by a secret link, which is sent on as a referrer to this site only."""
+    if isinstance(source, Path):
+        if not source.is_file():
+            abort(404)
+        # Streamed in pieces; the file is opened when the first piece is sent, closed after the last one.
+        resp = Response(_chunks(source), mimetype=mimetype)
+        resp.headers["Content-Length"] = str(source.stat().st_size)
+        resp.headers.set("Content-Disposition", "attachment", **_filename_options(filename))
+    else:
+        resp = send_file(io.BytesIO(source), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    resp.headers["Cache-Control"] = "no-cache" if public else "private, no-store"
+    if secret_link:
+        resp.headers["Referrer-Policy"] = "same-origin"  # the form's CSRF check over HTTPS needs a Referer
+    return resp
+
+
+def _chunks(path: Path):
+    with path.open("rb") as f:
+        while chunk := f.read(256 * 1024):
+            yield chunk
+
+
+def _filename_options(filename: str) -> dict[str, str]:
+    """``filename`` (ASCII) and, for a name that is not ASCII, ``filename*`` (RFC 6266), as send_file writes them."""
+    try:
+        filename.encode("ascii")
+    except UnicodeEncodeError:
+        simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
+        return {"filename": simple, "filename*": "UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")}
+    return {"filename": filename}
