@@ -317,7 +317,7 @@ def _form_key(form) -> str:
     return key if 16 <= len(key) <= 64 else new_key()
 
 
-from hearing.auth import role_required
+# --- hearing document, responses ----------------------------------------------------------------
 
 
 @bp.route("/activities/<int:activity_id>/document", methods=["GET", "POST"])
