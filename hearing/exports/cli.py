@@ -54,10 +54,7 @@ def import_command(path: str) -> None:
     from hearing.exports import backup
 
     try:
-        data = backup.load_path(Path(path))
-        process = backup.import_process(
-            db.session, None, data, upload_folder=current_app.config.get("UPLOAD_FOLDER")
-        )
+        process = backup.import_path(db.session, None, Path(path), upload_folder=current_app.config.get("UPLOAD_FOLDER"))
         db.session.commit()
     except backup.BackupError as exc:
         db.session.rollback()
