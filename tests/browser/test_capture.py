@@ -262,3 +262,36 @@ def test_shift_enter_makes_a_new_line_and_alt_n_goes_to_the_next_table(page, liv
     assert page.input_value("#table_label") == "Bord 4"
     expect(page.locator("#capture-announce")).to_have_text("Bord: Bord 4")
     assert page.evaluate("document.activeElement.id") == "text"
+
+
+def test_on_a_phone_a_refused_note_and_the_status_stay_in_view_and_usable(browser, live_server):
+    from tests.browser.conftest import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_capture(page, live_server)
+        page.route("**/workshop/activities/*/notes", lambda route: route.fulfill(
+            status=400, content_type="application/json", body='{"error": "Spørsmålet finnes ikke i dette verkstedet."}'))
+        page.fill("#text", "Første linje")
+        page.press("#text", "Shift+Enter")
+        page.type("#text", "andre linje på telefonen")
+        page.press("#text", "Enter")
+        item = page.locator("#refused-list li").first
+        expect(item).to_contain_text("Grunn: Spørsmålet finnes ikke i dette verkstedet.")
+        assert item.locator("textarea").input_value() == "Første linje\nandre linje på telefonen"
+        # nothing wider than the screen, the status line at the bottom of the window
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator(".capture-status").bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 844 + 1 and box["y"] > 600
+        expect(page.locator("#queue-status")).to_have_attribute("data-refused", "1")
+        assert Axe().run(page, options=WCAG).response["violations"] == []
+        item.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "capture_phone_refused.png"))
+        page.unroute("**/workshop/activities/*/notes")
+        item.locator("select").select_option("0")
+        item.locator("[data-action=resend]").tap()
+        expect(page.locator("#refused-notes")).to_be_hidden()
+        expect(page.locator("#queue-status")).to_have_text("Alle notater er lagret.")
+    finally:
+        context.close()
