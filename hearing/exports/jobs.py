@@ -133,9 +133,10 @@ def request_backup(session: Session, actor: User, process: Process) -> Job:
     return job
 
 
-#: A backup up to this size (on disk, compressed or not) is read whole and checked before its job is queued;
-#: a larger one is checked by its head here and read whole by the job.
-CHECK_WHOLE_BYTES = 20 * 1024 * 1024
+#: A backup up to this size (on disk, compressed or not) is checked row by row before its job is queued (a
+#: second or so; read as a stream, never whole); a larger one is checked by its head here and row by row by
+#: the job, before it stores anything (a request never parses a large upload).
+CHECK_WHOLE_BYTES = 2 * 1024 * 1024
 
 
 def request_import(session: Session, actor: User, path, filename: str) -> Job:
@@ -148,7 +149,7 @@ def request_import(session: Session, actor: User, path, filename: str) -> Job:
     path = Path(path)
     size = path.stat().st_size
     if size <= CHECK_WHOLE_BYTES:
-        data = backup.load_path(path)
+        data, _counts = backup.check_stream(session, backup.events(path))
         head = {"process_uid": data["process_uid"], "process_name": str(data.get("process_name", ""))}
     else:
         head = backup.peek(path)
