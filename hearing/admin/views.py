@@ -12,13 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import defer, selectinload
 
-from hearing.actions import commit, confirmed_action, refuse_form, save
+from hearing.actions import commit, confirmed_action, refuse_form, save, save_once
 from hearing.admin import bp, documents, forms, services
 from hearing.auth import role_required
 from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices
-from hearing.idempotency import new_key, once
+from hearing.idempotency import new_key
 from hearing.models import (
     Activity,
     Input,
@@ -80,10 +80,8 @@ def process_new():
             flash(_("Prosessen «%(name)s» er opprettet.", name=process.name), "success")
             return url_for("admin.process_view", process_id=process.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template("admin/process_form.html", form=form, process=None)
 
 
@@ -125,10 +123,8 @@ def groups(process_id: int):
             flash(_("Gruppen «%(name)s» er lagt til.", name=group.name), "success")
             return url_for("admin.groups", process_id=process.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template(
         "admin/groups.html", process=process, form=form, confirm=forms.ConfirmForm(), standard=services.STANDARD_GROUPS
     )
@@ -205,10 +201,8 @@ def activity_new(process_id: int):
                 flash(warning, "warning")
             return url_for("admin.activity_view", activity_id=activity.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template("admin/activity_form.html", form=form, process=process, activity=None)
 
 
@@ -258,10 +252,8 @@ def prompt_add(activity_id: int):
             flash(_("Spørsmålet er lagt til."), "success")
             return url_for("admin.activity_view", activity_id=activity.id) + "#prompts"
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template(
         "admin/activity_view.html",
         activity=activity,

@@ -11,12 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from hearing import audit
-from hearing.actions import apply, commit, refuse_form
+from hearing.actions import apply, commit, save_once
 from hearing.archive import bp, services, transport
 from hearing.auth import role_required
-from hearing.core.errors import ServiceError
 from hearing.extensions import db
-from hearing.idempotency import FormKeyMixin, once
+from hearing.idempotency import FormKeyMixin
 from hearing.models import ArchiveMessage, ArchiveStatus, Job, JobStatus, Process
 from hearing.pagination import page_arg, paginate
 from hearing.privacy.fields import mask_submission_fields
@@ -67,10 +66,8 @@ def process(process_id: int):
                 flash(_("Arkivmeldingene lages nå i bakgrunnen."), "success")
             return url_for("archive.process", process_id=proc.id)
 
-        try:
-            return once(form.form_key.data, run)
-        except ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, run):
+            return done
     page = paginate(db.session, services.fileable_query(proc), page_arg(request.args))
     latest = services.latest_messages(db.session, proc)
     active = db.session.scalar(sa.select(Job).where(Job.kind == services.KIND,

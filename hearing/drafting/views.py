@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import commit, confirmed_action, refuse_form, save
+from hearing.actions import commit, confirmed_action, refuse_form, save, save_once
 from hearing.auth import role_required
 from hearing.content import content
 from hearing.drafting import bp, forms, services
@@ -51,10 +51,8 @@ def index(process_id: int):
                 flash(warning, "warning")
             return url_for("drafting.draft", draft_id=draft.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template("drafting/index.html", process=process, drafts=drafts, form=form, themes=themes)
 
 
@@ -140,10 +138,8 @@ def part_add(kind: str, parent_id: int):
                 flash(warning, "warning")
             return _draft_url(obj)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     d = parent if isinstance(parent, Draft) else services.draft_of(parent)
     return render_template("drafting/part_form.html", form=form, kind=kind, parent=parent, obj=None, heading=_heading(kind, False), draft=d, process=d.process)
 
@@ -273,10 +269,8 @@ def send(draft_id: int):
             flash(_("Utkastet er sendt på høring: «%(title)s».", title=activity.title), "success")
             return url_for("drafting.draft", draft_id=d.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template("drafting/send.html", form=form, draft=d, process=d.process,
                            sections=services.plan_sections(d))
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import audit
-from hearing.actions import commit, refuse_form
+from hearing.actions import commit, save_once
 from hearing.auth import role_required
 from hearing.core import web
 from hearing.exports import backup, bp, forms, storage
@@ -108,10 +108,8 @@ def process_exports(process_id: int):
             )
             return url_for("exports.process_exports", process_id=process.id)
 
-        try:
-            return once(form.form_key.data, start)
-        except exports.ExportError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, start):
+            return done
     jobs = exports.export_jobs(db.session, current_user, process.id)
     return render_template(
         "exports/process.html",

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hearing import documents
-from hearing.actions import commit, refuse_form, save
+from hearing.actions import commit, save, save_once
 from hearing.auth import public, role_required
 from hearing.content import content
 from hearing.exports import jobs as export_jobs
@@ -66,10 +66,8 @@ def index(process_id: int):
             flash(_("Tilbakemeldingen er laget. Se over den før du publiserer."), "success")
             return url_for("reporting.preview", report_id=report.id)
 
-        try:
-            return once(form.form_key.data, create)
-        except services.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, create):
+            return done
     return render_template(
         "reporting/index.html", process=process, form=form, reports=services.reports_of(db.session, process)
     ), 400 if request.method == "POST" else 200

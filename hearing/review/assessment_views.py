@@ -11,11 +11,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.validators import ValidationError
 
-from hearing.actions import refuse_form
+from hearing.actions import save_once
 from hearing.auth import role_required
 from hearing.extensions import db
 from hearing.forms import choices, required, text_field
-from hearing.idempotency import FormKeyMixin, once
+from hearing.idempotency import FormKeyMixin
 from hearing.labels import DECISIONS
 from hearing.models import Activity, Input, Process, StakeholderGroup, Theme
 from hearing.pagination import page_arg, paginate
@@ -162,10 +162,8 @@ def assessment_theme(theme_id: int):
                 )
             return page_url
 
-        try:
-            return once(form.form_key.data, assess)
-        except service.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, assess):
+            return done
     total, unassessed = service.theme_counts(db.session, theme)
     query = service.theme_inputs_query(theme, unassessed_only=not show_all).options(*service.card_options())
     items = paginate(db.session, query, page_arg(request.args), total=total if show_all else unassessed)
@@ -212,10 +210,8 @@ def assessment_input(input_id: int):
             )
             return _safe_next(form.next.data, fallback)
 
-        try:
-            return once(form.form_key.data, assess)
-        except service.ServiceError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, assess):
+            return done
     return render_template(
         "review/assessment_input.html",
         process=process,

@@ -13,7 +13,6 @@ from hearing.content import content
 from hearing.extensions import db
 from hearing.grouping import decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope
-from hearing.idempotency import once
 from hearing.jobs import progress_view
 from hearing.labels import INPUT_SOURCES, job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
@@ -231,10 +230,8 @@ def theme(theme_id: int):
 def _theme_change(theme: Theme, form, form_arg: str, action):
     """Run ``action`` once per form key; on a broken rule show the theme page with the form's errors."""
     if form.validate_on_submit():
-        try:
-            return once(form.form_key.data, action)
-        except board.BoardError as exc:
-            refuse_form(form, exc)
+        if done := save_once(form, action):
+            return done
     elif form.csrf_token.errors:
         form.form_errors.append(_("Skjemaet var utløpt. Send det på nytt."))
     return _theme_page(theme, status=400, **{form_arg: form})

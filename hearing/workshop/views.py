@@ -9,13 +9,12 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hearing.actions import commit, refuse_form
+from hearing.actions import commit, refuse_form, save_once
 from hearing.auth import role_required
 from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.grouping.service import schedule_after_commit
-from hearing.idempotency import once
 from hearing.models import Input, InputSource, utcnow
 from hearing.workshop import bp, forms, services
 
@@ -242,10 +241,8 @@ def paste(activity_id: int):
                 flash(_("%(n)d notater er lagret.", n=len(stored)), "success")
                 return url_for("workshop.capture", activity_id=activity.id)
 
-            try:
-                return once(form.form_key.data, store)
-            except services.NoteError as exc:
-                refuse_form(form, exc)
+            if done := save_once(form, store):
+                return done
     if lines:
         form.checked.data = _fingerprint(form, lines)
     return render_template("workshop/paste.html", activity=activity, process=activity.process, form=form,
