@@ -732,8 +732,21 @@ def import_path(session: Session, actor: User | None, path: Path, *, upload_fold
     """Restore the backup file at ``path`` (JSON lines or an older single document, gzip or not) reading
     it as a stream, twice: first every row is checked, then the rows go in, a batch at a time. ``counts``
     (if given) gets the rows per table."""
+    if not _is_lines(Path(path)):  # an older backup is one JSON document: read it once, not once per pass
+        data = load_path(Path(path))
+        return import_events(session, actor, lambda: events_of(data), upload_folder=upload_folder,
+                             progress=progress, counts=counts)
     return import_events(session, actor, lambda: events(Path(path)), upload_folder=upload_folder, progress=progress,
                          counts=counts)
+
+
+def _is_lines(path: Path) -> bool:
+    try:
+        with _open_text(path) as f:
+            head = json.loads(f.readline())
+    except (OSError, EOFError, ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(head, dict) and head.get("layout") == LINES
 
 
 def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
