@@ -138,3 +138,27 @@ def test_stored_quote_references_point_at_the_restored_rows(world):
     original = services.latest_version(db.session, report)
     assert any("Varm middag" in q["text"] for view in original.snapshot.values() for t in view["themes"]
                for q in t["quotes"])
+
+
+def test_a_report_file_being_made_shows_its_progress_and_then_its_link(world, app):
+    import re
+
+    from hearing.jobs import run_pending_jobs
+
+    report = make_report(world)
+    services.publish_version(db.session, world["reviewer"], report)
+    db.session.commit()
+    anonymous = Client(app.test_client())
+    pending = anonymous.get(f"/tilbakemelding/{report.id}/export.pdf")
+    html = pending.get_data(as_text=True)
+    assert pending.status_code == 503 and "<progress" in html and "data-job-ready" in html
+    status_url = re.search(r'data-job-status="([^"]+)"', html).group(1)
+    assert status_url.startswith(f"/tilbakemelding/{report.id}/filer/")
+    assert anonymous.get(status_url).get_json()["finished"] is False
+    other = make_report(world)
+    services.publish_version(db.session, world["reviewer"], other)
+    db.session.commit()
+    assert anonymous.get(status_url.replace(f"/tilbakemelding/{report.id}/", f"/tilbakemelding/{other.id}/")).status_code == 404
+    run_pending_jobs()
+    assert anonymous.get(status_url).get_json()["status"] == "done"
+    assert anonymous.get(f"/tilbakemelding/{report.id}/export.pdf").status_code == 200

@@ -201,8 +201,28 @@ def public_export(report_id: int, fmt: str, number: int | None = None):
         response.headers["Content-Language"] = documents.LANG_TAGS.get(lang, lang)
         return response
     commit()  # the job queued for a file nobody had asked for
-    page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title))
+    jobs = export_jobs._public_jobs(db.session, version, fmt, lang)
+    page = render_template("reporting/public_file_pending.html", report=report, view_title=mask(report.title),
+                           job=jobs[0] if jobs else None)
     return page, 503, {"Retry-After": str(PENDING_RETRY_SECONDS), "Cache-Control": "no-store"}
+
+
+@bp.get("/tilbakemelding/<int:report_id>/filer/<int:job_id>/status")
+@public
+def public_export_status(report_id: int, job_id: int):
+    """What the progress bar of a public file of the report polls."""
+    from flask import jsonify
+
+    from hearing.jobs import progress_view
+    from hearing.models import Job
+
+    _published(report_id)
+    job = db.session.get(Job, job_id)
+    if job is None or job.kind != export_jobs.PUBLIC_REPORT or (job.payload or {}).get("report_id") != report_id:
+        abort(404)
+    resp = jsonify({"job_id": job.id, **progress_view(job)})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 # --- the report builder -------------------------------------------------------------------------

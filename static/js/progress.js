@@ -19,7 +19,13 @@
       if (percent) percent.textContent = data.progress;
       if (message && data.message) message.textContent = data.message;
       if (label) label.textContent = data.status_label;
-      if (data.finished) { window.location.reload(); return; }
+      if (data.finished) {
+        // a page that is itself the file's link shows the link instead of reloading (a reload would download it unseen)
+        const ready = box.querySelector("[data-job-ready]");
+        if (ready && data.status === "done") { ready.hidden = false; ready.querySelector("a")?.focus(); return; }
+        window.location.reload();
+        return;
+      }
       delay = 1500;
     } catch (err) {
       delay = Math.min(delay * 2, 30000); // back off while the server is away

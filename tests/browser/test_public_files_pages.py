@@ -107,3 +107,27 @@ def test_a_reviewer_approves_a_workshop_note_for_quoting_by_keyboard(page, live_
     page.goto(f"{live_server}/moderation/workshop/{w['workshop']}?status=approved")
     assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
     page.screenshot(path=str(ARTIFACTS / "moderation-notes-320.png"), full_page=True)
+
+
+def test_a_published_reports_file_shows_progress_then_its_link(page, live_server, live_app):
+    from hearing.extensions import db
+    from hearing.models import Process, User
+    from hearing.reporting import services
+
+    with live_app.app_context():
+        reviewer = db.session.scalar(sa.select(User).where(User.role == "reviewer"))
+        report = services.create_report(db.session, reviewer, db.session.scalar(sa.select(Process)), {"title": ""})
+        services.publish_version(db.session, reviewer, report)
+        db.session.commit()
+        report_id = report.id
+        db.session.remove()
+    response = page.goto(f"{live_server}/tilbakemelding/{report_id}/export.pdf")
+    assert response.status == 503 and page.locator("progress").count() == 1
+    assert audit(page) == []
+    _run_worker(live_app)
+    ready = page.get_by_role("link", name="Filen er klar: last den ned")
+    ready.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "report-file-ready.png"), full_page=True)
+    with page.expect_download() as download:
+        ready.click()
+    assert download.value.suggested_filename.endswith(".pdf")
