@@ -382,8 +382,9 @@ def make_process(app, make_user):
 def make_activity(app, make_process):
     """An open activity (a week ago until six weeks ahead) of a new process unless ``process`` is given.
 
-    ``sections`` (titles) give a hearing its document; ``prompts`` are question texts or dicts of
-    Prompt fields; ``groups`` are stakeholder group names added to the process. Committed."""
+    ``sections`` (titles, or (title, body) pairs) give a hearing its document; ``prompts`` are question
+    texts or dicts of Prompt fields; ``groups`` are stakeholder group names (or (name, category) pairs)
+    added to the process. Committed."""
     from hearing.models import Activity, Document, Prompt, Section, StakeholderGroup, utcnow
 
     def make(kind: str = "hearing", *, process=None, sections=(), prompts=(), groups=(), **overrides) -> Activity:
@@ -396,12 +397,14 @@ def make_activity(app, make_process):
             fields.update(opens_dt=None, closes_dt=None)
         fields.update(overrides)
         activity = Activity(process=process, kind=kind, **fields)
-        for name in groups:
-            db.session.add(StakeholderGroup(process=process, name=name, category="citizens"))
+        for group in groups:
+            name, category = (group, "citizens") if isinstance(group, str) else group
+            db.session.add(StakeholderGroup(process=process, name=name, category=category))
         if sections or kind == "hearing":
             document = Document(activity=activity, title="Høringsutkast")
-            document.sections = [Section(position=i, number=str(i), title=title, body=f"Teksten om {title.lower()}.")
-                                 for i, title in enumerate(sections or ("Innledning",), start=1)]
+            pairs = [(s, f"Teksten om {s.lower()}.") if isinstance(s, str) else s for s in sections or ("Innledning",)]
+            document.sections = [Section(position=i, number=str(i), title=title, body=body)
+                                 for i, (title, body) in enumerate(pairs, start=1)]
             db.session.add(document)
         activity.prompts = [Prompt(position=i, **({"text": p} if isinstance(p, str) else p))
                             for i, p in enumerate(prompts, start=1)]

@@ -13,13 +13,9 @@ import sqlalchemy as sa
 
 from hearing.extensions import db
 from hearing.models import (
-    Activity,
     Answer,
     Attachment,
-    Document,
     Input,
-    Prompt,
-    Section,
     StakeholderGroup,
     Submission,
     utcnow,
@@ -29,29 +25,21 @@ from tests.conftest import hidden_fields, text_of
 
 
 @pytest.fixture
-def world(make_process):
+def world(make_process, make_activity):
     process = make_process()
-    now = utcnow()
-    groups = {n: StakeholderGroup(process=process, name=n, category=c) for n, c in
-              [("Innbyggere", "citizens"), ("Eldrerådet", "council"), ("Ledere", "employees")]}
-    hearing = Activity(process=process, kind="hearing", title="Offentlig høring", audience="public",
-                       opens_dt=now - timedelta(days=1), closes_dt=now + timedelta(days=42))
-    doc = Document(activity=hearing, title="Høringsutkast")
-    doc.sections = [Section(position=1, number="1", title="Innledning", body="Planen gjelder **alle**."),
-                    Section(position=2, number="2", title="Heltid", body="Flere heltidsstillinger.")]
-    survey = Activity(process=process, kind="survey", title="Undersøkelse", audience="public",
-                      opens_dt=now - timedelta(days=1), closes_dt=now + timedelta(days=10))
-    survey.prompts = [
-        Prompt(position=1, text="Hvor fornøyd er du?", question_type="rating", is_required=True),
-        Prompt(position=2, text="Viktigst?", question_type="single_choice", options=["Heltid", "Mat"]),
-        Prompt(position=3, text="Hva bruker du?", question_type="multiple_choice", options=["Alarm", "Dispenser", "Nettbrett"]),
-        Prompt(position=4, text="Hva mangler?", question_type="free_text"),
-    ]
-    box = Activity(process=process, kind="suggestions", title="Benkeforslag", audience="public",
-                   opens_dt=now - timedelta(days=1), closes_dt=now + timedelta(days=10))
-    db.session.add_all([*groups.values(), hearing, doc, survey, box])
-    db.session.commit()
-    return {"process": process, "hearing": hearing, "survey": survey, "box": box, "groups": groups, "doc": doc}
+    opened = utcnow() - timedelta(days=1)
+    hearing = make_activity("hearing", process=process, opens_dt=opened,
+                            groups=[("Innbyggere", "citizens"), ("Eldrerådet", "council"), ("Ledere", "employees")],
+                            sections=[("Innledning", "Planen gjelder **alle**."), ("Heltid", "Flere heltidsstillinger.")])
+    survey = make_activity("survey", process=process, opens_dt=opened, closes_dt=utcnow() + timedelta(days=10), prompts=[
+        {"text": "Hvor fornøyd er du?", "question_type": "rating", "is_required": True},
+        {"text": "Viktigst?", "question_type": "single_choice", "options": ["Heltid", "Mat"]},
+        {"text": "Hva bruker du?", "question_type": "multiple_choice", "options": ["Alarm", "Dispenser", "Nettbrett"]},
+        {"text": "Hva mangler?", "question_type": "free_text"},
+    ])
+    box = make_activity("suggestions", process=process, opens_dt=opened, closes_dt=utcnow() + timedelta(days=10))
+    groups = {g.name: g for g in db.session.scalars(sa.select(StakeholderGroup).where(StakeholderGroup.process_id == process.id))}
+    return {"process": process, "hearing": hearing, "survey": survey, "box": box, "groups": groups, "doc": hearing.document}
 
 
 def post_response(client, url, data, files=None, *, fields=None):

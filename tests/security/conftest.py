@@ -6,26 +6,22 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from hearing.extensions import db
-from hearing.models import Activity, Document, Section, StakeholderGroup, utcnow
+from hearing.models import StakeholderGroup, utcnow
 from tests.conftest import hidden_fields
 
 
 @pytest.fixture
-def world(make_process):
+def world(make_process, make_activity):
     process = make_process()
-    now = utcnow()
-    council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    hearing = Activity(process=process, kind="hearing", title="Offentlig høring", audience="public",
-                       opens_dt=now - timedelta(days=1), closes_dt=now + timedelta(days=42))
-    doc = Document(activity=hearing, title="Høringsutkast")
-    doc.sections = [Section(position=1, number="1", title="Innledning", body="Planen gjelder alle.")]
-    box = Activity(process=process, kind="suggestions", title="Benkeforslag", audience="public",
-                   opens_dt=now - timedelta(days=1), closes_dt=now + timedelta(days=10))
-    db.session.add_all([council, hearing, doc, box])
-    db.session.commit()
-    return {"process": process, "hearing": hearing, "box": box, "council": council, "doc": doc}
+    opened = utcnow() - timedelta(days=1)
+    hearing = make_activity("hearing", process=process, opens_dt=opened, groups=[("Eldrerådet", "council")],
+                            sections=[("Innledning", "Planen gjelder alle.")])
+    box = make_activity("suggestions", process=process, opens_dt=opened, closes_dt=utcnow() + timedelta(days=10))
+    council = db.session.scalar(sa.select(StakeholderGroup).where(StakeholderGroup.process_id == process.id))
+    return {"process": process, "hearing": hearing, "box": box, "council": council, "doc": hearing.document}
 
 
 def post_response(client, url, data, files=None, *, fields=None):
