@@ -118,6 +118,28 @@ def test_guided_run(corpus):
     assert all(t.guided_name is None for t in model.themes_[1:])
 
 
+def test_guided_run_gives_every_guide_its_cluster(corpus):
+    """Each guide names the cluster of its topic, even when the guide's own words are few."""
+    texts, y = corpus
+    guides = [Guide("Mat og måltider", keywords=["mat"]), Guide("Buss og transport", keywords=["buss"]),
+              Guide("Hjemmetjenesten", keywords=["hjemmetjenesten"])]
+    model = ThemeModel("auto", vectorizer="tfidf", random_state=0).fit(texts, guidance=guides)
+    for g, truth in enumerate(["mat", "buss", "hjem"]):
+        members = [t for lab, t in zip(model.labels_, y, strict=True) if lab == g]
+        assert len(members) >= 8, (g, members)
+        assert members.count(truth) / len(members) >= 0.8
+        assert model.themes_[g].label == guides[g].name
+
+
+def test_guided_run_leaves_an_unrelated_guide_empty(corpus):
+    """A guide about nothing in the input takes no cluster (its name is not put on another topic)."""
+    texts, _y = corpus
+    guides = [Guide("Mat og måltider", keywords=["mat"]), Guide("Kvantefysikk", keywords=["partikler", "sorte hull"])]
+    model = ThemeModel("auto", vectorizer="tfidf", random_state=0).fit(texts, guidance=guides)
+    assert (model.labels_ == 0).sum() >= 8
+    assert (model.labels_ == 1).sum() == 0
+
+
 def test_guided_run_with_examples_only(corpus):
     texts, y = corpus
     guide = Guide("Buss", examples=["Bussen går for sjelden", "Flere bussruter og TT-kort"])
