@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from hearing.extensions import db
@@ -81,3 +82,13 @@ def test_search_words_are_never_sql_or_fts_syntax(app, make_process):
     for text in ['"', "buss*", "NOT buss", "buss OR", "') OR 1=1 --", "%", "NEAR(a b)", ":*&|!"]:
         _found(process, text)  # no error
     assert _found(process, "%") == set()
+
+
+def test_sqlite_keeps_the_search_index_in_step_after_every_migration(app):
+    """A batch ALTER of ``inputs`` on SQLite rebuilds the table and drops its triggers: after all
+    migrations the three triggers that keep the FTS5 index in step must exist."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the FTS5 triggers are SQLite's")
+    with db.engine.connect() as conn:
+        names = set(conn.scalars(sa.text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'inputs'")))
+    assert {"inputs_fts_ai", "inputs_fts_ad", "inputs_fts_au"} <= names
