@@ -12,6 +12,8 @@ element whose nearest ``lang`` is that text's language. The test prints how many
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -20,7 +22,12 @@ from tests.browser.conftest import login
 from tests.browser.test_all_pages import page_urls
 from tests.browser.test_foundation_pages import audit
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    # The pages' HTML does not depend on the database: one pass (SQLite) is enough, and the walk of
+    # 4 x 123 pages is the suite's longest file.
+    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="pages audited in the SQLite pass"),
+]
 
 LANGUAGES = ("nb", "nn", "en", "da")
 
