@@ -282,7 +282,8 @@ def test_create_preview_publish_and_unpublish(reviewer_client, world, app):
     assert anonymous.get(f"/tilbakemelding/{report.id}/export.pdf").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportFile)) == 0
     actions = list(
-        db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "hearing_reports"))
+        db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.object_type == "hearing_reports")
+                           .order_by(AuditEvent.id))
     )
     assert actions == ["report.create", "report.publish", "report.unpublish"]
 
