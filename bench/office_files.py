@@ -1,4 +1,4 @@
-"""Measure reading of uploaded Office files (hearing/imports/files.py, hearing/archives.py).
+"""Measure reading of uploaded Office files (hearing/imports/files.py, hearing/core/archives.py).
 
 Prints a markdown table: for spreadsheets of 1k, 10k and 50k answer rows (5 columns of text) the time
 and peak Python memory of ``read_table`` (streaming mode), and for the zip bombs of issue 19 how long it

@@ -2,7 +2,8 @@
 
 One rule for who commits: services change and flush; the view ends the request's change through
 :func:`save` (a form), :func:`save_once` (a form that must not act twice, :func:`hearing.idempotency.once`),
-:func:`confirmed_action` (a button), :func:`apply` (a button with a form of its own) or :func:`commit` (anything else a view stores). No view calls
+:func:`confirmed_action` (a button), :func:`apply` (a button with a form of its own), :func:`keep_and_refuse` (a refusal
+that keeps what the service counted) or :func:`commit` (anything else a view stores). No view calls
 ``db.session.commit()`` itself. A :class:`~hearing.core.errors.DomainError` from the service is rolled back and
 shown where the person sees it, with what they typed kept.
 """
@@ -82,6 +83,13 @@ def apply(action: Callable[[], object], done_message: str | None = None) -> bool
     if done_message:
         flash(done_message, "success")
     return True
+
+
+def keep_and_refuse(form, exc: Exception) -> None:
+    """A service refused, but what it flushed on the way must stay (a wrong password counts towards the
+    lock-out): commit that, and show the refusal on ``form``. Not for changes that should be undone."""
+    commit()
+    form.form_errors.append(str(exc))
 
 
 def refuse_form(form, exc: Exception) -> None:

@@ -190,3 +190,22 @@ def test_change_password_needs_login_csrf_and_is_rate_limited(app, client, make_
     assert codes == [200, 200, 429]
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password(PASSWORD)
+
+
+def test_a_failed_login_is_counted_by_the_view_not_committed_by_the_service(app, client, make_user):
+    """Services flush and views commit (hearing.actions.keep_and_refuse): the refused login keeps its count."""
+    from hearing.auth import services
+
+    user = make_user("reviewer")
+    with app.test_request_context(), pytest.raises(services.LoginError):
+        services.authenticate(db.session, user.email, "feil-passord-1")
+    assert db.session.get(User, user.id).failed_logins == 1
+    db.session.rollback()  # the service committed nothing
+    assert db.session.get(User, user.id).failed_logins == 0
+
+    client.login(user.email, "feil-passord-1")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 1
+    client.login(user.email)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).failed_logins == 0 and db.session.get(User, user.id).last_login_dt

@@ -46,7 +46,7 @@ def sections_from_markdown(text: str) -> list[SectionDraft]:
 
 def sections_from_docx(data: bytes) -> list[SectionDraft]:
     """Headings (the built-in "Heading N"/"Overskrift N" styles and the title) become sections."""
-    from hearing.archives import ArchiveError, docx_paragraphs
+    from hearing.core.archives import ArchiveError, docx_paragraphs
 
     try:
         # The archive's size is checked before anything is parsed (a 109 kB file can hold 32 MB of XML).

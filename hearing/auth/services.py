@@ -82,13 +82,14 @@ def dummy_password_check(password: str) -> bool:
 
 
 def _count_failure(session: Session, user: User, actor: User | None) -> None:
-    """One more wrong password; too many in a row lock the account for a while."""
+    """One more wrong password; too many in a row lock the account for a while. Flushed: the view commits
+    it although the login is refused (:func:`hearing.actions.keep_and_refuse`)."""
     user.failed_logins += 1
     if user.failed_logins >= MAX_FAILURES:
         user.locked_until_dt = utcnow() + LOCK_TIME
         user.failed_logins = 0
         audit.record(session, actor, "user.locked", user)
-    session.commit()
+    session.flush()
 
 
 def end_session(session: Session, user: User) -> None:
@@ -96,11 +97,12 @@ def end_session(session: Session, user: User) -> None:
     session's cookie worthless (the user loader refuses an old version). The user's other sessions end too."""
     user.session_version = (user.session_version or 0) + 1
     audit.record(session, user, "user.logout", user)
-    session.commit()
+    session.flush()
 
 
 def authenticate(session: Session, email: str, password: str) -> User:
-    """Return the user for correct credentials; count failures and lock after too many."""
+    """Return the user for correct credentials; count failures and lock after too many. Flushes; the caller
+    commits, also when it refuses with :class:`LoginError` (the counted failure must be kept)."""
     user = session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     now = utcnow()
     if user is not None and user.locked_until_dt and user.locked_until_dt > now:
@@ -117,13 +119,14 @@ def authenticate(session: Session, email: str, password: str) -> User:
     user.failed_logins = 0
     user.locked_until_dt = None
     user.last_login_dt = now
-    session.commit()
+    session.flush()
     return user
 
 
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     """The user's own password change: the current one must be right; other sessions end (the caller
-    logs this one in again). Wrong current passwords count towards the lock-out as failed logins do."""
+    logs this one in again). Wrong current passwords count towards the lock-out as failed logins do.
+    Flushes; the caller commits, also a refusal (the counted failure)."""
     if not user.check_password(current):
         _count_failure(session, user, user)
         raise LoginError(_l("Det nåværende passordet er feil."))
@@ -134,7 +137,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     user.set_password(new)
     user.must_change_password = False
     audit.record(session, user, "user.change_password", user)
-    session.commit()
+    session.flush()
 
 
 # --- one-time links: password reset and invitations of new staff ------------------------------------
@@ -227,15 +230,14 @@ def find_user_token(session: Session, token: str) -> UserToken | None:
 
 def set_password_with_token(session: Session, row: UserToken, password: str) -> User:
     """Use a one-time link: check the policy, set the password, void the link and every other one, end
-    other sessions, and commit."""
+    other sessions; flushes, and the caller commits."""
     user = row.user
     check_new_password(password, user)
     now = utcnow()
     claimed = session.execute(
         sa.update(UserToken).where(UserToken.id == row.id, UserToken.used_dt.is_(None)).values(used_dt=now)
     ).rowcount
-    if claimed != 1:  # used in another tab a moment ago
-        session.rollback()
+    if claimed != 1:  # used in another tab a moment ago (the caller rolls back)
         raise LoginError(_l("Lenken er allerede brukt. Be om en ny lenke."))
     session.execute(sa.update(UserToken).where(UserToken.user_id == user.id, UserToken.used_dt.is_(None)).values(used_dt=now))
     user.set_password(password)
@@ -244,5 +246,5 @@ def set_password_with_token(session: Session, row: UserToken, password: str) -> 
     user.locked_until_dt = None
     user.last_login_dt = now
     audit.record(session, user, "user.set_password_by_link", user, purpose=row.purpose)
-    session.commit()
+    session.flush()
     return user

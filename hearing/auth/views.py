@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 
-from hearing.actions import commit
+from hearing.actions import commit, keep_and_refuse, refuse_form
 from hearing.auth import forms, public, role_required, services
 from hearing.extensions import db, limiter
 from hearing.i18n import html_lang
@@ -86,9 +86,12 @@ def login():
                 raise services.LoginError(services.FAILED_LOGIN)
             user = services.authenticate(db.session, form.email.data, form.password.data)
         except services.LoginError as exc:
+            # The account's failure count (and a lock) is kept; committed before the throttle's own write,
+            # which SQLite would otherwise make wait for this session's lock.
+            keep_and_refuse(form, exc)
             throttle.count()
-            form.form_errors.append(_(str(exc)))
         else:
+            commit()
             _start(user)
             if user.must_change_password:
                 flash(_("Du er logget inn med et midlertidig passord. Velg ditt eget passord før du går videre."), "info")
@@ -109,8 +112,9 @@ def change_password():
         try:
             services.change_password(db.session, user, form.current.data, form.password.data)
         except services.LoginError as exc:
-            form.form_errors.append(_(str(exc)))
+            keep_and_refuse(form, exc)  # a wrong current password counts as a failed login
         else:
+            commit()
             login_user(user)  # this session goes on with the new password; other sessions end
             flash(_("Passordet ditt er byttet. Andre økter er logget ut."), "success")
             return redirect(home_for(user))
@@ -241,8 +245,9 @@ def set_password(token: str):
         try:
             user = services.set_password_with_token(db.session, row, form.password.data)
         except services.LoginError as exc:
-            form.form_errors.append(_(str(exc)))
+            refuse_form(form, exc)
         else:
+            commit()
             _start(user)
             flash(_("Passordet er lagret, og du er logget inn."), "success")
             return redirect(home_for(user))
@@ -257,6 +262,7 @@ def logout():
     if current_user.is_authenticated:
         # Ended on the server too: a copy of this session's cookie no longer logs anyone in.
         services.end_session(db.session, current_user._get_current_object())
+        commit()
     logout_user()
     if by_sso and current_app.config.get("OIDC_PROVIDER_LOGOUT"):
         leave = _provider_logout(id_token, login_hint)

@@ -146,7 +146,7 @@ def read_upload(session: Session, plan: Plan, unit: Unit, raw: bytes) -> UploadR
     """Check every row of a unit's filled-in file; nothing is stored here."""
     from openpyxl import load_workbook
 
-    from hearing.archives import XLSX_LIMITS, ArchiveError, check_zip
+    from hearing.core.archives import XLSX_LIMITS, ArchiveError, check_zip
 
     if len(raw) > MAX_BYTES:
         raise FileRefused(_("Filen er for stor (mer enn 5 MB)."))

@@ -64,7 +64,7 @@ class CheckedFile:
 
 
 def _zip_kind(data: bytes) -> str | None:
-    from hearing.archives import DOCX_LIMITS, ArchiveError, check_zip
+    from hearing.core.archives import DOCX_LIMITS, ArchiveError, check_zip
 
     try:
         check_zip(data, DOCX_LIMITS)  # a zip bomb is no document (reviewers' text extracts would unpack it)

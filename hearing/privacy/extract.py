@@ -2,7 +2,7 @@
 
 Attachments are never masked themselves: a PDF or Word file is kept as the respondent sent it. Reviewers
 read :func:`masked_text` instead (PDF, DOCX, ODT and TXT), and download the original only after a warning
-that is recorded. Every reader here is bounded: archives are checked first (:mod:`hearing.archives`),
+that is recorded. Every reader here is bounded: archives are checked first (:mod:`hearing.core.archives`),
 PDFs are read for at most :data:`MAX_PDF_PAGES` pages, and the text is cut at :data:`MAX_CHARS`.
 """
 
@@ -67,7 +67,7 @@ def _pdf_text(data: bytes) -> tuple[str, bool]:
 
 
 def _docx_text(data: bytes) -> str:
-    from hearing.archives import ArchiveError, docx_paragraphs
+    from hearing.core.archives import ArchiveError, docx_paragraphs
 
     try:
         return "\n".join(text for _style, text in docx_paragraphs(data))
@@ -78,7 +78,7 @@ def _docx_text(data: bytes) -> str:
 def _odt_text(data: bytes) -> str:
     from lxml import etree
 
-    from hearing.archives import DOCX_LIMITS, ArchiveError, check_zip
+    from hearing.core.archives import DOCX_LIMITS, ArchiveError, check_zip
 
     try:
         check_zip(data, DOCX_LIMITS)

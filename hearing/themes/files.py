@@ -22,7 +22,6 @@ No Flask inside: :mod:`hearing.privacy.detect` is plain Python too.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import warnings
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hearing.core import tables
 from hearing.privacy import KIND_LABELS
 from hearing.privacy import mask as privacy_mask
 
@@ -93,95 +93,25 @@ class Table:
     delimiter: str = ","
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _sniff_delimiter(text: str, suffix: str) -> str:
-    if suffix in (".tsv", ".tab"):
-        return "\t"
-    sample = "\n".join(text.splitlines()[:50])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        header = text.splitlines()[0] if text else ""
-        counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def _read_text_table(path: Path) -> Table:
-    text = _decode(path.read_bytes())
-    if not text.strip():
-        raise ThemesInputError(f"Filen «{path.name}» er tom.")
-    delimiter = _sniff_delimiter(text, path.suffix.lower())
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ThemesInputError(f"Kunne ikke lese «{path.name}» som CSV: {exc}.") from exc
-    records = [r for r in records if any(c.strip() for c in r)]
-    if not records:
-        raise ThemesInputError(f"Filen «{path.name}» er tom.")
-    columns = [c.strip() for c in records[0]]
-    width = len(columns)
-    rows = [(r + [""] * width)[:width] for r in records[1:]]
-    return Table(columns, rows, delimiter)
-
-
-def _excel_str(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _read_excel(path: Path) -> Table:
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for broken files
-        raise ThemesInputError(
-            f"Kunne ikke lese «{path.name}» som Excel-fil (xlsx): {exc}."
-        ) from exc
-    try:
-        ws = wb.worksheets[0]
-        records = [[_excel_str(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
-    records = [r for r in records if any(c.strip() for c in r)]
-    if not records:
-        raise ThemesInputError(f"Regnearket i «{path.name}» er tomt.")
-    columns = [c.strip() for c in records[0]]
-    width = len(columns)
-    rows = [(r + [""] * width)[:width] for r in records[1:]]
-    return Table(columns, rows, ",")
-
-
 def read_table(path) -> Table:
-    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, or
-    Windows-1252), TSV or XLSX file with a header row."""
+    """Read a CSV (comma, semicolon or tab; UTF-8 with or without BOM, UTF-16 or Windows-1252), TSV or
+    XLSX file with a header row, by the platform's one reader (:mod:`hearing.core.tables`, without the
+    upload limits: the file is the user's own)."""
     path = Path(path)
     if not path.exists():
         raise ThemesInputError(f"Fant ikke filen «{path}».")
     if path.is_dir():
         raise ThemesInputError(f"«{path}» er en mappe, ikke en fil.")
     suffix = path.suffix.lower()
-    if suffix in _EXCEL_SUFFIXES:
-        return _read_excel(path)
-    if suffix in _TEXT_SUFFIXES or not suffix:
-        return _read_text_table(path)
-    raise ThemesInputError(
-        f"Ukjent filtype «{suffix}» for «{path.name}». Bruk CSV, TSV eller XLSX."
-    )
+    if suffix not in _EXCEL_SUFFIXES and suffix not in _TEXT_SUFFIXES and suffix:
+        raise ThemesInputError(
+            f"Ukjent filtype «{suffix}» for «{path.name}». Bruk CSV, TSV eller XLSX."
+        )
+    try:
+        read = tables.read_table(path.read_bytes(), path.name, bounded=False)
+    except tables.TableError as exc:
+        raise ThemesInputError(str(exc)) from exc
+    return Table(read.columns, [row.cells for row in read.rows], read.delimiter or ",")
 
 
 def _find_column(table: Table, name: str, what: str) -> int:

@@ -13,9 +13,9 @@ import zipfile
 import pytest
 
 from hearing.admin.documents import sections_from_docx
-from hearing.archives import ArchiveError, check_zip, docx_paragraphs
+from hearing.core import tables
+from hearing.core.archives import ArchiveError, check_zip, docx_paragraphs
 from hearing.core.errors import ServiceError
-from hearing.imports import files
 from hearing.imports.files import ImportFileError, read_table
 from hearing.participation.uploads import UploadError, check_upload
 
@@ -76,7 +76,7 @@ def test_a_sheet_claiming_a_million_rows_is_read_as_it_is(monkeypatch):
     assert table.columns == ["Svar"] and [r.cells for r in table.rows] == [["Ja"]]
     far = sheet.replace("</sheetData>", '<row r="900000"><c r="A900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
     entries["xl/worksheets/sheet1.xml"] = far.encode()
-    monkeypatch.setattr(files, "MAX_ROWS", 1000)
+    monkeypatch.setattr(tables, "MAX_ROWS", 1000)
     with pytest.raises(ImportFileError, match="pakker seg ut"):
         read_table(_zip(entries), "svar.xlsx")
 
