@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import numpy as np
@@ -22,7 +23,7 @@ import scipy.sparse as sp
 
 from .text import CorpusTokens
 
-__all__ = ["LABEL_STOP", "class_terms", "representatives", "surface_form", "theme_name"]
+__all__ = ["LABEL_STOP", "class_terms", "proper_nouns", "representatives", "surface_form", "theme_name"]
 
 
 def surface_form(term: str, surface: dict[str, Counter]) -> str:
@@ -144,8 +145,32 @@ LABEL_STOP = frozenset(
     "sier sa seier vet veit tenker trenger treng ønsker ønskjer mener meiner synes syns "
     "savner saknar lurer prøver prøvde klarer klarte hjelper hjelpe bruke bruker brukte "
     "ferdig første siste største større uke uka dagen dag tid ganger gang ting folk "
-    "eldre kommunen kommune langs etter under over hos mellom gjennom rundt blant uten".split()
+    "eldre kommunen kommune langs etter under over hos mellom gjennom rundt blant uten "
+    "ham han hun henne hen ho honom dem dei de hans hennes hennar deres".split()
 )
+
+_SENTENCE_RE = re.compile(r"[.!?:;\n]+")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def proper_nouns(texts) -> frozenset[str]:
+    """Lower-case words written with a capital inside sentences at least as often as without.
+
+    Names of people, places and organisations ("Solveig", "Haugen") say who
+    or where, not what a theme is about, and a name the masking missed must
+    not become a label. The first word of each sentence is not counted.
+    """
+    capital: Counter = Counter()
+    lower: Counter = Counter()
+    for text in texts:
+        for sentence in _SENTENCE_RE.split(str(text or "")):
+            for word in _WORD_RE.findall(sentence)[1:]:
+                if word[0].isupper():
+                    if not word.isupper():  # acronyms (NAV, BPA) are kept
+                        capital[word.lower()] += 1
+                else:
+                    lower[word] += 1
+    return frozenset(w for w, n in capital.items() if n >= lower.get(w, 0))
 
 
 def theme_name(docs_words, all_df, n_docs, *, stop, terms=(), max_words=4, min_docs=2) -> str | None:

@@ -26,9 +26,10 @@ from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
 from .cluster import MISC, ThemeClusterer, acceptance_threshold
-from .labels import LABEL_STOP, class_terms, representatives, theme_name
+from .labels import LABEL_STOP, class_terms, proper_nouns, representatives, theme_name
 from .speaker import strip_speaker
 from .text import Analyzer, tokenize
+from .topics import topic_names
 from .vectorize import make_vectorizer
 
 __all__ = ["MISC", "MISC_LABEL", "Guide", "Theme", "ThemeModel"]
@@ -707,12 +708,13 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             label_rows = np.where(langs == main, labels, MISC)
         else:
             label_rows = labels
-        # speaker words and verbs are never keywords (see labels.LABEL_STOP)
-        terms = [[t for t in ts if t not in LABEL_STOP][: self.n_terms]
+        # speaker words, verbs and names of people or places are never keywords
+        never = LABEL_STOP | proper_nouns(texts)
+        terms = [[t for t in ts if t not in never][: self.n_terms]
                  for ts in class_terms(tokens, label_rows, k, n_terms=self.n_terms + 6)]
         reps = representatives(X, labels, self.centroids_, n=self.n_representative, texts=texts)
         sizes = np.bincount(labels[labels >= 0], minlength=k) if k else np.zeros(0, int)
-        names = self._names(tokens, X, label_rows, k, terms, main if len(langs) else "no")
+        names = self._names(tokens, X, label_rows, k, terms, main if len(langs) else "no", never)
         themes = []
         for c in range(k):
             guide = guides[c] if c < len(guides) else None
@@ -732,26 +734,32 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                                 int(misc.size), True, None))
         self.themes_ = themes
 
-    def _names(self, tokens, X, label_rows, k, terms, main, core=200):
+    def _names(self, tokens, X, label_rows, k, terms, main, never=LABEL_STOP, core=200):
         """A 2-4 word name per theme from the core of its inputs (see :func:`theme_name`)."""
         from collections import Counter
 
         from .labels import _phrases
         from .text import stop_words_for
 
-        stop = stop_words_for("nb" if main == "no" else str(main))
-        cores = []
+        if main == "no":  # bokmål and nynorsk counted together: name in the larger of the two
+            langs = Counter(lang for lang in tokens.languages if lang in ("nb", "nn"))
+            main = "nn" if langs["nn"] > langs["nb"] else "nb"
+        stop = stop_words_for(str(main))
+        core_rows = []
         for c in range(k):
             members = np.flatnonzero(label_rows == c)
             if members.size > core:
                 members = members[np.argsort(-(X[members] @ self.centroids_[c]))[:core]]
-            cores.append([tokenize(tokens.normalised[i]) for i in members])
+            core_rows.append(members)
+        cores = [[tokenize(tokens.normalised[i]) for i in rows] for rows in core_rows]
+        # a settled name of the field where the theme's inputs clearly share a topic
+        topics = topic_names([[tokens.normalised[i] for i in rows] for rows in core_rows], str(main))
         all_df: Counter = Counter()
         for docs in cores:
             for words in docs:
-                all_df.update(_phrases(words, stop | LABEL_STOP, 4))
+                all_df.update(_phrases(words, stop | never, 4))
         n_docs = sum(len(d) for d in cores)
-        return [theme_name(docs, all_df, n_docs, stop=stop, terms=terms[c]) if docs else None
+        return [topics[c] or (theme_name(docs, all_df, n_docs, stop=stop | never, terms=terms[c]) if docs else None)
                 for c, docs in enumerate(cores)]
 
     # ------------------------------------------------------------------

@@ -5,7 +5,8 @@ import importlib
 
 import pytest
 
-MODULES = ["cluster", "labels", "learn", "matching", "model", "points", "speaker", "suggest", "text", "vectorize", "__init__"]
+MODULES = ["cluster", "labels", "learn", "matching", "model", "points", "speaker", "suggest", "text", "topics",
+           "vectorize", "__init__"]
 
 
 @pytest.mark.parametrize("name", MODULES)

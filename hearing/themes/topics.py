@@ -1,0 +1,273 @@
+"""Names for themes from a vocabulary of municipal topics.
+
+A theme named after the two terms that best tell it apart ("Natta og
+badet", "Ekstravakter og stilling") is rarely kept by a review group;
+the names they write are the settled noun phrases of the field ("Heltid og
+deltid", "Velferdsteknologi", "Pårørende og avlastning"). This module holds
+such names for common topics of municipal plans in bokmål, nynorsk, Danish
+and English, each with the word beginnings that show an input is about it,
+and gives a theme the topic that its inputs use distinctly more than the
+rest of the inputs do.
+
+The vocabulary is common knowledge of the field (the areas of the national
+reform *Leve hele livet*, the health and care services act, public health
+and the usual chapters of a municipal plan), written without looking at any
+hearing's inputs. A theme whose inputs match no topic well keeps the name
+made from its own words (:func:`hearing.themes.labels.theme_name`).
+
+Keyword forms: ``"bolig"`` matches words that begin with it ("boligen",
+"boligbygging"); ``"*bolig"`` matches it anywhere in a word, for the last
+part of compounds ("omsorgsbolig"); ``"=mat"`` matches the whole word only;
+a keyword with a space matches that phrase at the start of words.
+
+Examples
+--------
+>>> names = topic_names([["vi trenger flere hele stillinger og mindre deltid"] * 3,
+...                      ["maten er kald og middagen kommer for tidlig"] * 3], "nb")
+>>> names
+['Heltid og deltid', 'Mat og måltider']
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+__all__ = ["TOPICS", "topic_names"]
+
+# key: (names by language: nb, nn, da, en), keywords
+TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
+    "heltid": (("Heltid og deltid", "Heiltid og deltid", "Fuldtid og deltid", "Full-time and part-time work"),
+               ("heltid", "*heltid", "heiltid", "deltid", "*deltid", "turnus", "*turnus", "stillingsprosent",
+                "*stillingsprosent", "hele stilling", "heile stilling", "ekstravakt", "fuldtid", "full-time",
+                "part-time", "full time", "part time")),
+    "rekruttering": (("Rekruttering og kompetanse", "Rekruttering og kompetanse", "Rekruttering og kompetencer",
+                      "Recruitment and skills"),
+                     ("rekrutt", "kompetanse", "*kompetanse", "kompetence", "utdanning", "*utdanning", "utdann",
+                      "uddann", "lærling", "fagbrev", "videreutdann", "etterutdann", "recruit", "skills", "training of")),
+    "bemanning": (("Bemanning og arbeidsmiljø", "Bemanning og arbeidsmiljø", "Bemanding og arbejdsmiljø",
+                   "Staffing and working conditions"),
+                  ("bemann", "*bemanning", "underbemann", "arbeidsmiljø", "arbeidsmiljø", "arbejdsmiljø",
+                   "sykefravær", "*sykefravær", "sjukefråvær", "sygefravær", "arbeidspress", "travelt",
+                   "tidspress", "staff", "understaff", "workload")),
+    "velferdsteknologi": (("Velferdsteknologi", "Velferdsteknologi", "Velfærdsteknologi", "Welfare technology"),
+                          ("velferdsteknolog", "velfærdsteknolog", "*teknologi", "trygghetsalarm", "tryggleiksalarm",
+                           "*alarm", "sensor", "*sensor", "medisindispenser", "*dispenser", "gps", "technolog",
+                           "digitalt tilsyn", "kamera")),
+    "digital": (("Digitale tjenester", "Digitale tenester", "Digitale tjenester", "Digital services"),
+                ("digital", "bankid", "nettside", "internett", "internet", "=app", "=appen", "pålogging",
+                 "innlogging", "nettbrett", "=pc", "datamaskin", "online", "selvbetjening", "sjølvbetening",
+                 "selvbetjening", "skjema på nett")),
+    "parorende": (("Pårørende og avlastning", "Pårørande og avlasting", "Pårørende og aflastning",
+                   "Relatives and respite care"),
+                  ("pårørende", "*pårørende", "pårørande", "*pårørande", "avlastning", "*avlastning", "avlasting",
+                   "aflastning", "omsorgsstønad", "omsorgslønn", "relatives", "carer", "caregiver", "respite")),
+    "fellesskap": (("Aktivitet og fellesskap", "Aktivitet og fellesskap", "Aktivitet og fællesskab",
+                    "Activity and community"),
+                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "*ensomhet", "møteplass",
+                    "møtestad", "mødested", "sosial", "social", "aktivitetstilbud", "=kafé", "=kafe", "=café",
+                    "lonel", "community", "isolat")),
+    "frivillighet": (("Frivillighet", "Frivilligheit", "Frivillighed", "Volunteering"),
+                     ("frivillig", "*frivillig", "lag og foreninger", "lag og organisasjonar", "forening",
+                      "volunt", "besøksvenn")),
+    "mat": (("Mat og måltider", "Mat og måltid", "Mad og måltider", "Food and meals"),
+            ("=mat", "=maten", "=mad", "=maden", "måltid", "*måltid", "middag", "*middag", "frokost", "morgonmat",
+             "ernæring", "*ernæring", "underernær", "=kost", "kosthold", "matombring", "food", "meal", "nutrition",
+             "dinner", "breakfast")),
+    "transport": (("Transport", "Transport", "Transport", "Transport"),
+                  ("transport", "*transport", "=buss", "bussen", "*busser", "bussforbind", "=bus", "bussene",
+                   "tt-kort", "tt-", "kollektiv", "*kollektiv", "drosje", "taxi", "sjåfør", "skyss", "parkering",
+                   "bestillingstransport", "*rute")),
+    "universell": (("Universell utforming", "Universell utforming", "Tilgængelighed", "Universal design"),
+                   ("universell", "tilgjengelig", "tilgengeleg", "tilgængelig", "rullestol", "rullator", "=trapp",
+                    "trappe", "=heis", "heisen", "=benk", "benker", "benken", "fortau", "*fortau", "brøyt", "strøing",
+                    "strødd", "glatt", "kantstein", "accessib", "wheelchair", "universal design")),
+    "hjemmetjenester": (("Hjemmetjenester", "Heimetenester", "Hjemmepleje", "Home care"),
+                        ("hjemmetjenest", "*hjemmetjenest", "heimeteneste", "heimetenest", "hjemmesykepleie",
+                         "heimesjukepleie", "hjemmehjelp", "heimehjelp", "hjemmepleje", "hjemmehjælp",
+                         "home care", "praktisk bistand", "hjemmebesøk")),
+    "bolig": (("Bolig og å bo hjemme", "Bustad og å bu heime", "Bolig og at bo hjemme", "Housing and living at home"),
+              ("bolig", "*bolig", "bustad", "*bustad", "=bo hjemme", "=bu heime", "bo heime", "bo i eget hjem",
+               "leilighet", "husbank", "tilrettelagt bolig", "housing", "living at home", "=ældrebolig")),
+    "sykehjem": (("Sykehjem og heldøgns omsorg", "Sjukeheim og heildøgns omsorg", "Plejehjem og døgnpleje",
+                  "Nursing homes and 24-hour care"),
+                 ("sykehjem", "*sykehjem", "sjukeheim", "*sjukeheim", "plejehjem", "*plejehjem", "heldøgn",
+                  "heildøgn", "korttid", "*korttid", "institusjon", "nursing home", "care home")),
+    "psykisk_helse": (("Psykisk helse", "Psykisk helse", "Psykisk helbred", "Mental health"),
+                      ("psykisk", "psykiatri", "*psykiatri", "angst", "depresj", "depress", "psykolog", "mental",
+                       "selvmord", "sjølvmord", "selvmord", "suicid", "psykiske")),
+    "rus": (("Rus og avhengighet", "Rus og avhengigheit", "Misbrug og afhængighed", "Substance use"),
+            ("=rus", "=rusen", "rusmiddel", "*rusmiddel", "rusavhengig", "rusomsorg", "ruspolitikk", "alkohol",
+             "narkotika", "avhengig", "misbrug", "addict", "substance", "=lar")),
+    "demens": (("Demens", "Demens", "Demens", "Dementia"),
+               ("demens", "*demens", "dement", "alzheimer", "hukommelse", "minnesvikt", "glemsk", "dementia")),
+    "medvirkning": (("Medvirkning og informasjon", "Medverknad og informasjon", "Inddragelse og information",
+                     "Participation and information"),
+                    ("medvirkning", "*medvirkning", "medverknad", "*medverknad", "brukermedvirk", "inddragelse",
+                     "involver", "involvering", "høring", "brukerråd", "eldreråd", "eldrerådet", "informasjon",
+                     "*informasjon", "information", "participat", "consult", "borgermøde", "folkemøte")),
+    "forebygging": (("Forebygging og folkehelse", "Førebygging og folkehelse", "Forebyggelse og folkesundhed",
+                     "Prevention and public health"),
+                    ("forebygg", "*forebygg", "førebygg", "forebyg", "folkehelse", "*folkehelse", "folkesundhed",
+                     "helsefremm", "prevent", "public health", "livsstil")),
+    "trening": (("Trening og fysisk aktivitet", "Trening og fysisk aktivitet", "Motion og fysisk aktivitet",
+                 "Exercise and physical activity"),
+                ("trening", "*trening", "treningssenter", "fysisk aktivitet", "=tur", "turgrupp", "turlag", "svøm",
+                 "*svømming", "idrett", "motion", "exercise", "styrketrening", "balansetrening", "trim")),
+    "samhandling": (("Samhandling med sykehus og fastlege", "Samhandling med sjukehus og fastlege",
+                     "Samarbejde med sygehus og egen læge", "Cooperation with hospitals and GPs"),
+                    ("samhandl", "sykehus", "*sykehus", "sjukehus", "*sjukehus", "sygehus", "fastlege", "*fastlege",
+                     "egen læge", "utskriv", "epikrise", "*epikrise", "innleggelse", "hospital", "discharge", "=gp")),
+    "koordinering": (("Koordinering og individuell plan", "Koordinering og individuell plan",
+                      "Koordinering og sammenhæng", "Coordination of services"),
+                     ("koordinator", "*koordinator", "koordiner", "individuell plan", "kontaktperson", "fast kontakt",
+                      "pakkeforløp", "forløp", "sammenheng", "samanheng", "sammenhæng", "koordinering",
+                      "coordinat", "continuity")),
+    "rehabilitering": (("Rehabilitering og hverdagsmestring", "Rehabilitering og kvardagsmeistring",
+                        "Genoptræning og rehabilitering", "Rehabilitation"),
+                       ("rehabilit", "*rehabilit", "hverdagsmestring", "kvardagsmeistring", "hverdagsrehab",
+                        "fysioterap", "ergoterap", "genoptræn", "rehabilitation", "mestring")),
+    "barn_unge": (("Barn og unge", "Born og unge", "Børn og unge", "Children and young people"),
+                  ("=barn", "=barna", "=born", "=børn", "ungdom", "*ungdom", "=unge", "skole", "*skole", "=skule",
+                   "barnehage", "barnehagar", "youth", "children", "pupils")),
+    "arbeid": (("Arbeid og inkludering", "Arbeid og inkludering", "Arbejde og inklusion", "Work and inclusion"),
+               ("=jobb", "jobben", "=arbeid", "arbeidsplass", "arbeidsliv", "=nav", "inkluder", "utenforskap",
+                "arbejdsplads", "employment")),
+    "okonomi": (("Økonomi og prioriteringer", "Økonomi og prioriteringar", "Økonomi og prioriteringer",
+                 "Finances and priorities"),
+                ("økonomi", "budsjett", "budget", "kostnad", "egenandel", "eigendel", "eigenandel", "prioriter",
+                 "finans", "cost", "penger", "pengar")),
+    "tannhelse": (("Tannhelse", "Tannhelse", "Tandpleje", "Dental care"),
+                  ("tannhelse", "*tannhelse", "tannlege", "tandlæge", "tandpleje", "dental")),
+    "legevakt": (("Legevakt og akutthjelp", "Legevakt og akutthjelp", "Lægevagt og akut hjælp",
+                  "Emergency care"),
+                 ("legevakt", "*legevakt", "lægevagt", "akutt", "akut", "ambulanse", "ambulance", "emergency")),
+    "vold": (("Vold og overgrep", "Vald og overgrep", "Vold og overgreb", "Violence and abuse"),
+             ("vold", "=vald", "overgrep", "overgreb", "violence", "abuse")),
+    "sprak": (("Språk og tolk", "Språk og tolk", "Sprog og tolk", "Language and interpreters"),
+              ("=tolk", "tolken", "tolking", "tolkning", "innvandr", "minoritetsspråk", "morsmål", "=sprog",
+               "interpreter")),
+    "samisk": (("Samiske brukere", "Samiske brukarar", "Samiske brugere", "Sami users"),
+               ("samisk", "=samer", "sami")),
+    "kultur": (("Kultur og fritid", "Kultur og fritid", "Kultur og fritid", "Culture and leisure"),
+               ("kultur", "*kultur", "bibliotek", "*bibliotek", "fritid", "konsert", "museum", "library",
+                "culture")),
+    "natur": (("Natur og friluftsliv", "Natur og friluftsliv", "Natur og friluftsliv", "Nature and outdoor life"),
+              ("friluft", "grøntområde", "grøntareal", "=park", "parken", "turstier", "turvei", "=natur", "naturen",
+               "nature", "outdoor")),
+    "klima": (("Klima og miljø", "Klima og miljø", "Klima og miljø", "Climate and environment"),
+              ("klima", "miljø", "utslipp", "utslepp", "climate", "environment")),
+    "trafikk": (("Veier og trafikksikkerhet", "Vegar og trafikktryggleik", "Veje og trafiksikkerhed",
+                 "Roads and road safety"),
+                ("trafikk", "trafik", "=vei", "veien", "=veg", "vegen", "fartsgrense", "gangfelt", "fotgjenger",
+                 "road safety", "traffic")),
+    "aldersvennlig": (("Aldersvennlig samfunn", "Aldersvenleg samfunn", "Ældrevenligt samfund",
+                       "Age-friendly community"),
+                      ("aldersvenn", "aldersvenleg", "eldrevennlig", "seniorvennlig", "ældrevenlig", "age-friendly",
+                       "demensvennlig")),
+    "dagtilbud": (("Dagtilbud", "Dagtilbod", "Dagtilbud", "Day centres"),
+                  ("dagtilbud", "*dagtilbud", "dagtilbod", "dagsenter", "*dagsenter", "daghjem", "day centre")),
+    "helsestasjon": (("Helsestasjon og skolehelsetjeneste", "Helsestasjon og skulehelseteneste",
+                      "Sundhedspleje", "Child health services"),
+                     ("helsestasjon", "skolehelse", "skulehelse", "jordmor", "sundhedsplej", "health visitor")),
+    "bpa": (("Brukerstyrt personlig assistanse", "Brukarstyrt personleg assistanse", "Borgerstyret personlig assistance",
+             "Personal assistance"),
+            ("=bpa", "brukerstyrt", "brukarstyrt", "personlig assist", "personleg assist", "borgerstyret",
+             "personal assist")),
+    "ledelse": (("Ledelse og organisering", "Leiing og organisering", "Ledelse og organisering",
+                 "Leadership and organisation"),
+                ("ledelse", "*ledelse", "leiing", "organiser", "=leder", "lederen", "leiar", "management",
+                 "leadership")),
+    "palliasjon": (("Lindrende omsorg og livets slutt", "Lindrande omsorg og livets slutt", "Palliation",
+                    "Palliative care"),
+                   ("palliat", "lindrende", "lindrande", "livets slutt", "døende", "døyande", "hospice",
+                    "end of life")),
+    "hjelpemidler": (("Hjelpemidler", "Hjelpemiddel", "Hjælpemidler", "Assistive devices"),
+                     ("hjelpemid", "*hjelpemid", "hjelpemiddel", "hjælpemid", "assistive")),
+    "saksbehandling": (("Søknader og saksbehandling", "Søknader og sakshandsaming", "Ansøgninger og sagsbehandling",
+                        "Applications and case handling"),
+                       ("søknad", "*søknad", "ansøgning", "=vedtak", "vedtaket", "*vedtak", "saksbehandl",
+                        "sakshandsam", "sagsbehandl", "klage", "ventetid", "application")),
+    "tid": (("Tid og kontinuitet i tjenestene", "Tid og kontinuitet i tenestene", "Tid og kontinuitet",
+             "Time and continuity of care"),
+            ("kontinuitet", "faste ansatte", "faste tilsette", "nye ansikter", "nye fjes", "for mange ansatte",
+             "mange forskjellige", "mange ulike", "stoppeklokke", "tid til", "continuity")),
+}
+
+_LANG_INDEX = {"nb": 0, "no": 0, "nn": 1, "da": 2, "en": 3}
+
+
+@lru_cache(maxsize=1)
+def _matchers():
+    """One compiled pattern per topic, matched against normalised (lower-case) text."""
+    out = []
+    for key, (_names, keywords) in TOPICS.items():
+        parts = []
+        for kw in keywords:
+            if kw.startswith("="):
+                parts.append(r"(?<![\w-])" + re.escape(kw[1:]) + r"(?![\w])")
+            elif kw.startswith("*"):
+                parts.append(re.escape(kw[1:]))
+            else:
+                parts.append(r"(?<![\w-])" + re.escape(kw))
+        out.append((key, re.compile("|".join(parts))))
+    return out
+
+
+def topic_hits(texts) -> np.ndarray:
+    """Boolean matrix (len(texts), len(TOPICS)): which topics each normalised text mentions."""
+    matchers = _matchers()
+    hits = np.zeros((len(texts), len(matchers)), dtype=bool)
+    for i, text in enumerate(texts):
+        for j, (_key, pattern) in enumerate(matchers):
+            if pattern.search(text):
+                hits[i, j] = True
+    return hits
+
+
+def topic_names(cores, language="nb", *, min_share=0.3, min_lift=2.0):
+    """A topic name per theme, or None where no topic fits.
+
+    Parameters
+    ----------
+    cores : list of list of str
+        Per theme, the normalised (lower-case) texts of its core inputs.
+    language : str
+        Language of the names: ``"nb"``, ``"nn"``, ``"da"`` or ``"en"``.
+    min_share : float
+        Share of a theme's inputs that must mention the topic.
+    min_lift : float
+        How many times more often the theme's inputs mention it than all
+        inputs do, so that a topic every theme touches names none of them.
+
+    Each topic names at most one theme: the pairs are taken best first by
+    ``share * log(lift)``.
+    """
+    k = len(cores)
+    if k == 0:
+        return []
+    keys = list(TOPICS)
+    hits = [topic_hits(docs) for docs in cores]
+    total = np.sum([h.sum(axis=0) for h in hits], axis=0)
+    n_all = max(sum(len(docs) for docs in cores), 1)
+    base = total / n_all
+    names: list[str | None] = [None] * k
+    used: set[int] = set()
+    # clear cases first; then, for themes still unnamed, a looser bar (half
+    # as many inputs, a smaller lift) with the topics not yet taken
+    for share_bar, lift_bar in ((min_share, min_lift), (min_share * 2 / 3, 1 + (min_lift - 1) / 2)):
+        pairs = []
+        for c, h in enumerate(hits):
+            if not len(h) or names[c] is not None:
+                continue
+            share = h.mean(axis=0)
+            lift = share / np.maximum(base, 1e-9)
+            for j in np.flatnonzero((share >= share_bar) & (lift >= lift_bar)):
+                pairs.append((share[j] * np.log(lift[j]), c, j))
+        for _score, c, j in sorted(pairs, reverse=True):
+            if names[c] is None and j not in used:
+                names[c] = TOPICS[keys[j]][0][_LANG_INDEX.get(language, 0)]
+                used.add(j)
+    return names
