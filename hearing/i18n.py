@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
-from flask_babel import lazy_gettext as _l
 
 from hearing.extensions import babel
+from hearing.labels import LANGUAGES
 
 LANGUAGE_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English", "da": "Dansk"}
 #: Languages a text (an input, a title) can be written in, named in the reader's language.
-CONTENT_LANGUAGES = {"nb": _l("Bokmål"), "nn": _l("Nynorsk"), "da": _l("Dansk"), "en": _l("Engelsk")}
+CONTENT_LANGUAGES = LANGUAGES
 #: How dates read in each language: "23. november 2026 kl. 14:05" / "23 November 2026, 14:05".
 #: Danish writes the time with a full stop: "23. november 2026 kl. 14.05".
 DATETIME_FORMATS = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm", "en": "d MMMM y, HH:mm",

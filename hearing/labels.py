@@ -38,8 +38,10 @@ DECISIONS = {
 }
 STATUSES = {"open": _l("Åpen"), "upcoming": _l("Ikke åpnet ennå"), "closed": _l("Avsluttet")}
 JOB_STATUSES = {"queued": _l("I kø"), "running": _l("Pågår"), "done": _l("Ferdig"), "failed": _l("Feilet")}
-#: How an input came in (InputSource), as staff see it (the public report words it for its readers).
-INPUT_SOURCES = {"web": _l("Skjema på nett"), "workshop": _l("Notat fra verksted"), "import": _l("Importert fil")}
+#: How an input came in (InputSource): on the board, the input's page, exports and the report back.
+INPUT_SOURCES = {"web": _l("Skjema på nett"), "workshop": _l("Verksted og møter"), "import": _l("Importert fil")}
+#: Languages of the interface and of content (in config LANGUAGES' order), named in the reader's language.
+LANGUAGES = {"nb": _l("Bokmål"), "nn": _l("Nynorsk"), "en": _l("Engelsk"), "da": _l("Dansk")}
 
 
 def job_status_label(status: str) -> str:

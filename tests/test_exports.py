@@ -332,7 +332,7 @@ def test_reviewer_exports_csv_and_xlsx_with_the_same_masked_rows(world, client, 
     )
     assert council["Vurdering"] == "Delvis tatt til følge" and council["Tema"] == "dagsenter"
     note = next(r for r in by_id.values() if r["Bord/gruppe"] == "Bord 3")
-    assert note["Kilde"] == "Verksted" and note["Språk"] == "nynorsk" and note["Svar-ID"] == ""
+    assert note["Kilde"] == "Verksted og møter" and note["Språk"] == "Nynorsk" and note["Svar-ID"] == ""
 
     raw_xlsx = _download(client, xlsx_job).get_data()
     sheet = load_workbook(io.BytesIO(raw_xlsx)).active
@@ -700,7 +700,7 @@ def test_the_inputs_file_is_written_in_the_language_of_the_page_that_asked(world
     assert first["Activity"] == "Survey"  # the title staff wrote in English (content_translations)
     assert first["Assessment"] == "Accepted"
     note = next(r for r in by_id.values() if r["Table/group"] == "Bord 3")
-    assert note["Source"] == "Workshop" and note["Language"] == "Nynorsk"
+    assert note["Source"] == "Workshops and meetings" and note["Language"] == "Nynorsk"
 
     sheet = load_workbook(io.BytesIO(_download(client, da_job).get_data())).active
     da_rows = [list(r) for r in sheet.iter_rows(values_only=True)]

@@ -31,7 +31,7 @@ QUESTION_CHOICES = choices(labels.QUESTION_TYPES)
 
 
 #: The languages a process is written in and e-mails are sent in.
-MAIL_LANGUAGE_CHOICES = [("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("en", _l("Engelsk")), ("da", _l("Dansk"))]
+MAIL_LANGUAGE_CHOICES = list(labels.LANGUAGES.items())
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -40,7 +40,7 @@ from hearing.models import (
 
 #: Channels in the order they are shown; "import" is any input brought in from a file.
 CHANNELS = ("workshop", "survey", "suggestions", "hearing", "import")
-CHANNEL_LABELS = {**labels.KINDS, "import": _l("Import fra fil")}
+CHANNEL_LABELS = {**labels.KINDS, "import": labels.INPUT_SOURCES["import"]}
 NO_GROUP = 0
 NO_PHASE = 0
 

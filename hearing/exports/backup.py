@@ -250,21 +250,43 @@ def write_process(
 ) -> dict:
     """Write the whole process as JSON to the text stream ``out``, table by table and row by row (no table is
     held in memory whole); attachments are base64 in chunks. Returns the counts per table."""
-    selects = _id_selects(process.id)
-    emails = dict(session.execute(sa.select(User.id, User.email)).all())
-    head = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "exported_dt": utcnow().isoformat(),
-        "process_uid": process_uid(session, process),
-        "process_name": process.name,
-        "note": "Sikkerhetskopi med originaltekster og personopplysninger. Bare for administratorer.",
-    }
+    head = _head(session, process)
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "tables": {')
     counts: dict[str, int] = {}
     attachments: list[tuple[int, str]] = []
-    for n, (name, column, parent) in enumerate(TABLES):
-        progress(5 + int(80 * n / len(TABLES)), _l("Leser %(table)s", table=name))
+    for n, (name, rows) in enumerate(_tables(session, process, progress, attachments)):
+        out.write(("," if n else "") + json.dumps(name) + ":[")
+        count = 0
+        for row in rows:
+            out.write(("," if count else "") + json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
+            count += 1
+        out.write("]")
+        counts[name] = count
+    progress(88, _l("Skriver vedleggene"))
+    out.write('}, "counts": ' + json.dumps(counts) + ', "attachment_files": {')
+    for n, (ident, pieces) in enumerate(_attachment_files(upload_folder, attachments)):
+        out.write(("," if n else "") + json.dumps(str(ident)) + ':"')
+        for piece in pieces:  # each piece is whole base64 groups: they join into one base64 text
+            out.write(piece)
+        out.write('"')
+    out.write("}}")
+    return counts
+
+
+def _head(session: Session, process: Process, **extra) -> dict:
+    return {"format": FORMAT, "format_version": FORMAT_VERSION, **extra, "exported_dt": utcnow().isoformat(),
+            "process_uid": process_uid(session, process), "process_name": process.name,
+            "note": "Sikkerhetskopi med originaltekster og personopplysninger. Bare for administratorer."}
+
+
+def _tables(session: Session, process: Process, progress: Progress, attachments: list[tuple[int, str]]):
+    """Each table of the backup in restore order, as (name, its rows read lazily; read them before the next
+    table): users become e-mail addresses, links to rows outside the backup are cleared, and the attachments'
+    (id, storage name) are added to ``attachments`` as they pass."""
+    selects = _id_selects(process.id)
+    emails = dict(session.execute(sa.select(User.id, User.email)).all())
+
+    def rows_of(name: str, column: str, parent: str | None):
         table = _table(name)
         if parent is None:
             query = sa.select(table).where(table.c.id == process.id)
@@ -273,8 +295,6 @@ def write_process(
         query = query.order_by(*table.primary_key.columns)
         users = [c.name for c in table.columns if _foreign(c) == "users"]
         outside = [c.name for c in table.columns if (t := _foreign(c)) not in (None, "users") and t not in TABLE_NAMES]
-        out.write(("," if n else "") + json.dumps(name) + ":[")
-        count = 0
         for r in session.execute(query.execution_options(yield_per=2000)):
             row = dict(r._mapping)
             for key in users:
@@ -283,41 +303,37 @@ def write_process(
                 row[key] = None
             if name == "attachments":
                 attachments.append((row["id"], row["storage_name"]))
-            out.write(("," if count else "") + json.dumps({k: _encode(v) for k, v in row.items()}, ensure_ascii=False))
-            count += 1
-        out.write("]")
-        counts[name] = count
-    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+            yield row
+
+    def keyed_rows_of(name: str, type_column: str, id_column: str, targets: dict[str, str]):
         table = _table(name)
-        out.write("," + json.dumps(name) + ":[")
-        count = 0
         for kind, target in targets.items():
-            query = (
-                sa.select(table)
-                .where(table.c[type_column] == kind, table.c[id_column].in_(selects[target]))
-                .order_by(table.c.id)
-            )
+            query = (sa.select(table).where(table.c[type_column] == kind, table.c[id_column].in_(selects[target]))
+                     .order_by(table.c.id))
             for r in session.execute(query):
-                out.write(("," if count else "") + json.dumps({k: _encode(v) for k, v in r._mapping.items()},
-                                                             ensure_ascii=False))
-                count += 1
-        out.write("]")
-        counts[name] = count
-    progress(88, _l("Skriver vedleggene"))
-    out.write('}, "counts": ' + json.dumps(counts) + ', "attachment_files": {')
-    first = True
+                yield dict(r._mapping)
+
+    for n, (name, column, parent) in enumerate(TABLES):
+        progress(5 + int(80 * n / len(TABLES)), _l("Leser %(table)s", table=name))
+        yield name, rows_of(name, column, parent)
+    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+        yield name, keyed_rows_of(name, type_column, id_column, targets)
+
+
+def _attachment_files(upload_folder: str | None, attachments: list[tuple[int, str]]):
+    """(attachment id, its file as base64 pieces) for each attachment whose file is there. A piece is read
+    as a multiple of 3 bytes, so that each is base64 on its own and the pieces join into one base64 text."""
     for ident, storage_name in attachments:
         path = Path(upload_folder) / storage_name if upload_folder else None
         if path is None or not path.is_file():
             continue
-        out.write(("" if first else ",") + json.dumps(str(ident)) + ':"')
-        with path.open("rb") as f:
-            while chunk := f.read(3 * 65536):  # a multiple of 3: the pieces join into one base64 text
-                out.write(base64.b64encode(chunk).decode("ascii"))
-        out.write('"')
-        first = False
-    out.write("}}")
-    return counts
+        yield ident, _pieces(path)
+
+
+def _pieces(path: Path):
+    with path.open("rb") as f:
+        while chunk := f.read(3 * 65536):
+            yield base64.b64encode(chunk).decode("ascii")
 
 
 def export_process(
@@ -346,59 +362,20 @@ def write_lines(session: Session, process: Process, out, *, upload_folder: str |
     """Write the backup as JSON lines to the text stream ``out`` (one row per line; attachments in pieces).
 
     A restore (:func:`events`) then never holds more than one batch of rows and one piece of a file."""
-    selects = _id_selects(process.id)
-    emails = dict(session.execute(sa.select(User.id, User.email)).all())
-    head = {"format": FORMAT, "format_version": FORMAT_VERSION, "layout": LINES, "exported_dt": utcnow().isoformat(),
-            "process_uid": process_uid(session, process), "process_name": process.name,
-            "note": "Sikkerhetskopi med originaltekster og personopplysninger. Bare for administratorer."}
-    out.write(json.dumps(head, ensure_ascii=False) + "\n")
+    out.write(json.dumps(_head(session, process, layout=LINES), ensure_ascii=False) + "\n")
     counts: dict[str, int] = {}
     attachments: list[tuple[int, str]] = []
-
-    def line(name: str, row: dict) -> None:
-        out.write(json.dumps({"t": name, "r": {k: _encode(v) for k, v in row.items()}}, ensure_ascii=False) + "\n")
-
-    for n, (name, column, parent) in enumerate(TABLES):
-        progress(5 + int(80 * n / len(TABLES)), _l("Leser %(table)s", table=name))
-        table = _table(name)
-        if parent is None:
-            query = sa.select(table).where(table.c.id == process.id)
-        else:
-            query = sa.select(table).where(table.c[column].in_(selects[parent]))
-        query = query.order_by(*table.primary_key.columns)
-        users = [c.name for c in table.columns if _foreign(c) == "users"]
-        outside = [c.name for c in table.columns if (t := _foreign(c)) not in (None, "users") and t not in TABLE_NAMES]
+    for name, rows in _tables(session, process, progress, attachments):
         count = 0
-        for r in session.execute(query.execution_options(yield_per=2000)):
-            row = dict(r._mapping)
-            for key in users:
-                row[key] = emails.get(row[key]) if row[key] is not None else None
-            for key in outside:
-                row[key] = None
-            if name == "attachments":
-                attachments.append((row["id"], row["storage_name"]))
-            line(name, row)
+        for row in rows:
+            out.write(json.dumps({"t": name, "r": {k: _encode(v) for k, v in row.items()}}, ensure_ascii=False) + "\n")
             count += 1
-        counts[name] = count
-    for name, (type_column, id_column, targets) in KEYED_TABLES.items():
-        table = _table(name)
-        count = 0
-        for kind, target in targets.items():
-            query = (sa.select(table).where(table.c[type_column] == kind, table.c[id_column].in_(selects[target]))
-                     .order_by(table.c.id))
-            for r in session.execute(query):
-                line(name, dict(r._mapping))
-                count += 1
         counts[name] = count
     progress(88, _l("Skriver vedleggene"))
     out.write(json.dumps({"counts": counts}) + "\n")
-    for ident, storage_name in attachments:
-        path = Path(upload_folder) / storage_name if upload_folder else None
-        if path is None or not path.is_file():
-            continue
-        with path.open("rb") as f:
-            while chunk := f.read(3 * 65536):  # a multiple of 3: each piece is base64 on its own
-                out.write(json.dumps({"f": ident, "c": base64.b64encode(chunk).decode("ascii")}) + "\n")
+    for ident, pieces in _attachment_files(upload_folder, attachments):
+        for piece in pieces:
+            out.write(json.dumps({"f": ident, "c": piece}) + "\n")
     return counts
 
 

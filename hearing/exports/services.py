@@ -31,6 +31,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, selectinload
 
 from hearing.grouping import current_run, visible_inputs
+from hearing.labels import DECISIONS, INPUT_SOURCES, KINDS, LANGUAGES
 from hearing.models import (
     Activity,
     Input,
@@ -50,21 +51,6 @@ LOCAL = ZoneInfo("Europe/Oslo")
 
 # Lazy: the worker writes the file under ``force_locale`` of the language of the page that asked for it
 # (``Job.payload["lang"]``), so headers and the words in the cells are in the reader's language.
-SOURCES = {"web": _l("Skjema"), "workshop": _l("Verksted"), "import": _l("Import")}
-KINDS = {
-    "workshop": _l("Verksted / dialogmøte"),
-    "hearing": _l("Høring"),
-    "survey": _l("Spørreundersøkelse"),
-    "suggestions": _l("Forslagskasse"),
-}
-DECISIONS = {
-    "adopted": _l("Tatt til følge"),
-    "partly": _l("Delvis tatt til følge"),
-    "not_adopted": _l("Ikke tatt til følge"),
-    "not_relevant": _l("Ikke relevant for planen"),
-}
-LANGUAGES = {"nb": _l("bokmål"), "nn": _l("nynorsk"), "da": _l("dansk"), "en": _l("engelsk")}
-
 #: Column headers, in the language of the page that asked for the file.
 HEADERS = (
     _l("Innspill-ID"),
@@ -227,7 +213,7 @@ def input_rows(
             content(activity.phase, "name", lang) if activity.phase else "",
             _context(inp),
             content(group, "name", lang) if group else "",
-            SOURCES.get(inp.source, inp.source),
+            INPUT_SOURCES.get(inp.source, inp.source),
             inp.table_label or "",
             LANGUAGES.get(inp.lang or "", inp.lang or ""),
             themes.get(inp.id, ""),

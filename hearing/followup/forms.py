@@ -12,6 +12,7 @@ from hearing.drafting.forms import MultiCheckboxField
 from hearing.followup import services
 from hearing.forms import choices, required, text_field
 from hearing.idempotency import FormKeyMixin
+from hearing.labels import LANGUAGES
 
 
 class AdoptForm(FormKeyMixin, FlaskForm):
@@ -96,8 +97,7 @@ class UnitLinkMailForm(FlaskForm):
 
     email = text_field(_l("E-post til enhetens leder"), 254,
                        description=_l("For eksempel enhetsleder@kommune.no. Lenken går bare til denne adressen."))
-    lang = SelectField(_l("Språk i e-posten"), choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")),
-                                                                ("en", _l("Engelsk")), ("da", _l("Dansk"))]),
+    lang = SelectField(_l("Språk i e-posten"), choices=choices(LANGUAGES),
                        validate_choice=False)
 
     def validate_email(self, field):

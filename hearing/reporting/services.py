@@ -41,7 +41,7 @@ from hearing.grouping import (
     public_clause,
     public_submissions,
 )
-from hearing.labels import DECISIONS, KINDS
+from hearing.labels import DECISIONS, INPUT_SOURCES, KINDS
 from hearing.models import (
     PUBLIC_MODERATION,
     Activity,
@@ -671,12 +671,11 @@ def build_report(session: Session, report: HearingReport) -> ReportView:
 
 
 #: How an input came in, as the report names it.
-CHANNELS = {"web": _l("Skjema på nett"), "workshop": _l("Verksted og møter"), "import": _l("Importert (for eksempel Forms)")}
 
 
 def _channels_and_phases(session: Session, report: HearingReport, run: ThemeRun) -> tuple[list, list]:
     """Inputs in the report counted per channel and per phase (by the database)."""
-    channels = [(str(CHANNELS.get(src, src)), n) for src, n in session.execute(
+    channels = [(str(INPUT_SOURCES.get(src, src)), n) for src, n in session.execute(
         _scoped(report, run, Input.source, sa.func.count(Input.id)).group_by(Input.source).order_by(Input.source))]
     q = (_scoped(report, run, Phase.position, Phase.name, sa.func.count(Input.id))
          .join(Activity, Activity.id == Input.activity_id).outerjoin(Phase, Phase.id == Activity.phase_id)

@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from hearing.forms import choices, text_field
 from hearing.grouping.service import ThemeServiceError, parse_guidance
 from hearing.idempotency import FormKeyMixin
+from hearing.labels import LANGUAGES
 
 
 class StartRunForm(FormKeyMixin, FlaskForm):
@@ -78,7 +79,7 @@ class AcceptForm(FlaskForm):
 class LanguageForm(FlaskForm):
     lang = SelectField(
         _l("Språk"),
-        choices=choices([("nb", _l("Bokmål")), ("nn", _l("Nynorsk")), ("da", _l("Dansk")), ("en", _l("Engelsk"))]),
+        choices=choices(LANGUAGES),
         description=_l("Språket er gjettet ut fra teksten. Rett det hvis det er feil."),
     )
 
