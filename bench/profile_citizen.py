@@ -20,15 +20,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load import prepare_database  # noqa: E402
+from bench.load import prepare_database, start_redis  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--citizens", type=int, default=300)
-    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--top", type=int, default=25, help="functions to list; 0: no cProfile run")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--sql", action="store_true", help="also print the SQL of one citizen")
+    parser.add_argument("--redis", action="store_true", help="rate-limit counters in a private Redis, as bench/load.py has")
     args = parser.parse_args()
     if not os.environ.get("TEST_DATABASE_URL"):
         os.execvp(str(ROOT / "scripts/with-postgres.sh"), [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv])
@@ -38,10 +39,18 @@ def main() -> None:
     from hearing.extensions import db
 
     db_url, hearing_id, section_id = prepare_database(os.environ["TEST_DATABASE_URL"])
-    app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "JOBS_LOCAL_WORKER": False, "SECRET_KEY": "profile",
-                      "PUBLIC_RATE_LIMIT": "100000/minute", "TESTING": False})
+    config = {"SQLALCHEMY_DATABASE_URI": db_url, "JOBS_LOCAL_WORKER": False, "SECRET_KEY": "profile",
+              "PUBLIC_RATE_LIMIT": "100000/minute", "TESTING": False}
+    redis_proc = None
+    if args.redis:
+        import tempfile
+
+        redis_proc, redis_url = start_redis(tempfile.mkdtemp(prefix="hearing-redis-"))
+        config.update(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
+    app = create_app(config)
     statements = {"form": 0, "answer": 0, "receipt": 0}
     seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
+    cpu_seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
     step = ["form"]
     shown: list[tuple[str, str]] = []  # with --sql: the statements of one citizen
 
@@ -56,22 +65,25 @@ def main() -> None:
 
     def citizen(client, n: int) -> None:
         step[0] = "form"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         html = client.get(f"/delta/{hearing_id}").get_data(as_text=True)
         seconds["form"] += time.perf_counter() - t0
+        cpu_seconds["form"] += time.process_time() - c0
         step[0] = "answer"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         resp = client.post(f"/delta/{hearing_id}", data={
             "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
             "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1),
             f"section-{section_id}": f"Kommentar {n} om heltid og bemanning.", "statement": "Samlet uttalelse.",
             "consent": "without_name", "website": ""})
         seconds["answer"] += time.perf_counter() - t0
+        cpu_seconds["answer"] += time.process_time() - c0
         assert resp.status_code == 302, resp.status_code
         step[0] = "receipt"
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         assert client.get(resp.headers["Location"]).status_code == 200
         seconds["receipt"] += time.perf_counter() - t0
+        cpu_seconds["receipt"] += time.process_time() - c0
 
     for n in range(20):  # warm up: templates compiled, pool filled
         citizen(app.test_client(), n)
@@ -82,22 +94,31 @@ def main() -> None:
         for name, stmt in shown:
             print(f"{name:8} {' '.join(stmt.split())[:230]}")
     for k in statements:
-        statements[k], seconds[k] = 0, 0.0
+        statements[k], seconds[k], cpu_seconds[k] = 0, 0.0, 0.0
     cpu = time.process_time()
     for n in range(args.citizens):
         citizen(app.test_client(), n)
     cpu = time.process_time() - cpu
-    print(f"\n{'request':8} | {'ms each':>7} | SQL statements each")
+    print(f"\n{'request':8} | {'ms each':>7} | {'CPU ms':>6} | SQL statements each")
     for k in statements:
-        print(f"{k:8} | {seconds[k] / args.citizens * 1000:7.2f} | {statements[k] / args.citizens:.1f}")
-    print(f"{'citizen':8} | {sum(seconds.values()) / args.citizens * 1000:7.2f} | {sum(statements.values()) / args.citizens:.1f}")
+        print(f"{k:8} | {seconds[k] / args.citizens * 1000:7.2f} | {cpu_seconds[k] / args.citizens * 1000:6.2f} | "
+              f"{statements[k] / args.citizens:.1f}")
+    print(f"{'citizen':8} | {sum(seconds.values()) / args.citizens * 1000:7.2f} | "
+          f"{sum(cpu_seconds.values()) / args.citizens * 1000:6.2f} | {sum(statements.values()) / args.citizens:.1f}")
     print(f"app CPU per citizen: {cpu / args.citizens * 1000:.2f} ms (wall includes waiting for PostgreSQL)\n")
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for n in range(args.citizens):
-        citizen(app.test_client(), n)
-    profiler.disable()
-    pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    print("load average 1/5/15 min: {:.1f} / {:.1f} / {:.1f}".format(*os.getloadavg()))
+    # --top 0: figures only (e.g. under py-spy, which samples without slowing calls down).
+    if args.top > 0:
+        # CPU time, not wall time: waiting for PostgreSQL or Redis is not work this process does.
+        profiler = cProfile.Profile(time.process_time)
+        profiler.enable()
+        for n in range(args.citizens):
+            citizen(app.test_client(), n)
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+    if redis_proc:
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

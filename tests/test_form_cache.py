@@ -118,3 +118,91 @@ def test_personal_data_is_masked_on_the_busy_path(app, world):  # noqa: F811
     item = db.session.scalar(sa.select(Input))
     assert "912 34 567" in item.text and "912 34 567" not in item.text_masked
     assert "ola@example.no" not in item.place_name
+
+
+# --- the plain form's shared parts (form_cache.fragments) -----------------------------------------------------
+
+
+def test_shared_parts_are_rendered_once_and_hold_no_visitor_secret(app, world):  # noqa: F811
+    from flask import template_rendered
+
+    url = f"/delta/{world['hearing'].id}"
+    seen: list[str] = []
+
+    def note(_app, template, context, **_kw):
+        seen.append(template.name)
+
+    template_rendered.connect(note, app)
+    try:
+        one, two = _fresh_client(app), _fresh_client(app)
+        pages = [one.get(url).get_data(as_text=True), two.get(url).get_data(as_text=True)]
+    finally:
+        template_rendered.disconnect(note, app)
+    assert seen.count("participation/_respond_fields.html") == 1  # the second visitor's page reused it
+    assert seen.count("participation/respond.html") == 2  # …inside a page rendered for each visitor
+    assert len(form_cache._fragments) == 1
+    (view, parts), = form_cache._fragments._items.values()
+    assert set(parts) == {"head", "fields"} and "Heltid" in parts["fields"]
+    for page in pages:
+        secrets = hidden_fields(page)
+        for part in parts.values():
+            assert secrets["csrf_token"] not in part and secrets["submission_key"] not in part
+            assert "csrf_token" not in part and "submission_key" not in part
+
+
+def test_shared_parts_change_after_an_edit_of_the_form(app, world, monkeypatch):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    client = _fresh_client(app)
+    assert "Flere heltidsstillinger." in client.get(url).get_data(as_text=True)
+    section = db.session.get(Section, world["doc"].sections[1].id)
+    section.body = "Flere faste stillinger i alle enheter."
+    db.session.commit()  # in this process: the snapshot and its parts go at once
+    page = client.get(url).get_data(as_text=True)
+    assert "Flere faste stillinger i alle enheter." in page and "Flere heltidsstillinger." not in page
+    # Changed by another app process: shown when the snapshot is older than max_age, parts and all.
+    db.session.execute(sa.text("UPDATE sections SET body = 'Tekst fra en annen prosess.' WHERE id = :id"), {"id": section.id})
+    db.session.commit()
+    db.session.expire_all()
+    assert "Tekst fra en annen prosess." not in client.get(url).get_data(as_text=True)
+    now = form_cache.time.monotonic()
+    monkeypatch.setattr(form_cache.time, "monotonic", lambda: now + app.config["PUBLIC_FORM_CACHE_SECONDS"] + 1)
+    assert "Tekst fra en annen prosess." in client.get(url).get_data(as_text=True)
+
+
+def test_shared_parts_are_kept_per_language(app, world):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    norwegian, english = _fresh_client(app), _fresh_client(app)
+    assert "Send svaret" in norwegian.get(url).get_data(as_text=True)
+    page = english.get(url + "?lang=en").get_data(as_text=True)
+    assert "Send response" in page and "Send svaret" not in page
+    assert "Send svaret" in norwegian.get(url).get_data(as_text=True)
+    assert "Send response" in english.get(url).get_data(as_text=True)  # the choice is remembered
+    assert len(form_cache._fragments) == 2
+
+
+def test_a_form_with_typed_text_or_errors_is_never_shared(app, world):  # noqa: F811
+    url = f"/delta/{world['hearing'].id}"
+    client = _fresh_client(app)
+    section = world["doc"].sections[1]
+    r = client.submit(url, {f"section-{section.id}": "Min egen tekst om turnus.", "respondent_name": "Kari"})
+    assert r.status_code == 422  # no consent chosen
+    page = r.get_data(as_text=True)
+    assert "Min egen tekst om turnus." in page and "Velg om svaret kan publiseres." in page
+    assert len(form_cache._fragments) == 1  # only the plain form the GET showed
+    (_view, parts), = form_cache._fragments._items.values()
+    assert all("Min egen tekst" not in part and "Kari" not in part for part in parts.values())
+    other = _fresh_client(app).get(url).get_data(as_text=True)
+    assert "Min egen tekst om turnus." not in other and "Velg om svaret kan publiseres." not in other
+
+
+def test_shared_parts_are_bounded_and_go_with_the_cache(app, world, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(form_cache._fragments, "size", 2)
+    client = _fresh_client(app)
+    for activity in (world["hearing"], world["survey"], world["box"]):
+        assert client.get(f"/delta/{activity.id}").status_code == 200
+    assert len(form_cache._fragments) == 2
+    form_cache.clear()
+    assert len(form_cache._fragments) == 0
+    client.get(f"/delta/{world['hearing'].id}?lang=en")
+    client.get(f"/delta/{world['hearing'].id}/svar")  # not a form: nothing kept for it
+    assert len(form_cache._fragments) == 1

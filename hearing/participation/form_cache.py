@@ -15,6 +15,13 @@ The cache is small and forgetful on purpose:
 - cleared after a commit in this process that changed an activity, process, group, document, section,
   question or a translation of their texts (not after a flush: a rolled-back change never empties it, and nothing uncommitted is
   read back into it).
+
+Beside the snapshots, :func:`fragments` keeps the rendered parts of the plain form (no typed text, no
+errors, no invitation) that are the same for every reader of a language: the top of the page and the
+fields. Rendering them is most of the form's cost. A part is used only together with the very snapshot
+it was rendered from (so it goes when that snapshot goes: after ``max_age`` or a commit), there are at
+most :data:`MAX_FRAGMENTS`, and they never hold a visitor's secrets: the page around them (with the
+CSRF token and the form's one-time key) is rendered for each request.
 """
 
 from __future__ import annotations
@@ -22,17 +29,22 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
+from markupsafe import Markup
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from hearing.models import Activity, ContentTranslation, Document, Process, Prompt, Section, StakeholderGroup
 
 #: Activities kept at most (a municipality has a handful open at a time).
 MAX_ITEMS = 256
+
+#: Rendered form parts kept at most: (database, activity, language, status) each.
+MAX_FRAGMENTS = 128
 
 #: ContentTranslation: a title written in another language changes the page too.
 _WATCHED = (Activity, Process, Document, Section, Prompt, StakeholderGroup, ContentTranslation)
@@ -189,8 +201,58 @@ def get(session: Session, activity_id: int, max_age: float) -> ActivityView | No
     return view
 
 
+class _FragmentCache:
+    """At most ``size`` sets of rendered parts, each valid only with the snapshot it was rendered from; thread-safe."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple, tuple[ActivityView, dict[str, Markup]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, view: ActivityView) -> dict[str, Markup] | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None or item[0] is not view:  # rendered from an older snapshot: never used
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def put(self, key: tuple, view: ActivityView, parts: dict[str, Markup]) -> None:
+        with self._lock:
+            self._items[key] = (view, parts)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_fragments = _FragmentCache(MAX_FRAGMENTS)
+
+
+def fragments(session: Session, view: ActivityView, lang: str, status: str,
+              render: Callable[[], dict[str, Markup]]) -> dict[str, Markup]:
+    """The plain form's shared parts for ``view`` in ``lang`` at ``status``: kept ones, or ``render()`` now.
+
+    ``view`` must come from :func:`get` (a fresh :func:`load` is never the kept snapshot, so its parts
+    are rendered each time). What ``render`` returns must not depend on the visitor.
+    """
+    key = (str(session.get_bind().url), view.id, lang, status)
+    parts = _fragments.get(key, view)
+    if parts is None:
+        parts = render()
+        _fragments.put(key, view, parts)
+    return parts
+
+
 def clear() -> None:
     _cache.clear()
+    _fragments.clear()
 
 
 @sa.event.listens_for(Session, "after_flush")

@@ -20,8 +20,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 
 from hearing.actions import commit
 from hearing.auth import public
@@ -32,7 +32,7 @@ from hearing.i18n import html_lang
 from hearing.idempotency import new_key
 from hearing.links import external_url
 from hearing.models import Activity, Attachment, Invitation, QuestionType, utcnow
-from hearing.participation import bp, services
+from hearing.participation import bp, form_cache, services
 from hearing.participation.uploads import MAX_BYTES, UploadError, check_upload
 from hearing.privacy import records
 
@@ -112,8 +112,7 @@ def _render_form(activity, *, data=None, errors=None, invitation=None, token=Non
                  **secrets_):
     now = utcnow()
     secrets_.setdefault("submission_key", request.form.get("submission_key") or _form_key())
-    return render_template(
-        "participation/respond.html",
+    page = dict(
         activity=activity,
         process=activity.process,
         document=getattr(activity, "document", None),
@@ -124,11 +123,19 @@ def _render_form(activity, *, data=None, errors=None, invitation=None, token=Non
         submission=submission,
         groups=services.group_choices(activity),
         status=activity.status(now),
-        form=FlaskForm(),
         notice=notice,
         now=now,
-        **secrets_,
-    ), status
+    )
+    parts = None
+    max_age = current_app.config["PUBLIC_FORM_CACHE_SECONDS"]
+    if (data is None and not errors and invitation is None and submission is None and notice is None and max_age > 0
+            and isinstance(activity, form_cache.ActivityView)):
+        # The plain form: its top and fields are the same for every reader of this language (no secrets in them).
+        # Markup: HTML the autoescaping templates made, put into the page as it is.
+        parts = form_cache.fragments(db.session, activity, html_lang(), page["status"], lambda: {
+            name: Markup(render_template(f"participation/_respond_{name}.html", **page))  # noqa: S704
+            for name in ("head", "fields")})
+    return render_template("participation/respond.html", parts=parts, **page, **secrets_), status
 
 
 def _browser_secret() -> str | None:
