@@ -25,6 +25,10 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+#: Page cache of each SQLite connection, in KiB (SQLite's default is 2 MiB).
+SQLITE_CACHE_KIB = 64 * 1024
+
+
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
@@ -38,6 +42,10 @@ def _sqlite_like_postgresql(dbapi_connection, _record) -> None:
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        # Pages that count a whole process read the inputs table in index order, not on disk order:
+        # the default 2 MB page cache made each such read go to the file again (4x slower at 50k inputs).
+        # A ceiling, not an allocation: pages are cached as they are read.
+        dbapi_connection.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KIB}")
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         # The day of a stored UTC time on the municipality's clock (hearing.localtime.local_date).
         dbapi_connection.create_function("hearing_local_date", 2, sqlite_local_date, deterministic=True)

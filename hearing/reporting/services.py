@@ -511,14 +511,40 @@ def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:
     return q
 
 
-def _theme_group_counts(session: Session, report: HearingReport, run: ThemeRun) -> dict[int, Counter]:
-    """Inputs per theme and stakeholder group name (counted by the database)."""
+@dataclass
+class _Counted:
+    """The report's inputs counted per theme and group name, per channel and per phase (one GROUP BY)."""
+
+    themes: dict[int, Counter] = field(default_factory=dict)
+    channels: list[tuple[str, int]] = field(default_factory=list)
+    phases: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _counted(session: Session, report: HearingReport, run: ThemeRun) -> _Counted:
+    """Inputs in the report per theme and stakeholder group name, per channel and per phase: the database
+    counts per theme, group, channel and activity in one pass; the small tables name them."""
+    q = _scoped(report, run, ThemeAssignment.theme_id, Input.group_id, Input.source, Input.activity_id,
+                sa.func.count(Input.id))
+    rows = session.execute(
+        q.group_by(ThemeAssignment.theme_id, Input.group_id, Input.source, Input.activity_id)).all()
+    groups = dict(session.execute(sa.select(StakeholderGroup.id, StakeholderGroup.name).where(
+        StakeholderGroup.id.in_({r[1] for r in rows if r[1] is not None}))).all())
+    phase_of = dict(session.execute(sa.select(Activity.id, Activity.phase_id).where(
+        Activity.id.in_({r[3] for r in rows}))).all())
+    phases = {p.id: p for p in session.scalars(sa.select(Phase).where(
+        Phase.id.in_({p for p in phase_of.values() if p is not None})))}
     no_group = str(NO_GROUP)
-    q = _scoped(report, run, ThemeAssignment.theme_id, StakeholderGroup.name, sa.func.count(Input.id))
-    q = q.outerjoin(StakeholderGroup, StakeholderGroup.id == Input.group_id)
-    out: dict[int, Counter] = {}
-    for theme_id, name, n in session.execute(q.group_by(ThemeAssignment.theme_id, StakeholderGroup.name)):
-        out.setdefault(theme_id, Counter())[name or no_group] += n
+    out = _Counted()
+    channels: Counter = Counter()
+    per_phase: Counter = Counter()
+    for theme_id, group_id, source, activity_id, n in rows:
+        out.themes.setdefault(theme_id, Counter())[groups.get(group_id) or no_group] += n
+        channels[source] += n
+        per_phase[phase_of.get(activity_id)] += n
+    out.channels = [(str(INPUT_SOURCES.get(src, src)), channels[src]) for src in sorted(channels, key=lambda s: s or "")]
+    # phases in their order, inputs of activities without a phase last
+    order = sorted(per_phase, key=lambda p: (p is None, phases[p].position if p is not None else 0))
+    out.phases = [(phases[p].name if p is not None else str(_l("Uten fase")), per_phase[p]) for p in order]
     return out
 
 
@@ -670,20 +696,6 @@ def build_report(session: Session, report: HearingReport) -> ReportView:
         return _build(session, report)
 
 
-#: How an input came in, as the report names it.
-
-
-def _channels_and_phases(session: Session, report: HearingReport, run: ThemeRun) -> tuple[list, list]:
-    """Inputs in the report counted per channel and per phase (by the database)."""
-    channels = [(str(INPUT_SOURCES.get(src, src)), n) for src, n in session.execute(
-        _scoped(report, run, Input.source, sa.func.count(Input.id)).group_by(Input.source).order_by(Input.source))]
-    q = (_scoped(report, run, Phase.position, Phase.name, sa.func.count(Input.id))
-         .join(Activity, Activity.id == Input.activity_id).outerjoin(Phase, Phase.id == Activity.phase_id)
-         .group_by(Phase.position, Phase.name).order_by(Phase.position))
-    phases = [(name or str(_l("Uten fase")), n) for _pos, name, n in session.execute(q)]
-    return channels, phases
-
-
 def _builder_settings(session: Session, report: HearingReport) -> dict[int, ReportTheme]:
     return {r.theme_id: r for r in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))}
 
@@ -737,13 +749,14 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
         published_dt=report.published_dt,
     )
     if run is not None:
-        counts = _theme_group_counts(session, report, run)
+        counted = _counted(session, report, run)
+        counts = counted.themes
         view.total = sum(n for per_group in counts.values() for n in per_group.values())
         every: Counter = Counter()
         for per_group in counts.values():
             every.update(per_group)
         view.groups = _sorted_groups(every)
-        view.channels, view.phases = _channels_and_phases(session, report, run)
+        view.channels, view.phases = counted.channels, counted.phases
         assessed = _assessed(session, report, run)
         changes = _linked_parts(session, report, run, draft, assessed.areas)
         settings = _builder_settings(session, report) if use_settings else {}

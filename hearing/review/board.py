@@ -136,6 +136,12 @@ def theme_sizes(session: Session, run: ThemeRun, filters: Filters = Filters()) -
     return dict(session.execute(filters.apply(q).group_by(ThemeAssignment.theme_id)).all())
 
 
+def theme_total(session: Session, theme: Theme) -> int:
+    """Number of inputs placed in ``theme``."""
+    return session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment).where(
+        ThemeAssignment.run_id == theme.run_id, ThemeAssignment.theme_id == theme.id)) or 0
+
+
 @dataclass
 class Bar:
     label: str
@@ -150,6 +156,14 @@ class Spread:
     groups: list[Bar] = field(default_factory=list)
     activities: list[Bar] = field(default_factory=list)
     phases: list[Bar] = field(default_factory=list)
+    #: The theme's inputs that pass the filters.
+    total: int = 0
+
+
+def _bars(counts: dict, names: Mapping, total: int) -> list[Bar]:
+    """Bars of ``counts`` (id -> n; ``None`` for inputs without one), named by ``names``, largest first."""
+    items = sorted(((names.get(key) or "", n) for key, n in counts.items()), key=lambda item: (-item[1], item[0]))
+    return [Bar(name, n, round(100 * n / total) if total else 0) for name, n in items]
 
 
 def spread(
@@ -157,32 +171,48 @@ def spread(
 ) -> dict[int, Spread]:
     """Per theme: inputs per stakeholder group, activity and phase (largest first), following the filters.
 
-    Inputs without a group or phase are counted under the label ``""`` (the page names it).
+    Inputs without a group or phase are counted under the label ``""`` (the page names it). One pass
+    over the run's placements, grouped by theme, group and activity; the phase follows from the activity,
+    and the names come from the process's (small) tables.
     """
-    dims = {
-        "groups": (Input.group_id, StakeholderGroup.name, StakeholderGroup, Input.group_id),
-        "activities": (Input.activity_id, Activity.title, None, None),
-        "phases": (Activity.phase_id, Phase.name, Phase, Activity.phase_id),
-    }
-    out: dict[int, Spread] = {}
+    q = sa.select(ThemeAssignment.theme_id, Input.group_id, Input.activity_id, sa.func.count()).join(
+        Input, Input.id == ThemeAssignment.input_id)
+    if filters.phase_id:
+        q = q.join(Activity, Activity.id == Input.activity_id)
+    q = q.where(ThemeAssignment.run_id == run.id)
+    if theme_ids is not None:
+        q = q.where(ThemeAssignment.theme_id.in_(theme_ids))
+    rows = session.execute(
+        filters.apply(q).group_by(ThemeAssignment.theme_id, Input.group_id, Input.activity_id)
+    ).all()
+    if not rows:
+        return {}
+    group_names = dict(session.execute(
+        sa.select(StakeholderGroup.id, StakeholderGroup.name).where(
+            StakeholderGroup.id.in_({g for _t, g, _a, _n in rows if g is not None}))
+    ).all())
+    activities = {a_id: (title, phase_id) for a_id, title, phase_id in session.execute(
+        sa.select(Activity.id, Activity.title, Activity.phase_id).where(
+            Activity.id.in_({a for _t, _g, a, _n in rows}))
+    )}
+    phase_names = dict(session.execute(
+        sa.select(Phase.id, Phase.name).where(
+            Phase.id.in_({p for _title, p in activities.values() if p is not None}))
+    ).all())
+    titles = {a_id: title for a_id, (title, _phase) in activities.items()}
+    per_theme: dict[int, tuple[dict, dict, dict]] = {}
     totals: dict[int, int] = {}
-    for attr, (key, label, model, on) in dims.items():
-        q = _joined(sa.select(ThemeAssignment.theme_id, key, label, sa.func.count()))
-        if model is not None:
-            q = q.outerjoin(model, model.id == on)
-        q = q.where(ThemeAssignment.run_id == run.id)
-        if theme_ids is not None:
-            q = q.where(ThemeAssignment.theme_id.in_(theme_ids))
-        rows = session.execute(filters.apply(q).group_by(ThemeAssignment.theme_id, key, label)).all()
-        per_theme: dict[int, list[tuple[str, int]]] = {}
-        for theme_id, _key, name, n in rows:
-            per_theme.setdefault(theme_id, []).append((name or "", n))
-        for theme_id, items in per_theme.items():
-            total = totals.setdefault(theme_id, sum(n for _name, n in items))
-            items.sort(key=lambda item: (-item[1], item[0]))
-            bars = [Bar(name, n, round(100 * n / total) if total else 0) for name, n in items]
-            setattr(out.setdefault(theme_id, Spread()), attr, bars)
-    return out
+    for theme_id, group_id, activity_id, n in rows:
+        groups, acts, phases = per_theme.setdefault(theme_id, ({}, {}, {}))
+        phase_id = activities.get(activity_id, ("", None))[1]
+        for counts, key in ((groups, group_id), (acts, activity_id), (phases, phase_id)):
+            counts[key] = counts.get(key, 0) + n
+        totals[theme_id] = totals.get(theme_id, 0) + n
+    return {
+        theme_id: Spread(_bars(groups, group_names, totals[theme_id]), _bars(acts, titles, totals[theme_id]),
+                         _bars(phases, phase_names, totals[theme_id]), totals[theme_id])
+        for theme_id, (groups, acts, phases) in per_theme.items()
+    }
 
 
 def filter_options(session: Session, run: ThemeRun) -> dict[str, list[tuple[int | str, str]]]:

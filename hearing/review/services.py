@@ -37,19 +37,18 @@ def runs_of(session: Session, process: Process) -> list[ThemeRun]:
     return list(session.scalars(sa.select(ThemeRun).where(ThemeRun.process_id == process.id).order_by(ThemeRun.id.desc())))
 
 
-def _count(session: Session, run: ThemeRun, *where) -> int:
-    return session.scalar(sa.select(sa.func.count()).select_from(ThemeAssignment)
-                          .where(ThemeAssignment.run_id == run.id, *where)) or 0
-
-
 def assignment_counts(session: Session, run: ThemeRun) -> dict[str, int]:
     """How many of the run's inputs are new since it ran, have a suggested theme, and are confirmed
-    (moved by a reviewer or pinned)."""
-    return {
-        "new": _count(session, run, ThemeAssignment.is_new.is_(True)),
-        "suggested": _count(session, run, ThemeAssignment.suggested_theme_id.is_not(None)),
-        "confirmed": _count(session, run, sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True))),
-    }
+    (moved by a reviewer or pinned): one pass over the run's placements."""
+    def n(clause) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((clause, 1), else_=0)), 0)
+
+    new, suggested, confirmed = session.execute(sa.select(
+        n(ThemeAssignment.is_new.is_(True)),
+        n(ThemeAssignment.suggested_theme_id.is_not(None)),
+        n(sa.or_(ThemeAssignment.source == "manual", ThemeAssignment.is_pinned.is_(True))),
+    ).where(ThemeAssignment.run_id == run.id)).one()
+    return {"new": int(new), "suggested": int(suggested), "confirmed": int(confirmed)}
 
 
 def has_suggestions(session: Session, run: ThemeRun) -> bool:

@@ -129,9 +129,9 @@ def run(run_id: int):
         return render_template("review/run.html", **ctx)
     filters = board.Filters.from_args(request.args)
     all_sizes = service.theme_sizes(db.session, run)
-    sizes = board.theme_sizes(db.session, run, filters) if filters.active else all_sizes
-    themes = [t for t in board.board_themes(run) if sizes.get(t.id) or not (t.is_misc or filters.active)]
     spreads = board.spread(db.session, run, filters)
+    sizes = {theme_id: s.total for theme_id, s in spreads.items()} if filters.active else all_sizes
+    themes = [t for t in board.board_themes(run) if sizes.get(t.id) or not (t.is_misc or filters.active)]
     quotes = service.inputs_by_id(db.session, [i for t in themes for i in t.quote_input_ids[:3]])
     counts = services.assignment_counts(db.session, run)
     unplaced = service.count_unplaced(db.session, run)
@@ -179,7 +179,9 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
     filters = board.Filters.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
     q = board.assignments_query(theme, filters)
-    total = board.count(db.session, q)
+    spread = board.spread(db.session, run, filters, [theme.id]).get(theme.id)
+    total = spread.total if spread else 0  # the theme's inputs that pass the filters
+    all_total = board.theme_total(db.session, theme) if filters.active else total
     rows = db.session.scalars(  # each row's input from the same query (no query per row)
         q.options(contains_eager(ThemeAssignment.input)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     ).all()
@@ -198,7 +200,7 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
         process=db.session.get(Process, run.process_id),
         rows=rows,
         total=total,
-        all_total=service.theme_sizes(db.session, run).get(theme.id, 0),
+        all_total=all_total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         targets=targets,
@@ -206,7 +208,7 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
         names=names,
         filters=filters,
         options=board.filter_options(db.session, run),
-        spread=board.spread(db.session, run, filters, [theme.id]).get(theme.id),
+        spread=spread,
         rename_form=rename_form,
         merge_form=merge_form,
         split_form=split_form or forms.SplitForm(),
