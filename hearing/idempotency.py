@@ -72,6 +72,19 @@ def url_token(seed: bytes) -> str:
     return base64.urlsafe_b64encode(seed).rstrip(b"=").decode()
 
 
+def secret_page(key: str, make: Callable[[str], str], matches: Callable[[str], bool], *, title: str, label: str,
+                back: str, back_label: str, process=None, shown: Callable[[str], str] = str) -> tuple[str, int]:
+    """The page that shows a secret a form just made (an invitation link, an API token) again, on a reload or
+    double click, for :data:`SECRET_SHOWN_FOR`: ``make(key)`` makes it again from the form's key, and it is shown
+    (``shown(secret)``, 200) only while ``matches(secret)`` (its hash is the stored one, not revoked); else 410."""
+    from flask import render_template
+
+    secret = make(key) if key_is_recent(key) else None
+    valid = secret is not None and matches(secret)
+    return render_template("admin/secret.html", title=title, label=label, secret=shown(secret) if valid else None,
+                           process=process, back=back, back_label=back_label), 200 if valid else 410
+
+
 def key_is_recent(key: str | None) -> bool:
     """The form with this key was sent, less than SECRET_SHOWN_FOR ago."""
     if not key or len(key) > 64:

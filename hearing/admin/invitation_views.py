@@ -13,7 +13,7 @@ from hearing.auth import role_required
 from hearing.content import content
 from hearing.extensions import db
 from hearing.forms import choices
-from hearing.idempotency import key_is_recent, once, secret_for, url_token
+from hearing.idempotency import once, secret_for, secret_page, url_token
 from hearing.links import external_url
 from hearing.models import Activity, Invitation
 from hearing.participation import services as participation
@@ -58,15 +58,14 @@ def _invitation_token(key: str) -> str:
 def invitation_secret(invitation_id: int):
     """The link a form just made, shown again on a reload or double click for an hour (only its hash is stored)."""
     invitation = db.get_or_404(Invitation, invitation_id)
-    key = request.args.get("key", "")
-    token = _invitation_token(key) if key_is_recent(key) else None
-    valid = token is not None and participation.token_hash(token) == invitation.token_hash and invitation.revoked_dt is None
-    return render_template(
-        "admin/secret.html", title=_("Invitasjonslenke til %(body)s", body=invitation.body_name), label=_("Lenke"),
-        secret=external_url("participation.invitation", token=token) if valid else None,
+    return secret_page(
+        request.args.get("key", ""), _invitation_token,
+        lambda token: participation.token_hash(token) == invitation.token_hash and invitation.revoked_dt is None,
+        shown=lambda token: external_url("participation.invitation", token=token),
+        title=_("Invitasjonslenke til %(body)s", body=invitation.body_name), label=_("Lenke"),
         process=invitation.activity.process, back=url_for("admin.invitations", activity_id=invitation.activity_id),
         back_label=_("Tilbake til invitasjonslenkene"),
-    ), 200 if valid else 410
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/revoke")

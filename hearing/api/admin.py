@@ -20,7 +20,7 @@ from hearing.auth import role_required
 from hearing.core.errors import ServiceError
 from hearing.extensions import db
 from hearing.forms import choices, local_zone, text_field
-from hearing.idempotency import FormKeyMixin, key_is_recent, new_key, once, secret_for, url_token
+from hearing.idempotency import FormKeyMixin, new_key, once, secret_for, secret_page, url_token
 from hearing.models import ApiScope, ApiToken, User, utcnow
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
@@ -90,14 +90,12 @@ def index():
 def secret(token_id: int):
     """The token a form just made, shown again on a reload or double click for an hour (only its hash is stored)."""
     row = db.get_or_404(ApiToken, token_id)
-    key = request.args.get("key", "")
-    token = _token_for(key) if key_is_recent(key) else None
-    valid = token is not None and tokens.token_hash(token) == row.token_hash and row.revoked_dt is None
-    return render_template(
-        "admin/secret.html", title=_("API-nøkkel «%(name)s» for %(user)s", name=row.name, user=row.user.name),
-        label=_("API-nøkkel"), secret=token if valid else None, process=None,
-        back=url_for("api_admin.index"), back_label=_("Tilbake til API-nøklene"),
-    ), 200 if valid else 410
+    return secret_page(
+        request.args.get("key", ""), _token_for,
+        lambda token: tokens.token_hash(token) == row.token_hash and row.revoked_dt is None,
+        title=_("API-nøkkel «%(name)s» for %(user)s", name=row.name, user=row.user.name),
+        label=_("API-nøkkel"), back=url_for("api_admin.index"), back_label=_("Tilbake til API-nøklene"),
+    )
 
 
 @bp.post("/<int:token_id>/revoke")

@@ -144,10 +144,14 @@ def parse_upload(upload_folder: str, file_id: str) -> Table:
     """Read a kept upload and keep its rows (the ``imports.read`` job); :class:`ImportFileError` if unreadable."""
     folder = _folder(upload_folder)
     table = read_table((folder / f"{file_id}.bin").read_bytes(), upload_name(upload_folder, file_id))
+    _keep_table(folder, file_id, table)
+    return table
+
+
+def _keep_table(folder: Path, file_id: str, table: Table) -> None:
     partial = folder / f"{file_id}.table.json.gz.part"
     partial.write_bytes(_dump_table(table))
     partial.replace(folder / f"{file_id}.table.json.gz")  # whole or not at all: a page never reads half a file
-    return table
 
 
 def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
@@ -157,15 +161,8 @@ def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, T
     import never read the file again.
     """
     table = read_table(data, filename)
-    file_id = hashlib.sha256(data).hexdigest()
-    folder = _folder(upload_folder)
-    cutoff = time.time() - KEEP_UPLOAD.total_seconds()
-    for old in folder.iterdir():
-        if old.is_file() and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    (folder / f"{file_id}.bin").write_bytes(data)
-    (folder / f"{file_id}.name").write_text(Path(filename or "fil").name[:200], encoding="utf-8")
-    (folder / f"{file_id}.table.json.gz").write_bytes(_dump_table(table))
+    file_id = keep_upload(upload_folder, data, filename)
+    _keep_table(_folder(upload_folder), file_id, table)
     return file_id, table
 
 
@@ -189,7 +186,7 @@ def load_upload(upload_folder: str, file_id: str, *, parse: bool = True) -> tupl
     if not parse:
         return None
     table = read_table(path.read_bytes(), name)
-    parsed.write_bytes(_dump_table(table))
+    _keep_table(folder, file_id, table)
     return name, table
 
 

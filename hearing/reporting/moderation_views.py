@@ -18,9 +18,22 @@ from hearing.reporting import bp
 from hearing.reporting import moderation as services
 
 
-def _state_arg() -> str:
+def _state_arg(states) -> str:
+    """The queue's filter from ``?status=``, one of ``states``; "pending" by default."""
     state = request.args.get("status", "pending")
-    return state if state in services.STATES else "pending"
+    return state if state in states else "pending"
+
+
+def _back_to(endpoint: str, activity: Activity) -> str:
+    """The queue page (filter and page) a POST came from."""
+    return url_for(endpoint, activity_id=activity.id, status=request.form.get("status", "pending"),
+                   page=request.form.get("page", 1, type=int))
+
+
+def _ticked() -> list[int]:
+    """The ids ticked on the page, or all of the page's with the "all on this page" button."""
+    field = "page_ids" if request.form.get("bulk") == "page" else "ids"
+    return [int(i) for i in request.form.getlist(field) if i.isdigit()]
 
 
 @bp.get("/moderation/process/<int:process_id>")
@@ -36,7 +49,7 @@ def moderation_index(process_id: int):
 @role_required("reviewer")
 def moderation_queue(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
-    state = _state_arg()
+    state = _state_arg(services.STATES)
     return render_template(
         "reporting/moderation_queue.html", activity=activity, process=activity.process, state=state,
         states=services.STATES, counts=services.counts(db.session, activity),
@@ -50,8 +63,7 @@ def moderation_queue(activity_id: int):
 def moderation_approve(activity_id: int):
     """Approve the ticked responses, or the one whose button was pressed (a late one only that way)."""
     activity = db.get_or_404(Activity, activity_id)
-    back = url_for("reporting.moderation_queue", activity_id=activity.id, status=request.form.get("status", "pending"),
-                   page=request.form.get("page", 1, type=int))
+    back = _back_to("reporting.moderation_queue", activity)
     if not FlaskForm().validate():
         flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
         return redirect(back)
@@ -65,8 +77,7 @@ def moderation_approve(activity_id: int):
             commit()
             flash(_("Svaret %(ref)s er godkjent for publisering.", ref=sub.reference), "success")
             return redirect(back)
-        field = "page_ids" if request.form.get("bulk") == "page" else "ids"
-        ids = [int(i) for i in request.form.getlist(field) if i.isdigit()]
+        ids = _ticked()
         if not ids:
             flash(_("Kryss av for svarene du vil godkjenne."), "warning")
             return redirect(back)
@@ -123,11 +134,6 @@ def moderation_decide(submission_id: int):
                            states=services.STATES), 422 if errors else 200
 
 
-def _note_state() -> str:
-    state = request.args.get("status", "pending")
-    return state if state in services.NOTE_STATES else "pending"
-
-
 @bp.get("/moderation/workshop/<int:activity_id>")
 @role_required("reviewer")
 def moderation_notes(activity_id: int):
@@ -135,7 +141,7 @@ def moderation_notes(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     if activity.kind != "workshop":
         abort(404)
-    state = _note_state()
+    state = _state_arg(services.NOTE_STATES)
     return render_template("reporting/moderation_notes.html", activity=activity, process=activity.process,
                            state=state, states=services.NOTE_STATES, form=FlaskForm(),
                            page=services.notes_queue(db.session, activity, state, page_arg(request.args)))
@@ -147,15 +153,13 @@ def moderation_notes_decide(activity_id: int):
     activity = db.get_or_404(Activity, activity_id)
     if activity.kind != "workshop":
         abort(404)
-    back = url_for("reporting.moderation_notes", activity_id=activity.id, status=request.form.get("status", "pending"),
-                   page=request.form.get("page", 1, type=int))
+    back = _back_to("reporting.moderation_notes", activity)
     if not FlaskForm().validate():
         flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
         return redirect(back)
     action = request.args.get("action", "")
     one = request.form.get("one", type=int)
-    field = "page_ids" if request.form.get("bulk") == "page" else "ids"
-    ids = [one] if one else [int(i) for i in request.form.getlist(field) if i.isdigit()]
+    ids = [one] if one else _ticked()
     if action not in ("approve", "withdraw"):
         abort(400)
     if not ids:
