@@ -305,6 +305,45 @@ def test_the_mapping_preview_masks_personal_data(client, make_user, survey):
     assert "Ring meg på" in page  # the rest of the text is there to recognise the column
 
 
+def test_the_mapping_page_reads_what_the_read_job_kept_not_every_row(client, make_user, survey, monkeypatch):
+    """The read job keeps a summary beside the rows (columns, first rows, examples, id column, group values);
+    the mapping page opens that, never the whole file, and an upload read before summaries gets one."""
+    client.login(make_user("reviewer").email)
+    url = f"/imports/activities/{survey.id}"
+    rows = "".join(f"{n};2026/01/20 14:{n % 60:02d};{'Leder' if n % 3 else 'Ansatt'};Svar nummer {n}\r\n"
+                   for n in range(1, 41))
+    data = f"ID;Tidsmerke;Gruppe;{TEXT_Q}\r\n{rows}".encode()
+    fields = hidden_fields(client.get(url).get_data(as_text=True))
+    r = client.post(url, data={**fields, "file": (io.BytesIO(data), "svar.csv")}, content_type="multipart/form-data")
+    run_pending_jobs(current_app._get_current_object())
+    file_id = r.location.rsplit("/", 1)[1]
+    folder = current_app.config["UPLOAD_FOLDER"]
+    _name, summary = services.load_summary(folder, file_id)
+    assert (summary.total_rows, len(summary.rows), summary.id_column) == (40, services.SUMMARY_ROWS, 0)
+    assert summary.values[2] == [("Ansatt", 13), ("Leder", 27)]
+
+    def every_row(*_args, **_kw):
+        raise AssertionError("the mapping page opened every row of the upload")
+
+    monkeypatch.setattr(services, "_load_table", every_row)
+    page = client.get(r.location)
+    text = text_of(page)
+    assert page.status_code == 200 and "Filen har 40 rader med svar" in text and "Svar nummer 5" in text
+    assert "Svar nummer 6" not in text and "kolonnen «ID»" in text
+    # the group column's values with their counts, from the summary
+    chosen = client.post(r.location, data={**hidden_fields(page.get_data(as_text=True)), "col-0": "", "col-1": "time",
+                                           "col-2": "group", "col-3": f"prompt:{prompt(survey, TEXT_Q).id}",
+                                           "default_group": "0", "action": "preview"})
+    assert chosen.status_code == 302, text_of(chosen)
+    values = text_of(client.get(chosen.location))
+    assert "Leder" in values and "Ansatt" in values and "27" in values and "13" in values
+    monkeypatch.undo()
+    # an upload read before summaries were kept: the first page view makes one from the rows
+    (services._folder(folder) / f"{file_id}.summary.json").unlink()
+    assert "Filen har 40 rader med svar" in text_of(client.get(r.location))
+    assert (services._folder(folder) / f"{file_id}.summary.json").exists()
+
+
 def test_a_later_export_with_more_rows_adds_only_the_new_ones(survey):
     """Forms and Google Forms give a new file each time; rows already imported are known by what they say."""
     rating, text, choice = (prompt(survey, q) for q in (RATING_Q, TEXT_Q, CHOICE_Q))

@@ -84,7 +84,7 @@ def _folder(upload_folder: str) -> Path:
 
 #: An upload not imported within this time is removed (exports carry names and e-mail addresses).
 KEEP_UPLOAD = timedelta(hours=24)
-_SUFFIXES = (".bin", ".name", ".table.json.gz", ".read")
+_SUFFIXES = (".bin", ".name", ".table.json.gz", ".summary.json", ".read")
 
 
 def _dump_table(table: Table) -> bytes:
@@ -106,6 +106,103 @@ def _load_table(raw: bytes) -> Table:
         columns=data["columns"], rows=[Row(n, cells) for n, cells in data["rows"]], kind=data["kind"],
         delimiter=data["delimiter"], encoding=data["encoding"], warnings=[readable(w) for w in data["warnings"]],
     )
+
+
+#: Rows of the file the mapping page shows.
+SUMMARY_ROWS = 5
+#: Distinct values of a column kept for the mapping page's group table (the most frequent ones).
+SUMMARY_VALUES = 1000
+
+
+@dataclass
+class TableSummary:
+    """What the mapping page shows of a read upload, kept beside its rows by the ``imports.read`` job, so the
+    page never opens every row: the columns, how the file was read, the first rows, an example per
+    column, the export's id column and the distinct values of each column with how often they occur.
+
+    It stands in for the :class:`Table` where only columns and these are needed (:func:`build_mapping`,
+    :func:`group_choices`, :func:`start_run`)."""
+
+    columns: list[str]
+    kind: str
+    delimiter: str
+    encoding: str
+    warnings: list
+    #: Rows with answers in the whole file.
+    total_rows: int
+    #: The first :data:`SUMMARY_ROWS` rows.
+    rows: list[Row]
+    #: The first non-empty cell of each column ("" when the column is empty); masked when shown.
+    examples: list[str]
+    #: The column with the export's own row ids (:func:`id_column`), or None.
+    id_column: int | None
+    #: Per column: (first spelling, count) of each distinct value (spaces collapsed, compared case-folded),
+    #: sorted by the case-folded value; at most :data:`SUMMARY_VALUES`, the most frequent.
+    values: dict[int, list[tuple[str, int]]]
+
+    def preview(self, n: int = SUMMARY_ROWS) -> list[list[str]]:
+        return [r.cells for r in self.rows[:n]]
+
+
+def _value_counts(table: Table, column: int) -> list[tuple[str, int]]:
+    counts: dict[str, tuple[str, int]] = {}
+    for row in table.rows:
+        value = " ".join(row.cells[column].split())
+        if value:
+            key = value.casefold()
+            first, n = counts.get(key, (value, 0))
+            counts[key] = (first, n + 1)
+    if len(counts) > SUMMARY_VALUES:
+        counts = dict(sorted(counts.items(), key=lambda kv: -kv[1][1])[:SUMMARY_VALUES])
+    return [counts[key] for key in sorted(counts)]
+
+
+def summarize(table: Table) -> TableSummary:
+    """The :class:`TableSummary` of a read table (one pass over its rows per column)."""
+    n = len(table.columns)
+    return TableSummary(
+        columns=list(table.columns), kind=table.kind, delimiter=table.delimiter, encoding=table.encoding,
+        warnings=list(table.warnings), total_rows=len(table.rows), rows=list(table.rows[:SUMMARY_ROWS]),
+        examples=[next((r.cells[i] for r in table.rows if r.cells[i]), "") for i in range(n)],
+        id_column=id_column(table), values={i: _value_counts(table, i) for i in range(n)},
+    )
+
+
+def _dump_summary(summary: TableSummary) -> bytes:
+    from hearing.jobs import storable
+
+    data = {
+        "columns": summary.columns, "kind": summary.kind, "delimiter": summary.delimiter,
+        "encoding": summary.encoding, "warnings": [storable(w, limit=2000) for w in summary.warnings],
+        "total_rows": summary.total_rows, "rows": [[r.number, r.cells] for r in summary.rows],
+        "examples": summary.examples, "id_column": summary.id_column,
+        "values": {str(i): [[v, c] for v, c in values] for i, values in summary.values.items()},
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _load_summary(raw: bytes) -> TableSummary:
+    from hearing.jobs import readable
+
+    data = json.loads(raw)
+    return TableSummary(
+        columns=data["columns"], kind=data["kind"], delimiter=data["delimiter"], encoding=data["encoding"],
+        warnings=[readable(w) for w in data["warnings"]], total_rows=data["total_rows"],
+        rows=[Row(n, cells) for n, cells in data["rows"]], examples=data["examples"], id_column=data["id_column"],
+        values={int(i): [(v, c) for v, c in values] for i, values in data["values"].items()},
+    )
+
+
+def _keep_table(folder: Path, file_id: str, table: Table) -> None:
+    """Keep the rows read from an upload and their summary; whole or not at all (a page never reads half a file)."""
+    for suffix, raw in ((".summary.json", _dump_summary(summarize(table))), (".table.json.gz", _dump_table(table))):
+        partial = folder / f"{file_id}{suffix}.part"
+        partial.write_bytes(raw)
+        partial.replace(folder / f"{file_id}{suffix}")  # the rows last: upload_state says "read" once both are there
+
+
+def row_count(table: Table | TableSummary) -> int:
+    return table.total_rows if isinstance(table, TableSummary) else len(table.rows)
 
 
 def keep_upload(upload_folder: str, data: bytes, filename: str) -> str:
@@ -148,12 +245,6 @@ def parse_upload(upload_folder: str, file_id: str) -> Table:
     return table
 
 
-def _keep_table(folder: Path, file_id: str, table: Table) -> None:
-    partial = folder / f"{file_id}.table.json.gz.part"
-    partial.write_bytes(_dump_table(table))
-    partial.replace(folder / f"{file_id}.table.json.gz")  # whole or not at all: a page never reads half a file
-
-
 def store_upload(upload_folder: str, data: bytes, filename: str) -> tuple[str, Table]:
     """Read the file once, keep it and what was read under its SHA-256 until it is imported; the id and table.
 
@@ -188,6 +279,29 @@ def load_upload(upload_folder: str, file_id: str, *, parse: bool = True) -> tupl
     table = read_table(path.read_bytes(), name)
     _keep_table(folder, file_id, table)
     return name, table
+
+
+def load_summary(upload_folder: str, file_id: str) -> tuple[str, TableSummary] | None:
+    """The read upload's original name and :class:`TableSummary` (what the mapping page shows), or None when
+    it is gone or not read yet. An upload read before summaries were kept gets one now, from its rows."""
+    if upload_state(upload_folder, file_id) != "read":
+        return None
+    folder = _folder(upload_folder)
+    path = folder / f"{file_id}.summary.json"
+    if path.exists():
+        try:
+            return upload_name(upload_folder, file_id), _load_summary(path.read_bytes())
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # made again below
+    loaded = load_upload(upload_folder, file_id, parse=False)
+    if loaded is None:
+        return None
+    name, table = loaded
+    summary = summarize(table)
+    partial = folder / f"{file_id}.summary.json.part"
+    partial.write_bytes(_dump_summary(summary))
+    partial.replace(path)
+    return name, summary
 
 
 def discard_upload(upload_folder: str, file_id: str) -> None:
@@ -340,7 +454,7 @@ _SINGLE = {NAME: _l("navn"), TIME: _l("tidspunkt"), GROUP: _l("respondentgruppe"
 
 
 def build_mapping(
-    activity: Activity, table: Table, targets: dict[int, str], default_group_id: int | None,
+    activity: Activity, table: Table | TableSummary, targets: dict[int, str], default_group_id: int | None,
     group_values: dict[str, int | None] | None = None,
 ) -> Mapping:
     """Turn the chosen target per column ("", "prompt:<id>", "new", "name", "time", "group", "table",
@@ -466,17 +580,13 @@ def remembered_values(session: Session, activity: Activity) -> dict[str, int | N
         sa.select(GroupValue.value, GroupValue.group_id).where(GroupValue.process_id == activity.process_id)).all())
 
 
-def group_choices(session: Session, activity: Activity, table: Table, column: int | None) -> list[GroupChoice]:
+def group_choices(session: Session, activity: Activity, table: Table | TableSummary,
+                  column: int | None) -> list[GroupChoice]:
     """Each distinct value of the group column with its suggested group (remembered ones first)."""
-    if column is None:
+    if column is None or column >= len(table.columns):
         return []
-    counts: dict[str, tuple[str, int]] = {}
-    for row in table.rows:
-        value = " ".join(row.cells[column].split())
-        if value:
-            key = value.casefold()
-            first, n = counts.get(key, (value, 0))
-            counts[key] = (first, n + 1)
+    found = table.values.get(column, []) if isinstance(table, TableSummary) else _value_counts(table, column)
+    counts = {value.casefold(): (value, n) for value, n in found}
     remembered = remembered_values(session, activity)
     groups = list(activity.process.groups)
     live = {g.id for g in groups}
@@ -1004,20 +1114,20 @@ def settings_of(targets: dict[int, str], default_group_id: int | None, group_val
             "group_values": group_values, "created_prompts": []}
 
 
-def start_run(session: Session, actor, activity: Activity, file_id: str, filename: str, table: Table,
-              mapping: Mapping, settings: dict, *, remember: bool = True) -> ImportRun:
+def start_run(session: Session, actor, activity: Activity, file_id: str, filename: str,
+              table: Table | TableSummary, mapping: Mapping, settings: dict, *, remember: bool = True) -> ImportRun:
     """Queue the import of a stored upload (the caller commits); the group values are remembered."""
     from hearing.jobs import enqueue
 
     if remember and mapping.group_values:
         remember_group_values(session, activity, mapping.group_values)
     run = ImportRun(activity=activity, file_id=file_id, filename=(filename or "")[:255], file_kind=table.kind,
-                    settings=settings, total_rows=len(table.rows), created_by_id=getattr(actor, "id", None))
+                    settings=settings, total_rows=row_count(table), created_by_id=getattr(actor, "id", None))
     session.add(run)
     session.flush()
     run.job = enqueue(session, "imports.run", {"run_id": run.id, "process_id": activity.process_id}, created_by=actor)
     audit.record(session, actor, "import.start", activity, process_id=activity.process_id, run_id=run.id,
-                 file=file_id[:16], rows=len(table.rows))
+                 file=file_id[:16], rows=row_count(table))
     session.flush()
     return run
 

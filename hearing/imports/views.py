@@ -21,7 +21,6 @@ from hearing.extensions import db
 from hearing.forms import choices, local_zone
 from hearing.idempotency import once
 from hearing.imports import bp, forms, services, template
-from hearing.imports.files import Table
 from hearing.jobs import enqueue, progress_view
 from hearing.labels import job_status_label
 from hearing.models import Activity, ImportRun, Job, Role
@@ -95,7 +94,7 @@ TABLE_WORDS = ("bord", "table", "bordnummer", "arbeidsgruppe", "gruppebord")
 LANG_WORDS = ("språk", "sprog", "language", "målform", "lang")
 
 
-def _guess(table: Table, activity: Activity) -> dict[int, str]:
+def _guess(table: services.TableSummary, activity: Activity) -> dict[int, str]:
     """A first suggestion for each column, from its name; the person changes what is wrong."""
     guesses: dict[int, str] = {}
     prompts = list(activity.prompts)
@@ -148,11 +147,11 @@ def _read_job(file_id: str, activity: Activity, *, create: bool = False, again: 
     return job
 
 
-def _examples(table: Table) -> list[str]:
-    return [mask(next((r.cells[i] for r in table.rows if r.cells[i]), "")) for i in range(len(table.columns))]
+def _examples(table: services.TableSummary) -> list[str]:
+    return [mask(example) for example in table.examples]
 
 
-def _preview(table: Table) -> list[list[str]]:
+def _preview(table: services.TableSummary) -> list[list[str]]:
     """The first rows as reviewers may see them: personal data masked, as everywhere else."""
     return [[mask(cell) for cell in row] for row in table.preview(PREVIEW_ROWS)]
 
@@ -226,7 +225,7 @@ def mapping(activity_id: int, file_id: str):
         return render_template("imports/reading.html", activity=activity, process=activity.process, job=job,
                                filename=services.upload_name(folder, file_id),
                                status_label=job_status_label, status_url=url_for("imports.job_status", activity_id=activity.id, job_id=job.id))
-    loaded = services.load_upload(folder, file_id, parse=False)
+    loaded = services.load_summary(folder, file_id)  # what the read job kept for this page, not every row
     if loaded is None:
         abort(404)
     filename, table = loaded
@@ -294,7 +293,7 @@ def mapping(activity_id: int, file_id: str):
         target_choices=_target_choices(activity), group_rows=group_rows, groups=groups, dry_run=dry_run,
         dry_job=dry_job, status_label=job_status_label,
         dry_status_url=url_for("imports.job_status", activity_id=activity.id, job_id=dry_job.id) if dry_job else None,
-        table_warnings=table.warnings, id_column=services.id_column(table),
+        table_warnings=table.warnings, id_column=table.id_column,
     )
 
 
