@@ -930,17 +930,18 @@ _LETTER = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}
 
 class MaskMemo:
     """:meth:`Input.masked_fields` once per distinct (text, language) of an import: exports repeat short
-    answers ("Nei", "Vet ikke", a choice written out) thousands of times. Bounded; a new memo per batch run."""
+    answers ("Nei", "Vet ikke", a choice written out) thousands of times. Bounded; a new memo per batch run.
+    ``default_lang`` is the process's language, which a short text without a language is guessed in."""
 
-    def __init__(self, limit: int = 20_000):
-        self.limit = limit
+    def __init__(self, limit: int = 20_000, default_lang: str | None = None):
+        self.limit, self.default_lang = limit, default_lang
         self.memo: dict[tuple[str, str | None], dict] = {}
 
     def __call__(self, text: str, lang: str | None) -> dict:
         key = (text, lang)
         found = self.memo.get(key)
         if found is None:
-            found = Input.masked_fields(text, lang)
+            found = Input.masked_fields(text, lang, self.default_lang)
             if len(self.memo) >= self.limit:
                 self.memo.clear()
             self.memo[key] = found
@@ -954,7 +955,7 @@ def _add_new(session: Session, run: ImportRun, activity: Activity, table: Table,
     Inputs are masked here, as :meth:`Input.insert_values` masks them, once per distinct text (``masked``)."""
     if not plans:
         return 0, 0
-    masked = masked or MaskMemo()
+    masked = masked or MaskMemo(default_lang=activity.process.language)
     submissions = Submission.__table__
     values = []
     for plan in plans:
@@ -1032,7 +1033,7 @@ def _update(session: Session, actor, run: ImportRun, activity: Activity, table: 
             session.execute(sa.insert(Input.__table__), [Input.insert_values(
                 activity_id=activity.id, submission_id=have.id, prompt_id=prompt_of[prompt_key], group_id=group_id,
                 source=InputSource.IMPORT, import_key=key, text=new[0], lang=new[1], table_label=new[2],
-                created_dt=have.submitted)])
+                created_dt=have.submitted, default_lang=activity.process.language)])
         else:
             note = session.get(Input, old[0])
             if mapping.lang is not None or new[0] != note.text:
@@ -1177,7 +1178,7 @@ def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInf
         mapping = mapping_of(activity, table, run.settings)
         idents = identities(table)
         now = run.created_dt
-        masked = MaskMemo()
+        masked = MaskMemo(default_lang=activity.process.language)
         legacy = legacy_keys(session, activity, table, mapping)
         total = len(table.rows)
         while run.next_row < total:

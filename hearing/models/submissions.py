@@ -190,13 +190,15 @@ def mask_place(value: str | None) -> str | None:
     return mask(value) if value else value
 
 
-def guess_lang(text: str | None) -> str | None:
-    """Language of a stored input's (masked) text: nb, nn, da or en; None for an empty text."""
+def guess_lang(text: str | None, default: str | None = None) -> str | None:
+    """Language of a stored input's (masked) text: nb, nn, da or en; None for an empty text. A short text
+    without clear evidence of another language is taken to be in ``default``, the process's language
+    (:func:`hearing.themes.text.guess_language`)."""
     if not (text or "").strip():
         return None
     from hearing.themes.text import guess_language  # late: the engine is not needed to load the models
 
-    return guess_language(text)
+    return guess_language(text, default=default)
 
 
 def stems_of(text_masked: str | None, lang: str | None) -> str:
@@ -262,9 +264,9 @@ class Input(Base):
     author = relationship("User", foreign_keys=[author_id])
 
     @staticmethod
-    def masked_fields(text: str, lang: str | None = None) -> dict:
+    def masked_fields(text: str, lang: str | None = None, default_lang: str | None = None) -> dict:
         """What is stored beside an input's text: the masked text, the language (``lang`` if given, else
-        guessed from the masked text) and the search stems.
+        guessed from the masked text, a short one falling back to ``default_lang``) and the search stems.
 
         The one place an input's text is masked: the validators below use it for every input made or
         changed through the ORM (answers, edits, workshop notes), and :meth:`insert_values` for rows
@@ -272,16 +274,18 @@ class Input(Base):
         from hearing.privacy import mask
 
         masked = mask(text)
-        lang = lang or guess_lang(masked)
+        lang = lang or guess_lang(masked, default_lang)
         return {"text_masked": masked, "lang": lang, "search_stems": stems_of(masked, lang)}
 
     @staticmethod
     def insert_values(**fields) -> dict:
         """Column values for a row written without the ORM's unit of work (bulk imports, the backup
         import), masked as the validators below mask what is set on an object; a ``text_masked`` or
-        ``search_stems`` given is never trusted."""
+        ``search_stems`` given is never trusted. ``default_lang`` (not a column) is the process's language,
+        for guessing a short text's."""
         values = dict(fields)
-        values.update(Input.masked_fields(fields["text"], fields.get("lang")))
+        default_lang = values.pop("default_lang", None)
+        values.update(Input.masked_fields(fields["text"], fields.get("lang"), default_lang))
         if values.get("place_name"):
             values["place_name"] = mask_place(values["place_name"])
         return values
@@ -295,11 +299,13 @@ class Input(Base):
         self._stems_for = (fields["text_masked"], fields["lang"])
         if not self.lang:
             self.lang = fields["lang"]
+            self._lang_guessed = True  # guessed without the process's language: see _guess_in_process_language
         return value
 
     @validates("lang")
     def _stems_in_lang(self, key: str, value: str | None) -> str | None:
-        # The stems follow the language (a reviewer's correction included).
+        # The stems follow the language (a reviewer's correction included). A language set is not guessed.
+        self.__dict__.pop("_lang_guessed", None)
         if self.text_masked and getattr(self, "_stems_for", None) != (self.text_masked, value):
             self.search_stems = stems_of(self.text_masked, value)
         return value
@@ -319,3 +325,25 @@ class Input(Base):
     def public_text(self) -> str:
         """What the public sees: staff's redaction when there is one, else the masked text."""
         return self.text_redacted if self.text_redacted is not None else self.text_masked
+
+
+def _guess_in_process_language(mapper, connection, target: Input) -> None:
+    """A language guessed when the text was set (the object did not know its process yet) is guessed again
+    as it is written, with the process's language as the fallback for a short text."""
+    if not target.__dict__.pop("_lang_guessed", False) or not target.text_masked or not target.activity_id:
+        return
+    from hearing.themes.text import SHORT_WORDS  # late: the engine is not needed to load the models
+
+    if len(target.text_masked.split()) >= 2 * SHORT_WORDS:  # a long text's guess needs no fallback
+        return
+    language = connection.scalar(
+        sa.text("SELECT p.language FROM activities a JOIN processes p ON p.id = a.process_id WHERE a.id = :id"),
+        {"id": target.activity_id})
+    lang = guess_lang(target.text_masked, language)
+    if lang != target.lang:
+        target.lang = lang  # the stems follow (the validator above)
+
+
+sa.event.listen(Input, "before_insert", _guess_in_process_language)
+sa.event.listen(Input, "before_update", _guess_in_process_language)
+

@@ -95,7 +95,7 @@ _MARKERS: dict[str, str] = {
     "brukarar brukaren brukarane pårørande løysingar løysing dårleg dårlege "
     "difor byrje byrjar syner snakkar ventar sidan medan betre berre mogleg moglegheit "
     "eldre ete teke då ikkje vi vår vårt våre kommunen heilt gong gonger einaste spørsmål "
-    "tida tid korleis nokon kan må skal",
+    "tida tid korleis nokon kan må skal hos",
     "nb": "ikke jeg hva hvordan hvorfor hvem hvor hvilke hvis mer mye noe noen nå bare "
     "fra hjem hjemme uten trenger trengs sammen alene selv uke uka ukene dager hele sted "
     "gjør gjøre gikk fikk kommer komme vært blitt blir ble hjelp hjelpe meg deg seg oss dere "
@@ -105,7 +105,7 @@ _MARKERS: dict[str, str] = {
     "begynne begynner sånn viser snakker venter igjen etter enn enda mens siden eldre "
     "innbyggere kommunen vi vår våre ønsker ønske bedre mulig mulighet spise helt gang ganger "
     "eneste spørsmål tiden tid uker kan må skal mener mor far hun alt måned måneder savner lenger "
-    "aldri gjerne forskjellige mangler",
+    "aldri gjerne forskjellige mangler hos annen",
     "da": "af jeg mig dig sig ikke nogle noget nogen meget hvad hvordan hvorfor hvem hvor hvis "
     "kun blive bliver blev været vores jer efter op nu lige også måske sådan synes "
     "ældre ældreplejen læge lægen læger sundhed hjælp hjælpe hjemmehjælp "
@@ -213,15 +213,48 @@ def language_scores(normalised: str, tokens: list[str] | None = None) -> dict[st
     return dict(zip(_LANG_ORDER, totals, strict=True))
 
 
-def guess_language(text: str, *, normalised: bool = False) -> str:
+#: A text of fewer words than this is "short": a few words carry too little evidence to overrule the
+#: language the text is expected in (``default`` of :func:`guess_language`).
+SHORT_WORDS = 8
+#: How much more evidence a short text must give another language than the expected one to be guessed
+#: as that language: more than half a marker word (a word unique to one standard weighs 1.0, a word two
+#: standards share 0.5 each). See :func:`guess_language` for the measurements behind both numbers.
+SHORT_LEAD = 0.5
+
+
+def guess_language(text: str, *, normalised: bool = False, default: str | None = None) -> str:
     """Guess the language of one text: ``"nb"``, ``"nn"``, ``"da"`` or ``"en"``.
 
     Scores marker words and spelling features of each written standard; a
-    text without any evidence is taken to be bokmål, the most common.
+    text without any evidence is taken to be ``default``, else bokmål, the
+    most common.
+
+    ``default`` is the language the text is expected in (the process's). A
+    short text (fewer than :data:`SHORT_WORDS` words) is taken to be in it
+    unless another language leads it by more than :data:`SHORT_LEAD`: a few
+    words are often guessed wrong ("Notat fra bord 2" read as Danish). On the
+    development set cut to its first 3, 5 and 7 words, the rule lifts the
+    guesses of texts written in the expected language from 0.96/0.96/0.95
+    (bokmål), 0.52/0.68/0.73 (nynorsk) and 0.38/0.63/0.68 (Danish) to
+    0.99/0.99/0.99, 0.96/0.94/0.92 and 1.00/0.97/0.95; it pays off when at
+    least 49–81 % of a process's short texts are in its own language
+    (bokmål needs the most), which workshop notes and answers to a
+    Norwegian or Danish municipality are (``bench/language_guess.py``).
+
+    >>> guess_language("Notat fra bord 2 hos en annen", default="nb")
+    'nb'
+    >>> guess_language("Tak for mad", default="da"), guess_language("Bussen går sjelden", default="nn")
+    ('da', 'nn')
     """
     norm = text if normalised else normalise_text(text)
-    scores = language_scores(norm)
+    tokens = tokenize(norm)
+    scores = language_scores(norm, tokens)
     best = max(_LANG_ORDER, key=lambda lang: scores[lang])  # first wins ties
+    if default in scores:
+        if scores[best] <= 0:
+            return default
+        if best != default and len(tokens) < SHORT_WORDS and scores[best] - scores[default] <= SHORT_LEAD:
+            return default
     return best if scores[best] > 0 else "nb"
 
 
