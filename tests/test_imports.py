@@ -140,6 +140,26 @@ def test_times_in_export_formats():
     assert services.parse_time("i går", oslo) is None
 
 
+@pytest.mark.parametrize("value", [
+    "15.01.2026 09:01:10", "15.01.2026  09:01", "15.01.2026 KL. 09:01", "15.01.2026 kl.  9:01", "1.2.2026",
+    "2024/03/14 22:22:33", "14.03.2024 22.22.33", "14-03-2024 22.22", "3/14/2024 10:22:33 PM", "2026-1-5",
+    "31.02.2026 10:00", "2026-01-15 24:00", "15.01.26 09:01", "15.01.2026 09:01:10x", "99.99.9999",
+])
+def test_times_are_read_as_strptime_reads_them(value):
+    """The import reads times with patterns made from the formats (strptime costs ~35 µs, three times a row):
+    the same result as the first format strptime reads, and None where none fits."""
+    expected = None
+    for fmt in services._TIME_FORMATS:
+        try:
+            expected = datetime.strptime(value, fmt)  # noqa: DTZ007
+            break
+        except ValueError:
+            continue
+    services._FORMAT_OF_SHAPE.clear()
+    assert services._strptime(value) == expected
+    assert services._strptime(value) == expected  # again, with the format remembered for the shape
+
+
 @pytest.mark.parametrize(("value", "rating"), [
     ("4", 4), ("4.0", 4), ("5 – Svært godt", 5), ("1", 1), ("4,5", None), ("45", None), ("0", None), ("godt", None),
 ])
