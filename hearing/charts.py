@@ -50,6 +50,7 @@ matplotlib.use("Agg")  # before anything else imports pyplot; we never do
 
 from babel.numbers import format_decimal  # noqa: E402
 from flask_babel import gettext as _  # noqa: E402
+from flask_babel import ngettext  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 __all__ = ["Chart", "ChartTable", "bar_chart", "grouped_bar_chart", "line_chart"]
@@ -317,7 +318,7 @@ def _summary(title: str, labels: list[str], values: list[float], *, unit: str, l
     fmt = lambda v: format_value(v, unit=unit, locale=locale)  # noqa: E731
     hi = max(range(len(values)), key=values.__getitem__)
     lo = min(range(len(values)), key=values.__getitem__)
-    parts = [_("%(title)s, %(n)s kategorier.", title=title, n=len(labels)),
+    parts = [ngettext("%(title)s, %(num)d kategori.", "%(title)s, %(num)d kategorier.", len(labels), title=title),
              _("Høyest: %(label)s (%(value)s).", label=labels[hi], value=fmt(values[hi]))]
     if len(labels) > 1:
         parts.append(_("Lavest: %(label)s (%(value)s).", label=labels[lo], value=fmt(values[lo])))
@@ -330,7 +331,7 @@ def _series_summary(title: str, cats: list[str], named: list[tuple[str, list[flo
                     locale: str) -> str:
     if not cats or not named:
         return _("%(title)s: ingen tall ennå.", title=title)
-    parts = [_("%(title)s, %(n)s kategorier.", title=title, n=len(cats))]
+    parts = [ngettext("%(title)s, %(num)d kategori.", "%(title)s, %(num)d kategorier.", len(cats), title=title)]
     for name, vals in named:
         hi = max(range(len(vals)), key=vals.__getitem__)
         parts.append(_("%(series)s: høyest %(label)s (%(value)s).", series=name, label=cats[hi],

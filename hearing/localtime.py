@@ -169,3 +169,21 @@ def as_date(value) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def monday_of(day) -> date:
+    """The Monday of a day's week (the day as the database gives it: a date, or ISO text on SQLite)."""
+    day = as_date(day)
+    return day - timedelta(days=day.weekday())
+
+
+def every_week(by_monday: dict, empty):
+    """``(monday, value)`` for every week from the first to the last of ``by_monday`` (keyed by Mondays),
+    the weeks between with ``empty()``: a chart over time shows the quiet weeks too."""
+    if not by_monday:
+        return []
+    monday, last, out = min(by_monday), max(by_monday), []
+    while monday <= last:
+        out.append((monday, by_monday[monday] if monday in by_monday else empty()))
+        monday += timedelta(days=7)
+    return out

@@ -96,8 +96,49 @@ def test_merknadsskjema_and_charts_reach_page_and_every_export(reviewer_client, 
     md = exports.to_markdown(view)
     assert "## Merknadsskjema" in md and "to nye dagsentre" in md and "**Innspill per tema**" in md
     d = Document(io.BytesIO(exports.to_docx(view)))
-    assert len(d.inline_shapes) == 4  # the charts (group, channel, theme, outcome) as pictures
+    assert len(d.inline_shapes) == 5  # the charts (group, channel, invited bodies, theme, outcome) as pictures
     assert d.inline_shapes[0]._inline.docPr.get("descr")  # each with its text alternative
     assert any("to nye dagsentre" in c.text for t in d.tables for row in t.rows for c in row.cells)
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(exports.to_pdf(view))).pages)
     assert "Merknadsskjema" in text and "Utfallet av vurderingene" in text
+
+
+def test_the_report_shows_inputs_per_week_and_the_answers_of_invited_bodies(reviewer_client, world):  # noqa: F811
+    """#21: the report's charts get the weeks (on the municipality's clock, quiet weeks included) and the share
+    of invited bodies that answered, in the page, every export and a frozen version."""
+    from datetime import UTC, datetime
+
+    from docx import Document
+
+    _statement(world)  # Eldrerådet, invited, has answered
+    db.session.add(Invitation(activity_id=world["hearing"].id, body_name="Ungdomsrådet", token_hash="u" * 64))
+    inputs = sorted(world["inputs"].values(), key=lambda i: i.id)
+    inputs[0].created_dt = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # Monday 2 March 00:30 in Oslo: week 10, not week 9
+    for i in inputs[1:]:
+        i.created_dt = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)  # week 12; week 11 had none
+    db.session.commit()
+    report = make_report(world)
+    view = services.build_report(db.session, report)
+    assert [w for w, _n in view.weeks] == ["Uke 10 2026", "Uke 11 2026", "Uke 12 2026"]
+    assert view.weeks[1][1] == 0 and sum(n for _w, n in view.weeks) == view.total
+    assert view.invited == [(world["hearing"].title, 1, 2)]
+    charts = services.charts_of(view)
+    assert charts["weeks"].table.rows[1] == ["Uke 11 2026", "0"]
+    assert charts["invited"].table.rows == [[world["hearing"].title, "50\xa0%"]]
+    assert "1 av 2 inviterte har svart" in charts["invited"].text
+    page = reviewer_client.get(f"/reports/{report.id}").get_data(as_text=True)
+    assert "Deltakelse: innspill per uke" in page and "Svar fra inviterte råd og organisasjoner" in page
+    md = exports.to_markdown(view)
+    assert "Uke 11 2026" in md and "50\xa0%" in md
+    assert len(Document(io.BytesIO(exports.to_docx(view))).inline_shapes) >= 4
+    again = services.view_from_data(services.view_to_data(view))  # a frozen version keeps them
+    assert again.weeks == view.weeks and again.invited == view.invited
+
+
+def test_a_chart_of_one_category_says_so_in_the_singular(app):
+    from hearing import charts
+
+    with app.test_request_context():
+        assert charts.bar_chart("Innspill per kanal", [("Verksted", 3)]).text.startswith("Innspill per kanal, 1 kategori.")
+        line = charts.line_chart("Innspill per uke", ["Uke 1"], {"Innspill": [3]})
+        assert line.text.startswith("Innspill per uke, 1 kategori.")

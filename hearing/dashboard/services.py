@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 from hearing import audit, charts, labels, localtime
 from hearing.core.errors import ServiceError
 from hearing.grouping import leave_out_withdrawn
-from hearing.localtime import as_date
 from hearing.models import (
     Activity,
     Input,
@@ -47,12 +46,6 @@ NO_PHASE = 0
 
 def _channel(kind: str, source: str) -> str:
     return "import" if source == "import" else kind
-
-
-def _monday(day) -> date:
-    """The Monday of a day's week (the day as the database gives it: a date, or ISO text on SQLite)."""
-    day = as_date(day)
-    return day - timedelta(days=day.weekday())
 
 
 @dataclass
@@ -186,7 +179,7 @@ def participation(session: Session, process: Process) -> Participation:
             counts["channel"][_channel(kind, source)][slot] += n
             counts["phase"][phase_id or NO_PHASE][slot] += n
             if day is not None:
-                counts["week"][_monday(day)][slot] += n
+                counts["week"][localtime.monday_of(day)][slot] += n
 
     group_keys = sorted(groups, key=lambda g: groups[g].name.casefold()) + [NO_GROUP]
     group_rows = [Row(k, groups[k].name if k in groups else _("Uten gruppe"), *counts["group"][k])
@@ -195,13 +188,8 @@ def participation(session: Session, process: Process) -> Participation:
     phase_rows = [Row(k, f"{phases[k].position}. {phases[k].name}", *counts["phase"][k]) for k in phases]
     if counts["phase"].get(NO_PHASE):
         phase_rows.append(Row(NO_PHASE, _("Uten fase"), *counts["phase"][NO_PHASE]))
-    week_rows = []
-    if counts["week"]:
-        monday, last = min(counts["week"]), max(counts["week"])
-        while monday <= last:  # every week between the first and the last, empty ones too
-            year, week, _day = monday.isocalendar()
-            week_rows.append(Row(monday, _("Uke %(week)d %(year)d", week=week, year=year), *counts["week"].get(monday, [0, 0])))
-            monday += timedelta(days=7)
+    week_rows = [Row(monday, week_label(monday), *pair)
+                 for monday, pair in localtime.every_week(counts["week"], lambda: [0, 0])]
     total_inputs = totals[1]
     targets = targets_of(session, process)
     ratio = float(current_app.config.get("PARTICIPATION_UNDER_RATIO", 0.75))
@@ -220,6 +208,12 @@ def participation(session: Session, process: Process) -> Participation:
         shares.append(GroupShare(groups.get(row.key), row.label, row.participants, row.inputs, share, expected, status))
     return Participation(totals[0], total_inputs, group_rows, channel_rows, phase_rows, week_rows,
                          invited_rates(session, process), shares)
+
+
+def week_label(monday: date) -> str:
+    """"Uke 12 2026": a week as charts and tables name it (ISO week number)."""
+    year, week, _day = monday.isocalendar()
+    return _("Uke %(week)d %(year)d", week=week, year=year)
 
 
 def invited_rates(session: Session, process: Process) -> list[InvitedRate]:

@@ -154,7 +154,7 @@ def to_markdown(view: ReportView) -> str:
     if view.groups:
         out += md_table(headers(GROUP_HEADERS), _count_rows(view.groups)) + [""]
     charts = _charts(view)
-    for key in ("groups", "channels", "phases", "themes"):
+    for key in ("groups", "channels", "phases", "weeks", "invited", "themes"):
         if key in charts:
             out += _md_chart(charts[key])
     for theme in view.themes:
@@ -209,7 +209,7 @@ def to_docx(view: ReportView, lang: str = "nb") -> bytes:
         _docx_chart(document, charts["groups"])
     elif view.groups:
         docx_table(document, headers(GROUP_HEADERS), _count_rows(view.groups))
-    for key in ("channels", "phases", "themes"):
+    for key in ("channels", "phases", "weeks", "invited", "themes"):
         if key in charts:
             _docx_chart(document, charts[key])
     for theme in view.themes:

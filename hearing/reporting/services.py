@@ -18,12 +18,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, selectinload
 
-from hearing import audit
+from hearing import audit, localtime
 from hearing.content import Localized
 from hearing.core.errors import ServiceError
 from hearing.core.signals import responses_changed
@@ -439,6 +439,10 @@ class ReportView:
     #: Inputs per channel (form, workshop, import) and per phase of the process.
     channels: list[tuple[str, int]] = field(default_factory=list)
     phases: list[tuple[str, int]] = field(default_factory=list)
+    #: Inputs per week on the municipality's clock ("Uke 12 2026", n), every week from the first to the last.
+    weeks: list[tuple[str, int]] = field(default_factory=list)
+    #: Invited bodies per activity in scope: (activity, answered, invited).
+    invited: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 def _asked(activity: Activity) -> Asked:
@@ -546,6 +550,26 @@ def _counted(session: Session, report: HearingReport, run: ThemeRun) -> _Counted
     order = sorted(per_phase, key=lambda p: (p is None, phases[p].position if p is not None else 0))
     out.phases = [(phases[p].name if p is not None else str(_l("Uten fase")), per_phase[p]) for p in order]
     return out
+
+
+def _weekly(session: Session, report: HearingReport, run: ThemeRun, process: Process) -> list[tuple[str, int]]:
+    """The report's inputs per week on the municipality's clock (one GROUP BY per day), quiet weeks included."""
+    from hearing.dashboard.services import week_label
+
+    day = localtime.local_date(Input.created_dt, localtime.zone_name(process))
+    per_week: Counter = Counter()
+    for d, n in session.execute(_scoped(report, run, day, sa.func.count(Input.id)).group_by(day)):
+        if d is not None:
+            per_week[localtime.monday_of(d)] += n
+    return [(week_label(monday), n) for monday, n in localtime.every_week(per_week, int)]
+
+
+def _invited(session: Session, report: HearingReport, process: Process) -> list[tuple[str, int, int]]:
+    """(activity, bodies that answered, bodies invited) per activity in the report's scope with invitations."""
+    from hearing.dashboard.services import invited_rates
+
+    return [(r.activity.title, r.answered, r.invited) for r in invited_rates(session, process)
+            if not report.activity_id or r.activity.id == report.activity_id]
 
 
 def _sorted_groups(counts: Counter) -> list[tuple[str, int]]:
@@ -748,6 +772,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
         themes=[],
         published_dt=report.published_dt,
     )
+    view.invited = _invited(session, report, process)
     if run is not None:
         counted = _counted(session, report, run)
         counts = counted.themes
@@ -757,6 +782,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
             every.update(per_group)
         view.groups = _sorted_groups(every)
         view.channels, view.phases = counted.channels, counted.phases
+        view.weeks = _weekly(session, report, run, process)
         assessed = _assessed(session, report, run)
         changes = _linked_parts(session, report, run, draft, assessed.areas)
         settings = _builder_settings(session, report) if use_settings else {}
@@ -858,6 +884,8 @@ def view_from_data(data: dict) -> ReportView:
         "statements": lambda items: [_make(StatementRow, r) for r in items],
         "channels": _pairs,
         "phases": _pairs,
+        "weeks": _pairs,
+        "invited": _pairs,
         "published_dt": _dt,
     })
 
@@ -882,6 +910,20 @@ def charts_of(view: ReportView, *, locale: str | None = None) -> dict[str, Any]:
     if len(view.phases) > 1:
         out["phases"] = charts.bar_chart(str(_l("Deltakelse: innspill per fase")), view.phases, value_label=inputs,
                                          category_label=str(_l("Fase")), locale=locale)
+    if len(view.weeks) > 1:
+        out["weeks"] = charts.line_chart(str(_l("Deltakelse: innspill per uke")), [w for w, _n in view.weeks],
+                                         {inputs: [n for _w, n in view.weeks]}, value_label=inputs,
+                                         category_label=str(_l("Uke")), locale=locale)
+    if view.invited:
+        title = str(_l("Svar fra inviterte råd og organisasjoner"))
+        out["invited"] = charts.bar_chart(
+            title, [(name, round(100.0 * answered / invited, 1) if invited else 0.0)
+                    for name, answered, invited in view.invited],
+            value_label=str(_l("Andel som har svart")), category_label=str(_l("Aktivitet")), unit="%", locale=locale,
+            description=" ".join([title + "."] + [
+                ngettext("%(activity)s: %(answered)s av %(num)d invitert har svart.",
+                         "%(activity)s: %(answered)s av %(num)d inviterte har svart.", invited,
+                         activity=name, answered=answered) for name, answered, invited in view.invited]))
     if view.themes:
         out["themes"] = charts.bar_chart(str(_l("Innspill per tema")), [(t.label, t.count) for t in view.themes],
                                          value_label=inputs, category_label=str(_l("Tema")), locale=locale)
