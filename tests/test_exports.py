@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import secrets
@@ -646,20 +647,45 @@ def test_import_is_for_administrators_only(client, make_user):
     assert client.get("/files/import").status_code == 403
 
 
-def test_cli_export_and_import(world, app, tmp_path):
+def _inputs_of(process_id: int) -> list[tuple]:
+    """What a process holds of each input: its texts, language, channel, group, question and activity."""
+    q = (sa.select(Input.text, Input.text_masked, Input.lang, Input.source, StakeholderGroup.name, Prompt.text,
+                   Activity.title)
+         .join(Activity, Activity.id == Input.activity_id)
+         .outerjoin(StakeholderGroup, StakeholderGroup.id == Input.group_id)
+         .outerjoin(Prompt, Prompt.id == Input.prompt_id)
+         .where(Activity.process_id == process_id))
+    return sorted(db.session.execute(q).all(), key=repr)
+
+
+@pytest.mark.parametrize("name", ["prosess.json", "prosess.json.gz"])
+def test_cli_export_writes_what_the_import_reads(world, app, tmp_path, name):
+    """``flask process export`` writes the backup job's layout (JSON lines, gzip for .gz) that a restore reads a
+    row at a time, and exporting then importing gives the same inputs."""
     runner = app.test_cli_runner()
-    out = tmp_path / "prosess.json"
+    before = _inputs_of(world.id)
+    out = tmp_path / name
     result = runner.invoke(args=["process", "export", str(world.id), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text("utf-8"))
-    assert data["counts"]["inputs"] == 4
+    opened = gzip.open(out, "rt", encoding="utf-8") if name.endswith(".gz") else open(out, encoding="utf-8")  # noqa: SIM115
+    with opened as f:
+        lines = f.read().splitlines()
+    head = json.loads(lines[0])
+    assert head["layout"] == backup.LINES and head["format_version"] == backup.FORMAT_VERSION
+    assert sum(json.loads(line).get("t") == "inputs" for line in lines[1:]) == len(before) == 4
     result = runner.invoke(args=["process", "import", str(out)])
     assert result.exit_code != 0 and "finnes allerede" in result.output
-    data["process_uid"] = "e" * 32
-    out.write_text(json.dumps(data), "utf-8")
+    # the same file in another installation: there the process is new
+    head["process_uid"] = "e" * 32
+    text = "\n".join([json.dumps(head, ensure_ascii=False), *lines[1:]]) + "\n"
+    if name.endswith(".gz"):
+        out.write_bytes(gzip.compress(text.encode("utf-8")))
+    else:
+        out.write_text(text, "utf-8")
     result = runner.invoke(args=["process", "import", str(out)])
     assert result.exit_code == 0, result.output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Process)) == 2
+    copy = db.session.scalar(sa.select(Process).order_by(Process.id.desc()))
+    assert copy.id != world.id and _inputs_of(copy.id) == before
     bad = tmp_path / "bad.json"
     bad.write_text("{}", "utf-8")
     result = runner.invoke(args=["process", "import", str(bad)])

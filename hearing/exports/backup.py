@@ -4,7 +4,7 @@ The file holds every row that belongs to the process, table by table, with the o
 format version. The backup job writes it as gzip JSON lines (a head line, one line per row, then the
 attachments in base64 pieces: :func:`write_lines`), and a restore reads it as a stream (:func:`events`,
 :func:`import_path`), so neither holds a 50 000-input process in memory; a backup in the older layout
-(one JSON document, what ``flask process export`` still writes) is read whole and restored the same way. An import inserts the rows in :data:`TABLES` order with new ids and remaps every
+(one JSON document) is read whole and restored the same way; ``flask process export`` writes JSON lines too. An import inserts the rows in :data:`TABLES` order with new ids and remaps every
 foreign key through the ids it has given so far; a reference that points forward (a draft based on
 a later draft, an input marked a duplicate of a later one) is filled in once all rows are in.
 

@@ -1,4 +1,4 @@
-"""``flask process export|import``: a whole process as JSON, from the command line."""
+"""``flask process export|import``: a whole process as JSON lines (the backup layout), from the command line."""
 
 from __future__ import annotations
 
@@ -23,11 +23,14 @@ def process_cli() -> None:
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     required=True,
-    help="JSON file to write (.json.gz: gzip-compressed).",
+    help="File to write: JSON lines, gzip-compressed when the name ends in .gz (as the backup job writes it).",
 )
 @with_appcontext
 def export_command(process_id: int, output: str) -> None:
-    """Write process PROCESS_ID as JSON (original texts and personal data included: keep it safe)."""
+    """Write process PROCESS_ID as JSON lines (original texts and personal data included: keep it safe).
+
+    The layout the backup job writes and a restore reads a row at a time (``flask process import`` and the
+    import page): a head line, one line per row, then the attachments in pieces."""
     from hearing.exports import backup
     from hearing.models import Process
 
@@ -35,12 +38,11 @@ def export_command(process_id: int, output: str) -> None:
     if process is None:
         raise click.ClickException(f"Fant ingen prosess med id {process_id}.")
     folder = current_app.config.get("UPLOAD_FOLDER")
-    if output.endswith(".gz"):  # streamed and compressed, as the backup job writes it
+    if output.endswith(".gz"):
         counts_by_table = backup.write_gzip(db.session, process, Path(output), upload_folder=folder)
     else:
-        data = backup.export_process(db.session, process, upload_folder=folder)
-        Path(output).write_bytes(backup.dumps(data))
-        counts_by_table = data["counts"]
+        with open(output, "w", encoding="utf-8") as out:
+            counts_by_table = backup.write_lines(db.session, process, out, upload_folder=folder)
     db.session.commit()  # the process uid, given at its first backup
     counts = ", ".join(f"{name} {n}" for name, n in counts_by_table.items() if n)
     click.echo(f"Skrev «{process.name}» til {output} ({counts}).")
