@@ -77,7 +77,7 @@ def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
 def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, threads: int = 1) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "HEARING_JOBS_LOCAL_WORKER": "false",
            "HEARING_PUBLIC_RATE_LIMIT": '"100000/minute"', "HEARING_SECRET_KEY": "load-test-secret",
-           "HEARING_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_pre_ping": true, "pool_size": 5}'}
+           "HEARING_SQLALCHEMY_ENGINE_OPTIONS": '{"pool_size": 5}'}
     if redis_url:
         env["REDIS_URL"] = redis_url
     proc = subprocess.Popen(

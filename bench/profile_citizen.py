@@ -46,7 +46,7 @@ def main() -> None:
         import tempfile
 
         redis_proc, redis_url = start_redis(tempfile.mkdtemp(prefix="hearing-redis-"))
-        config.update(REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url)
+        config.update(REDIS_URL=redis_url)  # the limiter then counts in Redis, as in production
     app = create_app(config)
     statements = {"form": 0, "answer": 0, "receipt": 0}
     seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}

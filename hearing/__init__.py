@@ -36,10 +36,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     trust_proxies(app)
 
     from hearing import auth, errors, forms, i18n, labels, logs, security
-    from hearing.extensions import csrf, db, end_sessions_quietly, limiter, login_manager, migrate
+    from hearing.extensions import (
+        check_connections_on_checkout,
+        csrf,
+        db,
+        end_sessions_quietly,
+        limiter,
+        login_manager,
+        migrate,
+    )
 
     db.init_app(app)
     end_sessions_quietly(app)
+    check_connections_on_checkout(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

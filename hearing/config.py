@@ -15,7 +15,12 @@ from pathlib import Path
 class Defaults:
     #: SQLite file in instance/ unless DATABASE_URL says otherwise (filled in by load_config).
     SQLALCHEMY_DATABASE_URI: str | None = None
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: {"pool_pre_ping": True} pings the database before every use of a pooled connection; without it a
+    #: PostgreSQL connection is checked as DB_PING_AFTER_IDLE_SECONDS says (hearing.extensions).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    #: A pooled PostgreSQL connection unused for longer than this is pinged (SELECT 1) before use; one
+    #: used more recently is only checked for a close the server sent (a restart), without a round trip.
+    DB_PING_AFTER_IDLE_SECONDS = 30
     REDIS_URL: str | None = None
     #: The municipality's e-mail for questions, shown in the accessibility statement when set.
     CONTACT_EMAIL: str | None = None
@@ -36,7 +41,8 @@ class Defaults:
     PERMANENT_SESSION_LIFETIME = 8 * 3600
 
     WTF_CSRF_TIME_LIMIT = None  # a long hearing form must not expire while someone writes
-    #: Counters every app process shares: the database (hearing.ratelimit), or Redis when REDIS_URL is set.
+    #: Counters every app process shares: the database (hearing.ratelimit), or Redis when REDIS_URL is set
+    #: (hearing+redis://: limits' Redis storage that also answers the headers from the increment).
     RATELIMIT_STORAGE_URI = "hearing+db://"
     RATELIMIT_HEADERS_ENABLED = True
     #: A counter store that cannot be reached lets the request through; the request itself then meets
@@ -214,4 +220,6 @@ def load_config(app, test_config: dict | None = None) -> None:
     if not app.config.get("DEMO_DATA_PATH"):
         app.config["DEMO_DATA_PATH"] = str(Path(app.root_path).parent.parent / "shared" / "data" / "dev.tsv")
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == Defaults.RATELIMIT_STORAGE_URI:
-        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+        url = app.config["REDIS_URL"]
+        # hearing.ratelimit.RedisStorage: one round trip per counted request, headers included.
+        app.config["RATELIMIT_STORAGE_URI"] = f"hearing+{url}" if url.startswith(("redis://", "rediss://")) else url

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import select
 import sqlite3
+import time
 
 import sqlalchemy as sa
 from flask_babel import Babel
@@ -65,3 +67,52 @@ def end_sessions_quietly(app) -> None:
         except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
             app.logger.warning("database connection lost while closing a session: %s", type(exc.orig).__name__)
             db.session.registry.clear()
+
+
+def _server_hung_up(dbapi_connection) -> bool:
+    """True when an idle PostgreSQL connection has something to read: the server said goodbye (a restart
+    sends "terminating connection" and closes) or the socket is closed. Asks the kernel, not the server."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)
+    if pgconn is None:
+        return False
+    try:
+        fd = pgconn.socket
+    except Exception:  # noqa: BLE001  (psycopg refuses to give the socket of a connection it knows is bad)
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def check_connections_on_checkout(app) -> None:
+    """Make sure a pooled PostgreSQL connection is alive before a request uses it, cheaply.
+
+    ``pool_pre_ping`` sends ``SELECT 1`` before every use: a round trip and work for the server on every
+    request. Instead, a connection handed out again is checked for a close the server already sent (a
+    restart ends every connection that way; no round trip), and only one unused for longer than
+    ``DB_PING_AFTER_IDLE_SECONDS`` (where a firewall may have dropped it silently) is pinged. A dead one
+    is replaced before the request sees it. With ``pool_pre_ping`` set, that is used as before.
+    """
+    idle_limit = float(app.config.get("DB_PING_AFTER_IDLE_SECONDS") or 0)
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name != "postgresql" or engine.pool._pre_ping:
+            continue
+        dialect = engine.dialect
+
+        def checkout(dbapi_connection, record, _proxy, dialect=dialect) -> None:
+            returned = record.info.get("hearing_returned")
+            if returned is None:  # new from the server, not yet used
+                return
+            if _server_hung_up(dbapi_connection):
+                raise sa.exc.DisconnectionError("the server closed the connection")
+            if time.monotonic() - returned > idle_limit and not dialect._do_ping_w_event(dbapi_connection):
+                raise sa.exc.DisconnectionError("no answer to a ping after a long idle time")
+
+        def checkin(_dbapi_connection, record) -> None:
+            if record is not None:
+                record.info["hearing_returned"] = time.monotonic()
+
+        sa.event.listen(engine, "checkout", checkout)
+        sa.event.listen(engine, "checkin", checkin)

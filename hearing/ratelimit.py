@@ -4,7 +4,10 @@ Flask-Limiter keeps its counters in a `limits` storage. The memory storage is pe
 several gunicorn workers or app servers each would count on its own and a limit would be multiplied
 by their number. This storage (``hearing+db://``) keeps fixed-window counters in the table
 ``rate_limits`` of the database every process already shares; with ``REDIS_URL`` set, Redis is used
-instead (see :mod:`hearing.config`).
+instead (``hearing+redis://``, see :mod:`hearing.config`).
+
+Both remember, per thread and for a moment, the count and window end an increment returned, so the
+rate-limit headers of the same response cost no further round trip (Flask-Limiter reads them back).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import time
 
 import sqlalchemy as sa
+from limits.storage import RedisStorage as _LimitsRedisStorage
 from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -104,3 +108,60 @@ class DatabaseStorage(Storage):
         self._memo.row = None
         with _engine().begin() as conn:
             conn.execute(sa.delete(RateLimit.__table__).where(RateLimit.__table__.c.key == key))
+
+
+#: INCRBY with the window's expiry set on the first hit (as limits' own script), returning the window's
+#: remaining seconds too, so the response's headers need no TTL and GET of their own.
+_INCR_TTL = """
+local current = redis.call('incrby', KEYS[1], ARGV[2])
+if tonumber(current) == tonumber(ARGV[2]) then
+    redis.call('expire', KEYS[1], ARGV[1])
+end
+return {current, redis.call('ttl', KEYS[1])}
+"""
+
+
+class RedisStorage(_LimitsRedisStorage):
+    """limits' Redis storage, where an increment also gives the window's end, kept for the same response."""
+
+    STORAGE_SCHEME = ["hearing+redis", "hearing+rediss"]
+
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
+        self._memo = threading.local()
+        super().__init__(uri.removeprefix("hearing+"), wrap_exceptions, **options)
+
+    def initialize_storage(self, uri: str) -> None:
+        super().initialize_storage(uri)
+        self.lua_incr_ttl = self.get_connection().register_script(_INCR_TTL)
+
+    def _remembered(self) -> dict[str, tuple[float, int, float]]:
+        memo = getattr(self._memo, "rows", None)
+        if memo is None or len(memo) > 16:
+            memo = self._memo.rows = {}
+        return memo
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        count, ttl = self.lua_incr_ttl([self.prefixed_key(key)], [expiry, amount])
+        now = time.time()
+        self._remembered()[key] = (now, int(count), now + max(int(ttl), 0))
+        return int(count)
+
+    def _row(self, key: str) -> tuple[int, float] | None:
+        row = self._remembered().get(key)
+        return (row[1], row[2]) if row and time.time() - row[0] < MEMO_SECONDS else None
+
+    def get(self, key: str) -> int:
+        row = self._row(key)
+        return row[0] if row is not None else super().get(key)
+
+    def get_expiry(self, key: str) -> float:
+        row = self._row(key)
+        return row[1] if row is not None else super().get_expiry(key)
+
+    def clear(self, key: str) -> None:
+        self._remembered().pop(key, None)
+        super().clear(key)
+
+    def reset(self) -> int | None:
+        self._memo.rows = {}
+        return super().reset()
