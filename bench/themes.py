@@ -212,7 +212,7 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
     themes' starting centres (``suggest_themes(centres=...)``).
     """
     from hearing.themes import Guide, ThemeModel
-    from hearing.themes.learn import choose_to_confirm, suggest_themes
+    from hearing.themes.learn import choose_to_confirm, suggest_themes, with_topics
 
     guides = [Guide(name, kws) for _code, name, kws in GUIDES]
     codes = sorted(c for c, _n, _k in GUIDES)
@@ -226,7 +226,9 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
         model = ThemeModel("auto", random_state=seed).fit(texts, embeddings=E[idx])
         X = model.vectors_
         seeds = model._guide_seeds(guides)
-        sims = X @ seeds.T
+        guide_texts = [g.text() for g in guides]
+        # the zero-shot prior in the space suggest_themes learns in (vectors plus topics)
+        sims = with_topics(X, texts) @ with_topics(seeds, guide_texts).T
         z = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
         prior = np.zeros((n, len(codes)))
         prior[:, order] = z / z.sum(axis=1, keepdims=True)
@@ -242,14 +244,15 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
                     if mode == "random":
                         pick = rng.choice(np.flatnonzero(~conf), b, replace=False)
                     else:
-                        pick = choose_to_confirm(X, b, confirmed=conf, proba=proba, random_state=seed)
+                        pick = choose_to_confirm(X, b, confirmed=conf, proba=proba, random_state=seed, texts=texts)
                     conf[pick] = True
                     lab = np.where(conf, y, None)
                     guided = mode == "al+guides"
                     classes, proba = suggest_themes(
                         texts, X, lab, clusters=model.labels_, random_state=seed,
                         centres=seeds if guided else None,
-                        centre_classes=[c for c, _n, _k in GUIDES] if guided else None)
+                        centre_classes=[c for c, _n, _k in GUIDES] if guided else None,
+                        centre_texts=guide_texts if guided else None)
                 pred = np.asarray(classes)[proba.argmax(axis=1)]
                 res[f] = float(np.mean(pred[~conf] == y[~conf]))
             out[(part, mode)] = res

@@ -135,14 +135,19 @@ def choose_batch(session: Session, run: ThemeRun, progress=_noop, *, n: int = BA
     confirmed = np.array([is_confirmed(a) or a.input_id in decided for a in assignments], dtype=bool)
     progress(30, _l("Lærer av det dere har bekreftet"))
     proba = None
+    texts = [a.input.display_text for a in assignments]
     if confirmed.any():
-        texts = [a.input.display_text for a in assignments]
         # the engine's classifier works on string labels (it fits on ``y.astype(str)``)
         y = [str(a.theme_id) if c else None for a, c in zip(assignments, confirmed, strict=True)]
         # every theme of the run starts from its centre, so themes nobody has confirmed yet can be suggested
         centre_classes = [str(tid) for tid in space.theme_ids]
+        # a theme's words (its name, the guide's name, its keywords) say which topics its centre is about
+        words = {t.id: " ".join([t.name or "", t.guide_name or "", t.auto_label or "", ", ".join(t.terms or [])])
+                 for t in run.themes}
         classes, proba = suggest_themes(texts, X, y, centres=space.model.centroids_ if centre_classes else None,
-                                        centre_classes=centre_classes or None, random_state=service.RANDOM_STATE)
+                                        centre_classes=centre_classes or None,
+                                        centre_texts=[words.get(tid, "") for tid in space.theme_ids],
+                                        random_state=service.RANDOM_STATE)
         best = np.argmax(proba, axis=1)
         suggested = [int(classes[b]) for b in best]
         certainty = [float(np.clip(proba[i, b], 0.0, 1.0)) for i, b in enumerate(best)]
@@ -155,7 +160,8 @@ def choose_batch(session: Session, run: ThemeRun, progress=_noop, *, n: int = BA
     mask = confirmed | skip_mask
     if not (~mask).any():  # only skipped ones are left: ask about them again
         mask = confirmed
-    chosen = choose_to_confirm(X, n, confirmed=mask, proba=proba, random_state=service.RANDOM_STATE)
+    chosen = choose_to_confirm(X, n, confirmed=mask, proba=proba, random_state=service.RANDOM_STATE,
+                               texts=texts)
     for i, a in enumerate(assignments):
         if confirmed[i]:
             continue
