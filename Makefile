@@ -94,9 +94,10 @@ test: install-test lint assets translations chromium postgresql redis
 test-sqlite: install-test lint assets translations chromium
 	$(PYTEST)
 
-# Full-page screenshots of every page at 320 and 640 CSS pixels under tests/artifacts/, for a person to look at.
+# Full-page screenshots under tests/artifacts/ for a person to look at: every page at 320 and 640 CSS pixels,
+# and the pages the other browser tests walk through (the browser tests, with their screenshots on).
 screenshots: install-test assets translations chromium
-	HEARING_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_all_pages.py tests/browser/test_more_pages.py
+	HEARING_SCREENSHOTS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile tests/browser
 
 # ruff on the whole tree (under a second): part of `make test`.
 lint: install-test

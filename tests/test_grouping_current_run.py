@@ -8,7 +8,7 @@ from hearing.drafting import services as drafting
 from hearing.exports import services as exports
 from hearing.extensions import db
 from hearing.grouping import current_run, visible_inputs
-from hearing.models import Activity, Input, Job, JobStatus, Submission, Theme, ThemeAssignment, ThemeRun
+from hearing.models import Activity, Input, Job, JobStatus, Theme, ThemeAssignment, ThemeRun
 from hearing.reporting import services as reporting
 from hearing.review import assessments, board
 
@@ -24,18 +24,14 @@ def _run(process, status, **scope):
 
 
 @pytest.fixture
-def world(make_process, make_user):
-    process = make_process()
-    activity = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(activity)
-    db.session.flush()
+def world(make_activity, make_submission, make_user):
+    activity = make_activity("workshop")  # "Verksted"
+    process = activity.process
     kept = Input(activity_id=activity.id, text="Bedre middag", source="workshop")
-    sub = Submission(activity_id=activity.id, reference="H-1", submission_key="k-1", edit_token_hash="x" * 64)
-    db.session.add_all([kept, sub])
+    db.session.add(kept)
     db.session.flush()
-    gone = Input(activity_id=activity.id, text="Trukket tilbake", source="web", submission_id=sub.id)
-    db.session.add(gone)
-    db.session.flush()
+    sub = make_submission(activity, texts=["Trukket tilbake"])  # a web answer
+    gone = sub.inputs[0]
     whole = _run(process, JobStatus.DONE)
     _run(process, JobStatus.DONE, activity_id=activity.id)  # newer, but of one activity only
     _run(process, JobStatus.QUEUED)  # newer, whole process, not finished

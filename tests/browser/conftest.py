@@ -25,9 +25,10 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 #: Playwright's waits (actions, navigations, expect) in ms: generous, so that a busy machine (another
 #: `make test` beside this one) is slow rather than failing; a passing test never waits that long.
 TIMEOUT_MS = 60_000
-#: The tests that open every page at two widths (test_all_pages.py, test_more_pages.py) save a full-page
-#: screenshot of each for a person to look at only when HEARING_SCREENSHOTS=1 (`make screenshots`): the
-#: screenshots took about half those tests' time and nothing checks them. Their assertions run either way.
+#: The browser tests save full-page screenshots for a person to look at only when HEARING_SCREENSHOTS=1
+#: (`make screenshots`): they took about half the time of the tests that open every page at two widths
+#: (test_all_pages.py, test_more_pages.py), a few seconds each elsewhere, and nothing checks them. The
+#: tests' assertions run either way.
 SCREENSHOTS = os.environ.get("HEARING_SCREENSHOTS", "").lower() not in ("", "0", "false", "no")
 
 

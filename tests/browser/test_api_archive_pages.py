@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import gc
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 
 from hearing.demo import DEMO_USERS
 from hearing.jobs import run_pending_jobs
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -22,18 +21,13 @@ def _live_app() -> Flask:
     return [o for o in gc.get_objects() if isinstance(o, Flask) and o.config.get("SECRET_KEY") == "live"][-1]
 
 
-def _shot(page, name: str) -> None:
-    Path(ARTIFACTS).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(Path(ARTIFACTS) / f"{name}.png"), full_page=True)
-
-
 def test_reference_tokens_and_archive_pages(page, live_server):
     email, _name, _role, password = DEMO_USERS[0]
     problems = {}
     page.goto(f"{live_server}/api/v1/reference")
     assert "GET /api/v1/processes" in page.inner_text("main")
     problems["/api/v1/reference"] = audit(page)
-    _shot(page, "api-reference")
+    page_screenshot(page, "api-reference")
 
     login(page, live_server, email, password)
     page.goto(f"{live_server}/admin/")
@@ -53,7 +47,7 @@ def test_reference_tokens_and_archive_pages(page, live_server):
     response = page.request.get(f"{live_server}/api/v1/processes", headers={"Authorization": f"Bearer {token}"})
     assert response.status == 200 and response.json()["items"]
     page.goto(f"{live_server}/admin/api-tokens/")
-    _shot(page, "api-tokens")
+    page_screenshot(page, "api-tokens")
 
     process_id = response.json()["items"][0]["id"]
     page.goto(f"{live_server}/archive/processes/{process_id}")
@@ -70,7 +64,7 @@ def test_reference_tokens_and_archive_pages(page, live_server):
     link = page.locator("main a", has_text=re.compile("^Last ned"))
     assert link.count() >= 2  # the case folder and the response
     problems["/archive/processes/N (klar)"] = audit(page)
-    _shot(page, "archive")
+    page_screenshot(page, "archive")
     with page.expect_download() as info:
         link.last.click()
     assert info.value.suggested_filename.startswith("arkivmelding-")

@@ -265,7 +265,7 @@ def test_shift_enter_makes_a_new_line_and_alt_n_goes_to_the_next_table(page, liv
 
 
 def test_on_a_phone_a_refused_note_and_the_status_stay_in_view_and_usable(browser, live_server):
-    from tests.browser.conftest import ARTIFACTS
+    from tests.browser.conftest import page_screenshot
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="nb-NO", is_mobile=True, has_touch=True)
     page = context.new_page()
@@ -287,7 +287,7 @@ def test_on_a_phone_a_refused_note_and_the_status_stay_in_view_and_usable(browse
         expect(page.locator("#queue-status")).to_have_attribute("data-refused", "1")
         assert Axe().run(page, options=WCAG).response["violations"] == []
         item.scroll_into_view_if_needed()
-        page.screenshot(path=str(ARTIFACTS / "capture_phone_refused.png"))
+        page_screenshot(page, "capture_phone_refused")
         page.unroute("**/workshop/activities/*/notes")
         item.locator("select").select_option("0")
         item.locator("[data-action=resend]").tap()

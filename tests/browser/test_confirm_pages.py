@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hearing.demo import DEMO_USERS
 from hearing.extensions import db
 from hearing.jobs import run_pending_jobs
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 from tests.browser.test_review_pages import tab_to
 
@@ -81,6 +81,5 @@ def test_confirm_next_20_by_keyboard_without_axe_violations(page, live_server, l
     states = [page.get_attribute(f"#{i}", "data-state") for i in ids[:3]]
     assert states == ["confirmed", "confirmed", "skipped"]
     problems["answered"] = audit(page)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "review_confirm.png"), full_page=True)
+    page_screenshot(page, "review_confirm")
     assert {k: v for k, v in problems.items() if v} == {}

@@ -1,5 +1,5 @@
 """Follow-up pages and the participation dashboard in Chromium: axe on each, keyboard-only filtering of
-the public follow-up page, and a screenshot of the public page and the dashboard under tests/artifacts/."""
+the public follow-up page, and a screenshot of the public page and the dashboard under tests/artifacts/ (`make screenshots`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -80,11 +80,10 @@ def test_followup_pages_pass_axe(page, live_server, followup_world, capsys):
         assert not page.evaluate(
             "document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"
         ), url
-    ARTIFACTS.mkdir(exist_ok=True)
     page.goto(f"{live_server}/dashboard/process/{w['process']}")
-    page.screenshot(path=str(ARTIFACTS / "participation_dashboard.png"), full_page=True)
+    page_screenshot(page, "participation_dashboard")
     page.goto(f"{live_server}/oppfolging/{w['plan']}?lang=nb")
-    page.screenshot(path=str(ARTIFACTS / "followup_public.png"), full_page=True)
+    page_screenshot(page, "followup_public")
     with capsys.disabled():
         print(f"\naudited {len(urls)} follow-up pages")
     assert problems == {}

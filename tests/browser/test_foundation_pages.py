@@ -8,7 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -91,8 +91,7 @@ def test_keyboard_only_login_and_skip_link(page, live_server):
     page.keyboard.type(password)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/staff(#main)?$"))
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "staff_home.png"), full_page=True)
+    page_screenshot(page, "staff_home")
     assert "Prosesser" in page.inner_text("h1")
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -59,8 +59,7 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.wait_for_function("Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length === 0")
     assert "Dette avsnittet bør nevne pårørende." in page.inner_text("main")
     problems["receipt"] = audit(page)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "receipt.png"), full_page=True)
+    page_screenshot(page, "receipt")
     for name in ("data.json",):
         assert page.locator(f"a[href$='{name}']").count() == 1
     assert not [e for e in errors if "Content Security Policy" in e], errors
@@ -79,6 +78,5 @@ def test_error_state_and_narrow_screen(browser, live_server):
     assert page.locator("#consent").get_attribute("aria-invalid") == "true"
     assert audit(page) == []
     assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "hearing_320.png"), full_page=True)
+    page_screenshot(page, "hearing_320")
     context.close()

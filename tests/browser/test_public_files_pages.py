@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -53,18 +53,17 @@ def _run_worker(live_app) -> None:
 
 def test_published_set_and_document_download_through_a_progress_page(page, live_server, live_app, hearing_world):
     w = hearing_world
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server}/delta/{w['hearing']}/svar")
     page.get_by_role("link", name="Excel (XLSX)").click()
     page.wait_for_load_state()
     assert "/filer/" in page.url and page.locator("progress").count() == 1
     assert page.get_by_role("heading", name="Filen lages").is_visible()
     assert audit(page) == []
-    page.screenshot(path=str(ARTIFACTS / "public-file-pending.png"), full_page=True)
+    page_screenshot(page, "public-file-pending")
     _run_worker(live_app)  # the worker makes the file; the page polls and shows the link
     page.get_by_role("heading", name="Filen er klar").wait_for()
     assert audit(page) == []
-    page.screenshot(path=str(ARTIFACTS / "public-file-ready.png"), full_page=True)
+    page_screenshot(page, "public-file-ready")
     with page.expect_download() as download:
         page.get_by_role("link", name="Last ned").click()
     assert download.value.suggested_filename.endswith("-publiserte-svar.xlsx")
@@ -96,7 +95,7 @@ def test_a_reviewer_approves_a_workshop_note_for_quoting_by_keyboard(page, live_
     page.goto(f"{live_server}/moderation/workshop/{w['workshop']}")
     assert audit(page) == []
     assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
-    page.screenshot(path=str(ARTIFACTS / "moderation-notes.png"), full_page=True)
+    page_screenshot(page, "moderation-notes")
     page.focus(f"button[name=one][value='{w['note']}']")
     page.keyboard.press("Enter")
     page.get_by_text("1 notat er godkjent for sitat").wait_for()
@@ -106,7 +105,7 @@ def test_a_reviewer_approves_a_workshop_note_for_quoting_by_keyboard(page, live_
     page.set_viewport_size({"width": 320, "height": 800})
     page.goto(f"{live_server}/moderation/workshop/{w['workshop']}?status=approved")
     assert not page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
-    page.screenshot(path=str(ARTIFACTS / "moderation-notes-320.png"), full_page=True)
+    page_screenshot(page, "moderation-notes-320")
 
 
 def test_a_published_reports_file_shows_progress_then_its_link(page, live_server, live_app):
@@ -127,7 +126,7 @@ def test_a_published_reports_file_shows_progress_then_its_link(page, live_server
     _run_worker(live_app)
     ready = page.get_by_role("link", name="Filen er klar: last den ned")
     ready.wait_for()
-    page.screenshot(path=str(ARTIFACTS / "report-file-ready.png"), full_page=True)
+    page_screenshot(page, "report-file-ready")
     with page.expect_download() as download:
         ready.click()
     assert download.value.suggested_filename.endswith(".pdf")

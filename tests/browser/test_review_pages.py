@@ -7,7 +7,7 @@ import re
 import pytest
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import ARTIFACTS, SCREENSHOTS, login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -62,8 +62,7 @@ def test_reviewer_renames_a_theme_and_moves_an_input_by_keyboard(page, live_serv
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator(f"#{select_id}").count() == 0  # the input left this theme
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "review_theme.png"), full_page=True)
+    page_screenshot(page, "review_theme")
     assert {k: v for k, v in problems.items() if v} == {}
 
 
@@ -75,14 +74,13 @@ def test_reviewer_drags_an_input_onto_another_theme_and_opens_it(page, live_serv
     page.wait_for_load_state()
     page.locator("main a[href*='/review/runs/']").first.click()
     page.wait_for_load_state()
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.locator("section.ds-card").first.screenshot(path=str(ARTIFACTS / "review_board_card.png"))
+    if SCREENSHOTS:
+        page.locator("section.ds-card").first.screenshot(path=str(ARTIFACTS / "review_board_card.png"))
     page.locator("main a", has_text="Se, flytt og fest innspillene").first.click()
     page.wait_for_load_state()
     theme_url = page.url
     problems = {theme_url: audit(page)}
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "review_board_theme.png"), full_page=True)
+    page_screenshot(page, "review_board_theme")
     row = page.locator("tr[data-move-row]").first
     row_id = row.get_attribute("id")
     target = page.locator("[data-drop-theme]").first

@@ -1,5 +1,5 @@
 """The attachment warning and masked-text pages in Chromium: axe finds nothing, keyboard reaches both
-choices, and the masked text shows no identity number (screenshots in tests/artifacts)."""
+choices, and the masked text shows no identity number (screenshots in tests/artifacts with `make screenshots`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import docx
 import pytest
 
 from hearing.demo import DEMO_USERS
-from tests.browser.conftest import ARTIFACTS, login
+from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -54,8 +54,7 @@ def test_warning_and_masked_text_pages_pass_axe(page, live_server, live_app, att
     main = page.inner_text("main")
     assert "Vedlegget er ikke maskert" in main and FNR not in main
     assert audit(page) == []
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "attachment_warning.png"), full_page=True)
+    page_screenshot(page, "attachment_warning")
     seen = set()
     for _ in range(80):  # both choices are reachable by keyboard
         page.keyboard.press("Tab")
@@ -68,7 +67,7 @@ def test_warning_and_masked_text_pages_pass_axe(page, live_server, live_app, att
     page.wait_for_selector("#job-text[aria-live=polite]")
     assert "Teksten leses ut" in page.inner_text("main")
     assert audit(page) == []
-    page.screenshot(path=str(ARTIFACTS / "attachment_masked_text_waiting.png"), full_page=True)
+    page_screenshot(page, "attachment_masked_text_waiting")
     from hearing.jobs import run_pending_jobs
 
     run_pending_jobs(live_app)
@@ -76,4 +75,4 @@ def test_warning_and_masked_text_pages_pass_axe(page, live_server, live_app, att
     main = page.inner_text("main")
     assert "Jeg heter [navn] og har fnr [fødselsnummer]. Ring [telefon]." in main and FNR not in main
     assert audit(page) == []
-    page.screenshot(path=str(ARTIFACTS / "attachment_masked_text.png"), full_page=True)
+    page_screenshot(page, "attachment_masked_text")

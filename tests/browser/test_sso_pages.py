@@ -1,14 +1,14 @@
 """Single sign-on in Chromium against the real provider on loopback (oidc-provider-mock): sign in with the
 organisation's account, sign out here and at the provider (the form's POST must not be redirected to another
 site: the CSP's form-action would stop the browser), and the clear refusal of a person with too many groups;
-axe on the pages a person sees, and screenshots under tests/artifacts/."""
+axe on the pages a person sees, and screenshots under tests/artifacts/ (`make screenshots`)."""
 
 from __future__ import annotations
 
 import pytest
 import requests
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import page_screenshot
 from tests.browser.test_foundation_pages import audit
 from tests.test_sso import ROLE_MAP, provider  # noqa: F401  (the provider subprocess fixture)
 
@@ -45,7 +45,7 @@ def test_sign_in_and_out_at_the_provider_in_a_browser(page, live_server, sso_liv
     assert "post_logout_redirect_uri" in page.url and "id_token_hint" in page.url
     page.click("button:has-text('End session')")
     page.wait_for_url(f"{live_server}/")
-    page.screenshot(path=str(ARTIFACTS / "sso-logged-out.png"), full_page=True)
+    page_screenshot(page, "sso-logged-out")
     assert "Du er logget ut, også hos innloggingstjenesten." in page.inner_text("body")
     assert audit(page) == []
     page.goto(f"{live_server}/staff")
@@ -64,5 +64,5 @@ def test_too_many_groups_is_refused_clearly_in_a_browser(page, live_server, sso_
     page.wait_for_url(f"{live_server}/login")
     alert = page.locator(".ds-alert").inner_text()
     assert "så mange grupper" in alert and "HEARING_OIDC_GROUPS_OVERAGE_URL" in alert
-    page.screenshot(path=str(ARTIFACTS / "sso-overage.png"), full_page=True)
+    page_screenshot(page, "sso-overage")
     assert audit(page) == []
