@@ -66,16 +66,19 @@ def privacy_cli() -> None:
 def purge_command(dry_run: bool) -> None:
     """Delete personal data of processes past their retention period (run daily from cron)."""
     from hearing.exports.jobs import purge_expired_files
+    from hearing.mail import purge_sink
     from hearing.privacy.records import purge_expired
 
     report = purge_expired(db.session, current_app.config["UPLOAD_FOLDER"], dry_run=dry_run)
     files = purge_expired_files(db.session)
+    sink = purge_sink(db.session)
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
     click.echo(("(prøvekjøring) " if dry_run else "") + str(report))
     click.echo(f"Eksportfiler eldre enn lagringstiden: {files} slettet.")
+    click.echo(f"E-post i den lokale postkassen eldre enn lagringstiden: {sink} slettet.")
 
 
 def init_app(app) -> None:

@@ -102,6 +102,10 @@ class Defaults:
     #: Tries before a message is marked failed; the waits between them double from MAIL_RETRY_SECONDS.
     MAIL_MAX_ATTEMPTS = 8
     MAIL_RETRY_SECONDS = 60
+    #: Days a message stored in the local sink (no MAIL_HOST) is kept after it was "sent"; then it is deleted
+    #: by the worker's timed round and by «flask privacy purge» (its text holds secret links and personal
+    #: data, as a mailbox would). 0 keeps them.
+    MAIL_SINK_RETENTION_DAYS = 30
     #: The site's own address, e.g. "https://medvirkning.kommune.no": every full link (receipts, e-mails,
     #: invitation and password links) is built from it, never from the request's Host header. Set it in
     #: production; empty (development) uses the request's address, or http://localhost:5000 in the worker.

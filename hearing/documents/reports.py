@@ -288,6 +288,8 @@ def render(view: ReportView, fmt: str, *, lang: str = "nb") -> bytes:
 
 
 def file_name(view: ReportView, fmt: str, *, lang: str = "nb") -> str:
-    name = slugify(f"{view.title} {view.scope}")[:80].strip("-") or "tilbakemelding"
+    """From the report's title and scope, with ``-en``/``-nn``/``-da`` for a file not in bokmål; call it under
+    ``force_locale(lang)`` (a report without a title is named by the word for it in that language)."""
+    name = slugify(f"{view.title} {view.scope}")[:80].strip("-") or slugify(_("tilbakemelding")) or "tilbakemelding"
     suffix = "" if lang == "nb" else f"-{lang}"
     return f"{name}{suffix}.{FORMATS[fmt][1]}"

@@ -11,20 +11,22 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from hearing import charts
 from hearing.core.text import slugify
 from hearing.documents import FORMATS as ALL_FORMATS
-from hearing.documents import docx_bytes, docx_table, pdf
+from hearing.documents import LANG_TAGS, docx_bytes, docx_table, headers, pdf
 from hearing.followup import services
 from hearing.followup.revision import Item, RevisionView
 
 #: Format -> (MIME type, file extension): Word and PDF.
 FORMATS = {fmt: ALL_FORMATS[fmt] for fmt in ("docx", "pdf")}
 
-DONE_HEADERS = ("Tiltak", "Satsningsområde", "Ansvarlig enhet", "Gjennomført", "Kommentar")
-DELAYED_HEADERS = ("Tiltak", "Ansvarlig enhet", "Frist", "Status", "Fremdrift", "Hvorfor")
-ONGOING_HEADERS = ("Tiltak", "Ansvarlig enhet", "Frist", "Status", "Fremdrift")
+# Lazy: a file is written in the language of the page that asked for it (the job's force_locale).
+DONE_HEADERS = (_l("Tiltak"), _l("Satsningsområde"), _l("Ansvarlig enhet"), _l("Gjennomført"), _l("Kommentar"))
+DELAYED_HEADERS = (_l("Tiltak"), _l("Ansvarlig enhet"), _l("Frist"), _l("Status"), _l("Fremdrift"), _l("Hvorfor"))
+ONGOING_HEADERS = (_l("Tiltak"), _l("Ansvarlig enhet"), _l("Frist"), _l("Status"), _l("Fremdrift"))
 
 
 def _d(value: date | None) -> str:
@@ -50,14 +52,15 @@ def ongoing_rows(view: RevisionView) -> list[tuple[str, ...]]:
              charts.format_value(i.progress, unit="%")) for i in view.ongoing + view.not_started]
 
 
-def to_docx(view: RevisionView) -> bytes:
-    """Word document: Heading 1 per part, tables with header rows, the status chart with its text and table."""
+def to_docx(view: RevisionView, lang: str = "nb") -> bytes:
+    """Word document: Heading 1 per part, tables with header rows, the status chart with its text and table;
+    tagged with ``lang`` (call it under ``force_locale(lang)``)."""
     import docx
     from docx.shared import Cm
 
     document = docx.Document()
     document.core_properties.title = view.title
-    document.core_properties.language = "nb-NO"
+    document.core_properties.language = LANG_TAGS.get(lang, lang)
     document.add_heading(view.title, level=0)
     plan = view.plan
     document.add_paragraph(_("Planen ble vedtatt %(date)s.", date=_d(plan.adopted_on))
@@ -73,17 +76,17 @@ def to_docx(view: RevisionView) -> bytes:
     docx_table(document, tuple(chart.table.headers), [tuple(r) for r in chart.table.rows])
     document.add_heading(_("Gjennomført i %(year)d", year=view.year), level=1)
     if rows := done_rows(view):
-        docx_table(document, DONE_HEADERS, rows)
+        docx_table(document, headers(DONE_HEADERS), rows)
     else:
         document.add_paragraph(_("Ingen tiltak ble gjennomført i året."))
     document.add_heading(_("Utsatt eller forsinket, og hvorfor"), level=1)
     if rows := delayed_rows(view):
-        docx_table(document, DELAYED_HEADERS, rows)
+        docx_table(document, headers(DELAYED_HEADERS), rows)
     else:
         document.add_paragraph(_("Ingen tiltak er utsatt eller forsinket."))
     document.add_heading(_("Pågår eller ikke startet"), level=1)
     if rows := ongoing_rows(view):
-        docx_table(document, ONGOING_HEADERS, rows)
+        docx_table(document, headers(ONGOING_HEADERS), rows)
     else:
         document.add_paragraph(_("Ingen."))
     document.add_heading(_("Forslag til endringer i neste handlingsprogram"), level=1)
@@ -92,22 +95,25 @@ def to_docx(view: RevisionView) -> bytes:
     return docx_bytes(document)
 
 
-def to_html(view: RevisionView) -> str:
+def to_html(view: RevisionView, lang: str = "nb") -> str:
     return current_app.jinja_env.get_template("followup/export_pdf.html").render(
         view=view, chart=view.status_chart(), done_rows=done_rows(view), delayed_rows=delayed_rows(view),
-        ongoing_rows=ongoing_rows(view), done_headers=DONE_HEADERS, delayed_headers=DELAYED_HEADERS,
-        ongoing_headers=ONGOING_HEADERS, d=_d,
+        ongoing_rows=ongoing_rows(view), done_headers=headers(DONE_HEADERS), delayed_headers=headers(DELAYED_HEADERS),
+        ongoing_headers=headers(ONGOING_HEADERS), d=_d, lang=lang,
     )
 
 
-def to_pdf(view: RevisionView) -> bytes:
-    """PDF/UA-1 (tagged), as the drafting export makes it."""
-    return pdf(to_html(view))
+def to_pdf(view: RevisionView, lang: str = "nb") -> bytes:
+    """PDF/UA-1 (tagged, in ``lang``), as the drafting export makes it."""
+    return pdf(to_html(view, lang))
 
 
-def render(view: RevisionView, fmt: str) -> bytes:
-    return to_docx(view) if fmt == "docx" else to_pdf(view)
+def render(view: RevisionView, fmt: str, *, lang: str = "nb") -> bytes:
+    """The file in ``fmt``; call it under ``force_locale(lang)`` so its words are in that language too."""
+    return to_docx(view, lang) if fmt == "docx" else to_pdf(view, lang)
 
 
 def file_name(view: RevisionView, fmt: str) -> str:
-    return f"rullering-{view.year}-{slugify(view.plan.title)[:60].strip('-') or 'plan'}.{FORMATS[fmt][1]}"
+    """"rullering-2026-<plan>.docx", the first word in the language being written ("revision-2026-…" in English)."""
+    word = slugify(_("rullering")) or "rullering"
+    return f"{word}-{view.year}-{slugify(view.plan.title)[:60].strip('-') or 'plan'}.{FORMATS[fmt][1]}"

@@ -20,6 +20,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ from hearing import audit
 from hearing.config import setting
 from hearing.content import page_lang
 from hearing.core.errors import DomainError
+from hearing.core.text import slugify
 from hearing.exports import backup, services, storage
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
@@ -89,7 +91,9 @@ def _slug(text: str) -> str:
 
 
 def file_name(prefix: str, process: Process, ext: str) -> str:
-    return f"{prefix}-{_slug(process.slug)}-{utcnow().astimezone(services.LOCAL):%Y-%m-%d}.{ext}"
+    """``<prefix>-<process>-<date>.<ext>``; ``prefix`` is a word in the file's language ("innspill", "inputs")."""
+    word = slugify(str(prefix)) or "fil"
+    return f"{word}-{_slug(process.slug)}-{utcnow().astimezone(services.LOCAL):%Y-%m-%d}.{ext}"
 
 
 # --- requests (the caller commits) -------------------------------------------------------------
@@ -191,7 +195,7 @@ def request_document(session: Session, actor: User, obj: Draft | HearingReport, 
     if fmt not in document_formats():
         raise ExportError(_l("Velg Word, PDF eller Markdown."))
     kind, key = (DRAFT, "draft_id") if isinstance(obj, Draft) else (REPORT, "report_id")
-    payload = {key: obj.id, "fmt": fmt, "process_id": obj.process_id, "title": obj.title[:200]}
+    payload = {key: obj.id, "fmt": fmt, "process_id": obj.process_id, "title": obj.title[:200], "lang": page_lang()}
     return enqueue(session, kind, payload, created_by=actor)
 
 
@@ -387,7 +391,7 @@ def inputs_task(session: Session, job: Job, progress) -> dict:
         else:
             data = services.to_csv(table.headers, table.rows)
     stored = _keep(
-        session, job, process, file_name("innspill", process, fmt), FORMATS.get(fmt, FORMATS["csv"]), data
+        session, job, process, file_name(_("innspill"), process, fmt), FORMATS.get(fmt, FORMATS["csv"]), data
     )
     session.commit()
     return {
@@ -451,18 +455,21 @@ def import_task(session: Session, job: Job, progress) -> dict:
 
 
 def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) -> ExportFile:
-    """Render the draft or report in the job's format (bokmål: no request here) and keep the file."""
+    """Render the draft or report in the job's format and keep the file. A report is written in the language
+    of the page that asked (``payload["lang"]``; older jobs: bokmål); a draft in the language it is written in,
+    its process's (the plan document itself, headings included)."""
     draft_exports, report_exports = _builders()
     fmt = (job.payload or {}).get("fmt")
     if fmt not in draft_exports.FORMATS:
         raise JobError(_l("Ukjent filformat."))
+    lang = (job.payload or {}).get("lang") or "nb"
     progress(10, _l("Lager filen"))
-    with force_locale("nb"):
+    with force_locale(lang):
         if isinstance(obj, Draft):
             data, name = draft_exports.render(obj, fmt), draft_exports.file_name(obj, fmt)
         else:
-            view = report_exports.build_report(session, obj)
-            data, name = report_exports.render(view, fmt), report_exports.file_name(view, fmt)
+            view = report_exports.build_report(session, obj, lang=lang)
+            data, name = report_exports.render(view, fmt, lang=lang), report_exports.file_name(view, fmt, lang=lang)
     progress(90, _l("Lagrer filen"))
     return _keep(
         session,
@@ -543,10 +550,12 @@ def revision_task(session: Session, job: Job, progress) -> dict:
         raise JobError(_l("Planen finnes ikke lenger."))
     if payload.get("fmt") not in revision_files.FORMATS:
         raise JobError(_l("Ukjent filformat."))
+    lang = payload.get("lang") or "nb"  # the language of the page that asked (older jobs: bokmål)
     progress(10, _l("Lager filen"))
-    with force_locale("nb"):
+    with force_locale(lang):
         view = revision.revision_view(session, plan, int(payload.get("year")))
-        data, name = revision_files.render(view, payload["fmt"]), revision_files.file_name(view, payload["fmt"])
+        data = revision_files.render(view, payload["fmt"], lang=lang)
+        name = revision_files.file_name(view, payload["fmt"])
     progress(90, _l("Lagrer filen"))
     stored = _keep(session, job, session.get(Process, plan.process_id), name, revision_files.FORMATS[payload["fmt"]][0], data)
     session.commit()

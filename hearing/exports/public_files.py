@@ -188,7 +188,8 @@ def published_set_task(session: Session, job: Job, progress) -> dict:
         headers = [str(h) for h in pub.EXPORT_HEADERS]
         data = (services.to_xlsx(headers, rows, title=str(_l("Svar"))) if fmt == "xlsx"
                 else services.to_csv(headers, rows))
-    name = (slugify(activity.title)[:60].strip("-") or "svar") + f"-publiserte-svar.{fmt}"
+        what = slugify(str(_l("publiserte svar")))  # in the file's language
+        name = (slugify(activity.title)[:60].strip("-") or "svar") + f"-{what}.{fmt}"
     stored = _keep(session, job, activity, PUBLISHED_SET, fp, name, data)
     session.commit()
     return {"filename": stored.filename, "size": stored.size, "rows": len(rows)}

@@ -59,7 +59,8 @@ def unit_measures(plan: Plan, unit: Unit) -> list[PlanMeasure]:
 def file_name(plan: Plan, unit: Unit) -> str:
     from hearing.core.text import slugify
 
-    return f"tiltak-{slugify(unit.name) or unit.id}-{date.today():%Y-%m-%d}.xlsx"
+    word = slugify(_("tiltak"))  # in the reader's language
+    return f"{word}-{slugify(unit.name) or unit.id}-{date.today():%Y-%m-%d}.xlsx"
 
 
 def unit_workbook(plan: Plan, unit: Unit) -> bytes:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from hearing.actions import commit, confirmed_action, save, save_once
 from hearing.auth import public, role_required
+from hearing.content import page_lang
 from hearing.core.web import download
 from hearing.documents import revisions as revision_files
 from hearing.drafting.services import drafts_of
@@ -444,7 +445,7 @@ def revision_export(plan_id: int, year: int, fmt: str):
     def start() -> str:
         job = enqueue(db.session, export_jobs.REVISION,
                       {"plan_id": plan.id, "year": year, "fmt": fmt, "process_id": plan.process_id,
-                       "title": f"Rullering {year}: {plan.title}"[:200]}, created_by=current_user)
+                       "title": f"Rullering {year}: {plan.title}"[:200], "lang": page_lang()}, created_by=current_user)
         flash(_("Filen lages i bakgrunnen. Lenken kommer her når den er ferdig."), "success")
         return url_for("exports.job_page", job_id=job.id)
 

@@ -11,6 +11,7 @@ import re
 
 from flask_babel import gettext as _
 
+from hearing.core.text import slugify
 from hearing.models import Activity
 from hearing.models.processes import ActivityKind, QuestionType
 
@@ -89,4 +90,5 @@ def as_stream(data: bytes) -> io.BytesIO:
 
 def file_name(activity: Activity) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", activity.title.lower()).strip("-")[:50] or "aktivitet"
-    return f"mal-{slug}.xlsx"
+    word = slugify(_("mal"))  # "template" in English
+    return f"{word}-{slug}.xlsx"

@@ -469,11 +469,40 @@ def _task(session: Session, job, progress) -> dict:
     return result
 
 
+def purge_sink(session: Session, *, now: datetime | None = None, days: int | None = None) -> int:
+    """Delete the messages stored in the local sink more than ``days`` (MAIL_SINK_RETENTION_DAYS) ago; how many.
+    Audited when any went; flushes, the caller commits. Messages sent by SMTP keep their row (their bodies are
+    emptied at delivery); a sink message's row is the mail itself, so it goes whole."""
+    from hearing import audit
+
+    days = int(current_app.config["MAIL_SINK_RETENTION_DAYS"] if days is None else days)
+    if days <= 0:
+        return 0
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    n = session.execute(
+        sa.delete(MailMessage).where(MailMessage.transport == "sink", MailMessage.status == MailStatus.SENT,
+                                     MailMessage.sent_dt < cutoff).execution_options(synchronize_session=False)
+    ).rowcount
+    if n:
+        audit.record(session, None, "mail.sink_purged", None, count=n, days=days)
+        session.flush()
+    return n
+
+
+def _purge_sink_round(session: Session) -> int:
+    """The worker's timed round: the sink's old messages go (committed here, as a job commits its work)."""
+    n = purge_sink(session)
+    if n:
+        session.commit()
+    return n
+
+
 def _register() -> None:
     from hearing import jobs
     jobs.task("mail.send")(_task)
     jobs.periodic(enqueue_due)
     jobs.periodic(_invitation_reminders)
+    jobs.periodic(_purge_sink_round)
 
 
 def _invitation_reminders(session: Session) -> int:

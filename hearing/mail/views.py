@@ -9,7 +9,7 @@ data masked (:func:`hearing.mail.staff_view`), and each such view is audited.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -50,7 +50,8 @@ def outbox():
     return render_template(
         "admin/mail_outbox.html", messages=paginate(db.session, query, page_arg(request.args)), status=status,
         counts=mail.counts_by_status(db.session), problem=mail.outbox_problem(db.session),
-        sink=mail.uses_sink(), form=_confirm(), address=address,
+        sink=mail.uses_sink(), sink_days=int(current_app.config.get("MAIL_SINK_RETENTION_DAYS") or 0),
+        form=_confirm(), address=address,
     )
 
 

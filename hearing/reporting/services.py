@@ -711,12 +711,13 @@ def _draft_changes(old: Draft, new: Draft) -> list[AreaChange]:
     return out
 
 
-def build_report(session: Session, report: HearingReport) -> ReportView:
+def build_report(session: Session, report: HearingReport, *, lang: str | None = None) -> ReportView:
     """Everything the report says, as plain masked data.
 
-    Labels (kinds, decisions) follow the reader's language in a request, bokmål outside one (exports in jobs).
+    Labels (kinds, decisions) follow the reader's language in a request, else ``lang`` (a job writing a file
+    for the reader), else bokmål.
     """
-    with nullcontext() if has_request_context() else force_locale("nb"):
+    with nullcontext() if has_request_context() and lang is None else force_locale(lang or "nb"):
         return _build(session, report)
 
 

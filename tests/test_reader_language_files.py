@@ -1,0 +1,53 @@
+"""#22: reviewers' report and revision downloads, and export file names, in the language of the page that asked."""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+from flask_babel import force_locale
+
+from hearing.documents import revisions as revision_files
+from tests.conftest import export_via_page
+from tests.test_reporting import make_report, reviewer_client, world  # noqa: F401  (fixtures)
+
+
+def test_a_report_downloaded_from_the_english_page_is_in_english(reviewer_client, world):  # noqa: F811
+    import docx
+
+    report = make_report(world)
+    preview = f"/reports/{report.id}"
+    reviewer_client.get(preview + "?lang=en")
+    _job, r = export_via_page(reviewer_client, preview, f"/reports/{report.id}/export.docx")
+    assert r.status_code == 200 and r.headers["Content-Disposition"].endswith("-en.docx")
+    document = docx.Document(io.BytesIO(r.data))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "You said" in headings and "Dere svarte" not in headings
+    assert document.core_properties.language == "en"
+    assert "Varm middag hver dag" in "\n".join(p.text for p in document.paragraphs)  # what people wrote stays as written
+
+    reviewer_client.get(preview + "?lang=nb")
+    _job, r = export_via_page(reviewer_client, preview, f"/reports/{report.id}/export.md")
+    assert "## Dere svarte" in r.get_data(as_text=True) and not r.headers["Content-Disposition"].endswith("-en.md")
+
+
+def test_file_names_are_in_the_readers_language(app):
+    plan = SimpleNamespace(title="Strategiplan Mestring og helse")
+    view = SimpleNamespace(year=2027, plan=plan)
+    with app.test_request_context():
+        assert revision_files.file_name(view, "docx") == "rullering-2027-strategiplan-mestring-og-helse.docx"
+        for lang, word in (("en", "revision"), ("nn", "rullering"), ("da", "rullering")):
+            with force_locale(lang):
+                assert revision_files.file_name(view, "pdf") == f"{word}-2027-strategiplan-mestring-og-helse.pdf"
+
+
+def test_the_inputs_file_is_named_in_the_readers_language(app, make_process):
+    from hearing.exports.jobs import file_name
+
+    process = make_process()
+    with app.test_request_context():
+        assert file_name("innspill", process, "csv").startswith("innspill-")
+        with force_locale("en"):
+            from flask_babel import gettext
+
+            assert file_name(gettext("innspill"), process, "xlsx").startswith("inputs-")
