@@ -198,7 +198,9 @@ def test_the_language_choice_outlives_the_session(app, compiled):
 #: Exceptions whose messages never reach a page: for developers, in English.
 DEVELOPER_ERRORS = {"ValueError", "TypeError", "RuntimeError", "KeyError", "NotImplementedError", "AssertionError",
                     # their argument is a reason code ("broken", "size"), which the caller turns into a message
-                    "ArchiveError", "ExtractError", "TableError"}
+                    "ArchiveError", "ExtractError", "TableError",
+                    # SQLAlchemy's signal to its pool to replace a connection; never shown to anyone
+                    "DisconnectionError"}
 #: Files whose messages are for a command line in bokmål only (``flask themes group``), never a page.
 BOKMAL_ONLY_FILES = {"hearing/themes/files.py"}
 
