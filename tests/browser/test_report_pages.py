@@ -35,6 +35,16 @@ def report_world(live_app):  # noqa: F811
             db.session, reviewer, process, {"introduction": "Vi spurte om mestring."}
         )
         services.set_published(db.session, reviewer, report, True)
+        # the report's weekly chart and the invited bodies' answers (#21): inputs two weeks apart, one invitation
+        from datetime import timedelta
+
+        from hearing.models import Activity, Input, Invitation
+
+        activity = db.session.scalar(sa.select(Activity).where(Activity.process_id == process.id).order_by(Activity.id))
+        db.session.add(Invitation(activity_id=activity.id, body_name="Eldrerådet", token_hash="b" * 64))
+        for earlier in db.session.scalars(sa.select(Input).join(Activity).where(Activity.process_id == process.id)
+                                          .order_by(Input.id).limit(5)):
+            earlier.created_dt = earlier.created_dt - timedelta(days=14)
         db.session.commit()
         group = db.session.scalar(
             sa.select(StakeholderGroup.id).where(StakeholderGroup.process_id == process.id)
@@ -69,6 +79,9 @@ def test_assessment_and_report_pages_pass_axe(page, live_server, report_world, c
         f"/tilbakemelding/{w['report']}",
         "/",
     ]
+    page.goto(live_server + f"/reports/{w['report']}")
+    text = page.inner_text("main")
+    assert "Deltakelse: innspill per uke" in text and "Svar fra inviterte råd og organisasjoner" in text
     problems = {}
     for url in urls:
         response = page.goto(live_server + url)
