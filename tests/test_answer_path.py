@@ -125,3 +125,30 @@ def test_every_visitor_gets_a_page_rendered_for_them(app, make_activity):
     from hearing.participation import views
 
     assert not hasattr(views, "_shared_form") and not hasattr(form_cache, "pages")
+
+
+def test_a_short_answer_is_guessed_in_the_process_language_without_a_lookup(app, make_process, make_activity):
+    """The answer service knows the process's language (the form's snapshot) and gives it to the Input, so
+    writing an answer asks the database nothing about it; the result is the one the lookup gave."""
+    process = make_process(language="nn")
+    activity = make_activity("suggestions", process=process)
+    view = services.public_activity(db.session, activity.id)
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        data = services.ResponseData(consent="without_name", statement="Vi i heimesjukepleia har")
+        sid, _token, _created = services.submit_response(db.session, view, data, submission_key="n" * 32,
+                                                         secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    assert not [s for s in statements if "language" in s and s.lstrip().upper().startswith("SELECT")]
+    assert db.session.get(Submission, sid).inputs[0].lang == "nn"  # bokmål on its own evidence: the process's wins
+    # Made without the hint (a workshop note, an older caller): looked up as it is written, same answer.
+    note_input = Input(activity_id=activity.id, text="Vi i heimesjukepleia har", source="workshop")
+    db.session.add(note_input)
+    db.session.flush()
+    assert note_input.lang == "nn"

@@ -23,6 +23,7 @@ def pings(app, monkeypatch):
 
     monkeypatch.setattr(type(db.engine.dialect), "do_ping", counting)
     db.session.remove()
+    db.engine.dispose()  # one connection in the pool from here on (earlier tests may have left several)
     return calls
 
 

@@ -81,6 +81,7 @@ def test_hearing_with_section_comment_statement_and_attachment(client, world):
     assert all(i.group_id == world["groups"]["Innbyggere"].id and i.activity_id == hearing.id for i in inputs)
     att = db.session.scalar(sa.select(Attachment))
     assert att.content_type == "application/pdf"
+    assert f"/vedlegg/{att.id}" in receipt.get_data(as_text=True)  # the receipt lists it
     download = client.get(f"/svar/{receipt_token(r)}/vedlegg/{att.id}")
     assert download.status_code == 200 and download.headers["Content-Disposition"].startswith("attachment")
     assert download.get_data().startswith(b"%PDF")

@@ -692,8 +692,12 @@ def schedule_after_commit(session: Session, created_by=None) -> None:
     turned into an error for them (the next input or run picks the inputs up).
     """
     try:
-        # Usually a job is already waiting: then only look (no object loaded) and end the transaction.
-        if _waiting_job(session, "themes.embed" if embeddings_enabled() else "themes.place") is None:
+        # Usually a job is already waiting: then only look, outside a transaction (one round trip, no
+        # BEGIN and COMMIT), and the session starts none.
+        kind = "themes.embed" if embeddings_enabled() else "themes.place"
+        with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            row = conn.execute(_WAITING, {"kind": kind}).first()
+        if row is None or (row.payload or {}).get("run_id"):
             schedule_new_inputs(session, created_by=created_by)
         session.commit()
     except sa.exc.SQLAlchemyError:

@@ -290,16 +290,23 @@ class Input(Base):
             values["place_name"] = mask_place(values["place_name"])
         return values
 
+    #: Not a column: the process's language, when the code making the input knows it (given before
+    #: ``text``, e.g. ``Input(default_lang=..., text=...)``), so a short text's language is guessed with it
+    #: at once instead of being looked up in the database as the input is written.
+    default_lang = None
+
     @validates("text")
     def _mask_on_set(self, key: str, value: str) -> str:
         # Masked text is derived here, so no code path can store text without its masked twin.
-        fields = Input.masked_fields(value, self.lang)  # a language set before (a reviewer's) is kept
+        default_lang = self.__dict__.get("default_lang")
+        fields = Input.masked_fields(value, self.lang, default_lang)  # a language set before (a reviewer's) is kept
         self.text_masked = fields["text_masked"]
         self.search_stems = fields["search_stems"]
         self._stems_for = (fields["text_masked"], fields["lang"])
         if not self.lang:
             self.lang = fields["lang"]
-            self._lang_guessed = True  # guessed without the process's language: see _guess_in_process_language
+            if not default_lang:
+                self._lang_guessed = True  # guessed without the process's language: see _guess_in_process_language
         return value
 
     @validates("lang")

@@ -403,7 +403,8 @@ def _update_content(session: Session, submission: Submission, activity: Activity
             item.updated_dt = now
         item.group_id = submission.group_id
     for fields in wanted.values():
-        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, **fields))
+        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id,
+                          default_lang=activity.process.language, **fields))
     for ans in list(submission.answers):
         submission.answers.remove(ans)
     session.flush()
@@ -416,7 +417,12 @@ def _update_content(session: Session, submission: Submission, activity: Activity
 # through the ORM only (:func:`submit_response`, :func:`update_response`): the Input model masks them.
 
 _submissions, _inputs = Submission.__table__, Input.__table__
-_SUBMISSION_BY_TOKEN = sa.select(_submissions).where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
+_attachments = Attachment.__table__
+_SUBMISSION_BY_TOKEN = sa.select(
+    _submissions,
+    # Whether there are attachments to list: most answers have none, and then they cost no query of their own.
+    sa.exists().where(_attachments.c.submission_id == _submissions.c.id).label("has_attachments"),
+).where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
 _TEXTS_OF = (sa.select(_inputs.c.id, _inputs.c.section_id, _inputs.c.prompt_id, _inputs.c.place_name, _inputs.c.text)
              .where(_inputs.c.submission_id == sa.bindparam("sid")).order_by(_inputs.c.id))
 _ANSWERS_OF = (sa.select(Answer.__table__.c.prompt_id, Answer.__table__.c.rating, Answer.__table__.c.choices)
@@ -475,7 +481,9 @@ def submit_response(
     )
     session.add(submission)
     for fields in _input_slots(activity, data).values():
-        session.add(Input(activity_id=activity.id, submission=submission, group_id=group_id, **fields))
+        # default_lang before the text: a short text's language is guessed with the process's at once.
+        session.add(Input(activity_id=activity.id, submission=submission, group_id=group_id,
+                          default_lang=activity.process.language, **fields))
     _add_attachments(session, submission, data.files, upload_folder)
     try:
         session.flush()
@@ -547,7 +555,7 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
         "activity": activity,
         "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in texts],
         "answers": [(a, prompts.get(a.prompt_id)) for a in answers],
-        "attachments": session.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all(),
+        "attachments": session.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else [],
         "can_change": can_change(submission, activity=activity),
     }
 
