@@ -51,3 +51,4 @@ def test_the_inputs_file_is_named_in_the_readers_language(app, make_process):
             from flask_babel import gettext
 
             assert file_name(gettext("innspill"), process, "xlsx").startswith("inputs-")
+

@@ -16,7 +16,8 @@ from hearing.documents import FORMATS, LANG_TAGS, docx_bytes, docx_table, header
 from hearing.drafting.services import PART_CURRENT, PART_DESIRED, PART_MEASURES, PART_STRATEGIES, measures_of
 from hearing.models import Draft
 
-#: Lazy: a file is written in its process's language (render() sets it), bokmål by default.
+#: Lazy: a file's own words are in the reader's language (render() sets it); what the draft says stays in the
+#: language it is written in (its process's), tagged with that language where the two differ.
 INDICATOR_HEADERS = (_l("Mål"), _l("Indikator"), _l("Verdi i dag"), _l("Målverdi"), _l("Kilde"))
 MEASURE_HEADERS = (_l("Tiltak"), _l("Strategi"), _l("Ansvarlig"), _l("Frist"))
 
@@ -67,69 +68,106 @@ def to_markdown(draft: Draft) -> str:
 # --- DOCX ---------------------------------------------------------------------------------------
 
 
-def to_docx(draft: Draft) -> bytes:
-    """Word document with the built-in heading styles: Heading 1 per focus area, Heading 2 per plan part."""
+def _tag_runs(paragraphs_, tag: str | None) -> None:
+    """Mark the runs of ``paragraphs_`` as written in ``tag`` (w:lang), for text in another language than the
+    document's."""
+    if not tag:
+        return
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for paragraph in paragraphs_:
+        for run in paragraph.runs:
+            lang = OxmlElement("w:lang")
+            lang.set(qn("w:val"), tag)
+            run._r.get_or_add_rPr().append(lang)
+
+
+def to_docx(draft: Draft, lang: str | None = None) -> bytes:
+    """Word document with the built-in heading styles: Heading 1 per focus area, Heading 2 per plan part.
+
+    Tagged with ``lang`` (the reader's; call it under ``force_locale(lang)``); the draft's own text, when in
+    another language, is tagged with that one run by run."""
     import docx
 
+    own = _lang(draft)
+    lang = lang or own
+    other = LANG_TAGS.get(own, own) if own != lang else None
     document = docx.Document()
     document.core_properties.title = draft.title
-    document.core_properties.language = LANG_TAGS.get(_lang(draft), "nb-NO")
-    document.add_heading(draft.title, level=0)
+    document.core_properties.language = LANG_TAGS.get(lang, lang)
+
+    def written(paragraph):
+        _tag_runs([paragraph], other)
+        return paragraph
+
+    def table(header_row, rows):
+        docx_table(document, header_row, rows)
+        _tag_runs([p for row in document.tables[-1].rows[1:] for cell in row.cells for p in cell.paragraphs], other)
+
+    written(document.add_heading(draft.title, level=0))
     if draft.note:
-        document.add_paragraph(draft.note)
+        written(document.add_paragraph(draft.note))
     for n, area in enumerate(draft.focus_areas, start=1):
-        document.add_heading(f"{n}. {area.title}", level=1)
+        written(document.add_heading(f"{n}. {area.title}", level=1))
         document.add_heading(_(PART_CURRENT), level=2)
         for p in paragraphs(area.current_state):
-            document.add_paragraph(p)
+            written(document.add_paragraph(p))
         document.add_heading(_(PART_DESIRED), level=2)
         for p in paragraphs(area.desired_state):
-            document.add_paragraph(p)
+            written(document.add_paragraph(p))
         for goal in area.goals:
-            document.add_paragraph(goal.text, style="List Bullet")
+            written(document.add_paragraph(goal.text, style="List Bullet"))
         if rows := indicator_rows(area):
-            docx_table(document, headers(INDICATOR_HEADERS), rows)
+            table(headers(INDICATOR_HEADERS), rows)
         document.add_heading(_(PART_STRATEGIES), level=2)
         for strategy in area.strategies:
-            document.add_paragraph(strategy.text, style="List Bullet")  # Word would continue numbers across areas
+            # List Bullet: Word would continue numbers across areas
+            written(document.add_paragraph(strategy.text, style="List Bullet"))
         document.add_heading(_(PART_MEASURES), level=2)
         if rows := measure_rows(area):
-            docx_table(document, headers(MEASURE_HEADERS), rows)
+            table(headers(MEASURE_HEADERS), rows)
     return docx_bytes(document)
 
 
 # --- PDF ----------------------------------------------------------------------------------------
 
 
-def to_html(draft: Draft) -> str:
-    """The HTML the PDF is made from; rendered without a request, so exports can run in a background job."""
+def to_html(draft: Draft, lang: str | None = None) -> str:
+    """The HTML the PDF is made from (``lang`` on its root, the draft's language on its own text where it
+    differs); rendered without a request, so exports can run in a background job."""
+    own = _lang(draft)
     return current_app.jinja_env.get_template("drafting/export_pdf.html").render(
         draft=draft, paragraphs=paragraphs, indicator_rows=indicator_rows,
         measure_rows=measure_rows, parts=tuple(_(p) for p in (PART_CURRENT, PART_DESIRED, PART_STRATEGIES, PART_MEASURES)),
-        indicator_headers=headers(INDICATOR_HEADERS), measure_headers=headers(MEASURE_HEADERS), lang=_lang(draft),
+        indicator_headers=headers(INDICATOR_HEADERS), measure_headers=headers(MEASURE_HEADERS), lang=lang or own,
+        written_in=own if own != (lang or own) else None,
     )
 
 
-def to_pdf(draft: Draft) -> bytes:
+def to_pdf(draft: Draft, lang: str | None = None) -> bytes:
     """PDF/UA-1 (tagged) from the HTML template, as far as WeasyPrint supports it."""
-    return pdf(to_html(draft))
+    return pdf(to_html(draft, lang))
 
 
 # --- the file (made by a background job: hearing.exports.jobs) ----------------------------------
 
 
-def render(draft: Draft, fmt: str) -> bytes:
-    """The file, with its headings in the language the draft is written in (its process's)."""
-    with force_locale(_lang(draft)):
+def render(draft: Draft, fmt: str, *, lang: str | None = None) -> bytes:
+    """The file, with its own words (plan parts, table headers) in ``lang``, the reader's (default: the language
+    the draft is written in, its process's); the draft's text as written, tagged with its language."""
+    lang = lang or _lang(draft)
+    with force_locale(lang):
         if fmt == "docx":
-            return to_docx(draft)
+            return to_docx(draft, lang)
         if fmt == "pdf":
-            return to_pdf(draft)
+            return to_pdf(draft, lang)
         return to_markdown(draft).encode()
 
 
 def file_name(draft: Draft, fmt: str) -> str:
-    name = slugify(draft.title) or "strategiutkast"
+    """From the draft's title and number; call it under ``force_locale`` of the reader's language."""
+    name = slugify(draft.title) if draft.title.strip() else slugify(_("strategiutkast"))
     if str(draft.number) not in name:
         name = f"{name}-{draft.number}"
     return f"{name}.{FORMATS[fmt][1]}"

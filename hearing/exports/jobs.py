@@ -456,17 +456,18 @@ def import_task(session: Session, job: Job, progress) -> dict:
 
 def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) -> ExportFile:
     """Render the draft or report in the job's format and keep the file. A report is written in the language
-    of the page that asked (``payload["lang"]``; older jobs: bokmål); a draft in the language it is written in,
-    its process's (the plan document itself, headings included)."""
+    of the page that asked (``payload["lang"]``; older jobs: bokmål); so are a draft's headings and table headers,
+    while the draft's own text stays as written, tagged with its language."""
     draft_exports, report_exports = _builders()
     fmt = (job.payload or {}).get("fmt")
     if fmt not in draft_exports.FORMATS:
         raise JobError(_l("Ukjent filformat."))
-    lang = (job.payload or {}).get("lang") or "nb"
+    # older jobs have no language: a draft then comes in its own language, a report in bokmål
+    lang = (job.payload or {}).get("lang") or (obj.process.language if isinstance(obj, Draft) else None) or "nb"
     progress(10, _l("Lager filen"))
     with force_locale(lang):
         if isinstance(obj, Draft):
-            data, name = draft_exports.render(obj, fmt), draft_exports.file_name(obj, fmt)
+            data, name = draft_exports.render(obj, fmt, lang=lang), draft_exports.file_name(obj, fmt)
         else:
             view = report_exports.build_report(session, obj, lang=lang)
             data, name = report_exports.render(view, fmt, lang=lang), report_exports.file_name(view, fmt, lang=lang)
