@@ -66,3 +66,25 @@ def test_an_import_guesses_short_answers_in_the_process_language(make_process):
 
     assert MaskMemo(default_lang="nn")("Vi i heimesjukepleia har", None)["lang"] == "nn"
     assert MaskMemo(default_lang="nn")("Vi i heimesjukepleia har", "nb")["lang"] == "nb"
+
+
+def test_the_answer_path_reads_the_process_language_from_the_session(make_process):
+    """An activity whose process the session holds needs no look-up inside the flush."""
+    import sqlalchemy as sa
+
+    activity = _activity(make_process, "nn")
+    assert activity.process.language == "nn"  # loaded, as the answer path has it
+    seen = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        note = Input(activity_id=activity.id, text="Vi i heimesjukepleia har", source="web")
+        db.session.add(note)
+        db.session.flush()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert note.lang == "nn" and not [s for s in seen if "JOIN processes" in s]
+    db.session.rollback()

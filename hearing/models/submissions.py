@@ -334,6 +334,20 @@ class Input(Base):
         return self.text_redacted if self.text_redacted is not None else self.text_masked
 
 
+def _loaded_process_language(target: Input) -> str | None:
+    """The process's language when the session holds the input's activity and its process already (the answer
+    path does): no query inside the flush."""
+    from sqlalchemy.orm import object_session
+    from sqlalchemy.orm.util import identity_key
+
+    from hearing.models.processes import Activity
+
+    session = object_session(target)
+    activity = session.identity_map.get(identity_key(Activity, target.activity_id)) if session is not None else None
+    process = activity.__dict__.get("process") if activity is not None else None
+    return process.language if process is not None else None
+
+
 def _guess_in_process_language(mapper, connection, target: Input) -> None:
     """A language guessed when the text was set (the object did not know its process yet) is guessed again
     as it is written, with the process's language as the fallback for a short text."""
@@ -343,9 +357,11 @@ def _guess_in_process_language(mapper, connection, target: Input) -> None:
 
     if len(target.text_masked.split()) >= 2 * SHORT_WORDS:  # a long text's guess needs no fallback
         return
-    language = connection.scalar(
-        sa.text("SELECT p.language FROM activities a JOIN processes p ON p.id = a.process_id WHERE a.id = :id"),
-        {"id": target.activity_id})
+    language = _loaded_process_language(target)
+    if language is None:
+        language = connection.scalar(
+            sa.text("SELECT p.language FROM activities a JOIN processes p ON p.id = a.process_id WHERE a.id = :id"),
+            {"id": target.activity_id})
     lang = guess_lang(target.text_masked, language)
     if lang != target.lang:
         target.lang = lang  # the stems follow (the validator above)
