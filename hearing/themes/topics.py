@@ -66,7 +66,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                    "aflastning", "omsorgsstønad", "omsorgslønn", "relatives", "carer", "caregiver", "respite")),
     "fellesskap": (("Aktivitet og fellesskap", "Aktivitet og fellesskap", "Aktivitet og fællesskab",
                     "Activity and community"),
-                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "*ensomhet", "møteplass",
+                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "=alene", "=aleine", "møteplass", "*ensomhet", "møteplass",
                     "møtestad", "mødested", "sosial", "social", "aktivitetstilbud", "=kafé", "=kafe", "=café",
                     "lonel", "community", "isolat")),
     "frivillighet": (("Frivillighet", "Frivilligheit", "Frivillighed", "Volunteering"),
@@ -88,11 +88,11 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                         ("hjemmetjenest", "*hjemmetjenest", "heimeteneste", "heimetenest", "hjemmesykepleie",
                          "heimesjukepleie", "hjemmehjelp", "heimehjelp", "hjemmepleje", "hjemmehjælp",
                          "home care", "praktisk bistand", "hjemmebesøk")),
-    "bolig": (("Bolig og å bo hjemme", "Bustad og å bu heime", "Bolig og at bo hjemme", "Housing and living at home"),
+    "bolig": (("Bolig og botilbud", "Bustad og butilbod", "Bolig og botilbud", "Housing"),
               ("bolig", "*bolig", "bustad", "*bustad", "=bo hjemme", "=bu heime", "bo heime", "bo i eget hjem",
                "leilighet", "husbank", "tilrettelagt bolig", "housing", "living at home", "=ældrebolig")),
     "sykehjem": (("Sykehjem og heldøgns omsorg", "Sjukeheim og heildøgns omsorg", "Plejehjem og døgnpleje",
-                  "Nursing homes and 24-hour care"),
+                  "Nursing homes"),
                  ("sykehjem", "*sykehjem", "sjukeheim", "*sjukeheim", "plejehjem", "*plejehjem", "heldøgn",
                   "heildøgn", "korttid", "*korttid", "institusjon", "nursing home", "care home")),
     "psykisk_helse": (("Psykisk helse", "Psykisk helse", "Psykisk helbred", "Mental health"),
@@ -116,8 +116,8 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                  "Exercise and physical activity"),
                 ("trening", "*trening", "treningssenter", "fysisk aktivitet", "=tur", "turgrupp", "turlag", "svøm",
                  "*svømming", "idrett", "motion", "exercise", "styrketrening", "balansetrening", "trim")),
-    "samhandling": (("Samhandling med sykehus og fastlege", "Samhandling med sjukehus og fastlege",
-                     "Samarbejde med sygehus og egen læge", "Cooperation with hospitals and GPs"),
+    "samhandling": (("Samhandling og pasientforløp", "Samhandling og pasientforløp",
+                     "Samarbejde og patientforløb", "Hospital and GP cooperation"),
                     ("samhandl", "sykehus", "*sykehus", "sjukehus", "*sjukehus", "sygehus", "fastlege", "*fastlege",
                      "egen læge", "utskriv", "epikrise", "*epikrise", "innleggelse", "hospital", "discharge", "=gp")),
     "koordinering": (("Koordinering og individuell plan", "Koordinering og individuell plan",
@@ -172,7 +172,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
     "helsestasjon": (("Helsestasjon og skolehelsetjeneste", "Helsestasjon og skulehelseteneste",
                       "Sundhedspleje", "Child health services"),
                      ("helsestasjon", "skolehelse", "skulehelse", "jordmor", "sundhedsplej", "health visitor")),
-    "bpa": (("Brukerstyrt personlig assistanse", "Brukarstyrt personleg assistanse", "Borgerstyret personlig assistance",
+    "bpa": (("Brukerstyrt personlig assistanse", "Brukarstyrt personleg assistanse", "Borgerstyret assistance",
              "Personal assistance"),
             ("=bpa", "brukerstyrt", "brukarstyrt", "personlig assist", "personleg assist", "borgerstyret",
              "personal assist")),
@@ -180,8 +180,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                  "Leadership and organisation"),
                 ("ledelse", "*ledelse", "leiing", "organiser", "=leder", "lederen", "leiar", "management",
                  "leadership")),
-    "palliasjon": (("Lindrende omsorg og livets slutt", "Lindrande omsorg og livets slutt", "Palliation",
-                    "Palliative care"),
+    "palliasjon": (("Lindrende omsorg", "Lindrande omsorg", "Palliation", "Palliative care"),
                    ("palliat", "lindrende", "lindrande", "livets slutt", "døende", "døyande", "hospice",
                     "end of life")),
     "hjelpemidler": (("Hjelpemidler", "Hjelpemiddel", "Hjælpemidler", "Assistive devices"),
@@ -190,8 +189,8 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                         "Applications and case handling"),
                        ("søknad", "*søknad", "ansøgning", "=vedtak", "vedtaket", "*vedtak", "saksbehandl",
                         "sakshandsam", "sagsbehandl", "klage", "ventetid", "application")),
-    "tid": (("Tid og kontinuitet i tjenestene", "Tid og kontinuitet i tenestene", "Tid og kontinuitet",
-             "Time and continuity of care"),
+    "tid": (("Kontinuitet i tjenestene", "Kontinuitet i tenestene", "Kontinuitet i indsatsen",
+             "Continuity of care"),
             ("kontinuitet", "faste ansatte", "faste tilsette", "nye ansikter", "nye fjes", "for mange ansatte",
              "mange forskjellige", "mange ulike", "stoppeklokke", "tid til", "continuity")),
 }
@@ -227,7 +226,7 @@ def topic_hits(texts) -> np.ndarray:
     return hits
 
 
-def topic_names(cores, language="nb", *, min_share=0.3, min_lift=2.0):
+def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0):
     """A topic name per theme, or None where no topic fits.
 
     Parameters

@@ -271,16 +271,17 @@ def test_the_flask_command_runs(app, tmp_path):
 # --- 5. nothing, one, five and 3000 identical inputs -----------------------------------------
 
 
-@pytest.mark.parametrize("rows", [
-    [["id", "tekst"]],
-    [["id", "tekst"], ["1", ""], ["2", "   "]],
+@pytest.mark.parametrize(("rows", "message"), [
+    # the shared table reader (hearing.core.tables) refuses a file of headers only
+    ([["id", "tekst"]], "«in.csv» har bare overskriftsraden og ingen rader med svar."),
+    ([["id", "tekst"], ["1", ""], ["2", "   "]], "Ingen innspill å gruppere: filen har ingen tekst i kolonnen «tekst»."),
 ])
-def test_nothing_to_group_is_a_clear_norwegian_message(tmp_path, rows):
+def test_nothing_to_group_is_a_clear_norwegian_message(tmp_path, rows, message):
     src = _write(tmp_path / "in.csv", rows)
     res = _run([src, "--text-column", "tekst", "--out", tmp_path / "o.csv"])
     assert res.exit_code != 0
     assert isinstance(res.exception, SystemExit)
-    assert "Ingen innspill å gruppere: filen har ingen tekst i kolonnen «tekst»." in res.output
+    assert message in res.output
     assert not (tmp_path / "o.csv").exists()
 
 
