@@ -193,7 +193,7 @@ def _series(title, labels, series, *, what, first_header, description, unit, loc
         if len(vals) != len(labels):
             raise ValueError(f"series {name!r} has {len(vals)} values for {len(labels)} {what}")
     loc = _locale(locale)
-    text = description or _series_summary(title, labels, named, unit=unit, locale=loc)
+    text = description or _series_summary(title, labels, named, unit=unit, locale=loc, over_time=what == "points")
     table = ChartTable(
         caption=title,
         headers=[first_header, *[name for name, _v in named]],
@@ -328,10 +328,16 @@ def _summary(title: str, labels: list[str], values: list[float], *, unit: str, l
 
 
 def _series_summary(title: str, cats: list[str], named: list[tuple[str, list[float]]], *, unit: str,
-                    locale: str) -> str:
+                    locale: str, over_time: bool = False) -> str:
     if not cats or not named:
         return _("%(title)s: ingen tall ennå.", title=title)
-    parts = [ngettext("%(title)s, %(num)d kategori.", "%(title)s, %(num)d kategorier.", len(cats), title=title)]
+    if over_time and len(cats) == 1:  # lines over weeks or months: how many, from when to when
+        parts = [_("%(title)s, én periode: %(first)s.", title=title, first=cats[0])]
+    elif over_time:
+        parts = [_("%(title)s, %(num)d perioder fra %(first)s til %(last)s.", title=title, num=len(cats),
+                   first=cats[0], last=cats[-1])]
+    else:
+        parts = [ngettext("%(title)s, %(num)d kategori.", "%(title)s, %(num)d kategorier.", len(cats), title=title)]
     for name, vals in named:
         hi = max(range(len(vals)), key=vals.__getitem__)
         parts.append(_("%(series)s: høyest %(label)s (%(value)s).", series=name, label=cats[hi],

@@ -141,4 +141,6 @@ def test_a_chart_of_one_category_says_so_in_the_singular(app):
     with app.test_request_context():
         assert charts.bar_chart("Innspill per kanal", [("Verksted", 3)]).text.startswith("Innspill per kanal, 1 kategori.")
         line = charts.line_chart("Innspill per uke", ["Uke 1"], {"Innspill": [3]})
-        assert line.text.startswith("Innspill per uke, 1 kategori.")
+        assert line.text.startswith("Innspill per uke, én periode: Uke 1.")
+        two = charts.line_chart("Innspill per uke", ["Uke 1", "Uke 2", "Uke 3"], {"Innspill": [3, 0, 1]})
+        assert two.text.startswith("Innspill per uke, 3 perioder fra Uke 1 til Uke 3.")
