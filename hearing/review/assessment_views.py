@@ -99,6 +99,20 @@ def _card_forms(process: Process, items: list[Input], page_url: str, last_anchor
     return forms
 
 
+#: Prefix of the one form a page of cards renders for every card without an assessment: its fields are
+#: written once and each card takes them with its own prefix (50 cards' radios, text box and select were
+#: two thirds of the page's time). See ``input_card`` in ``review/assessment_macros.html``.
+BLANK_PREFIX = "xcardx"
+
+
+def _blank_form(process: Process, focus_choices: list):
+    """The form the cards without an assessment share on a page read with GET (None on a POST: each card
+    then shows what was sent)."""
+    if request.method != "GET":
+        return None
+    return _form(AssessmentForm, process, prefix=BLANK_PREFIX, focus_choices=focus_choices)
+
+
 def _safe_next(url: str | None, fallback: str) -> str:
     if url and url.startswith("/review/") and not url.startswith("//"):
         return url
@@ -177,6 +191,7 @@ def assessment_theme(theme_id: int):
         form=form,
         items=items,
         forms=_card_forms(process, items.items, here, "#theme-form", focus_choices),
+        blank_form=_blank_form(process, focus_choices),
         total=total,
         unassessed=unassessed,
         show_all=show_all,
@@ -237,6 +252,7 @@ def assessment_group(process_id: int, group_id: int):
             abort(404)
     query = service.group_inputs_query(process, group.id if group else None).options(*service.card_options())
     items = paginate(db.session, query, page_arg(request.args))
+    focus_choices = _focus_choices(process)
     page_url = url_for("review.assessment_group", process_id=process.id, group_id=group_id,
                        **({"page": items.page} if items.page > 1 else {}))
     return render_template(
@@ -245,5 +261,6 @@ def assessment_group(process_id: int, group_id: int):
         group=group,
         group_name=group.name if group else _("Uten gruppe"),
         items=items,
-        forms=_card_forms(process, items.items, page_url),
+        forms=_card_forms(process, items.items, page_url, focus_choices=focus_choices),
+        blank_form=_blank_form(process, focus_choices),
     )
