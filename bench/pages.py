@@ -6,7 +6,7 @@ grouping run placing every input in a theme (some confirmed), assessments of a t
 a draft whose strategy cites inputs, and a report. Rows go in with bulk Core inserts, so building
 50k inputs takes seconds. Then it logs in as an administrator with Flask's test client, fetches
 every page once to warm up and five times more, and prints a markdown table of the median wall
-time and the response size.
+time, the median CPU time (this process, plus a PostgreSQL server on this machine) and the response size.
 
     .venv/bin/python bench/pages.py [--sizes 1000,10000,50000] [--repeat 5] [--pages assess-theme,run]
 
@@ -231,9 +231,40 @@ def _sql_profile(engine, client, url: str) -> None:
         print(f"  {t * 1000:7.1f} ms  {statement[:300]}", file=sys.stderr)
 
 
+def _server_cpu(engine):
+    """A function giving the CPU seconds spent so far by the PostgreSQL server's processes, when the server
+    runs on this machine (``scripts/with-postgres.sh``); else None. On a machine shared with other work, wall
+    time grows with the load; the CPU a page costs (this process plus the database's) does not."""
+    if engine.dialect.name != "postgresql":
+        return None
+    import sqlalchemy as sa
+
+    with engine.connect() as conn:
+        backend = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar()
+    try:
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None  # another machine
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def spent() -> float:
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:  # the server's backends and workers
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    return spent
+
+
 def measure(db_url: str, ids: dict, repeat: int, only: set[str] | None,
-            profile: bool = False) -> dict[str, tuple[float, int, int]]:
-    """Per page key: (median seconds, response bytes, status)."""
+            profile: bool = False) -> dict[str, tuple[float, int, int, float]]:
+    """Per page key: (median seconds, response bytes, status, median CPU seconds of this process and a local
+    PostgreSQL server)."""
     from hearing import create_app
     from hearing.extensions import db
 
@@ -243,17 +274,19 @@ def measure(db_url: str, ids: dict, repeat: int, only: set[str] | None,
     with app.app_context():
         client = app.test_client()
         _login(client)
+        server_cpu = _server_cpu(db.engine)
         for key, _label, url in pages(ids):
             if only and key not in only:
                 continue
             resp = client.get(url)  # warm up: templates compiled, caches filled
-            times = []
+            times, cpu = [], []
             for _ in range(repeat):
-                t0 = time.perf_counter()
+                t0, c0, s0 = time.perf_counter(), time.process_time(), server_cpu() if server_cpu else 0.0
                 resp = client.get(url)
                 body = resp.get_data()
                 times.append(time.perf_counter() - t0)
-            out[key] = (statistics.median(times), len(body), resp.status_code)
+                cpu.append(time.process_time() - c0 + ((server_cpu() - s0) if server_cpu else 0.0))
+            out[key] = (statistics.median(times), len(body), resp.status_code, statistics.median(cpu))
             if profile:
                 _sql_profile(db.engine, client, url)
         db.engine.dispose()
@@ -305,7 +338,9 @@ def main() -> None:
             print(f"built {n} inputs in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
             results[n] = measure(url, ids, args.repeat, only, args.sql)
     engine = "PostgreSQL" if base else "SQLite"
-    print(f"\n{engine}, median of {args.repeat}, wall time per page (status other than 200 in brackets)\n")
+    print(f"\n{engine}, median of {args.repeat}, wall time per page (status other than 200 in brackets); in "
+          f"parentheses the CPU time it cost (this process{' and the database server' if base else ''}), which "
+          f"the machine's load does not inflate\n")
     print("| page | " + " | ".join(f"{n // 1000}k" if n >= 1000 else str(n) for n in sizes) + f" | {sizes[-1] // 1000}k size |")
     print("|---|" + "---|" * (len(sizes) + 1))
     for key, label, _url in pages(ids):
@@ -313,8 +348,8 @@ def main() -> None:
             continue
         cells = []
         for n in sizes:
-            secs, _nbytes, status = results[n][key]
-            cells.append(_time(secs) + ("" if status == 200 else f" [{status}]"))
+            secs, _nbytes, status, cpu = results[n][key]
+            cells.append(_time(secs) + f" ({_time(cpu)} CPU)" + ("" if status == 200 else f" [{status}]"))
         print(f"| {label} | " + " | ".join(cells) + f" | {_size(results[sizes[-1]][key][1])} |")
 
 

@@ -593,9 +593,11 @@ def unplaced_inputs(session: Session, run: ThemeRun) -> list[Input]:
 
 
 def count_unplaced(session: Session, run: ThemeRun) -> int:
-    placed = sa.select(ThemeAssignment.input_id).where(ThemeAssignment.run_id == run.id)
-    q = scope_query(run.process_id, run.phase_id, run.activity_id).where(Input.id.not_in(placed))
-    return session.scalar(sa.select(sa.func.count()).select_from(q.subquery())) or 0
+    """Inputs of the run's scope that came after it (not placed in it): counted by the database, NOT EXISTS
+    (an anti-join on PostgreSQL; NOT IN over a subquery of every input's columns cost 0.15 s at 50k)."""
+    placed = sa.exists().where(ThemeAssignment.run_id == run.id, ThemeAssignment.input_id == Input.id)
+    q = scope_query(run.process_id, run.phase_id, run.activity_id).where(~placed)
+    return session.scalar(q.with_only_columns(sa.func.count(Input.id)).order_by(None)) or 0
 
 
 def run_side_jobs(session: Session, run: ThemeRun, kinds: Sequence[str] = ("themes.place", "themes.suggest"),

@@ -142,6 +142,15 @@ def theme_total(session: Session, theme: Theme) -> int:
         ThemeAssignment.run_id == theme.run_id, ThemeAssignment.theme_id == theme.id)) or 0
 
 
+def theme_langs(session: Session, theme: Theme) -> set[str]:
+    """Languages of the inputs placed in ``theme`` (what its page's language filter offers)."""
+    return set(session.scalars(
+        sa.select(Input.lang).join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+        .where(ThemeAssignment.run_id == theme.run_id, ThemeAssignment.theme_id == theme.id, Input.lang.is_not(None))
+        .distinct()
+    ).all())
+
+
 @dataclass
 class Bar:
     label: str
@@ -158,6 +167,8 @@ class Spread:
     phases: list[Bar] = field(default_factory=list)
     #: The theme's inputs that pass the filters.
     total: int = 0
+    #: Languages of those inputs (codes; inputs without one left out).
+    langs: set[str] = field(default_factory=set)
 
 
 def _bars(counts: dict, names: Mapping, total: int) -> list[Bar]:
@@ -175,7 +186,7 @@ def spread(
     over the run's placements, grouped by theme, group and activity; the phase follows from the activity,
     and the names come from the process's (small) tables.
     """
-    q = sa.select(ThemeAssignment.theme_id, Input.group_id, Input.activity_id, sa.func.count()).join(
+    q = sa.select(ThemeAssignment.theme_id, Input.group_id, Input.activity_id, Input.lang, sa.func.count()).join(
         Input, Input.id == ThemeAssignment.input_id)
     if filters.phase_id:
         q = q.join(Activity, Activity.id == Input.activity_id)
@@ -183,17 +194,17 @@ def spread(
     if theme_ids is not None:
         q = q.where(ThemeAssignment.theme_id.in_(theme_ids))
     rows = session.execute(
-        filters.apply(q).group_by(ThemeAssignment.theme_id, Input.group_id, Input.activity_id)
+        filters.apply(q).group_by(ThemeAssignment.theme_id, Input.group_id, Input.activity_id, Input.lang)
     ).all()
     if not rows:
         return {}
     group_names = dict(session.execute(
         sa.select(StakeholderGroup.id, StakeholderGroup.name).where(
-            StakeholderGroup.id.in_({g for _t, g, _a, _n in rows if g is not None}))
+            StakeholderGroup.id.in_({g for _t, g, _a, _l, _n in rows if g is not None}))
     ).all())
     activities = {a_id: (title, phase_id) for a_id, title, phase_id in session.execute(
         sa.select(Activity.id, Activity.title, Activity.phase_id).where(
-            Activity.id.in_({a for _t, _g, a, _n in rows}))
+            Activity.id.in_({a for _t, _g, a, _l, _n in rows}))
     )}
     phase_names = dict(session.execute(
         sa.select(Phase.id, Phase.name).where(
@@ -202,7 +213,10 @@ def spread(
     titles = {a_id: title for a_id, (title, _phase) in activities.items()}
     per_theme: dict[int, tuple[dict, dict, dict]] = {}
     totals: dict[int, int] = {}
-    for theme_id, group_id, activity_id, n in rows:
+    langs: dict[int, set[str]] = {}
+    for theme_id, group_id, activity_id, lang, n in rows:
+        if lang:
+            langs.setdefault(theme_id, set()).add(lang)
         groups, acts, phases = per_theme.setdefault(theme_id, ({}, {}, {}))
         phase_id = activities.get(activity_id, ("", None))[1]
         for counts, key in ((groups, group_id), (acts, activity_id), (phases, phase_id)):
@@ -210,20 +224,22 @@ def spread(
         totals[theme_id] = totals.get(theme_id, 0) + n
     return {
         theme_id: Spread(_bars(groups, group_names, totals[theme_id]), _bars(acts, titles, totals[theme_id]),
-                         _bars(phases, phase_names, totals[theme_id]), totals[theme_id])
+                         _bars(phases, phase_names, totals[theme_id]), totals[theme_id], langs.get(theme_id, set()))
         for theme_id, (groups, acts, phases) in per_theme.items()
     }
 
 
-def filter_options(session: Session, run: ThemeRun) -> dict[str, list[tuple[int | str, str]]]:
-    """Choices for the filter form: the process's groups, activities and phases, and the languages found."""
+def filter_options(session: Session, run: ThemeRun, langs: set[str] | None = None) -> dict[str, list[tuple[int | str, str]]]:
+    """Choices for the filter form: the process's groups, activities and phases, and the languages found
+    (``langs`` when the caller has them from an unfiltered :func:`spread`, else read from the run)."""
     process = session.get(Process, run.process_id)
-    langs = session.scalars(
-        sa.select(Input.lang)
-        .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
-        .where(ThemeAssignment.run_id == run.id, Input.lang.is_not(None))
-        .distinct()
-    ).all()
+    if langs is None:
+        langs = set(session.scalars(
+            sa.select(Input.lang)
+            .join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+            .where(ThemeAssignment.run_id == run.id, Input.lang.is_not(None))
+            .distinct()
+        ).all())
     return {
         "groups": [(g.id, content(g, "name")) for g in process.groups],
         "activities": [(a.id, content(a, "title")) for a in process.activities],

@@ -128,9 +128,9 @@ def run(run_id: int):
     if not _done(run):
         return render_template("review/run.html", **ctx)
     filters = board.Filters.from_args(request.args)
-    all_sizes = service.theme_sizes(db.session, run)
     spreads = board.spread(db.session, run, filters)
-    sizes = {theme_id: s.total for theme_id, s in spreads.items()} if filters.active else all_sizes
+    sizes = {theme_id: s.total for theme_id, s in spreads.items()}
+    all_sizes = service.theme_sizes(db.session, run) if filters.active else sizes
     themes = [t for t in board.board_themes(run) if sizes.get(t.id) or not (t.is_misc or filters.active)]
     quotes = service.inputs_by_id(db.session, [i for t in themes for i in t.quote_input_ids[:3]])
     counts = services.assignment_counts(db.session, run)
@@ -153,7 +153,9 @@ def run(run_id: int):
         pending=pending,
         failed=failed,
         filters=filters,
-        options=board.filter_options(db.session, run),
+        # unfiltered, the spread has every language of the run's inputs (its themes hold them all)
+        options=board.filter_options(db.session, run, None if filters.active else set().union(
+            *(s.langs for s in spreads.values()))),
         spreads=spreads,
         rename_form=forms.RenameForm(),
         accept_form=forms.AcceptForm(),
@@ -207,7 +209,8 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
         others=others,
         names=names,
         filters=filters,
-        options=board.filter_options(db.session, run),
+        options=board.filter_options(db.session, run, board.theme_langs(db.session, theme) if filters.active
+                                     else (spread.langs if spread else set())),
         spread=spread,
         rename_form=rename_form,
         merge_form=merge_form,
