@@ -1,7 +1,8 @@
 """Reviewer and admin pages as a process grows: one process with N inputs, each page timed.
 
 Builds one process per size (default 1k, 10k and 50k inputs) in a fresh database: stakeholder
-groups, a survey activity whose submissions hold the inputs (and a rating answer each), a finished
+groups, a survey activity whose submissions hold the inputs (and a rating answer each; nine in ten
+approved for publication, so the report counts them), a finished
 grouping run placing every input in a theme (some confirmed), assessments of a third of the inputs,
 a draft whose strategy cites inputs, and a report. Rows go in with bulk Core inserts, so building
 50k inputs takes seconds. Then it logs in as an administrator with Flask's test client, fetches
@@ -115,7 +116,10 @@ def build(db_url: str, n_inputs: int, seed: int = 7) -> dict:
         sub_rows, answer_rows = [], []
         for s in range(n_subs):
             gid = rnd.choices(group_ids, GROUP_WEIGHTS)[0]
+            # most responses approved in the moderation queue (the report counts only those), some waiting
+            moderation = "approved" if s % 10 else "pending"
             sub_rows.append({"id": s + 1, "activity_id": aid, "group_id": gid, "reference": f"B-{s + 1:07d}",
+                             "moderation": moderation,
                              "submission_key": f"k{s}", "edit_token_hash": f"{s:064d}", "source": "web",
                              "consent": "without_name", "is_late": False, "is_withdrawn": False,
                              "submitted_dt": now - timedelta(minutes=s)})

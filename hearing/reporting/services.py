@@ -656,11 +656,18 @@ def _linked_parts(session: Session, report: HearingReport, run: ThemeRun, draft:
                                          (measure_inputs, "measure_id", measures, out.measures)):
         if not parts:
             continue
+        # The cited inputs first (a draft cites few), then their themes by (run, input): joined the other way
+        # round, the database walked every placement of the run to find the few that are cited.
         part = table.c[column]
-        q = _scoped(report, run, ThemeAssignment.theme_id, part).distinct()
-        q = q.join(table, table.c.input_id == Input.id).where(part.in_([p.id for p in parts]))
-        for theme_id, part_id in session.execute(q):
-            target.setdefault(theme_id, set()).add(part_id)
+        cited: dict[int, set[int]] = {}
+        for input_id, part_id in session.execute(
+                sa.select(table.c.input_id, part).where(part.in_([p.id for p in parts]))):
+            cited.setdefault(input_id, set()).add(part_id)
+        ids = sorted(cited)
+        for start in range(0, len(ids), 500):
+            q = _scoped(report, run, ThemeAssignment.theme_id, Input.id).where(Input.id.in_(ids[start:start + 500]))
+            for theme_id, input_id in session.execute(q):
+                target.setdefault(theme_id, set()).update(cited[input_id])
     return out
 
 
