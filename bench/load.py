@@ -9,6 +9,12 @@ PostgreSQL is restarted. At the end every receipt shown must match exactly one s
 Without TEST_DATABASE_URL the script runs itself under scripts/with-postgres.sh (a private server
 in a temporary directory). Only 127.0.0.1 is contacted; the run stops after --requests submissions
 or --seconds, whichever comes first.
+
+Besides throughput and latency it prints the CPU each citizen cost gunicorn, this client, PostgreSQL
+and Redis, and the load average: on a shared machine the throughput says how busy the others were,
+the CPU per citizen (2000 ms per second on two cores, divided by it) says what two idle cores allow.
+CPU per citizen grows too when the machine is very busy (caches are shared), so compare figures taken
+at similar load.
 """
 
 from __future__ import annotations
@@ -99,17 +105,46 @@ def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, 
     raise SystemExit("gunicorn did not start within 120 s")
 
 
-def server_cpu_seconds(server: subprocess.Popen) -> float:
-    """CPU used so far by gunicorn's master and live workers (a killed worker's share is lost)."""
-    pids = [str(server.pid), *subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()]
-    total = 0
-    for pid in pids:
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU used so far by a process and its children: live ones, and those it has waited for (a killed
+    gunicorn worker, PostgreSQL's ended backends)."""
+    def stat(p) -> list[str]:
+        return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+
+    try:
+        fields = stat(pid)
+    except OSError:
+        return 0.0
+    # utime, stime, and cutime, cstime: the children it has waited for, in clock ticks
+    total = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split():
         try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            child_fields = stat(child)
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+        total += int(child_fields[11]) + int(child_fields[12])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU used so far by gunicorn's master and its workers, a killed worker's share included."""
+    return tree_cpu_seconds(server.pid)
+
+
+def postgres_pid() -> int | None:
+    """The private PostgreSQL server's postmaster (scripts/with-postgres.sh), read from its data folder."""
+    restart = os.environ.get("PG_TEST_RESTART", "").split()
+    if "-D" not in restart:
+        return None
+    try:
+        return int((Path(restart[restart.index("-D") + 1]) / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def postgres_cpu_seconds() -> float:
+    pid = postgres_pid()
+    return tree_cpu_seconds(pid) if pid else 0.0
 
 
 class Stats:
@@ -224,8 +259,11 @@ def main() -> None:
     stats, budget = Stats(), [args.requests]
     deadline = time.time() + args.seconds
     threads = [threading.Thread(target=citizen, args=(port, hearing_id, section_id, stats, budget, deadline, i)) for i in range(args.clients)]
+    load_before = os.getloadavg()
     start = time.perf_counter()
     client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server)
+    pg_cpu = -postgres_cpu_seconds()
+    redis_cpu = tree_cpu_seconds(redis_proc.pid) if redis_proc else 0.0
     for t in threads:
         t.start()
     faults = []
@@ -240,13 +278,18 @@ def main() -> None:
             time.sleep(0.05)
         restart = os.environ.get("PG_TEST_RESTART")
         if restart:
+            pg_cpu += postgres_cpu_seconds()  # the old server's share, before it goes
             subprocess.run(restart.split(), check=True, capture_output=True)
+            pg_cpu -= postgres_cpu_seconds()
             faults.append(f"restarted PostgreSQL after {stats.done} submissions")
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
     client_cpu = time.process_time() - client_cpu
     server_cpu = server_cpu_seconds(server) - server_cpu
+    pg_cpu += postgres_cpu_seconds()
+    redis_cpu = (tree_cpu_seconds(redis_proc.pid) if redis_proc else 0.0) - redis_cpu
+    load_after = os.getloadavg()
     os.killpg(server.pid, signal.SIGTERM)
     server.wait(timeout=20)
     if redis_proc:
@@ -279,6 +322,11 @@ def main() -> None:
         ("request latency p50 / p95 / p99 ms", spread(stats.request_ms)),
         ("whole submission p50 / p95 / p99 ms", spread(stats.submission_ms)),
         ("CPU ms per citizen: gunicorn / load client", f"{server_cpu * 1000 / max(stats.done, 1):.1f} / {client_cpu * 1000 / max(stats.done, 1):.1f}"),
+        ("CPU ms per citizen: PostgreSQL / Redis", f"{pg_cpu * 1000 / max(stats.done, 1):.1f} / {redis_cpu * 1000 / max(stats.done, 1):.1f}"),
+        ("CPU ms per citizen, all of it", f"{(server_cpu + client_cpu + pg_cpu + redis_cpu) * 1000 / max(stats.done, 1):.1f}"),
+        ("citizens/s 2 idle cores would allow (2000 / all)",
+         f"{2000 / max((server_cpu + client_cpu + pg_cpu + redis_cpu) * 1000 / max(stats.done, 1), 0.001):.0f}"),
+        ("load average 1 min, before / after (others' work too)", f"{load_before[0]:.1f} / {load_after[0]:.1f}"),
         ("receipt pages shown", len(stats.receipts)),
         ("submissions stored", len(stored)),
         ("stored twice", len(stored) - len(stored_set)),
