@@ -37,6 +37,8 @@ def _as_json(note: Input) -> dict:
         "id": note.id,
         "client_id": note.client_id,
         "text": note.display_text,
+        #: The language the note is written in (guessed, or set by a reviewer); the script marks it with lang.
+        "lang": note.lang or "",
         "table": note.table_label or "",
         "group": note.group.name if note.group else "",
         "prompt": f"{note.prompt.position}. {note.prompt.text}" if note.prompt else "",

@@ -123,10 +123,25 @@
 
   function short(s) { return s.length > 40 ? s.slice(0, 39) + "…" : s; }
 
+  // A stored note knows the language it was written in; where that is not the page's, it is marked
+  // (WCAG 3.1.2), so that a screen reader reads it with the right voice.
+  const pageLang = (document.documentElement.lang || "").slice(0, 2);
+  function written(node, lang) {
+    if (lang && lang !== pageLang) node.lang = lang;
+    return node;
+  }
+
+  function quoted(n) {
+    const label = el("span", "sr-only", " " + msgs.note + " «");
+    label.appendChild(written(el("span", "", short(n.text)), n.lang));
+    label.appendChild(document.createTextNode("»"));
+    return label;
+  }
+
   function noteItem(n, pending) {
     const li = el("li", "ds-card note" + (pending ? " note--pending" : ""));
     li.dataset.key = pending ? "c:" + n.client_id : "s:" + n.id;
-    li.appendChild(el("p", "ds-paragraph note__text", n.text));
+    li.appendChild(written(el("p", "ds-paragraph note__text", n.text), n.lang));
     const parts = [n.table || msgs.no_table, n.group, n.prompt, n.time, n.author].filter(Boolean);
     if (pending) parts.push(msgs.pending);
     const meta = el("p", "ds-paragraph meta", parts.join(" · "));
@@ -137,13 +152,13 @@
       const edit = el("a", "ds-link", msgs.edit);
       edit.href = n.edit_url;
       edit.dataset.action = "edit";
-      edit.appendChild(el("span", "sr-only", " " + msgs.note + " «" + short(n.text) + "»"));
+      edit.appendChild(quoted(n));
       const remove = el("button", "ds-button", msgs.delete);
       remove.type = "button";
       remove.dataset.variant = "tertiary";
       remove.dataset.size = "sm";
       remove.dataset.action = "delete";
-      remove.appendChild(el("span", "sr-only", " " + msgs.note + " «" + short(n.text) + "»"));
+      remove.appendChild(quoted(n));
       remove.addEventListener("click", () => deleteNote(n));
       actions.append(edit, remove);
       li.appendChild(actions);

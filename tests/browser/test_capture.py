@@ -62,6 +62,19 @@ def test_three_notes_by_keyboard_alone(page, live_server):
     assert page.locator("#note-list li .note__text").all_inner_texts()[:3] == list(reversed(notes))
 
 
+def test_a_note_in_another_language_is_marked_with_it(page, live_server):
+    """WCAG 3.1.2: a stored note whose language is not the page's carries lang; a bokmål note carries none."""
+    open_capture(page, live_server)
+    for text in ("Vi har brug for flere hænder i ældreplejen om aftenen", "Vi trenger flere ansatte på kveldstid"):
+        page.fill("#text", text)
+        page.press("#text", "Enter")
+    page.reload()
+    danish = page.locator("#note-list li .note__text", has_text="hænder i ældreplejen").first
+    expect(danish).to_have_attribute("lang", "da")
+    bokmal = page.locator("#note-list li .note__text", has_text="flere ansatte på kveldstid").first
+    assert bokmal.get_attribute("lang") is None
+
+
 def test_notes_typed_offline_wait_and_are_sent_once_back_online(page, live_server):
     open_capture(page, live_server)
     page.context.set_offline(True)
