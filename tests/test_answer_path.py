@@ -152,3 +152,23 @@ def test_a_short_answer_is_guessed_in_the_process_language_without_a_lookup(app,
     db.session.add(note_input)
     db.session.flush()
     assert note_input.lang == "nn"
+
+
+def test_the_receipt_reads_outside_a_transaction_unless_one_is_open(app, make_activity):
+    """The receipt's rows are read without BEGIN and ROLLBACK around them when the request has no transaction
+    open; with one open (uncommitted work in the same session) they are read through it and see that work."""
+    activity = make_activity("suggestions")
+    view = services.public_activity(db.session, activity.id)
+    data = services.ResponseData(consent="without_name", statement="Benk ved biblioteket")
+    _sid, token, _created = services.submit_response(db.session, view, data, submission_key="r" * 32,
+                                                     secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+    page = services.response_page(db.session, token, max_age=5)  # not committed yet: read through the session
+    assert [row.text for row, _where in page["texts"]] == ["Benk ved biblioteket"] and page["attachments"] == []
+    db.session.commit()
+    db.session.close()
+    assert not db.session().in_transaction()
+    page = services.response_page(db.session, token, max_age=5)
+    assert [row.text for row, _where in page["texts"]] == ["Benk ved biblioteket"]
+    assert page["submission"].reference.startswith("F-") and page["can_change"]
+    assert not db.session().in_transaction()  # it started none
+    assert services.response_page(db.session, "ukjent", max_age=5) is None

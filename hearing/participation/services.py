@@ -10,7 +10,8 @@ import hashlib
 import hmac
 import secrets
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from hearing.core.errors import DomainError
 from hearing.core.signals import responses_changed
@@ -540,24 +541,37 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
     """
     if not token or len(token) > 100:
         return None
-    submission = session.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).first()
-    if submission is None:
-        return None
-    activity = form_cache.get(session, submission.activity_id, max_age)
-    if activity is None:
-        return None
-    sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
-    prompts = {p.id: p for p in activity.prompts}
-    texts = session.execute(_TEXTS_OF, {"sid": submission.id}).all()
-    answers = session.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
+    with _reading(session) as reader:
+        submission = reader.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).first()
+        if submission is None:
+            return None
+        activity = form_cache.get(session, submission.activity_id, max_age)
+        if activity is None:
+            return None
+        sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
+        prompts = {p.id: p for p in activity.prompts}
+        texts = reader.execute(_TEXTS_OF, {"sid": submission.id}).all()
+        answers = reader.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
+        attachments = reader.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else []
     return {
         "submission": submission,
         "activity": activity,
         "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in texts],
         "answers": [(a, prompts.get(a.prompt_id)) for a in answers],
-        "attachments": session.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else [],
+        "attachments": attachments,
         "can_change": can_change(submission, activity=activity),
     }
+
+
+@contextmanager
+def _reading(session: Session) -> Iterator[Session | sa.Connection]:
+    """Where plain reads go: the session when it has a transaction open (it may hold what they must see),
+    else a connection outside any transaction, so no BEGIN goes before them and no ROLLBACK after."""
+    if (session() if isinstance(session, scoped_session) else session).in_transaction():
+        yield session
+        return
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        yield connection
 
 
 def response_data_of(submission: Submission) -> ResponseData:
