@@ -172,3 +172,23 @@ def test_the_receipt_reads_outside_a_transaction_unless_one_is_open(app, make_ac
     assert page["submission"].reference.startswith("F-") and page["can_change"]
     assert not db.session().in_transaction()  # it started none
     assert services.response_page(db.session, "ukjent", max_age=5) is None
+
+
+def test_a_citizen_gets_the_session_cookie_once_and_no_remember_cookie_deletions(app, make_activity, make_user):
+    from tests.conftest import Client
+
+    activity = make_activity("suggestions")
+    citizen = Client(app.test_client())
+    first = citizen.get(f"/delta/{activity.id}")
+    cookies = first.headers.getlist("Set-Cookie")
+    assert len(cookies) == 1 and cookies[0].startswith("session=")  # the form's CSRF secret, nothing else
+    r = citizen.submit(f"/delta/{activity.id}", {"statement": "Benk ved kirken", "consent": "without_name"})
+    assert r.status_code == 302 and not r.headers.getlist("Set-Cookie")
+    receipt = citizen.get(r.location)
+    assert "Takk! Svaret ditt er mottatt." in receipt.get_data(as_text=True)
+    assert not receipt.headers.getlist("Set-Cookie")  # was: the session again and remember_token=; Max-Age=0
+    # Staff still log in, and a logged-in session is still checked by Flask-Login.
+    staff = Client(app.test_client())
+    user = make_user("reviewer")
+    assert staff.login(user.email).status_code == 302
+    assert f"Logg ut ({user.name})" in staff.get(f"/delta/{activity.id}").get_data(as_text=True)

@@ -54,6 +54,17 @@ _WHILE_TEMPORARY = {"auth.change_password", "auth.logout", "static", "public.acc
 
 def init_app(app) -> None:
     @app.before_request
+    def _anonymous_without_a_login():
+        """A session that carries no login (a citizen's, holding only a form's CSRF secret) is anonymous as it
+        stands. Left to Flask-Login, its strong session protection "clears" such a session on every page that
+        asks for current_user: the session cookie is sent again and a remember cookie nobody has is deleted."""
+        from flask import current_app, g, request, session
+
+        remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if "_user_id" not in session and remember not in request.cookies:
+            g._login_user = login_manager.anonymous_user()
+
+    @app.before_request
     def _temporary_password_first():
         """A password an administrator set must be replaced before anything else is done (ASVS 2.1.x / 2.3.1)."""
         from flask import redirect, request, session, url_for
