@@ -66,7 +66,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                    "aflastning", "omsorgsstønad", "omsorgslønn", "relatives", "carer", "caregiver", "respite")),
     "fellesskap": (("Aktivitet og fellesskap", "Aktivitet og fellesskap", "Aktivitet og fællesskab",
                     "Activity and community"),
-                   ("fellesskap", "felleskap", "fællesskab", "aktivitet", "aktivitør", "ensom", "einsam", "=alene", "=aleine", "*ensomhet", "møteplass",
+                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "=alene", "=aleine", "møteplass", "*ensomhet", "møteplass",
                     "møtestad", "mødested", "sosial", "social", "aktivitetstilbud", "=kafé", "=kafe", "=café",
                     "lonel", "community", "isolat")),
     "frivillighet": (("Frivillighet", "Frivilligheit", "Frivillighed", "Volunteering"),
@@ -267,35 +267,6 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0):
                 pairs.append((share[j] * np.log(lift[j]), c, j))
         for _score, c, j in sorted(pairs, reverse=True):
             if names[c] is None and j not in used:
-                names[c] = _name(c, j, hits[c], base, keys, language)
+                names[c] = TOPICS[keys[j]][0][_LANG_INDEX.get(language, 0)]
                 used.add(j)
     return names
-
-
-def _name(c, j, h, base, keys, language, *, mixed_share=0.5, second_share=0.25):
-    """Topic ``j``'s name, or for a theme that topic covers less than ``mixed_share`` of,
-    "A og B" from the first parts of the names of it and of the next topic that at least
-    ``second_share`` of the theme's inputs name (a theme of two halves is named after both)."""
-    lang = _LANG_INDEX.get(language, 0)
-    name = TOPICS[keys[j]][0][lang]
-    share = h.mean(axis=0)
-    if share[j] >= mixed_share:
-        return name
-    lift = share / np.maximum(base, 1e-9)
-    others = [i for i in np.argsort(-share, kind="stable")
-              if i != j and share[i] >= second_share and lift[i] >= 1.5]
-    if not others:
-        return name
-    joiner = " and " if lang == 3 else " og "
-    first = _short(TOPICS[keys[j]][0][lang])
-    second = _short(TOPICS[keys[others[0]]][0][lang])
-    both = first + joiner + second[:1].lower() + second[1:]
-    return both if len(both.split()) <= 4 else name
-
-
-def _short(name):
-    """The first part of a topic's name: "Pårørende og avlastning" -> "Pårørende"."""
-    for joiner in (" og ", " and "):
-        if joiner in name:
-            return name.split(joiner)[0]
-    return name

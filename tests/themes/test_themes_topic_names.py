@@ -47,9 +47,3 @@ def test_names_of_people_and_places_are_never_keywords_or_labels():
         words = " ".join([theme.label, *theme.terms]).lower()
         assert "solveig" not in words and "haugen" not in words, theme
     assert any(t.label == "Mat og måltider" for t in model.themes_)
-
-
-def test_a_theme_of_two_halves_is_named_after_both():
-    half = [t.lower() for t in HELTID[:2]] + [t.lower() for t in MAT[:2]] + ["noe helt annet her"]
-    other = ["bussen går sjelden"] * 5 + ["vi trenger flere benker"] * 5
-    assert topic_names([half, other], "nb")[0] in ("Heltid og mat", "Mat og heltid")
