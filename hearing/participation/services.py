@@ -462,6 +462,9 @@ def submit_response(
     token = edit_token_for(secret_key, submission_key)
     validate(activity, data, invitation=invitation)
     group_id = invitation.group_id if invitation and invitation.group_id else data.group_id
+    # Read before the submission is added: loading the process later would flush it early, and a refused
+    # second statement (unique invitation) would then escape the IntegrityError handling below.
+    process_lang = activity.process.language
     submission = Submission(
         activity_id=activity.id,
         invitation_id=invitation.id if invitation else None,
@@ -484,7 +487,7 @@ def submit_response(
     for fields in _input_slots(activity, data).values():
         # default_lang before the text: a short text's language is guessed with the process's at once.
         session.add(Input(activity_id=activity.id, submission=submission, group_id=group_id,
-                          default_lang=activity.process.language, **fields))
+                          default_lang=process_lang, **fields))
     _add_attachments(session, submission, data.files, upload_folder)
     try:
         session.flush()
