@@ -81,7 +81,7 @@ class PostgresDatabases:
     """TEST_DATABASE_URL set (make test does it): migrate a template database, clone it per test."""
 
     #: The app keeps its pooled connections across tests (a new one costs a server process, ~12 ms): they are
-    #: idle (rolled back when returned), and the app's engine checks them before use (pool_pre_ping).
+    #: idle (rolled back when returned), and a connection the server ended is replaced by the app's engine as in production.
     closes_connections = False
 
     def __init__(self, url: str):
