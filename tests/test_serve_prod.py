@@ -43,7 +43,7 @@ def gunicorn(app, tmp_path):
     env.pop("HEARING_JOBS_LOCAL_WORKER", None)  # the default: a local job worker, as without Redis
     env.pop("REDIS_URL", None)
     args = [str(Path(sys.executable).parent / "gunicorn"),  # the venv running the tests (a worktree has none)
-            "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2",
+            "--config", str(ROOT / "gunicorn.conf.py"), "--workers", "2", "--threads", "4",  # as make serve-prod
             "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "hearing:create_app()"]
     # Its own process group, so that the stop reaches the forked workers too.
     with running(args, ready=lambda proc: _get(port, "/healthz") == 200 and len(_workers(proc.pid)) == 2,
