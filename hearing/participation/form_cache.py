@@ -151,28 +151,32 @@ def load(session: Session, activity_id: int) -> ActivityView | None:
         return None if activity is None else ActivityView.of(activity)
 
 
-class _TTLCache:
-    """At most ``size`` items, each used until ``max_age`` seconds after it was stored; thread-safe."""
+class _LRU:
+    """At most ``size`` items, the least recently used dropped first; thread-safe.
+
+    Each item is stored with a tag (when it was stored, or the snapshot it was made from) that ``get``
+    asks the caller about: an item it may no longer use is dropped and counts as a miss.
+    """
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[tuple[str, int], tuple[float, ActivityView]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[object, object]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int], max_age: float) -> ActivityView | None:
+    def get(self, key: tuple, usable: Callable[[object], bool]):
         with self._lock:
             item = self._items.get(key)
             if item is None:
                 return None
-            if time.monotonic() - item[0] >= max_age:
+            if not usable(item[0]):
                 del self._items[key]
                 return None
             self._items.move_to_end(key)
             return item[1]
 
-    def put(self, key: tuple[str, int], value: ActivityView) -> None:
+    def put(self, key: tuple, tag: object, value: object) -> None:
         with self._lock:
-            self._items[key] = (time.monotonic(), value)
+            self._items[key] = (tag, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -185,7 +189,7 @@ class _TTLCache:
         return len(self._items)
 
 
-_cache = _TTLCache(MAX_ITEMS)
+_cache = _LRU(MAX_ITEMS)  # snapshots, tagged with when they were read
 
 
 def get(session: Session, activity_id: int, max_age: float) -> ActivityView | None:
@@ -193,46 +197,16 @@ def get(session: Session, activity_id: int, max_age: float) -> ActivityView | No
     if max_age <= 0:
         return load(session, activity_id)
     key = (str(session.get_bind().url), activity_id)
-    if (view := _cache.get(key, max_age)) is not None:
+    if (view := _cache.get(key, lambda stored: time.monotonic() - stored < max_age)) is not None:
         return view
     view = load(session, activity_id)
     if view is not None:  # a miss is never stored
-        _cache.put(key, view)
+        _cache.put(key, time.monotonic(), view)
     return view
 
 
-class _FragmentCache:
-    """At most ``size`` sets of rendered parts, each valid only with the snapshot it was rendered from; thread-safe."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[tuple, tuple[ActivityView, dict[str, Markup]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, view: ActivityView) -> dict[str, Markup] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None or item[0] is not view:  # rendered from an older snapshot: never used
-                return None
-            self._items.move_to_end(key)
-            return item[1]
-
-    def put(self, key: tuple, view: ActivityView, parts: dict[str, Markup]) -> None:
-        with self._lock:
-            self._items[key] = (view, parts)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-_fragments = _FragmentCache(MAX_FRAGMENTS)
+# rendered parts, tagged with the snapshot they were rendered from (an older snapshot's are never used)
+_fragments = _LRU(MAX_FRAGMENTS)
 
 
 def fragments(session: Session, view: ActivityView, lang: str, status: str,
@@ -243,7 +217,7 @@ def fragments(session: Session, view: ActivityView, lang: str, status: str,
     are rendered each time). What ``render`` returns must not depend on the visitor.
     """
     key = (str(session.get_bind().url), view.id, lang, status)
-    parts = _fragments.get(key, view)
+    parts = _fragments.get(key, lambda rendered_from: rendered_from is view)
     if parts is None:
         parts = render()
         _fragments.put(key, view, parts)
