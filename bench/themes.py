@@ -224,11 +224,10 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
         y = np.array([rows[i]["theme"] for i in idx], dtype=object)
         n = len(texts)
         model = ThemeModel("auto", random_state=seed).fit(texts, embeddings=E[idx])
-        X = model.vectors_
-        seeds = model._guide_seeds(guides)
-        guide_texts = [g.text() for g in guides]
-        # the zero-shot prior in the space suggest_themes learns in (vectors plus topics)
-        sims = with_topics(X, texts) @ with_topics(seeds, guide_texts).T
+        # the space the engine learns in (vectors plus topics), made once for every batch
+        X = with_topics(model.vectors_, texts)
+        seeds = with_topics(model._guide_seeds(guides), [g.text() for g in guides])
+        sims = X @ seeds.T  # the guides' zero-shot prior
         z = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
         prior = np.zeros((n, len(codes)))
         prior[:, order] = z / z.sum(axis=1, keepdims=True)
@@ -244,15 +243,14 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
                     if mode == "random":
                         pick = rng.choice(np.flatnonzero(~conf), b, replace=False)
                     else:
-                        pick = choose_to_confirm(X, b, confirmed=conf, proba=proba, random_state=seed, texts=texts)
+                        pick = choose_to_confirm(X, b, confirmed=conf, proba=proba, random_state=seed)
                     conf[pick] = True
                     lab = np.where(conf, y, None)
                     guided = mode == "al+guides"
                     classes, proba = suggest_themes(
-                        texts, X, lab, clusters=model.labels_, random_state=seed,
+                        texts, X, lab, clusters=model.labels_, random_state=seed, topic_weight=0,
                         centres=seeds if guided else None,
-                        centre_classes=[c for c, _n, _k in GUIDES] if guided else None,
-                        centre_texts=guide_texts if guided else None)
+                        centre_classes=[c for c, _n, _k in GUIDES] if guided else None)
                 pred = np.asarray(classes)[proba.argmax(axis=1)]
                 res[f] = float(np.mean(pred[~conf] == y[~conf]))
             out[(part, mode)] = res

@@ -142,14 +142,14 @@ class ThemeClassifier(ClassifierMixin, BaseEstimator):
         return self.suggest(texts, vectors=vectors)[0]
 
 
-def choose_to_confirm(X, n, *, confirmed=None, proba=None, pool_factor=4, random_state=None, texts=None,
-                      topic_weight=TOPIC_WEIGHT):
+def choose_to_confirm(X, n, *, confirmed=None, proba=None, pool_factor=4, random_state=None):
     """Indices of the ``n`` inputs whose confirmation teaches most.
 
     Parameters
     ----------
     X : ndarray (n_inputs, n_features)
-        Unit-length vectors of all inputs (``ThemeModel.vectors_``).
+        Unit-length vectors of all inputs, in the space the suggestions are
+        learnt in (``with_topics(ThemeModel.vectors_, texts)``).
     n : int
         How many to choose (a batch, e.g. "Bekreft neste 20").
     confirmed : array of bool or indices, optional
@@ -161,16 +161,10 @@ def choose_to_confirm(X, n, *, confirmed=None, proba=None, pool_factor=4, random
         the smallest margin between the two most likely themes are taken and
         spread the same way.
 
-    texts : sequence of str, optional
-        The inputs' texts: with them the spread is measured in the space of
-        :func:`with_topics`, as :func:`suggest_themes` learns in it.
-
     Returns
     -------
     ndarray of int, at most ``n`` indices.
     """
-    if texts is not None:
-        X = with_topics(X, texts, topic_weight)
     X = np.asarray(X, dtype=np.float32)
     total = len(X)
     mask = np.zeros(total, dtype=bool)
