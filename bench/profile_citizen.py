@@ -115,7 +115,7 @@ def main() -> None:
         for n in range(args.citizens):
             citizen(app.test_client(), n)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(*([os.environ["PROFILE_FILTER"]] if os.environ.get("PROFILE_FILTER") else []), args.top)
     if redis_proc:
         redis_proc.terminate()
         redis_proc.wait(timeout=10)

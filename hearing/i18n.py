@@ -80,10 +80,17 @@ def _catalogue():
     return found[1]
 
 
+def _context_catalogue(context):
+    """The catalogue a page's render started with (put in its context by ``_lang_context``: a dictionary
+    lookup per text instead of Flask-Babel's locale walk); a template rendered without it looks it up."""
+    found = context.get("_i18n_catalogue")
+    return found if found is not None else _catalogue()
+
+
 @pass_context
 def _template_gettext(context, string: str, **variables) -> str:
     """``_()`` and ``gettext()`` in templates, as Jinja's newstyle i18n does it, with one catalogue lookup."""
-    text = _catalogue().ugettext(string)
+    text = _context_catalogue(context).ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (our catalogue, as Jinja's own i18n does; variables are escaped by %)
     return text % variables
@@ -92,7 +99,7 @@ def _template_gettext(context, string: str, **variables) -> str:
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
-    text = _catalogue().ungettext(singular, plural, num)
+    text = _context_catalogue(context).ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (our catalogue, as Jinja's own i18n does; variables are escaped by %)
     return text % variables
@@ -134,7 +141,8 @@ def init_app(app) -> None:
 
     @app.context_processor
     def _lang_context() -> dict:
-        return {"html_lang": html_lang(), "language_names": LANGUAGE_NAMES, "lang_url": lang_url}
+        return {"html_lang": html_lang(), "language_names": LANGUAGE_NAMES, "lang_url": lang_url,
+                "_i18n_catalogue": _catalogue()}
 
     @app.after_request
     def _remember_language(response):

@@ -192,3 +192,79 @@ def test_a_citizen_gets_the_session_cookie_once_and_no_remember_cookie_deletions
     user = make_user("reviewer")
     assert staff.login(user.email).status_code == 302
     assert f"Logg ut ({user.name})" in staff.get(f"/delta/{activity.id}").get_data(as_text=True)
+
+
+def test_the_reference_is_made_in_the_insert_without_an_update(app, make_activity):
+    """The answer stores "F-2026-{id}" and the database puts the id in as the row goes in (no UPDATE after
+    the id is known); the service knows the result without reading it back."""
+    activity = make_activity("suggestions")
+    view = services.public_activity(db.session, activity.id)
+    data = services.ResponseData(consent="without_name", statement="Lys i lysløypa")
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_rest):
+        statements.append(" ".join(statement.split())[:40])
+
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        sid, _token, created = services.submit_response(db.session, view, data, submission_key="u" * 32,
+                                                        secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+    in_memory = db.session.get(Submission, sid).reference
+    db.session.commit()
+    stored = db.session.scalar(sa.select(Submission.reference).where(Submission.id == sid))
+    assert created and stored == in_memory == f"F-{services.utcnow():%Y}-{sid:06d}"
+    assert not [s for s in statements if s.startswith("UPDATE")], statements
+    assert [s.split(" (")[0] for s in statements] == ["INSERT INTO submissions", "INSERT INTO inputs"]
+
+
+def test_the_database_pads_the_id_as_python_does_and_keeps_other_references(app, make_activity):
+    """Seven digits stay seven (as f"{id:06d}"), and a reference given whole (an import, a restore) is kept."""
+    activity = make_activity("suggestions")
+    table = Submission.__table__
+    common = {"activity_id": activity.id, "consent": "without_name", "source": "web", "is_late": False,
+              "is_withdrawn": False, "moderation": "pending", "moderation_reason": "", "wants_report_notice": False,
+              "submitted_dt": services.utcnow()}
+    rows = [(1234567, "F-2026-{id}"), (42, "H-2025-{id}"), (43, "IMP-7-abc"), (44, "F-2026-000044")]
+    for sid, reference in rows:
+        db.session.execute(table.insert().values(id=sid, reference=reference, submission_key=f"k{sid}",
+                                                 edit_token_hash=f"t{sid}", **common))
+    db.session.commit()
+    stored = dict(db.session.execute(sa.select(table.c.id, table.c.reference)).all())
+    assert stored == {1234567: "F-2026-1234567", 42: "H-2025-000042", 43: "IMP-7-abc", 44: "F-2026-000044"}
+
+
+def test_references_stay_unique_and_match_their_ids_under_concurrent_answers(app, make_activity, monkeypatch):
+    """Citizens answering at the same moment (threads, each with its own connection) each get their own
+    reference, made from their own id."""
+    import threading
+
+    from tests.conftest import Client
+
+    monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", "1000/minute")  # 24 answers from one address
+    activity = make_activity("suggestions")
+    db.session.commit()
+    failures: list[object] = []
+
+    def citizen(n: int) -> None:
+        try:
+            with app.app_context():
+                client = Client(app.test_client())
+                for k in range(4):
+                    r = client.submit(f"/delta/{activity.id}", {"statement": f"Forslag {n}-{k}", "consent": "without_name"})
+                    if r.status_code != 302:
+                        failures.append(r.status_code)
+        except Exception as exc:  # noqa: BLE001  (shown in the assertion below)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=citizen, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not any(t.is_alive() for t in threads) and failures == []
+    db.session.expire_all()
+    rows = db.session.execute(sa.select(Submission.id, Submission.reference, Submission.submitted_dt)).all()
+    assert len(rows) == 24 and len({r.reference for r in rows}) == 24
+    assert all(r.reference == f"F-{r.submitted_dt:%Y}-{r.id:06d}" for r in rows)

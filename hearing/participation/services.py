@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hearing.core.errors import DomainError
 from hearing.core.signals import responses_changed
@@ -341,9 +342,11 @@ def validate(activity: Activity, data: ResponseData, *, invitation: Invitation |
         raise ResponseError(errors)
 
 
-def _reference(kind: str, submitted: datetime, submission_id: int) -> str:
+def _reference(kind: str, submitted: datetime, submission_id: int | None) -> str:
+    """The reference number, e.g. "H-2026-000123". Without an id, what is stored for the database to finish:
+    "H-2026-{id}" gets the new row's id in the INSERT itself (migration b8d4f6a0c2e3), the same text as here."""
     letter = {"hearing": "H", "survey": "S", "suggestions": "F", "workshop": "V"}[kind]
-    return f"{letter}-{submitted:%Y}-{submission_id:06d}"
+    return f"{letter}-{submitted:%Y}-" + ("{id}" if submission_id is None else f"{submission_id:06d}")
 
 
 Slot = tuple[str, int | None]
@@ -469,7 +472,8 @@ def submit_response(
         activity_id=activity.id,
         invitation_id=invitation.id if invitation else None,
         group_id=group_id,
-        reference="pending-" + secrets.token_hex(8),
+        # The database puts the id in as the row goes in: no UPDATE once the id is known.
+        reference=_reference(activity.kind, now, None),
         submission_key=key_hash(submission_key),
         edit_token_hash=token_hash(token),
         respondent_name=data.respondent_name.strip() or None,
@@ -501,7 +505,8 @@ def submit_response(
                 raise InvitationAnswered(answered) from None  # another member sent one a moment ago
             raise
         return existing, token, False
-    submission.reference = _reference(activity.kind, now, submission.id)
+    # What the database made of the reference, known without reading it back (and without an UPDATE).
+    set_committed_value(submission, "reference", _reference(activity.kind, now, submission.id))
     _add_answers(session, submission.id, activity, data)
     if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
         queue_receipt(session, submission.id, data.respondent_email.strip().lower(), reference=submission.reference,
