@@ -52,3 +52,31 @@ def test_the_inputs_file_is_named_in_the_readers_language(app, make_process):
 
             assert file_name(gettext("innspill"), process, "xlsx").startswith("inputs-")
 
+
+
+def test_the_backup_is_named_in_the_language_of_the_page_that_asked(admin_client, make_process):
+    """#22: the backup's file name was "prosess-…" whatever the reader's language."""
+    import sqlalchemy as sa
+    from flask_babel import gettext
+
+    from hearing.exports.jobs import file_name
+    from hearing.extensions import db
+    from hearing.jobs import run_pending_jobs
+    from hearing.models import Job
+
+    process = make_process()
+    page = f"/files/processes/{process.id}"
+    names = {}
+    for lang in ("en", "nb"):
+        admin_client.get(f"{page}?lang={lang}")
+        assert admin_client.submit(page, action=f"{page}/backup").status_code == 302
+        job = db.session.scalar(sa.select(Job).order_by(Job.id.desc()))
+        assert job.kind == "exports.process_json" and job.payload["lang"] == lang
+        run_pending_jobs()
+        r = admin_client.get(f"/files/jobs/{job.id}/download")
+        assert r.status_code == 200 and r.mimetype == "application/gzip"
+        names[lang] = r.headers["Content-Disposition"]
+        with force_locale(lang):
+            expected = file_name(gettext("prosess"), process, "json.gz")
+        assert expected in names[lang], (lang, names[lang])
+    assert "prosess-" in names["nb"]

@@ -489,12 +489,13 @@ def measures_of(area: FocusArea) -> list[Measure]:
 def plan_sections(draft: Draft) -> list[SectionDraft]:
     """The draft as document sections: a chapter per focus area, a section per plan part."""
     out = []
+    indicator = _("Indikator")  # outside the f-string below, where Babel's extractor would not see it
     for area in draft.focus_areas:
         out.append(SectionDraft(1, area.title, ""))
         desired = [area.desired_state] if area.desired_state else []
         for goal in area.goals:
             desired.append(f"- {goal.text}")
-            desired += [f"  - {_('Indikator')}: {indicator_text(i)}" for i in goal.indicators]
+            desired += [f"  - {indicator}: {indicator_text(i)}" for i in goal.indicators]
         strategies = [f"{n}. {s.text}" for n, s in enumerate(area.strategies, start=1)]
         measures = [f"- {measure_text(m)}" for m in measures_of(area)]
         # The part names in the language the texts are read in (the process's, see send_on_hearing).

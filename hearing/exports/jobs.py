@@ -132,7 +132,8 @@ def request_backup(session: Session, actor: User, process: Process) -> Job:
     """Queue a JSON backup of the whole process (administrators only; it holds personal data)."""
     if actor.role != Role.ADMIN:
         raise ExportError(_l("Bare administratorer kan ta sikkerhetskopi av en prosess."))
-    job = enqueue(session, BACKUP, {"process_id": process.id}, created_by=actor)
+    # "lang": the file is named in the language of the page that asked (#22), as the other downloads are
+    job = enqueue(session, BACKUP, {"process_id": process.id, "lang": page_lang()}, created_by=actor)
     audit.record(session, actor, "export.process_backup", process, job_id=job.id)
     return job
 
@@ -412,8 +413,9 @@ def backup_task(session: Session, job: Job, progress) -> dict:
             session, process, storage.folder() / name, upload_folder=_setting("UPLOAD_FOLDER", None),
             progress=progress,
         )
-        stored = _keep(session, job, process, file_name("prosess", process, "json.gz"), backup.GZIP_MIMETYPE,
-                       None, storage_name=name)
+        with force_locale((job.payload or {}).get("lang") or "nb"):  # older jobs: bokmål
+            named = file_name(_("prosess"), process, "json.gz")
+        stored = _keep(session, job, process, named, backup.GZIP_MIMETYPE, None, storage_name=name)
         session.commit()
     except BaseException:
         storage.remove_files([name])

@@ -517,20 +517,61 @@ def _scoped(report: HearingReport, run: ThemeRun, *columns) -> sa.Select:
 
 @dataclass
 class _Counted:
-    """The report's inputs counted per theme and group name, per channel and per phase (one GROUP BY)."""
+    """The report's inputs counted per theme and group name, per channel, per phase and per week."""
 
     themes: dict[int, Counter] = field(default_factory=dict)
     channels: list[tuple[str, int]] = field(default_factory=list)
     phases: list[tuple[str, int]] = field(default_factory=list)
+    #: ("Uke 12 2026", n) on the municipality's clock, every week from the first to the last.
+    weeks: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _counted(session: Session, report: HearingReport, run: ThemeRun) -> _Counted:
-    """Inputs in the report per theme and stakeholder group name, per channel and per phase: the database
-    counts per theme, group, channel and activity in one pass; the small tables name them."""
-    q = _scoped(report, run, ThemeAssignment.theme_id, Input.group_id, Input.source, Input.activity_id,
-                sa.func.count(Input.id))
-    rows = session.execute(
-        q.group_by(ThemeAssignment.theme_id, Input.group_id, Input.source, Input.activity_id)).all()
+@dataclass
+class _Assessed:
+    """Per theme, from one GROUP BY over its assessments: decisions, reasons and focus areas reached."""
+
+    decisions: dict[int, Counter] = field(default_factory=dict)
+    reasons: dict[int, Counter] = field(default_factory=dict)
+    areas: dict[int, set[int]] = field(default_factory=dict)
+
+
+def _tallies(session: Session, report: HearingReport, run: ThemeRun, process: Process) -> tuple[_Counted, _Assessed]:
+    """Everything the report counts, in one statement: the run's placements in the report's scope are joined
+    once (a CTE used three times, which SQLite and PostgreSQL compute once), then counted per theme, group,
+    channel and activity; per UTC hour (each hour's local day is found here, so no row is converted to local
+    time in the database: :func:`hearing.localtime.utc_bucket`); and per theme and assessment. The small tables
+    name what was counted."""
+    zone = localtime.zone_name(process)
+    scoped = _scoped(report, run, ThemeAssignment.theme_id.label("theme_id"), Input.id.label("input_id"),
+                     Input.group_id.label("group_id"), Input.source.label("source"),
+                     Input.activity_id.label("activity_id"),
+                     localtime.utc_bucket(Input.created_dt, zone).label("bucket")).cte("scoped")
+    def none(column) -> sa.ColumnElement:  # PostgreSQL types each column of a UNION once: a NULL of its type
+        return sa.cast(sa.null(), column.type)
+
+    # part, theme, group, channel, activity, hour (a plain NULL: a timestamp on PostgreSQL, text on SQLite),
+    # decision, reason, focus area, count
+    c = scoped.c
+    decision, reason, area = Assessment.decision, Assessment.reason, Assessment.focus_area_id
+    per_theme = (sa.select(sa.literal("c"), c.theme_id, c.group_id, c.source, c.activity_id, sa.null(),
+                           none(decision), none(reason), none(area), sa.func.count())
+                 .group_by(c.theme_id, c.group_id, c.source, c.activity_id))
+    per_hour = (sa.select(sa.literal("w"), none(c.theme_id), none(c.group_id), none(c.source), none(c.activity_id),
+                          c.bucket, none(decision), none(reason), none(area), sa.func.count())
+                .group_by(c.bucket))
+    per_assessment = (sa.select(sa.literal("a"), c.theme_id, none(c.group_id), none(c.source), none(c.activity_id),
+                                sa.null(), decision, reason, area, sa.func.count(Assessment.id))
+                      .select_from(scoped).join(Assessment, Assessment.input_id == c.input_id)
+                      .group_by(c.theme_id, decision, reason, area))
+    rows = [tuple(r) for r in session.execute(sa.union_all(per_theme, per_hour, per_assessment))]
+    counted_rows = [r[1:5] + r[9:] for r in rows if r[0] == "c"]
+    return (_counted(session, counted_rows, [(r[5], r[9]) for r in rows if r[0] == "w"], zone),
+            _assessed([r[1:2] + r[6:10] for r in rows if r[0] == "a"]))
+
+
+def _counted(session: Session, rows: list[tuple], hours: list[tuple], zone: str) -> _Counted:
+    """Inputs in the report per theme and stakeholder group name, per channel, per phase and per week, from the
+    counts per (theme, group, channel, activity) and per UTC hour."""
     groups = dict(session.execute(sa.select(StakeholderGroup.id, StakeholderGroup.name).where(
         StakeholderGroup.id.in_({r[1] for r in rows if r[1] is not None}))).all())
     phase_of = dict(session.execute(sa.select(Activity.id, Activity.phase_id).where(
@@ -549,18 +590,18 @@ def _counted(session: Session, report: HearingReport, run: ThemeRun) -> _Counted
     # phases in their order, inputs of activities without a phase last
     order = sorted(per_phase, key=lambda p: (p is None, phases[p].position if p is not None else 0))
     out.phases = [(phases[p].name if p is not None else str(_l("Uten fase")), per_phase[p]) for p in order]
+    out.weeks = _weekly(hours, zone)
     return out
 
 
-def _weekly(session: Session, report: HearingReport, run: ThemeRun, process: Process) -> list[tuple[str, int]]:
-    """The report's inputs per week on the municipality's clock (one GROUP BY per day), quiet weeks included."""
+def _weekly(hours: list[tuple], zone: str) -> list[tuple[str, int]]:
+    """Inputs per week on the municipality's clock from the counts per UTC hour, quiet weeks included."""
     from hearing.dashboard.services import week_label
 
-    day = localtime.local_date(Input.created_dt, localtime.zone_name(process))
     per_week: Counter = Counter()
-    for d, n in session.execute(_scoped(report, run, day, sa.func.count(Input.id)).group_by(day)):
-        if d is not None:
-            per_week[localtime.monday_of(d)] += n
+    for bucket, n in hours:
+        if (day := localtime.local_day_of_bucket(bucket, zone)) is not None:
+            per_week[localtime.monday_of(day)] += n
     return [(week_label(monday), n) for monday, n in localtime.every_week(per_week, int)]
 
 
@@ -577,22 +618,10 @@ def _sorted_groups(counts: Counter) -> list[tuple[str, int]]:
     return sorted(counts.items(), key=lambda kv: (kv[0] == no_group, -kv[1], kv[0].casefold()))
 
 
-@dataclass
-class _Assessed:
-    """Per theme, from one GROUP BY over its assessments: decisions, reasons and focus areas reached."""
-
-    decisions: dict[int, Counter] = field(default_factory=dict)
-    reasons: dict[int, Counter] = field(default_factory=dict)
-    areas: dict[int, set[int]] = field(default_factory=dict)
-
-
-def _assessed(session: Session, report: HearingReport, run: ThemeRun) -> _Assessed:
+def _assessed(rows: list[tuple]) -> _Assessed:
+    """Decisions, reasons and focus areas per theme from the counts per (theme, decision, reason, focus area)."""
     out = _Assessed()
-    q = _scoped(report, run, ThemeAssignment.theme_id, Assessment.decision, Assessment.reason,
-                Assessment.focus_area_id, sa.func.count(Assessment.id))
-    q = q.join(Assessment, Assessment.input_id == Input.id)
-    q = q.group_by(ThemeAssignment.theme_id, Assessment.decision, Assessment.reason, Assessment.focus_area_id)
-    for theme_id, decision, reason, area_id, n in session.execute(q):
+    for theme_id, decision, reason, area_id, n in rows:
         out.decisions.setdefault(theme_id, Counter())[decision] += n
         if (reason or "").strip():
             out.reasons.setdefault(theme_id, Counter())[(decision, reason.strip())] += n
@@ -611,29 +640,41 @@ def _decisions_of(
     return decisions, count - sum(decided.values()), [(str(DECISIONS[d]), mask(r), n) for (d, r), n in top]
 
 
-def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun, theme: Theme,
-                  chosen_ids: list[int] | None = None) -> list[Quote]:
-    """Up to QUOTES_PER_THEME quotable inputs: the ones staff chose for the report (only those, when they
-    chose), else the theme's representative ones first, then the oldest."""
-    q = (
+def _quotable_inputs(report: HearingReport, run: ThemeRun) -> sa.Select:
+    return (
         _scoped(report, run, Input)
-        .where(
-            ThemeAssignment.theme_id == theme.id,
-            quotable_clause(utcnow()),
-            Input.duplicate_of_id.is_(None),
-        )
+        .where(quotable_clause(utcnow()), Input.duplicate_of_id.is_(None))
         .join(Activity, Activity.id == Input.activity_id)
         .options(selectinload(Input.submission), selectinload(Input.group), selectinload(Input.activity))
     )
-    wanted = [int(i) for i in (chosen_ids or theme.quote_input_ids or []) if str(i).isdigit()]
-    found = {i.id: i for i in session.scalars(q.where(Input.id.in_(wanted)))} if wanted else {}
-    chosen = [found[i] for i in wanted if i in found][:QUOTES_PER_THEME]
-    if chosen_ids:
-        return [_quote(i) for i in chosen if quotable(i)]
-    if len(chosen) < QUOTES_PER_THEME:
-        more = q.where(Input.id.not_in([i.id for i in chosen])) if chosen else q
-        chosen += session.scalars(more.order_by(Input.id).limit(QUOTES_PER_THEME - len(chosen)))
-    return [_quote(i) for i in chosen if quotable(i)]
+
+
+def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun,
+                  themes: list[tuple[Theme, list[int] | None]]) -> dict[int, list[Quote]]:
+    """Per theme, up to QUOTES_PER_THEME quotable inputs: the ones staff chose for the report (only those, when
+    they chose), else the theme's representative ones first, then the oldest. The chosen and representative
+    inputs of every theme are read in one statement; a theme that has too few of them reads its oldest."""
+    q = _quotable_inputs(report, run)
+    wanted = {theme.id: [int(i) for i in (chosen_ids or theme.quote_input_ids or []) if str(i).isdigit()]
+              for theme, chosen_ids in themes}
+    every = sorted({i for ids in wanted.values() for i in ids})
+    found: dict[tuple[int, int], Input] = {}
+    for start in range(0, len(every), 500):
+        rows = session.execute(q.add_columns(ThemeAssignment.theme_id).where(
+            Input.id.in_(every[start:start + 500]), ThemeAssignment.theme_id.in_(list(wanted))))
+        found.update(((theme_id, item.id), item) for item, theme_id in rows)
+    out: dict[int, list[Quote]] = {}
+    for theme, chosen_ids in themes:
+        chosen = [found[(theme.id, i)] for i in wanted[theme.id] if (theme.id, i) in found][:QUOTES_PER_THEME]
+        if not chosen_ids and len(chosen) < QUOTES_PER_THEME:
+            more = q.where(ThemeAssignment.theme_id == theme.id)
+            if chosen:
+                more = more.where(Input.id.not_in([i.id for i in chosen]))
+            # by placement (the same id as the input): the run's placements are indexed in that order, so the
+            # database stops at the first few instead of sorting the theme
+            chosen += session.scalars(more.order_by(ThemeAssignment.input_id).limit(QUOTES_PER_THEME - len(chosen)))
+        out[theme.id] = [_quote(i) for i in chosen if quotable(i)]
+    return out
 
 
 @dataclass
@@ -782,7 +823,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
     )
     view.invited = _invited(session, report, process)
     if run is not None:
-        counted = _counted(session, report, run)
+        counted, assessed = _tallies(session, report, run, process)
         counts = counted.themes
         view.total = sum(n for per_group in counts.values() for n in per_group.values())
         every: Counter = Counter()
@@ -790,17 +831,16 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
             every.update(per_group)
         view.groups = _sorted_groups(every)
         view.channels, view.phases = counted.channels, counted.phases
-        view.weeks = _weekly(session, report, run, process)
-        assessed = _assessed(session, report, run)
+        view.weeks = counted.weeks
         changes = _linked_parts(session, report, run, draft, assessed.areas)
         settings = _builder_settings(session, report) if use_settings else {}
-        for theme in run.themes:
-            per_group = counts.get(theme.id)
-            if not per_group or theme.merged_into_id is not None:
-                continue
+        shown = [t for t in run.themes if counts.get(t.id) and t.merged_into_id is None
+                 and not (t.id in settings and settings[t.id].is_hidden)]
+        quotes = _theme_quotes(session, report, run, [
+            (t, list(settings[t.id].quote_input_ids or []) if t.id in settings else None) for t in shown])
+        for theme in shown:
+            per_group = counts[theme.id]
             chosen = settings.get(theme.id)
-            if chosen is not None and chosen.is_hidden:
-                continue
             count = sum(per_group.values())
             decided, unassessed, top = _decisions_of(
                 count, assessed.decisions.get(theme.id, {}), assessed.reasons.get(theme.id, Counter())
@@ -810,8 +850,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
                     label=mask((chosen.label if chosen is not None else "") or theme.label),
                     count=count,
                     groups=_sorted_groups(per_group),
-                    quotes=_theme_quotes(session, report, run, theme,
-                                         list(chosen.quote_input_ids or []) if chosen is not None else None),
+                    quotes=quotes[theme.id],
                     decisions=decided,
                     unassessed=unassessed,
                     reasons=top,
