@@ -44,6 +44,32 @@ def test_stemmed_search_finds_bokmal_forms_and_nynorsk(app, make_process):
     assert _found(process, "bussene") == {other.id}
 
 
+def test_search_finds_the_same_word_as_bokmal_nynorsk_and_danish_spell_it(app, make_process):
+    """A reviewer types one spelling; the same point written in the other languages of the process is found
+    (the walkthrough: "hjemmetjeneste" did not find "heimetenesta", "sykehjem" not "sjukeheim" or "plejehjem")."""
+    process = make_process()
+    bokmal, nynorsk, danish, lonely_nn, lonely_da, other = _inputs(process, [
+        ("Hjemmetjenesten på sykehjemmet må styrkes", "nb"),
+        ("Heimetenesta og sjukeheimen treng fleire tilsette", "nn"),
+        ("Ventelisten til plejehjem er alt for lang", "da"),
+        ("Einsemd blant eldre må takast på alvor", "nn"),
+        ("Ensomhed blandt ældre er et stort problem", "da"),
+        ("Bussen går for sjelden", "nb"),
+    ])
+    assert nynorsk.id in _found(process, "hjemmetjeneste")
+    assert bokmal.id in _found(process, "heimeteneste")
+    assert _found(process, "sykehjem") == {bokmal.id, nynorsk.id, danish.id}
+    assert _found(process, "plejehjemmet") == {bokmal.id, nynorsk.id, danish.id}
+    assert _found(process, "ensomhet") == {lonely_nn.id, lonely_da.id}
+    assert _found(process, "eldre") == {lonely_nn.id, lonely_da.id}
+    assert other.id not in _found(process, "sykehjem") | _found(process, "eldre")
+    # every word must still match, in some spelling
+    assert _found(process, "eldre ensomhet") == {lonely_nn.id, lonely_da.id}
+    assert _found(process, "sykehjem venteliste") == {danish.id}
+    assert search.spellings("hjemmetjeneste")[0] == "hjemmetjeneste"
+    assert "heimeteneste" in search.spellings("hjemmetjeneste")
+
+
 def test_search_sees_masked_text_only(app, make_process):
     process = make_process()
     (secret,) = _inputs(process, [("Jeg heter Kari Nordmann og ring 41234567 om hjemmetjenesten", "nb")])

@@ -4,7 +4,8 @@ Every input stores ``search_stems``: the stems of its masked text (placeholders 
 out), made by the engine's stemmer in the input's language when the text is stored. A search word is
 stemmed in every language the platform knows, so "hjemmetjeneste" finds "hjemmetjenesten" and
 "heimeteneste" finds "heimetenesta"; a stem also matches as a prefix (compounds: "buss" finds
-"bussavganger").
+"bussavganger"). A search word is also spelt as bokmål, nynorsk and Danish write the same word
+(:data:`SPELLINGS`: "hjemmetjeneste" finds "heimetenesta", "sykehjem" finds "sjukeheim" and "plejehjem").
 
 * SQLite (the embedded default): an FTS5 table ``inputs_fts`` over ``search_stems``, kept in sync by
   triggers (migration ``b6f1d2c3a4e5``).
@@ -24,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from hearing.models import Input
 
-__all__ = ["FTS_TABLE", "fill_missing", "include_object", "matching_clause", "search_stems", "stems_of_query"]
+__all__ = ["FTS_TABLE", "fill_missing", "include_object", "matching_clause", "search_stems", "spellings", "stems_of_query"]
 
 #: The SQLite FTS5 table (and its shadow tables, which start with the same name).
 FTS_TABLE = "inputs_fts"
@@ -38,6 +39,38 @@ PG_CONFIG_INDEX = ("CASE lang WHEN 'da' THEN 'danish'::regconfig WHEN 'en' THEN 
 PG_CONFIG_SQL = PG_CONFIG_INDEX.replace("CASE lang", "CASE inputs.lang")
 _PLACEHOLDER = re.compile(r"\[[^\]\n]{1,40}\]")
 _WORDS_MAX = 8
+#: The same word part as bokmål, nynorsk and Danish write it (each group: spellings of one part). A search
+#: word that contains one spelling is also looked up with each other one, so a reviewer finds the point
+#: whichever of the process's languages it was written in. Parts of words, longest first within a group;
+#: only parts that are not, in these spellings, the beginning of unrelated words.
+SPELLINGS: tuple[tuple[str, ...], ...] = (
+    ("sykehjem", "sjukeheim", "plejehjem"),
+    ("hjemme", "heime"),
+    ("hjem", "heim"),
+    ("tjenest", "tenest"),
+    ("sykepleier", "sjukepleiar", "sygeplejersk"),
+    ("syke", "sjuke", "syge"),
+    ("sykdom", "sjukdom", "sygdom"),
+    ("pleie", "pleje"),
+    ("eldre", "ældre"),
+    ("hjelp", "hjælp"),
+    ("ensomhet", "einsemd", "ensomhed"),
+    ("ensom", "einsam"),
+    ("fremtid", "framtid"),
+    ("tilbud", "tilbod"),
+    ("bolig", "bustad"),
+    ("ansatt", "tilsett", "ansat"),
+    ("lege", "læge"),
+    ("trening", "træning"),
+    ("kjør", "køyr", "kør"),
+    ("vakt", "vagt"),
+    ("kveld", "aften"),
+    ("pårørende", "pårørande"),
+)
+#: Spellings of one search word looked up at most.
+_SPELLINGS_MAX = 12
+_GROUP_OF = {spelling: group for group in SPELLINGS for spelling in group}
+_SPELLING = re.compile("|".join(re.escape(x) for x in sorted(_GROUP_OF, key=len, reverse=True)))
 
 
 def _analyzer():
@@ -65,15 +98,33 @@ def search_stems(text_masked: str | None, lang: str | None) -> str:
     return " ".join(out)
 
 
+def spellings(word: str) -> list[str]:
+    """``word`` and the same word spelt as the other languages of the platform write it (:data:`SPELLINGS`):
+    each known part of the word (longest first, never overlapping) in each of its spellings."""
+    parts = [m for m in _SPELLING.finditer(word)]
+    out = [word]
+    for m in reversed(parts):  # from the end, so earlier positions stay valid
+        group = _GROUP_OF[m.group(0)]
+        out = [w[:m.start()] + other + w[m.end():] for w in out for other in (m.group(0), *[g for g in group if g != m.group(0)])]
+        out = out[:_SPELLINGS_MAX]
+    return list(dict.fromkeys(out))
+
+
 def stems_of_query(text: str) -> list[list[str]]:
-    """Per search word, its stems in every language (a hit must match one stem of every word)."""
+    """Per search word, its stems in every language and spelling (a hit must match one stem of every word).
+
+    A stem of another spelling counts only from four letters: a stem matches as a prefix, so a short one
+    would find unrelated words.
+    """
     analyzer = _analyzer()
     out = []
     for word in _words(text)[:_WORDS_MAX]:
         for part in word.split("-"):
             if part:
-                stems = {analyzer.stem(part, lang) for lang in LANGS}
-                out.append(sorted({s for s in stems if s}))
+                own = {analyzer.stem(part, lang) for lang in LANGS} - {""}
+                other = {analyzer.stem(spelt, lang) for spelt in spellings(part)[1:] for lang in LANGS}
+                stems = own | {x for x in other if len(x) >= 4}
+                out.append(sorted(stems))
     return [s for s in out if s]
 
 
