@@ -16,6 +16,8 @@ moves on. Plain functions that take a session; the caller commits.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -350,6 +352,31 @@ def count_suggestions(session: Session, run: ThemeRun, min_confidence: float | N
     if min_confidence is not None:
         q = q.where(ThemeAssignment.suggested_confidence >= min_confidence)
     return session.scalar(q) or 0
+
+
+#: Certainty limits (percent) the bulk form shows the number of suggestions for.
+SPREAD_LIMITS = (90, 80, 70, 60, 50)
+
+
+@dataclass
+class SuggestionSpread:
+    """How many stored suggestions a certainty limit would accept, and the highest certainty (percent)."""
+
+    top: int | None
+    at_least: list[tuple[int, int]]
+
+
+def suggestion_spread(session: Session, run: ThemeRun, limits: Sequence[int] = SPREAD_LIMITS) -> SuggestionSpread:
+    """Per limit, the suggestions of unconfirmed inputs with at least that certainty, counted in one query,
+    so the reviewer picks a limit that accepts something (the walkthrough typed 80 % and got 0 of 274)."""
+    live = sa.select(Theme.id).where(Theme.run_id == run.id, Theme.merged_into_id.is_(None))
+    conf = ThemeAssignment.suggested_confidence
+    row = session.execute(
+        sa.select(sa.func.max(conf), *[sa.func.sum(sa.case((conf >= limit / 100, 1), else_=0)) for limit in limits])
+        .where(ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.in_(live), ~confirmed_clause())
+    ).one()
+    top = None if row[0] is None else math.floor(float(row[0]) * 100 + 1e-9)  # typing it accepts that one
+    return SuggestionSpread(top, [(limit, int(n or 0)) for limit, n in zip(limits, row[1:], strict=True)])
 
 
 def accept_confident(session: Session, actor, run: ThemeRun, min_confidence: float) -> int:

@@ -64,6 +64,7 @@ def confirm_page(run_id: int, bulk_form: BulkAcceptForm | None = None, status: i
         next_form=NextBatchForm(),
         bulk_form=bulk_form or BulkAcceptForm(),
         suggestions=confirm.count_suggestions(db.session, run),
+        spread=confirm.suggestion_spread(db.session, run),
         size=confirm.BATCH_SIZE,
         status_label=job_status_label,
     ), status
@@ -145,7 +146,12 @@ def confirm_bulk(run_id: int):
 
         def accept_all() -> str:
             n = confirm.accept_confident(db.session, current_user, run, form.min_percent.data / 100)
-            flash(_("%(n)d forslag med sikkerhet på minst %(p)d %% er godtatt.", n=n, p=form.min_percent.data), "success")
+            if n:
+                flash(_("%(n)d forslag med sikkerhet på minst %(p)d %% er godtatt.", n=n, p=form.min_percent.data), "success")
+            else:
+                top = confirm.suggestion_spread(db.session, run, ()).top
+                flash(_("Ingen forslag har sikkerhet på minst %(p)d %%, så ingen er godtatt. Det sikreste forslaget har %(top)d %%.",
+                        p=form.min_percent.data, top=top or 0), "warning")
             return _page(run, "#bulk")
 
         try:

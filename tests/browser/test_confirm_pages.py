@@ -83,3 +83,43 @@ def test_confirm_next_20_by_keyboard_without_axe_violations(page, live_server, l
     problems["answered"] = audit(page)
     page_screenshot(page, "review_confirm")
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_bulk_accept_shows_what_each_certainty_limit_accepts(page, live_server, live_app):  # noqa: F811
+    """The walkthrough typed 80 % and accepted 0 of 274 suggestions without knowing why: the page says how
+    many suggestions each limit takes and the highest certainty, and a limit above it says so."""
+    from hearing.grouping import confirm
+    from hearing.models import ThemeRun
+
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    run_id = _run_id(live_app)
+    url = f"{live_server}/review/runs/{run_id}/confirm"
+    page.goto(url)
+    if page.locator("#spread").count() == 0:  # no suggestions yet: choose a batch, which stores them
+        with page.expect_navigation():
+            page.get_by_role("button", name="Velg de første 20").click()
+        run_pending_jobs(live_app)
+        page.goto(url)
+    with live_app.app_context():
+        spread = confirm.suggestion_spread(db.session, db.session.get(ThemeRun, run_id))
+        db.session.remove()
+    assert spread.top is not None
+    assert page.inner_text("#spread-top") == f"Det sikreste forslaget har {spread.top} %."
+    shown = page.eval_on_selector_all("#spread tbody tr", "rows => rows.map(r => r.innerText.split('\\t'))")
+    assert [(int(a.rstrip(' %')), int(b)) for a, b in shown] == spread.at_least
+    assert audit(page) == []
+
+    field = page.get_by_label("Godta alle forslag der forslagets sikkerhet er minst (prosent)")
+    if spread.top < 100:
+        field.fill(str(spread.top + 1))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Godta forslagene").click()
+        flash = page.inner_text(".flash-list")
+        assert "ingen er godtatt" in flash and f"Det sikreste forslaget har {spread.top} %" in flash
+    field = page.get_by_label("Godta alle forslag der forslagets sikkerhet er minst (prosent)")
+    field.fill(str(spread.top))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Godta forslagene").click()
+    assert "er godtatt" in page.inner_text(".flash-list") and "ingen er godtatt" not in page.inner_text(".flash-list")
+    page_screenshot(page, "review_confirm_bulk")
