@@ -216,3 +216,30 @@ def test_first_run_offers_no_choice_of_keeping(world, client):
     client.login(reviewer.email)
     page = client.get(f"/review/processes/{process.id}").get_data(as_text=True)
     assert "Behold temaene" not in page
+
+
+def test_inputs_placed_automatically_after_a_run_count_as_new_in_the_next(world, client):
+    """The walkthrough: 30 imported inputs were placed in the current run by the background job (as every
+    import does), then a re-run said "0 nye innspill" and counted them among those that stayed or moved."""
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer, n_themes=3)
+    service.pin_input(db.session, reviewer, placed(run1, BUS[0]))
+    for text in NEW:
+        db.session.add(Input(activity_id=activity.id, text=text, source="web"))
+    db.session.commit()
+    assert service.place_new_inputs(db.session, run1) == len(NEW)  # what the import's placement job does
+    service.pin_input(db.session, reviewer, placed(run1, NEW[0]))  # a reviewer's decision on a new one
+    db.session.commit()
+
+    run2 = run_now(process, reviewer, n_themes=3)
+    stats = run2.stats
+    assert stats["decisions_total"] == stats["decisions_kept"] == 2
+    assert stats["new_inputs"] == len(NEW) - 1  # the pinned new one is counted as a decision
+    assert stats["decisions_total"] + stats["stayed"] + stats["moved"] + stats["new_inputs"] == stats["n_inputs"] == 39
+    old = set(db.session.scalars(sa.select(ThemeAssignment.input_id).where(
+        ThemeAssignment.run_id == run1.id, ThemeAssignment.is_new.is_(False))))
+    assert stats["stayed"] + stats["moved"] == len(old) - 1  # every old input but the pinned one
+
+    client.login(reviewer.email)
+    page = text_of(client.get(f"/review/runs/{run2.id}"))
+    assert f"{len(NEW) - 1} nye innspill" in page

@@ -525,10 +525,16 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
     out["names_total"] = len(named)
     out["names_kept"] = sum(1 for p in named if any(t.previous_theme_id == p.id and t.name == p.name
                                                     for t in themes.values()))
+    # An input that came after the previous run and was only placed in it automatically (marked new, never
+    # part of a grouping) is new to this run too, not one that "stayed" or "moved".
     before = dict(session.execute(sa.select(ThemeAssignment.input_id, ThemeAssignment.theme_id)
-                                  .where(ThemeAssignment.run_id == previous.id)).all())
+                                  .where(ThemeAssignment.run_id == previous.id,
+                                         ~sa.and_(ThemeAssignment.is_new.is_(True),
+                                                  ThemeAssignment.source == PlacementSource.PLACED))).all())
     stayed = moved = new = 0
     for input_id, a in assignments.items():
+        if input_id in carried.fixed or input_id in carried.to_misc:
+            continue
         if input_id not in before:
             new += 1
         elif input_id in carried.fixed or input_id in carried.to_misc:
