@@ -123,3 +123,17 @@ def test_bulk_accept_shows_what_each_certainty_limit_accepts(page, live_server, 
         page.get_by_role("button", name="Godta forslagene").click()
     assert "er godtatt" in page.inner_text(".flash-list") and "ingen er godtatt" not in page.inner_text(".flash-list")
     page_screenshot(page, "review_confirm_bulk")
+
+
+def test_confirm_next_20_is_reached_from_the_top_of_the_run_page(page, live_server, live_app):  # noqa: F811
+    """The walkthrough found «Bekreft neste 20» only at the bottom of a 21 000 px run page (25 themes)."""
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    run_id = _run_id(live_app)
+    page.goto(f"{live_server}/review/runs/{run_id}")
+    target = f"/review/runs/{run_id}/confirm"
+    tab_to(page, f"document.activeElement.getAttribute('href') === '{target}'", limit=40)
+    assert page.evaluate("document.activeElement.closest('[data-confirm-top]') !== null")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(target)
