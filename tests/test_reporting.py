@@ -554,3 +554,15 @@ def test_a_deleted_response_leaves_the_public_files_too(world, app, tmp_path):
         r = anonymous.get(f"/tilbakemelding/{report.id}/export.{fmt}")
         assert r.status_code == 200 and "Varm middag hver dag" not in _read(fmt, r.data), fmt
     assert "Varm middag hver dag" not in text_of(anonymous.get(f"/tilbakemelding/{report.id}"))
+
+
+def test_a_report_with_no_approved_input_does_not_say_they_are_not_grouped(reviewer_client, world):
+    """The walkthrough: 366 grouped inputs, none approved for publishing yet; the preview said
+    "Vi fikk 0 innspill. Innspillene er ikke gruppert i temaer ennå." while they were grouped."""
+    db.session.execute(sa.update(Submission).values(moderation="pending"))
+    db.session.execute(sa.delete(Input).where(Input.submission_id.is_(None)))  # the workshop's note
+    db.session.commit()
+    report = make_report(world)
+    page = text_of(reviewer_client.get(f"/reports/{report.id}"))
+    assert "Vi fikk 0 innspill." in page
+    assert "ikke gruppert" not in page
