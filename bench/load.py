@@ -67,6 +67,17 @@ def prepare_database(base_url: str) -> tuple[str, int, int]:
     return db_url, hearing_id, section_id
 
 
+def _durability(db_url: str) -> str:
+    """The server's fsync and synchronous_commit, as the bench's sessions see them."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        found = " / ".join(conn.execute(sa.text(f"SHOW {name}")).scalar() for name in ("fsync", "synchronous_commit"))
+    engine.dispose()
+    return found
+
+
 def start_redis(folder: str) -> tuple[subprocess.Popen, str]:
     """A private Redis on loopback, as production has: rate-limit counters and the RQ queue live there."""
     import socket
@@ -250,9 +261,13 @@ def main() -> None:
     parser.add_argument("--no-redis", action="store_true", help="without Redis: rate-limit counters in PostgreSQL")
     args = parser.parse_args()
     if not os.environ.get("TEST_DATABASE_URL"):
+        # A durable server, as in production: a commit returns when its WAL is on disk (no fsync=off,
+        # synchronous_commit=off as the tests run it), so "nothing lost" holds for what was committed.
+        os.environ.setdefault("PGTEST_DURABLE", "1")
         os.execvp(str(ROOT / "scripts/with-postgres.sh"), [str(ROOT / "scripts/with-postgres.sh"), sys.executable, *sys.argv])
 
     db_url, hearing_id, section_id = prepare_database(os.environ["TEST_DATABASE_URL"])
+    durability = _durability(db_url)
     port = 18000 + os.getpid() % 1000
     redis_proc = redis_url = None
     if not args.no_redis and shutil.which("redis-server"):
@@ -317,6 +332,7 @@ def main() -> None:
     rows = [
         ("clients / gunicorn workers / threads", f"{args.clients} / {args.workers} / {args.threads}"),
         ("Redis (rate limits, RQ)", "yes" if redis_url else "no (counters in PostgreSQL)"),
+        ("PostgreSQL fsync / synchronous_commit", durability),
         ("citizens served (form, answer, receipt)", stats.done),
         ("elapsed s", f"{elapsed:.1f}"),
         ("submissions stored per s", f"{len(stored) / elapsed:.1f}"),

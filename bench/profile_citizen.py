@@ -3,7 +3,7 @@
 Prints app time and SQL statements per request, then the functions that take most of the time
 (cProfile). It finds what to make cheaper for bench/load.py's throughput.
 
-    .venv/bin/python bench/profile_citizen.py [--citizens 300] [--top 25]
+    .venv/bin/python bench/profile_citizen.py [--citizens 300] [--top 25] [--only receipt] [--sort cumulative]
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25, help="functions to list; 0: no cProfile run")
     parser.add_argument("--sort", default="tottime", help="cProfile order: tottime or cumulative")
     parser.add_argument("--sql", action="store_true", help="also print the SQL of one citizen")
+    parser.add_argument("--only", choices=["form", "answer", "receipt"], help="cProfile this request only")
     parser.add_argument("--redis", action="store_true", help="rate-limit counters in a private Redis, as bench/load.py has")
     args = parser.parse_args()
     if not os.environ.get("TEST_DATABASE_URL"):
@@ -52,6 +53,16 @@ def main() -> None:
     seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
     cpu_seconds = {"form": 0.0, "answer": 0.0, "receipt": 0.0}
     step = ["form"]
+    profiling: list = [None]  # the cProfile.Profile while the profiled run goes (with --only: on in that step only)
+
+    def begin(name: str) -> None:
+        step[0] = name
+        if profiling[0] is not None and args.only == name:
+            profiling[0].enable()
+
+    def end(name: str) -> None:
+        if profiling[0] is not None and args.only == name:
+            profiling[0].disable()
     shown: list[tuple[str, str]] = []  # with --sql: the statements of one citizen
 
     def count(_conn, _cursor, statement, *_rest) -> None:
@@ -64,24 +75,27 @@ def main() -> None:
         sa.event.listen(db.engine, "before_cursor_execute", count)
 
     def citizen(client, n: int) -> None:
-        step[0] = "form"
+        begin("form")
         t0, c0 = time.perf_counter(), time.process_time()
         html = client.get(f"/delta/{hearing_id}").get_data(as_text=True)
+        end("form")
         seconds["form"] += time.perf_counter() - t0
         cpu_seconds["form"] += time.process_time() - c0
-        step[0] = "answer"
+        begin("answer")
         t0, c0 = time.perf_counter(), time.process_time()
         resp = client.post(f"/delta/{hearing_id}", data={
             "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1),
             "submission_key": re.search(r'name="submission_key" value="([^"]+)"', html).group(1),
             f"section-{section_id}": f"Kommentar {n} om heltid og bemanning.", "statement": "Samlet uttalelse.",
             "consent": "without_name", "website": ""})
+        end("answer")
         seconds["answer"] += time.perf_counter() - t0
         cpu_seconds["answer"] += time.process_time() - c0
         assert resp.status_code == 302, resp.status_code
-        step[0] = "receipt"
+        begin("receipt")
         t0, c0 = time.perf_counter(), time.process_time()
         assert client.get(resp.headers["Location"]).status_code == 200
+        end("receipt")
         seconds["receipt"] += time.perf_counter() - t0
         cpu_seconds["receipt"] += time.process_time() - c0
 
@@ -110,11 +124,14 @@ def main() -> None:
     # --top 0: figures only (e.g. under py-spy, which samples without slowing calls down).
     if args.top > 0:
         # CPU time, not wall time: waiting for PostgreSQL or Redis is not work this process does.
-        profiler = cProfile.Profile(time.process_time)
-        profiler.enable()
+        profiler = profiling[0] = cProfile.Profile(time.process_time)
+        if not args.only:
+            profiler.enable()
         for n in range(args.citizens):
             citizen(app.test_client(), n)
         profiler.disable()
+        if os.environ.get("PROFILE_CALLERS"):  # who calls these functions, and how often
+            pstats.Stats(profiler).sort_stats(args.sort).print_callers(os.environ["PROFILE_CALLERS"], 40)
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(*([os.environ["PROFILE_FILTER"]] if os.environ.get("PROFILE_FILTER") else []), args.top)
     if redis_proc:
         redis_proc.terminate()

@@ -107,7 +107,8 @@ def _template_ngettext(context, singular: str, plural: str, num: int, **variable
 
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale, default_translation_directories="translations")
-    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext)
+    # ``_`` is ours too, not Jinja's alias that looks ``gettext`` up and calls it through the context again.
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext)
 
     @app.template_filter("dt")
     def _dt(value: datetime | None, fmt: str | None = None) -> str:

@@ -34,9 +34,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# Tests need no durability; PGTEST_DURABLE=1 (bench/load.py) keeps PostgreSQL's defaults: every commit
+# waits until its WAL is on disk (fsync, synchronous_commit), as in production.
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${PGTEST_DURABLE:-0}" = "1" ]; then durability=""; fi
 "${as_user[@]}" "$bindir/initdb" -D "$dir/data" -A trust -U hearing -E UTF8 --locale=C.UTF-8 >/dev/null
 if ! "${as_user[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t "$wait_seconds" \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null; then
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=200" start >/dev/null; then
   echo "PostgreSQL did not start within $wait_seconds s; its log:" >&2
   tail -n 50 "$dir/log" >&2 || true
   exit 1
