@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -31,6 +31,7 @@ from hearing.models import (
     Audience,
     Consent,
     Input,
+    InputSource,
     Invitation,
     Process,
     Prompt,
@@ -376,6 +377,21 @@ def _slot_of(item: Input) -> Slot:
     return ("statement", None)
 
 
+def _insert_inputs(session: Session, submission_id: int, activity: Activity, data: ResponseData, *, group_id: int | None,
+                   process_lang: str | None) -> None:
+    """A new response's texts in one INSERT, without the unit of work (it cost more than the statement).
+
+    Masked by :meth:`Input.insert_values`, the one place an input's text is masked (the ORM's validators
+    use the same code for edits); a short text's language is guessed with the process's."""
+    rows = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
+                                activity_id=activity.id, submission_id=submission_id, group_id=group_id,
+                                source=InputSource.WEB, default_lang=process_lang)
+            for fields in _input_slots(activity, data).values()]
+    if rows:
+        # render_nulls: every row has the same columns (a None included), so the texts go in one INSERT.
+        session.execute(sa.insert(Input).execution_options(render_nulls=True), rows)
+
+
 def _add_answers(session: Session, submission_id: int, activity: Activity, data: ResponseData) -> None:
     """Ratings and choices become Answers."""
     for prompt in activity.prompts:
@@ -417,18 +433,35 @@ def _update_content(session: Session, submission: Submission, activity: Activity
 
 # --- reading the receipt: statements built once ----------------------------------------------------
 # Core statements on the tables, prebuilt: SQLAlchemy then skips building, ORM compiling and cache-key
-# work on every request (the receipt follows every answer of a large hearing). Answers are written
-# through the ORM only (:func:`submit_response`, :func:`update_response`): the Input model masks them.
+# work on every request (the receipt follows every answer of a large hearing). Answers are written only
+# by :func:`submit_response` and :func:`update_response`, through the session; the Input model masks them
+# (:meth:`Input.insert_values` for a new answer's texts, its validators for an edit's: the same code).
 
 _submissions, _inputs = Submission.__table__, Input.__table__
 _attachments = Attachment.__table__
-_SUBMISSION_BY_TOKEN = sa.select(
-    _submissions,
-    # Whether there are attachments to list: most answers have none, and then they cost no query of their own.
-    sa.exists().where(_attachments.c.submission_id == _submissions.c.id).label("has_attachments"),
-).where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
-_TEXTS_OF = (sa.select(_inputs.c.id, _inputs.c.section_id, _inputs.c.prompt_id, _inputs.c.place_name, _inputs.c.text)
-             .where(_inputs.c.submission_id == sa.bindparam("sid")).order_by(_inputs.c.id))
+_SUBMISSION_BY_TOKEN = (
+    sa.select(
+        _submissions,
+        # Whether there are attachments to list: most answers have none, and then they cost no query of their own.
+        sa.exists().where(_attachments.c.submission_id == _submissions.c.id).label("has_attachments"),
+        # Its texts, in the order they were written, in the same statement (a round trip less per receipt).
+        *(_inputs.c[name].label(f"text_{name}") for name in ("id", "section_id", "prompt_id", "place_name", "text")),
+    )
+    .select_from(_submissions.outerjoin(_inputs, _inputs.c.submission_id == _submissions.c.id))
+    .where(_submissions.c.edit_token_hash == sa.bindparam("token_hash"))
+    .order_by(_inputs.c.id)
+)
+
+
+class ReceiptText(NamedTuple):
+    """One text of a response as its page shows it (the original text: the page is the respondent's own)."""
+
+    id: int
+    section_id: int | None
+    prompt_id: int | None
+    place_name: str | None
+    text: str
+
 _ANSWERS_OF = (sa.select(Answer.__table__.c.prompt_id, Answer.__table__.c.rating, Answer.__table__.c.choices)
                .where(Answer.__table__.c.submission_id == sa.bindparam("sid")).order_by(Answer.__table__.c.id))
 _ATTACHMENTS_OF = (sa.select(Attachment.__table__.c.id, Attachment.__table__.c.filename, Attachment.__table__.c.size)
@@ -488,10 +521,6 @@ def submit_response(
         lang=lang,
     )
     session.add(submission)
-    for fields in _input_slots(activity, data).values():
-        # default_lang before the text: a short text's language is guessed with the process's at once.
-        session.add(Input(activity_id=activity.id, submission=submission, group_id=group_id,
-                          default_lang=process_lang, **fields))
     _add_attachments(session, submission, data.files, upload_folder)
     try:
         session.flush()
@@ -507,6 +536,7 @@ def submit_response(
         return existing, token, False
     # What the database made of the reference, known without reading it back (and without an UPDATE).
     set_committed_value(submission, "reference", _reference(activity.kind, now, submission.id))
+    _insert_inputs(session, submission.id, activity, data, group_id=group_id, process_lang=process_lang)
     _add_answers(session, submission.id, activity, data)
     if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
         queue_receipt(session, submission.id, data.respondent_email.strip().lower(), reference=submission.reference,
@@ -550,15 +580,18 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
     if not token or len(token) > 100:
         return None
     with _reading(session) as reader:
-        submission = reader.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).first()
-        if submission is None:
+        # The submission and its texts in one statement: a row per text (one row with no text when it has none).
+        rows = reader.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).all()
+        if not rows:
             return None
+        submission = rows[0]
         activity = form_cache.get(session, submission.activity_id, max_age)
         if activity is None:
             return None
         sections = {s.id: s for s in activity.document.sections} if getattr(activity, "document", None) else {}
         prompts = {p.id: p for p in activity.prompts}
-        texts = reader.execute(_TEXTS_OF, {"sid": submission.id}).all()
+        texts = [ReceiptText(r.text_id, r.text_section_id, r.text_prompt_id, r.text_place_name, r.text_text)
+                 for r in rows if r.text_id is not None]
         answers = reader.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
         attachments = reader.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else []
     return {
