@@ -262,6 +262,15 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _contains(session: Session, text: str) -> sa.ColumnElement[bool]:
+    """The masked text contains ``text``, in any case. On SQLite, ILIKE is ``lower()`` of every text, a Python
+    function (it folds æ, ø and å too); for words of ASCII letters only, SQLite's own LIKE, which ignores the
+    case of ASCII letters in C, finds the same inputs at half the cost (#16, 50k inputs)."""
+    if text.isascii() and session.get_bind().dialect.name == "sqlite":
+        return Input.text_masked.like(_like(text), escape="\\")
+    return Input.text_masked.ilike(_like(text), escape="\\")
+
+
 def search_inputs(
     session: Session,
     process: Process,
@@ -280,7 +289,7 @@ def search_inputs(
     if not text:
         return [], 0
     ids_of = scope_query(process.id).with_only_columns(Input.id).order_by(None)
-    substring = ids_of.where(Input.text_masked.ilike(_like(text), escape="\\"))
+    substring = ids_of.where(_contains(session, text))
     stemmed = search.matching_clause(session, text)  # word forms, over the masked text's stems
     # A UNION, not an OR: each side can use its own index (PostgreSQL's GIN indexes for the word
     # forms); in one OR the substring test made PostgreSQL compute every text's tsvector (1.8 s at 50k).
