@@ -22,6 +22,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -691,6 +692,7 @@ class Stored:
     answers: dict[int, tuple] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1024)
 def _column_hash(column: str) -> str:
     return hashlib.sha256(_norm_header(column).encode()).hexdigest()[:8]
 
@@ -701,7 +703,7 @@ def input_key(source_key: str, prompt_key: str, column: str) -> str:
 
 
 def _desired(row: Row, ident: Identity, table: Table, mapping: Mapping, groups: dict[str, StakeholderGroup],
-             zone: ZoneInfo, warnings: list[str]) -> Desired:
+             zone: ZoneInfo, warnings: list[str], text_columns: dict[int, str]) -> Desired:
     cells = row.cells
     want = Desired(group_id=mapping.default_group.id if mapping.default_group else None)
     if mapping.time is not None and cells[mapping.time].strip():
@@ -726,7 +728,7 @@ def _desired(row: Row, ident: Identity, table: Table, mapping: Mapping, groups: 
             warnings.append(_l("Språket «%(value)s» er ukjent; språket gjettes fra teksten.", value=value))
     if mapping.table is not None:
         table_label = cells[mapping.table].strip()[:100] or None
-    for index, prompt_key in mapping.text_columns().items():
+    for index, prompt_key in text_columns.items():
         if value := cells[index].strip():
             want.inputs[input_key(ident.key, prompt_key, table.columns[index])] = (value, lang, table_label)
     for index, prompt in mapping.prompts.items():
@@ -776,7 +778,8 @@ def _stored(session: Session, submission_ids: list[int]) -> dict[int, Stored]:
     return out
 
 
-def _changes(want: Desired, have: Stored, mapping: Mapping, source_key: str, table: Table) -> list[str]:
+def _changes(want: Desired, have: Stored, mapping: Mapping, source_key: str, table: Table,
+             text_columns: dict[int, str]) -> list[str]:
     """Labels of what the row changes in its stored response (only what is mapped is compared)."""
     changed = []
     if mapping.group is not None and want.group_id != have.group_id:
@@ -785,7 +788,7 @@ def _changes(want: Desired, have: Stored, mapping: Mapping, source_key: str, tab
         changed.append(str(_l("navn")))
     if want.submitted is not None and want.submitted != have.submitted:
         changed.append(str(_l("tidspunkt")))
-    for index, prompt_key in mapping.text_columns().items():
+    for index, prompt_key in text_columns.items():
         key = input_key(source_key, prompt_key, table.columns[index])
         new, old = want.inputs.get(key), have.inputs.get(key)
         if new is None and old is None:
@@ -874,6 +877,7 @@ def plan_rows(session: Session, activity: Activity, table: Table, mapping: Mappi
     ``legacy`` (from :func:`legacy_keys`, whole file) finds responses imported before import identity."""
     end = len(table.rows) if end is None else end
     groups = {g.name.casefold(): g for g in activity.process.groups}
+    text_columns = mapping.text_columns()  # once, not per row
     existing = _existing(session, activity, [i.key for i in idents[start:end]])
     old_of: dict[int, int] = {}  # row index -> legacy submission id
     if legacy is not None:
@@ -889,12 +893,12 @@ def plan_rows(session: Session, activity: Activity, table: Table, mapping: Mappi
             continue
         plan = RowPlan(row.number, NEW_ROW, ident, submission_id=existing.get(ident.key, old_of.get(i)))
         plan.legacy = i in old_of
-        plan.desired = _desired(row, ident, table, mapping, groups, zone, plan.warnings)
+        plan.desired = _desired(row, ident, table, mapping, groups, zone, plan.warnings, text_columns)
         if plan.submission_id is not None:
             have = stored[plan.submission_id]
             if plan.legacy:
                 _rekey_legacy(have, ident, mapping, table)
-            plan.changes = _changes(plan.desired, have, mapping, ident.key, table)
+            plan.changes = _changes(plan.desired, have, mapping, ident.key, table, text_columns)
             plan.action = UPDATED if plan.changes else UNCHANGED
         plans.append(plan)
     return plans
