@@ -247,6 +247,31 @@ def test_new_since_last_run_filter(world, client):
     assert re.findall(r'<tr id="input-(\d+)"', theme_page.get_data(as_text=True)) == [str(new.id)]
 
 
+def test_a_theme_page_is_chosen_from_the_placements_in_the_boards_order(world):
+    """#16: the theme page picks its placements before reading their inputs; the rows and their order are the
+    ones a single joined query gives (new first, most certain first with unknown certainty last, then id), with
+    and without a filter that needs the inputs."""
+    run = world["run"]
+    theme = max(board.board_themes(run), key=lambda t: board.theme_total(db.session, t))
+    rows = db.session.scalars(sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id)
+                              .order_by(ThemeAssignment.id)).all()
+    assert len(rows) >= 5
+    for n, a in enumerate(rows):  # ties, unknown certainty and new ones among them
+        a.confidence = None if n % 4 == 0 else round(0.5 + (n % 3) / 10, 2)
+        a.is_new = n % 5 == 1
+    db.session.commit()
+    order = (ThemeAssignment.is_new.desc(), ThemeAssignment.confidence.desc().nulls_last(), ThemeAssignment.id)
+    for filters in (board.Filters(), board.Filters(group_id=world["council"].id), board.Filters(new_only=True)):
+        joined = filters.apply(sa.select(ThemeAssignment.id).join(Input, Input.id == ThemeAssignment.input_id)
+                               .join(Activity, Activity.id == Input.activity_id)
+                               .where(ThemeAssignment.theme_id == theme.id)).order_by(*order)
+        expected = db.session.scalars(joined).all()
+        got = [a.id for page in (1, 2, 3, 4) for a in board.assignments_page(db.session, theme, filters, page, 2)]
+        assert got == expected[:8]
+        assert all(a.input is not None for a in board.assignments_page(db.session, theme, filters, 1, 2))
+    assert board.assignments_page(db.session, theme, board.Filters(), 99, 2) == []
+
+
 # --- search and one input -----------------------------------------------------------------------
 
 

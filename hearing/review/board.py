@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from hearing import audit
 from hearing.content import content
@@ -113,12 +113,23 @@ def _joined(q: sa.Select) -> sa.Select:
     )
 
 
-def assignments_query(theme: Theme, filters: Filters = Filters()) -> sa.Select:
-    """The placements in ``theme`` that pass the filters, new ones first."""
-    q = _joined(sa.select(ThemeAssignment)).where(ThemeAssignment.theme_id == theme.id)
-    return filters.apply(q).order_by(
-        ThemeAssignment.is_new.desc(), ThemeAssignment.confidence.desc().nulls_last(), ThemeAssignment.id
-    )
+def assignments_page(session: Session, theme: Theme, filters: Filters, page: int, per_page: int) -> list[ThemeAssignment]:
+    """One page of the placements in ``theme`` that pass the filters, new ones first, each with its input.
+
+    The page's placements are chosen from the placements alone (their inputs and activities joined only when a
+    filter needs them), then only their inputs are read: joined first, PostgreSQL carried every input row of
+    the theme through the sort to keep a hundred (#16: 70 ms of the theme page at 50k inputs)."""
+    order = (ThemeAssignment.is_new.desc(), ThemeAssignment.confidence.desc().nulls_last(), ThemeAssignment.id)
+    chosen = sa.select(ThemeAssignment.id).where(ThemeAssignment.theme_id == theme.id)
+    if filters.group_id or filters.activity_id or filters.phase_id or filters.lang:
+        chosen = _joined(chosen)
+    ids = session.scalars(filters.apply(chosen).order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    if not ids:
+        return []
+    return list(session.scalars(
+        _joined(sa.select(ThemeAssignment)).where(ThemeAssignment.id.in_(ids))
+        .options(contains_eager(ThemeAssignment.input)).order_by(*order)
+    ).all())
 
 
 def count(session: Session, q: sa.Select) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import contains_eager
 
 from hearing.actions import apply, commit, refuse_form, save, save_once
 from hearing.auth import role_required
@@ -180,13 +179,10 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
     rename_form.name.id = f"rename-{theme.id}"  # the error summary links to the field as the page names it
     filters = board.Filters.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
-    q = board.assignments_query(theme, filters)
     spread = board.spread(db.session, run, filters, [theme.id]).get(theme.id)
     total = spread.total if spread else 0  # the theme's inputs that pass the filters
     all_total = board.theme_total(db.session, theme) if filters.active else total
-    rows = db.session.scalars(  # each row's input from the same query (no query per row)
-        q.options(contains_eager(ThemeAssignment.input)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    rows = board.assignments_page(db.session, theme, filters, page, PAGE_SIZE)
     targets = board.board_themes(run)
     others = [t for t in targets if t.id != theme.id]
     names = {t.id: t.label for t in run.themes}
