@@ -192,11 +192,22 @@ def _coerce(value: str):
 
 
 def _secret_key(instance_path: Path) -> str:
-    """A secret key generated once into instance/, never committed."""
+    """A secret key generated once into instance/, never committed.
+
+    Written whole under a name of its own and then linked into place, so that processes starting at the
+    same moment (gunicorn's workers, two test runs) never read a half-written file and all keep the key
+    that was linked first."""
     path = instance_path / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        draft = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process was first: its key is the key
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 

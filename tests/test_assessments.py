@@ -10,29 +10,23 @@ import sqlalchemy as sa
 from hearing.drafting import services as drafting
 from hearing.extensions import db
 from hearing.models import (
-    Activity,
     Assessment,
     AuditEvent,
     Input,
     RequestKey,
     StakeholderGroup,
     Submission,
-    Theme,
     ThemeAssignment,
-    ThemeRun,
 )
 from hearing.review import assessments as service
 from tests.conftest import Client, hidden_fields, text_of
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
-    process = make_process()
-    council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    staff = StakeholderGroup(process=process, name="Ansatte", category="employees")
-    activity = Activity(process=process, kind="workshop", title="Oppstartsverksted")
-    db.session.add_all([council, staff, activity])
-    db.session.flush()
+def world(make_activity, make_themes, make_user):
+    activity = make_activity("workshop", title="Oppstartsverksted", groups=[("Eldrerådet", "council"), ("Ansatte", "employees")])
+    process = activity.process
+    council, staff = (db.session.scalar(sa.select(StakeholderGroup).filter_by(name=n)) for n in ("Eldrerådet", "Ansatte"))
     texts = [
         ("Varm middag hver dag", council),
         ("Ring meg på 91234567 om maten", council),
@@ -46,17 +40,10 @@ def world(app, make_process, make_user):
     ]
     db.session.add_all(inputs)
     db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    food = Theme(position=1, auto_label="mat, middag", name="Mat og måltider")
-    bus = Theme(position=2, auto_label="buss, kveld")
-    run.themes = [food, bus]
-    db.session.add(run)
-    db.session.flush()
     # placed by a reviewer: a whole-theme assessment reaches confirmed inputs only
-    for i in inputs[:3]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id, source="manual"))
-    for i in inputs[3:]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=bus.id, source="manual"))
+    run = make_themes(process, [({"auto_label": "mat, middag", "name": "Mat og måltider"}, inputs[:3]),
+                                ({"auto_label": "buss, kveld"}, inputs[3:])], source="manual")
+    food, bus = run.themes
     reviewer = make_user("reviewer")
     draft = drafting.create_draft(db.session, reviewer, process, {"title": ""}, themes=[food])
     db.session.commit()

@@ -86,14 +86,16 @@ def test_login_rate_limit_is_shared_by_every_app_process(app, client, make_user)
     from hearing import create_app
     from tests.conftest import Client
 
-    user = make_user("admin")
+    # Read here: inside the other app, a lazy load of the user would borrow a connection of that app's engine
+    # for this app's session, and it would be collected unclosed after that engine is disposed.
+    wrong = make_user("admin").email + "x"
     for _ in range(6):
-        assert client.login(user.email + "x", "feil").status_code == 200
+        assert client.login(wrong, "feil").status_code == 200
     other = create_app({**app.config, "JOBS_LOCAL_WORKER": False})
     assert other.config["RATELIMIT_STORAGE_URI"] == "hearing+db://"
     with other.app_context():
         second = Client(other.test_client())
-        codes = [second.login(user.email + "x", "feil").status_code for _ in range(5)]
+        codes = [second.login(wrong, "feil").status_code for _ in range(5)]
         db.session.remove()
         db.engine.dispose()  # this app's connections, before the test database is dropped
     assert codes == [200, 200, 200, 200, 429]

@@ -61,3 +61,25 @@ def test_setting_outside_an_app_is_the_default(app):
 
 def test_setting_without_an_app_context():
     assert config.setting("JOBS_MAX_ATTEMPTS") == config.Defaults.JOBS_MAX_ATTEMPTS == 3
+
+
+def test_the_secret_key_is_made_once_and_kept(tmp_path):
+    key = config._secret_key(tmp_path)
+    assert len(key) == 64 and (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert config._secret_key(tmp_path) == key
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no half-made file left behind
+
+
+def test_a_process_starting_at_the_same_moment_keeps_the_key_linked_first(tmp_path, monkeypatch):
+    """Two processes both find no key and both make one: the one linked into place first is every process's key."""
+    import os
+
+    real_link = os.link
+
+    def other_process_was_first(src, dst):
+        (tmp_path / "secret_key").write_text("k" * 64)
+        return real_link(src, dst)
+
+    monkeypatch.setattr(os, "link", other_process_was_first)
+    assert config._secret_key(tmp_path) == "k" * 64
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]

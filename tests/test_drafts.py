@@ -26,36 +26,23 @@ from hearing.models import (
     Measure,
     StakeholderGroup,
     Strategy,
-    Theme,
-    ThemeAssignment,
-    ThemeRun,
 )
 from tests.conftest import export_via_page, hidden_fields, text_of
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
-    process = make_process()
-    group = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    activity = Activity(process=process, kind="workshop", title="Oppstartsverksted")
-    db.session.add_all([group, activity])
-    db.session.flush()
+def world(make_activity, make_themes, make_user):
+    activity = make_activity("workshop", title="Oppstartsverksted", groups=[("Eldrerådet", "council")])
+    process, group = activity.process, db.session.scalar(sa.select(StakeholderGroup).filter_by(name="Eldrerådet"))
     texts = ["Varm middag hver dag på sykehjemmet", "Ring meg på 91234567 om maten", "Bedre kosthold for eldre",
              "Bussen går for sjelden", "Flere busser om kvelden"]
     inputs = [Input(activity_id=activity.id, group_id=group.id, text=t, source="workshop") for t in texts]
     db.session.add_all(inputs)
     db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    food = Theme(position=1, auto_label="mat, middag", name="Mat og måltider", quote_input_ids=[inputs[0].id, inputs[1].id])
-    bus = Theme(position=2, auto_label="buss, kveld")
-    run.themes = [food, bus]
-    db.session.add(run)
-    db.session.flush()
-    for i in inputs[:3]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id))
-    for i in inputs[3:]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=bus.id))
-    db.session.commit()
+    run = make_themes(process, [({"auto_label": "mat, middag", "name": "Mat og måltider",
+                                  "quote_input_ids": [inputs[0].id, inputs[1].id]}, inputs[:3]),
+                                ({"auto_label": "buss, kveld"}, inputs[3:])])
+    food, bus = run.themes
     reviewer = make_user("reviewer")
     return {"process": process, "activity": activity, "inputs": inputs, "food": food, "bus": bus, "reviewer": reviewer}
 

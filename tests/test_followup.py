@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.followup import services, spreadsheet
 from hearing.models import (
-    Activity,
     AuditEvent,
     Draft,
     FocusArea,
@@ -24,9 +23,6 @@ from hearing.models import (
     PlanMeasure,
     StakeholderGroup,
     Strategy,
-    Theme,
-    ThemeAssignment,
-    ThemeRun,
     Unit,
     utcnow,
 )
@@ -36,24 +32,15 @@ from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo fi
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
-    process = make_process()
-    group = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    activity = Activity(process=process, kind="workshop", title="Oppstartsverksted")
-    db.session.add_all([group, activity])
-    db.session.flush()
+def world(make_activity, make_themes, make_user):
+    activity = make_activity("workshop", title="Oppstartsverksted", groups=[("Eldrerådet", "council")])
+    process, group = activity.process, db.session.scalar(sa.select(StakeholderGroup).filter_by(name="Eldrerådet"))
     inputs = [Input(activity_id=activity.id, group_id=group.id, text=t, source="workshop")
               for t in ("Varm middag hver dag", "Bedre kosthold for eldre", "Bussen går for sjelden")]
     db.session.add_all(inputs)
     db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    food = Theme(position=1, auto_label="mat", name="Mat og måltider")
-    bus = Theme(position=2, auto_label="buss", name="Transport")
-    run.themes = [food, bus]
-    db.session.add(run)
-    db.session.flush()
-    for i, t in zip(inputs, (food, food, bus), strict=True):
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=t.id))
+    food, bus = make_themes(process, [({"auto_label": "mat", "name": "Mat og måltider"}, inputs[:2]),
+                                      ({"auto_label": "buss", "name": "Transport"}, inputs[2:])]).themes
     draft = Draft(process_id=process.id, number=1, title="Strategiutkast 1")
     meals = FocusArea(position=1, title="Gode måltider", theme_id=food.id)
     travel = FocusArea(position=2, title="Komme seg ut")

@@ -16,9 +16,6 @@ from hearing.models import (
     Input,
     StakeholderGroup,
     Submission,
-    Theme,
-    ThemeAssignment,
-    ThemeRun,
 )
 from hearing.pagination import PER_PAGE, Page
 from tests.conftest import text_of
@@ -28,7 +25,7 @@ ASSESSED = 30  # of them already assessed
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
+def world(make_process, make_themes, make_user):
     """Built by hand in one flush: make_submission commits each of the 120 answers, which took 8 s per test
     on PostgreSQL on a busy machine."""
     process = make_process()
@@ -47,13 +44,8 @@ def world(app, make_process, make_user):
               for n, s in enumerate(subs)]
     db.session.add_all(inputs)
     db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    food = Theme(position=1, auto_label="mat", name="Mat")
-    run.themes = [food, Theme(position=2, auto_label="buss")]
-    db.session.add(run)
-    db.session.flush()
-    for i in inputs:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id, source="manual"))
+    run = make_themes(process, [({"auto_label": "mat", "name": "Mat"}, inputs), ({"auto_label": "buss"}, [])], source="manual")
+    food = run.themes[0]
     for i in inputs[:ASSESSED]:
         db.session.add(Assessment(input_id=i.id, decision="adopted"))
     reviewer = make_user("reviewer")

@@ -24,9 +24,6 @@ from hearing.models import (
     Prompt,
     StakeholderGroup,
     Submission,
-    Theme,
-    ThemeAssignment,
-    ThemeRun,
     utcnow,
 )
 from hearing.reporting import services
@@ -46,7 +43,7 @@ FORBIDDEN = (
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
+def world(app, make_process, make_user, make_themes):
     process = make_process()
     council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
     citizens = StakeholderGroup(process=process, name="Innbyggere", category="citizens")
@@ -105,20 +102,11 @@ def world(app, make_process, make_user):
     gone = add("Trukket middagsinnspill", submission("with_name", name="Per", withdrawn=True))
     note = add("Lappen fra bord tre om mat", group=citizens, activity=workshop)
     bus = add("Bussen går for sjelden", submission("without_name"))
-    run = ThemeRun(process_id=process.id)
-    food = Theme(
-        position=1,
-        auto_label="mat, middag",
-        name="Mat og måltider",
-        quote_input_ids=[secret.id, note.id, gone.id, anon.id, named.id],
-    )
-    transport = Theme(position=2, auto_label="buss")
-    run.themes = [food, transport]
-    db.session.add(run)
-    db.session.flush()
-    for item in (named, anon, secret, gone, note):
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=item.id, theme_id=food.id))
-    db.session.add(ThemeAssignment(run_id=run.id, input_id=bus.id, theme_id=transport.id))
+    run = make_themes(process, [({"auto_label": "mat, middag", "name": "Mat og måltider",
+                                  "quote_input_ids": [secret.id, note.id, gone.id, anon.id, named.id]},
+                                 [named, anon, secret, gone, note]),
+                                ({"auto_label": "buss"}, [bus])])
+    food, transport = run.themes
     reviewer = make_user("reviewer")
     first = drafting.create_draft(db.session, reviewer, process, {"title": ""}, themes=[food])
     drafting.add_part(db.session, reviewer, "focus_area", first, {"title": "Transport"})

@@ -9,30 +9,23 @@ import sqlalchemy as sa
 from hearing.drafting import services as drafting
 from hearing.extensions import db
 from hearing.grouping import service as grouping
-from hearing.models import Activity, Assessment, AuditEvent, Input, Theme, ThemeAssignment, ThemeRun
+from hearing.models import Assessment, AuditEvent, Input, ThemeAssignment
 from hearing.review import assessments
 from tests.conftest import hidden_fields, text_of
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
-    process = make_process()
-    activity = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(activity)
-    db.session.flush()
+def world(make_activity, make_themes, make_user):
+    activity = make_activity("workshop")
+    process = activity.process
     texts = ["Varm middag hver dag", "Mer frukt til frokost", "Maten er kald", "Bussen går sjelden"]
     inputs = [Input(activity_id=activity.id, text=t, source="workshop") for t in texts]
     db.session.add_all(inputs)
     db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    food = Theme(position=1, auto_label="mat, middag", name="Mat og måltider")
-    bus = Theme(position=2, auto_label="buss")
-    run.themes = [food, bus]
-    db.session.add(run)
-    db.session.flush()
-    placed = [ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id, confidence=0.8) for i in inputs[:3]]
-    placed.append(ThemeAssignment(run_id=run.id, input_id=inputs[3].id, theme_id=bus.id))
-    db.session.add_all(placed)
+    run = make_themes(process, [({"auto_label": "mat, middag", "name": "Mat og måltider"}, inputs[:3], {"confidence": 0.8}),
+                                ({"auto_label": "buss"}, inputs[3:])])
+    food, bus = run.themes
+    placed = db.session.scalars(sa.select(ThemeAssignment).order_by(ThemeAssignment.id)).all()
     reviewer = make_user("reviewer", name="Kari Nordmann")
     db.session.commit()
     return {"process": process, "inputs": inputs, "food": food, "bus": bus, "run": run, "reviewer": reviewer,
