@@ -243,3 +243,25 @@ def test_inputs_placed_automatically_after_a_run_count_as_new_in_the_next(world,
     client.login(reviewer.email)
     page = text_of(client.get(f"/review/runs/{run2.id}"))
     assert f"{len(NEW) - 1} nye innspill" in page
+
+
+def test_a_guide_typed_with_a_themes_automatic_name_is_that_theme(world, client):
+    """The walkthrough typed "Transport: buss, TT-kort" as guidance while the board had a theme the engine
+    had named "Transport": the re-run kept it and made a second, empty "Transport (tom)" beside it, and
+    counted that as a new theme proposed."""
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer, n_themes=3)
+    bus = db.session.get(Theme, placed(run1, BUS[0]).theme_id)
+    assert bus.name is None
+    service.pin_input(db.session, reviewer, placed(run1, BUS[0]))
+    db.session.commit()
+    typed = f"{bus.auto_label}: buss, rute\nHelt ukjent tema: xyzzy, quux"
+
+    run2 = run_now(process, reviewer, n_themes=3, guidance=typed)
+    labels = [t.label for t in run2.themes if not t.merged_into_id]
+    assert labels.count(bus.auto_label) == 1, labels
+    assert continues(run2, bus.id).label == bus.auto_label
+    sizes = dict(db.session.execute(sa.select(ThemeAssignment.theme_id, sa.func.count())
+                                    .where(ThemeAssignment.run_id == run2.id).group_by(ThemeAssignment.theme_id)).all())
+    proposed = [t for t in run2.themes if not t.is_misc and t.previous_theme_id is None and sizes.get(t.id)]
+    assert run2.stats["new_themes"] == len(proposed)

@@ -168,8 +168,8 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
     inputs nobody decided on start where they were (``Carried.before``).
 
     ``typed`` are the guides typed in the form (dicts with name and keywords); one whose name is
-    already a carried theme's name (or the guide it came from) adds its keywords there instead of
-    making a second theme.
+    already a carried theme's name (its own, its automatic one, or the guide it came from) adds its
+    keywords there instead of making a second theme.
     """
     out = Carried()
     in_scope = set(input_ids)
@@ -233,7 +233,9 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
     for index, theme in enumerate(out.themes):
         merged = [x for x in previous.themes if x.merged_into_id == theme.id] if previous is not None else []
         for t in [theme, *merged]:
-            for name in (t.name, t.guide_name, t.auto_label if t.name else None):
+            # every name the theme has shown (a theme never renamed shows its automatic name: a guide
+            # typed with that name is the same theme, not a second, empty one beside it)
+            for name in (t.name, t.guide_name, t.auto_label):
                 if name:
                     known.setdefault(name.casefold(), index)
     for g in typed:

@@ -499,6 +499,7 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
                    by_label: dict[int, Theme], assignments: dict[int, ThemeAssignment]) -> dict:
     """True counts for the run page: decisions kept, names kept, inputs that stayed or moved, new ones."""
     themes = {t.id: t for t in by_label.values()}
+    used = {a.theme_id for a in assignments.values()}  # a guide no input went to is not a "new theme proposed"
     misc_kept = sum(1 for input_id in carried.to_misc
                     if input_id in assignments and themes.get(assignments[input_id].theme_id) is not None
                     and themes[assignments[input_id].theme_id].is_misc)
@@ -508,7 +509,7 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
     )
     out = {"decisions_total": len(carried.fixed) + len(carried.to_misc), "decisions_kept": fixed_kept, "decisions_lost": carried.lost,
            "carried_over": fixed_kept, "guides": len(carried.guides),
-           "new_themes": sum(1 for t in themes.values() if not t.is_misc and t.previous_theme_id is None)}
+           "new_themes": sum(1 for t in themes.values() if not t.is_misc and t.previous_theme_id is None and t.id in used)}
     if previous is None:
         out.update({"names_total": 0, "names_kept": 0, "stayed": 0, "moved": 0, "new_inputs": len(assignments)})
         return out
