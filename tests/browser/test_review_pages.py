@@ -113,3 +113,23 @@ def test_reviewer_drags_an_input_onto_another_theme_and_opens_it(page, live_serv
     assert "/search?" in page.url and "innspill inneholder «tid»" in page.inner_text("main")
     problems[page.url] = audit(page)
     assert {k: v for k, v in problems.items() if v} == {}
+
+
+def test_the_board_list_uses_the_width_of_the_page(page, live_server, live_app):
+    """The walkthrough: the list of inputs on the board was held to a form's 44rem, so each text wrapped into
+    a third of a 1280 px screen; the bulk actions below it keep a form's width."""
+    from tests.browser.test_confirm_pages import _run_id
+
+    email, _name, _role, password = DEMO_USERS[2]
+    login(page, live_server, email, password)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server}/review/runs/{_run_id(live_app)}/inputs")
+    main = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
+    table = page.evaluate("document.querySelector('#bulk-form table').getBoundingClientRect().width")
+    actions = page.evaluate("document.querySelector('#bulk-form .bulk-actions').getBoundingClientRect().width")
+    assert table > 0.9 * main, (table, main)
+    assert actions <= 44 * 16 + 1
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.reload()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing wider than a phone
+    assert audit(page) == []
