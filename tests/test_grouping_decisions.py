@@ -265,3 +265,26 @@ def test_a_guide_typed_with_a_themes_automatic_name_is_that_theme(world, client)
                                     .where(ThemeAssignment.run_id == run2.id).group_by(ThemeAssignment.theme_id)).all())
     proposed = [t for t in run2.themes if not t.is_misc and t.previous_theme_id is None and sizes.get(t.id)]
     assert run2.stats["new_themes"] == len(proposed)
+
+
+def test_no_two_themes_of_a_run_share_a_name():
+    """The walkthrough's regrouping (guides kept, everything else grouped again) showed "Transport",
+    "Velferdsteknologi" and "Pårørende og avlastning" twice each, and twice in every move list."""
+    from hearing.grouping.service import _distinct_labels
+
+    def theme(position, auto, terms=(), name=None, guide=None, misc=False):
+        return Theme(position=position, auto_label=auto, terms=list(terms), name=name, guide_name=guide, is_misc=misc)
+
+    kept = theme(1, "Velferdsteknologi", ["trygghetsalarm"])
+    named = theme(2, "Transport", ["buss"], name="Transport")
+    typed = theme(3, "Kosthold", ["mat"], guide="Kosthold")
+    again = theme(4, "Velferdsteknologi", ["pasienter", "velferdsteknologi", "epikrisen", "alarmer"])
+    transport = theme(5, "transport", ["bestillingstransport", "bussen"])
+    bare = theme(6, "Kosthold", [])
+    misc = theme(7, "Diverse", misc=True)
+    _distinct_labels([again, kept, named, typed, transport, bare, misc])
+    assert [t.label for t in (kept, named, typed, again, transport, bare, misc)] == [
+        "Velferdsteknologi", "Transport", "Kosthold", "Velferdsteknologi (pasienter, epikrisen)",
+        "transport (bestillingstransport, bussen)", "Kosthold (6)", "Diverse"]
+    labels = [t.label.casefold() for t in (kept, named, typed, again, transport, bare, misc)]
+    assert len(set(labels)) == len(labels)

@@ -421,6 +421,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
                       previous_theme_id=prev.id if prev is not None else None)
         session.add(theme)
         by_label[t.id] = theme
+    _distinct_labels(list(by_label.values()))
     session.flush()
     assignments: dict[int, ThemeAssignment] = {}
     for idx, (input_id, label) in enumerate(zip(ids, labels, strict=True)):
@@ -466,6 +467,22 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     run.params = params
     session.flush()
     return run
+
+
+def _distinct_labels(themes: list[Theme]) -> None:
+    """No two themes of a run under one name: a theme the engine named like an earlier one (a regrouping named
+    a new cluster "Velferdsteknologi" beside the reviewers' "Velferdsteknologi") gets its first keywords after
+    the name, so the board, the move lists and the drafts tell them apart. Names the reviewers gave or typed
+    are never changed; the earlier theme (guides come first) keeps the plain name."""
+    seen: set[str] = set()
+    for theme in sorted(themes, key=lambda t: t.position):
+        label = theme.label
+        if label.casefold() in seen and not (theme.name or theme.guide_name or theme.is_misc):
+            extra = [w for w in (theme.terms or []) if w.casefold() not in label.casefold()][:2]
+            suffix = ", ".join(extra) if extra else str(theme.position)
+            theme.auto_label = f"{theme.auto_label} ({suffix})"[:300]
+            label = theme.label
+        seen.add(label.casefold())
 
 
 def _continue_unguided(session: Session, previous: ThemeRun, by_label: dict[int, Theme],
