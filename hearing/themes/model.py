@@ -748,8 +748,8 @@ class ThemeModel(ClusterMixin, BaseEstimator):
         core_rows = []
         for c in range(k):
             members = np.flatnonzero(label_rows == c)
-            if members.size > core:
-                members = members[np.argsort(-(X[members] @ self.centroids_[c]))[:core]]
+            # nearest the centre first: a name must fit the theme's most typical inputs
+            members = members[np.argsort(-(X[members] @ self.centroids_[c]), kind="stable")[:core]]
             core_rows.append(members)
         cores = [[tokenize(tokens.normalised[i]) for i in rows] for rows in core_rows]
         # a settled name of the field where the theme's inputs clearly share a topic

@@ -67,7 +67,8 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
     "fellesskap": (("Aktivitet og fellesskap", "Aktivitet og fellesskap", "Aktivitet og fællesskab",
                     "Activity and community"),
                    ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "=alene", "=aleine", "møteplass", "*ensomhet", "møteplass",
-                    "møtestad", "mødested", "sosial", "social", "aktivitetstilbud", "=kafé", "=kafe", "=café",
+                    "møtestad", "mødested", "sosial", "social", "aktivitet", "*aktivitet", "aktivitør", "*kafé", "*kafe", "*café", "kaffe",
+                    "kaffi",
                     "lonel", "community", "isolat")),
     "frivillighet": (("Frivillighet", "Frivilligheit", "Frivillighed", "Volunteering"),
                      ("frivillig", "*frivillig", "lag og foreninger", "lag og organisasjonar", "forening",
@@ -106,8 +107,10 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
     "medvirkning": (("Medvirkning og informasjon", "Medverknad og informasjon", "Inddragelse og information",
                      "Participation and information"),
                     ("medvirkning", "*medvirkning", "medverknad", "*medverknad", "brukermedvirk", "inddragelse",
-                     "involver", "involvering", "høring", "brukerråd", "eldreråd", "eldrerådet", "informasjon",
-                     "*informasjon", "information", "participat", "consult", "borgermøde", "folkemøte")),
+                     "involver", "involvering", "høring", "brukerråd", "brukerundersøk", "*brukerundersøk",
+                     "tilbakemelding", "dialog", "hva er viktig for deg", "kva er viktig for deg", "klart språk",
+                     "klarspråk", "informasjon", "*informasjon", "information", "participat", "consult",
+                     "borgermøde", "folkemøte")),
     "forebygging": (("Forebygging og folkehelse", "Førebygging og folkehelse", "Forebyggelse og folkesundhed",
                      "Prevention and public health"),
                     ("forebygg", "*forebygg", "førebygg", "forebyg", "folkehelse", "*folkehelse", "folkesundhed",
@@ -120,6 +123,10 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                      "Samarbejde og patientforløb", "Hospital and GP cooperation"),
                     ("samhandl", "sykehus", "*sykehus", "sjukehus", "*sjukehus", "sygehus", "fastlege", "*fastlege",
                      "egen læge", "utskriv", "epikrise", "*epikrise", "innleggelse", "hospital", "discharge", "=gp")),
+    "utskriving": (("Utskriving fra sykehus", "Utskriving frå sjukehus", "Udskrivning fra hospital",
+                    "Discharge from hospital"),
+                   ("utskriv", "utskrevet", "skrevet ut", "skrive ut", "skrivast ut", "udskriv", "utskrivningsklar",
+                    "epikrise", "*epikrise", "discharge")),
     "koordinering": (("Koordinering og individuell plan", "Koordinering og individuell plan",
                       "Koordinering og sammenhæng", "Coordination of services"),
                      ("koordinator", "*koordinator", "koordiner", "individuell plan", "kontaktperson", "fast kontakt",
@@ -188,11 +195,35 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
     "saksbehandling": (("Søknader og saksbehandling", "Søknader og sakshandsaming", "Ansøgninger og sagsbehandling",
                         "Applications and case handling"),
                        ("søknad", "*søknad", "ansøgning", "=vedtak", "vedtaket", "*vedtak", "saksbehandl",
-                        "sakshandsam", "sagsbehandl", "klage", "ventetid", "application")),
+                        "sakshandsam", "sagsbehandl", "klage", "ventetid", "=søkt", "=søkte", "avslag", "*avslag",
+                        "avslått", "application")),
     "tid": (("Kontinuitet i tjenestene", "Kontinuitet i tenestene", "Kontinuitet i indsatsen",
              "Continuity of care"),
             ("kontinuitet", "faste ansatte", "faste tilsette", "nye ansikter", "nye fjes", "for mange ansatte",
              "mange forskjellige", "mange ulike", "stoppeklokke", "tid til", "continuity")),
+}
+
+# Two-part names whose halves are different things: a theme that is about
+# one half only is named after that half, since a name whose second half
+# no input speaks of is renamed by the review group ("Pårørende og
+# avlastning" on inputs about relatives that never mention respite).
+PARTS: dict[str, tuple[tuple[tuple[str, str, str, str], tuple[str, ...]], ...]] = {
+    "parorende": ((("Pårørende", "Pårørande", "Pårørende", "Relatives"),
+                   ("pårørende", "*pårørende", "pårørande", "*pårørande", "relatives", "carer", "caregiver")),
+                  (("Avlastning", "Avlasting", "Aflastning", "Respite care"),
+                   ("avlastning", "*avlastning", "avlasting", "aflastning", "respite"))),
+    "medvirkning": ((("Medvirkning og dialog", "Medverknad og dialog", "Inddragelse og dialog",
+                      "Participation and dialogue"),
+                     ("medvirkning", "*medvirkning", "medverknad", "*medverknad", "brukermedvirk", "inddragelse",
+                      "involver", "involvering", "høring", "brukerråd", "brukerundersøk", "*brukerundersøk",
+                      "tilbakemelding", "dialog", "hva er viktig for deg", "kva er viktig for deg", "participat",
+                      "consult", "borgermøde", "folkemøte")),
+                    (("Informasjon", "Informasjon", "Information", "Information"),
+                     ("informasjon", "*informasjon", "information", "klart språk", "klarspråk"))),
+    "rehabilitering": ((("Rehabilitering", "Rehabilitering", "Genoptræning og rehabilitering", "Rehabilitation"),
+                        ("rehabilit", "*rehabilit", "fysioterap", "ergoterap", "genoptræn", "rehabilitation")),
+                       (("Hverdagsmestring", "Kvardagsmeistring", "Hverdagsmestring", "Everyday coping"),
+                        ("hverdagsmestring", "kvardagsmeistring", "hverdagsrehab", "mestring"))),
 }
 
 _LANG_INDEX = {"nb": 0, "no": 0, "nn": 1, "da": 2, "en": 3}
@@ -201,18 +232,38 @@ _LANG_INDEX = {"nb": 0, "no": 0, "nn": 1, "da": 2, "en": 3}
 @lru_cache(maxsize=1)
 def _matchers():
     """One compiled pattern per topic, matched against normalised (lower-case) text."""
-    out = []
-    for key, (_names, keywords) in TOPICS.items():
-        parts = []
-        for kw in keywords:
-            if kw.startswith("="):
-                parts.append(r"(?<![\w-])" + re.escape(kw[1:]) + r"(?![\w])")
-            elif kw.startswith("*"):
-                parts.append(re.escape(kw[1:]))
-            else:
-                parts.append(r"(?<![\w-])" + re.escape(kw))
-        out.append((key, re.compile("|".join(parts))))
-    return out
+    return [(key, _pattern(keywords)) for key, (_names, keywords) in TOPICS.items()]
+
+
+def _pattern(keywords):
+    parts = []
+    for kw in keywords:
+        if kw.startswith("="):
+            parts.append(r"(?<![\w-])" + re.escape(kw[1:]) + r"(?![\w])")
+        elif kw.startswith("*"):
+            parts.append(re.escape(kw[1:]))
+        else:
+            parts.append(r"(?<![\w-])" + re.escape(kw))
+    return re.compile("|".join(parts))
+
+
+@lru_cache(maxsize=1)
+def _part_matchers():
+    return {key: [(names, _pattern(keywords)) for names, keywords in parts] for key, parts in PARTS.items()}
+
+
+def _name(key, docs, language):
+    """The topic's name, or the name of its one half that the theme's inputs speak of."""
+    lang = _LANG_INDEX.get(language, 0)
+    parts = _part_matchers().get(key)
+    if parts:
+        hits = np.array([[bool(pattern.search(d)) for _names, pattern in parts] for d in docs], dtype=bool)
+        for p, (names, _pattern_) in enumerate(parts):
+            own = hits[:, p].sum()
+            others = np.delete(hits, p, axis=1).any(axis=1).sum()
+            if own and others <= 0.2 * own:
+                return names[lang]
+    return TOPICS[key][0][lang]
 
 
 def topic_hits(texts) -> np.ndarray:
@@ -226,13 +277,14 @@ def topic_hits(texts) -> np.ndarray:
     return hits
 
 
-def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0):
+def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10, min_centre=0.3):
     """A topic name per theme, or None where no topic fits.
 
     Parameters
     ----------
     cores : list of list of str
-        Per theme, the normalised (lower-case) texts of its core inputs.
+        Per theme, the normalised (lower-case) texts of its core inputs,
+        nearest to the theme's centre first.
     language : str
         Language of the names: ``"nb"``, ``"nn"``, ``"da"`` or ``"en"``.
     min_share : float
@@ -240,9 +292,16 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0):
     min_lift : float
         How many times more often the theme's inputs mention it than all
         inputs do, so that a topic every theme touches names none of them.
+    centre, min_centre : int, float
+        Share of the ``centre`` inputs nearest the theme's centre that must
+        mention the topic: a mixed theme is not named after a side of it that
+        its most typical inputs do not speak of.
 
     Each topic names at most one theme: the pairs are taken best first by
-    ``share * log(lift)``.
+    ``share * log(lift)``. A theme that no topic fits this way is tried
+    again with looser bars (two thirds, then under half of the share, and a
+    smaller lift), still with the centre's support, and at last without it,
+    before it is left to the name made from its own words.
     """
     k = len(cores)
     if k == 0:
@@ -254,19 +313,24 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0):
     base = total / n_all
     names: list[str | None] = [None] * k
     used: set[int] = set()
-    # clear cases first; then, for themes still unnamed, a looser bar (half
-    # as many inputs, a smaller lift) with the topics not yet taken
-    for share_bar, lift_bar in ((min_share, min_lift), (min_share * 2 / 3, 1 + (min_lift - 1) / 2)):
+    loose = 1 + (min_lift - 1) / 2
+    # the last bar drops the centre's support: a settled name that fits part
+    # of a mixed theme is still kept more often than two of its words joined
+    bars = ((min_share, min_lift, min_centre), (min_share * 2 / 3, loose, min_centre),
+            (min_share * 0.45, loose, min_centre), (min_share * 2 / 3, loose, 0.0))
+    for share_bar, lift_bar, centre_bar in bars:
         pairs = []
         for c, h in enumerate(hits):
             if not len(h) or names[c] is not None:
                 continue
             share = h.mean(axis=0)
             lift = share / np.maximum(base, 1e-9)
-            for j in np.flatnonzero((share >= share_bar) & (lift >= lift_bar)):
+            near = h[:centre].mean(axis=0)
+            for j in np.flatnonzero((share >= share_bar) & (lift >= lift_bar) & (near >= centre_bar)):
                 pairs.append((share[j] * np.log(lift[j]), c, j))
         for _score, c, j in sorted(pairs, reverse=True):
             if names[c] is None and j not in used:
-                names[c] = TOPICS[keys[j]][0][_LANG_INDEX.get(language, 0)]
+                docs = [d for d, hit in zip(cores[c], hits[c][:, j]) if hit]
+                names[c] = _name(keys[j], docs, language)
                 used.add(j)
     return names

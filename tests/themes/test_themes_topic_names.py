@@ -47,3 +47,34 @@ def test_names_of_people_and_places_are_never_keywords_or_labels():
         words = " ".join([theme.label, *theme.terms]).lower()
         assert "solveig" not in words and "haugen" not in words, theme
     assert any(t.label == "Mat og måltider" for t in model.themes_)
+
+
+PARORENDE = ["Pårørende får ingen informasjon fra avdelingen", "Som pårørende blir jeg aldri spurt",
+             "Pårørende trenger en fast kontaktperson", "Vi pårørende er slitne"]
+NEUTRAL = [f"et innspill uten tema nummer {i}" for i in range(40)]
+OTHER = ["Bussen går for sjelden", "Fortauet er ikke brøytet", "Benkene er borte", "Veien er mørk"]
+
+
+def test_a_two_part_name_loses_the_half_no_input_speaks_of():
+    # "Pårørende og avlastning" on inputs that never mention respite is renamed by a review group
+    names = topic_names([[t.lower() for t in PARORENDE], [t.lower() for t in OTHER]], "nb")
+    assert names[0] == "Pårørende"
+    both = PARORENDE[:2] + ["Pårørende trenger avlastning i helgene", "Mer avlastning for foreldre"]
+    assert topic_names([[t.lower() for t in both], [t.lower() for t in OTHER]], "nn")[0] == "Pårørande og avlasting"
+
+
+def test_a_mixed_theme_is_not_named_after_a_side_its_centre_does_not_speak_of():
+    # nearest the centre first: ten inputs about buses, then more about meals at the edge
+    bus = [f"bussen går for sjelden til sentrum {i}" for i in range(10)]
+    meals = [f"maten er kald {i}" for i in range(12)]
+    rest = [[t.lower() for t in HELTID], NEUTRAL]
+    names = topic_names([bus + meals, *rest], "nb")
+    assert names[:2] == ["Transport", "Heltid og deltid"]
+    # with the meals nearest the centre, meals name it
+    assert topic_names([meals + bus, *rest], "nb")[0] == "Mat og måltider"
+
+
+def test_a_settled_name_for_part_of_a_mixed_theme_beats_two_joined_words():
+    # no topic at its centre, but a third of its inputs share one: that name is the last resort
+    mixed = [f"ord nummer {i} om ingenting" for i in range(10)] + [t.lower() for t in MAT] * 2
+    assert topic_names([mixed, [t.lower() for t in HELTID], NEUTRAL], "nb")[0] == "Mat og måltider"
