@@ -42,13 +42,15 @@ def class_terms(
     *,
     n_terms: int = 6,
     min_count: int = 2,
+    min_share: float = 0.1,
     max_spread: float = 0.6,
 ) -> list[list[str]]:
     """Most distinctive terms per class by class-based TF-IDF.
 
     ``tf(t, c) / words(c) * log(1 + avg_words / freq(t))`` as in BERTopic's
-    c-TF-IDF; terms found fewer than ``min_count`` times in a class are left
-    out unless the class is tiny, and so are terms used in more than
+    c-TF-IDF; terms found in fewer than ``min_count`` inputs of a class, or
+    fewer than ``min_share`` of them (a word of two inputs in fifty says
+    little of the theme), are left out unless the class is tiny, and so are terms used in more than
     ``max_spread`` of the classes (when there are at least five): too
     general to tell themes apart ("kommunen"). Returns surface forms,
     without repeats.
@@ -77,6 +79,7 @@ def class_terms(
     C.sum_duplicates()
     C = C.toarray() if n_classes * len(vocab) <= 20_000_000 else C
     words_per_class = np.asarray(C.sum(axis=1)).ravel()
+    docs_per_class = np.bincount(labels[labels >= 0].astype(int), minlength=n_classes)
     freq = np.asarray(C.sum(axis=0)).ravel()
     avg = max(words_per_class.mean(), 1.0)
     idf = np.log1p(avg / np.maximum(freq, 1.0))
@@ -91,7 +94,7 @@ def class_terms(
             out.append([])
             continue
         score = row / words_per_class[c] * idf
-        enough = row >= (min_count if words_per_class[c] >= 20 else 1)
+        enough = row >= (max(min_count, min_share * docs_per_class[c]) if words_per_class[c] >= 20 else 1)
         score = np.where(enough, score, 0.0)
         order = np.argsort(-score, kind="stable")
         terms: list[str] = []

@@ -78,7 +78,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
              "ernæring", "*ernæring", "underernær", "=kost", "kosthold", "matombring", "food", "meal", "nutrition",
              "dinner", "breakfast")),
     "transport": (("Transport", "Transport", "Transport", "Transport"),
-                  ("transport", "*transport", "=buss", "bussen", "*busser", "bussforbind", "=bus", "bussene",
+                  ("transport", "*transport", "buss", "*buss", "=bus", "=bussen", "busstoppested",
                    "tt-kort", "tt-", "kollektiv", "*kollektiv", "drosje", "taxi", "sjåfør", "skyss", "parkering",
                    "bestillingstransport", "*rute")),
     "universell": (("Universell utforming", "Universell utforming", "Tilgængelighed", "Universal design"),
@@ -123,6 +123,10 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                      "Samarbejde og patientforløb", "Hospital and GP cooperation"),
                     ("samhandl", "sykehus", "*sykehus", "sjukehus", "*sjukehus", "sygehus", "fastlege", "*fastlege",
                      "egen læge", "utskriv", "epikrise", "*epikrise", "innleggelse", "hospital", "discharge", "=gp")),
+    "kapasitet": (("Kapasitet og ventetid", "Kapasitet og ventetid", "Kapacitet og ventetid",
+                   "Capacity and waiting times"),
+                  ("kapasitet", "kapacitet", "venteliste", "ventelista", "*venteliste", "*ventelista", "ventetid",
+                   "*ventetid", "=kø", "=køen", "waiting list", "waiting time", "capacity")),
     "utskriving": (("Utskriving fra sykehus", "Utskriving frå sjukehus", "Udskrivning fra hospital",
                     "Discharge from hospital"),
                    ("utskriv", "utskrevet", "skrevet ut", "skrive ut", "skrivast ut", "udskriv", "utskrivningsklar",
@@ -195,7 +199,7 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
     "saksbehandling": (("Søknader og saksbehandling", "Søknader og sakshandsaming", "Ansøgninger og sagsbehandling",
                         "Applications and case handling"),
                        ("søknad", "*søknad", "ansøgning", "=vedtak", "vedtaket", "*vedtak", "saksbehandl",
-                        "sakshandsam", "sagsbehandl", "klage", "ventetid", "=søkt", "=søkte", "avslag", "*avslag",
+                        "sakshandsam", "sagsbehandl", "klage", "=søkt", "=søkte", "avslag", "*avslag",
                         "avslått", "application")),
     "tid": (("Kontinuitet i tjenestene", "Kontinuitet i tenestene", "Kontinuitet i indsatsen",
              "Continuity of care"),
@@ -298,7 +302,9 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
         its most typical inputs do not speak of.
 
     Each topic names at most one theme: the pairs are taken best first by
-    ``share * log(lift)``. A theme that no topic fits this way is tried
+    ``log(lift)`` times the mean of the share among all inputs and among the
+    centre's, so that of two topics a theme speaks of, the one its most
+    typical inputs speak of names it. A theme that no topic fits this way is tried
     again with looser bars (two thirds, then under half of the share, and a
     smaller lift), still with the centre's support, and at last without it,
     before it is left to the name made from its own words.
@@ -327,7 +333,7 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
             lift = share / np.maximum(base, 1e-9)
             near = h[:centre].mean(axis=0)
             for j in np.flatnonzero((share >= share_bar) & (lift >= lift_bar) & (near >= centre_bar)):
-                pairs.append((share[j] * np.log(lift[j]), c, j))
+                pairs.append(((share[j] + near[j]) / 2 * np.log(lift[j]), c, j))
         for _score, c, j in sorted(pairs, reverse=True):
             if names[c] is None and j not in used:
                 docs = [d for d, hit in zip(cores[c], hits[c][:, j]) if hit]
