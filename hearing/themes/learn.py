@@ -30,32 +30,9 @@ from sklearn.semi_supervised import LabelSpreading
 from sklearn.utils import check_random_state
 
 from .speaker import strip_speaker
-from .text import normalise_text
-from .topics import topic_hits
+from .topics import TOPIC_WEIGHT, with_topics
 
 __all__ = ["ThemeClassifier", "choose_to_confirm", "suggest_themes", "with_topics"]
-
-#: Weight of the topic block against the unit vectors (see :func:`with_topics`). Chosen on
-#: the development set's tuning half (2 seeds, with guides): 0.3 / 0.5 / 0.7 / 1.0 gave 0.72 / 0.75 / 0.73 / 0.72
-#: after 10 % confirmed and 0.80 / 0.81 / 0.80 / 0.75 after 20 %; 0 gave 0.68 / 0.74.
-TOPIC_WEIGHT = 0.5
-
-
-def with_topics(X, texts, weight=TOPIC_WEIGHT):
-    """``X`` with a block saying which topics of the field (:mod:`.topics`) each text mentions.
-
-    Reviewers confirm few inputs; what they teach spreads further when inputs
-    that name the same topic in another language or word form ("deltid",
-    "deltidsstilling", "part-time") lie closer. The block is the unit vector
-    of topic hits times ``weight``; rows are unit length again. With
-    ``weight`` 0, ``X`` is returned as it is.
-    """
-    X = np.asarray(X, dtype=np.float64)
-    if not weight:
-        return X
-    H = normalize(topic_hits([normalise_text(t) for t in texts]).astype(np.float64))
-    return normalize(np.hstack([X, weight * H]))
-
 
 class ThemeClassifier(ClassifierMixin, BaseEstimator):
     """Themes of confirmed inputs -> a theme and a certainty for every other input.

@@ -32,6 +32,7 @@ from sklearn.utils import check_random_state
 
 from .speaker import strip_speaker
 from .text import Analyzer, CorpusTokens
+from .topics import TOPIC_WEIGHT, with_topics
 
 __all__ = [
     "EMBEDDING_MODEL",
@@ -415,12 +416,21 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         group (often one speaker on one topic) keeps its topic.
     pca_sample : int
         The directions are found on at most this many rows.
+    topic_weight : float
+        Weight of the block that says which topics of the field each text
+        names (:func:`~hearing.themes.topics.with_topics`): the same topic in
+        other words, forms or languages lies closer, so groups follow topics
+        more than the embedding's sense of style. 0 leaves it out. On the
+        development set's tuning half (3 seeds, 14 themes) 0 / 0.3 / 0.5 /
+        0.7 / 1.0 gave NMI 0.54 / 0.60 / 0.66 / 0.63 / 0.57; on the held-out
+        half 0 gave 0.54 and 0.5 gave 0.59.
     random_state : int, RandomState or None
     """
 
     def __init__(self, *, n_remove=2, n_look=5, min_length_corr=0.3, min_rows=100, shrink=5.0,
-                 pca_sample=20000, random_state=None):
+                 pca_sample=20000, topic_weight=TOPIC_WEIGHT, random_state=None):
         self.min_rows = min_rows
+        self.topic_weight = topic_weight
         self.n_remove = n_remove
         self.n_look = n_look
         self.min_length_corr = min_length_corr
@@ -431,11 +441,14 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
     def _languages(self, texts, tokens, languages, n):
         return _known_languages(texts, tokens, languages)
 
-    def _project(self, E):
+    def _project(self, E, texts):
         E = normalize(E)
         if self.components_.shape[0]:
             E = E - (E @ self.components_.T) @ self.components_
-        return normalize(E).astype(np.float32, copy=False)
+        E = normalize(E)
+        if self.topic_weight:
+            E = with_topics(E, texts, self.topic_weight)
+        return E.astype(np.float32, copy=False)
 
     def fit_transform(self, texts=None, y=None, *, tokens=None, embeddings=None, languages=None):
         """Fit on ``texts`` and their (stored or computed) embeddings."""
@@ -459,8 +472,9 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
             # (they do not follow length) and stay
             drop = np.flatnonzero(np.nan_to_num(corr) >= self.min_length_corr)[: self.n_remove]
             self.components_ = pca.components_[drop].astype(np.float32)
-        self.n_features_out_ = E.shape[1]
-        return self._project(E)
+        out = self._project(E, texts)
+        self.n_features_out_ = out.shape[1]
+        return out
 
     def fit(self, texts=None, y=None, **kwargs):
         """Fit; see :meth:`fit_transform`."""
@@ -472,7 +486,7 @@ class SemanticVectorizer(TransformerMixin, BaseEstimator):
         texts = list(texts) if texts is not None else [""] * len(embeddings)
         E = _resolve_embeddings(texts, embeddings)
         E = self.centering_.transform(E, self._languages(texts, tokens, languages, len(E)))
-        return self._project(E)
+        return self._project(E, texts)
 
 
 class CombinedVectorizer(TransformerMixin, BaseEstimator):
