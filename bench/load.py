@@ -116,24 +116,25 @@ def start_gunicorn(db_url: str, workers: int, port: int, redis_url: str | None, 
     raise SystemExit("gunicorn did not start within 120 s")
 
 
-def tree_cpu_seconds(pid: int) -> float:
+def tree_cpu_seconds(pid: int, part: str = "all") -> float:
     """CPU used so far by a process and its children: live ones, and those it has waited for (a killed
-    gunicorn worker, PostgreSQL's ended backends)."""
+    gunicorn worker, PostgreSQL's ended backends). ``part``: "all", "user" or "system"."""
     def stat(p) -> list[str]:
         return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
 
+    # utime, stime, and cutime, cstime: the children it has waited for, in clock ticks
+    own, waited = {"all": (11, 12), "user": (11,), "system": (12,)}[part], {"all": (13, 14), "user": (13,), "system": (14,)}[part]
     try:
         fields = stat(pid)
     except OSError:
         return 0.0
-    # utime, stime, and cutime, cstime: the children it has waited for, in clock ticks
-    total = int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    total = sum(int(fields[i]) for i in own + waited)
     for child in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split():
         try:
             child_fields = stat(child)
         except OSError:
             continue
-        total += int(child_fields[11]) + int(child_fields[12])
+        total += sum(int(child_fields[i]) for i in own)
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -279,6 +280,7 @@ def main() -> None:
     load_before = os.getloadavg()
     start = time.perf_counter()
     client_cpu, server_cpu = time.process_time(), server_cpu_seconds(server)
+    server_system = tree_cpu_seconds(server.pid, "system")
     pg_cpu = -postgres_cpu_seconds()
     redis_cpu = tree_cpu_seconds(redis_proc.pid) if redis_proc else 0.0
     for t in threads:
@@ -304,6 +306,7 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     client_cpu = time.process_time() - client_cpu
     server_cpu = server_cpu_seconds(server) - server_cpu
+    server_system = tree_cpu_seconds(server.pid, "system") - server_system
     pg_cpu += postgres_cpu_seconds()
     redis_cpu = (tree_cpu_seconds(redis_proc.pid) if redis_proc else 0.0) - redis_cpu
     load_after = os.getloadavg()
@@ -340,6 +343,7 @@ def main() -> None:
         ("request latency p50 / p95 / p99 ms", spread(stats.request_ms)),
         ("whole submission p50 / p95 / p99 ms", spread(stats.submission_ms)),
         ("CPU ms per citizen: gunicorn / load client", f"{server_cpu * 1000 / max(stats.done, 1):.1f} / {client_cpu * 1000 / max(stats.done, 1):.1f}"),
+        ("  of gunicorn's: in the kernel (system)", f"{server_system * 1000 / max(stats.done, 1):.1f}"),
         ("CPU ms per citizen: PostgreSQL / Redis", f"{pg_cpu * 1000 / max(stats.done, 1):.1f} / {redis_cpu * 1000 / max(stats.done, 1):.1f}"),
         ("CPU ms per citizen, all of it", f"{(server_cpu + client_cpu + pg_cpu + redis_cpu) * 1000 / max(stats.done, 1):.1f}"),
         ("citizens/s 2 idle cores would allow (2000 / all)",

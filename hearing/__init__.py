@@ -36,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     trust_proxies(app)
 
     from hearing import auth, errors, forms, i18n, labels, logs, security
+    from hearing.core import web
     from hearing.extensions import (
         check_connections_on_checkout,
         csrf,
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     content.init_app(app)
     forms.init_app(app)
     security.init_app(app)
+    web.init_app(app)  # templates' url_for
     logs.init_app(app)
 
     from hearing.admin import bp as admin_bp

@@ -61,6 +61,8 @@ def select_locale() -> str:
 
 def lang_url(code: str) -> str:
     """This page in another language: the same path and query (filters, search, page), only ?lang changes."""
+    if not request.args:  # most pages: no query to keep (codes are plain letters: nothing to encode)
+        return f"{request.path}?lang={code}"
     args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"] + [("lang", code)]
     return f"{request.path}?{urlencode(args)}"
 

@@ -206,3 +206,20 @@ def test_shared_parts_are_bounded_and_go_with_the_cache(app, world, monkeypatch)
     client.get(f"/delta/{world['hearing'].id}?lang=en")
     client.get(f"/delta/{world['hearing'].id}/svar")  # not a form: nothing kept for it
     assert len(form_cache._fragments) == 1
+
+
+def test_static_addresses_are_built_once_per_site_root_and_language_links_keep_the_query(app, make_activity):
+    """Templates' url_for keeps a static file's address per site root (a page asks for five); the language
+    links of a page without a query are written without urlencode, with one as before."""
+    from hearing.core import web
+
+    web._STATIC_URLS.clear()
+    client = app.test_client()
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/static/css/app.css"' in html and 'href="/?lang=nn"' in html
+    prefixed = client.get("/", base_url="http://localhost/medvirkning/").get_data(as_text=True)
+    assert 'href="/medvirkning/static/css/app.css"' in prefixed
+    assert {("", "css/app.css"), ("/medvirkning", "css/app.css")} <= set(web._STATIC_URLS)
+    activity = make_activity("suggestions")
+    page = client.get(f"/delta/{activity.id}/svar?q=benk&gruppe=2").get_data(as_text=True)
+    assert f'href="/delta/{activity.id}/svar?q=benk&amp;gruppe=2&amp;lang=en"' in page

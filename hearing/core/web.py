@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort, send_file
+from flask import abort, has_request_context, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 
@@ -47,3 +47,25 @@ def _filename_options(filename: str) -> dict[str, str]:
         simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
         return {"filename": simple, "filename*": "UTF-8''" + quote(filename, safe="!#$&+-.^_`|~")}
     return {"filename": filename}
+
+
+#: (site root, file) -> a static file's address, as templates ask for it (every page asks for five).
+_STATIC_URLS: dict[tuple[str, str], str] = {}
+
+
+def template_url_for(endpoint: str, **values) -> str:
+    """``url_for`` in templates: a static file's address is built once per site root and file name (the
+    same text Flask builds); every other address as Flask builds it."""
+    if endpoint != "static" or values.keys() != {"filename"} or not has_request_context():
+        return url_for(endpoint, **values)
+    key = (request.script_root, values["filename"])
+    found = _STATIC_URLS.get(key)
+    if found is None:
+        if len(_STATIC_URLS) >= 512:  # file names come from templates; site roots from the proxy: bounded anyway
+            _STATIC_URLS.clear()
+        found = _STATIC_URLS[key] = url_for(endpoint, **values)
+    return found
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["url_for"] = template_url_for
