@@ -10,7 +10,7 @@ from hearing.grouping import decisions, service
 from hearing.jobs import run_pending_jobs
 from hearing.models import Activity, Input, Theme, ThemeAssignment, ThemeDecision, ThemeRun
 from hearing.review import board
-from tests.conftest import text_of
+from tests.conftest import hidden_fields, text_of
 from tests.test_theme_runs import BUS, FOOD, WALK
 
 NEW = ["Bussen bør gå hver halvtime", "Mer frukt til frokost", "Strø trappene ved sykehjemmet"]
@@ -288,3 +288,44 @@ def test_no_two_themes_of_a_run_share_a_name():
         "transport (bestillingstransport, bussen)", "Kosthold (6)", "Diverse"]
     labels = [t.label.casefold() for t in (kept, named, typed, again, transport, bare, misc)]
     assert len(set(labels)) == len(labels)
+
+
+def test_no_change_is_taken_while_a_newer_run_computes(world, client):
+    """The walkthrough moved an input while the next run was computing: the move was stored, but the new run
+    had read the decisions before it and put the input back where the engine had it."""
+    from hearing.grouping import confirm
+
+    process, activity, reviewer = world
+    run1 = run_now(process, reviewer, n_themes=3)
+    bus = db.session.get(Theme, placed(run1, BUS[0]).theme_id)
+    food = db.session.get(Theme, placed(run1, FOOD[0]).theme_id)
+    run2 = service.start_run(db.session, reviewer, process, n_themes=3)  # queued, not run yet
+    db.session.commit()
+    with pytest.raises(service.ThemeServiceError, match="En ny gruppering kjører nå"):
+        service.move_input(db.session, reviewer, placed(run1, BUS[1]), food)
+    with pytest.raises(service.ThemeServiceError, match="En ny gruppering kjører nå"):
+        service.rename_theme(db.session, reviewer, bus, "Kollektivtransport")
+    with pytest.raises(service.ThemeServiceError, match="En ny gruppering kjører nå"):
+        board.merge_themes(db.session, reviewer, bus, food)
+    with pytest.raises(service.ThemeServiceError, match="En ny gruppering kjører nå"):
+        confirm.accept_confident(db.session, reviewer, run1, 0.5)
+    db.session.rollback()
+    assert not db.session.scalars(sa.select(ThemeDecision).where(ThemeDecision.kind != "guidance")).all()
+
+    client.login(reviewer.email)
+    page = text_of(client.get(f"/review/runs/{run1.id}"))
+    assert "En ny gruppering kjører nå." in page and "Følg den nye grupperingen" in page
+    r = client.post(f"/review/themes/{bus.id}/rename",
+                    data=hidden_fields(client.get(f"/review/themes/{bus.id}").get_data(as_text=True),
+                                       action=f"/review/themes/{bus.id}/rename") | {"name": "Kollektivtransport"})
+    db.session.expire_all()
+    assert db.session.get(Theme, bus.id).name is None
+    assert "En ny gruppering kjører nå" in text_of(client.get(r.headers["Location"])) if r.status_code == 302 \
+        else "En ny gruppering kjører nå" in text_of(r)
+
+    run_pending_jobs()
+    db.session.expire_all()
+    run2 = db.session.get(ThemeRun, run2.id)
+    service.move_input(db.session, reviewer, placed(run2, BUS[1]), continues(run2, food.id))  # now it is taken
+    db.session.commit()
+    assert "En ny gruppering kjører nå." not in text_of(client.get(f"/review/runs/{run2.id}"))

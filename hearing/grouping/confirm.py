@@ -386,6 +386,7 @@ def accept_confident(session: Session, actor, run: ThemeRun, min_confidence: flo
     """
     if not 0 <= min_confidence <= 1:
         raise ConfirmError(_l("Grensen må være mellom 0 og 100 %."))
+    service.check_editable(session, run, ConfirmError)
     if not count_suggestions(session, run):
         raise ConfirmError(_l("Det finnes ingen forslag ennå. Velg de neste innspillene først, så lages forslagene."))
     rows = session.scalars(sa.select(ThemeAssignment).where(

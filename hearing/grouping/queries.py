@@ -67,6 +67,20 @@ def is_newest_of_its_scope(session: Session, run: ThemeRun) -> bool:
     return session.scalar(newer) is None
 
 
+def newer_run_in_progress(session: Session, run: ThemeRun) -> ThemeRun | None:
+    """A later run of the same scope still waiting or computing: it read the reviewers' decisions when it
+    started, so a change made in ``run`` now would not be in it (refused, see ``check_editable``)."""
+    return session.scalar(
+        sa.select(ThemeRun).join(Job, Job.id == ThemeRun.job_id).where(
+            ThemeRun.process_id == run.process_id,
+            ThemeRun.id > run.id,
+            ThemeRun.phase_id.is_(None) if run.phase_id is None else ThemeRun.phase_id == run.phase_id,
+            ThemeRun.activity_id.is_(None) if run.activity_id is None else ThemeRun.activity_id == run.activity_id,
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        ).order_by(ThemeRun.id.desc()).limit(1)
+    )
+
+
 def visible_clause() -> sa.ColumnElement[bool]:
     """True for inputs that count: typed in directly (no submission) or from a submission not withdrawn.
 

@@ -29,7 +29,12 @@ from hearing import audit
 from hearing.config import setting
 from hearing.core.errors import DomainError
 from hearing.grouping import decisions
-from hearing.grouping.queries import current_run, is_newest_of_its_scope, visible_inputs
+from hearing.grouping.queries import (
+    current_run,
+    is_newest_of_its_scope,
+    newer_run_in_progress,
+    visible_inputs,
+)
 from hearing.jobs import JobError, enqueue, task
 from hearing.models import (
     DecisionKind,
@@ -756,12 +761,16 @@ def _place_task(session: Session, job: Job, progress: Progress) -> dict:
 
 
 def check_editable(session: Session, run: ThemeRun, error: type[ThemeServiceError] = ThemeServiceError) -> None:
-    """Reviewers change only a finished run that no later run of its scope has replaced."""
+    """Reviewers change only a finished run that no later run of its scope has replaced, and not while a
+    later run is computing (it read the decisions when it started: a move made meanwhile was lost in it)."""
     if run.job is not None and run.job.status != JobStatus.DONE:
         raise error(_l("Grupperingen er ikke ferdig ennå."))
     if not is_newest_of_its_scope(session, run):
         raise error(_l("Dette er en eldre gruppering, og endringer her ville ikke blitt med videre. "
                        "Gjør endringen i den nyeste grupperingen."))
+    if newer_run_in_progress(session, run) is not None:
+        raise error(_l("En ny gruppering kjører nå, og en endring her ville ikke blitt med i den. "
+                       "Vent til den er ferdig, og gjør endringen der."))
 
 
 def rename_theme(session: Session, actor, theme: Theme, name: str | None) -> Theme:

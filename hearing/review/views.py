@@ -11,7 +11,7 @@ from hearing.auth import role_required
 from hearing.content import content
 from hearing.extensions import db
 from hearing.grouping import decisions, service
-from hearing.grouping.queries import current_run, is_newest_of_its_scope
+from hearing.grouping.queries import current_run, is_newest_of_its_scope, newer_run_in_progress
 from hearing.jobs import progress_view
 from hearing.labels import INPUT_SOURCES, job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
@@ -123,6 +123,7 @@ def run(run_id: int):
         "status_label": job_status_label,
         "newest": None if is_newest_of_its_scope(db.session, run) else service.latest_done_run(
             db.session, run.process_id, run.phase_id, run.activity_id),
+        "running_newer": newer_run_in_progress(db.session, run),
     }
     if not _done(run):
         return render_template("review/run.html", **ctx)
