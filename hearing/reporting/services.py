@@ -546,6 +546,7 @@ def _tallies(session: Session, report: HearingReport, run: ThemeRun, process: Pr
                      Input.group_id.label("group_id"), Input.source.label("source"),
                      Input.activity_id.label("activity_id"),
                      localtime.utc_bucket(Input.created_dt, zone).label("bucket")).cte("scoped")
+
     def none(column) -> sa.ColumnElement:  # PostgreSQL types each column of a UNION once: a NULL of its type
         return sa.cast(sa.null(), column.type)
 
