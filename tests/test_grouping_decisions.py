@@ -309,6 +309,10 @@ def test_no_change_is_taken_while_a_newer_run_computes(world, client):
         board.merge_themes(db.session, reviewer, bus, food)
     with pytest.raises(service.ThemeServiceError, match="En ny gruppering kjører nå"):
         confirm.accept_confident(db.session, reviewer, run1, 0.5)
+    from hearing.grouping import bulk
+
+    with pytest.raises(bulk.BulkError, match="En ny gruppering kjører nå"):
+        bulk.apply(db.session, reviewer, run1, "move", [placed(run1, BUS[1]).id], target=food)
     db.session.rollback()
     assert not db.session.scalars(sa.select(ThemeDecision).where(ThemeDecision.kind != "guidance")).all()
 
@@ -322,6 +326,15 @@ def test_no_change_is_taken_while_a_newer_run_computes(world, client):
     assert db.session.get(Theme, bus.id).name is None
     assert "En ny gruppering kjører nå" in text_of(client.get(r.headers["Location"])) if r.status_code == 302 \
         else "En ny gruppering kjører nå" in text_of(r)
+
+    # the board's bulk form says so too (it answered 500: only its own errors were caught)
+    board_url = f"/review/runs/{run1.id}/inputs"
+    fields = hidden_fields(client.get(board_url).get_data(as_text=True), action=board_url)
+    r = client.post(board_url, data=fields | {"assignment_ids": str(placed(run1, BUS[1]).id), "action": "move",
+                                              "theme_id": str(food.id)})
+    assert r.status_code in (302, 400, 422), r.status_code
+    db.session.expire_all()
+    assert placed(run1, BUS[1]).theme_id == bus.id
 
     run_pending_jobs()
     db.session.expire_all()

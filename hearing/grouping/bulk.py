@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.grouping import search
 from hearing.grouping.queries import leave_out_withdrawn
-from hearing.grouping.service import ThemeServiceError, move_input, pin_input
+from hearing.grouping.service import ThemeServiceError, check_editable, move_input, pin_input
 from hearing.labels import INPUT_SOURCES
 from hearing.models import Input, PlacementSource, Theme, ThemeAssignment, ThemeRun
 
@@ -200,7 +200,9 @@ def apply(session: Session, actor, run: ThemeRun, action: str, ids: Sequence[int
         raise BulkError(_l("Velg hva som skal gjøres med innspillene."))
     if not ids:
         raise BulkError(_l("Velg minst ett innspill, eller velg alle som passer til filteret."))
-    if run.job is not None and run.job.status != "done":
+    if action != "assess":  # moves and confirmations are decisions: refused in an older run or during a newer one
+        check_editable(session, run, BulkError)
+    elif run.job is not None and run.job.status != "done":
         raise BulkError(_l("Grupperingen er ikke ferdig ennå."))
     if action == "move" and (target is None or target.run_id != run.id or target.merged_into_id):
         raise BulkError(_l("Velg et tema å flytte innspillene til."))
