@@ -282,11 +282,14 @@ def test_no_two_themes_of_a_run_share_a_name():
     transport = theme(5, "transport", ["bestillingstransport", "bussen"])
     bare = theme(6, "Kosthold", [])
     misc = theme(7, "Diverse", misc=True)
-    _distinct_labels([again, kept, named, typed, transport, bare, misc])
-    assert [t.label for t in (kept, named, typed, again, transport, bare, misc)] == [
-        "Velferdsteknologi", "Transport", "Kosthold", "Velferdsteknologi (pasienter, epikrisen)",
-        "transport (bestillingstransport, bussen)", "Kosthold (6)", "Diverse"]
-    labels = [t.label.casefold() for t in (kept, named, typed, again, transport, bare, misc)]
+    early = theme(0, "Aktivitet", ["trim"])  # an automatic name before a guide typed with the same name
+    guided = theme(8, "Aktivitet", ["trim"], guide="Aktivitet")
+    _distinct_labels([again, kept, named, typed, transport, bare, misc, guided, early])
+    every = (early, kept, named, typed, again, transport, bare, misc, guided)
+    assert [t.label for t in every] == [
+        "Aktivitet (trim)", "Velferdsteknologi", "Transport", "Kosthold", "Velferdsteknologi (pasienter, epikrisen)",
+        "transport (bestillingstransport, bussen)", "Kosthold (2)", "Diverse", "Aktivitet"]
+    labels = [t.label.casefold() for t in every]
     assert len(set(labels)) == len(labels)
 
 

@@ -475,19 +475,23 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
 
 
 def _distinct_labels(themes: list[Theme]) -> None:
-    """No two themes of a run under one name: a theme the engine named like an earlier one (a regrouping named
-    a new cluster "Velferdsteknologi" beside the reviewers' "Velferdsteknologi") gets its first keywords after
-    the name, so the board, the move lists and the drafts tell them apart. Names the reviewers gave or typed
-    are never changed; the earlier theme (guides come first) keeps the plain name."""
-    seen: set[str] = set()
+    """No two themes of a run under one name: a theme the engine named like another (a regrouping named a new
+    cluster "Velferdsteknologi" beside the reviewers' "Velferdsteknologi") gets its first keywords after the
+    name, so the board, the move lists and the drafts tell them apart. Names the reviewers gave or typed as
+    guidance are never changed: an automatic name gives way to them, and of two automatic names the later
+    theme's does."""
+    fixed = {t.label.casefold() for t in themes if t.name or t.guide_name or t.is_misc}
+    seen: dict[str, int] = dict.fromkeys(fixed, 1)
     for theme in sorted(themes, key=lambda t: t.position):
+        if theme.name or theme.guide_name or theme.is_misc:
+            continue
         label = theme.label
-        if label.casefold() in seen and not (theme.name or theme.guide_name or theme.is_misc):
+        if label.casefold() in seen:
+            seen[label.casefold()] += 1
             extra = [w for w in (theme.terms or []) if w.casefold() not in label.casefold()][:2]
-            suffix = ", ".join(extra) if extra else str(theme.position)
+            suffix = ", ".join(extra) if extra else str(seen[label.casefold()])
             theme.auto_label = f"{theme.auto_label} ({suffix})"[:300]
-            label = theme.label
-        seen.add(label.casefold())
+        seen.setdefault(theme.label.casefold(), 1)
 
 
 def _continue_unguided(session: Session, previous: ThemeRun, by_label: dict[int, Theme],
