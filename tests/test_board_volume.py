@@ -275,3 +275,24 @@ def test_likely_duplicates_are_suggested_and_confirmed_with_one_click(board, cli
     assert db.session.get(Input, third.id).duplicate_of_id == first.id
     assert not any(s.original.id == first.id for s in duplicates.suggestions(db.session, run))
     assert client.post(action, data=fields).location == response.location  # once only
+
+
+def test_bulk_assessment_keeps_assessments_given_before_unless_told_to_replace(board, client):
+    """The walkthrough filtered a theme's confirmed inputs and assessed them all "Tatt til følge": seven that
+    had been assessed before ("Delvis tatt til følge", with a reason) were replaced without a word."""
+    b = board["b"]
+    fields, response = _post(client, board, {"all_matching": "y", "action": "assess", "decision": "partly",
+                                             "reason": "Delvis med i planen."}, f"?theme={b.id}")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == N_B
+    fields, response = _post(client, board, {"all_matching": "y", "action": "assess", "decision": "adopted"},
+                             f"?theme={b.id}")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Assessment.decision))) == {"partly"}
+    page = text_of(client.get(response.location))
+    assert f"{N_B} hadde en vurdering fra før og ble ikke endret" in page
+    fields, response = _post(client, board, {"all_matching": "y", "action": "assess", "decision": "adopted",
+                                             "replace": "y"}, f"?theme={b.id}")
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(Assessment.decision))) == {"adopted"}

@@ -21,7 +21,7 @@ from hearing.grouping import search
 from hearing.grouping.queries import leave_out_withdrawn
 from hearing.grouping.service import ThemeServiceError, check_editable, move_input, pin_input
 from hearing.labels import INPUT_SOURCES
-from hearing.models import Input, PlacementSource, Theme, ThemeAssignment, ThemeRun
+from hearing.models import Assessment, Input, PlacementSource, Theme, ThemeAssignment, ThemeRun
 
 __all__ = ["ACTIONS", "BANDS", "BulkError", "BulkResult", "Page", "View", "apply", "page_of", "selected_ids"]
 
@@ -186,11 +186,15 @@ class BulkResult:
     done: int  # placements changed
     unchanged: int  # already so (already in the theme, already confirmed)
     theme: Theme | None = None
+    kept: int = 0  # assessed before and left as they were (``replace`` not ticked)
 
 
 def apply(session: Session, actor, run: ThemeRun, action: str, ids: Sequence[int], *,
-          target: Theme | None = None, decision: str = "", reason: str = "") -> BulkResult:
+          target: Theme | None = None, decision: str = "", reason: str = "", replace: bool = False) -> BulkResult:
     """Move, confirm or assess the placements ``ids`` of ``run`` at once.
+
+    An assessment replaces one given before only with ``replace`` (as on the theme's assessment page): a
+    filter such as "Bekreftet" also holds inputs assessed one by one, with their own reasons.
 
     Moves and confirmations go through :func:`~hearing.grouping.service.move_input` and
     :func:`~hearing.grouping.service.pin_input`, so each is a stored decision a re-run obeys.
@@ -213,11 +217,16 @@ def apply(session: Session, actor, run: ThemeRun, action: str, ids: Sequence[int
             reason = assessments.check(decision, reason)
         except assessments.ServiceError as exc:
             raise BulkError(str(exc)) from exc
-    done = unchanged = 0
+    done = unchanged = kept = 0
     for start in range(0, len(ids), 500):
         chunk = session.scalars(sa.select(ThemeAssignment).where(ThemeAssignment.id.in_(ids[start:start + 500]))
                                 .order_by(ThemeAssignment.id)).all()
+        assessed = set() if action != "assess" or replace else set(session.scalars(
+            sa.select(Assessment.input_id).where(Assessment.input_id.in_([a.input_id for a in chunk]))))
         for a in chunk:
+            if a.input_id in assessed:
+                kept += 1
+                continue
             if action == "move":
                 if a.theme_id == target.id and a.source == PlacementSource.MANUAL:
                     unchanged += 1
@@ -233,8 +242,8 @@ def apply(session: Session, actor, run: ThemeRun, action: str, ids: Sequence[int
             done += 1
         session.flush()
     audit.record(session, actor, f"board.bulk_{action}", run, process_id=run.process_id, count=done,
-                 unchanged=unchanged, to_theme=target.id if target else None, decision=decision or None)
-    return BulkResult(action, done, unchanged, target)
+                 unchanged=unchanged, kept=kept, to_theme=target.id if target else None, decision=decision or None)
+    return BulkResult(action, done, unchanged, target, kept)
 
 
 def return_anchor(session: Session, run: ThemeRun, view: View, page_ids: Sequence[int],

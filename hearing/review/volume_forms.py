@@ -31,6 +31,8 @@ class BulkForm(FormKeyMixin, FlaskForm):
     decision = SelectField(_l("Vurdering"), choices=[], validators=[Optional()], validate_choice=False)
     reason = text_field(_l("Begrunnelse"), REASON_MAX, optional=True, area=True,
                         description=_l("Må fylles ut når innspillene ikke er tatt til følge i sin helhet."))
+    replace = BooleanField(_l("Erstatt også vurderinger som allerede er gitt"),
+                           description=_l("Ellers får bare innspill uten vurdering den nye."))
     #: The inputs shown on the page, in order (to find where the reviewer was after the action).
     page_ids = HiddenField()
 

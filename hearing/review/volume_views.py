@@ -71,7 +71,8 @@ def run_inputs_bulk(run_id: int):
             chosen = form.shown if form.all_matching.data else _input_ids(ids)
             target = db.session.get(Theme, form.theme_id.data) if form.theme_id.data else None
             result = bulk.apply(db.session, current_user, run, form.action.data, ids, target=target,
-                                decision=form.decision.data or "", reason=form.reason.data or "")
+                                decision=form.decision.data or "", reason=form.reason.data or "",
+                                replace=bool(form.replace.data))
             flash(_message(result), "success")
             anchor = bulk.return_anchor(db.session, run, view, form.shown, chosen)
             return url_for("review.run_inputs", run_id=run.id, **view.args()) + anchor
@@ -105,6 +106,8 @@ def _message(result: bulk.BulkResult) -> str:
         text = _("%(n)d innspill er vurdert.", n=result.done)
     if result.unchanged:
         text += " " + _("%(n)d var det allerede.", n=result.unchanged)
+    if result.kept:
+        text += " " + _("%(n)d hadde en vurdering fra før og ble ikke endret (kryss av for å erstatte).", n=result.kept)
     return text
 
 
