@@ -346,9 +346,11 @@ def skip(session: Session, actor, batch: Batch | None, input_id: int) -> BatchIt
 
 
 def count_suggestions(session: Session, run: ThemeRun, min_confidence: float | None = None) -> int:
-    """Stored suggestions of unconfirmed inputs (at least ``min_confidence``, when given)."""
+    """Stored suggestions of unconfirmed inputs (at least ``min_confidence``, when given), to themes still on
+    the board (one to a theme merged since is never accepted, so it is not counted either)."""
+    live = sa.select(Theme.id).where(Theme.run_id == run.id, Theme.merged_into_id.is_(None))
     q = sa.select(sa.func.count()).select_from(ThemeAssignment).where(
-        ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.is_not(None), ~confirmed_clause())
+        ThemeAssignment.run_id == run.id, ThemeAssignment.suggested_theme_id.in_(live), ~confirmed_clause())
     if min_confidence is not None:
         q = q.where(ThemeAssignment.suggested_confidence >= min_confidence)
     return session.scalar(q) or 0

@@ -108,6 +108,11 @@ def test_bulk_accept_shows_what_each_certainty_limit_accepts(page, live_server, 
     assert page.inner_text("#spread-top") == f"Det sikreste forslaget har {spread.top} %."
     shown = page.eval_on_selector_all("#spread tbody tr", "rows => rows.map(r => r.innerText.split('\\t'))")
     assert [(int(a.rstrip(' %')), int(b)) for a, b in shown] == spread.at_least
+    with live_app.app_context():  # the count above the table is of the same suggestions
+        n = confirm.count_suggestions(db.session, db.session.get(ThemeRun, run_id))
+        db.session.remove()
+    assert page.get_by_text(f"{n} innspill som ikke er bekreftet, har et forslag.").count() == 1
+    assert n >= spread.at_least[-1][1]
     assert audit(page) == []
 
     field = page.get_by_label("Godta alle forslag der forslagets sikkerhet er minst (prosent)")
