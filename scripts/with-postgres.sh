@@ -7,7 +7,9 @@ if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
   echo "PostgreSQL server is not installed (apt-get install postgresql)" >&2
   exit 1
 fi
-port=${PGTEST_PORT:-$((20000 + RANDOM % 20000))}
+# A port nothing listens on now (asked of the kernel), rather than a random guess that another server of a
+# test run beside this one (redis, gunicorn, a second PostgreSQL) may already hold.
+port=${PGTEST_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 dir=$(mktemp -d /tmp/hearing-pg.XXXXXX)
 as_user=()
 if [ "$(id -u)" = "0" ]; then

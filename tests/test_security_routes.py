@@ -20,14 +20,12 @@ OBJECT_CHECKED = {("facilitator", "imports.upload"), ("facilitator", "imports.ma
 
 
 @pytest.fixture
-def world(app, make_user, make_process):
+def world(app, make_user, make_activity):
     users = {role: make_user(role) for role in ROLES}
-    process = make_process()
-    group = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    activity = Activity(process=process, kind="survey", title="Undersøkelse")
-    prompt = Prompt(activity=activity, position=1, text="Hva tenker du?")
-    db.session.add_all([group, activity, prompt])
-    db.session.commit()
+    activity = make_activity("survey", groups=[("Eldrerådet", "council")], prompts=["Hva tenker du?"],
+                             opens_dt=None, closes_dt=None)  # "Undersøkelse"
+    process, prompt = activity.process, activity.prompts[0]
+    group = db.session.scalar(sa.select(StakeholderGroup).filter_by(name="Eldrerådet"))
     ids = {"process_id": process.id, "group_id": group.id, "activity_id": activity.id, "prompt_id": prompt.id,
            "user_id": users["reviewer"].id}
     return users, ids

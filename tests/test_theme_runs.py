@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.grouping import service
 from hearing.jobs import run_pending_jobs
-from hearing.models import Activity, AuditEvent, Input, Job, Theme, ThemeAssignment, ThemeRun
+from hearing.models import AuditEvent, Input, Job, Theme, ThemeAssignment, ThemeRun
 
 FOOD = [
     "Maten på sykehjemmet er kald", "Bedre middag til de eldre", "Middagen smaker ikke godt",
@@ -31,12 +31,10 @@ WALK = [
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
+def world(app, make_activity, make_user):
     app.config["THEMES_EMBEDDINGS"] = False
-    process = make_process()
-    activity = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(activity)
-    db.session.flush()
+    activity = make_activity("workshop")  # "Verksted"
+    process = activity.process
     for text in FOOD + BUS + WALK:
         db.session.add(Input(activity_id=activity.id, text=text, source="workshop"))
     db.session.commit()
