@@ -154,7 +154,17 @@ LABEL_STOP = frozenset(
     "mandag tirsdag onsdag torsdag fredag lørdag søndag måndag tysdag laurdag sundag "
     "januar februar mars april mai juni juli august september oktober november desember "
     "to tre fire fem seks sju syv åtte ni ti elleve tolv tjue tjuge hundre tusen "
-    "uker ukers veker måneder månader måneders år års timer timar minutter".split()
+    "uker ukers veker måneder månader måneders år års timer timar minutter "
+    "året årene åra fjor ifjor kveld kvelden kveldene morgen morgenen natt natta natten "
+    "helg helga helgen helgene ukas ukens vekas høst høsten haust hausten sommer sommeren vinter vinteren "
+    # common verbs, adverbs and general words (bokmål, nynorsk, Danish): they
+    # say how something went, not what about
+    "hatt hadde har vært var visste vist skrevet skriver kjører kjører kjøre køyrer "
+    "inneholde inneholder hender skjer skjedde gått fått sagt satt sitter stått kommet tatt "
+    "prøve prøvd burde bør kunne skulle måtte søker søkte mangler manglet umulig mulig "
+    "bor bo bur bodde økt økte økende bort borte igjen alltid aldri ofte nesten "
+    "sted steder stedet plass personer person ulike andre andelen andel enheten enhet "
+    "kvaliteten beskjed svar svaret lav høy stor liten mye mange flere øker holder via ro".split()
 )
 
 _SENTENCE_RE = re.compile(r"[.!?:;\n]+")
