@@ -164,7 +164,8 @@ LABEL_STOP = frozenset(
     "prøve prøvd burde bør kunne skulle måtte søker søkte mangler manglet umulig mulig "
     "bor bo bur bodde økt økte økende bort borte igjen alltid aldri ofte nesten "
     "sted steder stedet plass personer person ulike andre andelen andel enheten enhet "
-    "kvaliteten beskjed svar svaret lav høy stor liten mye mange flere øker holder via ro".split()
+    "kvaliteten beskjed svar svaret lav høy stor liten mye mange flere øker holder via ro "
+    "alene aleine ope fram mest feil få fast ringte ringer".split()
 )
 
 _SENTENCE_RE = re.compile(r"[.!?:;\n]+")
