@@ -490,11 +490,14 @@ def main(argv=None):
                   f"| {r['e5'][0]:.3f} / {r['e5'][1]:.3f} | {r['ref'][0]:.3f} / {r['ref'][1]:.3f} |",
                   flush=True)
         print("\n## Learning from reviewers: accuracy on the rest after confirming a share "
-              "(batches of 20)")
+              "(batches of 20, mean over seeds)")
         print("| part | chosen by | 5 % | 10 % | 20 % |")
         print("|---|---|---|---|---|")
-        for (part, mode), res in learning(rows, parts, E).items():
-            print(f"| {part} | {mode} | " + " | ".join(f"{res[f]:.3f}" for f in sorted(res)) + " |",
+        runs = [learning(rows, parts, E, seed=s) for s in seeds]
+        for key, res in runs[0].items():
+            part, mode = key
+            print(f"| {part} | {mode} | "
+                  + " | ".join(f"{np.mean([r[key][f] for r in runs]):.3f}" for f in sorted(res)) + " |",
                   flush=True)
         print("\n## Labels (all, seed 0): label | keywords | size | majority theme | share")
         print("| label | keywords | size | majority | share |")
