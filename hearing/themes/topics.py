@@ -330,7 +330,6 @@ def with_topics(X, texts, weight=TOPIC_WEIGHT):
     return normalize(np.hstack([X, weight * H]))
 
 
-
 def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10, min_centre=0.3):
     """A topic name per theme, or None where no topic fits.
 
