@@ -59,6 +59,10 @@ _IMPORT_PID = os.getpid()
 #: Task functions by job kind.
 TASKS: dict[str, TaskFn] = {}
 
+#: Per job kind, what to clean up when :func:`recover_stale_jobs` gives a job up (its worker stopped too
+#: often): ``fn(session, job)``, flushing only (an import takes back the rows it had committed).
+GIVE_UP: dict[str, Callable[[Session, Job], None]] = {}
+
 
 #: Timed work the worker runs every ``JOBS_PERIODIC_SECONDS``: ``fn(session)``, committing its own work
 #: (mail retries, invitation reminders).
@@ -102,6 +106,16 @@ def task(kind: str) -> Callable[[TaskFn], TaskFn]:
 
     def decorator(fn: TaskFn) -> TaskFn:
         TASKS[kind] = fn
+        return fn
+
+    return decorator
+
+
+def on_give_up(kind: str) -> Callable[[Callable[[Session, Job], None]], Callable[[Session, Job], None]]:
+    """Register ``fn`` as the clean-up of a job of ``kind`` that is given up after its worker stopped."""
+
+    def decorator(fn: Callable[[Session, Job], None]) -> Callable[[Session, Job], None]:
+        GIVE_UP[kind] = fn
         return fn
 
     return decorator
@@ -349,6 +363,9 @@ def recover_stale_jobs(session: Session, *, stale_minutes: float | None = None, 
             job.message = storable(_l("Feilet"))
             job.finished_dt = utcnow()
             failed.append(job.id)
+            _load_tasks()
+            if (clean_up := GIVE_UP.get(job.kind)) is not None:
+                clean_up(session, job)
     session.commit()
     if requeued or failed:
         log.warning("stale jobs: requeued %s, failed %s", requeued, failed)

@@ -8,12 +8,13 @@ had stored, so an import is all or nothing.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing.imports import services
-from hearing.jobs import JobError, task
+from hearing.jobs import JobError, on_give_up, task
 from hearing.models import ImportRun, ImportStatus, Job
 
 RUN = "imports.run"
@@ -50,6 +51,14 @@ def import_task(session: Session, job: Job, progress) -> dict:
 
     schedule_after_commit(session)
     return {"run_id": run.id, **run.counts}
+
+
+@on_give_up(RUN)
+def give_up_import(session: Session, job: Job) -> None:
+    """A worker stopped too often in this import: take back the batches it had committed (all or nothing)."""
+    run = session.scalar(sa.select(ImportRun).where(ImportRun.job_id == job.id))
+    if run is not None and run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        services.abandon_run(session, run)
 
 
 READ = "imports.read"

@@ -1232,10 +1232,7 @@ def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInf
             session.commit()
     except Exception:
         session.rollback()
-        run = session.get(ImportRun, run.id)
-        _take_back(session, run)
-        run.status = ImportStatus.FAILED
-        run.finished_dt = utcnow()
+        abandon_run(session, session.get(ImportRun, run.id))
         session.commit()
         raise
     run.status = ImportStatus.DONE
@@ -1244,6 +1241,17 @@ def execute_run(session: Session, run: ImportRun, table: Table, *, zone: ZoneInf
                  file=run.file_id[:16], **{k: run.counts.get(k, 0) for k in (NEW_ROW, UPDATED, UNCHANGED, EMPTY)})
     session.commit()
     return run
+
+
+def abandon_run(session: Session, run: ImportRun) -> None:
+    """An import that cannot finish: what its committed batches stored is taken back, and it is failed
+    (the caller commits). Used when a batch fails and when its worker stopped too often."""
+    taken = _take_back(session, run)
+    run.status = ImportStatus.FAILED
+    run.finished_dt = utcnow()
+    audit.record(session, None, "import.failed", run.activity, process_id=run.activity.process_id, run_id=run.id,
+                 stored_rows=run.next_row, **taken)
+    session.flush()
 
 
 # --- undo ----------------------------------------------------------------------------------------
