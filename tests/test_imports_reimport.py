@@ -234,6 +234,28 @@ def test_time_columns_of_the_tools_are_recognised(survey, header):
     assert _guess(table, survey)[0] == services.TIME
 
 
+@pytest.mark.parametrize("header, time_column", [
+    # Microsoft Forms in English, Danish and Norwegian (with the time of the last change, which is not the answer's)
+    ("Id,Start time,Completion time,Email,Name,Last modified time", 2),
+    ("Id;Starttidspunkt;Fuldførelsestidspunkt;Mail;Navn;Tidspunkt for seneste ændring", 2),
+    ("ID;Starttidspunkt;Fullføringstidspunkt;E-post;Navn;Tidspunkt for siste endring", 2),
+    # Enalyzer (Danish) and Questback (Norwegian, English): the end, not the start
+    ("Respondent ID;Startdato;Slutdato;Status", 2),
+    ("Respondent ID;Startdato;Sluttdato;Status", 2),
+    ("RespondentID;Start date;End date;Status", 2),
+    # Nettskjema in English and Norwegian
+    ("Submission ID;Submitted;Language", 1),
+    ("Svar-ID;Innsendt;Språk", 1),
+])
+def test_whole_headers_of_the_tools_in_three_languages_give_id_and_time(survey, header, time_column):
+    sep = "," if header.count(",") > header.count(";") else ";"
+    n = len(header.split(sep))
+    data = f"{header}{sep}{TEXT_Q}\n" + sep.join(["17"] + ["2026-03-14 10:00"] * (n - 1) + ["Tekst"]) + "\n"
+    table = files.read_table(data.encode(), "eksport.csv")
+    assert services.id_column(table) == 0
+    assert [i for i, t in _guess(table, survey).items() if t == services.TIME] == [time_column]
+
+
 def test_forms_completion_time_wins_over_start_time(survey):
     assert _guess(files.read_table(forms_xlsx(), "svar.xlsx"), survey)[2] == services.TIME
 

@@ -80,11 +80,11 @@ def upload(activity_id: int):
 
 #: Words in a column name that say it is the time of the answer, best first: completion before start.
 #: Microsoft Forms (nb/da/en), Google Forms ("Tidsmerke", "Tidsstempel", "Timestamp"), Questback/Enalyzer,
-#: Nettskjema ("Innsendt", "Levert"), SurveyXact ("closetime", "starttime").
+#: Nettskjema ("Innsendt", "Levert"), SurveyXact ("closetime", "starttime"); an end date before a start date.
 TIME_WORDS = (
     "fullføringstidspunkt", "fuldførelsestidspunkt", "gennemførelsestidspunkt", "completion time", "closetime",
     "innsendt", "indsendt", "levert", "submitted", "completed", "fullført", "gennemført", "besvart", "svartidspunkt",
-    "sluttidspunkt", "end date", "tidsmerke", "tidsstempel", "timestamp", "tidspunkt", "date submitted",
+    "sluttidspunkt", "end date", "slutdato", "sluttdato", "afsluttet", "avsluttet", "tidsmerke", "tidsstempel", "timestamp", "tidspunkt", "date submitted",
     "response date", "svardato", "created", "starttidspunkt", "start time", "starttime", "start date", "dato", "date",
 )
 NAME_WORDS = ("navn", "name", "fullt navn", "fulde navn", "full name", "ditt navn", "dit navn", "your name")
