@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from hearing import audit
 from hearing.config import setting
 from hearing.core.errors import DomainError
-from hearing.grouping import decisions
+from hearing.grouping import decisions, duplicates
 from hearing.grouping.queries import (
     current_run,
     is_newest_of_its_scope,
@@ -456,6 +456,8 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
         _continue_unguided(session, previous, by_label, assignments)
     stats.update(_what_was_kept(session, run, previous, carried, by_label, assignments))
     session.expire(run, ["themes"])
+    progress(92, _l("Finner mulige duplikater"))
+    stats["near_duplicates"] = duplicates.store_for_run(session, run)
     stats.update({
         "n_inputs": len(inputs),
         "n_themes": int(model.n_themes_),

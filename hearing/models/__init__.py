@@ -60,6 +60,7 @@ from hearing.models.submissions import (
 )
 from hearing.models.themes import (
     DecisionKind,
+    DuplicateCandidate,
     InputEmbedding,
     PlacementSource,
     Theme,
@@ -72,7 +73,7 @@ from hearing.models.users import Role, User
 __all__ = [
     "ApiScope", "ApiToken", "ArchiveKind", "ArchiveMessage", "ArchiveStatus",
     "STANDARD_PHASES", "AccessibilityCriterion", "AccessibilityReply", "AccessibilityReport", "AccessibilityStatement", "Activity", "ActivityKind", "Answer", "Assessment", "Attachment", "AuditEvent",
-    "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
+    "Audience", "Base", "Consent", "ContentTranslation", "Decision", "Document", "DuplicateCandidate", "Draft", "ExportFile", "FocusArea", "Goal", "GroupCategory",
     "HearingReport", "Indicator", "Input", "InputEmbedding", "InputSource", "Invitation", "Job", "JobStatus", "DecisionKind", "ThemeDecision",
     "Measure", "Moderation", "PUBLIC_MODERATION", "Phase", "PlacementSource", "Process", "ProcessIdentity", "Prompt", "QuestionType", "RateLimit", "ReportStatement", "ReportTheme", "ReportVersion", "RequestKey", "Role", "Section",
     "StakeholderGroup", "Strategy", "Submission", "Theme", "ThemeAssignment", "ThemeRun", "User", "utcnow",

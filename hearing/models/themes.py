@@ -135,6 +135,7 @@ class DecisionKind(enum.StrEnum):
     CONFIRM = "confirm"  # a suggestion accepted (one, or in bulk above a chosen certainty)
     MERGE = "merge"  # a theme merged into another
     SPLIT = "split"  # a new named theme split off another
+    NOT_DUPLICATE = "not_duplicate"  # a suggested duplicate rejected: never suggested again
 
 
 class ThemeDecision(Base):
@@ -159,3 +160,27 @@ class ThemeDecision(Base):
     payload: Mapped[dict] = mapped_column(default=dict)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     created_dt: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DuplicateCandidate(Base):
+    """A likely (near-)duplicate found by a run's job: ``input_id`` says the same as the earlier ``original_id``.
+
+    Suggestions only; a reviewer confirms them (``Input.duplicate_of_id``) or rejects them (a
+    ``not_duplicate`` decision that every later run obeys).
+    """
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "input_id"),
+        sa.CheckConstraint("input_id <> original_id", name="not_itself"),
+        sa.CheckConstraint("similarity >= 0 AND similarity <= 1", name="similarity_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("theme_runs.id", ondelete="CASCADE"), index=True)
+    #: The later input, suggested as a duplicate.
+    input_id: Mapped[int] = mapped_column(sa.ForeignKey("inputs.id", ondelete="CASCADE"), index=True)
+    #: The earliest input that says the same.
+    original_id: Mapped[int] = mapped_column(sa.ForeignKey("inputs.id", ondelete="CASCADE"), index=True)
+    #: How alike the two are, 0..1 (1: the same words in the same forms).
+    similarity: Mapped[float]

@@ -68,3 +68,10 @@ class DuplicateGroupForm(FormKeyMixin, FlaskForm):
 
     original_id = HiddenField()
     duplicate_ids = SelectMultipleField(coerce=int, choices=[], validate_choice=False)
+
+
+class NotDuplicateForm(FormKeyMixin, FlaskForm):
+    """One click: a suggested duplicate is not one (never suggested again)."""
+
+    original_id = HiddenField()
+    input_id = HiddenField()

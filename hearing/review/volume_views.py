@@ -15,7 +15,7 @@ from hearing.idempotency import new_key, once
 from hearing.labels import DECISIONS
 from hearing.models import Input, Process, Theme, ThemeRun
 from hearing.review import board, bp
-from hearing.review.volume_forms import BulkForm, DuplicateGroupForm
+from hearing.review.volume_forms import BulkForm, DuplicateGroupForm, NotDuplicateForm
 
 
 def _run(run_id: int) -> ThemeRun:
@@ -138,6 +138,36 @@ def run_duplicates(run_id: int):
 
     try:
         return once(form.form_key.data, confirm)
+    except board.BoardError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return redirect(back + "#duplicates")
+
+
+@bp.post("/runs/<int:run_id>/duplicates/reject")
+@role_required("reviewer")
+def run_not_duplicate(run_id: int):
+    run = _run(run_id)
+    view = bulk.View.from_args(request.form)
+    form = NotDuplicateForm()
+    back = url_for("review.run_inputs", run_id=run.id, **view.args())
+    if not form.validate_on_submit() or not (form.original_id.data or "").isdigit() \
+            or not (form.input_id.data or "").isdigit():
+        flash(_("Skjemaet var utløpt. Prøv igjen."), "danger")
+        return redirect(back + "#duplicates")
+
+    def reject() -> str:
+        original = db.session.get(Input, int(form.original_id.data))
+        inp = db.session.get(Input, int(form.input_id.data))
+        for x in (original, inp):
+            if x is None or board.process_of(db.session, x).id != run.process_id:
+                raise board.BoardError(_("Fant ikke det innspillet i denne prosessen."))
+        duplicates.reject(db.session, current_user, run, inp, original)
+        flash(_("Nr. %(n)d foreslås ikke lenger som duplikat av nr. %(o)d.", n=inp.id, o=original.id), "success")
+        return back + "#duplicates"
+
+    try:
+        return once(form.form_key.data, reject)
     except board.BoardError as exc:
         db.session.rollback()
         flash(str(exc), "danger")
