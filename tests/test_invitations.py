@@ -123,7 +123,7 @@ def test_reminders_go_once_to_those_who_have_not_answered(admin_client, hearing,
     send_due(db.session)
     db.session.expire_all()
     page = text_of(admin_client.get(f"/admin/activities/{hearing.id}/invitations"))
-    assert "Trukket tilbake" in page and "1 av 5 har svart" in page
+    assert "Trukket tilbake" in page and "1 av 4 har svart" in page  # the revoked one is not counted
 
 
 def test_the_worker_sends_reminders_in_its_timed_round(admin_client, hearing, app):
@@ -144,3 +144,25 @@ def test_bad_invitation_input_keeps_what_was_typed(admin_client, hearing):
     r = invite(admin_client, hearing, body_name="Eldrerådet", remind_days_before="7")
     assert "En påminnelse sendes på e-post" in text_of(r)
     assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
+
+
+def test_revoked_invitations_are_counted_alike_on_every_page(admin_client, hearing, app):
+    """Revoked is shown on the row with its date, and the count "answered of invited" leaves it out on the
+    invitations page as on the activity page and the dashboard (it said "1 of 2" on one and "1 of 1" on the other)."""
+    from hearing.dashboard.services import invited_rates
+    from tests.conftest import Client
+
+    invite(admin_client, hearing, email="eldre@kommune.no")
+    invite(admin_client, hearing, body_name="Ungdomsrådet", email="ungdom@kommune.no")
+    elders, youth = db.session.scalars(sa.select(Invitation).order_by(Invitation.id)).all()
+    link = link_of(db.session.scalar(sa.select(MailMessage).where(MailMessage.to_address == "eldre@kommune.no")))
+    assert statement(Client(app.test_client()), link).status_code == 302
+    revoked = admin_client.submit(f"/admin/activities/{hearing.id}/invitations", {},
+                                  action=f"/admin/invitations/{youth.id}/revoke")
+    assert revoked.status_code == 302
+    page = text_of(admin_client.get(f"/admin/activities/{hearing.id}/invitations"))
+    assert "1 av 1 har svart." in page and "1 invitasjon er trukket tilbake og telles ikke med." in page
+    assert "Trukket tilbake" in page
+    assert "Invitasjoner (1 av 1 har svart)" in text_of(admin_client.get(f"/admin/activities/{hearing.id}"))
+    [rate] = invited_rates(db.session, hearing.process)
+    assert (rate.answered, rate.invited) == (1, 1)

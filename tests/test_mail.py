@@ -170,6 +170,23 @@ def test_hide_secrets_keeps_ordinary_links():
     assert "https://x.no/invitasjon/[skjult]?lang=en" in hidden
 
 
+def test_the_receipt_page_says_where_the_receipt_and_the_notice_go(app, client, hearing_activity):
+    """A person who closes the tab knows the link went by e-mail (to which address, masked) and that they will
+    be told of the report; without opt-ins the page promises no e-mail."""
+    r = answer(client, hearing_activity, respondent_email="kari@example.no", send_receipt="1", wants_report_notice="1")
+    page = text_of(client.get(r.location))
+    assert "Vi sender en kvittering med lenken til ka•••@example.no." in page
+    assert "Du får en e-post når kommunen publiserer oppsummeringen." in page
+    assert "kari@example.no" not in client.get(r.location).get_data(as_text=True)
+    token = r.location.split("/svar/")[1].split("?")[0]
+    assert "Vi sender en kvittering" not in text_of(client.get(f"/svar/{token}"))  # only on the receipt itself
+    from tests.conftest import Client
+
+    other = Client(app.test_client())
+    plain = text_of(other.get(answer(other, hearing_activity, statement="Benk ved torget").location))
+    assert "Vi sender en kvittering" not in plain and "Du får en e-post" not in plain
+
+
 def test_receipt_needs_an_address_and_keeps_the_text(client, hearing_activity):
     r = answer(client, hearing_activity, send_receipt="1", statement="Benk ved biblioteket")
     assert r.status_code == 422

@@ -186,3 +186,36 @@ def test_the_users_language_is_the_pages_language_after_login(app, make_user):
     other = Client(app.test_client())
     other.get("/login?lang=en")
     assert '<html lang="en"' in other.get(other.login(user.email).location).get_data(as_text=True)
+
+
+def test_the_html_heading_marks_a_title_in_another_language(app, hearing_of):
+    """The HTML message repeats the subject as its heading: a title not written in the message's language is
+    marked lang there too (it was plain text), and a translated title is not. The Subject header stays plain
+    text (no client reads a language per part of it); Content-Language gives the message's own language."""
+    activity = hearing_of("nb")
+    participation.create_invitation(db.session, None, activity, body_name="Youth council", group=None,
+                                    email="youth@kommune.no", lang="en", remind_days_before=None,
+                                    link_for=lambda token: f"http://localhost/invitasjon/{token}")
+    db.session.add(Submission(activity=activity, reference="H-9", submission_key="k9", edit_token_hash="9" * 64,
+                              respondent_email="a@example.no", wants_report_notice=True, lang="en", submitted_dt=utcnow()))
+    db.session.commit()
+    queue_report_published(db.session, activity.process_id, link="http://localhost/r/1")
+    db.session.commit()
+    messages = {m.kind: m for m in db.session.scalars(sa.select(MailMessage))}
+    invitation, notice = messages["invitation"], messages["report_published"]
+    assert invitation.subject == "Invitation to give a statement: Høring om planen"
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", invitation.body_html, re.S).group(1)
+    assert heading == 'Invitation to give a statement: <span lang="nb">Høring om planen</span>'
+    assert '<html lang="en">' in invitation.body_html and "<title>Invitation to give a statement: Høring om planen</title>" in invitation.body_html
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", notice.body_html, re.S).group(1)
+    assert '<span lang="nb">Strategiplan (nb)</span>' in heading and "<span" not in notice.subject
+    # written in the message's own language: nothing to mark
+    from hearing.content import set_translation
+
+    set_translation(db.session, activity, "title", "en", "Hearing on the plan")
+    participation.create_invitation(db.session, None, activity, body_name="Council", group=None,
+                                    email="council@kommune.no", lang="en", remind_days_before=None,
+                                    link_for=lambda token: f"http://localhost/invitasjon/{token}")
+    db.session.commit()
+    second = db.session.scalar(sa.select(MailMessage).where(MailMessage.to_address == "council@kommune.no"))
+    assert re.search(r"<h1[^>]*>(.*?)</h1>", second.body_html, re.S).group(1) == "Invitation to give a statement: Hearing on the plan"

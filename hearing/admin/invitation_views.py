@@ -46,7 +46,8 @@ def invitations(activity_id: int):
 
             return once(key, create)
     return render_template("admin/invitations.html", form=form, activity=activity, process=activity.process,
-                           invitations=participation.invitation_rows(db.session, activity))
+                           invitations=participation.invitation_rows(db.session, activity),
+                           summary=participation.invitation_summary(db.session, activity))
 
 
 def _invitation_token(key: str) -> str:

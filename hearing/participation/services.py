@@ -608,6 +608,34 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
     }
 
 
+class ReceiptMail(NamedTuple):
+    """What the receipt page says of the e-mails a response asked for."""
+
+    #: The address the receipt goes to, masked as the staff page masks it (None: no receipt was asked for).
+    receipt_to: str | None
+    #: The respondent asked to be told when the report back is published (and gave an address).
+    report_notice: bool
+
+
+def receipt_mail(session: Session, submission_id: int) -> ReceiptMail:
+    """Whether a receipt e-mail is in the outbox for the submission (and to which address, masked), and
+    whether the respondent will be told of the report: the receipt page says so, so that a person who
+    closes the tab knows where the link went. One query, only on the receipt after an answer."""
+    from hearing.mail import masked_address
+    from hearing.models import MailMessage
+
+    row = session.execute(
+        sa.select(Submission.wants_report_notice, Submission.respondent_email,
+                  sa.select(MailMessage.to_address).where(MailMessage.ref == f"receipt:{submission_id}")
+                  .scalar_subquery().label("receipt_to"))
+        .where(Submission.id == submission_id)
+    ).one_or_none()
+    if row is None:
+        return ReceiptMail(None, False)
+    return ReceiptMail(masked_address(row.receipt_to) if row.receipt_to else None,
+                       bool(row.wants_report_notice and row.respondent_email))
+
+
 @contextmanager
 def _reading(session: Session) -> Iterator[Session | sa.Connection]:
     """Where plain reads go: the session when it has a transaction open (it may hold what they must see),
