@@ -13,6 +13,7 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate as validate_spec
 
 from hearing.api import tokens
+from hearing.api.problems import errors_nb, field_message_nb
 from hearing.drafting import services as drafting
 from hearing.extensions import db
 from hearing.followup import services as followup
@@ -317,6 +318,42 @@ def test_filters_by_activity_theme_and_time(app, client, world):
     problem(client.raw.get("/api/v1/processes/999999/inputs", headers=auth(token)), 404)
     problem(client.raw.get("/api/v1/no-such-thing", headers=auth(token)), 404)
     problem(client.raw.delete(f"{base}/inputs", headers=auth(token)), 405)
+
+
+def test_field_messages_are_in_bokmaal_and_english(app, client, world):
+    token = make_token(world["reviewer"], scopes=("read", "import"))
+    base = f"/api/v1/processes/{world['process'].id}/inputs"
+    body = problem(client.raw.get(f"{base}?changed_since=yesterday&limit=0&cursor=bogus!", headers=auth(token)), 422)
+    assert body["errors"]["query"]["changed_since"] == [
+        "Ikke et gyldig tidspunkt (ISO 8601, for eksempel 2026-05-01T10:00:00+02:00)."]
+    assert body["errors"]["query"]["limit"] == ["Må være fra og med 1 til og med 500."]
+    assert body["i18n"]["en"]["errors"]["query"]["limit"] == ["Must be greater than or equal to 1 and less than or equal to 500."]
+    english = problem(client.raw.get(f"{base}?changed_since=yesterday", headers=auth(token, **{"Accept-Language": "en"})), 422)
+    assert english["errors"]["query"]["changed_since"] == ["Not a valid datetime."]
+    assert english["i18n"]["nb"]["errors"] == errors_nb(english["errors"])
+    url = f"/api/v1/activities/{world['activity'].id}/imports"
+    bad = {"responses": [{"group": "Finnes ikke", "surprise": 1,
+                          "answers": [{"prompt_id": world["rating"].id, "value": "fem"}, {"prompt_id": 999999, "value": "x"}]},
+                         {"answers": []}]}
+    first = problem(client.raw.post(url, json=bad, headers=auth(token)), 422)
+    second = {"responses": bad["responses"][:1]}
+    second["responses"][0].pop("surprise")
+    second = problem(client.raw.post(url, json=second, headers=auth(token)), 422)
+    for body in (first, second):
+        assert _messages(body["errors"]) == _messages(body["i18n"]["nb"]["errors"])
+        untranslated = [t for t in _messages(body["i18n"]["en"]["errors"]) if field_message_nb(t) == t]
+        assert untranslated == [], untranslated  # every message has its bokmål text
+    assert "Ukjent felt." in _messages(first["errors"]) and "Lengden må være mellom 1 og 200." in _messages(first["errors"])
+    assert {"Ikke en respondentgruppe i prosessen.", "En vurdering må være et helt tall fra 1 til 5.",
+            "Ikke et spørsmål i aktiviteten."} <= set(_messages(second["errors"]))
+
+
+def _messages(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [m for value in errors.values() for m in _messages(value)]
+    if isinstance(errors, list):
+        return [m for value in errors for m in _messages(value)]
+    return [errors]
 
 
 def test_etag_changes_when_the_data_changes(app, client, world):

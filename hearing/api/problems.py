@@ -1,13 +1,14 @@
 """Errors of the JSON API as RFC 9457 problem details (``application/problem+json``).
 
-Every problem carries its text in bokmål and English: ``title`` and ``detail`` in the language the
-client asked for (``Accept-Language``: ``en`` gives English, anything else bokmål), and both languages
-under ``i18n``. The API is a contract with other systems, so its messages are written here in both
+Every problem carries its text in bokmål and English: ``title``, ``detail`` and the field messages under
+``errors`` in the language the client asked for (``Accept-Language``: ``en`` gives English, anything else
+bokmål), and both languages under ``i18n``. The API is a contract with other systems, so its messages are written here in both
 languages instead of going through the interface's translation catalogue.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Response, json, request
@@ -59,6 +60,83 @@ DETAILS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Field messages of invalid data (marshmallow's own and the API's) in bokmål. The English text is the key.
+FIELD_MESSAGES_NB: dict[str, str] = {
+    "Missing data for required field.": "Må fylles ut.",
+    "Field may not be null.": "Kan ikke være null.",
+    "Unknown field.": "Ukjent felt.",
+    "Invalid input type.": "Ugyldig type.",
+    "Invalid type.": "Ugyldig type.",
+    "Invalid value.": "Ugyldig verdi.",
+    "Not a valid integer.": "Ikke et gyldig heltall.",
+    "Not a valid number.": "Ikke et gyldig tall.",
+    "Number too large.": "Tallet er for stort.",
+    "Special numeric values (nan or infinity) are not permitted.": "Spesielle tallverdier (nan, uendelig) er ikke tillatt.",
+    "Not a valid string.": "Ikke en gyldig tekst.",
+    "Not a valid utf-8 string.": "Ikke gyldig UTF-8-tekst.",
+    "Not a valid boolean.": "Ikke en gyldig sannhetsverdi (true eller false).",
+    "Not a valid list.": "Ikke en gyldig liste.",
+    "Not a valid tuple.": "Ikke en gyldig liste.",
+    "Not a valid mapping type.": "Ikke et gyldig objekt.",
+    "Not a valid date.": "Ikke en gyldig dato (ÅÅÅÅ-MM-DD).",
+    "Not a valid datetime.": "Ikke et gyldig tidspunkt (ISO 8601, for eksempel 2026-05-01T10:00:00+02:00).",
+    "Not a valid aware datetime.": "Ikke et gyldig tidspunkt med tidssone (ISO 8601, for eksempel 2026-05-01T10:00:00+02:00).",
+    "Not a valid naive datetime.": "Ikke et gyldig tidspunkt uten tidssone.",
+    "Not a valid time.": "Ikke et gyldig klokkeslett.",
+    "Not a valid UUID.": "Ikke en gyldig UUID.",
+    "Not a valid email address.": "Ikke en gyldig e-postadresse.",
+    "Not a valid URL.": "Ikke en gyldig URL.",
+    # the API's own checks
+    "Invalid cursor.": "Ugyldig cursor; bruk next_cursor fra forrige side.",
+    "Not a theme of the current run.": "Ikke et tema i gjeldende gruppering.",
+    "Not an activity of the process.": "Ikke en aktivitet i prosessen.",
+    "Not a stakeholder group of the process.": "Ikke en respondentgruppe i prosessen.",
+    "Not a prompt of the activity.": "Ikke et spørsmål i aktiviteten.",
+    "Answered twice in one response.": "Besvart to ganger i samme svar.",
+    "A rating must be a whole number from 1 to 5.": "En vurdering må være et helt tall fra 1 til 5.",
+    "Give source_id for every response of the batch, or for none.": "Oppgi source_id for alle svarene i bunken, eller for ingen.",
+    "Each source_id may be used once in a batch.": "Hver source_id kan bare brukes én gang i en bunke.",
+    "Listed twice.": "Står to ganger.",
+    "Not placed in the current run (or withdrawn).": "Ikke plassert i gjeldende gruppering (eller trukket tilbake).",
+    "Not a theme of the current run (or merged into another).":
+        "Ikke et tema i gjeldende gruppering (eller slått sammen med et annet).",
+}
+#: Field messages with values (marshmallow's validators), as patterns.
+FIELD_PATTERNS_NB: list[tuple[re.Pattern, str]] = [(re.compile(p), nb) for p, nb in (
+    (r"^Must be greater than or equal to (.+) and less than or equal to (.+)\.$", r"Må være fra og med \1 til og med \2."),
+    (r"^Must be greater than (.+) and less than (.+)\.$", r"Må være større enn \1 og mindre enn \2."),
+    (r"^Must be greater than or equal to (.+)\.$", r"Må være minst \1."),
+    (r"^Must be less than or equal to (.+)\.$", r"Må være høyst \1."),
+    (r"^Must be greater than (.+)\.$", r"Må være større enn \1."),
+    (r"^Must be less than (.+)\.$", r"Må være mindre enn \1."),
+    (r"^Length must be between (.+) and (.+)\.$", r"Lengden må være mellom \1 og \2."),
+    (r"^Length must be (.+)\.$", r"Lengden må være \1."),
+    (r"^Shorter than minimum length (.+)\.$", r"Kortere enn minste lengde, \1."),
+    (r"^Longer than maximum length (.+)\.$", r"Lengre enn største lengde, \1."),
+    (r"^Must be one of: (.+)\.$", r"Må være en av: \1."),
+    (r"^(.+) cannot be formatted as a (.+)\.$", r"\1 kan ikke leses som \2."),
+)]
+
+
+def field_message_nb(message: str) -> str:
+    """A field message in bokmål (an unknown one is kept as it is)."""
+    if message in FIELD_MESSAGES_NB:
+        return FIELD_MESSAGES_NB[message]
+    for pattern, nb in FIELD_PATTERNS_NB:
+        if pattern.match(message):
+            return pattern.sub(nb, message)
+    return message
+
+
+def errors_nb(errors: Any) -> Any:
+    """The field errors with every message in bokmål; the field names (keys) stay as they are."""
+    if isinstance(errors, dict):
+        return {key: errors_nb(value) for key, value in errors.items()}
+    if isinstance(errors, list | tuple):
+        return [errors_nb(value) for value in errors]
+    return field_message_nb(errors) if isinstance(errors, str) else errors
+
+
 class Problem(Exception):
     """An API error with its text in both languages; raised anywhere below a view, answered as problem+json."""
 
@@ -94,7 +172,10 @@ def problem_body(problem: Problem) -> dict:
         },
     }
     if problem.errors is not None:
-        body["errors"] = problem.errors
+        in_bokmaal = errors_nb(problem.errors)
+        body["errors"] = problem.errors if english else in_bokmaal
+        body["i18n"]["nb"]["errors"] = in_bokmaal
+        body["i18n"]["en"]["errors"] = problem.errors
     return body
 
 

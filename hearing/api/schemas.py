@@ -29,9 +29,10 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
     instance = fields.String(required=True)
-    i18n = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.String()),
-                       metadata={"description": "title and detail per language: nb and en"})
-    errors = fields.Raw(metadata={"description": "Field errors of invalid data, by location and field"})
+    i18n = fields.Dict(keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Raw()),
+                       metadata={"description": "title, detail and errors (when there are) per language: nb and en"})
+    errors = fields.Raw(metadata={"description": "Field errors of invalid data, by location and field, "
+                                                 "in the language asked for"})
 
 
 class PageArgs(Schema):
