@@ -177,6 +177,7 @@ def bar_chart(
             ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
                     format_value(v, unit=unit, locale=loc), va="center", fontsize=9, color=TEXT_COLOUR)
         _style_axes(ax, xlabel=value_label, grid_axis="x")
+        _value_ticks(ax.xaxis, values, unit=unit, locale=loc)
         if not labels:
             _empty(ax)
 
@@ -239,6 +240,7 @@ def grouped_bar_chart(
         ax.invert_yaxis()
         ax.set_xlim(0, top * 1.2)
         _style_axes(ax, xlabel=value_label, grid_axis="x")
+        _value_ticks(ax.xaxis, [v for _n, vals in named for v in vals], unit=unit, locale=loc)
         if named and cats:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=n, frameon=False, fontsize=9)
         else:
@@ -274,6 +276,7 @@ def line_chart(
         ax.set_xticks(range(0, len(xs), step), labels=[_short(x, 12) for x in xs[::step]])
         ax.set_ylim(bottom=0)
         _style_axes(ax, xlabel=category_label, ylabel=value_label, grid_axis="y")
+        _value_ticks(ax.yaxis, [v for _n, vals in named for v in vals], unit=unit, locale=loc)
         if len(named) > 1:
             ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=len(named), frameon=False, fontsize=9)
         if not xs:
@@ -303,6 +306,16 @@ def _style_axes(ax, *, xlabel: str = "", ylabel: str = "", grid_axis: str = "x")
         ax.set_xlabel(xlabel, color=TEXT_COLOUR, fontsize=9)
     if ylabel:
         ax.set_ylabel(ylabel, color=TEXT_COLOUR, fontsize=9)
+
+
+def _value_ticks(axis, values: Sequence[float], *, unit: str, locale: str) -> None:
+    """The value axis's ticks: whole numbers only when every value is whole (a count has no "0.5 measures"),
+    written as the language writes numbers ("2,5", "20 %"), as the bars' own labels and the table are."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    if all(float(v).is_integer() for v in values):
+        axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: format_value(v, unit=unit, locale=locale)))
 
 
 def _empty(ax) -> None:

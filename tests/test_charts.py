@@ -116,3 +116,23 @@ def test_a_share_is_drawn_against_the_whole():
     fig = Figure()
     counts._draw(fig)
     assert fig.axes[0].get_xlim()[1] < 10  # counts keep their own scale
+
+
+def _texts(svg: str) -> list[str]:
+    root = ET.fromstring(svg)  # noqa: S314 - our own SVG
+    return [t.text.strip() for t in root.iter(SVG + "text") if t.text and t.text.strip()]
+
+
+def test_counts_have_whole_ticks_and_numbers_are_written_as_the_language_writes_them():
+    """A count axis has no "0.5" tick (the yearly revision's status chart showed 0.5 measures), and ticks use
+    the language's decimal comma like the bars' labels and the table."""
+    counts = charts.bar_chart("Tiltakenes status", [("Ikke startet", 3), ("I gang", 1), ("Gjennomført", 0)], locale="nb")
+    ticks = _texts(counts.svg)
+    assert "0.5" not in ticks and "1.5" not in ticks and "0,5" not in ticks
+    assert {"0", "1", "2", "3"} <= set(ticks)
+    shares = charts.bar_chart("Andel", [("A", 2.5), ("B", 1.25)], locale="nb")
+    assert "2.5" not in _texts(shares.svg) and any("," in t for t in _texts(shares.svg))
+    weeks = charts.line_chart("Innspill per uke", ["Uke 1", "Uke 2"], {"Innspill": [1, 2]}, locale="nb")
+    assert "0.5" not in _texts(weeks.svg) and "1.5" not in _texts(weeks.svg)
+    grouped = charts.grouped_bar_chart("Per gruppe", ["A", "B"], {"Deltakere": [1, 0], "Innspill": [2, 1]}, locale="nb")
+    assert "0.5" not in _texts(grouped.svg) and "1.5" not in _texts(grouped.svg)

@@ -482,3 +482,54 @@ def test_a_unit_sheet_downloaded_in_english_is_read_back(client, world):
     assert _upload(client, plan, homes, raw).status_code == 302
     db.session.refresh(kitchen)
     assert (kitchen.status, kitchen.progress) == ("in_progress", 40)
+
+
+@pytest.mark.usefixtures("compiled")
+def test_the_public_page_marks_the_plans_own_language(client, world):
+    """WCAG 3.1.2: on the English or nynorsk page the plan's bokmål text (its title, focus areas, measures,
+    units, updates, and the filters' options) is marked lang="nb"; on the bokmål page nothing is marked."""
+    plan = _adopt(world)
+    services.record_update(db.session, None, plan.measures[0], {"status": "i gang", "progress": 50, "text": "Halvveis"})
+    db.session.commit()
+    english = client.get(f"/oppfolging/{plan.id}?lang=en").get_data(as_text=True)
+    assert '<html lang="en"' in english
+    for marked in ('<span lang="nb">Strategiutkast 1</span>' if plan.title == "Strategiutkast 1" else f'<span lang="nb">{plan.title}</span>',
+                   '1. <span lang="nb">Gode måltider</span>', 'lang="nb">Kjøkken på hvert sykehjem</h3>',
+                   '<dd><span lang="nb">Sykehjemmene</span></dd>', 'lang="nb">Halvveis</p>', 'lang="nb">Komme seg ut</option>',
+                   'lang="nb">Frivilligsentralen</option>'):
+        assert marked in english, marked
+    assert 'lang="nb">Kjøkken' in client.get(f"/oppfolging/{plan.id}?lang=nn").get_data(as_text=True)
+    bokmal = client.get(f"/oppfolging/{plan.id}?lang=nb").get_data(as_text=True)
+    assert '<span lang="nb">' not in bokmal and 'lang="nb">Kjøkken' not in bokmal
+
+
+def test_measures_and_their_history_travel_in_the_command_line_export(app, world, tmp_path):
+    """``flask process export`` (the whole process as JSON lines, the backup's layout) carries the plan, its
+    measures, their links to strategies and every update; ``flask process import`` in another installation
+    brings them back."""
+    import json
+
+    plan = _adopt(world)
+    services.record_update(db.session, None, plan.measures[2], {"status": "utsatt", "progress": 10, "text": "Ingen sjåfør"})
+    db.session.commit()
+    runner = app.test_cli_runner()
+    out = tmp_path / "prosess.json"
+    result = runner.invoke(args=["process", "export", str(world["process"].id), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text("utf-8").splitlines()
+    tables = [json.loads(line).get("t") for line in lines[1:]]
+    assert (tables.count("plans"), tables.count("plan_measures"), tables.count("plan_measure_strategies"),
+            tables.count("measure_updates")) == (1, 3, 4, 4)
+    head = json.loads(lines[0])
+    head["process_uid"] = "f" * 32  # the same file in another installation
+    out.write_text("\n".join([json.dumps(head, ensure_ascii=False), *lines[1:]]) + "\n", "utf-8")
+    result = runner.invoke(args=["process", "import", str(out)])
+    assert result.exit_code == 0, result.output
+    from hearing.models import Process
+
+    copy = db.session.scalar(sa.select(Process).order_by(Process.id.desc()))
+    copied = services.plan_of(db.session, copy)
+    assert copy.id != world["process"].id and copied.id != plan.id
+    bus = copied.measures[2]
+    assert (bus.text, bus.status, bus.progress, [u.text for u in bus.updates]) == (
+        "Kveldsbuss til senteret", "postponed", 10, ["Vedtatt i planen.", "Ingen sjåfør"])
