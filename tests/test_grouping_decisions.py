@@ -154,13 +154,31 @@ def test_merge_split_and_unpin_are_decisions(world):
     split_now = continues(run2, new.id)
     assert split_now.name == "Billetter"
     assert placed(run2, BUS[2]).theme_id == split_now.id == placed(run2, BUS[3]).theme_id
+    untouched = [t for t in BUS if placed(run2, t).theme_id == continues(run2, bus.id).id
+                 and placed(run2, t).source == "auto"]
+    assert untouched
+    n_decisions = db.session.scalar(sa.select(sa.func.count()).select_from(ThemeDecision))
     board.merge_themes(db.session, reviewer, continues(run2, new.id), continues(run2, bus.id))
+    board.merge_themes(db.session, reviewer, continues(run2, bus.id), continues(run2, food.id))
     db.session.commit()
-    assert "merge" in set(db.session.scalars(sa.select(ThemeDecision.kind)))
+    # two merges are two decisions about themes, not a confirmation of every input they moved
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ThemeDecision)) == n_decisions + 2
+    assert [placed(run2, t).source for t in untouched] == ["auto"] * len(untouched)
+    assert placed(run2, BUS[2]).source == "manual"  # split off by a reviewer: still the reviewer's placement
     run3 = run_now(process, reviewer, n_themes=3)
-    # merged: the split inputs now live with the rest of the bus theme
-    assert placed(run3, BUS[2]).theme_id == continues(run3, bus.id).id
-    assert food.id  # the food theme was not touched
+    # the merges are obeyed: the split inputs, decided in run 1 in a theme that run 2 merged away and
+    # whose target was merged again, still live in the theme everything was merged into
+    food3 = continues(run3, food.id)
+    assert placed(run3, BUS[2]).theme_id == food3.id == placed(run3, BUS[3]).theme_id
+    assert run3.stats["decisions_kept"] == run3.stats["decisions_total"] and run3.stats["decisions_lost"] == 0
+    # the merged themes do not come back, and the inputs nobody confirmed are still unconfirmed
+    assert continues(run3, bus.id) is None and continues(run3, new.id) is None
+    assert all(placed(run3, t).source not in ("manual", "suggested") and not placed(run3, t).is_pinned
+               for t in untouched)
+    # and a run after that still follows them (the merge was made two runs back)
+    run4 = run_now(process, reviewer, n_themes=3)
+    assert placed(run4, BUS[2]).theme_id == continues(run4, food.id).id == placed(run4, BUS[3]).theme_id
+    assert run4.stats["decisions_lost"] == 0 and run4.stats["decisions_kept"] == run4.stats["decisions_total"]
 
 
 def themes_of(run) -> dict[int, int]:

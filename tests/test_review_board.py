@@ -353,7 +353,8 @@ def test_merge_moves_inputs_and_removes_the_theme_from_the_board(world, client):
     db.session.expire_all()
     assert db.session.get(Theme, bus.id).merged_into_id == food.id
     assert service.theme_sizes(db.session, run).get(food.id) == n_bus + n_food
-    assert placed(run, BUS[0]).source == "manual"
+    # a merge is a decision about the themes: no input it moved counts as confirmed by it
+    assert placed(run, BUS[0]).source == "auto" and not placed(run, BUS[0]).is_pinned
     html = client.get(f"/review/runs/{run.id}").get_data(as_text=True)
     assert f'id="theme-{bus.id}"' not in html
     # the merged theme's page leads to where its inputs went; it is no target for moves any more

@@ -125,15 +125,30 @@ def _lineage(session: Session, run: ThemeRun) -> dict[int, Theme]:
             t = themes[t.merged_into_id]
         return t
 
-    parents = dict(session.execute(
-        sa.select(Theme.id, Theme.previous_theme_id).join(ThemeRun, ThemeRun.id == Theme.run_id)
-        .where(ThemeRun.process_id == run.process_id, Theme.previous_theme_id.is_not(None))).all())
+    rows = session.execute(
+        sa.select(Theme.id, Theme.previous_theme_id, Theme.merged_into_id).join(ThemeRun, ThemeRun.id == Theme.run_id)
+        .where(ThemeRun.process_id == run.process_id, ThemeRun.id <= run.id)).all()
+    parents = {ident: prev for ident, prev, _m in rows if prev is not None}
     out: dict[int, Theme] = {t.id: final(t) for t in themes.values()}
     for t in themes.values():
         ident, hops = parents.get(t.id), 0
         while ident is not None and hops < 1000:
             out.setdefault(ident, out[t.id])
             ident, hops = parents.get(ident), hops + 1
+    # a theme merged into another in an earlier run (or one that led to such a theme) lives on where the
+    # theme it was merged into does, its decisions too: follow continuations and merges to a theme of ``run``
+    merged_into = {ident: m for ident, _p, m in rows if m is not None}
+    children: dict[int, int] = {}
+    for ident, prev in sorted(parents.items()):
+        children.setdefault(prev, ident)
+    for ident, _p, _m in rows:
+        seen, x = [], ident
+        while x is not None and x not in out and x not in seen and len(seen) < 1000:
+            seen.append(x)
+            x = merged_into.get(x) or children.get(x)
+        if x is not None and x in out:
+            for y in seen:
+                out[y] = out[x]
     return out
 
 
@@ -222,7 +237,12 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
                 examples = [q.display_text for q in session.scalars(
                     sa.select(Input).where(Input.id.in_(list(theme.quote_input_ids or [])[:3] or [-1])))]
             index = len(out.guides)
-            out.guides.append(Guide(name=theme.label, keywords=list(theme.terms or [])[:N_KEYWORDS],
+            # a merge is obeyed: the keywords of the themes merged into this one draw their inputs here
+            keywords = list(theme.terms or [])[:N_KEYWORDS]
+            for x in previous.themes:
+                if x.merged_into_id == theme.id:
+                    keywords += list(x.terms or [])[:N_KEYWORDS // 2]
+            out.guides.append(Guide(name=theme.label, keywords=list(dict.fromkeys(keywords)),
                                     examples=examples, description="", key=theme.id))
             out.themes.append(theme)
             for input_id in members:

@@ -452,7 +452,10 @@ def theme_labels(session: Session, events: list[AuditEvent], extra: list[Theme] 
 def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
     """Merge ``theme`` into ``target``: its inputs move there and it leaves the board.
 
-    The moved inputs count as the reviewer's placements, so a re-run keeps them together.
+    The merge is one decision about the two themes, not a confirmation of each input: every input
+    keeps its state (one nobody confirmed stays unconfirmed, so "assess confirmed only" leaves it out;
+    one a reviewer placed or pinned stays so). Later runs obey the merge: the inputs a reviewer placed
+    in either theme stay in the merged theme, and its guide carries both themes' keywords.
     Returns how many inputs moved.
     """
     if theme.id == target.id:
@@ -466,7 +469,8 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
         sa.select(ThemeAssignment).where(ThemeAssignment.theme_id == theme.id).order_by(ThemeAssignment.id)
     ).all()
     for a in moving:
-        move_input(session, actor, a, target)
+        a.theme_id = target.id
+        a.theme = target
     session.execute(
         sa.update(ThemeAssignment)
         .where(ThemeAssignment.suggested_theme_id == theme.id)
@@ -487,6 +491,7 @@ def merge_themes(session: Session, actor, theme: Theme, target: Theme) -> int:
         merged=theme.id,
         merged_label=theme.label,
         count=len(moving),
+        inputs=[a.input_id for a in moving],
     )
     audit.record(
         session,
