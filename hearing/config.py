@@ -149,6 +149,15 @@ class Defaults:
     #: A job worker thread in each app process: None means yes, except under tests, with REDIS_URL
     #: (RQ workers run the jobs) and for flask commands other than ``run``.
     JOBS_LOCAL_WORKER: bool | None = None
+    #: Jobs for a filtered public file (a search of a hearing's published answers as CSV/XLSX) that may wait
+    #: at once per hearing, and over all hearings, before a reader is asked to come back; the whole set and
+    #: the hearing document are never refused (hearing.exports.public_files).
+    PUBLIC_FILE_JOBS_PER_HEARING = 5
+    PUBLIC_FILE_JOBS_WAITING = 50
+    #: Languages a published report's files (PDF, DOCX, Markdown) are made in as soon as it is published, so
+    #: that a reader in any of them finds them ready; empty: every language of LANGUAGES. A language left out
+    #: gets its files made when a reader first asks for them.
+    REPORT_FILE_LANGUAGES: tuple[str, ...] = ()
     #: Seconds the local worker waits between looks for queued jobs.
     JOBS_POLL_SECONDS = 2
     #: Seconds between the heartbeats a running job stores.

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hearing.exports import public_files
 from hearing.extensions import db
 from hearing.jobs import run_pending_jobs
-from hearing.models import ExportFile, Job
+from hearing.models import Activity, ExportFile, Job
 from hearing.reporting import moderation
 from tests import test_moderation
 from tests.conftest import download_public, text_of
@@ -43,6 +43,7 @@ def test_the_export_is_made_in_the_background_once_with_progress_on_a_page(clien
     file = client.get(url)
     assert file.status_code == 200 and "Bedre mat på sykehjemmet" in file.get_data(as_text=True)
     assert "attachment" in file.headers["Content-Disposition"]
+    assert file.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset said once
     assert client.get(url).status_code == 200 and len(_jobs()) == 1  # kept: served without a new job
 
 
@@ -109,13 +110,24 @@ def test_the_job_page_and_status_belong_to_their_hearing(client, world, make_pro
     assert client.get(f"/delta/{hearing.id}/svar.csv").status_code == 404
 
 
-def test_too_many_files_waiting_asks_the_reader_to_come_back(client, world, monkeypatch):
+def test_too_many_searches_waiting_ask_the_reader_to_come_back_on_that_hearing_only(app, client, world):
     hearing = world["hearing"]
+    other = Activity(process=world["process"], kind="hearing", title="En annen høring", opens_dt=hearing.opens_dt)
+    db.session.add(other)
     close(hearing)
-    monkeypatch.setattr(public_files, "MAX_WAITING", 1)
-    assert client.get(f"/delta/{hearing.id}/svar.csv").status_code == 303
-    busy = client.get(f"/delta/{hearing.id}/svar.xlsx")
+    close(other)
+    app.config.update(PUBLIC_FILE_JOBS_PER_HEARING=2, PUBLIC_FILE_JOBS_WAITING=3)
+    for word in ("mat", "buss"):
+        assert client.get(f"/delta/{hearing.id}/svar.csv?q={word}").status_code == 303
+    busy = client.get(f"/delta/{hearing.id}/svar.xlsx?q=kaffe")
     assert busy.status_code == 503 and "Prøv igjen" in text_of(busy) and busy.headers["Retry-After"]
+    # the same search again reuses its job; the whole set and the document are never refused
+    assert client.get(f"/delta/{hearing.id}/svar.csv?q=mat").status_code == 303
+    assert client.get(f"/delta/{hearing.id}/svar.xlsx").status_code == 303
+    # another hearing's readers are not kept waiting by this one's searches, up to the cap over all hearings
+    assert client.get(f"/delta/{other.id}/svar.csv?q=mat").status_code == 303
+    assert client.get(f"/delta/{other.id}/svar.csv?q=buss").status_code == 503
+    assert client.get(f"/delta/{other.id}/svar.csv").status_code == 303
 
 
 def test_the_hearing_document_pdf_is_kept_until_the_document_changes(client, world):

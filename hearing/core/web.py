@@ -26,6 +26,8 @@ def download(source: bytes | Path, *, mimetype: str, filename: str, public: bool
         resp.headers.set("Content-Disposition", "attachment", **_filename_options(filename))
     else:
         resp = send_file(io.BytesIO(source), mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    if "charset=" in mimetype:  # Werkzeug adds its own charset to a text/* mimetype: say it once
+        resp.headers["Content-Type"] = mimetype
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "no-cache" if public else "private, no-store"
     if secret_link:

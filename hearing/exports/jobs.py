@@ -204,16 +204,28 @@ def request_document(session: Session, actor: User, obj: Draft | HearingReport, 
 
 
 def publish_report_files(session: Session, report: HearingReport, actor: User | None = None, *,
-                         version: ReportVersion | None = None, langs: tuple[str, ...] = ("nb",)) -> list[Job]:
+                         version: ReportVersion | None = None, langs: tuple[str, ...] | None = None) -> list[Job]:
     """Make the public files of a version of a published report (its newest when none is given), in ``langs``.
 
     The version's old files go at once; a job per format and language makes new ones from the stored version.
+    Without ``langs``: every language the version is stored in that REPORT_FILE_LANGUAGES names (all of
+    them by default), the default language first, so that a reader in any language finds the files ready.
     """
     version = version or _latest_version(session, report)
     if version is None:
         return []
     storage.delete_where(session, ExportFile.report_version_id == version.id)
+    if langs is None:
+        langs = report_file_languages(version)
     return [_queue_public_file(session, report, version, fmt, lang, actor) for lang in langs for fmt in document_formats()]
+
+
+def report_file_languages(version: ReportVersion) -> tuple[str, ...]:
+    """The languages a version's public files are made in when it is published (others when asked for)."""
+    wanted = current_app.config.get("REPORT_FILE_LANGUAGES") or current_app.config.get("LANGUAGES", ("nb",))
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
+    stored = [lang for lang in (version.snapshot or {}) if lang in wanted] or ["nb"]
+    return tuple(sorted(stored, key=lambda lang: (lang != default, wanted.index(lang) if lang in wanted else 99)))
 
 
 def _queue_public_file(session: Session, report: HearingReport, version: ReportVersion, fmt: str, lang: str,

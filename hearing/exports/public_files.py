@@ -34,9 +34,6 @@ DOCUMENT = "export.hearing_document"
 KINDS = (PUBLISHED_SET, DOCUMENT)
 PDF_MIMETYPE = "application/pdf"
 MIMETYPES = {"csv": services.CSV_MIMETYPE, "xlsx": services.XLSX_MIMETYPE, "pdf": PDF_MIMETYPE}
-#: Public file jobs waiting at once, over all hearings, before a reader is asked to come back (a flood of
-#: different searches must not fill the queue).
-MAX_WAITING = 20
 
 
 class Busy(Exception):
@@ -102,14 +99,30 @@ def find_or_queue(session: Session, activity: Activity, kind: str, fmt: str, *, 
         return stored, None
     job = _pending(session, activity, kind, variant)
     if job is None:
-        waiting = session.scalar(sa.select(sa.func.count(Job.id)).where(
-            Job.kind.in_(KINDS), Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING])))
-        if waiting >= MAX_WAITING:
-            raise Busy
+        if any(v for v in (filters or {}).values()):
+            _check_room(session, activity)
         job = enqueue(session, kind, {"activity_id": activity.id, "process_id": activity.process_id, "fmt": fmt,
                                       "filters": {k: v for k, v in (filters or {}).items() if v}, "lang": lang,
                                       "variant": variant})
     return None, job
+
+
+def _check_room(session: Session, activity: Activity) -> None:
+    """Raise :class:`Busy` when this hearing, or all hearings together, have too many filtered files waiting.
+
+    A flood of different searches on one hearing must not fill the queue nor keep another hearing's readers
+    waiting (settings PUBLIC_FILE_JOBS_PER_HEARING and PUBLIC_FILE_JOBS_WAITING). The whole published set and
+    the hearing document are never refused: there are a few of them per hearing (a format and a language
+    each), and a second click reuses the job already making one.
+    """
+    per_hearing = current_app.config["PUBLIC_FILE_JOBS_PER_HEARING"]
+    overall = current_app.config["PUBLIC_FILE_JOBS_WAITING"]
+    payloads = session.scalars(sa.select(Job.payload).where(
+        Job.kind.in_(KINDS), Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))).all()
+    filtered = [p or {} for p in payloads if (p or {}).get("filters")]
+    if (len(filtered) >= overall
+            or sum(1 for p in filtered if p.get("activity_id") == activity.id) >= per_hearing):
+        raise Busy
 
 
 def drop_stale(session: Session, activity_id: int, keep_fingerprints: dict[str, str]) -> int:

@@ -208,7 +208,7 @@ def publish_version(session: Session, actor: User | None, report: HearingReport,
     """Freeze what the report says now as its next version and publish it.
 
     Refused when nothing changed since the newest version while it is published. The public files are made
-    by background jobs from the stored version (bokmål at once, the other languages when first asked for);
+    by background jobs from the stored version, in every language it is stored in (REPORT_FILE_LANGUAGES);
     respondents who asked to be told get an e-mail with ``link`` when it is given.
     """
     now = utcnow()

@@ -52,7 +52,8 @@ def live_server(databases, tmp_path_factory):
     folder = tmp_path_factory.mktemp("live")
     url = databases.new(folder)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "live", "LOGIN_RATE_LIMIT": "1000/minute",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "JOBS_LOCAL_WORKER": False, "THEMES_EMBEDDINGS": False})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "JOBS_LOCAL_WORKER": False, "THEMES_EMBEDDINGS": False,
+                      "REPORT_FILE_LANGUAGES": ("nb",)})  # as tests/conftest.py: bokmål files at publication
     with app.app_context():
         seed_demo(db.session, None)
         db.session.commit()

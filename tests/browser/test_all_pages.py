@@ -61,7 +61,9 @@ def page_urls(app) -> list[str]:
             continue
         variants = [{}]
         if "activity_id" in rule.arguments:
-            kinds = ["workshop"] if rule.endpoint.startswith("workshop.") else ["hearing", "survey", "suggestions"]
+            # a workshop's pages (the facilitator's, and the notes' moderation at /moderation/workshop/<id>)
+            workshop = rule.endpoint.startswith("workshop.") or "/workshop/" in rule.rule
+            kinds = ["workshop"] if workshop else ["hearing", "survey", "suggestions"]
             variants = [{"activity_id": hearing if k == "hearing" and rule.endpoint.startswith("participation.") else by_kind.get(k)} for k in kinds]
         for extra in variants:
             values = {**ids, **extra}
@@ -72,6 +74,14 @@ def page_urls(app) -> list[str]:
                 url = re.sub(rf"<(?:\w+:)?{arg}>", str(values[arg]), url)
             urls.add(url)
     return sorted(urls)
+
+
+def _first_workshop(app) -> int:
+    from hearing.extensions import db
+    from hearing.models import Activity
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.min(Activity.id)).where(Activity.kind == "workshop"))
 
 
 #: The elements that stick out to the right, for a useful failure message.
@@ -114,6 +124,9 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
     with capsys.disabled():
         print(f"\n{width}px: audited {len(audited)} pages:", ", ".join(audited))
     assert len(audited) > 25
+    # the pages staff approve from are among them (a wrong id would have skipped them as 404s)
+    notes = f"/moderation/workshop/{_first_workshop(live_app)}"
+    assert notes in audited and any(u.startswith("/moderation/activity/") for u in audited)
     assert problems == {}
     assert bad_titles == []
     assert wide == [], "\n".join(f"{u}: {w}" for u, w in wide)
