@@ -133,6 +133,45 @@ def test_a_provider_that_does_not_answer_gives_a_clear_message(app):
     assert browser.login(app and "x@kommune.no").status_code == 200  # the password form is still there
 
 
+def test_a_provider_that_accepts_but_never_answers_gives_the_same_message(app):
+    """A provider that takes the connection and then says nothing (a hung server, a firewall that swallows the
+    answer) must not hold the sign-in request for ever: after OIDC_TIMEOUT the person gets the clear message.
+    (The timeout was handed to Authlib under a name it ignores, so this request never came back.)"""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(listener.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    port = listener.getsockname()[1]
+    app.config.update(OIDC_METADATA_URL=f"http://127.0.0.1:{port}/.well-known/openid-configuration",
+                      OIDC_CLIENT_ID="medvirkning", OIDC_CLIENT_SECRET="x", OIDC_ROLE_MAP=ROLE_MAP, OIDC_TIMEOUT=1)
+    browser = Client(app.test_client())
+    answered = []
+    request = threading.Thread(target=lambda: answered.append(browser.get("/login/sso")), daemon=True)
+    try:
+        request.start()
+        request.join(timeout=120)  # a generous bound for a busy machine; the fixed code answers after about 1 s
+        assert answered, "the sign-in request was still waiting for the provider"
+        assert answered[0].status_code == 302 and answered[0].location.endswith("/login")
+        page = text_of(browser.get("/login"))
+        assert "virker ikke akkurat nå" in page and f"127.0.0.1:{port}" in page
+    finally:
+        listener.close()
+        for conn in held:
+            conn.close()
+
+
 def test_without_configuration_there_is_no_button(client):
     assert "Logg inn med Microsoft" not in text_of(client.get("/login"))
     assert client.get("/login/sso").status_code == 404

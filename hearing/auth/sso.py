@@ -64,7 +64,10 @@ def client():
             client_id=app.config["OIDC_CLIENT_ID"],
             client_secret=app.config.get("OIDC_CLIENT_SECRET"),
             client_kwargs={"scope": app.config.get("OIDC_SCOPE") or "openid email profile",
-                           "timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
+                           # Authlib's requests session takes its timeout as default_timeout (a "timeout" here was
+                           # kept as client metadata and never used: a provider that accepted the connection and
+                           # never answered held the sign-in request for ever).
+                           "default_timeout": float(app.config.get("OIDC_TIMEOUT") or 10)},
         )
         app.extensions[_EXTENSION] = (key, oauth)
     return oauth.provider
