@@ -69,6 +69,10 @@ class Defaults:
     #: Seconds each app process may serve a public answer form's activity from memory (0: always
     #: from the database). A change made in another process shows within this time.
     PUBLIC_FORM_CACHE_SECONDS = 5
+    #: Seconds a browser keeps a static file (CSS, scripts, icons) whose address carries the file's version
+    #: (``?v=``, written by the templates): a changed file gets a new address, so it is never stale. An address
+    #: without a version is asked again every time. 0: always asked again.
+    STATIC_MAX_AGE_SECONDS = 365 * 24 * 3600
 
     MAX_CONTENT_LENGTH = 55 * 1024 * 1024
     #: Largest process backup (gzip or JSON) the restore form accepts, in MB; only that form's request may

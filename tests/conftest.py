@@ -183,6 +183,25 @@ TEST_CONFIG = {
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_secret_key_in_the_source_tree():
+    """An app a test makes without SECRET_KEY would write ``instance/secret_key`` into the source tree, as
+    ``make run`` does on purpose: such a test fails here and must give the app a key."""
+    from hearing import config
+
+    real = config._secret_key
+    source_instance = (Path(config.__file__).resolve().parent.parent / "instance").resolve()
+
+    def guarded(instance_path: Path) -> str:
+        if Path(instance_path).resolve() == source_instance:
+            raise AssertionError("a test app without SECRET_KEY would write instance/secret_key into the source tree")
+        return real(instance_path)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "_secret_key", guarded)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashes():
     """One cheap PBKDF2 round instead of scrypt (0.3–0.4 s per hash and per login on a busy machine).
 

@@ -1,5 +1,6 @@
-"""One write path for answers: the ORM, masking by the Input model for answers, edits, imports and the
-backup import; services flush and the view commits; the form's activity is an immutable snapshot in a
+"""One write path for answers: a response's texts and ratings, new or edited, are written by the same statements
+on their tables (never through the unit of work), masked by :meth:`Input.insert_values` as imports and the
+backup import are; services flush and the view commits; the form's activity is an immutable snapshot in a
 small cache that never keeps a miss and is emptied after a commit."""
 
 from __future__ import annotations
@@ -58,6 +59,67 @@ def test_the_answer_service_flushes_and_the_view_commits(app, client, make_activ
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Submission)) == 1
+
+
+def test_an_edit_writes_its_texts_the_way_a_new_answer_does(app, make_activity, monkeypatch):
+    """Create and edit go one way: the texts and ratings go to their tables as statements whose values
+    :meth:`Input.insert_values` builds (masked there), never through the unit of work. A text that stays keeps
+    its row (updated in place, masked again in its language, its redaction dropped); a removed one goes; a
+    new one is inserted; ratings are replaced."""
+    activity = make_activity("hearing", sections=("Innledning", "Heltid"),
+                             prompts=[{"text": "Hvor fornøyd er du?", "question_type": "rating"}])
+    first, second = (s.id for s in activity.document.sections)
+    rating = activity.prompts[0].id
+    built: list[str] = []
+    real = Input.insert_values
+
+    def recorded(**fields):
+        built.append(fields["text"])
+        return real(**fields)
+
+    monkeypatch.setattr(Input, "insert_values", staticmethod(recorded))
+    through_the_session: list[object] = []
+    watching = [True]  # not while the test plays the reviewer below
+
+    def note(session, _context, _instances):
+        through_the_session.extend(o for o in (*session.new, *session.dirty, *session.deleted)
+                                   if watching[0] and type(o).__name__ in ("Input", "Answer"))
+
+    sa.event.listen(db.session, "before_flush", note)
+    try:
+        view = services.public_activity(db.session, activity.id)
+        data = services.ResponseData(consent="without_name", sections={first: "Bra innledning", second: "Mer heltid"},
+                                     prompts={rating: "4"})
+        sid, _token, _created = services.submit_response(db.session, view, data, submission_key="e" * 32,
+                                                         secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+        submission = db.session.get(Submission, sid)
+        kept = next(i for i in submission.inputs if i.section_id == second)
+        watching[0] = False
+        kept_id, kept.lang, kept.text_redacted = kept.id, "nn", "Mer [fjerna]"  # a reviewer's language and redaction
+        db.session.commit()
+        watching[0] = True
+        built.clear()
+        data = services.response_data_of(submission)
+        del data.sections[first]
+        data.sections[second] = f"Mer heltid, ring meg på {PHONE}"
+        data.statement, data.place_name, data.prompts[rating] = "Samlet: bra plan", f"Hos {EMAIL}", "2"
+        services.update_response(db.session, submission, data, upload_folder=app.config["UPLOAD_FOLDER"])
+        db.session.commit()
+    finally:
+        sa.event.remove(db.session, "before_flush", note)
+    assert through_the_session == []  # neither the new answer's nor the edit's texts and ratings
+    assert sorted(built) == sorted([f"Mer heltid, ring meg på {PHONE}", "Samlet: bra plan"])  # the edit's, built once each
+    db.session.expire_all()
+    rows = {i.section_id: i for i in db.session.scalars(sa.select(Input).where(Input.submission_id == sid))}
+    assert set(rows) == {second, None}  # the first section's text is gone
+    changed, statement = rows[second], rows[None]
+    assert changed.id == kept_id and changed.updated_dt is not None and changed.text_redacted is None
+    assert changed.lang == "nn" and PHONE not in changed.text_masked and PHONE not in (changed.search_stems or "")
+    assert statement.text_masked == "Samlet: bra plan" and EMAIL not in statement.place_name and statement.lang
+    assert [(a.prompt_id, a.rating) for a in db.session.get(Submission, sid).answers] == [(rating, 2)]
+    # In the same session the objects read before the edit show what it wrote.
+    assert [i.text for i in submission.inputs] == [f"Mer heltid, ring meg på {PHONE}", "Samlet: bra plan"]
 
 
 def test_a_replayed_answer_is_stored_once_with_the_same_receipt(app, make_activity):

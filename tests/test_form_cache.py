@@ -216,10 +216,48 @@ def test_static_addresses_are_built_once_per_site_root_and_language_links_keep_t
     web._STATIC_URLS.clear()
     client = app.test_client()
     html = client.get("/").get_data(as_text=True)
-    assert 'href="/static/css/app.css"' in html and 'href="/?lang=nn"' in html
+    version = web._static_version("css/app.css")
+    assert f'href="/static/css/app.css?v={version}"' in html and 'href="/?lang=nn"' in html
     prefixed = client.get("/", base_url="http://localhost/medvirkning/").get_data(as_text=True)
-    assert 'href="/medvirkning/static/css/app.css"' in prefixed
+    assert f'href="/medvirkning/static/css/app.css?v={version}"' in prefixed
     assert {("", "css/app.css"), ("/medvirkning", "css/app.css")} <= set(web._STATIC_URLS)
     activity = make_activity("suggestions")
     page = client.get(f"/delta/{activity.id}/svar?q=benk&gruppe=2").get_data(as_text=True)
     assert f'href="/delta/{activity.id}/svar?q=benk&amp;gruppe=2&amp;lang=en"' in page
+
+
+def test_a_static_file_is_kept_by_the_browser_under_its_versioned_address(app, tmp_path, monkeypatch):
+    """Every page names five static files: with a version in their addresses a browser keeps them (a year,
+    not asked again on reload) instead of asking for each again on every page. A changed file gets a new
+    address; an address without a version is asked again every time, as before."""
+    import re
+
+    from hearing.core import web
+
+    web._STATIC_URLS.clear()
+    client = app.test_client()
+    addresses = re.findall(r'(?:href|src)="(/static/[^"]+)"', client.get("/login").get_data(as_text=True))
+    assert len(addresses) >= 5 and all(re.search(r"\?v=[0-9a-f]{10}$", a) for a in addresses), addresses
+    for address in addresses:
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == f"public, max-age={365 * 24 * 3600}, immutable"
+        response.close()
+    plain = client.get("/static/css/app.css")
+    assert plain.status_code == 200 and "max-age" not in plain.headers.get("Cache-Control", "")
+    plain.close()
+    # Another content, another address (in debug mode the version is read again for every page).
+    folder = tmp_path / "static"
+    (folder / "css").mkdir(parents=True)
+    (folder / "css" / "app.css").write_text("body { color: black }")
+    monkeypatch.setattr(app, "static_folder", str(folder))
+    monkeypatch.setattr(app, "debug", True)
+    with app.test_request_context("/"):
+        first = web.template_url_for("static", filename="css/app.css")
+        (folder / "css" / "app.css").write_text("body { color: navy }")
+        assert web.template_url_for("static", filename="css/app.css") != first
+    monkeypatch.undo()
+    app.config["STATIC_MAX_AGE_SECONDS"] = 0  # turned off: asked again every time
+    response = client.get(addresses[0])
+    assert "max-age" not in response.headers.get("Cache-Control", "")
+    response.close()

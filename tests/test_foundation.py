@@ -179,19 +179,21 @@ def test_json_request_log_with_request_id(capfd, tmp_path, databases):
 
     url = databases.new(tmp_path)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "LOG_JSON": True, "SQLALCHEMY_DATABASE_URI": url, "JOBS_LOCAL_WORKER": False})
-    client = app.test_client()
-    r = client.get("/svar/hemmelig-token", headers={"X-Request-ID": "abc-123"})
-    assert r.headers["X-Request-ID"] == "abc-123"
-    lines = [_json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
-    access = [line for line in lines if line["logger"] == "hearing.access"]
-    assert access and access[-1]["request_id"] == "abc-123" and access[-1]["path"] == "/svar/…"
-    assert "hemmelig-token" not in capfd.readouterr().err
-    assert client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"] != "bad id with spaces"
-    with app.app_context():
-        from hearing.extensions import db as _db
+    try:
+        client = app.test_client()
+        r = client.get("/svar/hemmelig-token", headers={"X-Request-ID": "abc-123"})
+        assert r.headers["X-Request-ID"] == "abc-123"
+        lines = [_json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")]
+        access = [line for line in lines if line["logger"] == "hearing.access"]
+        assert access and access[-1]["request_id"] == "abc-123" and access[-1]["path"] == "/svar/…"
+        assert "hemmelig-token" not in capfd.readouterr().err
+        assert client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"}).headers["X-Request-ID"] != "bad id with spaces"
+    finally:  # the database goes even when a check fails
+        with app.app_context():
+            from hearing.extensions import db as _db
 
-        _db.engine.dispose()
-    databases.drop(url)
+            _db.engine.dispose()
+        databases.drop(url)
 
 
 def test_accessibility_statement_and_problem_report(client, admin_client):

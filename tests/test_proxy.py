@@ -30,7 +30,8 @@ def _login_codes(client: Client, forwarded_for: str, n: int) -> list[int]:
 
 def test_proxy_count_from_the_environment(app, monkeypatch):
     monkeypatch.setenv("HEARING_PROXY_COUNT", "1")
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "JOBS_LOCAL_WORKER": False})
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "SECRET_KEY": app.config["SECRET_KEY"], "JOBS_LOCAL_WORKER": False})
     assert other.config["PROXY_COUNT"] == 1
     assert type(other.wsgi_app).__name__ == "ProxyFix"
     assert type(app.wsgi_app).__name__ != "ProxyFix"  # default 0: off

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import abort, has_request_context, request, send_file, url_for
+from flask import abort, current_app, has_request_context, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 
@@ -55,19 +56,47 @@ def _filename_options(filename: str) -> dict[str, str]:
 _STATIC_URLS: dict[tuple[str, str], str] = {}
 
 
+def _static_version(filename: str) -> str | None:
+    """The first 10 hex digits of a static file's SHA-1: its address changes when it does."""
+    try:
+        data = (Path(current_app.static_folder) / filename).read_bytes()
+    except OSError:
+        return None  # Flask answers 404 for it, with or without a version
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()[:10]
+
+
 def template_url_for(endpoint: str, **values) -> str:
-    """``url_for`` in templates: a static file's address is built once per site root and file name (the
-    same text Flask builds); every other address as Flask builds it."""
+    """``url_for`` in templates: a static file's address carries its version (``?v=``, so a browser may keep
+    it, see ``STATIC_MAX_AGE_SECONDS``) and is built once per site root and file name; every other address as
+    Flask builds it. In debug mode (files edited while the server runs) the version is read every time."""
     if endpoint != "static" or values.keys() != {"filename"} or not has_request_context():
         return url_for(endpoint, **values)
     key = (request.script_root, values["filename"])
-    found = _STATIC_URLS.get(key)
+    found = None if current_app.debug else _STATIC_URLS.get(key)
     if found is None:
+        version = _static_version(values["filename"])
+        found = url_for(endpoint, **values, **({"v": version} if version else {}))
+        if current_app.debug:
+            return found
         if len(_STATIC_URLS) >= 512:  # file names come from templates; site roots from the proxy: bounded anyway
             _STATIC_URLS.clear()
-        found = _STATIC_URLS[key] = url_for(endpoint, **values)
+        _STATIC_URLS[key] = found
     return found
 
 
 def init_app(app) -> None:
     app.jinja_env.globals["url_for"] = template_url_for
+
+    def static_max_age(filename: str | None) -> int | None:
+        # A versioned address (written above) names one content: kept for long. Without one: asked again.
+        if has_request_context() and request.args.get("v") and app.config["STATIC_MAX_AGE_SECONDS"]:
+            return int(app.config["STATIC_MAX_AGE_SECONDS"])
+        return None
+
+    app.get_send_file_max_age = static_max_age
+
+    @app.after_request
+    def _immutable(response):
+        if request.endpoint == "static" and request.args.get("v") and response.cache_control.max_age:
+            response.cache_control.immutable = True  # not even asked again when the page is reloaded
+        return response

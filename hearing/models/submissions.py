@@ -269,8 +269,9 @@ class Input(Base):
         guessed from the masked text, a short one falling back to ``default_lang``) and the search stems.
 
         The one place an input's text is masked: the validators below use it for every input made or
-        changed through the ORM (answers, edits, workshop notes), and :meth:`insert_values` for rows
-        written without the unit of work (a new answer's texts, bulk imports, the backup import)."""
+        changed through the ORM (workshop notes, a reviewer's corrections), and :meth:`insert_values` for rows
+        written without the unit of work (a public answer's texts, new or edited, bulk imports, the backup
+        import)."""
         from hearing.privacy import mask
 
         masked = mask(text)
@@ -279,8 +280,8 @@ class Input(Base):
 
     @staticmethod
     def insert_values(**fields) -> dict:
-        """Column values for a row written without the ORM's unit of work (a new answer, bulk imports, the backup
-        import), masked as the validators below mask what is set on an object; a ``text_masked`` or
+        """Column values for a row written or rewritten without the ORM's unit of work (a public answer's texts,
+        new or edited; bulk imports, the backup import), masked as the validators below mask what is set on an object; a ``text_masked`` or
         ``search_stems`` given is never trusted. ``default_lang`` (not a column) is the process's language,
         for guessing a short text's."""
         values = dict(fields)

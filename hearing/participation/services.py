@@ -377,66 +377,103 @@ def _slot_of(item: Input) -> Slot:
     return ("statement", None)
 
 
-def _insert_inputs(session: Session, submission_id: int, activity: Activity, data: ResponseData, *, group_id: int | None,
-                   process_lang: str | None) -> None:
-    """A new response's texts in one INSERT, without the unit of work (it cost more than the statement).
+_STORED_TEXTS = (sa.select(Input.__table__.c.id, Input.__table__.c.section_id, Input.__table__.c.prompt_id,
+                            Input.__table__.c.text, Input.__table__.c.place_name, Input.__table__.c.lang,
+                            Input.__table__.c.group_id)
+                  .where(Input.__table__.c.submission_id == sa.bindparam("sid")).order_by(Input.__table__.c.id))
 
-    Masked by :meth:`Input.insert_values`, the one place an input's text is masked (the ORM's validators
-    use the same code for edits); a short text's language is guessed with the process's."""
+
+def _write_texts(session: Session, submission_id: int, activity: Activity | ActivityView, data: ResponseData, *,
+                 group_id: int | None, process_lang: str | None, is_new: bool, now: datetime | None = None) -> None:
+    """The one way a response's texts are written, new or changed: statements on the inputs table with the
+    values :meth:`Input.insert_values` builds (the one place an input's text is masked; a short text's language
+    is guessed with the process's), without the unit of work (it cost more than the statements).
+
+    A new response's texts go in one INSERT. On an edit, a text that stays keeps its row, and with it the review
+    group's work on it (theme, assessment, links from the draft): its row is updated, and only when its text or
+    place changed is it masked again (in the language it has, a reviewer's correction included) and its redaction
+    dropped (staff's redaction was of the old text). Texts the person removed are deleted (the database removes
+    their theme placements, assessments and draft links); new ones are inserted."""
+    wanted = _input_slots(activity, data)
+    table = Input.__table__
+    touched: set[int] = set()
+    removed: list[int] = []
+    if not is_new:
+        now = now or utcnow()
+        for row in session.execute(_STORED_TEXTS, {"sid": submission_id}):
+            fields = wanted.pop(_slot_of(row), None)
+            if fields is None:
+                removed.append(row.id)
+                continue
+            place = mask_place(fields.get("place_name", row.place_name))
+            values: dict[str, Any] = {}
+            if row.text != fields["text"] or row.place_name != place:
+                values = Input.insert_values(text=fields["text"], place_name=place, lang=row.lang,
+                                             default_lang=process_lang, updated_dt=now)
+                if row.text != fields["text"]:
+                    values["text_redacted"] = None
+            if row.group_id != group_id:
+                values["group_id"] = group_id
+            if values:
+                session.execute(table.update().where(table.c.id == row.id).values(values))
+                touched.add(row.id)
+        if removed:
+            session.execute(table.delete().where(table.c.id.in_(removed)))
     rows = [Input.insert_values(**{"section_id": None, "prompt_id": None, "place_name": None, **fields},
                                 activity_id=activity.id, submission_id=submission_id, group_id=group_id,
                                 source=InputSource.WEB, default_lang=process_lang)
-            for fields in _input_slots(activity, data).values()]
+            for fields in wanted.values()]
     if rows:
         # The table's INSERT (the ORM's bulk INSERT walked every attribute of every row again); every row has
         # the same columns, a None included, so the texts go in one statement.
-        session.execute(Input.__table__.insert(), rows)
+        session.execute(table.insert(), rows)
+    if not is_new:
+        _forget_stale(session, submission_id, Input, touched, removed)
 
 
-def _add_answers(session: Session, submission_id: int, activity: Activity, data: ResponseData) -> None:
-    """Ratings and choices become Answers."""
+def _write_answers(session: Session, submission_id: int, activity: Activity | ActivityView, data: ResponseData, *,
+                   is_new: bool) -> None:
+    """Ratings and choices become Answers, written the way the texts are: on an edit the old ones go and the
+    given ones go in (one INSERT)."""
+    table = Answer.__table__
+    rows = []
     for prompt in activity.prompts:
         value = data.prompts.get(prompt.id)
         if not value or prompt.question_type == QuestionType.FREE_TEXT:
             continue
         if prompt.question_type == QuestionType.RATING:
-            session.add(Answer(submission_id=submission_id, prompt_id=prompt.id, rating=int(value)))
+            rows.append({"submission_id": submission_id, "prompt_id": prompt.id, "rating": int(value), "choices": []})
         else:
-            session.add(Answer(submission_id=submission_id, prompt_id=prompt.id, choices=value if isinstance(value, list) else [value]))
+            rows.append({"submission_id": submission_id, "prompt_id": prompt.id, "rating": None,
+                         "choices": value if isinstance(value, list) else [value]})
+    if not is_new:
+        session.execute(table.delete().where(table.c.submission_id == submission_id))
+    if rows:
+        session.execute(table.insert(), rows)
+    if not is_new:
+        _forget_stale(session, submission_id, Answer, None, None)
 
 
-def _update_content(session: Session, submission: Submission, activity: Activity, data: ResponseData) -> None:
-    """Change the response's inputs in place: a text that stays keeps its row, and with it the review
-    group's work on it (theme, assessment, links from the draft); only texts the person removed go."""
-    wanted = _input_slots(activity, data)
-    now = utcnow()
-    for item in list(submission.inputs):
-        fields = wanted.pop(_slot_of(item), None)
-        if fields is None:
-            session.delete(item)
-            continue
-        place = mask_place(fields.get("place_name", item.place_name))
-        if item.text != fields["text"] or item.place_name != place:
-            if item.text != fields["text"]:
-                item.text_redacted = None  # staff's redaction was of the old text
-            item.text = fields["text"]
-            item.place_name = place
-            item.updated_dt = now
-        item.group_id = submission.group_id
-    for fields in wanted.values():
-        session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id,
-                          default_lang=activity.process.language, **fields))
-    for ans in list(submission.answers):
-        submission.answers.remove(ans)
-    session.flush()
-    _add_answers(session, submission.id, activity, data)
+def _forget_stale(session: Session, submission_id: int, model: type, touched: set[int] | None,
+                  removed: list[int] | None) -> None:
+    """After statements that bypassed the unit of work: objects the session holds are read again when next used
+    (``touched``/``removed`` None: every object of ``model`` of this submission), deleted rows leave it."""
+    name = "inputs" if model is Input else "answers"
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Submission) and obj.id == submission_id:
+            session.expire(obj, [name])
+        elif isinstance(obj, model) and (obj.__dict__.get("submission_id") == submission_id):
+            if removed is None or obj.id in removed:
+                session.expunge(obj)
+            elif touched is None or obj.id in touched:
+                session.expire(obj)
 
 
 # --- reading the receipt: statements built once ----------------------------------------------------
 # Core statements on the tables, prebuilt: SQLAlchemy then skips building, ORM compiling and cache-key
 # work on every request (the receipt follows every answer of a large hearing). Answers are written only
-# by :func:`submit_response` and :func:`update_response`, through the session; the Input model masks them
-# (:meth:`Input.insert_values` for a new answer's texts, its validators for an edit's: the same code).
+# by :func:`submit_response` and :func:`update_response`: the submission through the session, its texts and
+# ratings by :func:`_write_texts` and :func:`_write_answers` (one way for both; :meth:`Input.insert_values` masks).
 
 _submissions, _inputs = Submission.__table__, Input.__table__
 _attachments = Attachment.__table__
@@ -540,8 +577,8 @@ def submit_response(
         return existing, token, False
     # What the database made of the reference, known without reading it back (and without an UPDATE).
     set_committed_value(submission, "reference", _reference(activity.kind, now, submission.id))
-    _insert_inputs(session, submission.id, activity, data, group_id=group_id, process_lang=process_lang)
-    _add_answers(session, submission.id, activity, data)
+    _write_texts(session, submission.id, activity, data, group_id=group_id, process_lang=process_lang, is_new=True)
+    _write_answers(session, submission.id, activity, data, is_new=True)
     if data.send_receipt and data.respondent_email.strip() and receipt_link is not None:
         queue_receipt(session, submission.id, data.respondent_email.strip().lower(), reference=submission.reference,
                       activity=activity, link=receipt_link(token), lang=lang)
@@ -690,7 +727,9 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         submission.moderation, submission.moderation_reason = "pending", ""
         for att in submission.attachments:
             att.is_public = False
-    _update_content(session, submission, activity, data)
+    _write_texts(session, submission.id, activity, data, group_id=submission.group_id,
+                 process_lang=activity.process.language, is_new=False, now=submission.updated_dt)
+    _write_answers(session, submission.id, activity, data, is_new=False)
     _add_attachments(session, submission, data.files, upload_folder)
     _refresh_reports(session, activity.process_id)
     session.flush()

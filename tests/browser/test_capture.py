@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from hearing.demo import DEMO_USERS
 from hearing.jobs import run_pending_jobs
 from tests.browser.conftest import login
+from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
 
 WORKSHOP = "Oppstartsverksted med tjenesteledere"
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, "resultTypes": ["violations"]}
 
 
 def open_capture(page, base: str) -> None:
@@ -36,7 +35,7 @@ def tab_to(page, element_id: str, limit: int = 60) -> None:
 
 def test_three_notes_by_keyboard_alone(page, live_server):
     open_capture(page, live_server)
-    assert Axe().run(page, options=WCAG).response["violations"] == []
+    assert audit(page) == []
     tab_to(page, "table_label")
     page.keyboard.press("Control+A")
     page.keyboard.type("Bord 7")
@@ -100,9 +99,8 @@ def test_paste_notes_and_import_pages_pass_axe(page, live_server, live_app):
     problems = {}
 
     def check(name):
-        found = Axe().run(page, options=WCAG).response["violations"]
-        if found:
-            problems[name] = [f"{v['id']}: {v['help']} {v['nodes'][0]['target']}" for v in found]
+        if found := audit(page):
+            problems[name] = found
 
     page.get_by_role("link", name="Lim inn mange notater").click()
     page.fill("#lines", "Fra lapp 1\n\nFra lapp 2")
@@ -186,7 +184,7 @@ def test_a_refused_note_stays_with_its_reason_and_can_be_moved_and_sent_again(pa
     page.unroute("**/workshop/activities/*/notes")
     page.reload()
     expect(page.locator("#refused-list li")).to_have_count(1)
-    assert Axe().run(page, options=WCAG).response["violations"] == []
+    assert audit(page) == []
     item = page.locator("#refused-list li").first
     item.locator("textarea").fill("Skoleskyss for 10. klasse-elever må sees i sammenheng")
     item.locator("select").select_option("0")  # moved: no question
@@ -298,7 +296,7 @@ def test_on_a_phone_a_refused_note_and_the_status_stay_in_view_and_usable(browse
         box = page.locator(".capture-status").bounding_box()
         assert box is not None and box["y"] + box["height"] <= 844 + 1 and box["y"] > 600
         expect(page.locator("#queue-status")).to_have_attribute("data-refused", "1")
-        assert Axe().run(page, options=WCAG).response["violations"] == []
+        assert audit(page) == []
         item.scroll_into_view_if_needed()
         page_screenshot(page, "capture_phone_refused")
         page.unroute("**/workshop/activities/*/notes")

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login, page_screenshot
 from tests.browser.test_all_pages import WIDEST
-from tests.browser.test_foundation_pages import audit
+from tests.browser.test_foundation_pages import AXE, audit
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +113,8 @@ def _check(page, name: str, width: int, problems: dict, wide: list, audited: lis
     page_screenshot(page, f"w{width}_more_{slug}")
 
 
-@pytest.mark.parametrize("width", [320, 640])
+@pytest.mark.parametrize("width", [320, pytest.param(640, marks=pytest.mark.skipif(
+    not AXE, reason="200 % zoom is a question of layout, checked in the SQLite pass; 320 px loads the same pages here"))])
 def test_built_pages_pass_axe_and_fit_narrow_screens(browser, live_server, built, width, capsys):
     # 640 CSS pixels at device scale 2 is a 1280-pixel window at 200 % zoom.
     context = browser.new_context(viewport={"width": width, "height": 900}, device_scale_factor=1 if width == 320 else 2,
