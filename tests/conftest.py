@@ -490,12 +490,13 @@ def make_activity(app, make_process):
 def make_submission(app, make_activity):
     """A stored response with one Input per text (masked as every input is), through the ORM.
 
-    ``texts`` are free texts (the statement); ``consent`` and other Submission fields may be given. Committed."""
+    ``texts`` are free texts (the statement, or comments on ``section``); ``consent`` and other Submission fields
+    may be given. Committed."""
     from hearing.models import Input, Submission, utcnow
 
     counter = iter(range(1, 1_000_000))
 
-    def make(activity=None, texts=("Et innspill",), **overrides) -> Submission:
+    def make(activity=None, texts=("Et innspill",), *, section=None, **overrides) -> Submission:
         activity = activity or make_activity()
         n = next(counter)
         fields = {"reference": f"T-{n:06d}", "submission_key": f"test-key-{n}", "edit_token_hash": f"{n:064x}",
@@ -504,7 +505,8 @@ def make_submission(app, make_activity):
         submission = Submission(activity_id=activity.id, **fields)
         db.session.add(submission)
         for text in texts:
-            db.session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, text=text))
+            db.session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, text=text,
+                                 section_id=section.id if section is not None else None))
         db.session.commit()
         return submission
 

@@ -15,15 +15,9 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.grouping import public_submissions
 from hearing.models import (
-    Activity,
     Attachment,
     AuditEvent,
-    Document,
-    Input,
     Invitation,
-    Section,
-    StakeholderGroup,
-    Submission,
     utcnow,
 )
 from hearing.privacy.checklist import check_list
@@ -33,36 +27,23 @@ from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo fi
 
 
 @pytest.fixture
-def world(make_process, make_user):
-    process = make_process()
-    citizens = StakeholderGroup(process=process, name="Innbyggere", category="citizens")
-    council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    hearing = Activity(process=process, kind="hearing", title="Høring om helseplanen",
-                       opens_dt=utcnow() - timedelta(days=50), closes_dt=utcnow() + timedelta(days=1))
-    doc = Document(activity=hearing, title="Helseplanen")
-    doc.sections = [Section(position=1, number="1", title="Mat"), Section(position=2, number="2", title="Transport")]
-    db.session.add_all([citizens, council, hearing, doc])
-    db.session.flush()
-    n = iter(range(1, 1000))
+def world(make_activity, make_submission, make_user):
+    hearing = make_activity("hearing", title="Høring om helseplanen", sections=(("Mat", ""), ("Transport", "")),
+                            groups=("Innbyggere", ("Eldrerådet", "council")),
+                            opens_dt=utcnow() - timedelta(days=50), closes_dt=utcnow() + timedelta(days=1))
+    hearing.document.title = "Helseplanen"
+    groups = {g.name: g for g in hearing.process.groups}
+    citizens, council = groups["Innbyggere"], groups["Eldrerådet"]
+    reviewer = make_user("reviewer")
 
     def response(text, *, consent="without_name", name=None, body=None, late=False, section=None, group=citizens,
                  invitation=None, moderation="pending", case=None, meeting=None):
-        k = next(n)
-        sub = Submission(activity_id=hearing.id, group_id=group.id, reference=f"H-2026-{k:06d}", submission_key=f"k{k}",
-                         edit_token_hash=f"h{k}", consent=consent, respondent_name=name, on_behalf_of=body, is_late=late,
-                         invitation_id=invitation.id if invitation else None, moderation=moderation,
-                         case_reference=case, meeting_date=meeting)
-        db.session.add(sub)
-        db.session.flush()
-        db.session.add(Input(activity_id=hearing.id, submission_id=sub.id, group_id=group.id, text=text,
-                             section_id=section.id if section else None))
-        db.session.flush()
-        return sub
+        return make_submission(hearing, [text], section=section, group_id=group.id, consent=consent, respondent_name=name,
+                               on_behalf_of=body, is_late=late, invitation_id=invitation.id if invitation else None,
+                               moderation=moderation, case_reference=case, meeting_date=meeting)
 
-    reviewer = make_user("reviewer")
-    db.session.commit()
-    return {"process": process, "hearing": hearing, "response": response, "reviewer": reviewer, "doc": doc,
-            "council": council, "citizens": citizens}
+    return {"process": hearing.process, "hearing": hearing, "response": response, "reviewer": reviewer,
+            "doc": hearing.document, "council": council, "citizens": citizens}
 
 
 def close(activity):
