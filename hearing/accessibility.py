@@ -1,6 +1,11 @@
 """The accessibility statement (tilgjengelighetserklæring): what the organisation states about its
-installation, the status of each of the 47 WCAG 2.1 criteria that apply in Norway, and the replies to
-problems people report. Plain functions that take a session; views commit.
+installation, the status of each WCAG 2.1 criterion that applies (47 in Norway, 50 in Denmark), and the
+replies to problems people report. Plain functions that take a session; views commit.
+
+The statement follows the rules of one country (``AccessibilityStatement.country``): in Norway the
+regulation on universal design of ICT, the official statement in uustatus.no and complaints to
+Diskrimineringsnemnda; in Denmark webtilgængelighedsloven (EN 301 549), the official statement in
+Digitaliseringsstyrelsen's WAS-Tool and complaints to Digitaliseringsstyrelsen.
 
 Nothing here claims a criterion is met unless an administrator has set it to "met": a criterion
 nobody has assessed is "not tested", and the statement's summary counts them as such.
@@ -81,6 +86,27 @@ CRITERIA: tuple[tuple[str, str, Any], ...] = (
     ("4.1.3", "AA", _l("Statusbeskjeder")),
 )
 NUMBERS = tuple(number for number, _level, _name in CRITERIA)
+#: The three criteria on audio description and live captions that Denmark's rules (EN 301 549) require
+#: and Norway's do not: in Denmark all 50 criteria at levels A and AA apply.
+DANISH_ONLY: tuple[tuple[str, str, Any], ...] = (
+    ("1.2.3", "A", _l("Synstolking eller mediealternativ (forhåndsinnspilt)")),
+    ("1.2.4", "AA", _l("Teksting (direkte)")),
+    ("1.2.5", "AA", _l("Synstolking (forhåndsinnspilt)")),
+)
+
+#: The countries whose rules a statement can follow.
+COUNTRIES = {"no": _l("Norge"), "dk": _l("Danmark")}
+
+
+def _order(number: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in number.split("."))
+
+
+def criteria_of(country: str) -> tuple[tuple[str, str, Any], ...]:
+    """The success criteria that apply in ``country``, in WCAG order."""
+    if country != "dk":
+        return CRITERIA
+    return tuple(sorted(CRITERIA + DANISH_ONLY, key=lambda c: _order(c[0])))
 
 STATUSES = {
     "met": _l("Oppfylt"),
@@ -96,8 +122,20 @@ NEEDS_DEVIATION = ("partly", "not_met")
 COMPLAINT_BODIES = {
     "diskrimineringsnemnda": (_l("Diskrimineringsnemnda"), "https://www.diskrimineringsnemnda.no/"),
     "uutilsynet": (_l("Tilsynet for universell utforming av IKT"), "https://www.uutilsynet.no/"),
+    # In Denmark a person who gets no satisfying reply within 10 working days turns to the supervisory
+    # authority, Digitaliseringsstyrelsen (webtilgængelighedsloven; Ligebehandlingsnævnet does not hear these).
+    "digitaliseringsstyrelsen": (_l("Digitaliseringsstyrelsen"),
+                                 "https://digst.dk/digital-inklusion/webtilgaengelighed/oplever-du-ikke-tilgaengeligt-indhold/"),
 }
+#: The country whose complaint route each body is.
+COMPLAINT_COUNTRY = {"diskrimineringsnemnda": "no", "uutilsynet": "no", "digitaliseringsstyrelsen": "dk"}
+#: The complaint body a new statement names, per country.
+DEFAULT_COMPLAINT = {"no": "diskrimineringsnemnda", "dk": "digitaliseringsstyrelsen"}
 UUSTATUS = "https://uustatus.no/"
+#: Where the official statement is published, per country: Digdir's uustatus.no, Digitaliseringsstyrelsen's WAS-Tool.
+OFFICIAL = {"no": UUSTATUS, "dk": "https://was.digst.dk/"}
+#: Digits of the organisation number: the Norwegian organisasjonsnummer, the Danish CVR number.
+ORG_DIGITS = {"no": 9, "dk": 8}
 
 #: What the platform's own tests have not shown, until an administrator says otherwise.
 KNOWN_DEVIATIONS = {
@@ -138,20 +176,32 @@ class Criterion:
         return "c-" + self.number.replace(".", "-")
 
 
+def default_country() -> str:
+    """Denmark for an installation whose default language is Danish, else Norway."""
+    from flask import current_app, has_app_context
+
+    return "dk" if has_app_context() and current_app.config.get("BABEL_DEFAULT_LOCALE") == "da" else "no"
+
+
 def statement(session: Session) -> AccessibilityStatement:
     """The stored statement, or an unsaved one with the defaults."""
     row = session.scalar(sa.select(AccessibilityStatement).order_by(AccessibilityStatement.id).limit(1))
     if row is not None:
         return row
-    return AccessibilityStatement(organisation="", org_number="", covered_url="", uustatus_url="", contact_email="",
-                                  reply_days=10, complaint_body="diskrimineringsnemnda", test_notes="", last_tested=None)
+    country = default_country()
+    return AccessibilityStatement(country=country, organisation="", org_number="", covered_url="", uustatus_url="",
+                                  contact_email="", reply_days=10, complaint_body=DEFAULT_COMPLAINT[country],
+                                  test_notes="", last_tested=None)
 
 
-def criteria(session: Session) -> list[Criterion]:
-    """Every criterion with its stored status, or the default (a known deviation, else not tested)."""
+def criteria(session: Session, country: str | None = None) -> list[Criterion]:
+    """Every criterion that applies in ``country`` (default: the statement's) with its stored status, or the
+    default (a known deviation, else not tested)."""
+    if country is None:
+        country = statement(session).country or "no"
     stored = {c.number: c for c in session.scalars(sa.select(AccessibilityCriterion))}
     out = []
-    for number, level, name in CRITERIA:
+    for number, level, name in criteria_of(country):
         row = stored.get(number)
         if row is not None:
             out.append(Criterion(number, level, name, row.status, row.deviation, row.consequence, row.plan))
@@ -166,22 +216,27 @@ def summary(items: list[Criterion]) -> dict[str, int]:
     return {status: counts.get(status, 0) for status in STATUSES}
 
 
-_ORG_NUMBER = re.compile(r"^\d{8,9}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def save(session: Session, actor: User | None, data: dict[str, Any], items: dict[str, dict[str, str]]) -> AccessibilityStatement:
     """Validate and store the statement and the criteria; audited. Raises StatementError with every problem."""
     errors: dict[str, Any] = {}
+    country = data.get("country") or "no"
+    if country not in COUNTRIES:
+        errors["country"] = _l("Velg landet som erklæringen følger reglene i.")
+        country = "no"
     org_number = re.sub(r"\s", "", data.get("org_number") or "")
-    if org_number and not _ORG_NUMBER.match(org_number):
-        errors["org_number"] = _l("Skriv organisasjonsnummeret med 9 sifre (et dansk CVR-nummer har 8).")
+    if org_number and not (org_number.isdigit() and len(org_number) == ORG_DIGITS[country]):
+        errors["org_number"] = (_l("Skriv CVR-nummeret med 8 sifre.") if country == "dk"
+                                else _l("Skriv organisasjonsnummeret med 9 sifre (et dansk CVR-nummer har 8)."))
     covered = (data.get("covered_url") or "").strip()
     if covered and not covered.startswith(("https://", "http://")):
         errors["covered_url"] = _l("Skriv hele adressen, for eksempel https://medvirkning.kommune.no.")
     uustatus = (data.get("uustatus_url") or "").strip()
-    if uustatus and not uustatus.startswith(UUSTATUS):
-        errors["uustatus_url"] = _l("Lenken til erklæringen i uustatus.no må begynne med https://uustatus.no/.")
+    if uustatus and not uustatus.startswith(OFFICIAL[country]):
+        errors["uustatus_url"] = (_l("Lenken til erklæringen i WAS-Tool må begynne med https://was.digst.dk/.") if country == "dk"
+                                  else _l("Lenken til erklæringen i uustatus.no må begynne med https://uustatus.no/."))
     email = (data.get("contact_email") or "").strip()
     if email and not _EMAIL.match(email):
         errors["contact_email"] = _l("Skriv en gyldig e-postadresse, eller la feltet stå tomt.")
@@ -191,10 +246,14 @@ def save(session: Session, actor: User | None, data: dict[str, Any], items: dict
     last_tested = data.get("last_tested")
     if isinstance(last_tested, date) and last_tested > utcnow().date():
         errors["last_tested"] = _l("Datoen for siste test kan ikke være fram i tid.")
-    complaint = data.get("complaint_body") or "diskrimineringsnemnda"
+    complaint = data.get("complaint_body") or DEFAULT_COMPLAINT[country]
     if complaint not in COMPLAINT_BODIES:
         errors["complaint_body"] = _l("Velg hvor en klage skal sendes.")
-    for number in NUMBERS:
+    elif COMPLAINT_COUNTRY[complaint] != country:
+        errors["complaint_body"] = (_l("Klager på danske nettsteder går til Digitaliseringsstyrelsen.") if country == "dk"
+                                    else _l("Velg en klageinstans i Norge: Diskrimineringsnemnda eller Tilsynet for universell utforming av IKT."))
+    numbers = [number for number, _level, _name in criteria_of(country)]
+    for number in numbers:
         item = items.get(number) or {}
         status = item.get("status") or "not_tested"
         field = "c-" + number.replace(".", "-")
@@ -211,7 +270,7 @@ def save(session: Session, actor: User | None, data: dict[str, Any], items: dict
     if row is None:
         row = AccessibilityStatement()
         session.add(row)
-    values = {"organisation": (data.get("organisation") or "").strip()[:200], "org_number": org_number,
+    values = {"country": country, "organisation": (data.get("organisation") or "").strip()[:200], "org_number": org_number,
               "covered_url": covered[:500], "uustatus_url": uustatus[:500], "contact_email": email[:254],
               "reply_days": reply_days, "complaint_body": complaint, "last_tested": last_tested,
               "test_notes": (data.get("test_notes") or "").strip()}
@@ -221,7 +280,7 @@ def save(session: Session, actor: User | None, data: dict[str, Any], items: dict
     row.updated_dt = utcnow()
     stored = {c.number: c for c in session.scalars(sa.select(AccessibilityCriterion))}
     changed_criteria = {}
-    for number in NUMBERS:
+    for number in numbers:
         item = items.get(number) or {}
         new = {"status": item.get("status") or "not_tested", "deviation": (item.get("deviation") or "").strip(),
                "consequence": (item.get("consequence") or "").strip(), "plan": (item.get("plan") or "").strip()}

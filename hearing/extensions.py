@@ -13,7 +13,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
+from flask_wtf.csrf import CSRFProtect, _FlaskFormCSRF
+from wtforms.csrf.core import CSRFTokenField
 
 from hearing import ratelimit  # noqa: F401  (registers the hearing+db:// counter storage)
 from hearing.localtime import sqlite_local_date
@@ -25,6 +26,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class _CSRFTokenField(CSRFTokenField):
+    """The forms' hidden CSRF token without an ``id``: a page with two forms had two elements with the id
+    ``csrf_token`` (WCAG 2.1 4.1.1, found by HTML_CodeSniffer). Nothing addresses the token by id."""
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(**kwargs)
+
+
+_FlaskFormCSRF.field_class = _CSRFTokenField
 
 
 #: Page cache of each SQLite connection, in KiB (SQLite's default is 2 MiB).

@@ -27,9 +27,10 @@ def new_key() -> str:
 
 
 class FormKeyMixin:
-    """Adds the hidden one-time key to a FlaskForm."""
+    """Adds the hidden one-time key to a FlaskForm. Rendered without an ``id``: a page with two such forms
+    would have two elements with the id ``form_key`` (WCAG 2.1 4.1.1)."""
 
-    form_key = HiddenField(default=new_key)
+    form_key = HiddenField(default=new_key, render_kw={"id": False})
 
 
 def _previous(key: str) -> str | None:

@@ -7,9 +7,17 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from hearing.accessibility import NUMBERS
+from hearing.accessibility import COMPLAINT_BODIES, DANISH_ONLY, NUMBERS, criteria
+from hearing.accessibility import statement as a11y_statement
 from hearing.extensions import db
-from hearing.models import AccessibilityReply, AccessibilityReport, AuditEvent, MailMessage
+from hearing.models import (
+    AccessibilityCriterion,
+    AccessibilityReply,
+    AccessibilityReport,
+    AccessibilityStatement,
+    AuditEvent,
+    MailMessage,
+)
 from tests.conftest import text_of
 from tests.test_translations import compiled  # noqa: F401  (fixture)
 
@@ -121,3 +129,70 @@ def test_only_administrators_edit_the_statement(client, make_user):
     assert client.login(reviewer.email).status_code == 302
     assert client.get("/admin/accessibility").status_code == 403
     assert client.post("/admin/accessibility", data={}).status_code in (400, 403)
+
+
+def _danish_form(overrides: dict | None = None) -> dict:
+    data = _form({"country": "dk", "organisation": "Eksempel Kommune", "org_number": "29 18 97 64",
+                  "covered_url": "https://borgerinddragelse.eksempel.dk", "uustatus_url": "https://was.digst.dk/borgerinddragelse-eksempel-dk",
+                  "complaint_body": "digitaliseringsstyrelsen"})
+    for number, _level, _name in DANISH_ONLY:
+        field = "c-" + number.replace(".", "-")
+        data.update({f"{field}-status": "not_applicable", f"{field}-deviation": "", f"{field}-consequence": "", f"{field}-plan": ""})
+    data.update(overrides or {})
+    return data
+
+
+@pytest.mark.usefixtures("compiled")
+def test_a_danish_municipality_states_danish_rules_and_the_danish_complaint_body(admin_client):
+    assert admin_client.submit("/admin/accessibility", _danish_form()).status_code == 302
+    statement = db.session.scalar(sa.select(AccessibilityStatement))
+    assert (statement.country, statement.org_number, statement.complaint_body) == ("dk", "29189764", "digitaliseringsstyrelsen")
+    page = text_of(admin_client.get("/tilgjengelighet"))
+    for text in ("CVR-nummer", "29189764", "webtilgængelighedsloven", "EN 301 549",
+                 "Av de 50 kravene er 47 oppfylt",  # Denmark: all 50 criteria at A and AA, 1.2.3-1.2.5 included
+                 "3 er ikke relevante", "klage til Digitaliseringsstyrelsen", "Digitaliseringsstyrelsens løsning"):
+        assert text in page, text
+    assert "Diskrimineringsnemnda" not in page and "uutilsynet" not in page and "Tilsynet for universell utforming" not in page
+    html = admin_client.get("/tilgjengelighet").get_data(as_text=True)
+    assert 'href="https://was.digst.dk/borgerinddragelse-eksempel-dk"' in html
+    assert f'href="{COMPLAINT_BODIES["digitaliseringsstyrelsen"][1]}"' in html
+    # The page in Danish, for the municipality's citizens.
+    danish = text_of(admin_client.get("/tilgjengelighet?lang=da"))
+    assert "Tilgængelighedserklæring" in danish and "Digitaliseringsstyrelsen" in danish and "CVR-nummer" in danish
+    # The admin form shows the Danish criteria, 1.2.4 live captions among them.
+    assert 'id="c-1-2-4-status"' in admin_client.get("/admin/accessibility?lang=nb").get_data(as_text=True)
+
+
+@pytest.mark.usefixtures("compiled")
+def test_danish_statement_rejects_norwegian_numbers_links_and_complaint_bodies(admin_client):
+    bad = _danish_form({"org_number": "964 123 456", "uustatus_url": "https://uustatus.no/nb/erklaringer/publisert/0a1b2c",
+                        "complaint_body": "diskrimineringsnemnda"})
+    r = admin_client.submit("/admin/accessibility", bad)
+    assert r.status_code == 422
+    page = text_of(r)
+    assert "Skriv CVR-nummeret med 8 sifre." in page
+    assert "må begynne med https://was.digst.dk/" in page
+    assert "Klager på danske nettsteder går til Digitaliseringsstyrelsen." in page
+    html = r.get_data(as_text=True)
+    assert '<option value="dk" selected>' in html and 'value="964 123 456"' in html  # what was typed is kept
+    assert db.session.scalar(sa.select(AccessibilityStatement)) is None
+
+
+@pytest.mark.usefixtures("compiled")
+def test_switching_to_denmark_adds_the_three_criteria_as_not_tested(admin_client):
+    data = _form({"country": "dk", "org_number": "29189764", "uustatus_url": "", "complaint_body": "digitaliseringsstyrelsen"})
+    assert admin_client.submit("/admin/accessibility", data).status_code == 302
+    stored = dict(db.session.execute(sa.select(AccessibilityCriterion.number, AccessibilityCriterion.status)).all())
+    assert len(stored) == 50 and stored["1.2.4"] == "not_tested" and stored["1.1.1"] == "met"
+    assert "Av de 50 kravene er 47 oppfylt" in text_of(admin_client.get("/tilgjengelighet"))
+
+
+def test_a_danish_installation_starts_with_the_danish_rules(app):
+    app.config["BABEL_DEFAULT_LOCALE"] = "da"
+    with app.test_request_context():
+        statement = a11y_statement(db.session)
+        assert (statement.country, statement.complaint_body) == ("dk", "digitaliseringsstyrelsen")
+        assert len(criteria(db.session)) == 50
+    app.config["BABEL_DEFAULT_LOCALE"] = "nb"
+    with app.test_request_context():
+        assert a11y_statement(db.session).country == "no" and len(criteria(db.session)) == 47

@@ -80,11 +80,14 @@ def accessibility_statement():
             except ValueError:
                 errors["last_tested"] = _("Skriv datoen som dd.mm.åååå.")
         reply_days = f.get("reply_days", "").strip()
-        data = {k: f.get(k, "") for k in ("organisation", "org_number", "covered_url", "uustatus_url", "contact_email",
-                                          "complaint_body", "test_notes")}
+        data = {k: f.get(k, "") for k in ("country", "organisation", "org_number", "covered_url", "uustatus_url",
+                                          "contact_email", "complaint_body", "test_notes")}
         data["reply_days"] = int(reply_days) if reply_days.isdigit() else None
         data["last_tested"] = last_tested
-        typed = {c.number: {k: f.get(f"{c.field_id}-{k}", "") for k in ("status", "deviation", "consequence", "plan")}
+        if data["country"] in a11y.COUNTRIES and data["country"] != statement.country:
+            items = a11y.criteria(db.session, data["country"])  # the criteria of the country chosen now
+        # A criterion the form did not have (the country was changed) keeps its default status and text.
+        typed = {c.number: {k: f.get(f"{c.field_id}-{k}", getattr(c, k)) for k in ("status", "deviation", "consequence", "plan")}
                  for c in items}
         try:
             if errors:
@@ -97,7 +100,7 @@ def accessibility_statement():
             db.session.rollback()
             errors.update({k: str(v) for k, v in exc.errors.items()})
             # Show what was typed, with the messages (not on the stored row: nothing half-checked may be flushed).
-            statement = SimpleNamespace(**{k: data[k] for k in ("organisation", "org_number", "covered_url", "uustatus_url",
+            statement = SimpleNamespace(**{k: data[k] for k in ("country", "organisation", "org_number", "covered_url", "uustatus_url",
                                                                  "contact_email", "complaint_body", "test_notes")},
                                         reply_days=reply_days, last_tested=f.get("last_tested", ""))
             for c in items:
@@ -105,4 +108,5 @@ def accessibility_statement():
                     setattr(c, key, value)
     return render_template("admin/accessibility_statement.html", form=form, statement=statement, criteria=items,
                            errors=errors, statuses=a11y.STATUSES, complaint_bodies=a11y.COMPLAINT_BODIES,
+                           countries=a11y.COUNTRIES, complaint_country=a11y.COMPLAINT_COUNTRY,
                            summary=a11y.summary(items)), (422 if errors else 200)

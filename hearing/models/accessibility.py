@@ -17,18 +17,23 @@ class AccessibilityStatement(Base):
     __tablename__ = "accessibility_statements"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: Whose rules the statement follows: "no" (forskrift om universell utforming av IKT, uustatus.no,
+    #: Diskrimineringsnemnda) or "dk" (webtilgængelighedsloven, WAS-Tool, Digitaliseringsstyrelsen).
+    country: Mapped[str] = mapped_column(sa.String(2), default="no", server_default="no")
     #: The municipality or other body responsible, e.g. "Eksempel kommune".
     organisation: Mapped[str] = mapped_column(sa.String(200), default="")
-    #: Organisation number (9 digits in Norway).
+    #: Organisation number (9 digits in Norway; the CVR number, 8 digits, in Denmark).
     org_number: Mapped[str] = mapped_column(sa.String(20), default="")
     #: The address the statement covers, e.g. https://medvirkning.eksempel.kommune.no.
     covered_url: Mapped[str] = mapped_column(sa.String(500), default="")
-    #: The official statement in Digdir's service, https://uustatus.no/nb/erklaringer/publisert/….
+    #: The official statement in Digdir's service, https://uustatus.no/nb/erklaringer/publisert/…, or in
+    #: Denmark in Digitaliseringsstyrelsen's WAS-Tool, https://was.digst.dk/….
     uustatus_url: Mapped[str] = mapped_column(sa.String(500), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     #: Working days within which a reported problem gets a reply.
     reply_days: Mapped[int] = mapped_column(default=10)
-    #: "diskrimineringsnemnda" (municipalities and other public bodies) or "uutilsynet".
+    #: "diskrimineringsnemnda" (municipalities and other public bodies) or "uutilsynet" in Norway,
+    #: "digitaliseringsstyrelsen" in Denmark (hearing.accessibility.COMPLAINT_BODIES).
     complaint_body: Mapped[str] = mapped_column(sa.String(40), default="diskrimineringsnemnda")
     last_tested: Mapped[date | None]
     #: How the last test was done, in the organisation's words (shown beside the built-in list).

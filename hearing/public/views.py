@@ -88,6 +88,6 @@ def accessibility():
     return render_template(
         "public/accessibility.html", form=form, statement=statement, criteria=items, summary=a11y.summary(items),
         total=len(items), statuses=a11y.STATUSES, complaint=a11y.COMPLAINT_BODIES.get(statement.complaint_body),
-        uutilsynet=a11y.COMPLAINT_BODIES["uutilsynet"],
+        uutilsynet=a11y.COMPLAINT_BODIES["uutilsynet"], official=a11y.OFFICIAL[statement.country or "no"],
         statement_date=statement.updated_dt.date() if statement.updated_dt else STATEMENT_DATE,
         contact_email=statement.contact_email or current_app.config.get("CONTACT_EMAIL"))

@@ -1,8 +1,9 @@
 """Every page a citizen, council, facilitator, reviewer or administrator opens, in headless Chromium.
 
 The pages come from the app's own URL map, so a new page is audited without editing this test:
-axe-core with the WCAG 2.0/2.1 A and AA rules, no horizontal scrolling at 320 CSS pixels and at
-200 % zoom, and with HEARING_SCREENSHOTS=1 (`make screenshots`) a screenshot of each at both sizes under
+axe-core with the WCAG 2.0/2.1 A and AA rules and HTML_CodeSniffer's WCAG2AA errors (a second engine,
+tests/browser/htmlcs.py), each at 320 CSS pixels and at 200 % zoom, no horizontal scrolling at either,
+and with HEARING_SCREENSHOTS=1 (`make screenshots`) a screenshot of each at both sizes under
 tests/artifacts/ for a person to look at
 (w320_* and w640_*, the latter 640 CSS pixels at device scale 2). Pages the seeded data does not
 reach (a filled draft, the diff, the send page, invitation and response edit pages) are built and
@@ -23,6 +24,7 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login, page_screenshot
+from tests.browser.htmlcs import sniff
 from tests.browser.test_foundation_pages import audit
 
 pytestmark = pytest.mark.browser
@@ -114,7 +116,7 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
         audited.append(url)
         if not page.title().strip() or "<" in page.title():  # WCAG 2.4.2: a plain, telling page title
             bad_titles.append((url, page.title()))
-        if width == 320 and (found := audit(page)):
+        if found := audit(page) + sniff(page):
             problems[url] = found
         if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
             wide.append((url, page.evaluate(WIDEST)))
@@ -127,6 +129,6 @@ def test_every_page_passes_axe_and_fits_narrow_screens(browser, live_server, liv
     # the pages staff approve from are among them (a wrong id would have skipped them as 404s)
     notes = f"/moderation/workshop/{_first_workshop(live_app)}"
     assert notes in audited and any(u.startswith("/moderation/activity/") for u in audited)
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{u}: {p}" for u, p in problems.items())
     assert bad_titles == []
     assert wide == [], "\n".join(f"{u}: {w}" for u, w in wide)

@@ -10,20 +10,21 @@ and audited with axe took about 450 s, the suite's longest file. The checks are 
 
 - *From the served HTML* (Flask's test client on the live server's app and data, parsed with lxml; no
   browser), for every page in every language and role: ``<html lang>`` is the chosen language, every
-  ``lang`` attribute is a well-formed language tag, and every text of the demo process the page shows in
+  ``lang`` attribute is a well-formed language tag, no ``id`` is used twice (WCAG 4.1.1), and every text of the demo process the page shows in
   another language (participants' inputs in nb, nn, en or da; the process's and activities' titles in
   bokmål) sits inside an element whose nearest ``lang`` is that text's language. These are exactly the
   parts of the result that depend on the interface language: the markup around a text is the same, only
   the words, ``<html lang>`` and which texts need a ``lang`` change. The walk over the text nodes is the
   same as the browser's (``WRONG_LANG`` below): texts of 12 characters or more, outside script, style,
   textarea, template and ``[hidden]``.
-- *In Chromium with axe*, what only a rendered page shows: contrast, names and roles after scripts ran,
+- *In Chromium with axe and HTML_CodeSniffer* (a second engine, tests/browser/htmlcs.py), what only a
+  rendered page shows: contrast, names and roles after scripts ran,
   and text drawn by script. Axe's results do not depend on the interface language except through
   ``lang`` (checked above in every language) and the length of words. So each role opens every page
   once, in a language that rotates with the page and the role (page i, role r: ``LANGUAGES[(i + r) % 4]``):
   every page is audited in three of the four languages, one per role, and every language meets about a
   quarter of each role's pages. Bokmål is also audited for every page by ``test_all_pages.py`` (the
-  administrator at 320 px). The same text-in-another-language check runs in the browser on every page it
+  administrator at 320 px and at 200 % zoom). The same text-in-another-language check runs in the browser on every page it
   opens, and the pages with text drawn by script (``SCRIPT_DRAWN``: the capture page's notes) are
   opened in all four languages, where the HTML cannot show that text.
 
@@ -43,6 +44,7 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login
+from tests.browser.htmlcs import sniff
 from tests.browser.test_all_pages import page_urls
 from tests.browser.test_foundation_pages import audit
 from tests.conftest import Client
@@ -206,6 +208,8 @@ def test_every_page_in_every_language_marks_its_language_in_the_html(live_server
                 found.append(f"<html lang={root.get('lang')!r}>")
             found += [f"lang={tag!r} is not a language tag" for tag in sorted({e.get("lang") for e in root.iter("*") if e.get("lang") is not None})
                       if not LANG_TAG.fullmatch(tag)]
+            ids = [e.get("id") for e in root.iter("*") if e.get("id")]
+            found += [f"id {i!r} is used {ids.count(i)} times (WCAG 4.1.1)" for i in sorted({i for i in ids if ids.count(i) > 1})]
             if found:
                 problems[f"{role} {url}"] = found
             if wrong := unmarked_in_html(html, probes):
@@ -253,7 +257,7 @@ def test_every_page_passes_axe_in_a_language_rotating_by_page(browser, live_serv
             if response is None or response.status >= 400 or "/login" in page.url:
                 problems[f"{lang} {url}"] = [f"opened in the browser: {response and response.status} {page.url}"]
                 continue
-            found = audit(page)
+            found = audit(page) + sniff(page)
             if (html_lang := page.evaluate("document.documentElement.lang")) != lang:
                 found.append(f"<html lang={html_lang!r}>")
             if found:

@@ -3,7 +3,7 @@
 A filled draft (focus areas, goals, indicators, strategies and measures linked to inputs), the diff
 of draft 2 against draft 1, where a strategy and a measure come from, every part form, the send page
 (blank and with errors), a council's invitation page and the page where a respondent changes a
-response. Each is audited with axe-core (WCAG 2.0/2.1 A and AA), must not scroll sideways at
+response. Each is audited with axe-core (WCAG 2.0/2.1 A and AA) and HTML_CodeSniffer (WCAG2AA errors), must not scroll sideways at
 320 CSS pixels or at 200 % zoom, and with HEARING_SCREENSHOTS=1 is saved as a screenshot at both sizes under tests/artifacts/.
 """
 
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from hearing.demo import DEMO_USERS
 from tests.browser.conftest import login, page_screenshot
+from tests.browser.htmlcs import sniff
 from tests.browser.test_all_pages import WIDEST
 from tests.browser.test_foundation_pages import AXE, audit
 
@@ -105,7 +106,7 @@ def built(live_app):  # noqa: F811
 
 def _check(page, name: str, width: int, problems: dict, wide: list, audited: list) -> None:
     audited.append(name)
-    if found := audit(page):
+    if found := audit(page) + sniff(page):
         problems[name] = found
     if page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth + 1"):
         wide.append((name, page.evaluate(WIDEST)))

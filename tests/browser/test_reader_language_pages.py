@@ -1,0 +1,106 @@
+"""Issue 22's defects of content in one language only, in headless Chromium: the public report's files
+(Markdown, Word, PDF) follow the reader's language and are tagged with it (they were identical in English
+and nynorsk), and the seeded groups and phases are named in the reader's language (they stayed bokmål)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urljoin
+
+import pytest
+import sqlalchemy as sa
+
+from hearing.demo import DEMO_USERS
+from tests.browser.conftest import login
+from tests.browser.htmlcs import sniff
+from tests.browser.test_foundation_pages import audit
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def published_report(live_app) -> int:
+    """A published report of the demo process (no assessments needed: the report says what was asked)."""
+    from hearing.extensions import db
+    from hearing.models import Process, User
+    from hearing.reporting import services
+
+    with live_app.app_context():
+        process = db.session.scalar(sa.select(Process).order_by(Process.id))
+        admin = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        report = services.create_report(db.session, admin, process, {"introduction": "Vi spurte om mestring og helse."})
+        services.set_published(db.session, admin, report, True)
+        db.session.commit()
+        report_id = report.id
+        db.session.remove()
+    return report_id
+
+
+def _file(page, live_app, href: str):
+    """The file behind a download link: the first request queues it (a page that says it is being made,
+    503), the worker makes it, the next request gets it."""
+    from hearing.jobs import run_pending_jobs
+
+    pending = page.goto(href)
+    if pending.status == 503:
+        assert page.evaluate("document.documentElement.lang") in ("en", "nn")
+        run_pending_jobs(live_app)
+    response = page.request.get(href)
+    assert response.status == 200, (href, response.status)
+    return response
+
+
+def test_the_public_report_files_follow_the_readers_language(browser, live_server, live_app, published_report):
+    import docx
+    from pypdf import PdfReader
+
+    context = browser.new_context()
+    page = context.new_page()
+    texts = {}
+    for lang, heading, tag in (("en", "## We asked", "en"), ("nn", "## Vi spurde", "nn-NO")):
+        page.goto(f"{live_server}/tilbakemelding/{published_report}?lang={lang}")
+        assert page.evaluate("document.documentElement.lang") == lang
+        problems = audit(page) + sniff(page)
+        assert problems == [], (lang, problems)
+        links = {fmt: urljoin(page.url, page.locator(f"main a[href$='export.{fmt}']").first.get_attribute("href"))
+                 for fmt in ("md", "docx", "pdf")}
+        md = _file(page, live_app, links["md"])
+        assert md.headers["content-language"] == tag
+        texts[lang] = md.text()
+        assert heading in texts[lang], texts[lang][:400]
+        word = docx.Document(io.BytesIO(_file(page, live_app, links["docx"]).body()))
+        assert word.core_properties.language.split("-")[0] == lang
+        pdf = PdfReader(io.BytesIO(_file(page, live_app, links["pdf"]).body()))
+        assert str(pdf.trailer["/Root"].get("/Lang")).split("-")[0] == lang
+    assert texts["en"] != texts["nn"]
+    assert "## Vi spurde" not in texts["en"] and "## We asked" not in texts["nn"]
+    context.close()
+
+
+def test_seeded_groups_and_phases_are_named_in_the_readers_language(page, live_server, live_app):
+    from hearing.extensions import db
+    from hearing.models import Process
+
+    with live_app.app_context():
+        process_id = db.session.scalar(sa.select(Process.id).order_by(Process.id))
+        db.session.remove()
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    expected = {
+        "en": (["Council for persons with disabilities", "Residents"], ["Where we are", "How we get there"]),
+        "nn": (["Rådet for personar med funksjonsnedsetjing", "Innbyggjarar"], ["Slik kjem vi dit"]),
+        "da": (["Handicaprådet", "Borgere"], ["Sådan kommer vi derhen"]),
+    }
+    for lang, (groups, phases) in expected.items():
+        page.goto(f"{live_server}/dashboard/process/{process_id}?lang={lang}")  # the groups' shares of the population
+        labels = " ".join(page.locator("main label[for^='share-']").all_inner_texts())
+        for name in groups:
+            assert name in labels, (lang, name, labels)
+        assert "Rådet for personer med funksjonsnedsettelse" not in labels, lang
+        page.goto(f"{live_server}/admin/processes/{process_id}?lang={lang}")  # the phases of the timeline
+        text = page.inner_text("main")
+        for name in phases:
+            assert name in text, (lang, name)
+        assert "Slik kommer vi dit" not in text, lang
+        assert audit(page) + sniff(page) == [], lang
+    page.goto(f"{live_server}/?lang=nb")
