@@ -1,7 +1,7 @@
 """accessibility statement: the country whose rules it follows (Norway or Denmark)
 
 Revision ID: c0a1d2e3f4a5
-Revises: b8d4f6a0c2e3
+Revises: e5a9c1d3f7b2
 Create Date: 2026-12-04 21:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c0a1d2e3f4a5'
-down_revision = 'b8d4f6a0c2e3'
+down_revision = 'e5a9c1d3f7b2'
 branch_labels = None
 depends_on = None
 
