@@ -334,3 +334,39 @@ def test_messages_in_each_language(app):
     for lang in ("nb", "nn", "en"):
         subject, text, html = mail.render_mail("receipt", lang, reference="F-1", activity_title="A", link="https://x/y")
         assert "F-1" in subject and "https://x/y" in text and f'lang="{lang}"' in html
+
+
+def test_no_request_that_makes_mail_talks_to_smtp(app, client, admin_client, make_user, make_process, monkeypatch):
+    """Every kind of request that puts mail in the outbox (a receipt is above) answers without an SMTP
+    connection, even with a server configured: an invitation, a password reset, a staff invitation, and staff
+    sending a failed message again or every waiting one now. Only the worker's job sends."""
+    use_smtp(app, free_port())
+
+    def no_smtp(*args, **kwargs):
+        raise AssertionError("a request opened an SMTP connection")
+
+    monkeypatch.setattr(smtplib, "SMTP", no_smtp)
+    monkeypatch.setattr(smtplib, "SMTP_SSL", no_smtp)
+    process = make_process()
+    act = Activity(process=process, kind="hearing", title="Høring", audience="invited",
+                   opens_dt=utcnow() - timedelta(days=1), closes_dt=utcnow() + timedelta(days=20))
+    db.session.add(act)
+    db.session.commit()
+    invited = admin_client.submit(f"/admin/activities/{act.id}/invitations",
+                                  {"body_name": "Eldrerådet", "group_id": "0", "email": "eldre@kommune.no", "remind_days_before": ""})
+    assert invited.status_code == 302
+    user = make_user("reviewer")
+    assert client.submit("/glemt-passord", {"email": user.email}).status_code == 200
+    added = admin_client.submit("/admin/users/new", {"name": "Frida Fasilitator", "email": "frida@kommune.no",
+                                                      "role": "facilitator", "password": ""})
+    assert added.status_code == 302
+    kinds = sorted(db.session.scalars(sa.select(MailMessage.kind)).all())
+    assert kinds == ["invitation", "password_reset", "staff_invitation"]
+    assert set(db.session.scalars(sa.select(MailMessage.status)).all()) == {MailStatus.QUEUED}
+    first = db.session.scalar(sa.select(MailMessage).order_by(MailMessage.id))
+    first.status, first.last_error = MailStatus.FAILED, "550 Ukjent mottaker"
+    db.session.commit()
+    assert admin_client.submit("/admin/e-post/", {}, action=f"/admin/e-post/{first.id}/send-igjen").status_code == 302
+    assert admin_client.submit("/admin/e-post/", {}, action="/admin/e-post/prov-na").status_code == 302
+    db.session.expire_all()
+    assert set(db.session.scalars(sa.select(MailMessage.status)).all()) == {MailStatus.QUEUED}
