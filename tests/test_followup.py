@@ -501,6 +501,13 @@ def test_the_public_page_marks_the_plans_own_language(client, world):
     assert 'lang="nb">Kjøkken' in client.get(f"/oppfolging/{plan.id}?lang=nn").get_data(as_text=True)
     bokmal = client.get(f"/oppfolging/{plan.id}?lang=nb").get_data(as_text=True)
     assert '<span lang="nb">' not in bokmal and 'lang="nb">Kjøkken' not in bokmal
+    # the unit leader's page through the unit's link, read in English
+    homes = db.session.scalar(sa.select(Unit).where(Unit.name == "Sykehjemmene"))
+    services.create_unit_link(db.session, None, homes, "unit-link-for-the-language-test-0123456789")
+    db.session.commit()
+    leader = client.get("/enhet/unit-link-for-the-language-test-0123456789?lang=en").get_data(as_text=True)
+    assert '<html lang="en"' in leader and 'lang="nb">Kjøkken på hvert sykehjem</h2>' in leader
+    assert '<span lang="nb">Sykehjemmene</span>' in leader and 'lang="nb">Halvveis</p>' in leader
 
 
 def test_measures_and_their_history_travel_in_the_command_line_export(app, world, tmp_path):
@@ -533,3 +540,12 @@ def test_measures_and_their_history_travel_in_the_command_line_export(app, world
     bus = copied.measures[2]
     assert (bus.text, bus.status, bus.progress, [u.text for u in bus.updates]) == (
         "Kveldsbuss til senteret", "postponed", 10, ["Vedtatt i planen.", "Ingen sjåfør"])
+
+
+def test_public_page_filters_by_focus_area(client, world):
+    plan = _adopt(world)
+    travel = next(a for a in world["draft"].focus_areas if a.title == "Komme seg ut")
+    text = text_of(client.get(f"/oppfolging/{plan.id}?omrade={travel.id}"))
+    assert "Kveldsbuss til senteret" in text and "Kjøkken på hvert sykehjem" not in text
+    assert "Vis alle" in text
+    assert client.get(f"/oppfolging/{plan.id}?omrade=99999").status_code == 200  # an unknown area shows nothing, no error
