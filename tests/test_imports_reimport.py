@@ -462,6 +462,19 @@ def test_dry_run_page_shows_group_table_and_run_page_undoes(client, make_user, s
     assert count(Submission) == 0
 
 
+def test_a_double_clicked_import_starts_one_run_and_stores_each_row_once(client, make_user, survey):
+    client.login(make_user("reviewer").email)
+    mapping_url = _upload(client, survey, forms_csv(), "svar.csv")
+    choice = {f"col-{i}": t for i, t in forms_targets(survey).items()} | {"default_group": "0"}
+    dry = dry_run(client, mapping_url, choice)
+    form = {**hidden_fields(dry.get_data(as_text=True)), **choice, "action": "run"}
+    first, second = client.post(mapping_url, data=form), client.post(mapping_url, data=form)
+    assert first.status_code == second.status_code == 302 and first.location == second.location
+    assert count(ImportRun) == 1
+    run_pending_jobs(current_app._get_current_object())
+    assert (count(Submission), count(ImportedRow)) == (3, 3)
+
+
 def test_run_needs_a_preview_of_the_same_mapping(client, make_user, survey):
     client.login(make_user("reviewer").email)
     mapping_url = _upload(client, survey, forms_xlsx(), "svar.xlsx")
