@@ -370,3 +370,20 @@ def test_no_request_that_makes_mail_talks_to_smtp(app, client, admin_client, mak
     assert admin_client.submit("/admin/e-post/", {}, action="/admin/e-post/prov-na").status_code == 302
     db.session.expire_all()
     assert set(db.session.scalars(sa.select(MailMessage.status)).all()) == {MailStatus.QUEUED}
+
+
+@pytest.mark.parametrize(("security", "says"), [
+    ("starttls", "støtter ikke STARTTLS"),  # a server without STARTTLS, told to use it
+    ("ssl", "Kryptert forbindelse"),  # SSL on a port that speaks plain SMTP
+])
+def test_a_wrong_encryption_setting_keeps_the_queue_with_a_clear_message(app, smtp_server, admin_client, security, says):
+    inbox = smtp_server()
+    use_smtp(app, inbox.port, MAIL_SECURITY=security)
+    mail.queue_mail(db.session, to="kari@example.no", template="receipt", reference="F-1", activity_title="A",
+                    link="https://x/y")
+    db.session.commit()
+    result = mail.send_due(db.session)
+    assert says in str(result["stopped"]) and "HEARING_MAIL_SECURITY" in str(result["stopped"])
+    assert db.session.scalar(sa.select(MailMessage)).status == MailStatus.QUEUED and inbox.messages == []
+    page = text_of(admin_client.get("/admin/e-post/"))
+    assert says in page and "HEARING_MAIL_SECURITY" in page
