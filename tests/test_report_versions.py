@@ -126,3 +126,35 @@ def test_a_language_left_out_of_report_file_languages_is_made_when_first_asked_f
     run_pending_jobs()
     r = reader.get(f"/tilbakemelding/{report.id}/export.md")
     assert r.status_code == 200 and r.headers["Content-Language"] == "en"
+
+
+def test_a_page_in_another_language_marks_what_staff_wrote_and_gives_the_default_title_in_its_own(world, app):  # noqa: F811
+    import re
+
+    report = make_report(world)  # no title: the default title
+    services.publish_version(db.session, world["reviewer"], report)
+    db.session.commit()
+    reader = Client(app.test_client())
+    norwegian = reader.get(f"/tilbakemelding/{report.id}").get_data(as_text=True)
+    assert "Vi spurte – dere svarte – vi gjorde</h1>" in norwegian
+    assert ' lang="' not in norwegian.split("<main", 1)[1].split("</main>")[0]  # nothing marked: all in bokmål
+    reader.get(f"/tilbakemelding/{report.id}?lang=en")
+    english = reader.get(f"/tilbakemelding/{report.id}").get_data(as_text=True)
+    assert re.search(r'<h1 class="ds-heading" data-size="lg">We asked – you said – we did</h1>', english)
+    assert '<p class="ds-paragraph" lang="nb">Vi spurte om mat.</p>' in english  # the introduction
+    assert re.search(r'<h3 [^>]*lang="nb">Mat og måltider</h3>', english)  # the theme's name
+    # and so does the PDF made for English readers
+    from flask_babel import force_locale
+
+    from hearing.documents.reports import to_html
+
+    with force_locale("en"):
+        pdf_html = to_html(services.view_of(services.latest_version(db.session, report), "en"), "en")
+    assert '<p lang="nb">Vi spurte om mat.</p>' in pdf_html and '<h3 lang="nb">Mat og måltider</h3>' in pdf_html
+    assert "<h1>We asked – you said – we did</h1>" in pdf_html
+    # a title staff wrote is theirs, in their language
+    services.update_report(db.session, world["reviewer"], report, {"title": "Hva vi gjorde med maten"})
+    services.publish_version(db.session, world["reviewer"], report)
+    db.session.commit()
+    english = reader.get(f"/tilbakemelding/{report.id}").get_data(as_text=True)
+    assert '<h1 class="ds-heading" data-size="lg" lang="nb">Hva vi gjorde med maten</h1>' in english

@@ -443,6 +443,11 @@ class ReportView:
     weeks: list[tuple[str, int]] = field(default_factory=list)
     #: Invited bodies per activity in scope: (activity, answered, invited).
     invited: list[tuple[str, int, int]] = field(default_factory=list)
+    #: The language staff wrote the report's own texts in (the process's): titles, introduction, theme names,
+    #: "dere sa" and "vi gjorde", answers. A page or file in another language marks them with it.
+    content_lang: str = "nb"
+    #: The title is the report's own text (not the default title, which is given in the reader's language).
+    title_is_content: bool = True
 
 
 def _asked(activity: Activity) -> Asked:
@@ -811,8 +816,11 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
     run = session.get(ThemeRun, report.run_id) if report.run_id else None
     draft = session.get(Draft, report.draft_id) if report.draft_id else None
     asked = [_asked(activity)] if activity else [_asked(a) for a in process.activities]
+    own_title = report.title != DEFAULT_TITLE
     view = ReportView(
-        title=mask(report.title),
+        title=mask(report.title) if own_title else str(_l(DEFAULT_TITLE)),
+        title_is_content=own_title,
+        content_lang=process.language or "nb",
         process=process.name,
         scope=activity.title if activity else process.name,
         introduction=paragraphs(mask(report.introduction)),
