@@ -387,3 +387,24 @@ def test_a_wrong_encryption_setting_keeps_the_queue_with_a_clear_message(app, sm
     assert db.session.scalar(sa.select(MailMessage)).status == MailStatus.QUEUED and inbox.messages == []
     page = text_of(admin_client.get("/admin/e-post/"))
     assert says in page and "HEARING_MAIL_SECURITY" in page
+
+
+def test_publishing_the_report_tells_those_who_asked_through_the_page(app, client, hearing_activity, make_user):
+    """The whole path: a respondent ticks "Gi meg beskjed" on the form, a reviewer publishes the report on its
+    page, and the notice with the public report's link is in the outbox (once, however often the button is hit)."""
+    from hearing.models import HearingReport
+    from tests.conftest import Client
+
+    answer(client, hearing_activity, respondent_email="kari@example.no", wants_report_notice="1")
+    answer(client, hearing_activity, respondent_email="ola@example.no")  # did not ask
+    reviewer = Client(app.test_client())
+    assert reviewer.login(make_user("reviewer").email).status_code == 302
+    made = reviewer.submit(f"/reports/process/{hearing_activity.process_id}", {"title": "Vi spurte – dere svarte"})
+    assert made.status_code == 302
+    report = db.session.scalar(sa.select(HearingReport))
+    assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0  # nothing before it is published
+    for _twice in range(2):
+        reviewer.submit(f"/reports/{report.id}", action=f"/reports/{report.id}/publish")
+    [notice] = db.session.scalars(sa.select(MailMessage)).all()
+    assert notice.kind == "report_published" and notice.to_address == "kari@example.no"
+    assert f"/tilbakemelding/{report.id}" in notice.body_text and "ola@example.no" not in notice.body_text
