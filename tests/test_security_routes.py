@@ -141,13 +141,22 @@ def _process_world(make_process, name: str) -> dict:
     from hearing.models import ArchiveMessage
 
     archived = ArchiveMessage(process_id=process.id, kind="saksmappe")
-    db.session.add_all([assignment, report, job, archived])
+    # the adopted plan of the follow-up (#21): a unit and a tracked measure
+    from datetime import date
+
+    from hearing.models import Plan, PlanMeasure, Unit
+
+    unit = Unit(process_id=process.id, name="Hjemmetjenesten")
+    plan = Plan(process_id=process.id, draft_id=draft.id, title=f"Plan {name}", adopted_on=date(2026, 1, 15))
+    measure = PlanMeasure(plan=plan, position=1, text="Heltid for alle", unit=unit)
+    db.session.add_all([assignment, report, job, archived, unit, plan, measure])
     db.session.commit()
     return {"process_id": process.id, "group_id": group.id, "activity_id": activity.id, "prompt_id": prompt.id,
             "invitation_id": invitation.id, "submission_id": submission.id, "input_id": inp.id, "note_id": inp.id,
             "draft_id": draft.id, "run_id": run.id, "theme_id": theme.id, "assignment_id": assignment.id,
             "report_id": report.id, "job_id": job.id, "part_id": area.id, "kind": "focus_area", "parent_id": draft.id,
-            "message_id": archived.id}
+            "message_id": archived.id, "plan_id": plan.id, "unit_id": unit.id, "measure_id": measure.id, "year": 2026,
+            "fmt": "docx"}
 
 
 @pytest.fixture
@@ -167,7 +176,7 @@ def two_processes(app, make_user, make_process):
 #: URL arguments that name something of a process (the rest, such as kind or fmt, name nothing).
 PROCESS_ARGS = {"process_id", "group_id", "activity_id", "prompt_id", "invitation_id", "submission_id", "input_id",
                 "note_id", "draft_id", "run_id", "theme_id", "assignment_id", "report_id", "job_id", "part_id", "parent_id",
-                "message_id"}
+                "message_id", "plan_id", "unit_id", "measure_id"}
 
 
 @pytest.mark.parametrize("role", ("facilitator", "reviewer"))
@@ -185,6 +194,7 @@ def test_staff_given_one_process_are_refused_every_route_of_another(app, two_pro
     client = browser.raw
     app.config["WTF_CSRF_ENABLED"] = False
     refused = allowed = 0
+    walked: set[str] = set()
     for endpoint, method, _url in routes(app, theirs):
         rule = next(r for r in app.url_map.iter_rules(endpoint=endpoint))
         needed = app.view_functions[endpoint].required_roles if hasattr(app.view_functions[endpoint], "required_roles") else ()
@@ -196,6 +206,7 @@ def test_staff_given_one_process_are_refused_every_route_of_another(app, two_pro
         r = client.open(url, method=method)
         assert r.status_code == 403, (endpoint, method, url, r.status_code)
         refused += 1
+        walked.add(endpoint)
         # the same page of their own process answers as it does for a colleague who sees every process
         own = rule.build({a: ours[a] for a in rule.arguments}, append_unknown=False)[1]
         if method == "GET":
@@ -204,6 +215,9 @@ def test_staff_given_one_process_are_refused_every_route_of_another(app, two_pro
             allowed += expected != 403
         db.session.rollback()
     assert refused > (50 if role == "reviewer" else 10) and allowed > 5, (refused, allowed)
+    if role == "reviewer":  # the follow-up of the adopted plan is walked too (its plan, unit and measure ids)
+        assert {"followup.matrix", "followup.measure", "followup.revision", "followup.unit_xlsx", "followup.plan_edit",
+                "dashboard.process_dashboard"} <= walked, sorted(e for e in walked if e.startswith(("followup", "dashboard")))
     # lists show only their own process
     home = client.get("/staff").get_data(as_text=True)
     assert "Vår" in home and "Deres" not in home
