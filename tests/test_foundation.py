@@ -119,6 +119,23 @@ def test_error_pages_in_the_readers_language(client):
     client.get("/?lang=en")
     r = client.get("/finnes-ikke")
     assert r.status_code == 404 and "Page not found" in text_of(r)
+    client.get("/?lang=da")  # #22: Danish is complete, error pages too
+    r = client.get("/finnes-ikke")
+    assert r.status_code == 404 and "Siden blev ikke fundet" in text_of(r) and 'lang="da"' in r.get_data(as_text=True)
+    r = client.post("/login", data={"email": "a@b.no"})  # no CSRF token: the form's error page
+    assert r.status_code == 400 and "Fant ikke" not in text_of(r) and "Skjemaet" not in text_of(r)
+
+
+def test_the_500_page_in_danish(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom-da")
+    def boom():
+        raise RuntimeError("boom")
+
+    client.get("/?lang=da")
+    r = client.get("/boom-da")
+    assert r.status_code == 500 and "Noget gik galt" in text_of(r) and "Der opstod en fejl hos os." in text_of(r)
 
 
 def test_a_too_large_request_says_what_to_do(app, client):

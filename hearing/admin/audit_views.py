@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import current_app, render_template, request
 
 from hearing.admin import bp
 from hearing.auth import role_required
@@ -22,6 +22,12 @@ def audit_log():
     page = max(request.args.get("page", 1, type=int), 1)
     events = db.session.scalars(q.limit(101).offset((page - 1) * 100)).all()
     actors = {u.id: u for u in db.session.scalars(sa.select(User)).all()}
+    # The details hold what staff wrote (titles, names) in the language of the event's process: marked with it.
+    langs = dict(db.session.execute(sa.select(Process.id, Process.language).where(
+        Process.id.in_({e.process_id for e in events if e.process_id is not None}))).all())
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
+    data_lang = {e.id: langs.get(e.process_id) or default for e in events}
     return render_template(
-        "admin/audit.html", events=events[:100], has_more=len(events) > 100, page=page, process=process, actors=actors
+        "admin/audit.html", events=events[:100], has_more=len(events) > 100, page=page, process=process, actors=actors,
+        data_lang=data_lang,
     )

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from hearing import audit, charts, labels, localtime
+from hearing.content import Localized, content
 from hearing.core.errors import ServiceError
 from hearing.grouping import leave_out_withdrawn
 from hearing.models import (
@@ -181,11 +182,16 @@ def participation(session: Session, process: Process) -> Participation:
             if day is not None:
                 counts["week"][localtime.monday_of(day)][slot] += n
 
-    group_keys = sorted(groups, key=lambda g: groups[g].name.casefold()) + [NO_GROUP]
-    group_rows = [Row(k, groups[k].name if k in groups else _("Uten gruppe"), *counts["group"][k])
+    # group and phase names in the reader's language where written, each knowing its language (``lang`` in tables)
+    names = {k: content(g, "name") for k, g in groups.items()}
+    group_keys = sorted(groups, key=lambda g: names[g].casefold()) + [NO_GROUP]
+    group_rows = [Row(k, names[k] if k in groups else _("Uten gruppe"), *counts["group"][k])
                   for k in group_keys if k in groups or counts["group"].get(NO_GROUP)]
     channel_rows = [Row(c, str(CHANNEL_LABELS[c]), *counts["channel"][c]) for c in CHANNELS]
-    phase_rows = [Row(k, f"{phases[k].position}. {phases[k].name}", *counts["phase"][k]) for k in phases]
+    phase_rows = []
+    for k in phases:
+        name = content(phases[k], "name")
+        phase_rows.append(Row(k, Localized(f"{phases[k].position}. {name}", name.lang), *counts["phase"][k]))
     if counts["phase"].get(NO_PHASE):
         phase_rows.append(Row(NO_PHASE, _("Uten fase"), *counts["phase"][NO_PHASE]))
     week_rows = [Row(monday, week_label(monday), *pair)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,9 +11,6 @@ from hearing.i18n import html_lang
 from hearing.idempotency import once
 from hearing.models import Process, utcnow
 from hearing.public import bp, forms, services
-
-#: When the accessibility statement was last reviewed (update it with each review).
-STATEMENT_DATE = date(2026, 11, 23)
 
 
 @bp.get("/")
@@ -89,5 +84,6 @@ def accessibility():
         "public/accessibility.html", form=form, statement=statement, criteria=items, summary=a11y.summary(items),
         total=len(items), statuses=a11y.STATUSES, complaint=a11y.COMPLAINT_BODIES.get(statement.complaint_body),
         uutilsynet=a11y.COMPLAINT_BODIES["uutilsynet"], official=a11y.OFFICIAL[statement.country or "no"],
-        statement_date=statement.updated_dt.date() if statement.updated_dt else STATEMENT_DATE,
+        # the date (on the local clock: |d) it was last saved; never saved: no date (no fixed date in code claims a review)
+        statement_date=statement.updated_dt,
         contact_email=statement.contact_email or current_app.config.get("CONTACT_EMAIL"))

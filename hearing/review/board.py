@@ -209,18 +209,14 @@ def spread(
     ).all()
     if not rows:
         return {}
-    group_names = dict(session.execute(
-        sa.select(StakeholderGroup.id, StakeholderGroup.name).where(
-            StakeholderGroup.id.in_({g for _t, g, _a, _l, _n in rows if g is not None}))
-    ).all())
-    activities = {a_id: (title, phase_id) for a_id, title, phase_id in session.execute(
-        sa.select(Activity.id, Activity.title, Activity.phase_id).where(
-            Activity.id.in_({a for _t, _g, a, _l, _n in rows}))
-    )}
-    phase_names = dict(session.execute(
-        sa.select(Phase.id, Phase.name).where(
-            Phase.id.in_({p for _title, p in activities.values() if p is not None}))
-    ).all())
+    # Names in the reader's language where written, else the process's, each knowing its language (the
+    # table marks it with ``lang``): a handful of groups, activities and phases.
+    group_names = {g.id: content(g, "name") for g in session.scalars(
+        sa.select(StakeholderGroup).where(StakeholderGroup.id.in_({g for _t, g, _a, _l, _n in rows if g is not None})))}
+    activities = {a.id: (content(a, "title"), a.phase_id) for a in session.scalars(
+        sa.select(Activity).where(Activity.id.in_({a for _t, _g, a, _l, _n in rows})))}
+    phase_names = {p.id: content(p, "name") for p in session.scalars(
+        sa.select(Phase).where(Phase.id.in_({p for _title, p in activities.values() if p is not None})))}
     titles = {a_id: title for a_id, (title, _phase) in activities.items()}
     per_theme: dict[int, tuple[dict, dict, dict]] = {}
     totals: dict[int, int] = {}

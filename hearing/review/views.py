@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from hearing.actions import apply, commit, refuse_form, save, save_once
 from hearing.auth import role_required
-from hearing.content import content
+from hearing.content import content, in_lang, lang_kw
 from hearing.extensions import db
 from hearing.grouping import decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope, newer_run_in_progress
@@ -21,10 +22,17 @@ from hearing.review import board, bp, forms, services
 PAGE_SIZE = 100
 
 
-def _scope_choices(process: Process) -> list[tuple[str, str]]:
-    out = [("process", _("Hele prosessen"))]
-    out += [(f"phase:{p.id}", _("Fase: %(name)s", name=p.name)) for p in process.phases]
-    out += [(f"activity:{a.id}", _("Aktivitet: %(name)s", name=content(a, "title"))) for a in process.activities]
+def _scope_choices(process: Process) -> dict[str, list[tuple[str, str, dict]]]:
+    """The choices in groups (``<optgroup>`` "Fase", "Aktivitet"), each option only a name carrying its own
+    ``lang`` when it is not in the page's language (an option half page language, half title could not)."""
+    def named(value: str, name) -> tuple[str, str, dict]:
+        return (value, name, lang_kw(name))
+
+    out = {_("Alle innspill"): [("process", _("Hele prosessen"), {})]}
+    if process.phases:
+        out[_("Fase")] = [named(f"phase:{p.id}", content(p, "name")) for p in process.phases]
+    if process.activities:
+        out[_("Aktivitet")] = [named(f"activity:{a.id}", content(a, "title")) for a in process.activities]
     return out
 
 
@@ -44,12 +52,14 @@ def _scope(process: Process, value: str) -> dict:
 
 
 def _scope_label(run: ThemeRun) -> str:
+    """What a run grouped; the name of its phase or activity in the reader's language, marked with ``lang``
+    when it is not the page's."""
     if run.activity_id:
         activity = db.session.get(Activity, run.activity_id)
-        return _("Aktivitet: %(name)s", name=activity.title) if activity else _("Aktivitet")
+        return escape(_("Aktivitet: %(name)s")) % {"name": in_lang(content(activity, "title"))} if activity else _("Aktivitet")
     if run.phase_id:
         phase = db.session.get(Phase, run.phase_id)
-        return _("Fase: %(name)s", name=phase.name) if phase else _("Fase")
+        return escape(_("Fase: %(name)s")) % {"name": in_lang(content(phase, "name"))} if phase else _("Fase")
     return _("Hele prosessen")
 
 
