@@ -122,6 +122,42 @@ def test_an_edit_writes_its_texts_the_way_a_new_answer_does(app, make_activity, 
     assert [i.text for i in submission.inputs] == [f"Mer heltid, ring meg på {PHONE}", "Samlet: bra plan"]
 
 
+def test_an_edit_takes_its_submission_before_it_reads_the_texts(app, make_activity):
+    """Two edits sent at the same moment (two tabs, a retry) are done one after the other: the edit's UPDATE of
+    the submission comes before it reads the stored texts, and holds the row (PostgreSQL) or the database
+    (SQLite) until the commit, so the second edit reads what the first stored and adds no text twice."""
+    activity = make_activity("suggestions")
+    view = services.public_activity(db.session, activity.id)
+    sid, _token, _created = services.submit_response(
+        db.session, view, services.ResponseData(consent="without_name", statement="Benk ved butikken"),
+        submission_key="t" * 32, secret_key="s", upload_folder=app.config["UPLOAD_FOLDER"])
+    db.session.commit()
+    submission = db.session.get(Submission, sid)
+    data = services.response_data_of(submission)
+    data.statement = "Benk ved butikken og ved kirka"
+    # All the edit reads of the activity is loaded already (as a form page shown before may have it): no lazy
+    # load flushes the submission early by chance; the service's own flush (or the session's autoflush before
+    # its statements) must.
+    loaded = submission.activity
+    _ = (loaded.document, list(loaded.prompts), loaded.process.language, list(loaded.process.groups),
+         submission.invitation, list(submission.attachments))
+    statements: list[str] = []
+
+    def note(_conn, _cursor, statement, *_rest):
+        statements.append(" ".join(statement.split()).upper())
+
+    sa.event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        services.update_response(db.session, submission, data, upload_folder=app.config["UPLOAD_FOLDER"])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", note)
+    db.session.commit()
+    first_update = next(n for n, s in enumerate(statements) if s.startswith("UPDATE SUBMISSIONS"))
+    texts_read = next(n for n, s in enumerate(statements) if s.startswith("SELECT") and "FROM INPUTS" in s)
+    assert first_update < texts_read, statements
+    assert db.session.scalars(sa.select(Input.text).where(Input.submission_id == sid)).all() == [data.statement]
+
+
 def test_a_replayed_answer_is_stored_once_with_the_same_receipt(app, make_activity):
     activity = make_activity("suggestions")
     view = services.public_activity(db.session, activity.id)

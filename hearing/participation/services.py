@@ -727,6 +727,10 @@ def update_response(session: Session, submission: Submission, data: ResponseData
         submission.moderation, submission.moderation_reason = "pending", ""
         for att in submission.attachments:
             att.is_public = False
+    # The submission's UPDATE first: it holds the row (PostgreSQL) or the database (SQLite) until the commit, so a
+    # second edit sent at the same moment (another tab, a retry) reads the texts only after this one is stored,
+    # and never adds the same new text again.
+    session.flush()
     _write_texts(session, submission.id, activity, data, group_id=submission.group_id,
                  process_lang=activity.process.language, is_new=False, now=submission.updated_dt)
     _write_answers(session, submission.id, activity, data, is_new=False)
