@@ -212,7 +212,7 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
     themes' starting centres (``suggest_themes(centres=...)``).
     """
     from hearing.themes import Guide, ThemeModel
-    from hearing.themes.learn import choose_to_confirm, suggest_themes, with_topics
+    from hearing.themes.learn import choose_to_confirm, suggest_themes
 
     guides = [Guide(name, kws) for _code, name, kws in GUIDES]
     codes = sorted(c for c, _n, _k in GUIDES)
@@ -224,9 +224,9 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
         y = np.array([rows[i]["theme"] for i in idx], dtype=object)
         n = len(texts)
         model = ThemeModel("auto", random_state=seed).fit(texts, embeddings=E[idx])
-        # the space the engine learns in (vectors plus topics), made once for every batch
-        X = with_topics(model.vectors_, texts)
-        seeds = with_topics(model._guide_seeds(guides), [g.text() for g in guides])
+        # the space the engine learns in: the one its themes were found in
+        X = np.asarray(model.vectors_, dtype=np.float64)
+        seeds = np.asarray(model._guide_seeds(guides), dtype=np.float64)
         sims = X @ seeds.T  # the guides' zero-shot prior
         z = np.exp((sims - sims.max(axis=1, keepdims=True)) / 0.05)
         prior = np.zeros((n, len(codes)))
@@ -248,7 +248,7 @@ def learning(rows, parts, E, fractions=(0.05, 0.10, 0.20), batch=20, seed=0):
                     lab = np.where(conf, y, None)
                     guided = mode == "al+guides"
                     classes, proba = suggest_themes(
-                        texts, X, lab, clusters=model.labels_, random_state=seed, topic_weight=0,
+                        texts, X, lab, clusters=model.labels_, random_state=seed,
                         centres=seeds if guided else None,
                         centre_classes=[c for c, _n, _k in GUIDES] if guided else None)
                 pred = np.asarray(classes)[proba.argmax(axis=1)]

@@ -39,7 +39,7 @@ from hearing.models import (
     ThemeAssignment,
     ThemeRun,
 )
-from hearing.themes.learn import choose_to_confirm, suggest_themes, with_topics
+from hearing.themes.learn import choose_to_confirm, suggest_themes
 
 __all__ = [
     "BATCH_SIZE",
@@ -138,19 +138,14 @@ def choose_batch(session: Session, run: ThemeRun, progress=_noop, *, n: int = BA
     progress(30, _l("Lærer av det dere har bekreftet"))
     proba = None
     texts = [a.input.display_text for a in assignments]
-    # the space the engine learns in (vectors plus the topics each text names), made once for both steps
-    X = with_topics(X, texts)
     if confirmed.any():
         # the engine's classifier works on string labels (it fits on ``y.astype(str)``)
         y = [str(a.theme_id) if c else None for a, c in zip(assignments, confirmed, strict=True)]
         # every theme of the run starts from its centre, so themes nobody has confirmed yet can be suggested
         centre_classes = [str(tid) for tid in space.theme_ids]
-        # a theme's words (its name, the guide's name, its keywords) say which topics its centre is about
-        words = {t.id: " ".join([t.name or "", t.guide_name or "", t.auto_label or "", ", ".join(t.terms or [])])
-                 for t in run.themes}
-        centres = with_topics(space.model.centroids_, [words.get(tid, "") for tid in space.theme_ids])
+        centres = space.model.centroids_
         classes, proba = suggest_themes(texts, X, y, centres=centres if centre_classes else None,
-                                        centre_classes=centre_classes or None, topic_weight=0,
+                                        centre_classes=centre_classes or None,
                                         random_state=service.RANDOM_STATE)
         best = np.argmax(proba, axis=1)
         suggested = [int(classes[b]) for b in best]

@@ -153,7 +153,10 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         Themes with fewer members are dissolved into "Diverse".
     sample_size : int
         Rows on which the structure (reduction, k, clusters) is learnt; the
-        other rows join the nearest theme centre.
+        other rows join the nearest theme centre. Kept under 4096, where UMAP
+        finds neighbours exactly instead of building a pynndescent index:
+        in a fresh process at 100k inputs, building that index (mostly numba
+        compiling it) took a third of the whole run (cProfile, 184 of 541 s).
     tolerance : float
         See :func:`choose_n_clusters`. In UMAP space the silhouette keeps
         creeping up with k; 0.2 gives lists of themes a review group can
@@ -188,7 +191,7 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         max_clusters=30,
         misc_threshold=2.5,
         min_size=3,
-        sample_size=5000,
+        sample_size=4000,
         tolerance=0.2,
         reduce="umap",
         n_neighbors=15,
