@@ -408,3 +408,58 @@ def test_publishing_the_report_tells_those_who_asked_through_the_page(app, clien
     [notice] = db.session.scalars(sa.select(MailMessage)).all()
     assert notice.kind == "report_published" and notice.to_address == "kari@example.no"
     assert f"/tilbakemelding/{report.id}" in notice.body_text and "ola@example.no" not in notice.body_text
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1 and its key, made here (no network): (cert file, key file)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_delivered_over_an_encrypted_connection_with_login(app, smtp_server, tmp_path, monkeypatch, security):
+    """HEARING_MAIL_SECURITY starttls (port 587) and ssl (port 465) against a real server that demands
+    encryption before the login; the certificate is checked (here against the test's own CA)."""
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert_file, key_file)
+    logins = []
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        logins.append((auth_data.login, auth_data.password))
+        return AuthResult(success=auth_data.password == b"riktig")
+
+    if security == "starttls":
+        inbox = smtp_server(tls_context=server_tls, require_starttls=True, authenticator=authenticator)
+    else:
+        inbox = smtp_server(ssl_context=server_tls, authenticator=authenticator, auth_require_tls=False)
+    original = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **kw: original(cafile=str(cert_file)))
+    use_smtp(app, inbox.port, MAIL_SECURITY=security, MAIL_USER="medvirkning", MAIL_PASSWORD="riktig")
+    mail.queue_mail(db.session, to="kari@example.no", template="receipt", reference="F-1", activity_title="A",
+                    link="https://x/y")
+    db.session.commit()
+    assert mail.send_due(db.session)["sent"] == 1
+    assert logins == [(b"medvirkning", b"riktig")] and [rcpt for rcpt, _m in inbox.messages] == [["kari@example.no"]]
