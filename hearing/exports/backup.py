@@ -75,6 +75,7 @@ TABLES: tuple[tuple[str, str, str | None], ...] = (
     ("theme_runs", "process_id", "processes"),
     ("themes", "run_id", "theme_runs"),
     ("theme_assignments", "run_id", "theme_runs"),
+    ("duplicate_candidates", "run_id", "theme_runs"),
     ("theme_decisions", "process_id", "processes"),
     ("focus_areas", "draft_id", "drafts"),
     ("goals", "focus_area_id", "focus_areas"),
