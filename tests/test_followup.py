@@ -508,6 +508,12 @@ def test_the_public_page_marks_the_plans_own_language(client, world):
     leader = client.get("/enhet/unit-link-for-the-language-test-0123456789?lang=en").get_data(as_text=True)
     assert '<html lang="en"' in leader and 'lang="nb">Kjøkken på hvert sykehjem</h2>' in leader
     assert '<span lang="nb">Sykehjemmene</span>' in leader and 'lang="nb">Halvveis</p>' in leader
+    # and the review group's own pages, for a member who reads them in English
+    _login(client, world["reviewer"])
+    index = client.get(f"/followup/process/{world['process'].id}?lang=en").get_data(as_text=True)
+    assert '1. <span lang="nb">Gode måltider</span>' in index and 'lang="nb">Kjøkken på hvert sykehjem</a>' in index
+    measure = client.get(f"/followup/measure/{plan.measures[0].id}?lang=en").get_data(as_text=True)
+    assert 'lang="nb">Kjøkken på hvert sykehjem</h1>' in measure and 'lang="nb">Halvveis</p>' in measure
 
 
 def test_measures_and_their_history_travel_in_the_command_line_export(app, world, tmp_path):
