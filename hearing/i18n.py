@@ -33,6 +33,12 @@ DATETIME_FORMATS = {"nb": "d. MMMM y 'kl.' HH:mm", "nn": "d. MMMM y 'kl.' HH:mm"
 DATE_FORMATS = {"nb": "d. MMMM y", "nn": "d. MMMM y", "en": "d MMMM y", "da": "d. MMMM y"}
 
 
+def long_date(value) -> str:
+    """A date, or a datetime on the local clock, as the page's language writes it ("1. desember 2026",
+    "1 December 2026"): the ``|d`` filter, and files written outside a template (Markdown, Word)."""
+    return format_date(value, DATE_FORMATS.get(page_language(), DATE_FORMATS["nb"])) if value else ""
+
+
 def page_language() -> str:
     """The language of the page being written (nb when none is chosen)."""
     locale = get_locale()
@@ -128,7 +134,7 @@ def init_app(app) -> None:
 
     @app.template_filter("d")
     def _d(value, fmt: str | None = None) -> str:
-        return format_date(value, fmt or DATE_FORMATS.get(page_language(), DATE_FORMATS["nb"])) if value else ""
+        return (format_date(value, fmt) if fmt else long_date(value)) if value else ""
 
     @app.template_filter("num")
     def _num(value, decimals: int = 1) -> str:

@@ -80,3 +80,20 @@ def test_the_backup_is_named_in_the_language_of_the_page_that_asked(admin_client
             expected = file_name(gettext("prosess"), process, "json.gz")
         assert expected in names[lang], (lang, names[lang])
     assert "prosess-" in names["nb"]
+
+
+def test_a_report_files_period_is_on_the_local_clock_in_the_readers_language(app):
+    """#22: the files' "when it was open" was the UTC date as 01.12.2026 in every language; a deadline at
+    00:30 in Oslo was the day before. Now as the page shows it."""
+    from datetime import UTC, datetime
+
+    from hearing.documents.reports import _period
+
+    asked = SimpleNamespace(opens_dt=datetime(2026, 11, 1, 8, 0, tzinfo=UTC), closes_dt=datetime(2026, 11, 30, 23, 30, tzinfo=UTC))
+    with app.test_request_context():
+        assert _period(asked) == "1. november 2026–1. desember 2026"  # 00:30 on 1 December in Oslo
+        for lang, expected in (("en", "1 November 2026–1 December 2026"), ("da", "1. november 2026–1. december 2026")):
+            with force_locale(lang):
+                assert _period(asked) == expected
+        with force_locale("en"):
+            assert _period(SimpleNamespace(opens_dt=None, closes_dt=asked.closes_dt)) == "deadline 1 December 2026"

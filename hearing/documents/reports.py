@@ -17,6 +17,7 @@ from flask_babel import ngettext
 
 from hearing.core.text import slugify
 from hearing.documents import FORMATS, LANG_TAGS, docx_bytes, docx_table, headers, md_table, paragraphs, pdf
+from hearing.i18n import long_date
 from hearing.reporting.services import ReportView, build_report
 
 __all__ = ["FORMATS", "build_report", "file_name", "render", "to_docx", "to_html", "to_markdown", "to_pdf"]
@@ -36,11 +37,12 @@ def _count(n: int) -> str:
 
 
 def _period(asked) -> str:
-    fmt = "%d.%m.%Y"
+    """When the activity was open, on the local clock and as the reader's language writes dates, as the page
+    shows it (a deadline at 00:30 in Oslo was the day before in UTC)."""
     if asked.opens_dt and asked.closes_dt:
-        return f"{asked.opens_dt.strftime(fmt)}–{asked.closes_dt.strftime(fmt)}"
+        return f"{long_date(asked.opens_dt)}–{long_date(asked.closes_dt)}"
     if asked.closes_dt:
-        return _("frist %(when)s", when=asked.closes_dt.strftime(fmt))
+        return _("frist %(when)s", when=long_date(asked.closes_dt))
     return ""
 
 
