@@ -499,6 +499,8 @@ def test_the_public_page_marks_the_plans_own_language(client, world):
                    'lang="nb">Frivilligsentralen</option>'):
         assert marked in english, marked
     assert 'lang="nb">Kjøkken' in client.get(f"/oppfolging/{plan.id}?lang=nn").get_data(as_text=True)
+    # the platform's own line in the timeline is said in the reader's language, not quoted in the adopter's
+    assert "Adopted in the plan." in english and "Vedtatt i planen." not in english
     bokmal = client.get(f"/oppfolging/{plan.id}?lang=nb").get_data(as_text=True)
     assert '<span lang="nb">' not in bokmal and 'lang="nb">Kjøkken' not in bokmal
     # the unit leader's page through the unit's link, read in English
