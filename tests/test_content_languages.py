@@ -265,3 +265,14 @@ def test_staff_page_titles_use_the_titles_written_in_the_readers_language(admin_
     admin_client.get("/?lang=da")  # nothing written in Danish: the process's own name, marked as bokmål
     page = admin_client.get(f"/files/processes/{process.id}").get_data(as_text=True)
     assert '<span lang="nb">Strategiplan for helse</span>' in page
+
+
+def test_seed_demo_command_chooses_the_danish_demo(app):
+    from hearing.demo import DEMO_NAME_DA
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--language", "da"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    process = db.session.scalar(sa.select(Process).where(Process.name == DEMO_NAME_DA))
+    assert process is not None and process.language == "da"
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--language", "xx"]).exit_code != 0  # a language it does not have
