@@ -27,6 +27,7 @@ from hearing.models import (
     StakeholderGroup,
     Strategy,
 )
+from hearing.models.drafts import strategy_inputs
 from tests.conftest import export_via_page, hidden_fields, text_of
 
 
@@ -497,3 +498,30 @@ def test_send_page_double_click_sends_once(reviewer_client, world):
     first, second = raw.post(f"/drafts/{draft.id}/send", data=fields), raw.post(f"/drafts/{draft.id}/send", data=fields)
     assert first.status_code == second.status_code == 302 and first.location == second.location
     assert db.session.scalar(sa.select(sa.func.count(Activity.id)).where(Activity.kind == "hearing")) == 1
+
+
+def test_a_new_draft_offers_only_themes_that_hold_inputs_and_never_diverse(reviewer_client, world, make_themes):
+    """The walkthrough: the theme list of a new draft offered themes emptied by moves and "Diverse"; draft sources
+    said group "ukjent" where every other page says "Uten gruppe"."""
+    process, inputs = world["process"], world["inputs"]
+    loose = Input(activity_id=world["activity"].id, text="Noe helt annet", source="workshop")
+    db.session.add(loose)
+    db.session.flush()
+    run = make_themes(process, [({"auto_label": "mat"}, inputs[:3]), ({"auto_label": "buss"}, inputs[3:]),
+                                ({"auto_label": "tomt"}, []), ({"auto_label": "Diverse", "is_misc": True}, [loose])])
+    food, bus, empty, misc = run.themes
+    html = reviewer_client.get(f"/drafts/process/{process.id}").get_data(as_text=True)
+    offered = set(re.findall(r'name="theme_ids"[^>]*value="(\d+)"', html)) | set(re.findall(r'value="(\d+)"[^>]*name="theme_ids"', html))
+    assert offered == {str(food.id), str(bus.id)}
+    assert [t.id for t in services.themes_of(db.session, process)] == [food.id, bus.id, misc.id]  # sources may cite "Diverse"
+    # draft sources: an input without a group says so as the other pages do
+    r = reviewer_client.submit(f"/drafts/process/{process.id}", {"title": "", "theme_ids": [food.id]},
+                               action=f"/drafts/process/{process.id}")
+    draft = db.session.scalar(sa.select(Draft).order_by(Draft.id.desc()))
+    strategy = Strategy(focus_area_id=draft.focus_areas[0].id, position=1, text="Mat hele dagen")
+    db.session.add(strategy)
+    db.session.flush()
+    db.session.execute(strategy_inputs.insert().values(strategy_id=strategy.id, input_id=loose.id))
+    db.session.commit()
+    page = text_of(reviewer_client.get(f"/drafts/part/strategy/{strategy.id}/sources"))
+    assert r.status_code == 302 and "Uten gruppe" in page and "ukjent" not in page

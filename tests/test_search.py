@@ -134,3 +134,37 @@ def test_part_of_a_word_is_found_in_any_case_with_and_without_letters_like_oe(ap
     assert _found(process, "ØKKENHAG") == {garden.id}
     assert _found(process, "økkenhag") == {garden.id}
     assert _found(process, "100%") == set() and _found(process, "_") == set()  # LIKE's wildcards are text here
+
+
+def _matching(process, text: str) -> set[int]:
+    """The word search alone (the board's filter uses it; the search page adds the substring test)."""
+    clause = search.matching_clause(db.session, text)
+    return set(db.session.scalars(sa.select(Input.id).where(clause))) if clause is not None else set()
+
+
+def test_a_later_part_of_a_compound_finds_the_compound_in_any_form(app, make_process):
+    """Compounds are the rule in Norwegian and Danish: a reviewer searching "transport" expects
+    "bestillingstransport" (the walkthrough missed it), and "senter" the "dagsenteret"."""
+    process = make_process()
+    ordered, patient, centre, danish, parents, other = _inputs(process, [
+        ("Bestillingstransporten kommer aldri til avtalt tid", "nb"),
+        ("Pasienttransport til sykehuset tar hele dagen", "nb"),
+        ("Dagsenteret burde vere ope om kvelden", "nn"),
+        ("Kørselsordningen og patienttransporten virker ikke", "da"),
+        ("Besteforeldre og foreldre trenger avlastning", "nb"),
+        ("Bussen går for sjelden", "nb"),
+    ])
+    for word in ("transport", "transporten", "TRANSPORTENE"):
+        assert _matching(process, word) == {ordered.id, patient.id, danish.id}, word
+    assert _found(process, "transportene") >= {ordered.id, patient.id, danish.id}  # not a substring of any
+    assert _matching(process, "senter") == {centre.id} == _matching(process, "senteret")
+    assert _matching(process, "bestillingstransport") == {ordered.id}  # the whole compound still finds itself
+    # every word must still match: the part and another word
+    assert _matching(process, "transport sykehus") == {patient.id}
+    # "foreldre" is no kind of "eldre", and a part shorter than four letters is not looked for inside words
+    assert parents.id not in _matching(process, "eldre")
+    assert _matching(process, "for") == set() or other.id in _matching(process, "for")
+    assert other.id not in _matching(process, "transport")
+    # only masked text: the tails are made from the masked stems
+    assert all(t.startswith(search.TAIL) or not t[:1].isdigit()
+               for t in (db.session.get(Input, ordered.id).search_stems or "").split())

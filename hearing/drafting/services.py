@@ -310,9 +310,16 @@ def latest_run(session: Session, process: Process) -> ThemeRun | None:
     return current_run(session, process)
 
 
-def themes_of(session: Session, process: Process) -> list[Theme]:
+def themes_of(session: Session, process: Process, *, with_misc: bool = True) -> list[Theme]:
+    """The themes of the process's current run that hold inputs (a theme emptied by moves or merges is
+    not offered); without "Diverse" when ``with_misc`` is false (a focus area is never started from it)."""
     run = latest_run(session, process)
-    return [t for t in run.themes if t.merged_into_id is None] if run else []
+    if run is None:
+        return []
+    held = set(session.scalars(_visible(
+        sa.select(ThemeAssignment.theme_id).join(Input, Input.id == ThemeAssignment.input_id)
+        .where(ThemeAssignment.run_id == run.id)).group_by(ThemeAssignment.theme_id)))
+    return [t for t in run.themes if t.merged_into_id is None and t.id in held and (with_misc or not t.is_misc)]
 
 
 _visible = leave_out_withdrawn  # inputs of withdrawn submissions are left out

@@ -39,7 +39,7 @@ def _draft_url(obj, *, anchor: bool = True) -> str:
 def index(process_id: int):
     process = db.get_or_404(Process, process_id)
     drafts = services.drafts_of(db.session, process)
-    themes = services.themes_of(db.session, process)
+    themes = services.themes_of(db.session, process, with_misc=False)
     form = forms.DraftForm()
     form.theme_ids.choices = choices((t.id, t.label) for t in themes)
     if form.validate_on_submit():
@@ -69,7 +69,7 @@ def draft(draft_id: int):
             quotes[area.id] = services.theme_quotes(db.session, theme)
     return render_template(
         "drafting/draft.html", draft=d, process=process, warning=services.focus_area_warning(d),
-        previous=services.previous_draft(db.session, d), themes=services.themes_of(db.session, process),
+        previous=services.previous_draft(db.session, d), themes=services.themes_of(db.session, process, with_misc=False),
         area_themes=themes_by_id, quotes=quotes, new_key=new_key, export_forms=document_forms(),
         hearing=db.session.get(Activity, d.hearing_activity_id) if d.hearing_activity_id else None,
         adopted_plan=db.session.scalar(sa.select(Plan).where(Plan.draft_id == d.id)),

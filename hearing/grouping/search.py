@@ -4,7 +4,8 @@ Every input stores ``search_stems``: the stems of its masked text (placeholders 
 out), made by the engine's stemmer in the input's language when the text is stored. A search word is
 stemmed in every language the platform knows, so "hjemmetjeneste" finds "hjemmetjenesten" and
 "heimeteneste" finds "heimetenesta"; a stem also matches as a prefix (compounds: "buss" finds
-"bussavganger"). A search word is also spelt as bokmål, nynorsk and Danish write the same word
+"bussavganger"), and as the later part of a compound (:data:`TAIL`: "transport" finds
+"bestillingstransporten", "senter" finds "dagsenteret"). A search word is also spelt as bokmål, nynorsk and Danish write the same word
 (:data:`SPELLINGS`: "hjemmetjeneste" finds "heimetenesta", "sykehjem" finds "sjukeheim" and "plejehjem").
 
 * SQLite (the embedded default): an FTS5 table ``inputs_fts`` over ``search_stems``, kept in sync by
@@ -67,6 +68,20 @@ SPELLINGS: tuple[tuple[str, ...], ...] = (
     ("kveld", "aften"),
     ("pårørende", "pårørande"),
 )
+#: Marks the tail of a compound in the index: "bestillingstransport" is also indexed as "0transport",
+#: "0sport", ... (each ending that follows a first part of at least :data:`HEAD_MIN` letters), so that a
+#: search for a later part of a compound ("transport", "transporten") finds it, as a reviewer expects of
+#: Norwegian and Danish, where compounds are the rule. A digit cannot begin a stem of letters, and both
+#: FTS5 and PostgreSQL's 'simple' configuration keep it as part of the token.
+TAIL = "0"
+#: Letters a compound's first part has at least (with a linking s or e): "dag|senter", "natt|vakt".
+HEAD_MIN = 3
+#: Letters a compound's last part has at least ("natt|vakt"); after a first part of three letters, one more
+#: ("dag|senter", but not "an|satt" or "ans|att").
+TAIL_MIN = 4
+#: Words that look like compounds but are not: (end of the first part, start of the tail). "foreldre" is
+#: no kind of "eldre", whatever comes before it ("besteforeldre").
+NOT_COMPOUNDS: tuple[tuple[str, str], ...] = (("for", "eldr"), ("for", "eldre"))
 #: Spellings of one search word looked up at most.
 _SPELLINGS_MAX = 12
 _GROUP_OF = {spelling: group for group in SPELLINGS for spelling in group}
@@ -86,8 +101,17 @@ def _words(text: str) -> list[str]:
     return [t for t in tokens if not t.startswith("<")]
 
 
+def compound_tails(stem: str) -> list[str]:
+    """The endings of a stem that may be the later part of a compound (:data:`TAIL`), longest first."""
+    if len(stem) < HEAD_MIN + TAIL_MIN or not stem.isalpha():
+        return []
+    return [stem[p:] for p in range(HEAD_MIN, len(stem) - TAIL_MIN + 1)
+            if (p > HEAD_MIN or len(stem) - p > TAIL_MIN) and not any(stem[:p].endswith(head) and stem[p:].startswith(tail) for head, tail in NOT_COMPOUNDS)]
+
+
 def search_stems(text_masked: str | None, lang: str | None) -> str:
-    """The stems of a masked text, each once, space separated (what the search indexes)."""
+    """The stems of a masked text, each once, space separated (what the search indexes), then the
+    possible tails of its compounds, marked with :data:`TAIL`."""
     analyzer = _analyzer()
     lang = lang if lang in LANGS else "nb"
     out: dict[str, None] = {}
@@ -95,7 +119,8 @@ def search_stems(text_masked: str | None, lang: str | None) -> str:
         for part in word.split("-"):
             if part:
                 out[analyzer.stem(part, lang)] = None
-    return " ".join(out)
+    tails = {TAIL + tail: None for stem in out for tail in compound_tails(stem)}
+    return " ".join([*out, *tails])
 
 
 def spellings(word: str) -> list[str]:
@@ -132,10 +157,15 @@ def _safe(stem: str) -> str:
     return re.sub(r"[^\w]", "", stem)
 
 
+def _with_tails(stems: list[str]) -> list[str]:
+    """A word's stems, and each one of at least :data:`TAIL_MIN` letters as the tail of a compound."""
+    return [*stems, *[TAIL + s for s in stems if len(s) >= TAIL_MIN and s.isalpha()]]
+
+
 def matching_clause(session: Session, text: str) -> sa.ColumnElement[bool] | None:
     """A WHERE clause on :class:`Input` for inputs whose masked text has every word of ``text`` in
     some form; ``None`` when ``text`` has no words."""
-    words = [[_safe(s) for s in stems if _safe(s)] for stems in stems_of_query(text)]
+    words = [_with_tails([_safe(s) for s in stems if _safe(s)]) for stems in stems_of_query(text)]
     words = [w for w in words if w]
     if not words:
         return None
