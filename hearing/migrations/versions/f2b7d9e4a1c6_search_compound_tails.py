@@ -1,7 +1,7 @@
 """search finds the later parts of compounds: the stored stems of every input gain their compound tails
 
 Revision ID: f2b7d9e4a1c6
-Revises: e5a9c1d3f7b2
+Revises: c0a1d2e3f4a5
 Create Date: 2026-12-04 22:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f2b7d9e4a1c6'
-down_revision = 'e5a9c1d3f7b2'
+down_revision = 'c0a1d2e3f4a5'
 branch_labels = None
 depends_on = None
 
