@@ -23,6 +23,7 @@ from hearing.models import (
     Section,
     Submission,
 )
+from tests.test_followup import world  # noqa: F401  (fixture: a process with a draft to adopt)
 from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo files are current)
 
 
@@ -276,3 +277,15 @@ def test_seed_demo_command_chooses_the_danish_demo(app):
     process = db.session.scalar(sa.select(Process).where(Process.name == DEMO_NAME_DA))
     assert process is not None and process.language == "da"
     assert app.test_cli_runner().invoke(args=["seed-demo", "--language", "xx"]).exit_code != 0  # a language it does not have
+
+
+def test_the_front_page_marks_an_adopted_plans_language(client, world):  # noqa: F811
+    """WCAG 3.1.2: the adopted plans listed on the English front page carry their bokmål title's lang."""
+    from tests.test_followup import _adopt
+
+    plan = _adopt(world)
+    english = client.get("/?lang=en").get_data(as_text=True)
+    if f"/oppfolging/{plan.id}" not in english:  # the plan is public only where the process says so
+        pytest.skip("the follow-up page is not public in this configuration")
+    assert f'<span lang="nb">{plan.title}</span></a>' in english
+    assert f'<span lang="nb">{plan.title}</span>' not in client.get("/?lang=nb").get_data(as_text=True)

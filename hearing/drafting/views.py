@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hearing.actions import commit, confirmed_action, refuse_form, save, save_once
 from hearing.auth import role_required
-from hearing.content import content
+from hearing.content import Localized, content
 from hearing.drafting import bp, forms, services
 from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
@@ -241,6 +241,12 @@ def diff(draft_id: int):
                            areas=services.diff_drafts(previous, d))
 
 
+def numbered(phase) -> Localized:
+    """"2. Slik vil vi ha det": the phase's name in the reader's language, knowing its language."""
+    name = content(phase, "name")
+    return Localized(f"{phase.position}. {name}", name.lang)
+
+
 def _send_form(d: Draft) -> forms.SendForm:
     """The send form, prefilled on GET: a public hearing of the plan from now for six weeks, in the hearing phase.
 
@@ -254,7 +260,7 @@ def _send_form(d: Draft) -> forms.SendForm:
         form = forms.SendForm(data={"title": services.default_hearing_title(d, d.process)[:200], "opens_dt": now,
                                     "closes_dt": now + services.HEARING_PERIOD, "phase_id": phase.id if phase else 0})
     form.group_ids.choices = choices((g.id, content(g, "name")) for g in d.process.groups)
-    form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, f"{p.position}. {p.name}") for p in d.process.phases])
+    form.phase_id.choices = choices([(0, _("Ingen fase"))] + [(p.id, numbered(p)) for p in d.process.phases])
     return form
 
 

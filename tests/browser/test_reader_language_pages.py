@@ -104,3 +104,39 @@ def test_seeded_groups_and_phases_are_named_in_the_readers_language(page, live_s
         assert "Slik kommer vi dit" not in text, lang
         assert audit(page) + sniff(page) == [], lang
     page.goto(f"{live_server}/?lang=nb")
+
+
+def test_a_hearing_made_from_a_draft_is_titled_in_the_processs_language(page, live_server, live_app):
+    """The send page of a nynorsk process, read in English: the title offered is "Høyring: …" (it was
+    "Høring: …" whatever the language), the phases are named in English or marked, and the hearing made
+    shows its nynorsk title marked with lang="nn" on the English page."""
+    from hearing.admin.services import add_standard_groups, create_process
+    from hearing.drafting.services import create_draft
+    from hearing.extensions import db
+    from hearing.models import FocusArea, User
+
+    with live_app.app_context():
+        reviewer = db.session.scalar(sa.select(User).where(User.role == "admin"))
+        process = create_process(db.session, reviewer, {"name": "Kommuneplan for helse på nynorsk", "service_area": "Helse",
+                                                        "owner": "Kommunalsjef", "retention_months": 24, "language": "nn"})
+        add_standard_groups(db.session, None, process)
+        draft = create_draft(db.session, reviewer, process, {"title": "Utkast 3"}, copy=False)
+        draft.focus_areas.append(FocusArea(title="Heiltid", position=1, current_state="Mange deltid."))
+        db.session.commit()
+        draft_id = draft.id
+        db.session.remove()
+    email, _name, _role, password = DEMO_USERS[0]
+    login(page, live_server, email, password)
+    page.goto(f"{live_server}/drafts/{draft_id}/send?lang=en")
+    assert page.input_value("#title") == "Høyring: Utkast 3"
+    phases = page.locator("#phase_id option").evaluate_all("os => os.map(o => [o.textContent, o.lang])")
+    assert ["3. How we get there", ""] in phases  # the standard phase in the reader's language
+    assert audit(page) + sniff(page) == []
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert "Høyring: Utkast 3" in page.inner_text("main")
+    page.goto(f"{live_server}/?lang=en")
+    link = page.locator("main a", has_text="Høyring: Utkast 3")
+    assert link.count() == 1 and link.evaluate("a => (a.querySelector('[lang]') || a.closest('[lang]')).lang") == "nn"
+    page.goto(f"{live_server}/?lang=nb")
+
