@@ -49,3 +49,25 @@ def test_one_at_a_time_on_request():
     result = _run("ok", HEARING_TEST_ONE_AT_A_TIME="1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.index("pass on SQLite") < result.stdout.index("pass on PostgreSQL")
+
+
+def _collected(**env) -> str:
+    outside = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "HEARING_TEST_EVERY_PASS")}
+    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-n", "0",  # noqa: S603
+                             "tests/test_processes.py", "tests/test_fixtures.py"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=600, env={**outside, **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_the_postgresql_pass_runs_only_the_tests_that_use_a_database():
+    """A test without a database (here the process helpers' tests) has the same outcome in both passes: the
+    PostgreSQL pass leaves it to the SQLite pass; every test that uses one still runs in both."""
+    on_sqlite = _collected()
+    on_postgresql = _collected(TEST_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none")  # only collected
+    every_pass = _collected(TEST_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/none", HEARING_TEST_EVERY_PASS="1")
+    assert "test_processes.py::test_a_server_is_stopped_and_waited_for_when_the_test_fails" in on_sqlite
+    assert "test_processes.py::" not in on_postgresql and "3 deselected" in on_postgresql
+    assert "test_fixtures.py::test_a_test_changes_data_and_settings" in on_postgresql
+    assert [line for line in on_sqlite.splitlines() if "::" in line] == [
+        line for line in every_pass.splitlines() if "::" in line]
