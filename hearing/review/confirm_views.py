@@ -10,12 +10,12 @@ from flask_login import current_user
 from hearing.actions import refuse_form
 from hearing.auth import role_required
 from hearing.extensions import db
-from hearing.grouping import confirm, service
+from hearing.grouping import board, confirm, service
 from hearing.idempotency import once
 from hearing.jobs import progress_view
 from hearing.labels import job_status_label
 from hearing.models import JobStatus, Process, Theme, ThemeRun
-from hearing.review import board, bp
+from hearing.review import bp
 from hearing.review.confirm_forms import BulkAcceptForm, ConfirmInputForm, NextBatchForm
 
 

@@ -11,12 +11,12 @@ from hearing.actions import apply, commit, refuse_form, save, save_once
 from hearing.auth import role_required
 from hearing.content import content, in_lang, lang_kw
 from hearing.extensions import db
-from hearing.grouping import decisions, service
+from hearing.grouping import board, decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope, newer_run_in_progress
 from hearing.jobs import progress_view
 from hearing.labels import INPUT_SOURCES, job_status_label
 from hearing.models import Activity, Input, JobStatus, Phase, Process, Theme, ThemeAssignment, ThemeRun
-from hearing.review import board, bp, forms, services
+from hearing.review import bp, forms, services
 
 #: Inputs shown per page on a theme page.
 PAGE_SIZE = 100

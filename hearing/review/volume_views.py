@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from hearing.auth import role_required
 from hearing.extensions import db
-from hearing.grouping import bulk, duplicates
+from hearing.grouping import board, bulk, duplicates
 from hearing.idempotency import new_key, once
 from hearing.labels import DECISIONS
 from hearing.models import Input, Process, Theme, ThemeRun
-from hearing.review import board, bp
+from hearing.review import bp
 from hearing.review.volume_forms import BulkForm, DuplicateGroupForm, NotDuplicateForm
 
 
