@@ -91,6 +91,8 @@ def token_required(*scopes: str) -> Callable:
             from hearing.auth import access
             from hearing.extensions import db
 
+            if access.names_process_being_restored(db.session, request.endpoint or "", request.view_args):
+                raise Problem("not-found")
             if not access.check(db.session, row.user, request.endpoint or "", request.view_args):
                 raise Problem("forbidden", "Eieren av nøkkelen har ikke tilgang til denne prosessen.",
                               "The token's owner has no access to this process.")

@@ -211,14 +211,34 @@ def check(session: Session, user: Any, endpoint: str, view_args: dict[str, Any] 
     return all(can_access(session, user, pid) for pid in pids)
 
 
+def names_process_being_restored(session: Session, endpoint: str, view_args: dict[str, Any] | None) -> bool:
+    """Does the URL name something of a process a restore job is still putting in? It does not exist yet for
+    anyone (see :func:`hearing.models.processes.hide_restoring`), whatever the role."""
+    from hearing.models.processes import INCLUDE_RESTORING, any_being_restored, being_restored
+
+    if not view_args or not any_being_restored(session):
+        return False
+    session.info[INCLUDE_RESTORING] = True  # the resolvers must find its rows to know whose they are
+    try:
+        pids = processes_of_request(session, endpoint, view_args)
+    except UnknownArgument:
+        return False  # refused by check() below
+    finally:
+        session.info.pop(INCLUDE_RESTORING, None)
+    return being_restored(session, pids)
+
+
 def check_request() -> None:
-    """Before every staff view: 403 when the URL names something of a process the user may not see."""
+    """Before every staff view: 403 when the URL names something of a process the user may not see, 404
+    when it names something of a process that is still being restored."""
     from flask_login import current_user
 
     from hearing.extensions import db
 
     if not request.view_args or not request.endpoint or request.blueprint in ("api",):
         return
+    if names_process_being_restored(db.session, request.endpoint, request.view_args):
+        abort(404)
     from flask import session as cookie
 
     if "_user_id" not in cookie or not current_user.is_authenticated:

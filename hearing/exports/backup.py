@@ -706,16 +706,17 @@ def import_process(
 
 
 def import_path(session: Session, actor: User | None, path: Path, *, upload_folder: str | None = None,
-                progress: Progress = no_progress, counts: dict | None = None) -> Process:
+                progress: Progress = no_progress, counts: dict | None = None,
+                restoring_job_id: int | None = None) -> Process:
     """Restore the backup file at ``path`` (JSON lines or an older single document, gzip or not) reading
     it as a stream, twice: first every row is checked, then the rows go in, a batch at a time. ``counts``
-    (if given) gets the rows per table."""
+    (if given) gets the rows per table. ``restoring_job_id``: see :func:`import_events`."""
     if not _is_lines(Path(path)):  # an older backup is one JSON document: read it once, not once per pass
         data = load_path(Path(path))
         return import_events(session, actor, lambda: events_of(data), upload_folder=upload_folder,
-                             progress=progress, counts=counts)
+                             progress=progress, counts=counts, restoring_job_id=restoring_job_id)
     return import_events(session, actor, lambda: events(Path(path)), upload_folder=upload_folder, progress=progress,
-                         counts=counts)
+                         counts=counts, restoring_job_id=restoring_job_id)
 
 
 def _is_lines(path: Path) -> bool:
@@ -727,7 +728,7 @@ def _is_lines(path: Path) -> bool:
     return isinstance(head, dict) and head.get("layout") == LINES
 
 
-def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
+def check_stream(session: Session, stream, progress: Progress = no_progress) -> tuple[dict, dict[str, int]]:
     """Read a backup's events once and check them all before anything is written: the head (format,
     version, identity, not here yet), each table's name and order, each row's id and values; the rows per table."""
     from hearing.api.rows import row_errors
@@ -736,6 +737,7 @@ def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
     counts: dict[str, int] = {}
     order = {name: i for i, name in enumerate(ALL_TABLE_NAMES)}
     last = -1
+    checked = 0
     for event in stream:
         if event[0] == "head":
             head = event[1]
@@ -760,6 +762,9 @@ def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
             raise BackupError(_l("Tabellen «%(name)s», rad %(id)s: ugyldig verdi i %(columns)s.", name=name,
                                  id=row.get("id", "?"), columns=", ".join(sorted(errors))))
         counts[name] = counts.get(name, 0) + 1
+        checked += 1
+        if checked % RESTORE_BATCH == 0:
+            progress(2, _l("Kontrollerer radene: %(done)d rader", done=checked))
     if head is None:
         raise BackupError(_l("Filen er ikke en sikkerhetskopi av en prosess fra denne løsningen."))
     if counts.get("processes", 0) != 1:
@@ -771,8 +776,12 @@ def check_stream(session: Session, stream) -> tuple[dict, dict[str, int]]:
 class _Restore:
     """Inserts a backup's rows table by table, a batch at a time, remapping ids as it goes."""
 
-    def __init__(self, session: Session, upload_folder: str | None, counts: dict[str, int], progress: Progress):
+    def __init__(self, session: Session, upload_folder: str | None, counts: dict[str, int], progress: Progress,
+                 restoring_job_id: int | None = None):
         self.session = session
+        #: With a job: the process is marked as being restored by it (hidden from everyone), and each batch is
+        #: committed, so that progress and the heartbeat can be stored between batches (SQLite has one writer).
+        self.restoring_job_id = restoring_job_id
         self.upload_folder = upload_folder
         self.counts = counts
         self.progress = progress
@@ -811,6 +820,16 @@ class _Restore:
             self._keyed(name, batch)
         else:
             self._rows(name, batch)
+        self._batch_done(name)
+
+    def _batch_done(self, name: str) -> None:
+        """A batch is in: committed when a job restores (the process stays hidden until :meth:`complete`)."""
+        if self.restoring_job_id is None:
+            return
+        self.session.commit()
+        self.progress(5 + int(85 * self.inserted / self.total),
+                      _l("Legger inn %(table)s: %(done)d av %(total)d rader", table=name, done=self.inserted,
+                         total=self.total))
 
     def _rows(self, name: str, source_rows: list[dict]) -> None:
         session, new_ids, done = self.session, self.new_ids, self.done
@@ -847,6 +866,8 @@ class _Restore:
                 row["quote_input_ids"] = [inputs[i] for i in row["quote_input_ids"] if i in inputs]
             if name == "report_versions" and isinstance(row.get("snapshot"), dict):
                 row["snapshot"] = remap_snapshot(row["snapshot"], new_ids)
+            if name == "processes":
+                row["restoring_job_id"] = self.restoring_job_id
             if name == "attachments":
                 row["storage_name"] = self.storage[source["id"]] = secrets.token_hex(20)
             if name == "inputs" and isinstance(row.get("text"), str):
@@ -918,36 +939,95 @@ class _Restore:
     def finish(self) -> None:
         self.flush()
         self.progress(92, _l("Kobler sammen"))
-        for name, new_id, column, target, old in self.fixups:
+        for n, (name, new_id, column, target, old) in enumerate(self.fixups, start=1):
             value = self.new_ids[target].get(old)
             if value is not None:
                 table = _table(name)
                 self.session.execute(sa.update(table).where(table.c.id == new_id).values({column: value}))
+            if self.restoring_job_id is not None and n % RESTORE_BATCH == 0:
+                self.session.commit()
+                self.progress(92, _l("Kobler sammen"))
         self._clear_keyed()
+
+    def complete(self) -> int:
+        """The new process's id; from now on (the caller's commit) everyone may see it."""
+        process_id = self.new_ids["processes"][self.process_old_id]
+        if self.restoring_job_id is not None:
+            table = _table("processes")
+            self.session.execute(sa.update(table).where(table.c.id == process_id).values(restoring_job_id=None))
+        return process_id
 
 
 def import_events(session: Session, actor: User | None, open_stream, *, upload_folder: str | None = None,
-                  progress: Progress = no_progress, counts: dict | None = None) -> Process:
+                  progress: Progress = no_progress, counts: dict | None = None,
+                  restoring_job_id: int | None = None) -> Process:
     """Recreate a backup's process from its event stream (``open_stream()`` gives a new one each time, see
-    :func:`events`); checked whole first, then inserted a batch at a time. The caller commits."""
+    :func:`events`); checked whole first, then inserted a batch at a time. The caller commits.
+
+    Without ``restoring_job_id`` it is one transaction. With it (the restore job), each batch is committed
+    into a process marked as being restored by that job: nobody sees it (:mod:`hearing.models.processes`)
+    until the caller's last commit, and :func:`discard_restore` deletes it whole when the restore fails,
+    is given up, or its job starts again after its worker stopped: all or nothing, never twice."""
     progress(2, _l("Kontrollerer radene"))
-    head, seen = check_stream(session, open_stream())
+    head, seen = check_stream(session, open_stream(), progress)
     if counts is not None:
         counts.update(seen)
     counts = seen
-    restore = _Restore(session, upload_folder, counts, progress)
+    restore = _Restore(session, upload_folder, counts, progress, restoring_job_id)
     for event in open_stream():
         if event[0] == "row":
             restore.row(event[1], event[2])
         elif event[0] == "file":
             restore.file(event[1], event[2])
     restore.finish()
-    process = session.get(Process, restore.new_ids["processes"][restore.process_old_id])
+    process = session.get(Process, restore.complete())
     session.add(ProcessIdentity(process_id=process.id, uid=head["process_uid"], imported_dt=utcnow()))
     audit.record(session, actor, "process.import", process, uid=head["process_uid"],
                  counts={name: counts.get(name, 0) for name in ALL_TABLE_NAMES})
     session.flush()
     return process
+
+
+def discard_restore(session: Session, job_id: int, *, upload_folder: str | None = None) -> dict[str, int]:
+    """Delete whatever the restore job ``job_id`` had committed of a process that is not complete (the
+    process, every row hanging on it by cascade, its translations and its attachments' files); flushes only.
+    Returns the rows deleted per table (empty when there was nothing)."""
+    from hearing.models.processes import INCLUDE_RESTORING
+
+    session.info[INCLUDE_RESTORING] = True
+    try:
+        return _discard_restore(session, job_id, upload_folder)
+    finally:
+        session.info.pop(INCLUDE_RESTORING, None)
+
+
+def _discard_restore(session: Session, job_id: int, upload_folder: str | None) -> dict[str, int]:
+    processes = _table("processes")
+    ids = list(session.execute(sa.select(processes.c.id).where(processes.c.restoring_job_id == job_id)).scalars())
+    deleted: dict[str, int] = {}
+    for process_id in ids:
+        selects = _id_selects(process_id)
+        for name in TABLE_NAMES:
+            if name in selects:
+                n = session.execute(sa.select(sa.func.count()).select_from(selects[name].subquery())).scalar()
+                if n:
+                    deleted[name] = deleted.get(name, 0) + n
+        for name, (type_column, id_column, targets) in KEYED_TABLES.items():
+            table = _table(name)
+            for kind, target in targets.items():
+                result = session.execute(sa.delete(table).where(table.c[type_column] == kind,
+                                                                table.c[id_column].in_(selects[target])))
+                if result.rowcount:
+                    deleted[name] = deleted.get(name, 0) + result.rowcount
+        attachments = _table("attachments")
+        files = list(session.execute(sa.select(attachments.c.storage_name)
+                                     .where(attachments.c.id.in_(selects["attachments"]))).scalars())
+        session.execute(sa.delete(processes).where(processes.c.id == process_id))  # the rest goes by cascade
+        if upload_folder:
+            for name in files:
+                (Path(upload_folder) / name).unlink(missing_ok=True)
+    session.flush()
+    return deleted
 
 
 def _default(column: sa.Column) -> Any:

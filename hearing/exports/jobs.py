@@ -30,7 +30,7 @@ from hearing.content import page_lang
 from hearing.core.errors import DomainError
 from hearing.core.text import slugify
 from hearing.exports import backup, services, storage
-from hearing.jobs import JobError, enqueue, task
+from hearing.jobs import JobError, enqueue, on_give_up, task
 from hearing.models import (
     Draft,
     ExportFile,
@@ -437,35 +437,72 @@ def backup_task(session: Session, job: Job, progress) -> dict:
 
 @task(IMPORT)
 def import_task(session: Session, job: Job, progress) -> dict:
+    """Restore an uploaded backup a batch per commit into a process nobody sees until it is complete (see
+    :func:`backup.import_events`): progress and the heartbeat are stored between batches on SQLite too. A job
+    started again after its worker stopped first deletes what the stopped one had put in; a failed restore
+    deletes its half-restored process: all or nothing, never twice."""
     upload = file_of(session, job)
     if upload is None:
         raise JobError(_l("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt."))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
+    folder = _setting("UPLOAD_FOLDER", None)
+    job_id = job.id
+    if left := backup.discard_restore(session, job_id, upload_folder=folder):  # a stopped worker's batches
+        audit.record(session, actor, "process.import_discarded", None, job_id=job_id, reason="restarted",
+                     deleted=left)
+        session.commit()
     try:
         path = storage.path_of(upload)
         counts: dict = {}
-        # SQLite has one writer: progress stored on another connection would wait for the import's transaction
-        step = progress if session.get_bind().dialect.name != "sqlite" else backup.no_progress
         if path is not None:  # read as a stream (a row at a time), never whole
-            process = backup.import_path(session, actor, path, upload_folder=_setting("UPLOAD_FOLDER", None),
-                                         progress=step, counts=counts)
+            process = backup.import_path(session, actor, path, upload_folder=folder, progress=progress,
+                                         counts=counts, restoring_job_id=job_id)
         else:  # an upload kept in the database by an older version
             data = backup.loads(upload.data or b"")
             counts.update(data.get("counts") or {})
-            process = backup.import_process(session, actor, data, upload_folder=_setting("UPLOAD_FOLDER", None),
-                                            progress=step)
-    except backup.BackupError as exc:
-        raise JobError(str(exc)) from exc
-    except sa.exc.IntegrityError as exc:
-        raise JobError(
-            _l("Importen stoppet på en konflikt i databasen, trolig fordi den samme prosessen ble importert "
-               "samtidig. Se om prosessen finnes nå før du prøver igjen.")
-        ) from exc
-    name = upload.storage_name
-    session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
-    session.commit()
+            backup.validate(data)
+            process = backup.import_events(session, actor, lambda: backup.events_of(data), upload_folder=folder,
+                                           progress=progress, restoring_job_id=job_id)
+        name = upload.storage_name
+        session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
+        session.commit()
+    except Exception as exc:
+        session.rollback()
+        _discard_failed_restore(session, job_id, actor, folder, exc)
+        if isinstance(exc, backup.BackupError):
+            raise JobError(str(exc)) from exc
+        if isinstance(exc, sa.exc.IntegrityError):
+            raise JobError(
+                _l("Importen stoppet på en konflikt i databasen, trolig fordi den samme prosessen ble importert "
+                   "samtidig. Se om prosessen finnes nå før du prøver igjen.")
+            ) from exc
+        raise
     storage.remove_files([name])
     return {"process_id": process.id, "process_name": process.name, "counts": counts}
+
+
+def _discard_failed_restore(session: Session, job_id: int, actor: User | None, folder: str | None,
+                            exc: Exception) -> None:
+    """Delete what a failed restore had committed (audited when there was something)."""
+    try:
+        if left := backup.discard_restore(session, job_id, upload_folder=folder):
+            audit.record(session, actor, "process.import_discarded", None, job_id=job_id, reason="failed",
+                         error=type(exc).__name__, deleted=left)
+        session.commit()
+    except Exception:  # the database is gone too: the next start of the job, or giving it up, cleans up
+        session.rollback()
+        import logging
+
+        logging.getLogger(__name__).exception("could not remove the half-restored process of job %s", job_id)
+
+
+@on_give_up(IMPORT)
+def give_up_import(session: Session, job: Job) -> None:
+    """A worker stopped too often in this restore: delete the half-restored process it left (flushes only)."""
+    actor = session.get(User, job.created_by_id) if job.created_by_id else None
+    if left := backup.discard_restore(session, job.id, upload_folder=_setting("UPLOAD_FOLDER", None)):
+        audit.record(session, actor, "process.import_discarded", None, job_id=job.id, reason="given_up",
+                     deleted=left)
 
 
 def _document(session: Session, job: Job, obj: Draft | HearingReport, progress) -> ExportFile:

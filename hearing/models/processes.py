@@ -6,6 +6,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hearing.models.base import Base, one_of, utcnow
@@ -77,6 +78,10 @@ class Process(Base):
     #: The language the process's titles and texts are written in (nb, nn, en or da); other languages are
     #: in ContentTranslation, and a reader without one gets this language, tagged with lang.
     language: Mapped[str] = mapped_column(sa.String(5), default="nb", server_default="nb")
+    #: The restore job still putting this process in from a backup (a batch per commit); until it is done
+    #: the process is hidden from every query (:func:`hearing.models.hide_restoring`), and a restore that
+    #: fails or is given up deletes it whole. No foreign key: a purged job must not make it visible.
+    restoring_job_id: Mapped[int | None] = mapped_column(index=True)
 
     phases: Mapped[list[Phase]] = relationship(
         back_populates="process", order_by="Phase.position", cascade="all, delete-orphan"
@@ -190,3 +195,56 @@ class Prompt(Base):
     is_required: Mapped[bool] = mapped_column(default=False)
 
     activity: Mapped[Activity] = relationship(back_populates="prompts")
+
+
+# --- processes being restored: one rule for what is visible ----------------------------------------
+
+#: The execution option (or ``session.info`` key) that lets a statement see processes being restored:
+#: only the restore itself, its clean-up and the access check that refuses their URLs use it.
+INCLUDE_RESTORING = "include_restoring"
+
+
+def _processes_being_restored() -> sa.Select:
+    # on the table, not the mapped class: the rule below must not hide these rows from this very subquery
+    table = Process.__table__
+    return sa.select(table.c.id).where(table.c.restoring_job_id.is_not(None))
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def hide_restoring(state: sa.orm.ORMExecuteState) -> None:
+    """A process that a restore job is still putting in (``Process.restoring_job_id``) does not exist for
+    anyone until the restore is complete: every ORM query (lists, pages, exports, the API, joins through
+    processes and activities, ``session.get``) leaves it and its activities out. Staff and API URLs naming
+    anything else of it are refused by :func:`hearing.auth.access.check_request`."""
+    if (
+        not state.is_select
+        or state.is_column_load
+        or state.is_relationship_load
+        or state.execution_options.get(INCLUDE_RESTORING)
+        or state.session.info.get(INCLUDE_RESTORING)
+    ):
+        return
+    state.statement = state.statement.options(*_HIDE_RESTORING)
+
+
+_HIDE_RESTORING = (
+    sa.orm.with_loader_criteria(Process, Process.restoring_job_id.is_(None), include_aliases=True),
+    sa.orm.with_loader_criteria(Activity, Activity.process_id.not_in(_processes_being_restored()), include_aliases=True),
+)
+
+
+def any_being_restored(session) -> bool:
+    """Whether a restore is under way (one indexed look-up; most requests stop here)."""
+    table = Process.__table__
+    return session.execute(sa.select(table.c.id).where(table.c.restoring_job_id.is_not(None)).limit(1)).first() \
+        is not None
+
+
+def being_restored(session, process_ids) -> bool:
+    """Whether one of ``process_ids`` is a process a restore is still putting in."""
+    ids = [pid for pid in process_ids if pid is not None]
+    if not ids:
+        return False
+    table = Process.__table__
+    return session.execute(sa.select(table.c.id).where(table.c.id.in_(ids), table.c.restoring_job_id.is_not(None))
+                           .limit(1)).first() is not None
