@@ -5,7 +5,11 @@ statements run), writes its backup twice, as the backup job now writes it (gzip 
 older layout (one gzip JSON document), and restores each in a fresh child process on a copy of the
 database, reporting the child's peak resident memory above what it had before the restore began.
 
-    .venv/bin/python bench/backup_restore.py [--inputs 50000]
+    .venv/bin/python bench/backup_restore.py [--inputs 50000] [--modes whole,stream,job]
+
+Mode "job" restores as the restore job does: a batch per commit into a process hidden until it is complete,
+each progress step stored on a connection of its own as the job stores it; the table then says how many
+steps were stored, how many found the database busy, and the longest time between two stored steps.
 
 SQLite in a temporary directory. Nothing is asserted: the script prints a markdown table.
 """
@@ -104,11 +108,13 @@ def _rss_kb() -> int:
 
 
 def child(mode: str, url: str, folder: str, path: str) -> None:
-    """Restore ``path`` (mode "whole": read whole then import, as the job did before; "stream"); print JSON."""
+    """Restore ``path`` (mode "whole": read whole then import, as the job did before; "stream": streamed in one
+    transaction; "job": streamed a batch per commit with progress stored as the job stores it); print JSON."""
     import sqlalchemy as sa
 
     from hearing.exports import backup
     from hearing.extensions import db
+    from hearing.jobs import _store, enqueue
     from hearing.models import ProcessIdentity
 
     app = _app(url, folder)
@@ -117,21 +123,40 @@ def child(mode: str, url: str, folder: str, path: str) -> None:
         db.session.commit()
         before = _rss_kb()
         t0 = time.perf_counter()
+        steps = {"stored": 0, "busy": 0, "gap": 0.0, "last": time.perf_counter()}
         if mode == "whole":
             data = backup.load_path(Path(path))
             process = backup.import_process(db.session, None, data)
+        elif mode == "job":
+            job = enqueue(db.session, "exports.process_import", {})  # a row only: no worker runs here
+            db.session.commit()
+            job_id = job.id
+
+            def progress(percent: int, message: str = "") -> None:
+                try:
+                    _store(job_id, wait=False, progress=percent, message=str(message)[:300])
+                except sa.exc.OperationalError:
+                    steps["busy"] += 1
+                    return
+                now = time.perf_counter()
+                steps.update(stored=steps["stored"] + 1, gap=max(steps["gap"], now - steps["last"]), last=now)
+
+            t0 = steps["last"] = time.perf_counter()
+            process = backup.import_path(db.session, None, Path(path), progress=progress, restoring_job_id=job_id)
         else:
             process = backup.import_path(db.session, None, Path(path))
         db.session.commit()
         seconds = time.perf_counter() - t0
+        steps["gap"] = max(steps["gap"], time.perf_counter() - steps["last"])
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         print(json.dumps({"mode": mode, "seconds": seconds, "rss_before_mb": before / 1024,  # peak: whole life
-                          "peak_mb": peak / 1024, "process_id": process.id}))
+                          "peak_mb": peak / 1024, "process_id": process.id, "steps": steps}))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=50_000)
+    parser.add_argument("--modes", default="whole,stream,job", help="which restores to measure")
     parser.add_argument("--child", nargs=4, metavar=("MODE", "URL", "FOLDER", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.disable(logging.WARNING)
@@ -147,9 +172,13 @@ def main() -> None:
         lines_path, doc_path = Path(folder) / "lines.json.gz", Path(folder) / "document.json.gz"
         written = write(url, folder, pid, lines_path, doc_path)
         results = []
+        modes = args.modes.split(",")
         for mode, layout, path in (("whole", "one JSON document (older layout)", doc_path),
                                    ("stream", "one JSON document (older layout)", doc_path),
-                                   ("stream", "JSON lines (written now)", lines_path)):
+                                   ("stream", "JSON lines (written now)", lines_path),
+                                   ("job", "JSON lines (written now)", lines_path)):
+            if mode not in modes:
+                continue
             copy = Path(folder) / f"copy-{mode}-{path.stem}.sqlite"
             shutil.copy(db_path, copy)
             out = subprocess.run([sys.executable, __file__, "--child", mode, f"sqlite:///{copy}", folder, str(path)],
@@ -161,12 +190,17 @@ def main() -> None:
             results.append((mode, layout, path.stat().st_size, data))
             copy.unlink()
     print(f"\nSQLite, {args.inputs} inputs; backup written as JSON lines in {written['write_s']:.1f} s\n")
-    print("| restore | file layout | file (gzip) | time | peak memory (process) | memory before the restore |")
-    print("|---|---|---|---|---|---|")
+    print("| restore | file layout | file (gzip) | time | peak memory (process) | memory before the restore "
+          "| progress steps stored / busy | longest time without a stored step |")
+    print("|---|---|---|---|---|---|---|---|")
+    labels = {"whole": "whole file in memory (before)", "stream": "streamed, one transaction",
+              "job": "streamed, a commit per batch (the job)"}
     for mode, layout, size, d in results:
-        label = "whole file in memory (before)" if mode == "whole" else "streamed (now)"
-        print(f"| {label} | {layout} | {size / 1e6:.1f} MB | {d['seconds']:.1f} s | {d['peak_mb']:.0f} MB "
-              f"| {d['rss_before_mb']:.0f} MB |")
+        steps = d["steps"]
+        stored = f"{steps['stored']} / {steps['busy']}" if mode == "job" else "–"
+        gap = f"{steps['gap']:.1f} s" if mode == "job" else "–"
+        print(f"| {labels[mode]} | {layout} | {size / 1e6:.1f} MB | {d['seconds']:.1f} s | {d['peak_mb']:.0f} MB "
+              f"| {d['rss_before_mb']:.0f} MB | {stored} | {gap} |")
 
 
 if __name__ == "__main__":
