@@ -1,7 +1,7 @@
 """processes: the restore job that is still putting a process in (hidden until it is complete)
 
 Revision ID: d7e1f3a5b9c2
-Revises: c0a1d2e3f4a5
+Revises: f2b7d9e4a1c6
 Create Date: 2026-12-04 22:05:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7e1f3a5b9c2'
-down_revision = 'c0a1d2e3f4a5'
+down_revision = 'f2b7d9e4a1c6'
 branch_labels = None
 depends_on = None
 
