@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from hearing.exports import backup
 from hearing.extensions import db
-from hearing.models import Activity, Input, Section, Submission
+from hearing.models import Activity, Answer, Input, Section, Submission
 from hearing.participation import form_cache, services
 
 PHONE, EMAIL, FNR = "912 34 567", "ola.nordmann@example.no", "01019010046"
@@ -104,7 +104,15 @@ def test_an_edit_writes_its_texts_the_way_a_new_answer_does(app, make_activity, 
         del data.sections[first]
         data.sections[second] = f"Mer heltid, ring meg på {PHONE}"
         data.statement, data.place_name, data.prompts[rating] = "Samlet: bra plan", f"Hos {EMAIL}", "2"
+        held_before = [*submission.inputs, *submission.answers]  # objects a caller still holds, expired as after a commit
+        db.session.expire_all()
         services.update_response(db.session, submission, data, upload_folder=app.config["UPLOAD_FOLDER"])
+        # The objects of rows the edit deleted left the session (those read before, expired by the commit, too).
+        held = {(type(o), sa.inspect(o).identity[0]) for o in list(db.session.identity_map.values())
+                if isinstance(o, (Input, Answer))}
+        stored = {(Input, i) for i in db.session.scalars(sa.select(Input.id))} | {
+            (Answer, i) for i in db.session.scalars(sa.select(Answer.id))}
+        assert held and held <= stored and len(held_before) == 3
         db.session.commit()
     finally:
         sa.event.remove(db.session, "before_flush", note)

@@ -446,26 +446,31 @@ def _write_answers(session: Session, submission_id: int, activity: Activity | Ac
         else:
             rows.append({"submission_id": submission_id, "prompt_id": prompt.id, "rating": None,
                          "choices": value if isinstance(value, list) else [value]})
+    removed: list[int] = []
     if not is_new:
-        session.execute(table.delete().where(table.c.submission_id == submission_id))
+        removed = list(session.scalars(sa.select(table.c.id).where(table.c.submission_id == submission_id)))
+        if removed:
+            session.execute(table.delete().where(table.c.id.in_(removed)))
     if rows:
         session.execute(table.insert(), rows)
     if not is_new:
-        _forget_stale(session, submission_id, Answer, None, None)
+        _forget_stale(session, submission_id, Answer, set(), removed)
 
 
-def _forget_stale(session: Session, submission_id: int, model: type, touched: set[int] | None,
-                  removed: list[int] | None) -> None:
-    """After statements that bypassed the unit of work: objects the session holds are read again when next used
-    (``touched``/``removed`` None: every object of ``model`` of this submission), deleted rows leave it."""
+def _forget_stale(session: Session, submission_id: int, model: type, touched: set[int], removed: list[int]) -> None:
+    """After statements that bypassed the unit of work: the objects of ``model`` the session holds are read again
+    when next used (``touched``), or leave it (``removed``: their rows are gone), and so does the submission's list
+    of them. Found by their identity, which an expired object keeps."""
     name = "inputs" if model is Input else "answers"
+    gone = set(removed)
     for obj in list(session.identity_map.values()):
-        if isinstance(obj, Submission) and obj.id == submission_id:
+        ident = sa.inspect(obj).identity
+        if isinstance(obj, Submission) and ident == (submission_id,):
             session.expire(obj, [name])
-        elif isinstance(obj, model) and (obj.__dict__.get("submission_id") == submission_id):
-            if removed is None or obj.id in removed:
+        elif isinstance(obj, model) and ident is not None:
+            if ident[0] in gone:
                 session.expunge(obj)
-            elif touched is None or obj.id in touched:
+            elif ident[0] in touched:
                 session.expire(obj)
 
 
