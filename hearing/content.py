@@ -260,9 +260,36 @@ def lang_kw(text: Any) -> dict[str, str]:
     return {"lang": code} if isinstance(code, str) and code and code != page_lang() else {}
 
 
+def theme_lang(theme: Any) -> str:
+    """The language a theme's name is written in: its process's (the engine names themes in it, and
+    reviewers rename them in it). Read once per process per request."""
+    run = getattr(theme, "run", None)
+    process_id = getattr(run, "process_id", None)
+    if process_id is None:
+        return "nb"
+    cache = g.setdefault("_process_langs", {}) if has_app_context() else {}
+    if process_id not in cache:
+        from hearing.extensions import db
+
+        process = db.session.get(Process, process_id)
+        cache[process_id] = (process.language if process is not None else None) or "nb"
+    return cache[process_id]
+
+
+def theme_name(theme: Any) -> Localized:
+    """A theme's name knowing its language (for choices: ``hearing.forms.choices`` marks it with ``lang``)."""
+    return Localized(theme.label, theme_lang(theme))
+
+
+def theme_label(theme: Any) -> Markup:
+    """A theme's name, in a ``<span lang>`` when its process's language is not the page's (WCAG 3.1.2)."""
+    return in_lang(theme.label, theme_lang(theme))
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals.update(content=content, lang_attr=lang_attr, lang_kw=lang_kw)
+    app.jinja_env.globals.update(content=content, lang_attr=lang_attr, lang_kw=lang_kw, theme_lang=theme_lang)
     app.jinja_env.filters["in_lang"] = in_lang
+    app.jinja_env.filters["theme_label"] = theme_label
 
 
 def translatable_items(session: Session, process: Process) -> list[tuple[str, Any]]:

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from hearing.actions import commit, confirmed_action, refuse_form, save, save_once
 from hearing.auth import role_required
-from hearing.content import Localized, content
+from hearing.content import Localized, content, theme_name
 from hearing.drafting import bp, forms, services
 from hearing.exports.views import document_forms, start_document_export
 from hearing.extensions import db
@@ -41,7 +41,7 @@ def index(process_id: int):
     drafts = services.drafts_of(db.session, process)
     themes = services.themes_of(db.session, process, with_misc=False)
     form = forms.DraftForm()
-    form.theme_ids.choices = choices((t.id, t.label) for t in themes)
+    form.theme_ids.choices = choices((t.id, theme_name(t)) for t in themes)
     if form.validate_on_submit():
         def create() -> str:
             chosen = [t for t in themes if t.id in set(form.theme_ids.data or [])]

@@ -9,7 +9,9 @@ from flask_login import current_user
 
 from hearing.actions import refuse_form
 from hearing.auth import role_required
+from hearing.content import theme_name
 from hearing.extensions import db
+from hearing.forms import choices
 from hearing.grouping import board, confirm, service
 from hearing.idempotency import once
 from hearing.jobs import progress_view
@@ -32,7 +34,7 @@ def _page(run: ThemeRun, anchor: str = "") -> str:
 
 def _input_form(run: ThemeRun, input_id: int, targets: list[Theme], selected: int | None = None) -> ConfirmInputForm:
     form = ConfirmInputForm(prefix=f"c{input_id}")
-    form.theme_id.choices = [(t.id, t.label) for t in targets]
+    form.theme_id.choices = choices((t.id, theme_name(t)) for t in targets)
     if selected is not None and request.method == "GET":
         form.theme_id.data = selected
     return form

@@ -9,8 +9,9 @@ from markupsafe import escape
 
 from hearing.actions import apply, commit, refuse_form, save, save_once
 from hearing.auth import role_required
-from hearing.content import content, in_lang, lang_kw
+from hearing.content import content, in_lang, lang_kw, theme_name
 from hearing.extensions import db
+from hearing.forms import choices
 from hearing.grouping import board, decisions, service
 from hearing.grouping.queries import current_run, is_newest_of_its_scope, newer_run_in_progress
 from hearing.jobs import progress_view
@@ -199,7 +200,7 @@ def _theme_page(theme: Theme, *, merge_form=None, split_form=None, rename_form=N
     names = {t.id: t.label for t in run.themes}
     if merge_form is None:
         merge_form = forms.MergeForm()
-    merge_form.target_id.choices = [(t.id, t.label) for t in others]
+    merge_form.target_id.choices = choices((t.id, theme_name(t)) for t in others)
     history = board.theme_history(db.session, theme)
     labels = board.theme_labels(db.session, history, run.themes)
     return render_template(
@@ -254,7 +255,7 @@ def _theme_change(theme: Theme, form, form_arg: str, action):
 def theme_merge(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = forms.MergeForm()
-    form.target_id.choices = [(t.id, t.label) for t in board.board_themes(theme.run) if t.id != theme.id]
+    form.target_id.choices = choices((t.id, theme_name(t)) for t in board.board_themes(theme.run) if t.id != theme.id)
 
     def merge() -> str:
         target = db.session.get(Theme, form.target_id.data)
@@ -318,7 +319,7 @@ def assignment_move(assignment_id: int):
     assignment = db.get_or_404(ThemeAssignment, assignment_id)
     run = db.session.get(ThemeRun, assignment.run_id)
     form = forms.MoveForm()
-    form.theme_id.choices = [(t.id, t.label) for t in board.board_themes(run)]
+    form.theme_id.choices = choices((t.id, theme_name(t)) for t in board.board_themes(run))
     if form.validate_on_submit():
         target = db.session.get(Theme, form.theme_id.data)
         apply(lambda: service.move_input(db.session, current_user, assignment, target),

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField
 from wtforms.validators import Optional, ValidationError
 
+from hearing.content import theme_name
 from hearing.forms import choices, text_field
 from hearing.idempotency import FormKeyMixin
 from hearing.labels import DECISIONS
@@ -37,7 +38,7 @@ class BulkForm(FormKeyMixin, FlaskForm):
     page_ids = HiddenField()
 
     def set_choices(self, themes) -> BulkForm:
-        self.theme_id.choices = [("", _l("Velg tema"))] + [(t.id, t.label) for t in themes]
+        self.theme_id.choices = choices([("", _l("Velg tema"))] + [(t.id, theme_name(t)) for t in themes])
         self.decision.choices = [("", _l("Velg vurdering"))] + list(DECISIONS.items())
         return self
 

@@ -145,10 +145,10 @@ def test_the_html_check_reads_text_as_the_browser_does(page):
 
 
 def _probes(app) -> list[tuple[str, str]]:
-    """(text, language) of what the demo shows: inputs in their language, titles in the process's."""
+    """(text, language) of what the demo shows: inputs in their language, titles and theme names in the process's."""
     from hearing.content import STANDARD_NAMES
     from hearing.extensions import db
-    from hearing.models import Activity, Input, Process
+    from hearing.models import Activity, Input, Process, Theme, ThemeRun
 
     with app.app_context():
         probes = []
@@ -161,6 +161,10 @@ def _probes(app) -> list[tuple[str, str]]:
             own = process.language or "nb"
             titles = [process.name] + list(db.session.scalars(sa.select(Activity.title).where(Activity.process_id == process.id)))
             probes += [(t, own) for t in titles if len(t) >= 12 and t not in STANDARD_NAMES]
+            # theme names: the engine names themes in the process's language, reviewers rename them in it
+            labels = db.session.scalars(sa.select(sa.func.coalesce(Theme.name, Theme.auto_label)).join(ThemeRun)
+                                        .where(ThemeRun.process_id == process.id))
+            probes += [(t, own) for t in labels if t and len(t) >= 12]
         db.session.remove()
     return probes
 
