@@ -171,6 +171,12 @@ def build(db_url: str, n_inputs: int, seed: int = 7) -> dict:
             process_id=pid, run_id=run_id, draft_id=draft_id, title="Vi spurte – dere svarte – vi gjorde",
             introduction="", is_published=False, created_dt=now)).inserted_primary_key[0]
         db.session.commit()
+        # the near-duplicates the run's job stores (the texts here repeat one sentence per theme with a number
+        # after it, so nearly every input is one: the largest load the board's duplicates section meets)
+        from hearing.grouping import duplicates
+
+        duplicates.store_for_run(db.session, db.session.get(ThemeRun, run_id))
+        db.session.commit()
         if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum gathers soon after a bulk load
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analyze:
                 analyze.execute(sa.text("ANALYZE"))
@@ -190,6 +196,7 @@ def pages(ids: dict) -> list[tuple[str, str, str]]:
         ("report", "report preview", f"/reports/{ids['report']}"),
         ("sources", "draft sources of a strategy", f"/drafts/part/strategy/{ids['strategy']}/sources"),
         ("run", "run board", f"/review/runs/{ids['run']}"),
+        ("inputs", "all inputs of the run (filters, bulk actions, duplicates)", f"/review/runs/{ids['run']}/inputs"),
         ("search", 'search "eldre"', f"/review/processes/{ids['process']}/search?q=eldre"),
         ("theme", "theme page of the largest theme", f"/review/themes/{ids['theme']}"),
         ("overview", "assessment overview", f"/review/processes/{ids['process']}/assessments"),

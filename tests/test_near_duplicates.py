@@ -157,3 +157,30 @@ def test_a_run_stores_the_near_duplicates_of_its_inputs(app, make_process, make_
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(DuplicateCandidate)
                                .where(DuplicateCandidate.run_id == run.id))
     assert stored == run.stats["near_duplicates"] == len(TEXTS) + 2
+
+
+def test_a_campaign_shows_a_few_copies_and_one_click_marks_all(world, client):
+    """At 50k inputs a group of thousands made the board 47 MB: each group lists ten and says how many more;
+    its button marks the whole group, near-duplicates and copies alike."""
+    process, run, inputs, reviewer = world
+    theme_id = db.session.scalar(sa.select(ThemeAssignment.theme_id).where(ThemeAssignment.run_id == run.id))
+    copies = [Input(activity_id=inputs[0].activity_id, text=LETTER, lang="nb", source="web") for _ in range(20)]
+    edited = [Input(activity_id=inputs[0].activity_id, text=f"{LETTER} Hilsen nabo {n}.", lang="nb", source="web")
+              for n in range(5)]
+    db.session.add_all(copies + edited)
+    db.session.flush()
+    db.session.add_all([ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=theme_id) for i in copies + edited])
+    duplicates.store_for_run(db.session, run)
+    db.session.commit()
+    group = next(s for s in duplicates.suggestions(db.session, run) if s.original.id == inputs[2].id)
+    assert len(group.duplicates) == duplicates.SHOWN and group.total == 1 + 20 + 5
+    html = client.get(f"/review/runs/{run.id}/inputs").get_data(as_text=True)
+    assert "… og 16 til som sier det samme." in html and f"Bekreft: alle 26 er duplikater av nr. {inputs[2].id}" in html
+    confirm = f"/review/runs/{run.id}/duplicates"
+    fields = _form(html, confirm, original_id=inputs[2].id)
+    fields["whole_group"] = "1"
+    assert client.post(confirm, data=fields).status_code == 302
+    db.session.expire_all()
+    marked = db.session.scalar(sa.select(sa.func.count()).select_from(Input).where(Input.duplicate_of_id == inputs[2].id))
+    assert marked == 26
+    assert all(s.original.id != inputs[2].id for s in duplicates.suggestions(db.session, run))

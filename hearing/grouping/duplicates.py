@@ -33,10 +33,12 @@ from hearing.grouping.queries import leave_out_withdrawn
 from hearing.models import DecisionKind, DuplicateCandidate, Input, ThemeAssignment, ThemeDecision, ThemeRun
 
 __all__ = ["CONTAINMENT", "JACCARD", "Suggestion", "find_near_duplicates", "reject", "rejected_pairs",
-           "store_for_run", "suggestions"]
+           "group_members", "store_for_run", "suggestions"]
 
 #: Groups of likely duplicates shown at once.
 LIMIT = 20
+#: Duplicates shown per group (the group's confirm button marks all of them).
+SHOWN = 10
 #: Jaccard of two texts' stem sets from which they are suggested as near-duplicates.
 JACCARD = 0.7
 #: Share of the shorter text's word pairs found in the longer one from which they are suggested.
@@ -52,6 +54,8 @@ class Suggestion:
     duplicates: list[Input]
     #: Input id -> similarity 0..1 (1: the same words).
     similarity: dict[int, float] = field(default_factory=dict)
+    #: How many duplicates the group has (``duplicates`` holds the first :data:`SHOWN`).
+    total: int = 0
 
     @property
     def is_exact(self) -> bool:
@@ -208,10 +212,13 @@ def reject(session: Session, actor, run: ThemeRun, inp: Input, original: Input) 
 def suggestions(session: Session, run: ThemeRun, theme_id: int | None = None, limit: int = LIMIT) -> list[Suggestion]:
     """Groups of the run's inputs (of one theme, if given) that say the same, not yet marked as duplicates
     and not rejected: the same stems (found now), and the near-duplicates the run's job stored. The oldest
-    of each group is the original; largest groups first."""
-    groups: dict[int, dict[int, float]] = {}  # original id -> {duplicate id: similarity}
-    for original_id, ids in _same_stems(session, run, theme_id, limit).items():
+    of each group is the original; largest groups first. Each group shows at most :data:`SHOWN` of its
+    duplicates and says how many it has (a campaign may have thousands)."""
+    groups: dict[int, dict[int, float]] = {}  # original id -> {duplicate id: similarity}, the ones shown
+    totals: dict[int, int] = {}
+    for original_id, (ids, total) in _same_stems(session, run, theme_id, limit).items():
         groups.setdefault(original_id, {}).update(dict.fromkeys(ids, 1.0))
+        totals[original_id] = total
     q = (sa.select(DuplicateCandidate.original_id, DuplicateCandidate.input_id, DuplicateCandidate.similarity)
          .join(Input, Input.id == DuplicateCandidate.input_id)
          .where(DuplicateCandidate.run_id == run.id, Input.duplicate_of_id.is_(None)))
@@ -219,18 +226,27 @@ def suggestions(session: Session, run: ThemeRun, theme_id: int | None = None, li
         q = q.join(ThemeAssignment, sa.and_(ThemeAssignment.run_id == run.id,
                                             ThemeAssignment.input_id == DuplicateCandidate.input_id)) \
              .where(ThemeAssignment.theme_id == theme_id)
-    top = (q.with_only_columns(DuplicateCandidate.original_id).group_by(DuplicateCandidate.original_id)
-           .order_by(sa.func.count().desc(), DuplicateCandidate.original_id).limit(limit))
-    q = q.where(DuplicateCandidate.original_id.in_(top.scalar_subquery()))
-    for original_id, input_id, sim in session.execute(q):
-        groups.setdefault(original_id, {}).setdefault(input_id, float(sim))
+    top = dict(session.execute(
+        q.with_only_columns(DuplicateCandidate.original_id, sa.func.count()).group_by(DuplicateCandidate.original_id)
+        .order_by(sa.func.count().desc(), DuplicateCandidate.original_id).limit(limit)).all())
+    rejected = rejected_pairs(session, run.process_id)
+    if top:
+        rn = sa.func.row_number().over(partition_by=DuplicateCandidate.original_id,
+                                       order_by=DuplicateCandidate.input_id).label("rn")
+        inner = q.add_columns(rn).where(DuplicateCandidate.original_id.in_(list(top))).subquery()
+        for original_id, input_id, sim in session.execute(
+                sa.select(inner.c.original_id, inner.c.input_id, inner.c.similarity)
+                .where(inner.c.rn <= SHOWN + min(len(rejected), 200))):
+            groups.setdefault(original_id, {}).setdefault(input_id, float(sim))
+        for original_id, n in top.items():
+            totals[original_id] = max(totals.get(original_id, 0), n)
     if not groups:
         return []
-    rejected = rejected_pairs(session, run.process_id)
     for original_id, members in groups.items():
         for input_id in [i for i in members if (i, original_id) in rejected]:
             del members[input_id]
-    groups = {o: m for o, m in groups.items() if m}
+            totals[original_id] -= 1
+    groups = {o: dict(sorted(m.items())[:SHOWN]) for o, m in groups.items() if m}
     ids = set(groups) | {i for m in groups.values() for i in m}
     inputs = {i.id: i for i in session.scalars(sa.select(Input).where(Input.id.in_(ids)))}
     out = []
@@ -239,13 +255,29 @@ def suggestions(session: Session, run: ThemeRun, theme_id: int | None = None, li
         dups = [inputs[i] for i in sorted(members) if i in inputs]
         if original is None or original.duplicate_of_id or not dups:
             continue
-        out.append(Suggestion(original, dups, {d.id: members[d.id] for d in dups}))
-    out.sort(key=lambda s: (-len(s.duplicates), s.original.id))
+        out.append(Suggestion(original, dups, {d.id: members[d.id] for d in dups},
+                              total=max(len(dups), totals.get(original_id, len(dups)))))
+    out.sort(key=lambda s: (-s.total, s.original.id))
     return out[:limit]
 
 
-def _same_stems(session: Session, run: ThemeRun, theme_id: int | None, limit: int) -> dict[int, list[int]]:
-    """Original id -> later ids, for groups of the run's inputs with the same stems (found in the database)."""
+def group_members(session: Session, run: ThemeRun, original: Input) -> list[int]:
+    """Every input the run suggests as a duplicate of ``original`` (the same stems, or stored as a near-duplicate),
+    not yet marked and not rejected: what "confirm the whole group" marks."""
+    rejected = rejected_pairs(session, run.process_id)
+    near = session.scalars(
+        sa.select(DuplicateCandidate.input_id).join(Input, Input.id == DuplicateCandidate.input_id)
+        .where(DuplicateCandidate.run_id == run.id, DuplicateCandidate.original_id == original.id,
+               Input.duplicate_of_id.is_(None)))
+    same = session.scalars(leave_out_withdrawn(
+        sa.select(Input.id).join(ThemeAssignment, ThemeAssignment.input_id == Input.id)
+        .where(ThemeAssignment.run_id == run.id, Input.duplicate_of_id.is_(None), Input.id > original.id,
+               Input.search_stems == original.search_stems, Input.search_stems != "")))
+    return sorted({i for i in [*near, *same] if (i, original.id) not in rejected and i != original.id})
+
+
+def _same_stems(session: Session, run: ThemeRun, theme_id: int | None, limit: int) -> dict[int, tuple[list[int], int]]:
+    """Original id -> (the first :data:`SHOWN` later ids, how many there are), for groups of the run's inputs with the same stems (found in the database)."""
     base = leave_out_withdrawn(
         sa.select(Input.search_stems).select_from(ThemeAssignment).join(Input, Input.id == ThemeAssignment.input_id)
         .where(ThemeAssignment.run_id == run.id, Input.duplicate_of_id.is_(None),
@@ -267,4 +299,4 @@ def _same_stems(session: Session, run: ThemeRun, theme_id: int | None, limit: in
     by_key: dict[str, list[int]] = {}
     for ident, key in rows:
         by_key.setdefault(key, []).append(ident)
-    return {group[0]: group[1:] for group in by_key.values() if len(group) > 1}
+    return {group[0]: (group[1:SHOWN + 1], len(group) - 1) for group in by_key.values() if len(group) > 1}

@@ -69,6 +69,8 @@ class DuplicateGroupForm(FormKeyMixin, FlaskForm):
 
     original_id = HiddenField()
     duplicate_ids = SelectMultipleField(coerce=int, choices=[], validate_choice=False)
+    #: "1": every duplicate the run suggests for the original, also those not listed on the page.
+    whole_group = HiddenField()
 
 
 class NotDuplicateForm(FormKeyMixin, FlaskForm):

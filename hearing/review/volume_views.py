@@ -127,9 +127,12 @@ def run_duplicates(run_id: int):
         if original is None or board.process_of(db.session, original).id != run.process_id:
             raise board.BoardError(_("Fant ikke det innspillet i denne prosessen."))
         n = 0
-        for ident in form.duplicate_ids.data:
+        chosen = list(form.duplicate_ids.data or [])
+        if form.whole_group.data == "1":
+            chosen = sorted(set(chosen) | set(duplicates.group_members(db.session, run, original)))
+        for ident in chosen:
             inp = db.session.get(Input, ident)
-            if inp is None or original is None:
+            if inp is None or board.process_of(db.session, inp).id != run.process_id:
                 raise board.BoardError(_("Fant ikke det innspillet i denne prosessen."))
             board.mark_duplicate(db.session, current_user, inp, original)
             n += 1
