@@ -463,3 +463,16 @@ def test_delivered_over_an_encrypted_connection_with_login(app, smtp_server, tmp
     db.session.commit()
     assert mail.send_due(db.session)["sent"] == 1
     assert logins == [(b"medvirkning", b"riktig")] and [rcpt for rcpt, _m in inbox.messages] == [["kari@example.no"]]
+
+
+def test_every_mail_and_sign_on_setting_is_in_the_readme():
+    """#18: the settings of e-mail, staff links and single sign-on are documented where an operator looks."""
+    from pathlib import Path
+
+    from hearing.config import Defaults
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
+    names = [n for n in vars(Defaults) if n.startswith(("MAIL_", "OIDC_")) or n in
+             ("BASE_URL", "PASSWORD_RESET_MINUTES", "STAFF_INVITATION_DAYS", "JOBS_PERIODIC_SECONDS")]
+    assert len(names) > 20
+    assert [n for n in names if f"HEARING_{n}" not in readme] == []
