@@ -300,6 +300,11 @@ def _run_task(session: Session, job: Job, progress: Progress) -> dict:
     if run is None:
         raise JobError(_l("Grupperingen finnes ikke lenger."))
     execute_run(session, run, progress)
+    # the themes are stored; the last step (a few seconds per 10k inputs) shows its own progress, which SQLite
+    # could not store while the run's writes were open
+    session.commit()
+    progress(92, _l("Finner mulige duplikater"))
+    run.stats = {**run.stats, "near_duplicates": duplicates.store_for_run(session, run)}
     return {"run_id": run.id, "themes": len(run.themes)}
 
 
@@ -456,8 +461,6 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
         _continue_unguided(session, previous, by_label, assignments)
     stats.update(_what_was_kept(session, run, previous, carried, by_label, assignments))
     session.expire(run, ["themes"])
-    progress(92, _l("Finner mulige duplikater"))
-    stats["near_duplicates"] = duplicates.store_for_run(session, run)
     stats.update({
         "n_inputs": len(inputs),
         "n_themes": int(model.n_themes_),
