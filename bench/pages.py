@@ -175,7 +175,8 @@ def build(db_url: str, n_inputs: int, seed: int = 7) -> dict:
         # after it, so nearly every input is one: the largest load the board's duplicates section meets)
         from hearing.grouping import duplicates
 
-        duplicates.store_for_run(db.session, db.session.get(ThemeRun, run_id))
+        stored_run = db.session.get(ThemeRun, run_id)
+        stored_run.stats = {**stored_run.stats, "near_duplicates": duplicates.store_for_run(db.session, stored_run)}
         db.session.commit()
         if db.engine.dialect.name == "postgresql":  # statistics, as autovacuum gathers soon after a bulk load
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as analyze:

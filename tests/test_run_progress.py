@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hearing.extensions import db
 from hearing.grouping import service
 from hearing.jobs import readable, run_job
-from hearing.models import InputEmbedding, Job, ThemeRun
+from hearing.models import InputEmbedding, ThemeRun
 from tests.test_theme_runs import world  # noqa: F401  (the fixture)
 
 
