@@ -190,7 +190,7 @@ def statement(session: Session) -> AccessibilityStatement:
         return row
     country = default_country()
     return AccessibilityStatement(country=country, organisation="", org_number="", covered_url="", uustatus_url="",
-                                  contact_email="", reply_days=10, complaint_body=DEFAULT_COMPLAINT[country],
+                                  contact_email="", contact_phone="", reply_days=10, complaint_body=DEFAULT_COMPLAINT[country],
                                   test_notes="", last_tested=None)
 
 
@@ -217,6 +217,7 @@ def summary(items: list[Criterion]) -> dict[str, int]:
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ]{5,18}[0-9]$")
 
 
 def save(session: Session, actor: User | None, data: dict[str, Any], items: dict[str, dict[str, str]]) -> AccessibilityStatement:
@@ -240,6 +241,12 @@ def save(session: Session, actor: User | None, data: dict[str, Any], items: dict
     email = (data.get("contact_email") or "").strip()
     if email and not _EMAIL.match(email):
         errors["contact_email"] = _l("Skriv en gyldig e-postadresse, eller la feltet stå tomt.")
+    phone = " ".join((data.get("contact_phone") or "").split())
+    if phone and not _PHONE.match(phone):
+        errors["contact_phone"] = _l("Skriv telefonnummeret med sifre, for eksempel +45 12 34 56 78.")
+    elif country == "dk" and not (phone and email):
+        errors["contact_phone" if not phone else "contact_email"] = _l(
+            "En dansk tilgjengelighetserklæring må ha både et telefonnummer og en e-postadresse for tilbakemeldinger.")
     reply_days = data.get("reply_days")
     if not isinstance(reply_days, int) or not 1 <= reply_days <= 60:
         errors["reply_days"] = _l("Oppgi svartiden som et helt antall virkedager mellom 1 og 60.")
@@ -271,7 +278,7 @@ def save(session: Session, actor: User | None, data: dict[str, Any], items: dict
         row = AccessibilityStatement()
         session.add(row)
     values = {"country": country, "organisation": (data.get("organisation") or "").strip()[:200], "org_number": org_number,
-              "covered_url": covered[:500], "uustatus_url": uustatus[:500], "contact_email": email[:254],
+              "covered_url": covered[:500], "uustatus_url": uustatus[:500], "contact_email": email[:254], "contact_phone": phone[:40],
               "reply_days": reply_days, "complaint_body": complaint, "last_tested": last_tested,
               "test_notes": (data.get("test_notes") or "").strip()}
     changed = {k: v for k, v in values.items() if getattr(row, k, None) != v}

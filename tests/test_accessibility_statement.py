@@ -135,7 +135,7 @@ def test_only_administrators_edit_the_statement(client, make_user):
 def _danish_form(overrides: dict | None = None) -> dict:
     data = _form({"country": "dk", "organisation": "Eksempel Kommune", "org_number": "29 18 97 64",
                   "covered_url": "https://borgerinddragelse.eksempel.dk", "uustatus_url": "https://was.digst.dk/borgerinddragelse-eksempel-dk",
-                  "complaint_body": "digitaliseringsstyrelsen"})
+                  "complaint_body": "digitaliseringsstyrelsen", "contact_phone": "+45 33 66 33 66"})
     for number, _level, _name in DANISH_ONLY:
         field = "c-" + number.replace(".", "-")
         data.update({f"{field}-status": "not_applicable", f"{field}-deviation": "", f"{field}-consequence": "", f"{field}-plan": ""})
@@ -154,7 +154,9 @@ def test_a_danish_municipality_states_danish_rules_and_the_danish_complaint_body
                  "3 er ikke relevante", "klage til Digitaliseringsstyrelsen", "Digitaliseringsstyrelsens løsning"):
         assert text in page, text
     assert "Diskrimineringsnemnda" not in page and "uutilsynet" not in page and "Tilsynet for universell utforming" not in page
+    assert "ringe oss på +45 33 66 33 66" in page
     html = admin_client.get("/tilgjengelighet").get_data(as_text=True)
+    assert 'href="tel:+4533663366"' in html
     assert 'href="https://was.digst.dk/borgerinddragelse-eksempel-dk"' in html
     assert f'href="{COMPLAINT_BODIES["digitaliseringsstyrelsen"][1]}"' in html
     # The page in Danish, for the municipality's citizens.
@@ -181,7 +183,8 @@ def test_danish_statement_rejects_norwegian_numbers_links_and_complaint_bodies(a
 
 @pytest.mark.usefixtures("compiled")
 def test_switching_to_denmark_adds_the_three_criteria_as_not_tested(admin_client):
-    data = _form({"country": "dk", "org_number": "29189764", "uustatus_url": "", "complaint_body": "digitaliseringsstyrelsen"})
+    data = _form({"country": "dk", "org_number": "29189764", "uustatus_url": "", "complaint_body": "digitaliseringsstyrelsen",
+                  "contact_phone": "33 66 33 66"})
     assert admin_client.submit("/admin/accessibility", data).status_code == 302
     stored = dict(db.session.execute(sa.select(AccessibilityCriterion.number, AccessibilityCriterion.status)).all())
     assert len(stored) == 50 and stored["1.2.4"] == "not_tested" and stored["1.1.1"] == "met"
@@ -197,3 +200,16 @@ def test_a_danish_installation_starts_with_the_danish_rules(app):
     app.config["BABEL_DEFAULT_LOCALE"] = "nb"
     with app.test_request_context():
         assert a11y_statement(db.session).country == "no" and len(criteria(db.session)) == 47
+
+
+@pytest.mark.usefixtures("compiled")
+def test_a_danish_statement_needs_a_telephone_and_an_email_a_norwegian_one_not(admin_client):
+    r = admin_client.submit("/admin/accessibility", _danish_form({"contact_phone": ""}))
+    assert r.status_code == 422
+    assert "må ha både et telefonnummer og en e-postadresse" in text_of(r)
+    assert 'href="#contact_phone"' in r.get_data(as_text=True)
+    bad = admin_client.submit("/admin/accessibility", _danish_form({"contact_phone": "ring oss"}))
+    assert bad.status_code == 422 and "Skriv telefonnummeret med sifre" in text_of(bad)
+    assert 'value="ring oss"' in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(AccessibilityStatement)) is None
+    assert admin_client.submit("/admin/accessibility", _form({"contact_phone": ""})).status_code == 302  # Norway: optional

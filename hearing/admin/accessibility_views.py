@@ -81,7 +81,7 @@ def accessibility_statement():
                 errors["last_tested"] = _("Skriv datoen som dd.mm.åååå.")
         reply_days = f.get("reply_days", "").strip()
         data = {k: f.get(k, "") for k in ("country", "organisation", "org_number", "covered_url", "uustatus_url",
-                                          "contact_email", "complaint_body", "test_notes")}
+                                          "contact_email", "contact_phone", "complaint_body", "test_notes")}
         data["reply_days"] = int(reply_days) if reply_days.isdigit() else None
         data["last_tested"] = last_tested
         if data["country"] in a11y.COUNTRIES and data["country"] != statement.country:
@@ -101,7 +101,7 @@ def accessibility_statement():
             errors.update({k: str(v) for k, v in exc.errors.items()})
             # Show what was typed, with the messages (not on the stored row: nothing half-checked may be flushed).
             statement = SimpleNamespace(**{k: data[k] for k in ("country", "organisation", "org_number", "covered_url", "uustatus_url",
-                                                                 "contact_email", "complaint_body", "test_notes")},
+                                                                 "contact_email", "contact_phone", "complaint_body", "test_notes")},
                                         reply_days=reply_days, last_tested=f.get("last_tested", ""))
             for c in items:
                 for key, value in typed[c.number].items():

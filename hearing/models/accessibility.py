@@ -30,6 +30,9 @@ class AccessibilityStatement(Base):
     #: Denmark in Digitaliseringsstyrelsen's WAS-Tool, https://was.digst.dk/….
     uustatus_url: Mapped[str] = mapped_column(sa.String(500), default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    #: Telephone for feedback: optional in Norway; a Danish statement must give both a telephone and a
+    #: written contact (bekendtgørelse nr. 904 af 22/08/2019).
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
     #: Working days within which a reported problem gets a reply.
     reply_days: Mapped[int] = mapped_column(default=10)
     #: "diskrimineringsnemnda" (municipalities and other public bodies) or "uutilsynet" in Norway,

@@ -240,6 +240,8 @@ def test_a_danish_statement_is_kept_and_read_in_danish_at_320_px_and_200_percent
     page.select_option("#country", "dk")
     page.fill("#org_number", "29189764")
     page.fill("#uustatus_url", "https://was.digst.dk/medvirkning-eksempel-dk")
+    page.fill("#contact_email", "tilgaengelighed@eksempel.dk")
+    page.fill("#contact_phone", "+45 33 66 33 66")  # a Danish statement gives both
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     # Diskrimineringsnemnda is not a Danish body: the form says so, keeps what was typed and sends focus to the summary.
@@ -254,7 +256,8 @@ def test_a_danish_statement_is_kept_and_read_in_danish_at_320_px_and_200_percent
         page.goto(f"{live_server}/tilgjengelighet?lang=da")
         text = page.inner_text("main")
         assert page.evaluate("document.documentElement.lang") == "da"
-        for expected in ("Tilgængelighedserklæring", "CVR-nummer", "29189764", "webtilgængelighedsloven", "Digitaliseringsstyrelsen", "50"):
+        for expected in ("Tilgængelighedserklæring", "CVR-nummer", "29189764", "webtilgængelighedsloven", "Digitaliseringsstyrelsen", "50",
+                         "+45 33 66 33 66"):
             assert expected in text, expected
         assert "Diskrimineringsnemnda" not in text and "uustatus" not in text
         problems["/tilgjengelighet?lang=da"] = audit(page) + sniff(page)
@@ -266,6 +269,8 @@ def test_a_danish_statement_is_kept_and_read_in_danish_at_320_px_and_200_percent
         page.select_option("#complaint_body", "diskrimineringsnemnda")
         page.fill("#org_number", "")
         page.fill("#uustatus_url", "")
+        page.fill("#contact_email", "")
+        page.fill("#contact_phone", "")
         with page.expect_navigation():
             page.click("main form button[type=submit]")
         assert "Tilgjengelighetserklæringen er lagret." in page.inner_text("main")
