@@ -300,3 +300,33 @@ def test_a_restore_whose_worker_stops_too_often_is_given_up_and_leaves_nothing(a
     assert _counts() == before and _being_restored() == []
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "process.import_discarded"))
     assert event.data["reason"] == "given_up" and event.data["deleted"]["processes"] == 1
+
+
+def test_links_that_citizens_hold_find_nothing_of_a_process_being_restored(app, make_process, make_activity):
+    """An invitation link or a response's edit link from the installation a backup came from finds nothing
+    while the restore is putting its process in, and works once it is complete."""
+    from hearing.participation import services
+
+    process = make_process(name="Prosess med lenker")
+    activity = make_activity("hearing", process=process, audience="invited")
+    _invitation, token = services.create_invitation(db.session, None, activity, body_name="Eldrerådet", group=None)
+    sub = Submission(activity_id=activity.id, reference="H-2026-000777", submission_key="q" * 64,
+                     edit_token_hash=services.token_hash("endre-lenken"))
+    db.session.add(sub)
+    db.session.commit()
+    table, process_id = Process.__table__, process.id
+
+    def marked(job_id):
+        db.session.execute(sa.update(table).where(table.c.id == process_id).values(restoring_job_id=job_id))
+        db.session.commit()
+        db.session.expunge_all()  # nothing loaded before may answer from the identity map
+
+    marked(4711)
+    assert services.find_invitation(db.session, token) is None
+    assert services.find_submission(db.session, "endre-lenken") is None
+    assert app.test_client().get(f"/invitasjon/{token}").status_code == 404
+    assert app.test_client().get("/svar/endre-lenken/endre").status_code == 404
+    marked(None)
+    assert services.find_invitation(db.session, token) is not None
+    assert services.find_submission(db.session, "endre-lenken") is not None
+    assert app.test_client().get(f"/invitasjon/{token}").status_code == 200

@@ -247,7 +247,9 @@ def revoke_invitation(session: Session, actor, invitation: Invitation) -> None:
 def find_invitation(session: Session, token: str) -> Invitation | None:
     if not token or len(token) > 100:
         return None
-    return session.scalar(sa.select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    # joined with its activity: one of a process still being restored is not found (hearing.models.processes)
+    return session.scalar(sa.select(Invitation).join(Activity, Activity.id == Invitation.activity_id)
+                          .where(Invitation.token_hash == token_hash(token)))
 
 
 # --- what a respondent may answer --------------------------------------------------------------
@@ -607,7 +609,9 @@ def queue_receipt(session: Session, submission_id: int, email: str, *, reference
 def find_submission(session: Session, token: str) -> Submission | None:
     if not token or len(token) > 100:
         return None
-    return session.scalar(sa.select(Submission).where(Submission.edit_token_hash == token_hash(token)))
+    # joined with its activity: one of a process still being restored is not found (hearing.models.processes)
+    return session.scalar(sa.select(Submission).join(Activity, Activity.id == Submission.activity_id)
+                          .where(Submission.edit_token_hash == token_hash(token)))
 
 
 def can_change(submission: Submission, now: datetime | None = None, activity: Activity | None = None) -> bool:
