@@ -326,7 +326,9 @@ def test_links_that_citizens_hold_find_nothing_of_a_process_being_restored(app, 
     assert services.find_submission(db.session, "endre-lenken") is None
     assert app.test_client().get(f"/invitasjon/{token}").status_code == 404
     assert app.test_client().get("/svar/endre-lenken/endre").status_code == 404
+    assert app.test_client().get("/svar/endre-lenken").status_code == 404  # the receipt
     marked(None)
     assert services.find_invitation(db.session, token) is not None
     assert services.find_submission(db.session, "endre-lenken") is not None
     assert app.test_client().get(f"/invitasjon/{token}").status_code == 200
+    assert app.test_client().get("/svar/endre-lenken").status_code == 200
