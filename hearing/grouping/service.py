@@ -408,9 +408,12 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     stages = {"themes": (66, _l("Finner temaene i %(n)d innspill", n=len(inputs))),
               "labels": (76, _l("Lager temanavn og stikkord"))}
 
-    def stage_progress(stage: str) -> None:
+    def stage_progress(stage: str, done: float | None = None) -> None:
         if stage in stages:
-            progress(*stages[stage])
+            percent, message = stages[stage]
+            if stage == "themes" and done is not None:  # the long stage moves on its own: 66 % to 75 %
+                percent += int(9 * min(max(done, 0.0), 1.0))
+            progress(percent, message)
 
     model.fit(texts, embeddings=embeddings, guidance=carried.guides or None,
               fixed=fixed if any(f >= 0 for f in fixed) else None,

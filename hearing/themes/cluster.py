@@ -86,8 +86,11 @@ def choose_n_clusters(
     n_init=2,
     metric="cosine",
     random_state=None,
+    progress=None,
 ):
     """Choose the number of clusters for ``X`` by silhouette on a sample.
+
+    ``progress``, if given, is called with the share of candidates tried.
 
     Returns
     -------
@@ -108,7 +111,10 @@ def choose_n_clusters(
         return 1, {}
     scores: dict[int, float] = {}
     seed = rng.randint(np.iinfo(np.int32).max)
-    for k in _candidate_ks(k_min, k_max):
+    candidates = _candidate_ks(k_min, k_max)
+    for i, k in enumerate(candidates):
+        if progress is not None:
+            progress(i / len(candidates))
         labels = _kmeans(S, k, n_init=n_init if len(S) > 1000 else 2 * n_init,
                          random_state=seed).labels_
         # A small island far from the rest (UMAP makes them) would give k=2 a
@@ -240,8 +246,13 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
             ).fit_transform(S)
         return np.asarray(Z, dtype=np.float32), "euclidean"
 
-    def fit(self, X, y=None):
-        """Cluster the unit-length rows of ``X``."""
+    def fit(self, X, y=None, progress=None):
+        """Cluster the unit-length rows of ``X``.
+
+        ``progress``, if given, is called with the share of the work done
+        (0 to 1): the reduction, then each candidate number of themes.
+        """
+        step = progress if progress is not None else (lambda done: None)
         X = np.asarray(X, dtype=np.float32)
         n = X.shape[0]
         self._check_params(n)
@@ -259,7 +270,9 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
         idx = np.arange(n) if n <= self.sample_size else np.sort(
             rng.choice(n, self.sample_size, replace=False))
         S = X[idx]
+        step(0.0)
         Z, metric = self._reduce(S, seed)
+        step(0.4)
         if self.n_clusters == "auto":
             # no cap tied to n beyond what min_size allows: the data decide
             cap = max(self.min_clusters, len(S) // max(self.min_size * 2, 1))
@@ -271,10 +284,12 @@ class ThemeClusterer(ClusterMixin, BaseEstimator):
                 tolerance=self.tolerance,
                 metric=metric,
                 random_state=rng,
+                progress=lambda done: step(0.4 + 0.5 * done),
             )
         else:
             k = int(self.n_clusters)
         k = int(max(1, min(k, len(S))))
+        step(0.9)
         km = _kmeans(Z, k, n_init=10 if len(S) <= 2000 else 4, random_state=seed)
         sub = km.labels_.astype(int)
         centers = np.zeros((k, X.shape[1]), dtype=np.float32)

@@ -301,14 +301,17 @@ class ThemeModel(ClusterMixin, BaseEstimator):
             Known language per text (skips the guess).
         progress : callable, optional
             Called with ``"vectors"``, ``"themes"`` and ``"labels"`` as each
-            stage begins, so that a background job can say where it is.
+            stage begins, so that a background job can say where it is, and
+            within ``"themes"`` (the longest stage: the reduction and the
+            choice of the number of themes) again with the share done,
+            ``progress("themes", 0.4)``.
 
         Returns
         -------
         self
         """
         self._check_params()
-        step = progress if progress is not None else (lambda stage: None)
+        step = progress if progress is not None else (lambda stage, done=None: None)
         step("vectors")
         texts = ["" if t is None else str(t) for t in texts]
         n = len(texts)
@@ -407,7 +410,7 @@ class ThemeModel(ClusterMixin, BaseEstimator):
                 min_size=self.min_theme_size,
                 reduce=self.reduce,
                 random_state=clu_seed,
-            ).fit(X[uniques])
+            ).fit(X[uniques], progress=lambda done: step("themes", done))
             sub = clusterer.labels_
             rep_label = dict(zip(uniques.tolist(), np.where(sub >= 0, sub + n_fixed_themes, MISC).tolist(),
                                  strict=True))

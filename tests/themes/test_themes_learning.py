@@ -147,6 +147,10 @@ def test_a_long_statement_is_split_into_points_linked_to_it():
 
 def test_fit_says_where_it_is():
     texts, _ = make_corpus()
-    stages = []
-    ThemeModel(3, vectorizer="tfidf", random_state=0).fit(texts, progress=stages.append)
-    assert stages == ["vectors", "themes", "labels"]
+    calls = []
+    ThemeModel("auto", vectorizer="tfidf", random_state=0).fit(
+        texts, progress=lambda stage, done=None: calls.append((stage, done)))
+    assert [stage for stage, done in calls if done is None] == ["vectors", "themes", "labels"]
+    # the long stage moves on its own: the reduction, then each candidate number of themes
+    shares = [done for stage, done in calls if stage == "themes" and done is not None]
+    assert len(shares) >= 4 and shares == sorted(shares) and shares[0] == 0.0 and shares[-1] >= 0.9
