@@ -351,6 +351,9 @@ def test_references_stay_unique_and_match_their_ids_under_concurrent_answers(app
     monkeypatch.setitem(app.config, "PUBLIC_RATE_LIMIT", "1000/minute")  # 24 answers from one address
     activity = make_activity("suggestions")
     db.session.commit()
+    # read before the threads start: the commit expired the object, and threads reloading it would share
+    # this thread's session
+    activity_id = activity.id
     failures: list[object] = []
 
     def citizen(n: int) -> None:
@@ -358,7 +361,7 @@ def test_references_stay_unique_and_match_their_ids_under_concurrent_answers(app
             with app.app_context():
                 client = Client(app.test_client())
                 for k in range(4):
-                    r = client.submit(f"/delta/{activity.id}", {"statement": f"Forslag {n}-{k}", "consent": "without_name"})
+                    r = client.submit(f"/delta/{activity_id}", {"statement": f"Forslag {n}-{k}", "consent": "without_name"})
                     if r.status_code != 302:
                         failures.append(r.status_code)
         except Exception as exc:  # noqa: BLE001  (shown in the assertion below)
