@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -104,3 +105,23 @@ def running(args: list[str], *, ready: Callable[[subprocess.Popen], object], log
         yield proc
     finally:
         stop(proc, group=group)
+
+
+def worker_env(app, **more: str) -> dict:
+    """The environment of a worker process (``flask worker`` or a script) on ``app``'s database and uploads."""
+    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "HEARING_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "HEARING_SECRET_KEY": "t",
+            "HEARING_JOBS_LOCAL_WORKER": "false", "HEARING_THEMES_EMBEDDINGS": "false", **more}
+
+
+def kill_where_it_marks(app, tmp_path: Path, script: str, *, cwd: Path) -> Path:
+    """Run the worker ``script`` (Python source), which writes the file ``KILL_MARKER`` names at the point to
+    be killed and then waits; SIGKILL it there (no handler, no rollback, no goodbye to the database) and wait
+    for it. Returns the log of what it printed."""
+    marker = tmp_path / "marker"
+    log = tmp_path / "killed-worker.log"
+    with running([sys.executable, "-c", script], ready=lambda _p: marker.exists(), log=log, what="the first worker",
+                 cwd=cwd, env=worker_env(app, KILL_MARKER=str(marker))) as proc:
+        proc.kill()
+        proc.wait()
+    return log

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +26,7 @@ from hearing.extensions import db
 from hearing.jobs import recover_stale_jobs, run_pending_jobs
 from hearing.models import Activity, AuditEvent, ContentTranslation, Input, Job, Process, Submission
 from tests.conftest import Client, text_of
-from tests.processes import output_of, running, wait_until
+from tests.processes import kill_where_it_marks, output_of, wait_until, worker_env
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = 30
@@ -240,20 +239,8 @@ run_pending_jobs(create_app())
 """
 
 
-def _env(app, **more) -> dict:
-    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "HEARING_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "HEARING_SECRET_KEY": "t",
-            "HEARING_JOBS_LOCAL_WORKER": "false", "HEARING_THEMES_EMBEDDINGS": "false", **more}
-
-
 def _kill_in_second_inputs_batch(app, tmp_path, before: dict) -> None:
-    marker = tmp_path / "marker"
-    log = tmp_path / "killed-worker.log"
-    args = [sys.executable, "-c", KILLED_WORKER.format(batch=BATCH)]
-    with running(args, ready=lambda _p: marker.exists(), log=log, what="the first worker", cwd=ROOT,
-                 env=_env(app, KILL_MARKER=str(marker))) as proc:
-        proc.kill()  # SIGKILL: no handler, no rollback, no goodbye to the database
-        proc.wait()
+    log = kill_where_it_marks(app, tmp_path, KILLED_WORKER.format(batch=BATCH), cwd=ROOT)
     # the database notices the lost connection and drops its open transaction: the first batch stays
     wait_until(lambda: _counts()["inputs"] == before["inputs"] + BATCH,
                what=f"only the first batch of inputs is stored ({output_of(log)})")
@@ -270,7 +257,7 @@ def test_a_worker_killed_inside_a_restore_is_followed_by_one_that_restores_the_p
 
     # a new worker, as after a restart: it finds the job stale (its heartbeat stopped with the process)
     restarted = subprocess.run([sys.executable, "-m", "flask", "--app", "hearing", "worker", "--burst"], cwd=ROOT,
-                               env=_env(app, HEARING_JOBS_STALE_MINUTES="0"), capture_output=True, text=True,
+                               env=worker_env(app, HEARING_JOBS_STALE_MINUTES="0"), capture_output=True, text=True,
                                timeout=600, check=False)
     assert restarted.returncode == 0, restarted.stderr[-3000:]
     assert "Avbrutte jobber: satt i kø på nytt" in restarted.stdout

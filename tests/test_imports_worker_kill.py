@@ -8,7 +8,6 @@ moment of the kill does not depend on the machine's speed.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,7 @@ from hearing.extensions import db
 from hearing.imports import services
 from hearing.jobs import recover_stale_jobs
 from hearing.models import AuditEvent, ImportedRow, ImportRun, Input, Job, Submission
-from tests.processes import output_of, running, wait_until
+from tests.processes import kill_where_it_marks, output_of, wait_until, worker_env
 from tests.test_imports_reimport import FORMS_ROWS, count, forms_targets, forms_xlsx, survey  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,12 +56,6 @@ def _rows(n: int) -> list[list]:
              1 + i % 5, f"Svar nummer {i} om bemanning", ""] for i in range(1, n + 1)]
 
 
-def _env(app, **more) -> dict:
-    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "HEARING_UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"], "HEARING_SECRET_KEY": "t",
-            "HEARING_JOBS_LOCAL_WORKER": "false", "HEARING_THEMES_EMBEDDINGS": "false", **more}
-
-
 def _start_import(survey, make_user):  # noqa: F811
     name = "svar.xlsx"
     file_id, table = services.store_upload(current_app.config["UPLOAD_FOLDER"], forms_xlsx(_rows(ROWS)), name)
@@ -75,13 +68,7 @@ def _start_import(survey, make_user):  # noqa: F811
 
 
 def _kill_in_second_batch(app, tmp_path) -> None:
-    marker = tmp_path / "marker"
-    log = tmp_path / "killed-worker.log"
-    args = [sys.executable, "-c", KILLED_WORKER.format(batch=BATCH)]
-    with running(args, ready=lambda _p: marker.exists(), log=log, what="the first worker", cwd=ROOT,
-                 env=_env(app, KILL_MARKER=str(marker))) as proc:
-        proc.kill()  # SIGKILL: no handler, no rollback, no goodbye to the database
-        proc.wait()
+    log = kill_where_it_marks(app, tmp_path, KILLED_WORKER.format(batch=BATCH), cwd=ROOT)
     # the database notices the lost connection and drops its open transaction
     wait_until(lambda: _committed() == BATCH, what=f"only the first batch is stored ({output_of(log)})")
 
@@ -102,7 +89,7 @@ def test_a_worker_killed_inside_a_batch_is_followed_by_one_that_stores_each_row_
 
     # a new worker, as after a restart: it finds the job stale (its heartbeat stopped with the process)
     restarted = subprocess.run([sys.executable, "-m", "flask", "--app", "hearing", "worker", "--burst"], cwd=ROOT,
-                               env=_env(app, HEARING_JOBS_STALE_MINUTES="0"), capture_output=True, text=True,
+                               env=worker_env(app, HEARING_JOBS_STALE_MINUTES="0"), capture_output=True, text=True,
                                timeout=600, check=False)
     assert restarted.returncode == 0, restarted.stderr[-3000:]
     assert "Avbrutte jobber: satt i kø på nytt" in restarted.stdout
