@@ -69,10 +69,10 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
                    "aflastning", "omsorgsstønad", "omsorgslønn", "relatives", "carer", "caregiver", "respite")),
     "fellesskap": (("Aktivitet og fellesskap", "Aktivitet og fellesskap", "Aktivitet og fællesskab",
                     "Activity and community"),
-                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "=alene", "=aleine", "møteplass", "*ensomhet", "møteplass",
-                    "møtestad", "mødested", "sosial", "social", "aktivitet", "*aktivitet", "aktivitør", "*kafé", "*kafe", "*café", "kaffe",
-                    "kaffi",
-                    "lonel", "community", "isolat")),
+                   ("fellesskap", "felleskap", "fællesskab", "ensom", "einsam", "=alene", "=aleine", "*ensomhet",
+                    "møteplass", "*møteplass", "møtestad", "mødested", "seniorsenter", "*seniorsenter", "eldresenter",
+                    "åpent hus", "ope hus", "sosial", "social", "aktivitet", "*aktivitet", "aktivitør", "*kafé",
+                    "*kafe", "*café", "kaffe", "kaffi", "lonel", "community", "isolat")),
     "frivillighet": (("Frivillighet", "Frivilligheit", "Frivillighed", "Volunteering"),
                      ("frivillig", "*frivillig", "lag og foreninger", "lag og organisasjonar", "forening",
                       "volunt", "besøksvenn")),
@@ -211,10 +211,11 @@ TOPICS: dict[str, tuple[tuple[str, str, str, str], tuple[str, ...]]] = {
              "mange forskjellige", "mange ulike", "stoppeklokke", "tid til", "continuity")),
 }
 
-# Two-part names whose halves are different things: a theme that is about
-# one half only is named after that half, since a name whose second half
-# no input speaks of is renamed by the review group ("Pårørende og
-# avlastning" on inputs about relatives that never mention respite).
+# Topics whose parts are different things: a theme that is about one part
+# (or two) only is named after that part, since a name whose second half no
+# input speaks of is renamed by the review group ("Pårørende og avlastning"
+# on inputs about relatives that never mention respite; "Aktivitet og
+# fellesskap" on inputs about loneliness and places to meet).
 PARTS: dict[str, tuple[tuple[tuple[str, str, str, str], tuple[str, ...]], ...]] = {
     "parorende": ((("Pårørende", "Pårørande", "Pårørende", "Relatives"),
                    ("pårørende", "*pårørende", "pårørande", "*pårørande", "relatives", "carer", "caregiver")),
@@ -228,6 +229,17 @@ PARTS: dict[str, tuple[tuple[tuple[str, str, str, str], tuple[str, ...]], ...]] 
                       "consult", "borgermøde", "folkemøte")),
                     (("Informasjon", "Informasjon", "Information", "Information"),
                      ("informasjon", "*informasjon", "information", "klart språk", "klarspråk"))),
+    "fellesskap": ((("Ensomhet", "Einsemd", "Ensomhed", "Loneliness"),
+                    ("ensom", "einsam", "=alene", "=aleine", "*ensomhet", "lonel", "isolat")),
+                   (("Møteplasser", "Møtestader", "Mødesteder", "Meeting places"),
+                    ("møteplass", "*møteplass", "møtestad", "mødested", "seniorsenter", "*seniorsenter", "eldresenter",
+                     "åpent hus", "ope hus", "*kafé", "*kafe", "*café", "kaffe", "kaffi")),
+                   (("Aktivitet", "Aktivitet", "Aktivitet", "Activities"), ("aktivitet", "*aktivitet", "aktivitør")),
+                   (("Fellesskap", "Fellesskap", "Fællesskab", "Community"),
+                    ("fellesskap", "felleskap", "fællesskab", "sosial", "social", "community"))),
+    "barn_unge": ((("Barn", "Born", "Børn", "Children"),
+                   ("=barn", "=barna", "=born", "=børn", "barnehage", "barnehagar", "children")),
+                  (("Unge", "Unge", "Unge", "Young people"), ("ungdom", "*ungdom", "=unge", "youth"))),
     "rehabilitering": ((("Rehabilitering", "Rehabilitering", "Genoptræning og rehabilitering", "Rehabilitation"),
                         ("rehabilit", "*rehabilit", "fysioterap", "ergoterap", "genoptræn", "rehabilitation")),
                        (("Hverdagsmestring", "Kvardagsmeistring", "Hverdagsmestring", "Everyday coping"),
@@ -254,17 +266,31 @@ def _part_matchers():
     return {key: [(names, _pattern(keywords)) for names, keywords in parts] for key, parts in PARTS.items()}
 
 
+_AND = ("og", "og", "og", "and")
+
+
+def _join(first: str, second: str, lang: int) -> str:
+    """"Unge" and "Psykisk helse" → "Unge og psykisk helse" (an acronym keeps its capitals)."""
+    if not second[:2].isupper():
+        second = second[:1].lower() + second[1:]
+    return f"{first} {_AND[lang]} {second}"
+
+
 def _name(key, docs, language):
-    """The topic's name, or the name of its one half that the theme's inputs speak of."""
+    """The topic's name, or the name of the one part (or two parts) of it that the theme's inputs speak of."""
     lang = _LANG_INDEX.get(language, 0)
     parts = _part_matchers().get(key)
     if parts:
         hits = np.array([[bool(pattern.search(d)) for _names, pattern in parts] for d in docs], dtype=bool)
-        for p, (names, _) in enumerate(parts):
-            own = hits[:, p].sum()
-            others = np.delete(hits, p, axis=1).any(axis=1).sum()
-            if own and others <= 0.2 * own:
-                return names[lang]
+        counts = hits.sum(axis=0)
+        order = [int(p) for p in np.argsort(-counts, kind="stable")]
+        for size in (1, 2) if len(parts) > 2 else (1,):
+            picked = order[:size]
+            own = hits[:, picked].any(axis=1).sum()
+            others = np.delete(hits, picked, axis=1).any(axis=1).sum()
+            if counts[picked[-1]] and others <= 0.2 * own:
+                names = [parts[p][0][lang] for p in picked]
+                return names[0] if size == 1 else _join(names[0], names[1], lang)
     return TOPICS[key][0][lang]
 
 
@@ -367,6 +393,7 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
     n_all = max(sum(len(docs) for docs in cores), 1)
     base = total / n_all
     names: list[str | None] = [None] * k
+    named_by: dict[int, int] = {}
     used: set[int] = set()
     loose = 1 + (min_lift - 1) / 2
     # the last bar drops the centre's support: a settled name that fits part
@@ -387,5 +414,26 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
             if names[c] is None and j not in used:
                 docs = [d for d, hit in zip(cores[c], hits[c][:, j], strict=True) if hit]
                 names[c] = _name(keys[j], docs, language)
+                named_by[c] = j
                 used.add(j)
+    # A name of one concept ("Unge") gains a second topic that names no other theme and that the theme's
+    # inputs, its most typical ones too, speak of at least a third as often as of the first: "Unge og psykisk helse".
+    joiner = _AND[_LANG_INDEX.get(language, 0)]
+    for c, first in named_by.items():
+        h = hits[c]
+        if joiner in names[c].split():
+            continue
+        share = h.mean(axis=0)
+        lift = share / np.maximum(base, 1e-9)
+        near = h[:centre].mean(axis=0)
+        fits = ((share >= min_share * 0.45) & (share >= 0.3 * share[first]) & (lift >= min_lift)
+                & (near >= min_centre * 2 / 3))
+        for j in sorted(np.flatnonzero(fits), key=lambda j: -(share[j] + near[j]) / 2 * np.log(lift[j])):
+            if j in used:
+                continue
+            second = _name(keys[j], [d for d, hit in zip(cores[c], h[:, j], strict=True) if hit], language)
+            if joiner not in second.split():
+                names[c] = _join(names[c], second, _LANG_INDEX.get(language, 0))
+                used.add(j)
+            break
     return names
