@@ -69,6 +69,10 @@ class Defaults:
     #: Seconds each app process may serve a public answer form's activity from memory (0: always
     #: from the database). A change made in another process shows within this time.
     PUBLIC_FORM_CACHE_SECONDS = 5
+    #: Seconds each app process may trust its last finding that no backup restore is under way, instead of
+    #: asking the database on every request (a process being restored is hidden from every URL). A restore
+    #: waits this long after marking its process before it puts anything of it in. 0: ask every time.
+    PROCESS_RESTORE_CHECK_SECONDS = 2
     #: Seconds a browser keeps a static file (CSS, scripts, icons) whose address carries the file's version
     #: (``?v=``, written by the templates): a changed file gets a new address, so it is never stale. An address
     #: without a version is asked again every time. 0: always asked again.

@@ -192,6 +192,10 @@ TEST_CONFIG = {
     # of PDF, DOCX and Markdown per publication would make every test that runs the jobs several seconds
     # slower. tests/test_report_versions.py checks the default (every language at once).
     "REPORT_FILE_LANGUAGES": ("nb",),
+    # Every request asks whether a restore is under way, and a restore does not wait after marking its process
+    # (the default, 2 s, would make every test that restores a backup 2 s slower). tests/test_restore_check.py
+    # checks the default: the kept answer, and the restore's wait.
+    "PROCESS_RESTORE_CHECK_SECONDS": 0,
 }
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, current_app, request
 from sqlalchemy.orm import Session
 
 from hearing.models import (
@@ -216,7 +216,7 @@ def names_process_being_restored(session: Session, endpoint: str, view_args: dic
     anyone (see :func:`hearing.models.processes.hide_restoring`), whatever the role."""
     from hearing.models.processes import INCLUDE_RESTORING, any_being_restored, being_restored
 
-    if not view_args or not any_being_restored(session):
+    if not view_args or not any_being_restored(session, current_app.config["PROCESS_RESTORE_CHECK_SECONDS"]):
         return False
     session.info[INCLUDE_RESTORING] = True  # the resolvers must find its rows to know whose they are
     try:

@@ -44,6 +44,7 @@ from hearing import audit
 from hearing.content import TRANSLATABLE
 from hearing.core.errors import DomainError
 from hearing.models import Base, Input, Process, ProcessIdentity, User, utcnow
+from hearing.models.processes import wait_for_restore_checks
 
 FORMAT = "hearing-process-backup"
 FORMAT_VERSION = 1
@@ -707,16 +708,16 @@ def import_process(
 
 def import_path(session: Session, actor: User | None, path: Path, *, upload_folder: str | None = None,
                 progress: Progress = no_progress, counts: dict | None = None,
-                restoring_job_id: int | None = None) -> Process:
+                restoring_job_id: int | None = None, mark_wait: float = 0) -> Process:
     """Restore the backup file at ``path`` (JSON lines or an older single document, gzip or not) reading
     it as a stream, twice: first every row is checked, then the rows go in, a batch at a time. ``counts``
-    (if given) gets the rows per table. ``restoring_job_id``: see :func:`import_events`."""
+    (if given) gets the rows per table. ``restoring_job_id`` and ``mark_wait``: see :func:`import_events`."""
     if not _is_lines(Path(path)):  # an older backup is one JSON document: read it once, not once per pass
         data = load_path(Path(path))
         return import_events(session, actor, lambda: events_of(data), upload_folder=upload_folder,
-                             progress=progress, counts=counts, restoring_job_id=restoring_job_id)
+                             progress=progress, counts=counts, restoring_job_id=restoring_job_id, mark_wait=mark_wait)
     return import_events(session, actor, lambda: events(Path(path)), upload_folder=upload_folder, progress=progress,
-                         counts=counts, restoring_job_id=restoring_job_id)
+                         counts=counts, restoring_job_id=restoring_job_id, mark_wait=mark_wait)
 
 
 def _is_lines(path: Path) -> bool:
@@ -777,11 +778,14 @@ class _Restore:
     """Inserts a backup's rows table by table, a batch at a time, remapping ids as it goes."""
 
     def __init__(self, session: Session, upload_folder: str | None, counts: dict[str, int], progress: Progress,
-                 restoring_job_id: int | None = None):
+                 restoring_job_id: int | None = None, mark_wait: float = 0):
         self.session = session
         #: With a job: the process is marked as being restored by it (hidden from everyone), and each batch is
         #: committed, so that progress and the heartbeat can be stored between batches (SQLite has one writer).
         self.restoring_job_id = restoring_job_id
+        #: Seconds to wait once the marked process is committed, before anything of it is: app processes may
+        #: trust a "no restore under way" that long (config PROCESS_RESTORE_CHECK_SECONDS).
+        self.mark_wait = mark_wait
         self.upload_folder = upload_folder
         self.counts = counts
         self.progress = progress
@@ -827,6 +831,8 @@ class _Restore:
         if self.restoring_job_id is None:
             return
         self.session.commit()
+        if name == "processes":
+            wait_for_restore_checks(self.mark_wait)
         self.progress(5 + int(85 * self.inserted / self.total),
                       _l("Legger inn %(table)s: %(done)d av %(total)d rader", table=name, done=self.inserted,
                          total=self.total))
@@ -960,20 +966,22 @@ class _Restore:
 
 def import_events(session: Session, actor: User | None, open_stream, *, upload_folder: str | None = None,
                   progress: Progress = no_progress, counts: dict | None = None,
-                  restoring_job_id: int | None = None) -> Process:
+                  restoring_job_id: int | None = None, mark_wait: float = 0) -> Process:
     """Recreate a backup's process from its event stream (``open_stream()`` gives a new one each time, see
     :func:`events`); checked whole first, then inserted a batch at a time. The caller commits.
 
     Without ``restoring_job_id`` it is one transaction. With it (the restore job), each batch is committed
     into a process marked as being restored by that job: nobody sees it (:mod:`hearing.models.processes`)
     until the caller's last commit, and :func:`discard_restore` deletes it whole when the restore fails,
-    is given up, or its job starts again after its worker stopped: all or nothing, never twice."""
+    is given up, or its job starts again after its worker stopped: all or nothing, never twice. Once the
+    marked process is committed, the restore waits ``mark_wait`` seconds before it commits anything of it
+    (:func:`hearing.models.processes.wait_for_restore_checks`)."""
     progress(2, _l("Kontrollerer radene"))
     head, seen = check_stream(session, open_stream(), progress)
     if counts is not None:
         counts.update(seen)
     counts = seen
-    restore = _Restore(session, upload_folder, counts, progress, restoring_job_id)
+    restore = _Restore(session, upload_folder, counts, progress, restoring_job_id, mark_wait)
     for event in open_stream():
         if event[0] == "row":
             restore.row(event[1], event[2])

@@ -446,6 +446,7 @@ def import_task(session: Session, job: Job, progress) -> dict:
         raise JobError(_l("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt."))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
     folder = _setting("UPLOAD_FOLDER", None)
+    mark_wait = float(setting("PROCESS_RESTORE_CHECK_SECONDS"))
     job_id = job.id
     if left := backup.discard_restore(session, job_id, upload_folder=folder):  # a stopped worker's batches
         audit.record(session, actor, "process.import_discarded", None, job_id=job_id, reason="restarted",
@@ -456,13 +457,13 @@ def import_task(session: Session, job: Job, progress) -> dict:
         counts: dict = {}
         if path is not None:  # read as a stream (a row at a time), never whole
             process = backup.import_path(session, actor, path, upload_folder=folder, progress=progress,
-                                         counts=counts, restoring_job_id=job_id)
+                                         counts=counts, restoring_job_id=job_id, mark_wait=mark_wait)
         else:  # an upload kept in the database by an older version
             data = backup.loads(upload.data or b"")
             counts.update(data.get("counts") or {})
             backup.validate(data)
             process = backup.import_events(session, actor, lambda: backup.events_of(data), upload_folder=folder,
-                                           progress=progress, restoring_job_id=job_id)
+                                           progress=progress, restoring_job_id=job_id, mark_wait=mark_wait)
         name = upload.storage_name
         session.delete(upload)  # the uploaded copy holds personal data; the process is in place now
         session.commit()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import time
+import weakref
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -233,11 +235,61 @@ _HIDE_RESTORING = (
 )
 
 
-def any_being_restored(session) -> bool:
-    """Whether a restore is under way (one indexed look-up; most requests stop here)."""
+#: Per database (engine): when this app process last found no restore under way (``time.monotonic()``).
+#: Only that answer is kept, never "a restore is under way" (then every request looks at the ids it names).
+_NONE_RESTORING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_MARKS = "marks_processes_restoring"
+
+
+def any_being_restored(session, max_age: float = 0) -> bool:
+    """Whether a restore is under way (one indexed look-up; most requests stop here).
+
+    With ``max_age`` (config ``PROCESS_RESTORE_CHECK_SECONDS``) a "none" this app process found at most that
+    many seconds ago is the answer, without a query: the check ran on every request, three a citizen. It stays
+    as strict as the query because a restore job waits that long after marking its process before it commits
+    anything else (:func:`wait_for_restore_checks`), and a commit in this process that marks one forgets it at
+    once (:func:`_forget_after_commit`)."""
+    engine = session.get_bind()
+    if max_age > 0:
+        seen = _NONE_RESTORING.get(engine)
+        if seen is not None and time.monotonic() - seen < max_age:
+            return False
+    checked = time.monotonic()
     table = Process.__table__
-    return session.execute(sa.select(table.c.id).where(table.c.restoring_job_id.is_not(None)).limit(1)).first() \
+    found = session.execute(sa.select(table.c.id).where(table.c.restoring_job_id.is_not(None)).limit(1)).first() \
         is not None
+    if found:
+        _NONE_RESTORING.pop(engine, None)
+    elif max_age > 0:
+        _NONE_RESTORING[engine] = checked
+    return found
+
+
+def forget_restore_checks() -> None:
+    """Forget every "no restore under way" this process has kept (the next request looks again)."""
+    _NONE_RESTORING.clear()
+
+
+def wait_for_restore_checks(max_age: float) -> None:
+    """Called by a restore job between committing its marked process and committing anything of it: every app
+    process that found "none" before the mark has looked again by then (see :func:`any_being_restored`)."""
+    forget_restore_checks()
+    if max_age > 0:
+        time.sleep(max_age)
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _note_marking(state: sa.orm.ORMExecuteState) -> None:
+    """A statement that writes the processes table (the restore marks its process with an INSERT or UPDATE)
+    makes this session forget the kept "none" when it commits."""
+    if (state.is_insert or state.is_update) and getattr(state.statement.table, "name", None) == "processes":
+        state.session.info[_MARKS] = True
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+def _forget_after_commit(session) -> None:
+    if session.info.pop(_MARKS, None):
+        forget_restore_checks()
 
 
 def being_restored(session, process_ids) -> bool:

@@ -501,6 +501,22 @@ _SUBMISSION_BY_TOKEN = (
 )
 
 
+def _receipt_columns() -> tuple:
+    """What the receipt (the page right after an answer) says of the e-mails the response asked for: the receipt in
+    the outbox (to which address) and the respondent's wish to hear of the report (see :class:`ReceiptMail`)."""
+    from hearing.models import MailMessage
+
+    mail = MailMessage.__table__
+    return (_submissions.c.wants_report_notice, _submissions.c.respondent_email,
+            sa.select(mail.c.to_address)
+            .where(mail.c.ref == sa.literal("receipt:") + sa.cast(_submissions.c.id, sa.String))
+            .scalar_subquery().label("receipt_to"))
+
+
+#: The receipt's statement: the page's, and in the same round trip what :class:`ReceiptMail` says.
+_RECEIPT_BY_TOKEN = _SUBMISSION_BY_TOKEN.add_columns(*_receipt_columns())
+
+
 class ReceiptText(NamedTuple):
     """One text of a response as its page shows it (the original text: the page is the respondent's own)."""
 
@@ -621,17 +637,19 @@ def can_change(submission: Submission, now: datetime | None = None, activity: Ac
     return not submission.is_withdrawn and (closes is None or now < closes)
 
 
-def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[str, Any] | None:
+def response_page(session: Session, token: str, *, max_age: float = 0, receipt: bool = False) -> dict[str, Any] | None:
     """What the response page (and the receipt, which follows every answer) shows, or None.
 
     Plain rows from statements built once, not ORM objects, and the activity with its sections and
-    questions from the form cache: the receipt is one of the three requests of every citizen.
+    questions from the form cache: the receipt is one of the three requests of every citizen. With
+    ``receipt`` it also gives ``receipt_mail`` (:class:`ReceiptMail`), read in the same statement.
     """
     if not token or len(token) > 100:
         return None
     with _reading(session) as reader:
         # The submission and its texts in one statement: a row per text (one row with no text when it has none).
-        rows = reader.execute(_SUBMISSION_BY_TOKEN, {"token_hash": token_hash(token)}).all()
+        rows = reader.execute(_RECEIPT_BY_TOKEN if receipt else _SUBMISSION_BY_TOKEN,
+                              {"token_hash": token_hash(token)}).all()
         if not rows:
             return None
         submission = rows[0]
@@ -644,7 +662,7 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
                  for r in rows if r.text_id is not None]
         answers = reader.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
         attachments = reader.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else []
-    return {
+    page = {
         "submission": submission,
         "activity": activity,
         "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in texts],
@@ -652,6 +670,9 @@ def response_page(session: Session, token: str, *, max_age: float = 0) -> dict[s
         "attachments": attachments,
         "can_change": can_change(submission, activity=activity),
     }
+    if receipt:
+        page["receipt_mail"] = ReceiptMail.of(submission)
+    return page
 
 
 class ReceiptMail(NamedTuple):
@@ -662,24 +683,16 @@ class ReceiptMail(NamedTuple):
     #: The respondent asked to be told when the report back is published (and gave an address).
     report_notice: bool
 
+    @classmethod
+    def of(cls, row) -> ReceiptMail:
+        """From a row with the columns of :func:`_receipt_columns` (the receipt's own statement): whether a
+        receipt e-mail is in the outbox for the submission (and to which address, masked), and whether the
+        respondent will be told of the report. The receipt page says so, so that a person who closes the tab
+        knows where the link went."""
+        from hearing.mail import masked_address
 
-def receipt_mail(session: Session, submission_id: int) -> ReceiptMail:
-    """Whether a receipt e-mail is in the outbox for the submission (and to which address, masked), and
-    whether the respondent will be told of the report: the receipt page says so, so that a person who
-    closes the tab knows where the link went. One query, only on the receipt after an answer."""
-    from hearing.mail import masked_address
-    from hearing.models import MailMessage
-
-    row = session.execute(
-        sa.select(Submission.wants_report_notice, Submission.respondent_email,
-                  sa.select(MailMessage.to_address).where(MailMessage.ref == f"receipt:{submission_id}")
-                  .scalar_subquery().label("receipt_to"))
-        .where(Submission.id == submission_id)
-    ).one_or_none()
-    if row is None:
-        return ReceiptMail(None, False)
-    return ReceiptMail(masked_address(row.receipt_to) if row.receipt_to else None,
-                       bool(row.wants_report_notice and row.respondent_email))
+        return cls(masked_address(row.receipt_to) if row.receipt_to else None,
+                   bool(row.wants_report_notice and row.respondent_email))
 
 
 @contextmanager

@@ -241,10 +241,11 @@ def _own_submission(token: str):
 @bp.get("/svar/<token>")
 @public
 def response(token: str):
-    page = services.response_page(db.session, token, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"]) or abort(404)
     is_receipt = bool(request.args.get("kvittering"))
-    mail = services.receipt_mail(db.session, page["submission"].id) if is_receipt else None
-    return render_template("participation/response.html", token=token, is_receipt=is_receipt, receipt_mail=mail, **page)
+    page = services.response_page(db.session, token, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"],
+                                  receipt=is_receipt) or abort(404)
+    page.setdefault("receipt_mail", None)
+    return render_template("participation/response.html", token=token, is_receipt=is_receipt, **page)
 
 
 @bp.route("/svar/<token>/endre", methods=["GET", "POST"])
