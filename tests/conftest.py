@@ -507,8 +507,8 @@ def make_activity(app, make_process):
 def make_submission(app, make_activity):
     """A stored response with one Input per text (masked as every input is), through the ORM.
 
-    ``texts`` are free texts (the statement, or comments on ``section``); ``consent`` and other Submission fields
-    may be given. Committed."""
+    ``texts`` are free texts (the statement, or comments on ``section``), or dicts of Input fields (``{"text": ...,
+    "prompt_id": ..., "lang": "nn"}``); ``consent`` and other Submission fields may be given. Committed."""
     from hearing.models import Input, Submission, utcnow
 
     counter = iter(range(1, 1_000_000))
@@ -522,8 +522,10 @@ def make_submission(app, make_activity):
         submission = Submission(activity_id=activity.id, **fields)
         db.session.add(submission)
         for text in texts:
-            db.session.add(Input(activity_id=activity.id, submission=submission, group_id=submission.group_id, text=text,
-                                 section_id=section.id if section is not None else None))
+            fields = {"activity_id": activity.id, "submission": submission, "group_id": submission.group_id,
+                      "section_id": section.id if section is not None else None}
+            fields.update({"text": text} if isinstance(text, str) else text)
+            db.session.add(Input(**fields))
         db.session.commit()
         return submission
 

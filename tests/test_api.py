@@ -26,14 +26,10 @@ from hearing.models import (
     Input,
     Measure,
     ProcessIdentity,
-    Prompt,
-    StakeholderGroup,
     Strategy,
     Submission,
-    Theme,
     ThemeAssignment,
     ThemeDecision,
-    ThemeRun,
     utcnow,
 )
 
@@ -41,35 +37,21 @@ EMAIL_TEXT = "Ring meg på 912 34 567 om bussen, hilsen Kari"
 
 
 @pytest.fixture
-def world(app, make_user, make_process):
-    process = make_process()
-    council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    activity = Activity(process=process, kind="hearing", title="Høring på utkast 1")
-    free = Prompt(activity=activity, position=1, text="Hva mener du?")
-    rating = Prompt(activity=activity, position=2, text="Hvor fornøyd er du?", question_type="rating")
-    db.session.add_all([council, activity, free, rating])
-    db.session.flush()
-    submission = Submission(activity=activity, reference="H-2026-000001", submission_key="k1", edit_token_hash="e1",
-                            respondent_name="Kari Nordmann", respondent_email="kari@example.no",
-                            on_behalf_of="Eldrerådet", consent="without_name", group_id=council.id)
-    db.session.add(submission)
-    db.session.flush()
+def world(make_activity, make_submission, make_themes, make_user):
+    activity = make_activity(title="Høring på utkast 1", groups=[("Eldrerådet", "council")],
+                             prompts=["Hva mener du?", {"text": "Hvor fornøyd er du?", "question_type": "rating"}])
+    process, (council,), (free, rating) = activity.process, activity.process.groups, activity.prompts
     texts = ["Flere busser om kvelden", EMAIL_TEXT, "Bedre mat på sykehjemmet", "Middag sammen med andre"]
-    inputs = [Input(activity_id=activity.id, submission_id=submission.id if n < 2 else None, prompt_id=free.id,
-                    text=t, source="web") for n, t in enumerate(texts)]
-    db.session.add_all(inputs)
-    db.session.flush()
-    run = ThemeRun(process_id=process.id)
-    bus = Theme(position=1, auto_label="buss, kveld", name="Buss", terms=["buss"])
-    food = Theme(position=2, auto_label="mat, middag")
-    run.themes = [bus, food]
-    db.session.add(run)
-    db.session.flush()
-    for i in inputs[:2]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=bus.id, source="auto", confidence=0.7))
-    for i in inputs[2:]:
-        db.session.add(ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=food.id, source="auto",
-                                       suggested_theme_id=bus.id, suggested_confidence=0.4))
+    submission = make_submission(activity, [{"text": t, "prompt_id": free.id, "source": "web"} for t in texts[:2]],
+                                 reference="H-2026-000001", respondent_name="Kari Nordmann", respondent_email="kari@example.no",
+                                 on_behalf_of="Eldrerådet", group_id=council.id)
+    db.session.add_all(Input(activity_id=activity.id, prompt_id=free.id, text=t, source="web") for t in texts[2:])
+    inputs = list(db.session.scalars(sa.select(Input).order_by(Input.id)))  # the statement's two, then two without one
+    run = make_themes(process, [({"auto_label": "buss, kveld", "name": "Buss", "terms": ["buss"]}, inputs[:2], {"confidence": 0.7}),
+                                ({"auto_label": "mat, middag"}, inputs[2:], {"suggested_confidence": 0.4})], source="auto")
+    bus, food = run.themes
+    db.session.execute(sa.update(ThemeAssignment).where(ThemeAssignment.theme_id == food.id)
+                       .values(suggested_theme_id=bus.id))  # the engine's second choice for the food inputs: bus
     db.session.add(Assessment(input_id=inputs[0].id, decision="adopted", reason="Tas inn i strategi 2"))
     reviewer = make_user("reviewer")
     admin = make_user("admin")

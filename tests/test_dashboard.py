@@ -11,13 +11,11 @@ import sqlalchemy as sa
 from hearing.dashboard import services
 from hearing.extensions import db
 from hearing.models import (
-    Activity,
     AuditEvent,
     Input,
     Invitation,
     ParticipationTarget,
     StakeholderGroup,
-    Submission,
 )
 from tests.conftest import text_of
 
@@ -26,34 +24,25 @@ DEC_14 = datetime(2026, 12, 14, 10, tzinfo=UTC)  # Monday, week 51
 
 
 @pytest.fixture
-def world(app, make_process, make_user):
+def world(make_process, make_activity, make_submission, make_user):
     process = make_process()
-    phase1, phase3 = process.phases[0], process.phases[2]
-    council = StakeholderGroup(process=process, name="Eldrerådet", category="council")
-    staff = StakeholderGroup(process=process, name="Ansatte", category="employees")
-    citizens = StakeholderGroup(process=process, name="Innbyggere", category="citizens")
-    workshop = Activity(process=process, phase=phase1, kind="workshop", title="Oppstartsverksted")
-    hearing = Activity(process=process, phase=phase3, kind="hearing", title="Høring av utkast 2", audience="invited")
-    survey = Activity(process=process, kind="survey", title="Undersøkelse")
-    db.session.add_all([council, staff, citizens, workshop, hearing, survey])
-    db.session.flush()
-    for n in range(6):  # workshop notes from employees in week 49
-        db.session.add(Input(activity_id=workshop.id, group_id=staff.id, text=f"Notat {n}", source="workshop", created_dt=NOV_30))
+    workshop = make_activity("workshop", process=process, phase=process.phases[0], title="Oppstartsverksted",
+                             groups=[("Eldrerådet", "council"), ("Ansatte", "employees"), ("Innbyggere", "citizens")])
+    hearing = make_activity(process=process, phase=process.phases[2], title="Høring av utkast 2", audience="invited")
+    survey = make_activity("survey", process=process, title="Undersøkelse")
+    council, staff, citizens = (db.session.scalar(sa.select(StakeholderGroup).filter_by(name=name))
+                                for name in ("Eldrerådet", "Ansatte", "Innbyggere"))
+    db.session.add_all(Input(activity_id=workshop.id, group_id=staff.id, text=f"Notat {n}", source="workshop",
+                             created_dt=NOV_30) for n in range(6))  # workshop notes from employees in week 49
     invitations = [Invitation(activity_id=hearing.id, group_id=council.id, body_name=name, token_hash=f"{n:064d}")
                    for n, name in enumerate(["Eldrerådet", "Rådet for personer med funksjonsnedsettelse", "Ungdomsrådet"])]
     db.session.add_all(invitations)
     db.session.flush()
-    for n, inv in enumerate(invitations[:2]):
-        sub = Submission(activity=hearing, invitation=inv, group=council, reference=f"H-{n}", submission_key=f"k{n}",
-                         edit_token_hash=f"{n + 10:064d}", submitted_dt=DEC_14, is_withdrawn=n == 1,
-                         withdrawn_dt=DEC_14 if n == 1 else None)
-        sub.inputs = [Input(activity_id=hearing.id, group_id=council.id, text="Uttalelse", created_dt=DEC_14)]
-        db.session.add(sub)
-    imported = Submission(activity=survey, group=citizens, reference="S-1", submission_key="s1", edit_token_hash="1" * 64,
-                          source="import", submitted_dt=DEC_14)
-    imported.inputs = [Input(activity_id=survey.id, group_id=citizens.id, text="Svar", source="import", created_dt=DEC_14)]
-    db.session.add(imported)
-    db.session.commit()
+    for n, inv in enumerate(invitations[:2]):  # two bodies answered, the second withdrew its statement
+        make_submission(hearing, [{"text": "Uttalelse", "created_dt": DEC_14}], invitation_id=inv.id, group_id=council.id,
+                        submitted_dt=DEC_14, is_withdrawn=n == 1, withdrawn_dt=DEC_14 if n == 1 else None)
+    make_submission(survey, [{"text": "Svar", "source": "import", "created_dt": DEC_14}], group_id=citizens.id,
+                    source="import", submitted_dt=DEC_14)
     return {"process": process, "council": council, "staff": staff, "citizens": citizens, "reviewer": make_user("reviewer")}
 
 
@@ -119,15 +108,12 @@ def _weeks_of(process) -> list[tuple[str, int]]:
 
 
 @pytest.mark.parametrize("zone_setting", [None, "UTC"])
-def test_weeks_are_counted_on_the_municipalitys_clock_around_midnight_and_dst(app, make_process, zone_setting):
+def test_weeks_are_counted_on_the_municipalitys_clock_around_midnight_and_dst(app, make_activity, zone_setting):
     """Weeks on Norwegian time, on SQLite and PostgreSQL: a note typed at 00:30 on a Monday counts in that
     Monday's week, in winter (UTC+1) and in summer (UTC+2), and across the change back to winter time
     (Sunday 25 October 2026); HEARING_TIMEZONE changes the clock."""
     app.config["TIMEZONE"] = zone_setting
-    process = make_process()
-    workshop = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(workshop)
-    db.session.flush()
+    workshop = make_activity("workshop", title="Verksted")
     moments = [
         datetime(2026, 10, 18, 21, 30, tzinfo=UTC),  # Sunday 23:30 in Oslo (summer time): week 42
         datetime(2026, 10, 18, 22, 30, tzinfo=UTC),  # Monday 19 Oct 00:30 in Oslo (summer time): week 43
@@ -139,7 +125,7 @@ def test_weeks_are_counted_on_the_municipalitys_clock_around_midnight_and_dst(ap
     db.session.add_all(Input(activity_id=workshop.id, text=f"Notat {n}", source="workshop", created_dt=moment)
                        for n, moment in enumerate(moments))
     db.session.commit()
-    weeks = _weeks_of(process)
+    weeks = _weeks_of(workshop.process)
     if zone_setting == "UTC":
         assert weeks == [("Uke 42 2026", 2), ("Uke 43 2026", 3), ("Uke 48 2026", 1)]
     else:
@@ -161,7 +147,7 @@ def test_the_zone_follows_the_process_language_unless_set(app, make_process):
     app.config["TIMEZONE"] = None
 
 
-def test_the_local_day_agrees_with_zoneinfo_inside_and_outside_the_fast_years(app, make_process):
+def test_the_local_day_agrees_with_zoneinfo_inside_and_outside_the_fast_years(app, make_activity):
     """SQLite counts recent years with date(ts, offset) per daylight-saving piece and older or later times with
     zoneinfo; PostgreSQL with its own zone database. All three agree, minute by minute around each change."""
     from datetime import timedelta
@@ -169,10 +155,7 @@ def test_the_local_day_agrees_with_zoneinfo_inside_and_outside_the_fast_years(ap
 
     from hearing import localtime
 
-    process = make_process()
-    workshop = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(workshop)
-    db.session.flush()
+    workshop = make_activity("workshop", title="Verksted")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     moments = []
     for change in (datetime(2026, 3, 29, 1, tzinfo=UTC), datetime(2026, 10, 25, 1, tzinfo=UTC),

@@ -24,7 +24,6 @@ from hearing.models import (
     AuditEvent,
     Base,
     ContentTranslation,
-    Document,
     Draft,
     ExportFile,
     FocusArea,
@@ -37,11 +36,9 @@ from hearing.models import (
     Measure,
     Process,
     Prompt,
-    Section,
     StakeholderGroup,
     Strategy,
     Submission,
-    Theme,
     ThemeAssignment,
     ThemeRun,
     User,
@@ -53,140 +50,49 @@ from tests.test_translations import compiled  # noqa: F401  (fixture: the .mo fi
 SECRET_PHONE = "912 34 567"
 
 
-def _submission(activity, **kw) -> Submission:
-    values = {
-        "reference": f"H-{secrets.token_hex(4)}",
-        "submission_key": secrets.token_hex(16),
-        "edit_token_hash": secrets.token_hex(32),
-        "activity_id": activity.id,
-    }
-    values.update(kw)
-    return Submission(**values)
-
-
 @pytest.fixture
-def world(make_process, make_user):
+def world(make_process, make_activity, make_submission, make_themes, make_user):
     """A process with a bit of everything: phases, groups, activities, a document, responses, themes, a draft."""
     admin = db.session.scalar(sa.select(User).where(User.role == "admin")) or make_user("admin")
     process = make_process(name="Strategiplan Mestring og helse", retention_months=24)
     phase = process.phases[0]
-    council = StakeholderGroup(process_id=process.id, name="Eldrerådet", category="council")
-    citizens = StakeholderGroup(process_id=process.id, name="Innbyggere", category="citizens")
-    db.session.add_all([council, citizens])
-    db.session.flush()
-    survey = Activity(
-        process_id=process.id,
-        phase_id=phase.id,
-        kind="survey",
-        title="Spørreundersøkelse",
-        closes_dt=utcnow() - timedelta(days=1),
-        opens_dt=utcnow() - timedelta(days=30),
-    )
+    survey = make_activity("survey", process=process, phase=phase, title="Spørreundersøkelse",
+                           opens_dt=utcnow() - timedelta(days=30), closes_dt=utcnow() - timedelta(days=1),
+                           groups=[("Eldrerådet", "council"), ("Innbyggere", "citizens")],
+                           prompts=["Hva er viktigst for deg?", {"text": "Hvor fornøyd er du?", "question_type": "rating"}])
+    (council, citizens), (prompt, rating) = process.groups, survey.prompts
     survey.groups = [citizens]
-    hearing_act = Activity(
-        process_id=process.id, phase_id=phase.id, kind="hearing", title="Høring på utkast 1"
-    )
-    workshop = Activity(
-        process_id=process.id, phase_id=process.phases[1].id, kind="workshop", title="Verksted"
-    )
-    db.session.add_all([survey, hearing_act, workshop])
+    hearing_act = make_activity(process=process, phase=phase, title="Høring på utkast 1", sections=[("Hjemmetjenesten", "Tekst")],
+                                opens_dt=None, closes_dt=None)
+    doc, (section,) = hearing_act.document, hearing_act.document.sections
+    doc.title, section.number = "Utkast 1", "2.1"
+    workshop = make_activity("workshop", process=process, phase=process.phases[1], title="Verksted")
+    invitation = Invitation(activity_id=hearing_act.id, group_id=council.id, body_name="Eldrerådet",
+                            token_hash=secrets.token_hex(32), created_by_id=admin.id)
+    db.session.add(invitation)
     db.session.flush()
-    prompt = Prompt(activity_id=survey.id, position=1, text="Hva er viktigst for deg?")
-    rating = Prompt(activity_id=survey.id, position=2, text="Hvor fornøyd er du?", question_type="rating")
-    doc = Document(activity_id=hearing_act.id, title="Utkast 1")
-    db.session.add_all([prompt, rating, doc])
-    db.session.flush()
-    section = Section(document_id=doc.id, position=1, number="2.1", title="Hjemmetjenesten", body="Tekst")
-    invitation = Invitation(
-        activity_id=hearing_act.id,
-        group_id=council.id,
-        body_name="Eldrerådet",
-        token_hash=secrets.token_hex(32),
-        created_by_id=admin.id,
-    )
-    db.session.add_all([section, invitation])
-    db.session.flush()
-    late = _submission(
-        survey, group_id=citizens.id, respondent_name="Kari Nordmann", is_late=True, consent="without_name"
-    )
-    body = _submission(
-        hearing_act,
-        invitation_id=invitation.id,
-        group_id=council.id,
-        on_behalf_of="Eldrerådet",
-        meeting_date=date(2026, 3, 2),
-        case_reference="26/123",
-    )
-    db.session.add_all([late, body])
-    db.session.flush()
+    late = make_submission(survey, [{"text": f"Ring meg på {SECRET_PHONE} om hjemmetjenesten og ventetid",
+                                     "prompt_id": prompt.id, "lang": "nb"}],
+                           group_id=citizens.id, respondent_name="Kari Nordmann", is_late=True, consent="without_name")
+    body = make_submission(hearing_act, [{"text": '=HYPERLINK("http://x") Eldrerådet vil ha flere dagsenterplasser', "lang": "nb"}],
+                           section=section, invitation_id=invitation.id, group_id=council.id, on_behalf_of="Eldrerådet",
+                           meeting_date=date(2026, 3, 2), case_reference="26/123", consent="not_published")
     db.session.add(Answer(submission_id=late.id, prompt_id=rating.id, rating=4))
-    i1 = Input(
-        activity_id=survey.id,
-        submission_id=late.id,
-        prompt_id=prompt.id,
-        group_id=citizens.id,
-        lang="nb",
-        text=f"Ring meg på {SECRET_PHONE} om hjemmetjenesten og ventetid",
-    )
-    i2 = Input(
-        activity_id=hearing_act.id,
-        submission_id=body.id,
-        section_id=section.id,
-        group_id=council.id,
-        lang="nb",
-        text='=HYPERLINK("http://x") Eldrerådet vil ha flere dagsenterplasser',
-    )
-    i3 = Input(
-        activity_id=workshop.id,
-        source="workshop",
-        table_label="Bord 3",
-        author_id=admin.id,
-        lang="nn",
-        text="Meir tid til kvar brukar i heimetenesta",
-    )
-    i4 = Input(
-        activity_id=workshop.id,
-        source="workshop",
-        table_label="Bord 1",
-        lang="nb",
-        text="+ flere hender i helsa",
-    )
-    db.session.add_all([i1, i2, i3, i4])
+    (i1,), (i2,) = late.inputs, body.inputs
+    i3 = Input(activity_id=workshop.id, source="workshop", table_label="Bord 3", author_id=admin.id, lang="nn",
+               text="Meir tid til kvar brukar i heimetenesta")
+    i4 = Input(activity_id=workshop.id, source="workshop", table_label="Bord 1", lang="nb", text="+ flere hender i helsa")
+    db.session.add_all([i3, i4])
     db.session.flush()
     i4.duplicate_of_id = i3.id
-    run = ThemeRun(
-        process_id=process.id, created_by_id=admin.id, params={"n_themes": 2}, stats={"n_inputs": 4}
-    )
-    db.session.add(run)
-    db.session.flush()
-    t1 = Theme(
-        run_id=run.id,
-        position=1,
-        auto_label="hjemmetjeneste tid",
-        name="Tid i hjemmetjenesten",
-        terms=["tid"],
-        quote_input_ids=[i1.id, i3.id],
-    )
-    t2 = Theme(
-        run_id=run.id, position=2, auto_label="dagsenter", terms=["dagsenter"], quote_input_ids=[i2.id]
-    )
-    db.session.add_all([t1, t2])
-    db.session.flush()
-    db.session.add_all(
-        [
-            ThemeAssignment(run_id=run.id, input_id=i1.id, theme_id=t1.id),
-            ThemeAssignment(
-                run_id=run.id,
-                input_id=i3.id,
-                theme_id=t1.id,
-                source="manual",
-                is_pinned=True,
-                assigned_by_id=admin.id,
-            ),
-            ThemeAssignment(run_id=run.id, input_id=i4.id, theme_id=t1.id),
-            ThemeAssignment(run_id=run.id, input_id=i2.id, theme_id=t2.id, suggested_theme_id=t1.id),
-        ]
-    )
+    run = make_themes(process, [({"auto_label": "hjemmetjeneste tid", "name": "Tid i hjemmetjenesten", "terms": ["tid"],
+                                  "quote_input_ids": [i1.id, i3.id]}, [i1, i3, i4]),
+                                ({"auto_label": "dagsenter", "terms": ["dagsenter"], "quote_input_ids": [i2.id]}, [i2])])
+    run.created_by_id, run.params, run.stats = admin.id, {"n_themes": 2}, {"n_inputs": 4}
+    t1, _t2 = run.themes
+    placed = {a.input_id: a for a in db.session.scalars(sa.select(ThemeAssignment))}
+    placed[i3.id].source, placed[i3.id].is_pinned, placed[i3.id].assigned_by_id = "manual", True, admin.id  # put there by hand
+    placed[i2.id].suggested_theme_id = t1.id
     draft1 = Draft(process_id=process.id, number=1, title="Strategiutkast 1", created_by_id=admin.id)
     db.session.add(draft1)
     db.session.flush()

@@ -54,6 +54,8 @@ def test_make_submission_masks_its_texts(make_submission):
     assert [i.text for i in sub.inputs] == ["Ring meg på 41234567", "Flere benker"]
     assert "41234567" not in sub.inputs[0].text_masked
     assert make_submission(sub.activity).reference != sub.reference
+    nynorsk = make_submission(sub.activity, [{"text": "Meir tid til kvar brukar", "lang": "nn", "source": "import"}])
+    assert [(i.text, i.lang, i.source) for i in nynorsk.inputs] == [("Meir tid til kvar brukar", "nn", "import")]
 
 
 def test_make_run_groups_the_inputs(make_activity, make_submission, make_run):
