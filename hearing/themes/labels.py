@@ -165,7 +165,10 @@ LABEL_STOP = frozenset(
     "bor bo bur bodde økt økte økende bort borte igjen alltid aldri ofte nesten "
     "sted steder stedet plass personer person ulike andre andelen andel enheten enhet "
     "kvaliteten beskjed svar svaret lav høy stor liten mye mange flere øker holder via ro "
-    "alene aleine ope fram mest feil få fast ringte ringer".split()
+    "alene aleine ope fram mest feil få fast ringte ringer "
+    # general words and verbs that blind judges of theme names found among the keywords, filler to a reviewer
+    "fint fin bra bruk hjelp hjemme heime felles ønske se send sendt rekker slit sliter hørt søkt ute "
+    "måten passer henger holdt innføres verkar én".split()
 )
 
 _SENTENCE_RE = re.compile(r"[.!?:;\n]+")
