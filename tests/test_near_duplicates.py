@@ -18,10 +18,8 @@ from hearing.models import (
     DecisionKind,
     DuplicateCandidate,
     Input,
-    Theme,
     ThemeAssignment,
     ThemeDecision,
-    ThemeRun,
 )
 
 LETTER = ("Vi i velforeningen ber kommunen om å beholde dagsenteret på Haugen, fordi mange eldre i bygda "
@@ -60,22 +58,13 @@ def test_a_campaign_of_many_copies_is_one_original_without_comparing_every_pair(
 
 
 @pytest.fixture
-def world(app, make_process, make_user, client):
-    process = make_process()
-    activity = Activity(process=process, kind="workshop", title="Verksted")
-    db.session.add(activity)
-    db.session.flush()
-    run = ThemeRun(process_id=process.id, params={}, stats={})
-    db.session.add(run)
-    db.session.flush()
-    theme = Theme(run_id=run.id, position=0, auto_label="Alt", terms=[], quote_input_ids=[])
-    db.session.add(theme)
-    db.session.flush()
+def world(app, make_activity, make_themes, make_user, client):
+    activity = make_activity("workshop", title="Verksted")
+    process = activity.process
     inputs = [Input(activity_id=activity.id, text=t, lang="nb", source="workshop") for t in TEXTS]
     db.session.add_all(inputs)
     db.session.flush()
-    db.session.add_all([ThemeAssignment(run_id=run.id, input_id=i.id, theme_id=theme.id) for i in inputs])
-    db.session.commit()
+    run = make_themes(process, [({"auto_label": "Alt"}, inputs)])
     reviewer = make_user("reviewer")
     assert client.login(reviewer.email).status_code == 302
     return process, run, inputs, reviewer
