@@ -53,7 +53,7 @@ def test_a_response_approved_after_publishing_waits_for_a_new_version(world, app
     old = text_of(anonymous.get(f"/tilbakemelding/{report.id}/versjon/1"))
     assert "Middag klokka fem" not in old and "tidligere versjon" in old and "Versjon 2" in old
     assert anonymous.get(f"/tilbakemelding/{report.id}/versjon/3").status_code == 404
-    events = db.session.scalars(sa.select(AuditEvent.data).where(AuditEvent.action == "report.publish")).all()
+    events = db.session.scalars(sa.select(AuditEvent.data).where(AuditEvent.action == "report.publish").order_by(AuditEvent.id)).all()
     assert [e["version"] for e in events] == [1, 2]
 
 
