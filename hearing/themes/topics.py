@@ -400,16 +400,22 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
     # of a mixed theme is still kept more often than two of its words joined
     bars = ((min_share, min_lift, min_centre), (min_share * 2 / 3, loose, min_centre),
             (min_share * 0.45, loose, min_centre), (min_share * 2 / 3, loose, 0.0))
+    # per theme and topic: share of its inputs, lift over all inputs, share of its most typical ones, and the
+    # score that orders the pairs (the mean of the two shares times the log of the lift)
+    stats = {}
+    for c, h in enumerate(hits):
+        if len(h):
+            share, near = h.mean(axis=0), h[:centre].mean(axis=0)
+            lift = share / np.maximum(base, 1e-9)
+            with np.errstate(divide="ignore", invalid="ignore"):  # log(0) of topics it never mentions
+                stats[c] = (share, lift, near, (share + near) / 2 * np.log(lift))
     for share_bar, lift_bar, centre_bar in bars:
         pairs = []
-        for c, h in enumerate(hits):
-            if not len(h) or names[c] is not None:
+        for c, (share, lift, near, score) in stats.items():
+            if names[c] is not None:
                 continue
-            share = h.mean(axis=0)
-            lift = share / np.maximum(base, 1e-9)
-            near = h[:centre].mean(axis=0)
             for j in np.flatnonzero((share >= share_bar) & (lift >= lift_bar) & (near >= centre_bar)):
-                pairs.append(((share[j] + near[j]) / 2 * np.log(lift[j]), c, j))
+                pairs.append((score[j], c, j))
         for _score, c, j in sorted(pairs, reverse=True):
             if names[c] is None and j not in used:
                 docs = [d for d, hit in zip(cores[c], hits[c][:, j], strict=True) if hit]
@@ -418,22 +424,19 @@ def topic_names(cores, language="nb", *, min_share=0.35, min_lift=2.0, centre=10
                 used.add(j)
     # A name of one concept ("Unge") gains a second topic that names no other theme and that the theme's
     # inputs, its most typical ones too, speak of at least a third as often as of the first: "Unge og psykisk helse".
-    joiner = _AND[_LANG_INDEX.get(language, 0)]
+    lang = _LANG_INDEX.get(language, 0)
     for c, first in named_by.items():
-        h = hits[c]
-        if joiner in names[c].split():
+        if _AND[lang] in names[c].split():
             continue
-        share = h.mean(axis=0)
-        lift = share / np.maximum(base, 1e-9)
-        near = h[:centre].mean(axis=0)
+        share, lift, near, score = stats[c]
         fits = ((share >= min_share * 0.45) & (share >= 0.3 * share[first]) & (lift >= min_lift)
                 & (near >= min_centre * 2 / 3))
-        for j in sorted(np.flatnonzero(fits), key=lambda j: -(share[j] + near[j]) / 2 * np.log(lift[j])):
+        for j in sorted(np.flatnonzero(fits), key=lambda j: -score[j]):
             if j in used:
                 continue
-            second = _name(keys[j], [d for d, hit in zip(cores[c], h[:, j], strict=True) if hit], language)
-            if joiner not in second.split():
-                names[c] = _join(names[c], second, _LANG_INDEX.get(language, 0))
+            second = _name(keys[j], [d for d, hit in zip(cores[c], hits[c][:, j], strict=True) if hit], language)
+            if _AND[lang] not in second.split():
+                names[c] = _join(names[c], second, lang)
                 used.add(j)
             break
     return names
