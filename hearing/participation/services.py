@@ -642,7 +642,7 @@ def response_page(session: Session, token: str, *, max_age: float = 0, receipt: 
 
     Plain rows from statements built once, not ORM objects, and the activity with its sections and
     questions from the form cache: the receipt is one of the three requests of every citizen. With
-    ``receipt`` it also gives ``receipt_mail`` (:class:`ReceiptMail`), read in the same statement.
+    ``receipt``, its ``receipt_mail`` (:class:`ReceiptMail`, else None) is read in the same statement.
     """
     if not token or len(token) > 100:
         return None
@@ -662,17 +662,15 @@ def response_page(session: Session, token: str, *, max_age: float = 0, receipt: 
                  for r in rows if r.text_id is not None]
         answers = reader.execute(_ANSWERS_OF, {"sid": submission.id}).all() if prompts else []
         attachments = reader.execute(_ATTACHMENTS_OF, {"sid": submission.id}).all() if submission.has_attachments else []
-    page = {
+    return {
         "submission": submission,
         "activity": activity,
         "texts": [(row, sections.get(row.section_id) or prompts.get(row.prompt_id)) for row in texts],
         "answers": [(a, prompts.get(a.prompt_id)) for a in answers],
         "attachments": attachments,
         "can_change": can_change(submission, activity=activity),
+        "receipt_mail": ReceiptMail.of(submission) if receipt else None,
     }
-    if receipt:
-        page["receipt_mail"] = ReceiptMail.of(submission)
-    return page
 
 
 class ReceiptMail(NamedTuple):

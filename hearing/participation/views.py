@@ -244,7 +244,6 @@ def response(token: str):
     is_receipt = bool(request.args.get("kvittering"))
     page = services.response_page(db.session, token, max_age=current_app.config["PUBLIC_FORM_CACHE_SECONDS"],
                                   receipt=is_receipt) or abort(404)
-    page.setdefault("receipt_mail", None)
     return render_template("participation/response.html", token=token, is_receipt=is_receipt, **page)
 
 
