@@ -522,10 +522,10 @@ def make_submission(app, make_activity):
         submission = Submission(activity_id=activity.id, **fields)
         db.session.add(submission)
         for text in texts:
-            fields = {"activity_id": activity.id, "submission": submission, "group_id": submission.group_id,
+            values = {"activity_id": activity.id, "submission": submission, "group_id": submission.group_id,
                       "section_id": section.id if section is not None else None}
-            fields.update({"text": text} if isinstance(text, str) else text)
-            db.session.add(Input(**fields))
+            values.update({"text": text} if isinstance(text, str) else text)
+            db.session.add(Input(**values))
         db.session.commit()
         return submission
 
