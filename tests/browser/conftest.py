@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,15 @@ def page_screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wait_until(page, expression: str) -> None:
+    """Wait until a JavaScript expression is true in the page. Not ``page.wait_for_function``: once its first
+    check fails it polls with eval(), which our pages' Content Security Policy refuses (an error, not a wait)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {TIMEOUT_MS} ms: {expression}"
+        page.wait_for_timeout(50)
 
 
 def login(page, base: str, email: str, password: str) -> None:
