@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import make_server
 
 from hearing import create_app
@@ -31,6 +32,16 @@ TIMEOUT_MS = 60_000
 #: (test_all_pages.py, test_more_pages.py), a few seconds each elsewhere, and nothing checks them. The
 #: tests' assertions run either way.
 SCREENSHOTS = os.environ.get("HEARING_SCREENSHOTS", "").lower() not in ("", "0", "false", "no")
+
+
+#: The audit engines' scripts, served by the live server beside the app (not by the app: they are the tests'):
+#: a page loads them with a script tag, from Chromium's cache after the first page, where sending the 560 kB of
+#: axe-core through the DevTools protocol into every page audited cost the browser more than the audit itself.
+AUDIT_PATH = "/__audit__"
+AUDIT_SCRIPTS = {
+    "axe.min.js": str(Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"),
+    "HTMLCS.js": str(Path(__file__).resolve().parents[2] / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"),
+}
 
 
 class _Browser:
@@ -68,7 +79,7 @@ def live_server(databases, tmp_path_factory):
         db.session.commit()
         run_pending_jobs(app)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, SharedDataMiddleware(app, {f"{AUDIT_PATH}/{name}": path for name, path in AUDIT_SCRIPTS.items()}), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -124,6 +135,21 @@ def page_screenshot(page, name: str) -> None:
     if SCREENSHOTS:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def load_script(page, name: str, *, present: str) -> None:
+    """Load the audit script ``name`` (of AUDIT_SCRIPTS) into the page unless the JavaScript ``present`` is true.
+
+    From the live server by a script tag (cached by the browser); a page of no live server (``set_content``,
+    another server) gets the script's text evaluated instead."""
+    if page.evaluate(present):
+        return
+    from playwright.sync_api import Error
+
+    try:
+        page.add_script_tag(url=f"{AUDIT_PATH}/{name}")
+    except Error:
+        page.evaluate(Path(AUDIT_SCRIPTS[name]).read_text(encoding="utf-8"))
 
 
 def wait_until(page, expression: str) -> None:

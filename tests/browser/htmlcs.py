@@ -1,7 +1,8 @@
 """HTML_CodeSniffer (npm ``html_codesniffer``, in package.json), a second WCAG 2.1 AA engine beside axe-core.
 
-It runs inside the page, offline: its built script is read from node_modules and evaluated in the page as
-axe's is (so the app's Content-Security-Policy does not stop it), then ``HTMLCS.process('WCAG2AA', …)``
+It runs inside the page, offline: its built script (from node_modules) is loaded into the page as axe's is
+(``load_script`` in conftest.py: from the live server, whose origin the app's Content-Security-Policy allows),
+then ``HTMLCS.process('WCAG2AA', …)``
 checks the document. Only its errors count: its warnings and notices ask for a person's judgement ("check
 that this title describes the page") and are not failures.
 """
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"
+from tests.browser.conftest import AUDIT_SCRIPTS, load_script
+
+SCRIPT = Path(AUDIT_SCRIPTS["HTMLCS.js"])
 
 #: The one false positive known: a hidden element (``hidden``, as the ``username`` field beside a new password that lets password
 #: managers store the pair) is not in the accessibility tree, so it needs no accessible name: its "no name"
@@ -32,14 +35,11 @@ _RUN = """(HIDDEN_NAME) => new Promise((resolve) => {
 })"""
 
 
-def source() -> str:
-    if not SCRIPT.exists():
-        pytest.fail(f"{SCRIPT} is missing: run `npm install` (make assets) to install html_codesniffer")
-    return SCRIPT.read_text(encoding="utf-8")
 
 
 def sniff(page) -> list[str]:
     """HTML_CodeSniffer's WCAG2AA errors on the page as it is now, less the false positive below."""
-    if not page.evaluate("typeof HTMLCS !== 'undefined'"):
-        page.evaluate(source())
+    if not SCRIPT.exists():
+        pytest.fail(f"{SCRIPT} is missing: run `npm install` (make assets) to install html_codesniffer")
+    load_script(page, "HTMLCS.js", present="typeof HTMLCS !== 'undefined'")
     return [f"{code}: {msg} {html}" for code, msg, html in page.evaluate(_RUN, _HIDDEN_NAME)]
