@@ -43,15 +43,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from html import escape
+from typing import TYPE_CHECKING
 
-import matplotlib
+from babel.numbers import format_decimal
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
-matplotlib.use("Agg")  # before anything else imports pyplot; we never do
-
-from babel.numbers import format_decimal  # noqa: E402
-from flask_babel import gettext as _  # noqa: E402
-from flask_babel import ngettext  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["Chart", "ChartTable", "bar_chart", "grouped_bar_chart", "line_chart"]
 
@@ -383,6 +382,13 @@ def _cached(key: tuple, fmt: str, draw) -> bytes:
 
 def _render(draw, fmt: str, *, salt: str) -> bytes:
     """Draw the figure and save it as SVG or PNG; the lock keeps rcParams per figure."""
+    # Imported on the first chart drawn, not with the app: half a second of every process's start-up
+    # (web workers, job workers, commands), most of which never draw one.
+    import matplotlib
+
+    matplotlib.use("Agg")  # before anything else imports pyplot; we never do
+    from matplotlib.figure import Figure
+
     rc = {
         "font.family": "DejaVu Sans",
         "svg.fonttype": "none",  # text stays text in the SVG (smaller, sharp, selectable)
