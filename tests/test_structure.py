@@ -60,3 +60,30 @@ def test_the_report_module_listens_when_responses_change(app):
     from hearing.reporting.services import _on_responses_changed
 
     assert _on_responses_changed in [ref() for ref in responses_changed.receivers.values()]
+
+
+def test_the_app_and_its_commands_start_without_the_engines_libraries():
+    """scikit-learn, SciPy's statistics and matplotlib load when a grouping runs or a chart is drawn, not when a
+    web or job worker or a `flask` command starts (1.6 s of each start-up, and their memory in every web worker)."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from hearing import create_app; "
+              "app = create_app({'TESTING': True, 'SQLALCHEMY_DATABASE_URI': 'sqlite://', 'SECRET_KEY': 't', "
+              "'JOBS_LOCAL_WORKER': False}); app.test_cli_runner().invoke(args=['themes', '--help']); "
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'matplotlib', 'umap'}), "
+              "'scipy.stats' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT.parent, capture_output=True, text=True,  # noqa: S603
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split("\n")[-2] == "[] False", result.stdout
+
+
+def test_the_engines_names_load_on_first_use():
+    """hearing.themes gives each name of its ``__all__`` from the module that defines it."""
+    import hearing.themes as themes
+
+    assert sorted(themes.__all__) == sorted(themes._WHERE)
+    for name in themes.__all__:
+        assert getattr(themes, name) is not None
+    assert themes.EMBEDDING_MODEL == __import__("hearing.themes.vectorize", fromlist=["x"]).EMBEDDING_MODEL

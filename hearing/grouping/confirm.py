@@ -39,7 +39,6 @@ from hearing.models import (
     ThemeAssignment,
     ThemeRun,
 )
-from hearing.themes.learn import choose_to_confirm, suggest_themes
 
 __all__ = [
     "BATCH_SIZE",
@@ -125,6 +124,9 @@ def choose_batch(session: Session, run: ThemeRun, progress=_noop, *, n: int = BA
     ``{"run_id", "learned", "n_confirmed", "items": [{"input_id", "theme_id", "certainty"}]}``.
     ``exclude`` (inputs skipped in the batch before) are not chosen again unless nothing else is left.
     """
+    # imported here: scikit-learn loads in the job that chooses, not with the app
+    from hearing.themes.learn import choose_to_confirm, suggest_themes
+
     progress(5, _l("Leser plasseringene"))
     space = service.RunSpace.build(session, run)
     visible = _visible_ids(session, run)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from hearing import themes  # Guide on first use: the engine's libraries load with the first run, not the app
 from hearing.models import (
     DecisionKind,
     Input,
@@ -34,7 +35,6 @@ from hearing.models import (
     ThemeDecision,
     ThemeRun,
 )
-from hearing.themes import Guide
 
 __all__ = ["Carried", "Placement", "carry_over", "guidance_default", "placements", "record"]
 
@@ -156,7 +156,7 @@ def _lineage(session: Session, run: ThemeRun) -> dict[int, Theme]:
 class Carried:
     """What a new run takes over from the previous one."""
 
-    guides: list[Guide] = field(default_factory=list)
+    guides: list[themes.Guide] = field(default_factory=list)
     #: Previous theme of each guide (None for guides typed in the form).
     themes: list[Theme | None] = field(default_factory=list)
     #: Input id -> (guide index, the reviewers' placement).
@@ -242,7 +242,7 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
             for x in previous.themes:
                 if x.merged_into_id == theme.id:
                     keywords += list(x.terms or [])[:N_KEYWORDS // 2]
-            out.guides.append(Guide(name=theme.label, keywords=list(dict.fromkeys(keywords)),
+            out.guides.append(themes.Guide(name=theme.label, keywords=list(dict.fromkeys(keywords)),
                                     examples=examples, description="", key=theme.id))
             out.themes.append(theme)
             for input_id in members:
@@ -268,7 +268,7 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
             guide.keywords = list(dict.fromkeys([*guide.keywords, *g.get("keywords", [])]))
             continue
         known[name.casefold()] = len(out.guides)
-        out.guides.append(Guide(name=name, keywords=list(g.get("keywords", [])), examples=list(g.get("examples", [])),
+        out.guides.append(themes.Guide(name=name, keywords=list(g.get("keywords", [])), examples=list(g.get("examples", [])),
                                 description=g.get("description", "") or ""))
         out.themes.append(None)
     return out

@@ -25,7 +25,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from hearing import audit
+# hearing.themes gives its names on first use: the engine's libraries load with the first run, not the app.
+from hearing import audit, themes
 from hearing.config import setting
 from hearing.core.errors import DomainError
 from hearing.grouping import decisions, duplicates
@@ -48,15 +49,8 @@ from hearing.models import (
     ThemeRun,
     utcnow,
 )
-from hearing.themes import MISC, MISC_LABEL, ThemeModel, ThemeSuggester, embed_texts, match_themes
+from hearing.themes.recipe import EMBEDDING_MODEL as EMBED_MODEL  # vectors of another recipe are recomputed
 
-try:  # the engine names its embedding recipe; vectors of another name are recomputed, never mixed
-    from hearing.themes import EMBEDDING_MODEL as EMBED_MODEL
-except ImportError:
-    try:
-        from hearing.themes.vectorize import EMBEDDING_MODEL as EMBED_MODEL
-    except ImportError:
-        EMBED_MODEL = "multilingual-e5-small-q4"
 #: Runs are repeatable: the same inputs give the same themes.
 RANDOM_STATE = 0
 #: Reviewers' placements that a re-run and the suggestions keep.
@@ -172,7 +166,7 @@ def embed_pending(session: Session, progress: Progress = _noop, *, batch_size: i
     progress(1, _l("%(done)d av %(total)d innspill", done=0, total=total))
     for start in range(0, total, batch_size):
         batch = inputs[start : start + batch_size]
-        vectors = embed_texts([i.display_text for i in batch], batch_size=batch_size)
+        vectors = themes.embed_texts([i.display_text for i in batch], batch_size=batch_size)
         for inp, vec in zip(batch, vectors, strict=True):
             row = redo.get(inp.id)
             if row is None:
@@ -334,7 +328,7 @@ def _prepare_embeddings(session: Session, inputs: Sequence[Input], progress: Pro
     for start in range(0, len(missing), batch):
         chunk = missing[start : start + batch]
         try:
-            vectors = embed_texts([inputs[i].display_text for i in chunk], batch_size=batch)
+            vectors = themes.embed_texts([inputs[i].display_text for i in chunk], batch_size=batch)
         except (ImportError, OSError, RuntimeError, ValueError) as exc:
             log.warning("embeddings unavailable, run groups by words: %s", exc)
             stats["embedding_note"] = "unavailable"
@@ -404,7 +398,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     fixed = carried.fixed_labels(ids)
     before = carried.previous_labels(ids)
     progress(62, _l("Grupperer %(n)d innspill", n=len(inputs)))
-    model = ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
+    model = themes.ThemeModel(run.params.get("n_themes", "auto"), vectorizer=vectorizer, random_state=RANDOM_STATE)
     stages = {"themes": (66, _l("Finner temaene i %(n)d innspill", n=len(inputs))),
               "labels": (76, _l("Lager temanavn og stikkord"))}
 
@@ -442,11 +436,11 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
         if theme is None:  # a theme dissolved into "Diverse" without a misc entry: should not happen
             theme = _misc_theme(session, run)
             by_label[int(label)] = theme
-        conf = None if label == MISC or certainty is None else float(np.clip(certainty[idx], 0.0, 1.0))
+        conf = None if label == themes.MISC or certainty is None else float(np.clip(certainty[idx], 0.0, 1.0))
         if input_id in carried.to_misc:  # a reviewer put it in "Diverse"
-            theme = by_label.get(MISC) if by_label.get(MISC) is not None and by_label[MISC].is_misc else None
+            theme = by_label.get(themes.MISC) if by_label.get(themes.MISC) is not None and by_label[themes.MISC].is_misc else None
             theme = theme or _misc_theme(session, run)
-            by_label[MISC] = theme
+            by_label[themes.MISC] = theme
             conf = None
         if input_id in carried.fixed or input_id in carried.to_misc:
             placement = carried.fixed[input_id][1] if input_id in carried.fixed else carried.to_misc[input_id]
@@ -467,7 +461,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     stats.update({
         "n_inputs": len(inputs),
         "n_themes": int(model.n_themes_),
-        "n_misc": int((labels == MISC).sum()),
+        "n_misc": int((labels == themes.MISC).sum()),
         "method": "embeddings" if embeddings is not None else "tfidf",
         "vectorizer": type(model.vectorizer_).__name__,
         "embedding_model": EMBED_MODEL if embeddings is not None else None,
@@ -519,7 +513,7 @@ def _continue_unguided(session: Session, previous: ThemeRun, by_label: dict[int,
     prev_regular = {k: v for k, v in prev_sets.items() if k in prev_themes and k not in taken
                     and not prev_themes[k].is_misc and not prev_themes[k].merged_into_id}
     cur_regular = {k: v for k, v in cur_sets.items() if not free_new[k].is_misc}
-    mapping = match_themes(prev_regular, cur_regular) if prev_regular and cur_regular else {}
+    mapping = themes.match_themes(prev_regular, cur_regular) if prev_regular and cur_regular else {}
     prev_misc = next((t for t in previous.themes if t.is_misc), None)
     cur_misc = next((t for t in free_new.values() if t.is_misc), None)
     if prev_misc is not None and cur_misc is not None:
@@ -587,7 +581,7 @@ def _misc_theme(session: Session, run: ThemeRun) -> Theme:
     theme = session.scalar(sa.select(Theme).where(Theme.run_id == run.id, Theme.is_misc.is_(True)).limit(1))
     if theme is None:
         position = (session.scalar(sa.select(sa.func.max(Theme.position)).where(Theme.run_id == run.id)) or 0) + 1
-        theme = Theme(run_id=run.id, position=position, auto_label=MISC_LABEL, terms=[], quote_input_ids=[],
+        theme = Theme(run_id=run.id, position=position, auto_label=themes.MISC_LABEL, terms=[], quote_input_ids=[],
                       is_misc=True)
         session.add(theme)
         session.flush()
@@ -599,14 +593,14 @@ def _misc_theme(session: Session, run: ThemeRun) -> Theme:
 
 @dataclass
 class RunSpace:
-    """Vectors of a run's placed inputs and a :class:`ThemeModel` that can ``place`` new ones.
+    """Vectors of a run's placed inputs and a :class:`themes.ThemeModel` that can ``place`` new ones.
 
-    Made by the engine from the stored placements (:meth:`ThemeModel.from_placements`): the
+    Made by the engine from the stored placements (:meth:`themes.ThemeModel.from_placements`): the
     run's vectoriser fitted again on the run's texts, each theme's centre and acceptance
     threshold from its current members, so reviewers' moves count.
     """
 
-    model: ThemeModel
+    model: themes.ThemeModel
     assignments: list[ThemeAssignment]
     vectors: np.ndarray
     theme_ids: list[int]  # theme id of each centroid row
@@ -622,7 +616,7 @@ class RunSpace:
         vectorizer = run.params.get("vectorizer", "tfidf")
         embeddings = stored_embeddings(session, inputs) if vectorizer != "tfidf" else None
         misc_ids = {t.id for t in run.themes if t.is_misc or t.merged_into_id}
-        model = ThemeModel.from_placements(
+        model = themes.ThemeModel.from_placements(
             [i.display_text for i in inputs], [None if a.theme_id in misc_ids else a.theme_id for a in assignments],
             embeddings=embeddings, vectorizer=vectorizer, random_state=RANDOM_STATE)
         return cls(model, assignments, model.vectors_, list(model.keys_))
@@ -683,7 +677,7 @@ def place_new_inputs(session: Session, run: ThemeRun, actor=None, progress: Prog
     labels, distances = space.model.place([i.display_text for i in new], embeddings=embeddings)
     progress(80, _l("Lagrer"))
     for inp, label, dist in zip(new, labels, distances, strict=True):
-        if label == MISC:
+        if label == themes.MISC:
             theme_id, conf = _misc_theme(session, run).id, None
         else:
             theme_id, conf = space.theme_ids[int(label)], float(np.clip(1.0 - dist, 0.0, 1.0))
@@ -859,7 +853,7 @@ def suggest_for_unplaced(session: Session, run: ThemeRun, progress: Progress = _
     classes = {space.assignments[i].theme_id for i in confirmed}
     if len(classes) < 2:
         raise ThemeServiceError(_l("Flytt eller fest innspill i minst to temaer først, så kan forslagene lære av dem."))
-    suggester = ThemeSuggester(random_state=RANDOM_STATE).fit(
+    suggester = themes.ThemeSuggester(random_state=RANDOM_STATE).fit(
         space.vectors[confirmed], [space.assignments[i].theme_id for i in confirmed]
     )
     rest = [i for i, a in enumerate(space.assignments) if not _is_confirmed(a)]

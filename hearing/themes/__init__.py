@@ -88,24 +88,53 @@ Example
 2
 """
 
-from .cluster import MISC, ThemeClusterer, choose_n_clusters
-from .files import GroupResult, ThemesInputError, group_file, read_table
-from .labels import class_terms, representatives
-from .matching import match_themes
-from .model import MISC_LABEL, Guide, Theme, ThemeModel
-from .points import Point, split_points
-from .speaker import strip_speaker
-from .suggest import ThemeSuggester
-from .text import Analyzer, guess_language, normalise_text
-from .vectorize import (
-    EMBEDDING_MODEL,
-    CombinedVectorizer,
-    EmbeddingVectorizer,
-    SemanticVectorizer,
-    TfidfSvdVectorizer,
-    embed_texts,
-    make_vectorizer,
-)
+import importlib
+
+#: Where each name of the package lives. A module is imported when one of its names is first used, so that
+#: the app (whose pages import the package) starts without scikit-learn and SciPy: a second of every process's
+#: start-up, and their memory in every web worker that never groups a text.
+_WHERE = {
+    "MISC": "cluster",
+    "ThemeClusterer": "cluster",
+    "choose_n_clusters": "cluster",
+    "GroupResult": "files",
+    "ThemesInputError": "files",
+    "group_file": "files",
+    "read_table": "files",
+    "class_terms": "labels",
+    "representatives": "labels",
+    "match_themes": "matching",
+    "MISC_LABEL": "model",
+    "Guide": "model",
+    "Theme": "model",
+    "ThemeModel": "model",
+    "Point": "points",
+    "split_points": "points",
+    "strip_speaker": "speaker",
+    "ThemeSuggester": "suggest",
+    "Analyzer": "text",
+    "guess_language": "text",
+    "normalise_text": "text",
+    "EMBEDDING_MODEL": "recipe",
+    "CombinedVectorizer": "vectorize",
+    "EmbeddingVectorizer": "vectorize",
+    "SemanticVectorizer": "vectorize",
+    "TfidfSvdVectorizer": "vectorize",
+    "embed_texts": "vectorize",
+    "make_vectorizer": "vectorize",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_WHERE})
 
 __all__ = [
     "EMBEDDING_MODEL",

