@@ -196,7 +196,7 @@ def test_the_language_choice_outlives_the_session(app, compiled):
 # --- messages from Python code ---------------------------------------------------------------------
 
 #: Exceptions whose messages never reach a page: for developers, in English.
-DEVELOPER_ERRORS = {"ValueError", "TypeError", "RuntimeError", "KeyError", "NotImplementedError", "AssertionError",
+DEVELOPER_ERRORS = {"ValueError", "TypeError", "RuntimeError", "KeyError", "NotImplementedError", "AssertionError", "AttributeError",
                     # their argument is a reason code ("broken", "size"), which the caller turns into a message
                     "ArchiveError", "ExtractError", "TableError",
                     # SQLAlchemy's signal to its pool to replace a connection; never shown to anyone
