@@ -5,8 +5,9 @@
 #
 # Why at once: a pass alone leaves part of 2 cores idle (browser page loads, live servers, worker and server
 # start-ups wait on each other); two passes side by side can fill those gaps. On a busy machine (load 9-16,
-# 2026-12-04) both passes together took 28.7 min, no clear win over one after the other, so `make test`
-# still runs them in turn; `make test-side-by-side` runs this. Every wait in the suite is generous (another
+# 2026-12-04) both passes together took 28.7 min, no clear win over one after the other, and on a quiet one
+# 10 min 46 s against 10 min 17 s in turn (2026-12-05), so `make test` runs them in turn; `make
+# test-side-by-side` runs this. Every wait in the suite is generous (another
 # `make test` beside this one must stay green too).
 # HEARING_TEST_ONE_AT_A_TIME=1 runs the passes one after the other, with their output as it comes.
 set -uo pipefail
