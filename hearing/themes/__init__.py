@@ -136,33 +136,5 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted({*globals(), *_WHERE})
 
-__all__ = [
-    "EMBEDDING_MODEL",
-    "MISC",
-    "MISC_LABEL",
-    "Point",
-    "Analyzer",
-    "CombinedVectorizer",
-    "EmbeddingVectorizer",
-    "GroupResult",
-    "Guide",
-    "TfidfSvdVectorizer",
-    "Theme",
-    "ThemeClusterer",
-    "ThemeModel",
-    "SemanticVectorizer",
-    "ThemeSuggester",
-    "ThemesInputError",
-    "choose_n_clusters",
-    "class_terms",
-    "embed_texts",
-    "group_file",
-    "guess_language",
-    "make_vectorizer",
-    "match_themes",
-    "normalise_text",
-    "read_table",
-    "representatives",
-    "split_points",
-    "strip_speaker",
-]
+
+__all__ = list(_WHERE)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from pathlib import Path
 
+import axe_playwright_python
 import pytest
 import sqlalchemy as sa
 from werkzeug.middleware.shared_data import SharedDataMiddleware
@@ -39,7 +39,7 @@ SCREENSHOTS = os.environ.get("HEARING_SCREENSHOTS", "").lower() not in ("", "0",
 #: axe-core through the DevTools protocol into every page audited cost the browser more than the audit itself.
 AUDIT_PATH = "/__audit__"
 AUDIT_SCRIPTS = {
-    "axe.min.js": str(Path(__import__("axe_playwright_python").__file__).parent / "axe.min.js"),
+    "axe.min.js": str(Path(axe_playwright_python.__file__).parent / "axe.min.js"),
     "HTMLCS.js": str(Path(__file__).resolve().parents[2] / "node_modules" / "html_codesniffer" / "build" / "HTMLCS.js"),
 }
 
@@ -150,15 +150,6 @@ def load_script(page, name: str, *, present: str) -> None:
         page.add_script_tag(url=f"{AUDIT_PATH}/{name}")
     except Error:
         page.evaluate(Path(AUDIT_SCRIPTS[name]).read_text(encoding="utf-8"))
-
-
-def wait_until(page, expression: str) -> None:
-    """Wait until a JavaScript expression is true in the page. Not ``page.wait_for_function``: once its first
-    check fails it polls with eval(), which our pages' Content Security Policy refuses (an error, not a wait)."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while not page.evaluate(expression):
-        assert time.monotonic() < deadline, f"still false after {TIMEOUT_MS} ms: {expression}"
-        page.wait_for_timeout(50)
 
 
 def login(page, base: str, email: str, password: str) -> None:

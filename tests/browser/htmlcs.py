@@ -35,8 +35,6 @@ _RUN = """(HIDDEN_NAME) => new Promise((resolve) => {
 })"""
 
 
-
-
 def sniff(page) -> list[str]:
     """HTML_CodeSniffer's WCAG2AA errors on the page as it is now, less the false positive below."""
     if not SCRIPT.exists():

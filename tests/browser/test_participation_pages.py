@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import page_screenshot, wait_until
+from tests.browser.conftest import page_screenshot
 from tests.browser.test_foundation_pages import audit
+from tests.processes import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -56,8 +57,9 @@ def test_citizen_answers_a_hearing_by_keyboard_alone(page, live_server, capsys):
     page.wait_for_url(re.compile(r".*/svar/.*kvittering=1"))
     assert "Takk! Svaret ditt er mottatt." in page.inner_text("main")
     # Nothing typed stays behind in this browser: the receipt clears the answer's and any edit's local draft.
-    # polled with evaluate: wait_for_function polls with eval(), which the page's CSP refuses.
-    wait_until(page, "Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length === 0")
+    # polled with evaluate: page.wait_for_function polls with eval(), which the page's CSP refuses.
+    wait_until(lambda: page.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('draft:')).length === 0"),
+               what="the receipt clears the local drafts")
     assert "Dette avsnittet bør nevne pårørende." in page.inner_text("main")
     problems["receipt"] = audit(page)
     page_screenshot(page, "receipt")
