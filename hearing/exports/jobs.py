@@ -75,13 +75,6 @@ class ExportError(DomainError):
     """A request that cannot be served; the message (lazy, in the reader's language) is shown as it is."""
 
 
-def _setting(name: str, default):
-    try:
-        return current_app.config.get(name, default)
-    except RuntimeError:
-        return default
-
-
 def retention_days() -> int:
     return int(setting("EXPORT_RETENTION_DAYS"))
 
@@ -422,7 +415,7 @@ def backup_task(session: Session, job: Job, progress) -> dict:
     name = storage.new_name()
     try:  # streamed: read from the database, compressed and written as it goes
         counts = backup.write_gzip(
-            session, process, storage.folder() / name, upload_folder=_setting("UPLOAD_FOLDER", None),
+            session, process, storage.folder() / name, upload_folder=setting("UPLOAD_FOLDER"),
             progress=progress,
         )
         with force_locale((job.payload or {}).get("lang") or "nb"):  # older jobs: bokmål
@@ -445,7 +438,7 @@ def import_task(session: Session, job: Job, progress) -> dict:
     if upload is None:
         raise JobError(_l("Den opplastede filen er borte (slettet etter lagringstiden). Last den opp på nytt."))
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
-    folder = _setting("UPLOAD_FOLDER", None)
+    folder = setting("UPLOAD_FOLDER")
     mark_wait = float(setting("PROCESS_RESTORE_CHECK_SECONDS"))
     job_id = job.id
     if left := backup.discard_restore(session, job_id, upload_folder=folder):  # a stopped worker's batches
@@ -501,7 +494,7 @@ def _discard_failed_restore(session: Session, job_id: int, actor: User | None, f
 def give_up_import(session: Session, job: Job) -> None:
     """A worker stopped too often in this restore: delete the half-restored process it left (flushes only)."""
     actor = session.get(User, job.created_by_id) if job.created_by_id else None
-    if left := backup.discard_restore(session, job.id, upload_folder=_setting("UPLOAD_FOLDER", None)):
+    if left := backup.discard_restore(session, job.id, upload_folder=setting("UPLOAD_FOLDER")):
         audit.record(session, actor, "process.import_discarded", None, job_id=job.id, reason="given_up",
                      deleted=left)
 

@@ -158,7 +158,7 @@ class Carried:
 
     guides: list[themes.Guide] = field(default_factory=list)
     #: Previous theme of each guide (None for guides typed in the form).
-    themes: list[Theme | None] = field(default_factory=list)
+    previous_themes: list[Theme | None] = field(default_factory=list)
     #: Input id -> (guide index, the reviewers' placement).
     fixed: dict[int, tuple[int, Placement]] = field(default_factory=dict)
     #: Input id -> placement, for inputs a reviewer put in "Diverse".
@@ -244,13 +244,13 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
                     keywords += list(x.terms or [])[:N_KEYWORDS // 2]
             out.guides.append(themes.Guide(name=theme.label, keywords=list(dict.fromkeys(keywords)),
                                     examples=examples, description="", key=theme.id))
-            out.themes.append(theme)
+            out.previous_themes.append(theme)
             for input_id in members:
                 out.fixed[input_id] = (index, decided[input_id])
-        index_of = {t.id: i for i, t in enumerate(out.themes)}
+        index_of = {t.id: i for i, t in enumerate(out.previous_themes)}
         out.before = {input_id: index_of[theme_id] for input_id, theme_id in was_in.items() if theme_id in index_of}
     known: dict[str, int] = {}
-    for index, theme in enumerate(out.themes):
+    for index, theme in enumerate(out.previous_themes):
         merged = [x for x in previous.themes if x.merged_into_id == theme.id] if previous is not None else []
         for t in [theme, *merged]:
             # every name the theme has shown (a theme never renamed shows its automatic name: a guide
@@ -270,5 +270,5 @@ def carry_over(session: Session, previous: ThemeRun | None, process_id: int, typ
         known[name.casefold()] = len(out.guides)
         out.guides.append(themes.Guide(name=name, keywords=list(g.get("keywords", [])), examples=list(g.get("examples", [])),
                                 description=g.get("description", "") or ""))
-        out.themes.append(None)
+        out.previous_themes.append(None)
     return out

@@ -415,7 +415,7 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     progress(80, _l("Lagrer temaer"))
     labels = model.labels_
     certainty = getattr(model, "certainty_", None)
-    prev_by_id = {t.id: t for t in carried.themes if t is not None}
+    prev_by_id = {t.id: t for t in carried.previous_themes if t is not None}
 
     # themes, in the engine's order (guides first, then new ones, "Diverse" last)
     by_label: dict[int, Theme] = {}
@@ -533,7 +533,7 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
                     and themes[assignments[input_id].theme_id].is_misc)
     fixed_kept = misc_kept + sum(
         1 for input_id, (index, _p) in carried.fixed.items()
-        if input_id in assignments and themes[assignments[input_id].theme_id].previous_theme_id == carried.themes[index].id
+        if input_id in assignments and themes[assignments[input_id].theme_id].previous_theme_id == carried.previous_themes[index].id
     )
     out = {"decisions_total": len(carried.fixed) + len(carried.to_misc), "decisions_kept": fixed_kept, "decisions_lost": carried.lost,
            "carried_over": fixed_kept, "guides": len(carried.guides),
