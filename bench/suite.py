@@ -12,7 +12,7 @@ over both workers) splits between
 * the theme engine's tests (tests/themes),
 * everything else (requests through Flask's test client, jobs, worker processes, servers),
 
-and the ten files that take longest. Run it on a quiet machine: the load average before each pass is printed,
+and the ten files that take longest. Run it on a quiet machine: how busy the cores were just before each pass is printed,
 and a busy machine makes every figure larger. It installs nothing: run `make test` once first.
 
     .venv/bin/python bench/suite.py [--passes sqlite,postgresql] [--workers 2] [tests ...]
@@ -55,18 +55,26 @@ def busy_jiffies() -> int:
     return user + nice + system + irq + softirq
 
 
+def busy_now(seconds: float = 3.0) -> float:
+    """How busy the machine's cores are over the next ``seconds`` (0 to 1): whether it is quiet now (the load
+    average lags a minute behind, so after the first pass it still counts that pass)."""
+    ticks, started = busy_jiffies(), time.monotonic()
+    time.sleep(seconds)
+    return (busy_jiffies() - ticks) / os.sysconf("SC_CLK_TCK") / (time.monotonic() - started) / os.cpu_count()
+
+
 def run_pass(name: str, workers: int, report: Path, selection: list[str]) -> dict:
     command = [sys.executable, "-m", "pytest", "-n", str(workers), "--dist", "loadfile", "-q",
                f"--junitxml={report}", "-o", "junit_duration_report=total", *selection]
     if name == "postgresql":
         command = ["scripts/with-postgres.sh", *command]
-    load = os.getloadavg()[0]
+    busy = busy_now()
     ticks, started = busy_jiffies(), time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
     wall = time.monotonic() - started
     cpu = (busy_jiffies() - ticks) / os.sysconf("SC_CLK_TCK")
     summary = next((line for line in reversed(done.stdout.splitlines()) if " in " in line and ("passed" in line or "failed" in line)), "")
-    return {"name": name, "load": load, "wall": wall, "cpu": cpu, "status": done.returncode, "summary": summary.strip("= "),
+    return {"name": name, "busy": busy, "wall": wall, "cpu": cpu, "status": done.returncode, "summary": summary.strip("= "),
             "files": test_time_by_file(report)}
 
 
@@ -97,7 +105,7 @@ def print_pass(result: dict) -> None:
     files = result["files"]
     total = sum(seconds for _n, seconds in files.values()) or 1.0
     print(f"\n## {result['name']}: {result['wall']:.1f} s wall, {result['cpu']:.0f} s CPU of the machine "
-          f"({result['cpu'] / result['wall']:.2f} cores busy on average), load {result['load']:.2f} before; "
+          f"({result['cpu'] / result['wall']:.2f} cores busy on average; {100 * result['busy']:.0f} % busy just before); "
           f"exit {result['status']}: {result['summary']}\n")
     print("| kind | tests | test time s | share |")
     print("|---|---|---|---|")
