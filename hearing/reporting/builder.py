@@ -98,7 +98,7 @@ def _candidates(session: Session, report: HearingReport, run: ThemeRun, theme_id
         q = q.where(Input.activity_id == report.activity_id)
     out = []
     for item in session.scalars(q):
-        quote = services._quote(item)
+        quote = services.quote_of(item)
         out.append(Candidate(item.id, quote.text, quote.attribution))
     return out
 
@@ -108,8 +108,8 @@ def themes_of(session: Session, report: HearingReport) -> list[BuilderTheme]:
     run = session.get(ThemeRun, report.run_id) if report.run_id else None
     if run is None:
         return []
-    raw: ReportView = services._build(session, report, use_settings=False)
-    settings = services._builder_settings(session, report)
+    raw: ReportView = services.build_view(session, report, use_settings=False)
+    settings = services.theme_settings(session, report)
     labels = {t.id: t.label for t in session.scalars(sa.select(Theme).where(Theme.run_id == run.id))}
     out = []
     for section in raw.themes:
@@ -129,7 +129,7 @@ def statements_of(session: Session, report: HearingReport) -> list[BuilderStatem
     answers = {r.submission_id: r for r in session.scalars(
         sa.select(ReportStatement).where(ReportStatement.report_id == report.id))}
     subs = services.formal_statements(session, report)
-    rows = services._statement_rows(session, report)
+    rows = services.statement_rows(session, report)
     return [BuilderStatement(sub.id, row, answers[sub.id].answer if sub.id in answers else "",
                              answers[sub.id].plan_ref if sub.id in answers else "") for sub, row in zip(subs, rows, strict=True)]
 

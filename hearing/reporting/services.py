@@ -191,7 +191,7 @@ def make_snapshot(session: Session, report: HearingReport) -> dict[str, dict]:
     out = {}
     for lang in snapshot_languages():
         with force_locale(lang):
-            out[lang] = view_to_data(_build(session, report))
+            out[lang] = view_to_data(build_view(session, report))
     return out
 
 
@@ -487,7 +487,7 @@ def quotable_clause(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _quote(item: Input) -> Quote:
+def quote_of(item: Input) -> Quote:
     sub = item.submission
     who = []
     if sub is not None and (name := mask_submission_fields(sub, audience="public").attribution):
@@ -679,7 +679,7 @@ def _theme_quotes(session: Session, report: HearingReport, run: ThemeRun,
             # by placement (the same id as the input): the run's placements are indexed in that order, so the
             # database stops at the first few instead of sorting the theme
             chosen += session.scalars(more.order_by(ThemeAssignment.input_id).limit(QUOTES_PER_THEME - len(chosen)))
-        out[theme.id] = [_quote(i) for i in chosen if quotable(i)]
+        out[theme.id] = [quote_of(i) for i in chosen if quotable(i)]
     return out
 
 
@@ -772,10 +772,10 @@ def build_report(session: Session, report: HearingReport, *, lang: str | None = 
     for the reader), else bokmål.
     """
     with nullcontext() if has_request_context() and lang is None else force_locale(lang or "nb"):
-        return _build(session, report)
+        return build_view(session, report)
 
 
-def _builder_settings(session: Session, report: HearingReport) -> dict[int, ReportTheme]:
+def theme_settings(session: Session, report: HearingReport) -> dict[int, ReportTheme]:
     return {r.theme_id: r for r in session.scalars(sa.select(ReportTheme).where(ReportTheme.report_id == report.id))}
 
 
@@ -792,7 +792,7 @@ def formal_statements(session: Session, report: HearingReport) -> list[Submissio
     return list(session.scalars(q.options(selectinload(Submission.inputs))))
 
 
-def _statement_rows(session: Session, report: HearingReport) -> list[StatementRow]:
+def statement_rows(session: Session, report: HearingReport) -> list[StatementRow]:
     answers = {r.submission_id: r for r in session.scalars(
         sa.select(ReportStatement).where(ReportStatement.report_id == report.id))}
     rows = []
@@ -810,7 +810,7 @@ def _statement_rows(session: Session, report: HearingReport) -> list[StatementRo
     return rows
 
 
-def _build(session: Session, report: HearingReport, *, use_settings: bool = True) -> ReportView:
+def build_view(session: Session, report: HearingReport, *, use_settings: bool = True) -> ReportView:
     process = session.get(Process, report.process_id)
     activity = session.get(Activity, report.activity_id) if report.activity_id else None
     run = session.get(ThemeRun, report.run_id) if report.run_id else None
@@ -842,7 +842,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
         view.channels, view.phases = counted.channels, counted.phases
         view.weeks = counted.weeks
         changes = _linked_parts(session, report, run, draft, assessed.areas)
-        settings = _builder_settings(session, report) if use_settings else {}
+        settings = theme_settings(session, report) if use_settings else {}
         shown = [t for t in run.themes if counts.get(t.id) and t.merged_into_id is None
                  and not (t.id in settings and settings[t.id].is_hidden)]
         quotes = _theme_quotes(session, report, run, [
@@ -872,7 +872,7 @@ def _build(session: Session, report: HearingReport, *, use_settings: bool = True
         places = {tid: r.position for tid, r in settings.items() if r.position is not None}
         view.themes.sort(key=lambda t: (t.theme_id not in places, places.get(t.theme_id, 0), -t.count))
     if use_settings:
-        view.statements = _statement_rows(session, report)
+        view.statements = statement_rows(session, report)
     if draft is not None:
         view.draft_title = mask(draft.title)
         if (old := previous_draft(session, draft)) is not None:
