@@ -116,21 +116,21 @@ def _lineage(session: Session, run: ThemeRun) -> dict[int, Theme]:
     Follows ``previous_theme_id`` back through earlier runs, and ``merged_into_id`` forward
     within ``run``.
     """
-    themes = {t.id: t for t in run.themes}
+    by_id = {t.id: t for t in run.themes}
 
     def final(t: Theme) -> Theme:
         seen = set()
-        while t.merged_into_id and t.merged_into_id in themes and t.id not in seen:
+        while t.merged_into_id and t.merged_into_id in by_id and t.id not in seen:
             seen.add(t.id)
-            t = themes[t.merged_into_id]
+            t = by_id[t.merged_into_id]
         return t
 
     rows = session.execute(
         sa.select(Theme.id, Theme.previous_theme_id, Theme.merged_into_id).join(ThemeRun, ThemeRun.id == Theme.run_id)
         .where(ThemeRun.process_id == run.process_id, ThemeRun.id <= run.id)).all()
     parents = {ident: prev for ident, prev, _m in rows if prev is not None}
-    out: dict[int, Theme] = {t.id: final(t) for t in themes.values()}
-    for t in themes.values():
+    out: dict[int, Theme] = {t.id: final(t) for t in by_id.values()}
+    for t in by_id.values():
         ident, hops = parents.get(t.id), 0
         while ident is not None and hops < 1000:
             out.setdefault(ident, out[t.id])

@@ -476,15 +476,15 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
     return run
 
 
-def _distinct_labels(themes: list[Theme]) -> None:
+def _distinct_labels(run_themes: list[Theme]) -> None:
     """No two themes of a run under one name: a theme the engine named like another (a regrouping named a new
     cluster "Velferdsteknologi" beside the reviewers' "Velferdsteknologi") gets its first keywords after the
     name, so the board, the move lists and the drafts tell them apart. Names the reviewers gave or typed as
     guidance are never changed: an automatic name gives way to them, and of two automatic names the later
     theme's does."""
-    fixed = {t.label.casefold() for t in themes if t.name or t.guide_name or t.is_misc}
+    fixed = {t.label.casefold() for t in run_themes if t.name or t.guide_name or t.is_misc}
     seen: dict[str, int] = dict.fromkeys(fixed, 1)
-    for theme in sorted(themes, key=lambda t: t.position):
+    for theme in sorted(run_themes, key=lambda t: t.position):
         if theme.name or theme.guide_name or theme.is_misc:
             continue
         label = theme.label
@@ -526,18 +526,18 @@ def _continue_unguided(session: Session, previous: ThemeRun, by_label: dict[int,
 def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, carried: decisions.Carried,
                    by_label: dict[int, Theme], assignments: dict[int, ThemeAssignment]) -> dict:
     """True counts for the run page: decisions kept, names kept, inputs that stayed or moved, new ones."""
-    themes = {t.id: t for t in by_label.values()}
+    run_themes = {t.id: t for t in by_label.values()}
     used = {a.theme_id for a in assignments.values()}  # a guide no input went to is not a "new theme proposed"
     misc_kept = sum(1 for input_id in carried.to_misc
-                    if input_id in assignments and themes.get(assignments[input_id].theme_id) is not None
-                    and themes[assignments[input_id].theme_id].is_misc)
+                    if input_id in assignments and run_themes.get(assignments[input_id].theme_id) is not None
+                    and run_themes[assignments[input_id].theme_id].is_misc)
     fixed_kept = misc_kept + sum(
         1 for input_id, (index, _p) in carried.fixed.items()
-        if input_id in assignments and themes[assignments[input_id].theme_id].previous_theme_id == carried.previous_themes[index].id
+        if input_id in assignments and run_themes[assignments[input_id].theme_id].previous_theme_id == carried.previous_themes[index].id
     )
     out = {"decisions_total": len(carried.fixed) + len(carried.to_misc), "decisions_kept": fixed_kept, "decisions_lost": carried.lost,
            "carried_over": fixed_kept, "guides": len(carried.guides),
-           "new_themes": sum(1 for t in themes.values() if not t.is_misc and t.previous_theme_id is None and t.id in used)}
+           "new_themes": sum(1 for t in run_themes.values() if not t.is_misc and t.previous_theme_id is None and t.id in used)}
     if previous is None:
         out.update({"names_total": 0, "names_kept": 0, "stayed": 0, "moved": 0, "new_inputs": len(assignments)})
         return out
@@ -553,7 +553,7 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
     named = [t for t in prev_themes.values() if t.name and not t.merged_into_id and not t.is_misc]
     out["names_total"] = len(named)
     out["names_kept"] = sum(1 for p in named if any(t.previous_theme_id == p.id and t.name == p.name
-                                                    for t in themes.values()))
+                                                    for t in run_themes.values()))
     # An input that came after the previous run and was only placed in it automatically (marked new, never
     # part of a grouping) is new to this run too, not one that "stayed" or "moved".
     before = dict(session.execute(sa.select(ThemeAssignment.input_id, ThemeAssignment.theme_id)
@@ -568,7 +568,7 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
             new += 1
         elif input_id in carried.fixed or input_id in carried.to_misc:
             continue
-        elif themes[a.theme_id].previous_theme_id == final(before[input_id]):
+        elif run_themes[a.theme_id].previous_theme_id == final(before[input_id]):
             stayed += 1
         else:
             moved += 1
