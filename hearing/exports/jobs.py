@@ -18,7 +18,6 @@ import re
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -215,8 +214,8 @@ def publish_report_files(session: Session, report: HearingReport, actor: User | 
 
 def report_file_languages(version: ReportVersion) -> tuple[str, ...]:
     """The languages a version's public files are made in when it is published (others when asked for)."""
-    wanted = current_app.config.get("REPORT_FILE_LANGUAGES") or current_app.config.get("LANGUAGES", ("nb",))
-    default = current_app.config.get("BABEL_DEFAULT_LOCALE", "nb")
+    wanted = setting("REPORT_FILE_LANGUAGES") or setting("LANGUAGES")
+    default = setting("BABEL_DEFAULT_LOCALE")
     stored = [lang for lang in (version.snapshot or {}) if lang in wanted] or ["nb"]
     return tuple(sorted(stored, key=lambda lang: (lang != default, wanted.index(lang) if lang in wanted else 99)))
 
