@@ -438,8 +438,8 @@ def execute_run(session: Session, run: ThemeRun, progress: Progress = _noop) -> 
             by_label[int(label)] = theme
         conf = None if label == themes.MISC or certainty is None else float(np.clip(certainty[idx], 0.0, 1.0))
         if input_id in carried.to_misc:  # a reviewer put it in "Diverse"
-            theme = by_label.get(themes.MISC) if by_label.get(themes.MISC) is not None and by_label[themes.MISC].is_misc else None
-            theme = theme or _misc_theme(session, run)
+            misc = by_label.get(themes.MISC)
+            theme = misc if misc is not None and misc.is_misc else _misc_theme(session, run)
             by_label[themes.MISC] = theme
             conf = None
         if input_id in carried.fixed or input_id in carried.to_misc:
@@ -566,8 +566,6 @@ def _what_was_kept(session: Session, run: ThemeRun, previous: ThemeRun | None, c
             continue
         if input_id not in before:
             new += 1
-        elif input_id in carried.fixed or input_id in carried.to_misc:
-            continue
         elif run_themes[a.theme_id].previous_theme_id == final(before[input_id]):
             stayed += 1
         else:
